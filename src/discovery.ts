@@ -1,0 +1,183 @@
+/**
+ * OpenID Connect Discovery: load and validate `/.well-known/openid-configuration`, and reload it
+ * later with a diff that says what changed.
+ * @module
+ */
+
+import {
+  assemble,
+  type ClientInput,
+  type Configuration,
+  type ConfigurationOptions,
+  createConfiguration,
+  describe,
+  type ProviderMetadata,
+  validateProviderMetadata,
+} from './configuration.js'
+import { type ContractChanges, mergeContract } from './contract.js'
+import { UsageError, ValidationError } from './errors.js'
+import { expectStatus, httpRequest, parseJsonObject } from './http.js'
+import { RUNTIME } from './lib/runtime.js'
+
+/**
+ * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.
+ * @group Configuration
+ */
+export interface DiscoverOptions extends ConfigurationOptions {
+  /** Aborts the discovery request. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Loads the OP's metadata from `{issuer}/.well-known/openid-configuration`, validates it, and returns
+ * a configuration with the attribute contract built from `claims_supported`.
+ * @param issuer - the issuer identifier, exactly as the OP states it
+ * @param client - the client's metadata, secret and keys
+ * @param options - dependencies (fetch, clock, store) and settings
+ * @returns the configuration
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link TransportError} `HTTP_*` when the metadata cannot be fetched or is not a JSON object
+ * @throws {@link UsageError} `INVALID_ARGUMENT`, `INSECURE_URL`, `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
+ * @see {@link https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig | Discovery §4}
+ * @example
+ * ```ts
+ * const config = await discover('https://op.example.com', {
+ *   client_id: 'my-app',
+ *   client_secret: process.env.CLIENT_SECRET,
+ *   redirect_uris: ['https://app.example.com/callback'],
+ * })
+ * ```
+ * @group Everyday use
+ */
+export async function discover(
+  issuer: string | URL,
+  client: ClientInput,
+  options: DiscoverOptions = {},
+): Promise<Configuration> {
+  const expected = String(issuer)
+  const config = createConfiguration(await fetchMetadata(expected, options), client, options)
+  return config
+}
+
+/**
+ * What a metadata reload changed.
+ * @group Configuration
+ */
+export interface MetadataDiff {
+  /** Claims added to the contract, claims no longer advertised (kept, marked), claims advertised again. */
+  readonly claims: ContractChanges
+  /** Endpoints (and `jwks_uri`) whose URL changed, appeared or disappeared. */
+  readonly endpoints: readonly {
+    member: string
+    before: string | undefined
+    after: string | undefined
+  }[]
+  /** Whether `jwks_uri` changed: keys are then fetched from the new location. */
+  readonly jwksUriChanged: boolean
+  /** `*_supported` lists (algorithms, response types, scopes…) with the values added and removed. */
+  readonly supported: readonly {
+    member: string
+    added: readonly string[]
+    removed: readonly string[]
+  }[]
+  /** Other members whose value changed (booleans such as `authorization_response_iss_parameter_supported`). */
+  readonly other: readonly string[]
+  /** True when anything above changed. */
+  readonly changed: boolean
+}
+
+/**
+ * Fetches the OP's metadata again and returns a new configuration with the contract merged (claims
+ * the OP dropped stay, marked as no longer advertised; administrator attributes survive) and a diff.
+ * Credentials, dependencies and caches carry over.
+ * @param config - the current configuration
+ * @param options - a signal
+ * @returns the new configuration and what changed
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link TransportError} `HTTP_*`
+ * @group Configuration
+ */
+export async function reloadMetadata(
+  config: Configuration,
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<{ config: Configuration; diff: MetadataDiff }> {
+  const runtime = config[RUNTIME]
+  const raw = await fetchMetadata(config.issuer, {
+    ...config.settings,
+    fetch: runtime.fetch,
+    ...options,
+  })
+  const provider = validateProviderMetadata(raw, config.settings.allowInsecureRequests)
+  const merged = mergeContract(config.contract, provider.claims_supported, new Date(runtime.now()))
+  const next = assemble(provider, config.client, merged.contract, config.settings, config, runtime)
+  return { config: next, diff: diffMetadata(config.provider, provider, merged.changes) }
+}
+
+async function fetchMetadata(
+  issuer: string,
+  options: DiscoverOptions,
+): Promise<Record<string, unknown>> {
+  if (!URL.canParse(issuer)) {
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      `issuer must be an absolute URL, got ${describe(issuer)}`,
+      {
+        parameter: 'issuer',
+      },
+    )
+  }
+  const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
+  const response = await httpRequest(url, { headers: { accept: 'application/json' } }, options)
+  expectStatus(response)
+  const metadata = parseJsonObject(response)
+  if (metadata.issuer !== issuer) {
+    throw new ValidationError(
+      'DISCOVERY_ISSUER_MISMATCH',
+      `the OP metadata issuer ${describe(metadata.issuer)} is not the issuer asked for, ${describe(issuer)}`,
+      { claim: 'issuer', expected: issuer, actual: metadata.issuer },
+    )
+  }
+  return metadata
+}
+
+function diffMetadata(
+  before: ProviderMetadata,
+  after: ProviderMetadata,
+  claims: ContractChanges,
+): MetadataDiff {
+  const endpoints: { member: string; before: string | undefined; after: string | undefined }[] = []
+  const supported: { member: string; added: string[]; removed: string[] }[] = []
+  const other: string[] = []
+  const members = new Set([...Object.keys(before), ...Object.keys(after)])
+  for (const member of members) {
+    const a = before[member]
+    const b = after[member]
+    if (
+      member.endsWith('_endpoint') ||
+      member === 'jwks_uri' ||
+      member === 'check_session_iframe'
+    ) {
+      if (a !== b)
+        endpoints.push({ member, before: a as string | undefined, after: b as string | undefined })
+    } else if (Array.isArray(a) || Array.isArray(b)) {
+      if (member === 'claims_supported') continue
+      const old = new Set((a as string[] | undefined) ?? [])
+      const now = new Set((b as string[] | undefined) ?? [])
+      const added = [...now].filter((v) => !old.has(v))
+      const removed = [...old].filter((v) => !now.has(v))
+      if (added.length > 0 || removed.length > 0) supported.push({ member, added, removed })
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      other.push(member)
+    }
+  }
+  const claimsChanged =
+    claims.added.length + claims.noLongerAdvertised.length + claims.nowAdvertised.length > 0
+  return {
+    claims,
+    endpoints,
+    jwksUriChanged: before.jwks_uri !== after.jwks_uri,
+    supported,
+    other,
+    changed: claimsChanged || endpoints.length > 0 || supported.length > 0 || other.length > 0,
+  }
+}

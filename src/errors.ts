@@ -1,0 +1,393 @@
+/**
+ * Every error oidc-rp throws is an {@link OidcRpError} with a stable {@link ErrorCode}.
+ *
+ * The four subclasses are chosen by what the caller does next:
+ *
+ * - {@link OAuthResponseError}: the OP answered with an OAuth error (show it, maybe retry the sign-in);
+ * - {@link ValidationError}: one of our checks on what the OP or the browser sent failed (refuse the sign-in);
+ * - {@link TransportError}: the network, a timeout, a size limit or a malformed HTTP response (retry later);
+ * - {@link UsageError}: the application or its configuration asked for something wrong (fix the code).
+ *
+ * Messages say what was expected and what came; they never contain secrets, authorization codes,
+ * tokens or keys.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await handleCallback(config, url)
+ * } catch (err) {
+ *   if (isOidcRpError(err)) {
+ *     switch (err.code) {
+ *       case 'AUTHORIZATION_ERROR_RESPONSE':
+ *         console.log(err.error) // narrowed to OAuthResponseError
+ *         break
+ *       case 'ID_TOKEN_NONCE_MISMATCH':
+ *         console.log(err.claim) // narrowed to ValidationError
+ *     }
+ *   }
+ * }
+ * ```
+ * @module
+ */
+
+/**
+ * Codes of {@link OAuthResponseError}: the OP answered with an OAuth 2.0 error.
+ * @group Errors
+ */
+export type OAuthResponseErrorCode =
+  /** The authorization response (callback) carried `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+  | 'AUTHORIZATION_ERROR_RESPONSE'
+  /** The token endpoint answered with an OAuth error body (RFC 6749 §5.2). */
+  | 'TOKEN_ERROR_RESPONSE'
+  /** The pushed authorization request endpoint answered with an OAuth error body (RFC 9126 §2.3). */
+  | 'PAR_ERROR_RESPONSE'
+  /** The UserInfo endpoint refused the access token with a `WWW-Authenticate` challenge (RFC 6750 §3). */
+  | 'USERINFO_BEARER_CHALLENGE'
+
+/**
+ * Codes of {@link ValidationError}: a check on what the OP or the browser sent failed.
+ * @group Errors
+ */
+export type ValidationErrorCode =
+  /** The discovered `issuer` is not exactly the issuer that was asked for (Discovery §4.3). */
+  | 'DISCOVERY_ISSUER_MISMATCH'
+  /** A member of the OP metadata is missing, of the wrong type, or not an absolute URL. */
+  | 'DISCOVERY_INVALID_METADATA'
+  /** An endpoint in the OP metadata uses plain http while https is required. */
+  | 'DISCOVERY_INSECURE_ENDPOINT'
+  /** The JWKS document is not a JSON object with a `keys` array. */
+  | 'JWKS_INVALID'
+  /** No key of the OP's JWKS matches the JWS header, even after one re-fetch. */
+  | 'JWKS_NO_MATCHING_KEY'
+  /** The `kid`-less JWS has more candidate keys than the configured limit. */
+  | 'JWKS_TOO_MANY_CANDIDATES'
+  /** The JWT is not a well-formed compact JWS (or JWE where one is expected). */
+  | 'JWT_MALFORMED'
+  /** The JWT is longer than the configured maximum. */
+  | 'JWT_TOO_LARGE'
+  /** The PAR response lacks a valid `request_uri` or `expires_in` (RFC 9126 §2.2). */
+  | 'PAR_RESPONSE_INVALID'
+  /** The callback has no `state` parameter. */
+  | 'CALLBACK_STATE_MISSING'
+  /** No pending transaction has this `state`: unknown, already used, or expired. */
+  | 'CALLBACK_STATE_UNKNOWN'
+  /** The OP advertises `authorization_response_iss_parameter_supported` but the callback has no `iss` (RFC 9207). */
+  | 'CALLBACK_ISSUER_MISSING'
+  /** The callback's `iss` is not the OP's issuer (RFC 9207 §2.4, mix-up defence). */
+  | 'CALLBACK_ISSUER_MISMATCH'
+  /** The callback's parameters do not fit the transaction's response type (e.g. no `code`, or an `id_token` where none was asked). */
+  | 'CALLBACK_RESPONSE_TYPE_MISMATCH'
+  /** A callback parameter appears more than once (RFC 6749 §3.1). */
+  | 'CALLBACK_DUPLICATE_PARAMETER'
+  /** The callback input is malformed or exceeds a limit (too many parameters, wrong method). */
+  | 'CALLBACK_INVALID_INPUT'
+  /** The token endpoint's success response is not JSON or lacks a required member (RFC 6749 §5.1). */
+  | 'TOKEN_RESPONSE_INVALID'
+  /** The ID token's JWS `alg` is not one the client accepts (never `none` unless registered, never confused). */
+  | 'ID_TOKEN_ALG_NOT_ALLOWED'
+  /** The ID token's signature does not verify with the OP's key (or the client secret for HS*). */
+  | 'ID_TOKEN_SIGNATURE_INVALID'
+  /** The ID token is encrypted but could not be decrypted, or is encrypted when it must not be (or the reverse). */
+  | 'ID_TOKEN_DECRYPTION_FAILED'
+  /** The ID token's `iss` is not exactly the OP's issuer (Core §3.1.3.7 step 2). */
+  | 'ID_TOKEN_ISSUER_MISMATCH'
+  /** The ID token's `aud` is missing or does not contain the client_id (Core §3.1.3.7 step 3). */
+  | 'ID_TOKEN_AUDIENCE_MISMATCH'
+  /** The ID token's `aud` contains an audience the client does not trust (Core §3.1.3.7 step 3). */
+  | 'ID_TOKEN_UNTRUSTED_AUDIENCE'
+  /** The ID token has several audiences but no `azp`, or an `azp` other than the client_id (Core §3.1.3.7 steps 4, 5). */
+  | 'ID_TOKEN_AZP_MISMATCH'
+  /** The ID token's `exp` is missing or in the past beyond the clock tolerance (Core §3.1.3.7 step 9). */
+  | 'ID_TOKEN_EXPIRED'
+  /** The ID token's `iat` is missing or not a number (Core §2). */
+  | 'ID_TOKEN_IAT_MISSING'
+  /** The ID token's `iat` is in the future beyond the clock tolerance (Core §3.1.3.7 step 10). */
+  | 'ID_TOKEN_IAT_IN_FUTURE'
+  /** The ID token's `nbf` is in the future beyond the clock tolerance. */
+  | 'ID_TOKEN_NOT_YET_VALID'
+  /** The ID token has no `sub`, or a `sub` that is not a non-empty string (Core §2). */
+  | 'ID_TOKEN_SUB_MISSING'
+  /** The ID token has no `nonce` although one was sent (Core §3.1.3.7 step 11). */
+  | 'ID_TOKEN_NONCE_MISSING'
+  /** The ID token's `nonce` differs from the one sent (Core §3.1.3.7 step 11). */
+  | 'ID_TOKEN_NONCE_MISMATCH'
+  /** `max_age` was sent (or `auth_time` requested) but the ID token has no numeric `auth_time` (Core §3.1.3.7 step 13). */
+  | 'ID_TOKEN_AUTH_TIME_MISSING'
+  /** The end-user authenticated longer ago than `max_age` allows (Core §3.1.3.7 step 13). */
+  | 'ID_TOKEN_AUTH_TIME_TOO_OLD'
+  /** An access token came from the authorization endpoint but the ID token has no `at_hash` (Core §3.2.2.9). */
+  | 'ID_TOKEN_AT_HASH_MISSING'
+  /** The ID token's `at_hash` does not match the access token (Core §3.2.2.9). */
+  | 'ID_TOKEN_AT_HASH_MISMATCH'
+  /** A code came from the authorization endpoint with an ID token that has no `c_hash` (Core §3.3.2.11). */
+  | 'ID_TOKEN_C_HASH_MISSING'
+  /** The ID token's `c_hash` does not match the code (Core §3.3.2.11). */
+  | 'ID_TOKEN_C_HASH_MISMATCH'
+  /** The ID token's `acr` is missing or is not one of the locked or essential `acr_values`. */
+  | 'ID_TOKEN_ACR_NOT_SATISFIED'
+  /** A claim of the ID token has the wrong type (e.g. `iss` not a string, `aud` neither string nor array). */
+  | 'ID_TOKEN_CLAIM_INVALID'
+  /** The UserInfo `sub` is not the ID token's `sub` (Core §5.3.2). */
+  | 'USERINFO_SUB_MISMATCH'
+  /** The UserInfo response is neither a JSON object nor a valid JWT of the registered kind. */
+  | 'USERINFO_RESPONSE_INVALID'
+  /** The signed UserInfo response does not verify, or its `iss`/`aud` are wrong. */
+  | 'USERINFO_SIGNATURE_INVALID'
+  /** A refreshed ID token's `iss`, `sub`, `aud` or `auth_time` differs from the original (Core §12.2). */
+  | 'REFRESH_ID_TOKEN_MISMATCH'
+  /** A sealed transaction value is tampered, expired or sealed with an unknown key. */
+  | 'SEALED_VALUE_INVALID'
+
+/**
+ * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
+ * @group Errors
+ */
+export type TransportErrorCode =
+  /** The request took longer than the timeout. */
+  | 'HTTP_TIMEOUT'
+  /** The caller's `AbortSignal` aborted the request. */
+  | 'HTTP_ABORTED'
+  /** `fetch` failed: DNS, connection, TLS. */
+  | 'HTTP_NETWORK_ERROR'
+  /** The response body is larger than the limit (enforced while streaming). */
+  | 'HTTP_RESPONSE_TOO_LARGE'
+  /** The response answered with a redirect, which is never followed. */
+  | 'HTTP_REDIRECT_REFUSED'
+  /** The response status is not the expected one (usually 200). */
+  | 'HTTP_UNEXPECTED_STATUS'
+  /** The response `Content-Type` is not the expected one. */
+  | 'HTTP_BAD_CONTENT_TYPE'
+  /** The response body is not valid JSON (or not valid UTF-8). */
+  | 'HTTP_INVALID_JSON'
+  /** The response body is JSON but not a JSON object. */
+  | 'HTTP_JSON_NOT_OBJECT'
+
+/**
+ * Codes of {@link UsageError}: the application or its configuration asked for something wrong.
+ * @group Errors
+ */
+export type UsageErrorCode =
+  /** The configuration or client metadata is invalid (message names the member). */
+  | 'INVALID_CONFIGURATION'
+  /** A function got an invalid argument (message names it). */
+  | 'INVALID_ARGUMENT'
+  /** A URL uses plain http (outside loopback) and insecure requests were not allowed. */
+  | 'INSECURE_URL'
+  /** The operation needs a credential the configuration lacks (client secret, private key, decryption key). */
+  | 'MISSING_CREDENTIALS'
+  /** The operation needs an endpoint the OP does not have (e.g. no `pushed_authorization_request_endpoint`). */
+  | 'ENDPOINT_MISSING'
+  /** The application tried to change a parameter the policy fixes. */
+  | 'POLICY_PARAMETER_FIXED'
+  /** The application tried to set a protected parameter (`acr_values`, `prompt`). */
+  | 'POLICY_PARAMETER_PROTECTED'
+  /** The application tried to set a parameter the SDK owns (`state`, `nonce`, `client_id`…). */
+  | 'POLICY_PARAMETER_RESERVED'
+  /** The application sent a parameter the policy does not name. */
+  | 'POLICY_PARAMETER_UNKNOWN'
+  /** The application's value is not in the policy's list of allowed values. */
+  | 'POLICY_VALUE_NOT_ALLOWED'
+  /** The application asked for a scope the policy does not allow. */
+  | 'POLICY_SCOPE_NOT_ALLOWED'
+  /** The OP does not advertise the response type asked for. */
+  | 'OP_UNSUPPORTED_RESPONSE_TYPE'
+  /** The OP does not advertise the response mode asked for. */
+  | 'OP_UNSUPPORTED_RESPONSE_MODE'
+  /** The OP does not advertise the request object signing or encryption algorithm asked for. */
+  | 'OP_UNSUPPORTED_REQUEST_OBJECT_ALG'
+  /** The OP does not advertise the PKCE method asked for. */
+  | 'OP_UNSUPPORTED_PKCE_METHOD'
+  /** The OP does not advertise the `prompt` value asked for. */
+  | 'OP_UNSUPPORTED_PROMPT'
+  /** The OP does not advertise the client authentication method configured. */
+  | 'OP_UNSUPPORTED_AUTH_METHOD'
+  /** UserInfo was required but the OP has no UserInfo endpoint or no access token came. */
+  | 'USERINFO_UNAVAILABLE'
+
+/**
+ * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.
+ * @group Errors
+ */
+export type ErrorCode =
+  | OAuthResponseErrorCode
+  | ValidationErrorCode
+  | TransportErrorCode
+  | UsageErrorCode
+
+/** Options common to every error constructor. */
+interface ErrorOptions {
+  /** The underlying error or evidence; never a token, code, secret or key. */
+  cause?: unknown
+}
+
+/**
+ * The base of every error oidc-rp throws. Use {@link isOidcRpError} and `switch (err.code)`.
+ * @group Errors
+ */
+export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
+  /** The stable, machine-readable code. */
+  readonly code: C
+
+  /**
+   * @param code - the stable code
+   * @param message - what was expected and what came, without secrets
+   * @param options - `cause`: the underlying error
+   */
+  constructor(code: C, message: string, options?: ErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/**
+ * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent.
+ * @group Errors
+ */
+export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
+  /** The OP's `error` value (e.g. `access_denied`, `invalid_grant`). */
+  readonly error: string
+  /** The OP's `error_description`, if any. */
+  readonly errorDescription: string | undefined
+  /** The OP's `error_uri`, if any. */
+  readonly errorUri: string | undefined
+  /** The HTTP status of the OP's response; `undefined` for an authorization (redirect) error. */
+  readonly status: number | undefined
+  /** The parsed `WWW-Authenticate` challenges, for {@link OAuthResponseErrorCode | USERINFO_BEARER_CHALLENGE}. */
+  readonly challenges: readonly WWWAuthenticateChallenge[]
+
+  /**
+   * @param code - the stable code
+   * @param details - the OP's error values
+   * @param options - `cause`: the underlying error
+   */
+  constructor(
+    code: OAuthResponseErrorCode,
+    details: {
+      error: string
+      errorDescription?: string | undefined
+      errorUri?: string | undefined
+      status?: number | undefined
+      challenges?: readonly WWWAuthenticateChallenge[] | undefined
+    },
+    options?: ErrorOptions,
+  ) {
+    const description = details.errorDescription ? ` (${clip(details.errorDescription)})` : ''
+    super(code, `the OP answered with error "${clip(details.error)}"${description}`, options)
+    this.error = details.error
+    this.errorDescription = details.errorDescription
+    this.errorUri = details.errorUri
+    this.status = details.status
+    this.challenges = details.challenges ?? []
+  }
+}
+
+/**
+ * One challenge of a `WWW-Authenticate` response header (RFC 6750 §3).
+ * @group Errors
+ */
+export interface WWWAuthenticateChallenge {
+  /** The scheme, lower-cased (e.g. `bearer`). */
+  readonly scheme: string
+  /** The parameters, names lower-cased (e.g. `error`, `error_description`, `realm`). */
+  readonly parameters: Readonly<Record<string, string>>
+}
+
+/**
+ * One of our checks failed on what the OP or the browser sent. `claim` names the claim or parameter.
+ * @group Errors
+ */
+export class ValidationError extends OidcRpError<ValidationErrorCode> {
+  /** The claim, parameter or metadata member that failed the check, if one did. */
+  readonly claim: string | undefined
+  /** What was expected (never a secret). */
+  readonly expected: unknown
+  /** What came (never a token or code; long values are cut). */
+  readonly actual: unknown
+
+  /**
+   * @param code - the stable code
+   * @param message - what was expected and what came
+   * @param details - the claim, expected and actual values, and the cause
+   */
+  constructor(
+    code: ValidationErrorCode,
+    message: string,
+    details?: ErrorOptions & { claim?: string; expected?: unknown; actual?: unknown },
+  ) {
+    super(code, message, details)
+    this.claim = details?.claim
+    this.expected = details?.expected
+    this.actual = details?.actual
+  }
+}
+
+/**
+ * The exchange with the OP failed below the protocol: network, timeout, size limit, status or content type.
+ * @group Errors
+ */
+export class TransportError extends OidcRpError<TransportErrorCode> {
+  /** The URL requested, without its query or fragment. */
+  readonly url: string | undefined
+  /** The HTTP status, when a response came. */
+  readonly status: number | undefined
+
+  /**
+   * @param code - the stable code
+   * @param message - what happened
+   * @param details - url, status and cause
+   */
+  constructor(
+    code: TransportErrorCode,
+    message: string,
+    details?: ErrorOptions & { url?: string | undefined; status?: number | undefined },
+  ) {
+    super(code, message, details)
+    this.url = details?.url
+    this.status = details?.status
+  }
+}
+
+/**
+ * The application or its configuration asked for something wrong. `parameter` names what.
+ * @group Errors
+ */
+export class UsageError extends OidcRpError<UsageErrorCode> {
+  /** The option, parameter or configuration member at fault, when there is one. */
+  readonly parameter: string | undefined
+
+  /**
+   * @param code - the stable code
+   * @param message - what is wrong and how to fix it
+   * @param details - parameter and cause
+   */
+  constructor(
+    code: UsageErrorCode,
+    message: string,
+    details?: ErrorOptions & { parameter?: string | undefined },
+  ) {
+    super(code, message, details)
+    this.parameter = details?.parameter
+  }
+}
+
+/**
+ * The union of every concrete error class: `switch (err.code)` narrows it to the right class.
+ * @group Errors
+ */
+export type AnyOidcRpError = OAuthResponseError | ValidationError | TransportError | UsageError
+
+/**
+ * Tells whether a value is an error thrown by oidc-rp, narrowing it to {@link AnyOidcRpError}.
+ * @param value - anything caught
+ * @returns true for every oidc-rp error
+ * @group Errors
+ */
+export function isOidcRpError(value: unknown): value is AnyOidcRpError {
+  return value instanceof OidcRpError
+}
+
+/** Cuts a value for a message: at most 80 characters. */
+function clip(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}...` : value
+}

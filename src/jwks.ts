@@ -1,0 +1,256 @@
+/**
+ * The OP's signing keys: fetched lazily from `jwks_uri`, cached per configuration, re-fetched at once
+ * for an unknown `kid` (one request in flight, then a cooldown), exportable for serverless runtimes.
+ * @module
+ */
+import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import type { Configuration } from './configuration.js'
+import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
+import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
+import { RUNTIME } from './lib/runtime.js'
+
+/** At most this many keys of a JWKS are read; the rest are ignored. */
+const MAX_JWKS_KEYS = 100
+/** At most this many candidate keys are tried for a JWS without `kid`. */
+const MAX_CANDIDATES = 5
+/** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
+const MAX_AGE_MS = 10 * 60 * 1000
+
+/**
+ * A JWKS cache entry as exported by {@link exportJwksCache}: plain JSON.
+ * @group Configuration
+ */
+export interface JwksCacheSnapshot {
+  /** The `jwks_uri` the keys came from. */
+  readonly uri: string
+  /** The public keys. */
+  readonly keys: readonly JWK[]
+  /** When they were fetched, in milliseconds since the epoch. */
+  readonly fetchedAt: number
+}
+
+interface JwksState {
+  snapshot: JwksCacheSnapshot | undefined
+  inflight: Promise<JwksCacheSnapshot> | undefined
+  /** When the last fetch started, for the cooldown. */
+  lastFetchAt: number
+  imported: WeakMap<JWK, Map<string, CryptoKey>>
+}
+
+function state(config: Configuration): JwksState {
+  const caches = config[RUNTIME].caches
+  const key = `jwks:${config.provider.jwks_uri}`
+  let entry = caches.get(key) as JwksState | undefined
+  if (entry === undefined) {
+    entry = {
+      snapshot: undefined,
+      inflight: undefined,
+      lastFetchAt: Number.NEGATIVE_INFINITY,
+      imported: new WeakMap(),
+    }
+    caches.set(key, entry)
+  }
+  return entry
+}
+
+/**
+ * Returns the cached JWKS of the configuration's OP, for storing outside the process (serverless
+ * runtimes that keep no memory between requests).
+ * > [!WARNING]
+ * > Keep the exported value where only your own code can write it: whoever writes it chooses which
+ * > keys ID tokens are verified with.
+ * @param config - the configuration
+ * @returns the snapshot, or `undefined` when nothing was fetched yet
+ * @group Configuration
+ */
+export function exportJwksCache(config: Configuration): JwksCacheSnapshot | undefined {
+  return state(config).snapshot
+}
+
+/**
+ * Restores a JWKS snapshot saved with {@link exportJwksCache}, so the next verification needs no fetch.
+ * @param config - the configuration
+ * @param snapshot - the saved snapshot; its `uri` must be the configuration's `jwks_uri`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when the snapshot is malformed or for another `jwks_uri`
+ * @group Configuration
+ */
+export function restoreJwksCache(config: Configuration, snapshot: JwksCacheSnapshot): void {
+  if (
+    !isPlainObject(snapshot) ||
+    snapshot.uri !== config.provider.jwks_uri ||
+    !Array.isArray(snapshot.keys) ||
+    !snapshot.keys.every(isPlainObject) ||
+    typeof snapshot.fetchedAt !== 'number'
+  ) {
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      'the JWKS snapshot is malformed or belongs to another jwks_uri',
+      {
+        parameter: 'snapshot',
+      },
+    )
+  }
+  const entry = state(config)
+  entry.snapshot = {
+    uri: snapshot.uri,
+    keys: snapshot.keys.slice(0, MAX_JWKS_KEYS),
+    fetchedAt: snapshot.fetchedAt,
+  }
+}
+
+function fetchJwks(
+  config: Configuration,
+  signal: AbortSignal | undefined,
+): Promise<JwksCacheSnapshot> {
+  const entry = state(config)
+  if (entry.inflight !== undefined) return entry.inflight
+  const runtime = config[RUNTIME]
+  entry.lastFetchAt = runtime.now()
+  const uri = config.provider.jwks_uri
+  const request = (async () => {
+    const response = await httpRequest(
+      new URL(uri),
+      { headers: { accept: 'application/json, application/jwk-set+json' } },
+      { ...config.settings, fetch: runtime.fetch, ...(signal ? { signal } : {}) },
+    )
+    expectStatus(response)
+    const body = parseJsonObject(response)
+    if (!Array.isArray(body.keys) || !body.keys.every(isPlainObject)) {
+      throw new ValidationError(
+        'JWKS_INVALID',
+        `the JWKS at ${response.url} has no keys array of objects`,
+        {
+          claim: 'keys',
+        },
+      )
+    }
+    const snapshot: JwksCacheSnapshot = {
+      uri,
+      keys: (body.keys as JWK[]).slice(0, MAX_JWKS_KEYS),
+      fetchedAt: runtime.now(),
+    }
+    entry.snapshot = snapshot
+    return snapshot
+  })()
+  entry.inflight = request
+  request.then(
+    () => {
+      entry.inflight = undefined
+    },
+    () => {
+      entry.inflight = undefined
+    },
+  )
+  return request
+}
+
+/** The key type, and curve where it matters, that a JWS alg needs. */
+function keyShape(alg: string): { kty: string; crv?: string } | undefined {
+  if (/^(RS|PS)(256|384|512)$/.test(alg)) return { kty: 'RSA' }
+  if (alg === 'ES256') return { kty: 'EC', crv: 'P-256' }
+  if (alg === 'ES384') return { kty: 'EC', crv: 'P-384' }
+  if (alg === 'ES512') return { kty: 'EC', crv: 'P-521' }
+  if (alg === 'EdDSA') return { kty: 'OKP' }
+  if (alg === 'Ed25519') return { kty: 'OKP', crv: 'Ed25519' }
+  return undefined
+}
+
+function candidates(keys: readonly JWK[], alg: string, kid: string | undefined): JWK[] {
+  const shape = keyShape(alg)
+  if (shape === undefined) return []
+  return keys.filter(
+    (key) =>
+      key.kty === shape.kty &&
+      (shape.crv === undefined || key.crv === shape.crv) &&
+      (key.use === undefined || key.use === 'sig') &&
+      (key.alg === undefined || key.alg === alg) &&
+      (!Array.isArray(key.key_ops) || key.key_ops.includes('verify')) &&
+      (kid === undefined || key.kid === kid),
+  )
+}
+
+async function importKey(entry: JwksState, jwk: JWK, alg: string): Promise<CryptoKey | undefined> {
+  let byAlg = entry.imported.get(jwk)
+  if (byAlg === undefined) {
+    byAlg = new Map()
+    entry.imported.set(jwk, byAlg)
+  }
+  let key = byAlg.get(alg)
+  if (key === undefined) {
+    try {
+      key = (await importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
+    } catch {
+      return undefined // an unusable key is skipped, as if absent
+    }
+    byAlg.set(alg, key)
+  }
+  return key
+}
+
+/**
+ * Verifies a compact JWS with the OP's keys: selects by `kid` (re-fetching the JWKS once, after the
+ * cooldown, when the `kid` is unknown), or tries each candidate when there is no `kid`.
+ * @param config - the configuration
+ * @param jws - the compact JWS
+ * @param algorithms - the algs accepted; the header's alg must be one of them (asymmetric only)
+ * @param signatureErrorCode - the code to throw when no candidate verifies the signature
+ * @param signal - aborts a JWKS fetch
+ * @returns the verified payload bytes and protected header
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureErrorCode`
+ * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
+ * @internal
+ */
+export async function verifyWithOpKeys(
+  config: Configuration,
+  jws: string,
+  alg: string,
+  signatureErrorCode: ValidationErrorCode,
+  signal?: AbortSignal,
+): Promise<{ payload: Uint8Array; kid: string | undefined }> {
+  const kid = decodeProtectedHeader(jws).kid
+  const entry = state(config)
+  const now = config[RUNTIME].now()
+  let snapshot = entry.snapshot
+  if (snapshot === undefined || now - snapshot.fetchedAt > MAX_AGE_MS)
+    snapshot = await fetchJwks(config, signal)
+  let found = candidates(snapshot.keys, alg, kid)
+  if (
+    found.length === 0 &&
+    now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
+  ) {
+    found = candidates((await fetchJwks(config, signal)).keys, alg, kid)
+  } else if (found.length === 0 && entry.inflight !== undefined) {
+    found = candidates((await entry.inflight).keys, alg, kid)
+  }
+  if (found.length === 0) {
+    throw new ValidationError(
+      'JWKS_NO_MATCHING_KEY',
+      `no key in the OP's JWKS matches alg ${alg}${kid === undefined ? ' (no kid)' : ` and kid ${JSON.stringify(kid.slice(0, 60))}`}`,
+      { claim: 'kid', expected: 'a key of the OP JWKS', actual: kid },
+    )
+  }
+  if (found.length > MAX_CANDIDATES) {
+    throw new ValidationError(
+      'JWKS_TOO_MANY_CANDIDATES',
+      `the JWS has no kid and ${found.length} keys could have signed it; at most ${MAX_CANDIDATES} are tried`,
+      { claim: 'kid', expected: `at most ${MAX_CANDIDATES} candidates`, actual: found.length },
+    )
+  }
+  for (const jwk of found) {
+    const key = await importKey(entry, jwk, alg)
+    if (key === undefined) continue
+    try {
+      const { payload } = await compactVerify(jws, key, { algorithms: [alg] })
+      return { payload, kid: jwk.kid }
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new ValidationError(
+    signatureErrorCode,
+    `the ${alg} signature does not verify with the OP's key`,
+    {
+      claim: 'signature',
+    },
+  )
+}

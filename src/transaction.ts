@@ -1,0 +1,65 @@
+/**
+ * What the RP remembers between the authorization request and the callback, and where it keeps it.
+ * @module
+ */
+
+/**
+ * One pending sign-in, keyed by its `state`. Everything the callback needs to check the answer.
+ * @group Transactions
+ */
+export interface Transaction {
+  /** The `state` sent (CSPRNG, base64url, at least 128 bits); the key of the transaction. */
+  readonly state: string
+  /** The issuer the request went to; the callback must come from the same OP (mix-up defence). */
+  readonly issuer: string
+  /** The client_id the request was made for. */
+  readonly clientId: string
+  /** The `nonce` sent; required for every response type that returns an ID token from the front channel. */
+  readonly nonce?: string
+  /** The PKCE `code_verifier`, when PKCE was used. */
+  readonly codeVerifier?: string
+  /** The `redirect_uri` sent; repeated in the token request. */
+  readonly redirectUri: string
+  /** The `response_type` sent (`code`, `id_token`, `id_token token`, `code id_token`). */
+  readonly responseType: string
+  /** The `response_mode` sent, when one was. */
+  readonly responseMode?: string
+  /** The scopes sent, space-separated. */
+  readonly scope: string
+  /** The `max_age` sent, in seconds: `auth_time` is then required and checked. */
+  readonly maxAge?: number
+  /** True when `auth_time` was requested as essential (claims parameter) or by `require_auth_time`. */
+  readonly requireAuthTime?: boolean
+  /** The `acr` values the ID token's `acr` must be one of (locked by the administrator or requested as essential). */
+  readonly requiredAcr?: readonly string[]
+  /** When the request was built, in seconds since the epoch. */
+  readonly createdAt: number
+  /** When the transaction expires, in seconds since the epoch. */
+  readonly expiresAt: number
+  /** Application data carried through the sign-in (e.g. the page to return to). Must be JSON-serialisable. */
+  readonly appState?: unknown
+}
+
+/**
+ * Where transactions wait for their callback. `take` must be atomic: a `state` is taken at most once,
+ * even when two callbacks race (on one machine or many).
+ *
+ * Two stores ship: `createMemoryStore` (the default) and `createSealedStore` (a stateless encrypted
+ * value for a cookie). A shared database store follows the model of Redis `SET key value EX ttl` and
+ * `GETDEL key`.
+ * @group Transactions
+ */
+export interface TransactionStore {
+  /**
+   * Saves a transaction under its `state` for `ttlInSeconds`.
+   * @returns a handle the application must hand back to the callback (the sealed cookie value for
+   * stateless stores), or `undefined` when the store keeps the transaction itself
+   */
+  set(transaction: Transaction, ttlInSeconds: number): Promise<string | undefined>
+  /**
+   * Takes the transaction saved under `state` and removes it, atomically.
+   * @param handle - what `set` returned, if anything
+   * @returns the transaction, or `undefined` when unknown, already taken or expired
+   */
+  take(state: string, handle?: string): Promise<Transaction | undefined>
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { expectStatus, httpRequest, parseJsonObject } from '../src/http.js'
+import { expectCode } from './helpers.js'
+
+const url = new URL('https://op.example.com/thing')
+const json = (body: unknown, init: ResponseInit = {}) =>
+  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' }, ...init })
+const serve =
+  (make: () => Response | Promise<Response>): typeof fetch =>
+  async () =>
+    make()
+
+test('reads a JSON object through the injected fetch with redirect manual', async () => {
+  let seen: RequestInit | undefined
+  const fetch: typeof globalThis.fetch = async (_input, init) => {
+    seen = init
+    return json({ ok: true })
+  }
+  const response = await httpRequest(url, {}, { fetch })
+  expectStatus(response)
+  assert.deepEqual(parseJsonObject(response), { ok: true })
+  assert.equal(seen?.redirect, 'manual')
+  assert.ok(seen?.signal instanceof AbortSignal)
+})
+
+test('a redirect is refused, not followed; a 200 twin passes', async () => {
+  const err = await expectCode(
+    httpRequest(
+      url,
+      {},
+      {
+        fetch: serve(
+          () => new Response(null, { status: 302, headers: { location: 'https://evil.example/' } }),
+        ),
+      },
+    ),
+    'HTTP_REDIRECT_REFUSED',
+  )
+  assert.equal((err as { status: number }).status, 302)
+  await httpRequest(url, {}, { fetch: serve(() => json({})) })
+})
+
+test('the size limit is enforced while streaming, before the body ends', async () => {
+  let pulled = 0
+  const endless = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++
+      controller.enqueue(new Uint8Array(64 * 1024))
+    },
+  })
+  await expectCode(
+    httpRequest(
+      url,
+      {},
+      { fetch: serve(() => new Response(endless)), maxResponseBytes: 256 * 1024 },
+    ),
+    'HTTP_RESPONSE_TOO_LARGE',
+  )
+  assert.ok(pulled < 10, `stopped after ${pulled} chunks`)
+  const small = await httpRequest(
+    url,
+    {},
+    { fetch: serve(() => json({ a: 1 })), maxResponseBytes: 256 * 1024 },
+  )
+  assert.equal(small.status, 200)
+})
+
+test('a declared Content-Length over the limit is refused at once', async () => {
+  await expectCode(
+    httpRequest(
+      url,
+      {},
+      {
+        fetch: serve(() => new Response('{}', { headers: { 'content-length': '999999999' } })),
+        maxResponseBytes: 1000,
+      },
+    ),
+    'HTTP_RESPONSE_TOO_LARGE',
+  )
+})
+
+test('a slow answer times out with HTTP_TIMEOUT, also when the fetch ignores the signal', async () => {
+  const never: typeof fetch = () => new Promise(() => {})
+  await expectCode(httpRequest(url, {}, { fetch: never, timeoutInMs: 30 }), 'HTTP_TIMEOUT')
+  const slowBody: typeof fetch = async () =>
+    new Response(new ReadableStream({ pull: () => new Promise(() => {}) }))
+  await expectCode(httpRequest(url, {}, { fetch: slowBody, timeoutInMs: 30 }), 'HTTP_TIMEOUT')
+  await httpRequest(url, {}, { fetch: serve(() => json({})), timeoutInMs: 30 })
+})
+
+test("the caller's signal aborts with HTTP_ABORTED", async () => {
+  const controller = new AbortController()
+  const pending = httpRequest(
+    url,
+    {},
+    { fetch: () => new Promise(() => {}), signal: controller.signal },
+  )
+  controller.abort()
+  await expectCode(pending, 'HTTP_ABORTED')
+  await expectCode(
+    httpRequest(url, {}, { fetch: serve(() => json({})), signal: AbortSignal.abort() }),
+    'HTTP_ABORTED',
+  )
+})
+
+test('a failing fetch becomes HTTP_NETWORK_ERROR', async () => {
+  const broken: typeof fetch = async () => {
+    throw new TypeError('fetch failed')
+  }
+  await expectCode(httpRequest(url, {}, { fetch: broken }), 'HTTP_NETWORK_ERROR')
+})
+
+test('plain http is refused outside loopback unless explicitly allowed', async () => {
+  const fetch = serve(() => json({}))
+  await expectCode(httpRequest(new URL('http://op.example.com/x'), {}, { fetch }), 'INSECURE_URL')
+  await httpRequest(new URL('http://op.example.com/x'), {}, { fetch, allowInsecureRequests: true })
+  await httpRequest(new URL('http://127.0.0.1:8080/x'), {}, { fetch })
+  await httpRequest(new URL('http://localhost:8080/x'), {}, { fetch })
+  await httpRequest(new URL('http://[::1]:8080/x'), {}, { fetch })
+})
+
+test('wrong content type, invalid JSON, invalid UTF-8 and non-objects are typed errors', async () => {
+  const read = async (response: Response) =>
+    parseJsonObject(await httpRequest(url, {}, { fetch: serve(() => response) }))
+  await expectCode(
+    read(new Response('{}', { headers: { 'content-type': 'text/plain' } })),
+    'HTTP_BAD_CONTENT_TYPE',
+  )
+  await expectCode(
+    read(new Response('{"a":', { headers: { 'content-type': 'application/json' } })),
+    'HTTP_INVALID_JSON',
+  )
+  await expectCode(
+    read(
+      new Response(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), {
+        headers: { 'content-type': 'application/json' },
+      }),
+    ),
+    'HTTP_INVALID_JSON',
+  )
+  await expectCode(read(json([1, 2])), 'HTTP_JSON_NOT_OBJECT')
+  await expectCode(read(json('text')), 'HTTP_JSON_NOT_OBJECT')
+  await expectCode(read(json(null)), 'HTTP_JSON_NOT_OBJECT')
+  assert.deepEqual(
+    await read(
+      new Response('{"a":1}', { headers: { 'content-type': 'application/json; charset=utf-8' } }),
+    ),
+    { a: 1 },
+  )
+  assert.deepEqual(
+    await read(
+      new Response('{"a":1}', { headers: { 'content-type': 'application/jwk-set+json' } }),
+    ),
+    { a: 1 },
+  )
+})
+
+test('the JSON parse error keeps no fragment of the body', async () => {
+  const secretBody = '{"access_token":"tok-0123456789abcdef", broken'
+  const err = await expectCode(
+    (async () =>
+      parseJsonObject(
+        await httpRequest(
+          url,
+          {},
+          {
+            fetch: serve(
+              () => new Response(secretBody, { headers: { 'content-type': 'application/json' } }),
+            ),
+          },
+        ),
+      ))(),
+    'HTTP_INVALID_JSON',
+  )
+  assert.ok(
+    !JSON.stringify({ m: (err as Error).message, c: String((err as Error).cause) }).includes(
+      'tok-0123456789abcdef',
+    ),
+  )
+})
+
+test('an unexpected status is a typed error naming the status', async () => {
+  const response = await httpRequest(url, {}, { fetch: serve(() => json({}, { status: 500 })) })
+  const err = await expectCode(() => expectStatus(response), 'HTTP_UNEXPECTED_STATUS')
+  assert.equal((err as { status: number }).status, 500)
+  expectStatus(await httpRequest(url, {}, { fetch: serve(() => json({}, { status: 201 })) }), 201)
+})
