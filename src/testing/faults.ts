@@ -1,0 +1,277 @@
+/**
+ * Scriptable misbehaviour: the {@link Fault} values `MockOP.misbehave` accepts, and the queue
+ * that hands each fault to the next matching response.
+ * @module
+ */
+
+/**
+ * How an ID token goes wrong, wherever one is issued (authorization endpoint, token endpoint,
+ * refresh). Each value breaks exactly one rule an RP must check:
+ *
+ * - `wrong-issuer`: `iss` is `https://wrong-issuer.example`;
+ * - `bad-signature`: a well-formed JWS whose signature bytes are altered;
+ * - `alg-none`: unsigned, `alg: none`, empty signature;
+ * - `wrong-audience`: `aud` is `https://other-client.example`;
+ * - `no-audience`: no `aud`;
+ * - `extra-audience`: `aud` is `[client_id, 'https://untrusted.example']` with `azp` = client_id;
+ * - `wrong-azp`: `azp` is `another-client` (the `aud` stays the client_id);
+ * - `multiple-audiences-no-azp`: `aud` is `[client_id, 'https://other-audience.example']` without `azp`;
+ * - `expired`: `exp` an hour ago (`iat` before it);
+ * - `iat-in-future`: `iat` an hour ahead (`exp` after it);
+ * - `no-iat`: no `iat`;
+ * - `nbf-in-future`: `nbf` an hour ahead;
+ * - `no-sub`: no `sub`;
+ * - `wrong-nonce` / `no-nonce`: another `nonce` / none;
+ * - `no-at_hash` / `wrong-at_hash`: `at_hash` missing / of another value;
+ * - `no-c_hash` / `wrong-c_hash`: `c_hash` missing / of another value;
+ * - `no-auth_time`: no `auth_time`; `old-auth_time`: `auth_time` one day old;
+ * - `wrong-acr`: `acr` is `urn:mock:wrong-acr`;
+ * - `no-kid`: the `kid` header is omitted;
+ * - `unknown-kid`: signed with a fresh key whose kid is not in the JWKS;
+ * - `hs256-wrong-secret`: `alg: HS256` signed with a secret that is not the client's.
+ * @group Faults
+ */
+export type IdTokenFault =
+  | 'wrong-issuer'
+  | 'bad-signature'
+  | 'alg-none'
+  | 'wrong-audience'
+  | 'no-audience'
+  | 'extra-audience'
+  | 'wrong-azp'
+  | 'multiple-audiences-no-azp'
+  | 'expired'
+  | 'iat-in-future'
+  | 'no-iat'
+  | 'nbf-in-future'
+  | 'no-sub'
+  | 'wrong-nonce'
+  | 'no-nonce'
+  | 'no-at_hash'
+  | 'wrong-at_hash'
+  | 'no-c_hash'
+  | 'wrong-c_hash'
+  | 'no-auth_time'
+  | 'old-auth_time'
+  | 'wrong-acr'
+  | 'no-kid'
+  | 'unknown-kid'
+  | 'hs256-wrong-secret'
+
+/**
+ * The HTTP endpoints an {@link HttpFault} can hit.
+ * @group Faults
+ */
+export type HttpFaultEndpoint = 'discovery' | 'jwks' | 'token' | 'userinfo' | 'par' | 'end_session'
+
+/**
+ * How an HTTP response goes wrong:
+ *
+ * - `not-json`: a `text/html` page instead of JSON;
+ * - `json-array`: `[]` as `application/json`;
+ * - `json-string`: a JSON string as `application/json`;
+ * - `wrong-content-type`: the real JSON body, labelled `text/plain`;
+ * - `oversized`: the real JSON object padded past {@link HttpFault.bytes}, streamed in chunks;
+ * - `slow`: the real response after {@link HttpFault.delayMs}; the request's signal aborts the wait;
+ * - `server-error`: 500;
+ * - `redirect`: 302 to `https://redirect.example/elsewhere`;
+ * - `empty`: 200 with an empty body.
+ * @group Faults
+ */
+export type HttpFaultKind =
+  | 'not-json'
+  | 'json-array'
+  | 'json-string'
+  | 'wrong-content-type'
+  | 'oversized'
+  | 'slow'
+  | 'server-error'
+  | 'redirect'
+  | 'empty'
+
+/**
+ * An HTTP-level fault of one endpoint. Faults that replace the response (`not-json`, `json-array`,
+ * `json-string`, `server-error`, `redirect`, `empty`) skip the request's processing (a code is not spent).
+ * @group Faults
+ */
+export interface HttpFault {
+  /** The endpoint whose response goes wrong. */
+  endpoint: HttpFaultEndpoint
+  /** What goes wrong. */
+  kind: HttpFaultKind
+  /** `oversized`: the body grows past this many bytes. Default 2 MiB. */
+  bytes?: number
+  /** `slow`: the delay in milliseconds. Default 30000. */
+  delayMs?: number
+}
+
+/**
+ * An OAuth error the OP answers instead of doing its work.
+ * @group Faults
+ */
+export interface OAuthErrorFault {
+  /** `authorization`: an error redirect (with `state` and `iss`); `token`/`par`: a JSON error body. */
+  endpoint: 'authorization' | 'token' | 'par'
+  /** The `error` code, e.g. `temporarily_unavailable`. */
+  error: string
+  /** The `error_description`. */
+  error_description?: string
+  /** The `error_uri`. */
+  error_uri?: string
+  /** token/par: the HTTP status. Default 400. */
+  status?: number
+}
+
+/**
+ * A response of the test's own making for one endpoint.
+ * @group Faults
+ */
+export interface RespondFault {
+  /** The endpoint to answer for (`authorization` covers a browser `GET /authorize`). */
+  endpoint: HttpFaultEndpoint | 'authorization'
+  /** Builds the response; it receives the request (its body already read: see `MockOP.requests`). */
+  response: (request: Request) => Response | Promise<Response>
+}
+
+/**
+ * Something the mock OP does wrong on purpose, so a test can prove the RP refuses it.
+ *
+ * - `{ idToken }`: a broken ID token ({@link IdTokenFault});
+ * - `{ idTokenClaims }`: claims merged over the ID token's (`undefined` deletes one);
+ * - `{ idTokenHeader }`: members merged over the ID token's JWS header (a new `alg` picks its key;
+ *   `undefined` deletes one);
+ * - `{ metadata: 'wrong-issuer' }`: discovery answers with `issuer` = `https://wrong-issuer.example`;
+ * - `{ userinfo: 'wrong-sub' }`: UserInfo reports another `sub`;
+ * - `{ userinfo: 'bad-signature' }`: UserInfo answers a JWT (`application/jwt`) with altered signature
+ *   bytes, even for a client that registered plain JSON;
+ * - `{ userinfo: 'unauthorized' }`: UserInfo answers 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
+ * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
+ * - `{ http }`: an HTTP-level failure ({@link HttpFault});
+ * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
+ * - `{ respond }`: a response the test builds ({@link RespondFault}).
+ * @group Faults
+ */
+export type Fault =
+  | {
+      /** Break the next ID token this way. */
+      idToken: IdTokenFault
+    }
+  | {
+      /** Claims merged over the next ID token's claims; `undefined` deletes one. */
+      idTokenClaims: Record<string, unknown>
+    }
+  | {
+      /** Members merged over the next ID token's JWS header; `undefined` deletes one. */
+      idTokenHeader: Record<string, unknown>
+    }
+  | {
+      /** Serve discovery with `issuer` = `https://wrong-issuer.example`. */
+      metadata: 'wrong-issuer'
+    }
+  | {
+      /** Break the next UserInfo response this way. */
+      userinfo: 'wrong-sub' | 'bad-signature' | 'unauthorized'
+    }
+  | {
+      /** Answer an OAuth error instead. */
+      oauthError: OAuthErrorFault
+    }
+  | {
+      /** Fail at the HTTP level. */
+      http: HttpFault
+    }
+  | {
+      /** Serve a JWKS without keys, or with keys without `kid`. */
+      jwks: 'empty' | 'no-kid'
+    }
+  | {
+      /** Answer with a response the test builds. */
+      respond: RespondFault
+    }
+
+/**
+ * Options of `MockOP.misbehave`.
+ * @group Faults
+ */
+export interface MisbehaveOptions {
+  /** How many matching responses the fault spoils. Default 1; `Infinity` lasts until cleared. */
+  times?: number
+  /**
+   * Only responses to this client. Discovery and JWKS requests name no client, so a fault scoped to a
+   * client never hits them.
+   */
+  clientId?: string
+}
+
+/** A queued fault and how many more times it applies. */
+export interface FaultEntry {
+  /** The fault. */
+  fault: Fault
+  /** Uses left. */
+  remaining: number
+  /** The client it is scoped to. */
+  clientId: string | undefined
+}
+
+/**
+ * Queues a fault.
+ * @param queue - the OP's fault queue
+ * @param fault - the fault
+ * @param options - times and client scope
+ */
+export function addFault(queue: FaultEntry[], fault: Fault, options: MisbehaveOptions = {}): void {
+  const times = options.times ?? 1
+  if (!(times > 0)) throw new TypeError('misbehave: times must be a positive number')
+  queue.push({ fault, remaining: times, clientId: options.clientId })
+}
+
+/**
+ * Takes the first queued fault that `select` accepts for this client, spending one of its uses.
+ * @param queue - the OP's fault queue
+ * @param clientId - the client the response is for, when known
+ * @param select - returns the fault's payload when it applies here
+ * @returns the payload, or undefined
+ */
+export function takeFault<T>(
+  queue: FaultEntry[],
+  clientId: string | undefined,
+  select: (fault: Fault) => T | undefined,
+): T | undefined {
+  for (const entry of queue) {
+    if (entry.clientId !== undefined && entry.clientId !== clientId) continue
+    const value = select(entry.fault)
+    if (value === undefined) continue
+    spend(queue, entry)
+    return value
+  }
+  return undefined
+}
+
+/**
+ * Takes every queued fault that `select` accepts for this client, spending one use of each.
+ * @param queue - the OP's fault queue
+ * @param clientId - the client the response is for
+ * @param select - returns the fault's payload when it applies here
+ * @returns the payloads in queue order
+ */
+export function takeFaults<T>(
+  queue: FaultEntry[],
+  clientId: string | undefined,
+  select: (fault: Fault) => T | undefined,
+): T[] {
+  const taken: T[] = []
+  for (const entry of [...queue]) {
+    if (entry.clientId !== undefined && entry.clientId !== clientId) continue
+    const value = select(entry.fault)
+    if (value === undefined) continue
+    spend(queue, entry)
+    taken.push(value)
+  }
+  return taken
+}
+
+/** Spends one use of a queued fault, removing it when none remain. */
+function spend(queue: FaultEntry[], entry: FaultEntry): void {
+  entry.remaining -= 1
+  if (entry.remaining <= 0) queue.splice(queue.indexOf(entry), 1)
+}

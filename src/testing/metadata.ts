@@ -1,0 +1,139 @@
+/**
+ * The discovery document (OpenID Connect Discovery §3) and the JWKS endpoint.
+ * @module
+ */
+
+import { PROMPT_VALUES, RESPONSE_TYPES } from './authorization-checks.js'
+import { RESPONSE_MODES } from './authorization-response.js'
+import { takeFault } from './faults.js'
+import { jsonResponse, methodNotAllowed } from './http.js'
+import { mergeDeleting } from './id-token-faults.js'
+import { ENCRYPTION_ALGS, publicJwks } from './keys.js'
+import type { OpState, RequestContext } from './state.js'
+
+/** The default `claims_supported`. */
+export const DEFAULT_CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'acr',
+  'amr',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'sid',
+  'name',
+  'given_name',
+  'family_name',
+  'email',
+  'email_verified',
+]
+
+const CONTENT_ENCRYPTION = ['A128GCM', 'A256GCM']
+const AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+]
+
+/**
+ * The metadata the OP serves now: the defaults with the overrides merged over them.
+ * @param state - the OP state
+ * @returns a fresh copy
+ */
+export function currentMetadata(state: OpState): Record<string, unknown> {
+  const metadata = defaultMetadata(state)
+  mergeDeleting(metadata, state.metadataOverrides)
+  return structuredClone(metadata)
+}
+
+/**
+ * Tells whether the metadata advertises `authorization_response_iss_parameter_supported` (RFC 9207).
+ * @param state - the OP state
+ * @returns true when authorization responses carry `iss`
+ */
+export function advertisesIssParameter(state: OpState): boolean {
+  return currentMetadata(state).authorization_response_iss_parameter_supported === true
+}
+
+/**
+ * `GET /.well-known/openid-configuration`.
+ * @param ctx - the request
+ * @returns the metadata, or its `wrong-issuer` fault
+ */
+export async function handleDiscovery(ctx: RequestContext): Promise<Response> {
+  if (ctx.request.method !== 'GET') return methodNotAllowed(['GET'])
+  const metadata = currentMetadata(ctx.state)
+  const fault = takeFault(ctx.state.faults, undefined, (f) =>
+    'metadata' in f ? f.metadata : undefined,
+  )
+  if (fault === 'wrong-issuer') metadata.issuer = 'https://wrong-issuer.example'
+  return jsonResponse(metadata)
+}
+
+/**
+ * `GET /jwks`.
+ * @param ctx - the request
+ * @returns the public JWKS, or its `empty` / `no-kid` fault
+ */
+export async function handleJwks(ctx: RequestContext): Promise<Response> {
+  if (ctx.request.method !== 'GET') return methodNotAllowed(['GET'])
+  const jwks = publicJwks(ctx.state.keys)
+  const fault = takeFault(ctx.state.faults, undefined, (f) => ('jwks' in f ? f.jwks : undefined))
+  if (fault === 'empty') jwks.keys = []
+  if (fault === 'no-kid') for (const key of jwks.keys) delete key.kid
+  return jsonResponse(jwks)
+}
+
+/** The default metadata of the OP. */
+function defaultMetadata(state: OpState): Record<string, unknown> {
+  const e = state.endpoints
+  const signing = state.signingAlgs
+  return {
+    issuer: state.issuer,
+    authorization_endpoint: e.authorization,
+    token_endpoint: e.token,
+    userinfo_endpoint: e.userinfo,
+    jwks_uri: e.jwks,
+    pushed_authorization_request_endpoint: e.par,
+    end_session_endpoint: e.end_session,
+    response_types_supported: [...RESPONSE_TYPES],
+    response_modes_supported: [...RESPONSE_MODES],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'implicit'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...signing, 'HS256', 'none'],
+    id_token_encryption_alg_values_supported: [...ENCRYPTION_ALGS],
+    id_token_encryption_enc_values_supported: [...CONTENT_ENCRYPTION],
+    userinfo_signing_alg_values_supported: [...signing, 'HS256'],
+    userinfo_encryption_alg_values_supported: [...ENCRYPTION_ALGS],
+    userinfo_encryption_enc_values_supported: [...CONTENT_ENCRYPTION],
+    request_object_signing_alg_values_supported: [
+      'RS256',
+      'PS256',
+      'ES256',
+      'EdDSA',
+      'HS256',
+      'none',
+    ],
+    request_object_encryption_alg_values_supported: [...ENCRYPTION_ALGS],
+    request_object_encryption_enc_values_supported: [...CONTENT_ENCRYPTION],
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'],
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    claims_supported: [...state.claimsSupported],
+    claim_types_supported: ['normal'],
+    claims_parameter_supported: true,
+    request_parameter_supported: true,
+    request_uri_parameter_supported: false,
+    prompt_values_supported: [...PROMPT_VALUES],
+    acr_values_supported: ['urn:mace:incommon:iap:silver', 'urn:mace:incommon:iap:bronze'],
+    authorization_response_iss_parameter_supported: true,
+  }
+}

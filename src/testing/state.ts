@@ -1,0 +1,148 @@
+/**
+ * The mock OP's internal state: clients, users, keys, grants and the fault queue.
+ * @module
+ */
+
+import type { ClaimsRequest } from './claims.js'
+import type { FaultEntry } from './faults.js'
+import type { KeyStore } from './keys.js'
+import { MockOPError } from './mock-op-error.js'
+import type { MockClient, RecordedRequest } from './types.js'
+
+/** What the user granted to a client: the basis of codes, access tokens and refresh tokens. */
+export interface Grant {
+  /** The client the grant is for. */
+  clientId: string
+  /** The user. */
+  sub: string
+  /** The granted scope. */
+  scope: string
+  /** The `nonce` of the authorization request. */
+  nonce?: string
+  /** When the user authenticated, seconds since the epoch. */
+  authTime: number
+  /** Whether ID tokens carry `auth_time`. */
+  includeAuthTime: boolean
+  /** The `acr` to report. */
+  acr?: string
+  /** The `amr` to report. */
+  amr?: string[]
+  /** The session id. */
+  sid?: string
+  /** The `claims` request parameter. */
+  claims: ClaimsRequest
+}
+
+/** An authorization code waiting for the token endpoint. */
+export interface CodeGrant extends Grant {
+  /** The `redirect_uri` of the authorization request. */
+  redirectUri: string
+  /** The PKCE S256 challenge. */
+  codeChallenge?: string
+  /** Expiry, ms since the epoch. */
+  expiresAt: number
+  /** Whether the code was redeemed. */
+  used: boolean
+  /** Tokens issued for it, revoked when it is replayed. */
+  issued: string[]
+}
+
+/** An access token. */
+export interface AccessGrant extends Grant {
+  /** Expiry, ms since the epoch. */
+  expiresAt: number
+}
+
+/** A pushed authorization request (RFC 9126). */
+export interface PushedRequest {
+  /** The client that pushed it. */
+  clientId: string
+  /** The authorization parameters, request object already resolved. */
+  params: Record<string, string>
+  /** Expiry, ms since the epoch. */
+  expiresAt: number
+}
+
+/** The endpoint URLs. */
+export interface Endpoints {
+  discovery: string
+  jwks: string
+  authorization: string
+  par: string
+  token: string
+  userinfo: string
+  end_session: string
+}
+
+/** Everything the mock OP knows. */
+export interface OpState {
+  issuer: string
+  endpoints: Endpoints
+  clients: Map<string, MockClient>
+  users: Record<string, Record<string, unknown>>
+  signingAlgs: string[]
+  claimsSupported: string[]
+  now: () => number
+  accessTokenTtl: number
+  idTokenTtl: number
+  autoLogin: string | undefined
+  keys: KeyStore
+  metadataOverrides: Record<string, unknown>
+  codes: Map<string, CodeGrant>
+  accessTokens: Map<string, AccessGrant>
+  refreshTokens: Map<string, Grant>
+  pushed: Map<string, PushedRequest>
+  jtis: Map<string, number>
+  faults: FaultEntry[]
+  requests: RecordedRequest[]
+}
+
+/** One HTTP request being handled. */
+export interface RequestContext {
+  state: OpState
+  request: Request
+  url: URL
+  /** The form body parameters (empty unless the body is urlencoded). */
+  form: URLSearchParams
+  record: RecordedRequest
+  signal: AbortSignal | undefined
+}
+
+/**
+ * The current time in whole seconds.
+ * @param state - the OP state
+ * @returns seconds since the epoch
+ */
+export function nowSeconds(state: OpState): number {
+  return Math.floor(state.now() / 1000)
+}
+
+/**
+ * Finds a registered client, or throws a `MockOPError` (an OP error page, never a redirect).
+ * @param state - the OP state
+ * @param clientId - the client_id
+ * @returns the client
+ */
+export function requireClient(state: OpState, clientId: string | null | undefined): MockClient {
+  const client = clientId ? state.clients.get(clientId) : undefined
+  if (!client) throw new MockOPError(`unknown client_id "${clientId ?? ''}"`)
+  return client
+}
+
+/**
+ * The endpoint URLs under an issuer (which may have a path).
+ * @param issuer - the issuer identifier
+ * @returns the endpoints
+ */
+export function endpointsOf(issuer: string): Endpoints {
+  const base = issuer.replace(/\/+$/, '')
+  return {
+    discovery: `${base}/.well-known/openid-configuration`,
+    jwks: `${base}/jwks`,
+    authorization: `${base}/authorize`,
+    par: `${base}/par`,
+    token: `${base}/token`,
+    userinfo: `${base}/userinfo`,
+    end_session: `${base}/end_session`,
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12): authorization_code with
+ * PKCE, and refresh_token.
+ * @module
+ */
+
+import { base64url } from 'jose'
+import { authenticateClient } from './client-auth.js'
+import {
+  isForm,
+  methodNotAllowed,
+  noStoreJson,
+  OAuthFailure,
+  oauthErrorResponse,
+  repeatedParameter,
+} from './http.js'
+import type { CodeGrant, RequestContext } from './state.js'
+import { tokenResponseBody } from './tokens.js'
+import type { MockClient } from './types.js'
+
+/**
+ * `POST /token`.
+ * @param ctx - the request
+ * @returns the token response, or an OAuth error (400, or 401 for invalid_client)
+ */
+export async function handleToken(ctx: RequestContext): Promise<Response> {
+  if (ctx.request.method !== 'POST') return methodNotAllowed(['POST'])
+  try {
+    if (!isForm(ctx.request)) {
+      throw new OAuthFailure(
+        'invalid_request',
+        'the body must be application/x-www-form-urlencoded',
+      )
+    }
+    const repeated = repeatedParameter(ctx.form)
+    if (repeated !== undefined) throw new OAuthFailure('invalid_request', `${repeated} is repeated`)
+    const auth = await authenticateClient(ctx, [ctx.state.endpoints.token, ctx.state.issuer])
+    if ('response' in auth) return auth.response
+    const grantType = ctx.form.get('grant_type')
+    if (grantType === 'authorization_code') return await codeGrant(ctx, auth.client)
+    if (grantType === 'refresh_token') return await refreshGrant(ctx, auth.client)
+    if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
+    throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
+  } catch (error) {
+    if (error instanceof OAuthFailure) return oauthErrorResponse(error)
+    throw error
+  }
+}
+
+/** The authorization_code grant: one-time code, same client, same redirect_uri, PKCE. */
+async function codeGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
+  const { state, form } = ctx
+  const invalid = (why: string) => new OAuthFailure('invalid_grant', why)
+  const code = form.get('code')
+  const entry = code === null ? undefined : state.codes.get(code)
+  if (!entry) throw invalid('unknown authorization code')
+  if (entry.used) {
+    revoke(ctx, entry)
+    throw invalid('authorization code was already used')
+  }
+  if (entry.expiresAt <= state.now()) throw invalid('authorization code expired')
+  if (entry.clientId !== client.client_id)
+    throw invalid('authorization code was issued to another client')
+  if (form.get('redirect_uri') !== entry.redirectUri) {
+    throw invalid('redirect_uri differs from the authorization request')
+  }
+  if (client.token_endpoint_auth_method === 'none' && entry.codeChallenge === undefined) {
+    throw invalid('a public client must use PKCE')
+  }
+  await checkVerifier(entry, form.get('code_verifier'))
+  entry.used = true
+  const body = await tokenResponseBody(state, client, entry, { includeNonce: true })
+  entry.issued = [String(body.access_token), String(body.refresh_token)]
+  return noStoreJson(body)
+}
+
+/** PKCE (RFC 7636 §4.6): BASE64URL(SHA256(code_verifier)) must equal the challenge. */
+async function checkVerifier(entry: CodeGrant, verifier: string | null): Promise<void> {
+  const invalid = (why: string) => new OAuthFailure('invalid_grant', why)
+  if (entry.codeChallenge === undefined) {
+    if (verifier !== null) throw invalid('code_verifier sent but no code_challenge was')
+    return
+  }
+  if (verifier === null) throw invalid('code_verifier is missing')
+  if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier)) throw invalid('code_verifier is malformed')
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+  if (base64url.encode(new Uint8Array(digest)) !== entry.codeChallenge) {
+    throw invalid('code_verifier does not match the code_challenge')
+  }
+}
+
+/** A replayed code revokes what it produced (RFC 6749 §4.1.2). */
+function revoke(ctx: RequestContext, entry: CodeGrant): void {
+  for (const token of entry.issued) {
+    ctx.state.accessTokens.delete(token)
+    ctx.state.refreshTokens.delete(token)
+  }
+}
+
+/** The refresh_token grant: a new access token and ID token, same iss/sub/aud/auth_time, no nonce. */
+async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
+  const { state, form } = ctx
+  const refreshToken = form.get('refresh_token')
+  const grant = refreshToken === null ? undefined : state.refreshTokens.get(refreshToken)
+  if (!grant || grant.clientId !== client.client_id || refreshToken === null) {
+    throw new OAuthFailure('invalid_grant', 'unknown refresh token')
+  }
+  const asked = form.get('scope')
+  const granted = grant.scope.split(' ')
+  if (asked !== null && !asked.split(' ').every((scope) => granted.includes(scope))) {
+    throw new OAuthFailure('invalid_scope', 'scope exceeds the original grant')
+  }
+  const { nonce: _nonce, ...rest } = grant
+  const renewed = { ...rest, scope: asked ?? grant.scope }
+  const body = await tokenResponseBody(state, client, renewed, {
+    refreshToken,
+    includeNonce: false,
+  })
+  return noStoreJson(body)
+}

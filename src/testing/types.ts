@@ -1,0 +1,286 @@
+/**
+ * The public types of the mock OpenID Provider: its options, its registered clients, what
+ * `MockOP.authorize` returns and what `MockOP.requests` records.
+ * @module
+ */
+
+import type { JWK } from 'jose'
+import type { Fault, MisbehaveOptions } from './faults.js'
+
+/**
+ * An asymmetric algorithm the mock OP generates a signing key pair for.
+ * @group Configuration
+ */
+export type SigningAlg = 'RS256' | 'PS256' | 'ES256' | 'EdDSA'
+
+/**
+ * A client authentication method at the token and PAR endpoints (RFC 6749 §2.3, OIDC Core §9).
+ * @group Configuration
+ */
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none'
+
+/**
+ * A client registered at the mock OP, with the members of OIDC Dynamic Client Registration §2
+ * the mock honours.
+ * @example
+ * ```ts
+ * const client: MockClient = {
+ *   client_id: 'web-app',
+ *   client_secret: 'a-long-enough-secret-for-hs256-0123456789',
+ *   redirect_uris: ['https://rp.example/callback'],
+ * }
+ * ```
+ * @group Configuration
+ */
+export interface MockClient {
+  /** The client identifier. */
+  client_id: string
+  /** The shared secret (`client_secret_*` methods, HS* ID tokens and request objects). */
+  client_secret?: string
+  /**
+   * The client's PUBLIC keys: `use: 'sig'` (or no `use`) keys verify `private_key_jwt` assertions and
+   * signed request objects; `use: 'enc'` keys receive encrypted ID tokens and UserInfo responses.
+   */
+  jwks?: {
+    /** The public JWKs, each with a `kid` and `use`. */
+    keys: JWK[]
+  }
+  /** The redirect URIs; `redirect_uri` must equal one of them exactly. */
+  redirect_uris: string[]
+  /** The URIs `end_session` may redirect to. */
+  post_logout_redirect_uris?: string[]
+  /** The only client authentication method the OP accepts for this client. Default `client_secret_basic`. */
+  token_endpoint_auth_method?: ClientAuthMethod
+  /** The response types the client may use: `code`, `id_token`, `id_token token`, `code id_token`. Default `['code']`. */
+  response_types?: string[]
+  /** The ID token JWS algorithm. Default `RS256`; `HS256`/`HS384`/`HS512` use `client_secret`; `none` only at the token endpoint. */
+  id_token_signed_response_alg?: string
+  /** The JWE `alg` to encrypt ID tokens to the client's `enc` key with (`RSA-OAEP-256` or `ECDH-ES`). */
+  id_token_encrypted_response_alg?: string
+  /** The JWE `enc` for encrypted ID tokens. Default `A128GCM`. */
+  id_token_encrypted_response_enc?: string
+  /** When set, UserInfo answers with a JWT signed with this algorithm (`application/jwt`). */
+  userinfo_signed_response_alg?: string
+  /** When set, UserInfo answers encrypted to the client's `enc` key with this JWE `alg`. */
+  userinfo_encrypted_response_alg?: string
+  /** The JWE `enc` for encrypted UserInfo responses. Default `A128GCM`. */
+  userinfo_encrypted_response_enc?: string
+  /** When set, request objects must be signed with exactly this algorithm. */
+  request_object_signing_alg?: string
+}
+
+/**
+ * Options of `createMockOP`.
+ * @group Configuration
+ */
+export interface MockOPOptions {
+  /** The issuer identifier; it may have a path. Default `https://op.example.com`. */
+  issuer?: string
+  /** The registered clients. */
+  clients: MockClient[]
+  /** The end-users: `sub` → claims (`name`, `email`, `email_verified`, `given_name`…). */
+  users: Record<string, Record<string, unknown>>
+  /** The asymmetric signing keys to generate. Default `['RS256', 'ES256']`. */
+  signingAlgs?: SigningAlg[]
+  /** The `claims_supported` metadata. Default: the protocol claims plus name, email and their kin. */
+  claimsSupported?: string[]
+  /** Metadata members merged over the defaults; a member set to `undefined` is removed. */
+  metadata?: Record<string, unknown>
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number
+  /** Lifetime of access tokens in seconds. Default 3600. */
+  accessTokenTtlSeconds?: number
+  /** Lifetime of ID tokens in seconds. Default 600. */
+  idTokenTtlSeconds?: number
+  /**
+   * When set, a browser `GET /authorize` through {@link MockOP.fetch} or {@link MockOP.handler}
+   * completes as this user (a 302 redirect, or an auto-submitting form_post page). Without it that
+   * request answers 400 and tests use {@link MockOP.authorize}.
+   */
+  autoLogin?: string
+}
+
+/**
+ * How the end-user completes an authorization request in {@link MockOP.authorize}.
+ * @group Everyday use
+ */
+export interface AuthorizeOptions {
+  /** The `sub` of the user who signs in (a key of {@link MockOPOptions.users}). */
+  user: string
+  /** When the user authenticated, in seconds since the epoch; also forces `auth_time` into the ID token. Default: now. */
+  authTime?: number
+  /** The `acr` to report. Default: the first requested `acr_values` entry (only when some were requested). */
+  acr?: string
+  /** The `amr` to report. */
+  amr?: string[]
+  /** The session id to put in the ID token as `sid`. */
+  sid?: string
+  /** The user refuses: the response is `error=access_denied`. */
+  deny?: boolean
+}
+
+/**
+ * What the browser does after the OP's authorization endpoint: follow a redirect or post a form.
+ * @group Everyday use
+ */
+export interface AuthorizationResponse {
+  /** `GET` for query and fragment responses, `POST` for form_post. */
+  method: 'GET' | 'POST'
+  /** The redirect URI, with the parameters in its query or fragment for `GET`; the plain redirect URI for `POST`. */
+  url: string
+  /** How the parameters travel. */
+  responseMode: 'query' | 'fragment' | 'form_post'
+  /** The response parameters (`code`, `state`, `iss`, `id_token`… or `error`…). */
+  params: URLSearchParams
+  /** form_post only: the urlencoded body the browser posts. */
+  body?: string
+  /** form_post only: the auto-submitting HTML page the OP sends. */
+  html?: string
+}
+
+/**
+ * Which endpoint a recorded request reached.
+ * @group Inspection
+ */
+export type RecordedEndpoint =
+  | 'discovery'
+  | 'jwks'
+  | 'authorization'
+  | 'par'
+  | 'token'
+  | 'userinfo'
+  | 'end_session'
+  | 'unknown'
+
+/**
+ * One request the mock OP received, as listed in {@link MockOP.requests}.
+ * @group Inspection
+ */
+export interface RecordedRequest {
+  /** The endpoint it reached. */
+  endpoint: RecordedEndpoint
+  /** The HTTP method. */
+  method: string
+  /** The full request URL. */
+  url: string
+  /** The request headers, names lower-cased. */
+  headers: Record<string, string>
+  /** The query and form parameters merged; a repeated parameter keeps its last value. */
+  params: Record<string, string>
+  /** The raw request body, when there was one. */
+  rawBody?: string
+  /** token and PAR: the client authentication method the OP detected. */
+  clientAuthMethod?: ClientAuthMethod
+  /** userinfo: where the access token came. */
+  accessTokenIn?: 'header' | 'body'
+  /** authorization and PAR: the request object, when `request=` was used. */
+  requestObject?: RecordedRequestObject
+}
+
+/**
+ * A request object the OP received (`request=` at the authorization or PAR endpoint).
+ * @group Inspection
+ */
+export interface RecordedRequestObject {
+  /** The JWS `alg` of the request object (`none` when unsigned). */
+  alg: string
+  /** Whether it came encrypted to the OP (a JWE). */
+  encrypted: boolean
+  /** Its claims. */
+  claims: Record<string, unknown>
+}
+
+/**
+ * Options of {@link MockOP.signJwt}.
+ * @group Inspection
+ */
+export interface SignJwtOptions {
+  /** The JWS algorithm. Default `RS256` (or the first signing algorithm when RS256 was not generated). */
+  alg?: string
+  /** The `kid` header: default the key's kid; `null` omits it; a string replaces it. */
+  kid?: string | null
+  /** Extra protected header members. */
+  header?: Record<string, unknown>
+  /** The HMAC secret for HS* algorithms. */
+  secret?: string
+}
+
+/**
+ * Options of {@link MockOP.rotateKeys}.
+ * @group Inspection
+ */
+export interface RotateKeysOptions {
+  /** Keep publishing the previous signing keys beside the new ones. Default false. */
+  keepOld?: boolean
+}
+
+/**
+ * The in-memory OpenID Provider returned by `createMockOP`.
+ * @group Everyday use
+ */
+export interface MockOP {
+  /** The issuer identifier. */
+  readonly issuer: string
+  /** Every request received so far (live array, oldest first). */
+  readonly requests: RecordedRequest[]
+  /** A `fetch` with the OP behind it: no sockets; honours `init.signal`. Unknown URLs answer 404. */
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  /** The same logic as a `Request` → `Response` handler, e.g. to mount in a test server. */
+  handler: (request: Request) => Promise<Response>
+  /**
+   * Returns a copy of the current discovery metadata.
+   * @returns the metadata document
+   */
+  metadata(): Record<string, unknown>
+  /**
+   * Returns the current public JWKS (signing keys and encryption keys).
+   * @returns the JWK Set document
+   */
+  jwks(): {
+    /** The public JWKs. */
+    keys: JWK[]
+  }
+  /**
+   * Completes an authorization request as a user and returns what the browser would do next.
+   * @param authorizationUrl - the URL the RP sent the browser to
+   * @param options - the user and how they authenticate
+   * @returns the redirect or form post to the client's redirect URI
+   * @throws `MockOPError` when the client or redirect URI is unknown (a real OP never redirects then)
+   */
+  authorize(
+    authorizationUrl: string | URL,
+    options: AuthorizeOptions,
+  ): Promise<AuthorizationResponse>
+  /**
+   * Makes the OP misbehave on its next matching responses.
+   * @param fault - what goes wrong
+   * @param options - how many times, and for which client
+   */
+  misbehave(fault: Fault, options?: MisbehaveOptions): void
+  /** Removes every pending fault. */
+  clearMisbehaviour(): void
+  /**
+   * Replaces the signing keys with fresh ones (new kids).
+   * @param options - `keepOld` keeps publishing the previous keys
+   */
+  rotateKeys(options?: RotateKeysOptions): Promise<void>
+  /**
+   * Changes the metadata served from now on; a member set to `undefined` is removed.
+   * @param patch - members to set or remove
+   */
+  setMetadata(patch: Record<string, unknown>): void
+  /** Empties {@link MockOP.requests}. */
+  clearRequests(): void
+  /**
+   * Signs any payload with the OP's current key of an algorithm, or with an HMAC secret.
+   * @param payload - the JWT claims
+   * @param options - algorithm, kid, extra header, secret
+   * @returns the compact JWS
+   */
+  signJwt(payload: Record<string, unknown>, options?: SignJwtOptions): Promise<string>
+}
