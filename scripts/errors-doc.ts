@@ -14,7 +14,9 @@ const classes: Record<string, string> = {
 }
 
 /** Parses `export type XCode = /** doc *\/ | 'CODE' ...` blocks into rows. */
-export function parseErrorCodes(source: string): { code: string; errorClass: string; meaning: string }[] {
+export function parseErrorCodes(
+  source: string,
+): { code: string; errorClass: string; meaning: string }[] {
   const rows: { code: string; errorClass: string; meaning: string }[] = []
   const block = /export type (\w+ErrorCode) =([\s\S]*?)\n\n/g
   for (const match of source.matchAll(block)) {
@@ -22,7 +24,11 @@ export function parseErrorCodes(source: string): { code: string; errorClass: str
     if (errorClass === undefined) continue
     const entry = /\/\*\*\s*([\s\S]*?)\s*\*\/\s*\|\s*'([A-Z0-9_]+)'/g
     for (const item of match[2]!.matchAll(entry)) {
-      rows.push({ code: item[2]!, errorClass, meaning: item[1]!.replace(/\s*\n\s*\*\s*/g, ' ').trim() })
+      rows.push({
+        code: item[2]!,
+        errorClass,
+        meaning: item[1]!.replace(/\s*\n\s*\*\s*/g, ' ').trim(),
+      })
     }
   }
   return rows

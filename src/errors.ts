@@ -65,6 +65,8 @@ export type ValidationErrorCode =
   | 'JWT_MALFORMED'
   /** The JWT is longer than the configured maximum. */
   | 'JWT_TOO_LARGE'
+  /** The JWS or JWE header lists `crit` extensions, none of which oidc-rp understands (RFC 7515 §4.1.11). */
+  | 'JWT_CRIT_UNSUPPORTED'
   /** The PAR response lacks a valid `request_uri` or `expires_in` (RFC 9126 §2.2). */
   | 'PAR_RESPONSE_INVALID'
   /** The callback has no `state` parameter. */
@@ -79,6 +81,10 @@ export type ValidationErrorCode =
   | 'CALLBACK_RESPONSE_TYPE_MISMATCH'
   /** A callback parameter appears more than once (RFC 6749 §3.1). */
   | 'CALLBACK_DUPLICATE_PARAMETER'
+  /** The callback came another way than the transaction's response mode (e.g. a `form_post` sign-in answered in the query). */
+  | 'CALLBACK_RESPONSE_MODE_MISMATCH'
+  /** A hybrid flow's token endpoint ID token has another `iss` or `sub` than the authorization response's (Core §3.3.3.6). */
+  | 'CALLBACK_ID_TOKEN_MISMATCH'
   /** The callback input is malformed or exceeds a limit (too many parameters, wrong method). */
   | 'CALLBACK_INVALID_INPUT'
   /** The token endpoint's success response is not JSON or lacks a required member (RFC 6749 §5.1). */
@@ -133,10 +139,54 @@ export type ValidationErrorCode =
   | 'USERINFO_RESPONSE_INVALID'
   /** The signed UserInfo response does not verify, or its `iss`/`aud` are wrong. */
   | 'USERINFO_SIGNATURE_INVALID'
+  /** The encrypted UserInfo response could not be decrypted, or came unencrypted although encryption is registered. */
+  | 'USERINFO_DECRYPTION_FAILED'
   /** A refreshed ID token's `iss`, `sub`, `aud` or `auth_time` differs from the original (Core §12.2). */
   | 'REFRESH_ID_TOKEN_MISMATCH'
-  /** A sealed transaction value is tampered, expired or sealed with an unknown key. */
+  /** A sealed transaction value is malformed, tampered with, or sealed with a key no longer configured (an expired one is simply absent). */
   | 'SEALED_VALUE_INVALID'
+  /** The back-channel logout request is not a form POST with exactly one `logout_token` (Back-Channel Logout §2.5). */
+  | 'LOGOUT_REQUEST_INVALID'
+  /** The logout token's JWS `alg` is not one the client accepts for ID tokens; `none` never is (Back-Channel Logout §2.6). */
+  | 'LOGOUT_TOKEN_ALG_NOT_ALLOWED'
+  /** The logout token's signature does not verify with the OP's key (or the client secret for HS*). */
+  | 'LOGOUT_TOKEN_SIGNATURE_INVALID'
+  /** The logout token could not be decrypted, or is encrypted when ID tokens are not (or the reverse). */
+  | 'LOGOUT_TOKEN_DECRYPTION_FAILED'
+  /** The logout token's `typ` header is neither `logout+jwt` nor `JWT` (cross-JWT confusion defence). */
+  | 'LOGOUT_TOKEN_TYPE_INVALID'
+  /** The logout token's `iss` is not exactly the OP's issuer. */
+  | 'LOGOUT_TOKEN_ISSUER_MISMATCH'
+  /** The logout token's `aud` is missing or does not contain the client_id. */
+  | 'LOGOUT_TOKEN_AUDIENCE_MISMATCH'
+  /** The logout token's `iat` is missing, not a number, or in the future beyond the clock tolerance. */
+  | 'LOGOUT_TOKEN_IAT_INVALID'
+  /** The logout token's `exp` (or, without `exp`, its `iat` plus the maximum age) is in the past. */
+  | 'LOGOUT_TOKEN_EXPIRED'
+  /** The logout token has no `jti`, or one that is not a non-empty string. */
+  | 'LOGOUT_TOKEN_JTI_MISSING'
+  /** A logout token with the same `jti` was already received and is still remembered. */
+  | 'LOGOUT_TOKEN_REPLAYED'
+  /** The logout token's `events` has no `http://schemas.openid.net/event/backchannel-logout` member whose value is a JSON object. */
+  | 'LOGOUT_TOKEN_EVENT_INVALID'
+  /** The logout token has neither `sid` nor `sub` (Back-Channel Logout §2.4). */
+  | 'LOGOUT_TOKEN_SUBJECT_MISSING'
+  /** The logout token carries a `nonce`, which is prohibited so it can never pass for an ID token. */
+  | 'LOGOUT_TOKEN_NONCE_PRESENT'
+  /** A logout token claim has the wrong type (e.g. `sid` or `sub` not a string, `aud` neither string nor array). */
+  | 'LOGOUT_TOKEN_CLAIM_INVALID'
+  /** The post-logout redirect has no `state` although one was sent (OIDF rp-init-logout-no-state). */
+  | 'LOGOUT_STATE_MISSING'
+  /** The post-logout redirect's `state` is not the one sent, came when none was sent, or is repeated (OIDF rp-init-logout-other-state). */
+  | 'LOGOUT_STATE_MISMATCH'
+  /** The front-channel logout request is malformed: a repeated parameter, or `iss` without `sid` (or the reverse). */
+  | 'FRONT_CHANNEL_REQUEST_INVALID'
+  /** The front-channel logout request has no `iss` and `sid` although they are required. */
+  | 'FRONT_CHANNEL_SESSION_MISSING'
+  /** The front-channel logout request's `iss` is not the OP's issuer. */
+  | 'FRONT_CHANNEL_ISSUER_MISMATCH'
+  /** The front-channel logout request's `sid` is not the session's `sid`. */
+  | 'FRONT_CHANNEL_SID_MISMATCH'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -199,10 +249,14 @@ export type UsageErrorCode =
   | 'OP_UNSUPPORTED_PKCE_METHOD'
   /** The OP does not advertise the `prompt` value asked for. */
   | 'OP_UNSUPPORTED_PROMPT'
+  /** A request object by value was asked for but the OP does not advertise `request_parameter_supported`. */
+  | 'OP_UNSUPPORTED_REQUEST_OBJECT'
   /** The OP does not advertise the client authentication method configured. */
   | 'OP_UNSUPPORTED_AUTH_METHOD'
   /** UserInfo was required but the OP has no UserInfo endpoint or no access token came. */
   | 'USERINFO_UNAVAILABLE'
+  /** The `post_logout_redirect_uri` asked for is not one of the client's registered `post_logout_redirect_uris`. */
+  | 'LOGOUT_REDIRECT_URI_NOT_REGISTERED'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.
@@ -214,8 +268,11 @@ export type ErrorCode =
   | TransportErrorCode
   | UsageErrorCode
 
-/** Options common to every error constructor. */
-interface ErrorOptions {
+/**
+ * Options common to every error constructor.
+ * @group Errors
+ */
+export interface OidcRpErrorOptions {
   /** The underlying error or evidence; never a token, code, secret or key. */
   cause?: unknown
 }
@@ -233,7 +290,7 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
    * @param message - what was expected and what came, without secrets
    * @param options - `cause`: the underlying error
    */
-  constructor(code: C, message: string, options?: ErrorOptions) {
+  constructor(code: C, message: string, options?: OidcRpErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.name = new.target.name
@@ -270,7 +327,7 @@ export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
       status?: number | undefined
       challenges?: readonly WWWAuthenticateChallenge[] | undefined
     },
-    options?: ErrorOptions,
+    options?: OidcRpErrorOptions,
   ) {
     const description = details.errorDescription ? ` (${clip(details.errorDescription)})` : ''
     super(code, `the OP answered with error "${clip(details.error)}"${description}`, options)
@@ -313,7 +370,7 @@ export class ValidationError extends OidcRpError<ValidationErrorCode> {
   constructor(
     code: ValidationErrorCode,
     message: string,
-    details?: ErrorOptions & { claim?: string; expected?: unknown; actual?: unknown },
+    details?: OidcRpErrorOptions & { claim?: string; expected?: unknown; actual?: unknown },
   ) {
     super(code, message, details)
     this.claim = details?.claim
@@ -340,7 +397,7 @@ export class TransportError extends OidcRpError<TransportErrorCode> {
   constructor(
     code: TransportErrorCode,
     message: string,
-    details?: ErrorOptions & { url?: string | undefined; status?: number | undefined },
+    details?: OidcRpErrorOptions & { url?: string | undefined; status?: number | undefined },
   ) {
     super(code, message, details)
     this.url = details?.url
@@ -364,7 +421,7 @@ export class UsageError extends OidcRpError<UsageErrorCode> {
   constructor(
     code: UsageErrorCode,
     message: string,
-    details?: ErrorOptions & { parameter?: string | undefined },
+    details?: OidcRpErrorOptions & { parameter?: string | undefined },
   ) {
     super(code, message, details)
     this.parameter = details?.parameter
