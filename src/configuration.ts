@@ -132,6 +132,11 @@ export interface ClientMetadata {
   readonly default_max_age?: number
   /** Always require `auth_time` in ID tokens. */
   readonly require_auth_time?: boolean
+  /**
+   * Audiences besides the client_id that ID tokens may also name (OIDC Core §3.1.3.7 step 3). An ID
+   * token with any other extra audience is refused. Not a registration parameter: a local setting.
+   */
+  readonly trusted_audiences?: readonly string[]
 }
 
 /**
@@ -163,7 +168,19 @@ export interface Settings {
   readonly jwksRefetchCooldownInSeconds: number
   /** How long a pending sign-in (state, nonce, PKCE verifier) is kept. Default 600 s. */
   readonly transactionTtlInSeconds: number
+  /** When a sign-in calls UserInfo (see {@link UserInfoMode}). Default `when-available`. */
+  readonly userinfo: UserInfoMode
 }
+
+/**
+ * When a sign-in calls the UserInfo endpoint: `never`; `when-available` (the OP has a
+ * `userinfo_endpoint` and an access token came); `required` (fail with `USERINFO_UNAVAILABLE`
+ * when it cannot be called).
+ * @group Configuration
+ */
+export type UserInfoMode = 'never' | 'when-available' | 'required'
+
+const USERINFO_MODES: readonly string[] = ['never', 'when-available', 'required']
 
 /** The defaults of {@link Settings}. */
 const DEFAULT_SETTINGS: Settings = {
@@ -173,6 +190,7 @@ const DEFAULT_SETTINGS: Settings = {
   clockToleranceInSeconds: 30,
   jwksRefetchCooldownInSeconds: 5,
   transactionTtlInSeconds: 600,
+  userinfo: 'when-available',
 }
 
 /**
@@ -296,7 +314,7 @@ export function assemble(
     provider,
     client: clientMetadata,
     contract,
-    policy: normalizePolicy(options.policy),
+    policy: normalizePolicy(options.policy, clientMetadata),
     attributeMapping: normalizeMapping(options.attributeMapping),
     settings,
     [RUNTIME]: runtime ?? {
@@ -431,6 +449,13 @@ function validateClient(client: ClientInput): ClientMetadata {
   if (client.require_auth_time !== undefined && typeof client.require_auth_time !== 'boolean') {
     throw invalidConfiguration('require_auth_time', 'a boolean')
   }
+  const trusted = client.trusted_audiences
+  if (
+    trusted !== undefined &&
+    !(Array.isArray(trusted) && trusted.every((aud) => typeof aud === 'string' && aud !== ''))
+  ) {
+    throw invalidConfiguration('trusted_audiences', 'an array of non-empty strings')
+  }
   const { client_secret: _secret, keys: _keys, ...metadata } = client
   return deepFreeze(
     structuredCloneJson({ ...metadata, token_endpoint_auth_method: method }),
@@ -470,11 +495,16 @@ function validateSettings(options: Partial<Record<keyof Settings, unknown>>): Se
     if (value === undefined) continue
     if (
       typeof value !== typeof DEFAULT_SETTINGS[key] ||
-      (typeof value === 'number' && !(value >= 0))
+      (typeof value === 'number' && !(value >= 0)) ||
+      (key === 'userinfo' && !USERINFO_MODES.includes(value as string))
     ) {
       throw invalidConfiguration(
         key,
-        typeof DEFAULT_SETTINGS[key] === 'number' ? 'a non-negative number' : 'a boolean',
+        key === 'userinfo'
+          ? `one of ${USERINFO_MODES.join(', ')}`
+          : typeof DEFAULT_SETTINGS[key] === 'number'
+            ? 'a non-negative number'
+            : 'a boolean',
       )
     }
     ;(settings as Record<string, unknown>)[key] = value
@@ -507,9 +537,7 @@ function parseSaved(text: string): unknown {
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function'),
-  ) as Partial<T>
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 /**

@@ -6,6 +6,28 @@
  */
 
 export {
+  type AuthorizationParameters,
+  type AuthorizationParameterValue,
+  type AuthorizationRequest,
+  type AuthorizationRequestOptions,
+  createAuthorizationRequest,
+  type IgnorableCode,
+  type IgnoredParameter,
+} from './authorization.js'
+export {
+  type CallbackInput,
+  type CallbackOptions,
+  handleCallback,
+} from './callback.js'
+export {
+  type ClaimRequestOptions,
+  type ClaimsRequest,
+  type ClaimsRequestBuilder,
+  type ClaimValue,
+  createClaimsRequest,
+  type IndividualClaimRequest,
+} from './claims-request.js'
+export {
   type ClientCryptoKey,
   type ClientInput,
   type ClientKey,
@@ -17,6 +39,7 @@ export {
   restoreConfiguration,
   type Settings,
   type TokenEndpointAuthMethod,
+  type UserInfoMode,
 } from './configuration.js'
 export {
   type AttributeContract,
@@ -34,6 +57,7 @@ export {
   OAuthResponseError,
   type OAuthResponseErrorCode,
   OidcRpError,
+  type OidcRpErrorOptions,
   TransportError,
   type TransportErrorCode,
   UsageError,
@@ -43,6 +67,73 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export type { HttpOptions } from './http.js'
+export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
 export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './jwks.js'
+export {
+  type BackChannelLogoutOptions,
+  type BackChannelLogoutResult,
+  handleBackChannelLogout,
+} from './logout/back-channel.js'
+export {
+  type FrontChannelLogoutOptions,
+  type FrontChannelLogoutResult,
+  handleFrontChannelLogout,
+} from './logout/front-channel.js'
+export type { LogoutInput } from './logout/input.js'
+export {
+  BACKCHANNEL_LOGOUT_EVENT,
+  type LogoutTokenClaims,
+  type LogoutTokenValidationOptions,
+  validateLogoutToken,
+} from './logout/logout-token.js'
+export {
+  createEndSessionRequest,
+  type EndSessionOptions,
+  type EndSessionRequest,
+  handlePostLogoutRedirect,
+  type PostLogoutRedirectOptions,
+} from './logout/rp-initiated.js'
+export {
+  type AttributeMapping,
+  type AttributeMappingRule,
+  findRulesOutsideContract,
+} from './mapping.js'
+export type {
+  ParameterRule,
+  RequestObjectPolicy,
+  RequestParameterPolicy,
+  RequestParameterPolicyInput,
+  RequestPolicy,
+  RequestPolicyInput,
+  RequestTransport,
+  ResponseMode,
+  ResponseType,
+} from './policy.js'
+export type {
+  ContractReport,
+  SignInResult,
+  SignInTransaction,
+} from './result.js'
+export {
+  createMemorySessionStore,
+  type MemorySessionStoreOptions,
+  type RecordSessionOptions,
+  recordSession,
+  type Session,
+  type SessionStore,
+} from './sessions.js'
 export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js'
+export {
+  createReplayGuard,
+  createSealedStore,
+  type ReplayGuard,
+  type SealedStoreOptions,
+} from './stores/sealed.js'
+export {
+  type AccessToken,
+  type RefreshOptions,
+  type RefreshResult,
+  refreshTokens,
+} from './token.js'
 export type { Transaction, TransactionStore } from './transaction.js'
+export { fetchUserInfo, type UserInfoOptions } from './userinfo.js'

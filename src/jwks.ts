@@ -3,7 +3,7 @@
  * for an unknown `kid` (one request in flight, then a cooldown), exportable for serverless runtimes.
  * @module
  */
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
+import { compactVerify, importJWK, type JWK } from 'jose'
 import type { Configuration } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
@@ -189,13 +189,14 @@ async function importKey(entry: JwksState, jwk: JWK, alg: string): Promise<Crypt
 
 /**
  * Verifies a compact JWS with the OP's keys: selects by `kid` (re-fetching the JWKS once, after the
- * cooldown, when the `kid` is unknown), or tries each candidate when there is no `kid`.
+ * cooldown, when the `kid` is unknown), or tries each candidate when there is no `kid` (re-fetching
+ * once, after the cooldown, when none verifies: the OP may have rotated to a key of the same type).
  * @param config - the configuration
  * @param jws - the compact JWS
- * @param algorithms - the algs accepted; the header's alg must be one of them (asymmetric only)
+ * @param header - its decoded protected header: `alg` (asymmetric, already checked as accepted) and `kid`
  * @param signatureErrorCode - the code to throw when no candidate verifies the signature
  * @param signal - aborts a JWKS fetch
- * @returns the verified payload bytes and protected header
+ * @returns the verified payload bytes and the `kid` of the key that verified it
  * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureErrorCode`
  * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
  * @internal
@@ -203,21 +204,20 @@ async function importKey(entry: JwksState, jwk: JWK, alg: string): Promise<Crypt
 export async function verifyWithOpKeys(
   config: Configuration,
   jws: string,
-  alg: string,
+  header: { readonly alg: string; readonly kid?: string | undefined },
   signatureErrorCode: ValidationErrorCode,
   signal?: AbortSignal,
 ): Promise<{ payload: Uint8Array; kid: string | undefined }> {
-  const kid = decodeProtectedHeader(jws).kid
+  const { alg, kid } = header
   const entry = state(config)
   const now = config[RUNTIME].now()
+  const mayRefetch = () =>
+    now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
   let snapshot = entry.snapshot
   if (snapshot === undefined || now - snapshot.fetchedAt > MAX_AGE_MS)
     snapshot = await fetchJwks(config, signal)
   let found = candidates(snapshot.keys, alg, kid)
-  if (
-    found.length === 0 &&
-    now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
-  ) {
+  if (found.length === 0 && mayRefetch()) {
     found = candidates((await fetchJwks(config, signal)).keys, alg, kid)
   } else if (found.length === 0 && entry.inflight !== undefined) {
     found = candidates((await entry.inflight).keys, alg, kid)
@@ -229,6 +229,31 @@ export async function verifyWithOpKeys(
       { claim: 'kid', expected: 'a key of the OP JWKS', actual: kid },
     )
   }
+  const verified = await tryCandidates(entry, jws, alg, found)
+  if (verified !== undefined) return verified
+  if (kid === undefined && mayRefetch()) {
+    const tried = new Set(found.map((jwk) => JSON.stringify(jwk)))
+    const fresh = candidates((await fetchJwks(config, signal)).keys, alg, kid).filter(
+      (jwk) => !tried.has(JSON.stringify(jwk)),
+    )
+    const rotated = await tryCandidates(entry, jws, alg, fresh)
+    if (rotated !== undefined) return rotated
+  }
+  throw new ValidationError(
+    signatureErrorCode,
+    `the ${alg} signature does not verify with the OP's key`,
+    {
+      claim: 'signature',
+    },
+  )
+}
+
+async function tryCandidates(
+  entry: JwksState,
+  jws: string,
+  alg: string,
+  found: readonly JWK[],
+): Promise<{ payload: Uint8Array; kid: string | undefined } | undefined> {
   if (found.length > MAX_CANDIDATES) {
     throw new ValidationError(
       'JWKS_TOO_MANY_CANDIDATES',
@@ -246,11 +271,5 @@ export async function verifyWithOpKeys(
       // try the next candidate
     }
   }
-  throw new ValidationError(
-    signatureErrorCode,
-    `the ${alg} signature does not verify with the OP's key`,
-    {
-      claim: 'signature',
-    },
-  )
+  return undefined
 }

@@ -177,3 +177,17 @@ test('a malformed saved configuration is refused with a typed error', async () =
   )
   await expectCode(() => restoreConfiguration(saved, {}), 'MISSING_CREDENTIALS')
 })
+
+test('a restored configuration keeps the injected fetch and clock', () => {
+  const saved = JSON.stringify(createConfiguration(providerMetadata(), client))
+  const fetch: typeof globalThis.fetch = async () => new Response('{}')
+  const now = () => 42_000
+  const restored = restoreConfiguration(
+    saved,
+    { client_secret: CLIENT_SECRET },
+    { fetch, now, timeoutInMs: 1234 },
+  )
+  assert.equal(restored[RUNTIME].fetch, fetch)
+  assert.equal(restored[RUNTIME].now, now)
+  assert.equal(restored.settings.timeoutInMs, 1234)
+})

@@ -15,9 +15,26 @@ export interface MemoryStoreOptions {
 /**
  * An in-memory {@link TransactionStore}: bounded, with TTL, oldest evicted first, O(1) per operation.
  * The default store. It lives in one process: behind a load balancer use the sealed store or a shared database.
+ *
+ * A store over a shared database follows the same contract: `set` is Redis
+ * `SET tx:<state> <JSON> EX <ttl>` (returning `undefined`), and `take` is `GETDEL tx:<state>`
+ * (atomic get-and-delete, so of N racing callbacks exactly one gets the transaction).
  * @param options - size bound and clock
  * @returns the store
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and from `set` when the TTL is not positive)
+ * @example A store over Redis (node-redis 4)
+ * ```ts
+ * const redisStore: TransactionStore = {
+ *   async set(tx, ttl) {
+ *     await redis.set(`tx:${tx.state}`, JSON.stringify(tx), { EX: ttl })
+ *     return undefined
+ *   },
+ *   async take(state) {
+ *     const json = await redis.getDel(`tx:${state}`)
+ *     return json === null ? undefined : JSON.parse(json)
+ *   },
+ * }
+ * ```
  * @group Transactions
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): TransactionStore {
@@ -32,15 +49,24 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Transaction
   const entries = new Map<string, { transaction: Transaction; expiresAtMs: number }>()
   return {
     async set(transaction, ttlInSeconds) {
-      entries.delete(transaction.state)
-      if (entries.size >= maxEntries) {
-        const oldest = entries.keys().next().value
-        if (oldest !== undefined) entries.delete(oldest)
+      if (!(ttlInSeconds > 0)) {
+        throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {
+          parameter: 'ttlInSeconds',
+        })
       }
-      entries.set(transaction.state, { transaction, expiresAtMs: now() + ttlInSeconds * 1000 })
+      const at = now()
+      entries.delete(transaction.state)
+      // Sweep from the oldest end: expired entries first, then one more if the bound is reached.
+      // Each entry is deleted at most once, so this is O(1) amortised.
+      for (const [oldest, entry] of entries) {
+        if (entry.expiresAtMs > at && entries.size < maxEntries) break
+        entries.delete(oldest)
+      }
+      entries.set(transaction.state, { transaction, expiresAtMs: at + ttlInSeconds * 1000 })
       return undefined
     },
     async take(state) {
+      // Get and delete happen in one synchronous step: two racing takes cannot both succeed.
       const entry = entries.get(state)
       if (entry === undefined) return undefined
       entries.delete(state)

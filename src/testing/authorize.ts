@@ -13,6 +13,7 @@ import { deliver, responseModeOf } from './authorization-response.js'
 import { parseClaimsParameter, requestedAcrClaim } from './claims.js'
 import { takeFault } from './faults.js'
 import { OAuthFailure, randomToken, repeatedParameter } from './http.js'
+import { trackSession } from './logout.js'
 import { advertisesIssParameter } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { mergeRequestObject, readRequestObject } from './request-object.js'
@@ -158,6 +159,7 @@ async function issue(
 ): Promise<URLSearchParams> {
   const types = normalizeResponseType(params.response_type ?? '').split(' ')
   const grant = grantOf(state, client, params, options)
+  if (grant.sid !== undefined) trackSession(state, grant.sid, grant.sub, client.client_id)
   const out = new URLSearchParams()
   let code: string | undefined
   let accessToken: string | undefined

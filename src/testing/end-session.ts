@@ -12,12 +12,14 @@ import {
 } from 'jose'
 import { escapeHtml, methodNotAllowed, textResponse } from './http.js'
 import { isHmac, publicJwks } from './keys.js'
+import { notifyClients, opLogout } from './logout.js'
 import type { OpState, RequestContext } from './state.js'
 import type { MockClient } from './types.js'
 
 /**
  * `GET` or `POST /end_session`: checks `id_token_hint`, `client_id` and
- * `post_logout_redirect_uri`, then redirects with `state` (or shows a signed-out page).
+ * `post_logout_redirect_uri`, ends the hint's session (sending back- and front-channel logout to
+ * the RPs that registered for it), then redirects with `state` (or shows a signed-out page).
  * @param ctx - the request
  * @returns a 302 to the registered URI, a 200 page, or 400
  */
@@ -38,7 +40,9 @@ export async function handleEndSession(ctx: RequestContext): Promise<Response> {
     client = named
   }
   const target = params.post_logout_redirect_uri
+  const hint = params.id_token_hint
   if (target === undefined) {
+    if (client && hint !== undefined) await endHintSession(state, hint, client)
     return new Response('<!DOCTYPE html><html><body><p>You are signed out.</p></body></html>', {
       headers: { 'content-type': 'text/html;charset=utf-8' },
     })
@@ -47,6 +51,7 @@ export async function handleEndSession(ctx: RequestContext): Promise<Response> {
   if (!(client.post_logout_redirect_uris ?? []).includes(target)) {
     return refuse(`post_logout_redirect_uri ${escapeHtml(target)} is not registered`)
   }
+  if (hint !== undefined) await endHintSession(state, hint, client)
   const location = new URL(target)
   if (params.state !== undefined) location.searchParams.append('state', params.state)
   return new Response(null, { status: 302, headers: { location: location.href } })
@@ -72,6 +77,22 @@ export async function hintClient(state: OpState, hint: string): Promise<MockClie
     return claims.iss === state.issuer ? audienceClient(state, claims) : undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Ends the OP session of a verified `id_token_hint` and tells the RPs (back- and front-channel):
+ * every client of its tracked `sid`, else the hint's own client for its `sid` and `sub`.
+ * @param state - the OP state
+ * @param hint - the verified ID token
+ * @param client - the client it was issued to
+ */
+async function endHintSession(state: OpState, hint: string, client: MockClient): Promise<void> {
+  const { sid, sub } = decodeJwt(hint)
+  if (typeof sid === 'string' && state.sessions.has(sid)) {
+    await opLogout(state, { sid })
+  } else if (typeof sub === 'string') {
+    await notifyClients(state, typeof sid === 'string' ? sid : undefined, sub, [client.client_id])
   }
 }
 

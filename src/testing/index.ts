@@ -28,6 +28,15 @@ export type {
   OAuthErrorFault,
   RespondFault,
 } from './faults.js'
+export type {
+  BackChannelDeliveryOptions,
+  FrontChannelDeliveryOptions,
+  FrontChannelFault,
+  LogoutDelivery,
+  LogoutTokenFault,
+  LogoutTokenOptions,
+  OpLogoutOptions,
+} from './logout-types.js'
 export { createMockOP } from './mock-op.js'
 export { MockOPError } from './mock-op-error.js'
 export type {

@@ -135,5 +135,9 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     prompt_values_supported: [...PROMPT_VALUES],
     acr_values_supported: ['urn:mace:incommon:iap:silver', 'urn:mace:incommon:iap:bronze'],
     authorization_response_iss_parameter_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
   }
 }

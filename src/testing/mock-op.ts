@@ -14,6 +14,8 @@ import {
   signCompact,
   signingMaterial,
 } from './keys.js'
+import { opLogout, sendBackChannelLogout, sendFrontChannelLogout } from './logout.js'
+import { issueLogoutToken } from './logout-token.js'
 import { currentMetadata, DEFAULT_CLAIMS_SUPPORTED } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { handleRequest } from './router.js'
@@ -85,6 +87,11 @@ export async function createMockOP(options: MockOPOptions): Promise<MockOP> {
       state.requests.length = 0
     },
     signJwt: (payload, signOptions) => signJwt(state, payload, signOptions),
+    deliveries: state.deliveries,
+    logoutToken: (tokenOptions) => issueLogoutToken(state, tokenOptions),
+    backChannelLogout: (deliveryOptions) => sendBackChannelLogout(state, deliveryOptions),
+    frontChannelLogout: (deliveryOptions) => sendFrontChannelLogout(state, deliveryOptions),
+    logout: (logoutOptions) => opLogout(state, logoutOptions),
   }
 }
 
@@ -150,6 +157,9 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     jtis: new Map(),
     faults: [],
     requests: [],
+    sessions: new Map(),
+    rpFetch: options.rpFetch ?? ((input, init) => globalThis.fetch(input, init)),
+    deliveries: [],
   }
 }
 

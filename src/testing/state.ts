@@ -6,6 +6,8 @@
 import type { ClaimsRequest } from './claims.js'
 import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
+import type { OpSession } from './logout.js'
+import type { LogoutDelivery } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
 import type { MockClient, RecordedRequest } from './types.js'
 
@@ -95,6 +97,12 @@ export interface OpState {
   jtis: Map<string, number>
   faults: FaultEntry[]
   requests: RecordedRequest[]
+  /** OP sessions by `sid`. */
+  sessions: Map<string, OpSession>
+  /** The fetch that reaches RPs' logout URIs. */
+  rpFetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
+  /** Logout requests sent to RPs. */
+  deliveries: LogoutDelivery[]
 }
 
 /** One HTTP request being handled. */

@@ -6,6 +6,13 @@
 
 import type { JWK } from 'jose'
 import type { Fault, MisbehaveOptions } from './faults.js'
+import type {
+  BackChannelDeliveryOptions,
+  FrontChannelDeliveryOptions,
+  LogoutDelivery,
+  LogoutTokenOptions,
+  OpLogoutOptions,
+} from './logout-types.js'
 
 /**
  * An asymmetric algorithm the mock OP generates a signing key pair for.
@@ -54,6 +61,14 @@ export interface MockClient {
   redirect_uris: string[]
   /** The URIs `end_session` may redirect to. */
   post_logout_redirect_uris?: string[]
+  /** Where the OP POSTs logout tokens (Back-Channel Logout §2.2). */
+  backchannel_logout_uri?: string
+  /** Logout tokens sent on the OP's own initiative then carry `sid` only (no `sub`). */
+  backchannel_logout_session_required?: boolean
+  /** The page the OP loads in an iframe at logout (Front-Channel Logout §2). */
+  frontchannel_logout_uri?: string
+  /** The OP always adds `iss` and `sid` to the front-channel logout URI. */
+  frontchannel_logout_session_required?: boolean
   /** The only client authentication method the OP accepts for this client. Default `client_secret_basic`. */
   token_endpoint_auth_method?: ClientAuthMethod
   /** The response types the client may use: `code`, `id_token`, `id_token token`, `code id_token`. Default `['code']`. */
@@ -93,6 +108,11 @@ export interface MockOPOptions {
   metadata?: Record<string, unknown>
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number
+  /**
+   * The `fetch` the OP reaches RPs' back-channel and front-channel logout URIs with (e.g. one that
+   * hands the `Request` to the RP's handler). Default `globalThis.fetch`.
+   */
+  rpFetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** Lifetime of access tokens in seconds. Default 3600. */
   accessTokenTtlSeconds?: number
   /** Lifetime of ID tokens in seconds. Default 600. */
@@ -276,6 +296,37 @@ export interface MockOP {
   setMetadata(patch: Record<string, unknown>): void
   /** Empties {@link MockOP.requests}. */
   clearRequests(): void
+  /** Every logout request the OP sent to RPs so far (live array, oldest first). */
+  readonly deliveries: LogoutDelivery[]
+  /**
+   * Builds a logout token for a client, well-formed or with a fault, without sending it.
+   * @param options - the client, the user and/or session, a fault, claim and header patches
+   * @returns the compact logout token (a JWE when the client registered ID token encryption)
+   * @throws `MockOPError` for an unknown client, or neither user nor sid
+   */
+  logoutToken(options: LogoutTokenOptions): Promise<string>
+  /**
+   * POSTs a logout token to the client's `backchannel_logout_uri` (Back-Channel Logout §2.5).
+   * @param options - the token's options and the fetch to use
+   * @returns the delivery, with the RP's response
+   * @throws `MockOPError` when the client registered no `backchannel_logout_uri`
+   */
+  backChannelLogout(options: BackChannelDeliveryOptions): Promise<LogoutDelivery>
+  /**
+   * Loads the client's `frontchannel_logout_uri` with `iss` and `sid`, as the OP's iframe would.
+   * @param options - the client, the session, a fault, headers and the fetch to use
+   * @returns the delivery, with the RP's response
+   * @throws `MockOPError` when the client registered no `frontchannel_logout_uri`
+   */
+  frontChannelLogout(options: FrontChannelDeliveryOptions): Promise<LogoutDelivery>
+  /**
+   * Ends OP sessions (signed in through `authorize` with a `sid`) and tells every client that used
+   * them, through the logout channels each registered. `end_session` does the same for the
+   * session of its `id_token_hint`.
+   * @param options - the session, or every session of a user
+   * @returns the deliveries
+   */
+  logout(options: OpLogoutOptions): Promise<LogoutDelivery[]>
   /**
    * Signs any payload with the OP's current key of an algorithm, or with an HMAC secret.
    * @param payload - the JWT claims

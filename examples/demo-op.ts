@@ -1,0 +1,78 @@
+/**
+ * The demo's OpenID Provider: the interop suite's oidc-provider (users alice and bob, a login page
+ * with a choice of authentication context) with the three clients of the demo RP.
+ * @module
+ */
+import type { JWK } from 'jose'
+import { CLAIMS, type RunningOp, startOp } from '../test/interop/op-server.js'
+
+/** What the OP needs to know of the RP to register its clients. */
+export interface DemoOpOptions {
+  /** The RP's origin, e.g. `http://127.0.0.1:4000`; redirect URIs are `/callback/<flow>` there. */
+  readonly rpOrigin: string
+  /** The secret of the confidential clients. */
+  readonly clientSecret: string
+  /** The RP's public key, for its signed request objects. */
+  readonly rpPublicKey: JWK
+  /** Restart on this port with these keys (to change the OP's metadata under the same issuer). */
+  readonly restart?: { readonly port: number; readonly jwks: { keys: JWK[] } }
+  /** Advertise other claims (see {@link CHANGED_CLAIMS}). */
+  readonly claims?: Readonly<Record<string, string[] | null>>
+}
+
+/**
+ * The claims configuration after the "OP changed" demo button: `email_verified` dropped, a `phone`
+ * scope with `phone_number` added. A metadata reload in the RP then shows the difference.
+ */
+export const CHANGED_CLAIMS: Readonly<Record<string, string[] | null>> = {
+  ...CLAIMS,
+  email: ['email'],
+  phone: ['phone_number'],
+}
+
+/**
+ * Starts the demo OP on 127.0.0.1.
+ * @param options - the RP's origin, secret and key; a port and keys to restart with
+ * @returns the running OP
+ */
+export function startDemoOp(options: DemoOpOptions): Promise<RunningOp> {
+  const rp = options.rpOrigin
+  const logout = (flow: string) => ({
+    post_logout_redirect_uris: [`${rp}/signed-out`],
+    backchannel_logout_uri: `${rp}/backchannel/${flow}`,
+    backchannel_logout_session_required: true,
+  })
+  const redirect = (flow: string) => [`${rp}/callback/${flow}`]
+  const secret = options.clientSecret
+  return startOp({
+    ...(options.restart ?? {}),
+    ...(options.claims ? { claims: options.claims } : {}),
+    // the RP is on http loopback, which oidc-provider refuses for implicit web clients by default
+    allowHttpImplicit: true,
+    clients: [
+      {
+        client_id: 'demo-rp',
+        client_secret: secret,
+        redirect_uris: redirect('code'),
+        ...logout('code'),
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+      {
+        client_id: 'demo-implicit',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: redirect('implicit'),
+        ...logout('implicit'),
+        response_types: ['id_token token'],
+        grant_types: ['implicit'],
+      },
+      {
+        client_id: 'demo-jar',
+        client_secret: secret,
+        redirect_uris: redirect('jar'),
+        ...logout('jar'),
+        jwks: { keys: [options.rpPublicKey] },
+        request_object_signing_alg: 'RS256',
+      },
+    ],
+  })
+}

@@ -1,0 +1,162 @@
+/**
+ * Reading a callback's parameters from whatever the HTTP framework hands over: a `Request`, a
+ * `URL`, a string or `URLSearchParams`, with duplicate, count and size limits.
+ * @module
+ */
+import { UsageError, ValidationError } from '../errors.js'
+import { decodeUtf8 } from '../http.js'
+
+/**
+ * What `handleCallback` accepts: the callback `Request` itself; its `URL` (query, or
+ * fragment for a browser application); a string (a full or path-relative URL, a `?query`, a
+ * `#fragment`, or a `form_post` body); or parameters already parsed (`URLSearchParams`).
+ * @group Everyday use
+ */
+export type CallbackInput = URL | string | URLSearchParams | Request
+
+/**
+ * How the parameters came: detected from the input, `unknown` for bare parameters.
+ * @internal
+ */
+export type Delivery = 'query' | 'fragment' | 'form_post' | 'unknown'
+
+/** At most this many parameters are read from a callback. */
+const MAX_PARAMETERS = 50
+/** The largest callback accepted (form body, string or URL), in bytes or characters. */
+const MAX_INPUT_LENGTH = 64 * 1024
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i
+const FORM_TYPE = 'application/x-www-form-urlencoded'
+
+/**
+ * The callback parameters: one value per name, empty values dropped.
+ * @internal
+ */
+export type CallbackParameters = Partial<Record<string, string>>
+
+/**
+ * Reads the authorization response parameters from any callback input, refusing duplicates and
+ * oversized input, and tells how they came.
+ * @param input - the callback input
+ * @returns the parameters (one value per name, empty values left out) and how they came
+ * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
+ * @internal
+ */
+export async function readCallbackParameters(
+  input: CallbackInput,
+): Promise<{ params: CallbackParameters; delivery: Delivery }> {
+  if (typeof input === 'string') return fromString(input)
+  if (input instanceof URL) return fromUrl(input)
+  if (input instanceof URLSearchParams) return { params: collect(input), delivery: 'unknown' }
+  if (isRequest(input)) {
+    const method = input.method.toUpperCase()
+    if (method === 'GET') return fromUrl(new URL(input.url))
+    if (method !== 'POST') throw invalidInput(`the callback must be a GET or POST, got ${method}`)
+    const type = (input.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type !== FORM_TYPE) {
+      throw invalidInput(`a POST callback must have content type ${FORM_TYPE}`)
+    }
+    const body = await readBody(input)
+    return { params: collect(new URLSearchParams(body)), delivery: 'form_post' }
+  }
+  throw new UsageError(
+    'INVALID_ARGUMENT',
+    'the callback input must be a URL, a string, URLSearchParams or a Request',
+    { parameter: 'input' },
+  )
+}
+
+function fromString(input: string): { params: CallbackParameters; delivery: Delivery } {
+  if (input.length > MAX_INPUT_LENGTH) throw invalidInput('the callback input is too long')
+  const first = input.charCodeAt(0)
+  if (first === 0x3f /* ? */)
+    return { params: collect(new URLSearchParams(input)), delivery: 'query' }
+  if (first === 0x23 /* # */) {
+    return { params: collect(new URLSearchParams(input.slice(1))), delivery: 'fragment' }
+  }
+  if (first === 0x2f /* / */) return fromUrl(new URL(input, 'https://relative.invalid'))
+  if (ABSOLUTE_URL.test(input) && URL.canParse(input)) return fromUrl(new URL(input))
+  return { params: collect(new URLSearchParams(input)), delivery: 'unknown' }
+}
+
+function fromUrl(url: URL): { params: CallbackParameters; delivery: Delivery } {
+  if (url.href.length > MAX_INPUT_LENGTH) throw invalidInput('the callback URL is too long')
+  if (url.hash.length > 1 && !url.searchParams.has('state')) {
+    return { params: collect(new URLSearchParams(url.hash.slice(1))), delivery: 'fragment' }
+  }
+  return { params: collect(url.searchParams), delivery: 'query' }
+}
+
+function collect(source: URLSearchParams): CallbackParameters {
+  const params: CallbackParameters = Object.create(null)
+  const seen = new Set<string>()
+  for (const [name, value] of source) {
+    if (seen.has(name)) {
+      throw new ValidationError(
+        'CALLBACK_DUPLICATE_PARAMETER',
+        `the callback parameter ${clip(name)} appears more than once`,
+        { claim: clip(name) },
+      )
+    }
+    seen.add(name)
+    if (seen.size > MAX_PARAMETERS) {
+      throw invalidInput(`the callback has more than ${MAX_PARAMETERS} parameters`)
+    }
+    if (value !== '') params[name] = value
+  }
+  return params
+}
+
+function isRequest(input: unknown): input is Request {
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    typeof (input as Request).method === 'string' &&
+    typeof (input as Request).url === 'string' &&
+    typeof (input as Request).headers?.get === 'function'
+  )
+}
+
+async function readBody(request: Request): Promise<string> {
+  if (request.bodyUsed) {
+    throw invalidInput('the callback request body was already read: pass the body string instead')
+  }
+  if (Number(request.headers.get('content-length')) > MAX_INPUT_LENGTH) {
+    throw invalidInput(`the callback body is larger than ${MAX_INPUT_LENGTH} bytes`)
+  }
+  if (request.body === null) return ''
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_INPUT_LENGTH) {
+      await reader.cancel().catch(() => {})
+      throw invalidInput(`the callback body is larger than ${MAX_INPUT_LENGTH} bytes`)
+    }
+    chunks.push(value)
+  }
+  const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(size)
+  if (chunks.length !== 1) {
+    let offset = 0
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+  }
+  try {
+    return decodeUtf8(bytes)
+  } catch {
+    throw invalidInput('the callback body is not valid UTF-8')
+  }
+}
+
+function invalidInput(message: string): ValidationError {
+  return new ValidationError('CALLBACK_INVALID_INPUT', message)
+}
+
+function clip(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value
+}

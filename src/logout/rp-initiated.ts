@@ -1,0 +1,212 @@
+/**
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): the URL of the OP's
+ * `end_session_endpoint`, and the checks on the return to the `post_logout_redirect_uri`.
+ * @module
+ */
+import type { Configuration } from '../configuration.js'
+import { UsageError, ValidationError } from '../errors.js'
+import { randomBase64url } from '../lib/random.js'
+import type { Session } from '../sessions.js'
+import { type LogoutInput, readParameters } from './input.js'
+
+/**
+ * Options of {@link createEndSessionRequest}.
+ * @group Logout
+ */
+export interface EndSessionOptions {
+  /** The session being ended: its ID token is sent as `id_token_hint`. */
+  readonly session?: Pick<Session, 'idToken'>
+  /** The ID token to send as `id_token_hint`, when no `session` is given. */
+  readonly idTokenHint?: string
+  /**
+   * Where the OP sends the browser afterwards: one of the client's registered
+   * `post_logout_redirect_uris`. Default the first registered one; `null` sends none (the OP then
+   * shows its own page).
+   */
+  readonly postLogoutRedirectUri?: string | null
+  /**
+   * The `state` to send: default a fresh CSPRNG value whenever a `post_logout_redirect_uri` is
+   * sent; `null` sends none.
+   */
+  readonly state?: string | null
+  /** The end-user's preferred languages for the OP's logout pages (`ui_locales`). */
+  readonly uiLocales?: string | readonly string[]
+  /** A hint about the end-user logging out (`logout_hint`), e.g. their login name. */
+  readonly logoutHint?: string
+}
+
+/**
+ * The end-session request: where to send the browser, and the `state` to remember until the
+ * end-user comes back.
+ * @group Logout
+ */
+export interface EndSessionRequest {
+  /** The OP's `end_session_endpoint` with the parameters in its query. */
+  readonly url: URL
+  /** The `state` sent, when one was: keep it (e.g. in a short-lived cookie) for {@link handlePostLogoutRedirect}. */
+  readonly state: string | undefined
+  /** The `post_logout_redirect_uri` sent, when one was. */
+  readonly postLogoutRedirectUri: string | undefined
+}
+
+/**
+ * Builds the URL of the OP's `end_session_endpoint` (RP-Initiated Logout §2): `client_id`, and
+ * `id_token_hint`, `post_logout_redirect_uri` (a registered one only), `state`, `ui_locales` and
+ * `logout_hint` when there are. End the RP's own session (`store.delete(sessionId)`) before
+ * redirecting.
+ * @param config - the configuration
+ * @param options - the session or ID token, the redirect URI, state, locales, logout hint
+ * @returns the URL, the `state` to keep, and the redirect URI sent
+ * @throws {@link UsageError} `ENDPOINT_MISSING` when the OP has no `end_session_endpoint`;
+ * `LOGOUT_REDIRECT_URI_NOT_REGISTERED` for a `post_logout_redirect_uri` the client did not register;
+ * `INVALID_ARGUMENT` for an option of the wrong type
+ * @see {@link https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout | RP-Initiated Logout §2}
+ * @example
+ * ```ts
+ * const session = await sessions.get(cookies.sid)
+ * await sessions.delete(cookies.sid)
+ * const { url, state } = createEndSessionRequest(config, { session })
+ * // Set-Cookie: logout-state=<state>; Max-Age=600; HttpOnly; Secure; SameSite=Lax
+ * return Response.redirect(url, 302)
+ * ```
+ * @group Logout
+ */
+export function createEndSessionRequest(
+  config: Configuration,
+  options: EndSessionOptions = {},
+): EndSessionRequest {
+  const endpoint = config.provider.end_session_endpoint
+  if (endpoint === undefined) {
+    throw new UsageError(
+      'ENDPOINT_MISSING',
+      `the OP ${config.issuer} has no end_session_endpoint (RP-initiated logout is not supported)`,
+      { parameter: 'end_session_endpoint' },
+    )
+  }
+  const registered = config.client.post_logout_redirect_uris ?? []
+  const redirect =
+    options.postLogoutRedirectUri === undefined ? registered[0] : options.postLogoutRedirectUri
+  if (redirect !== null && redirect !== undefined && !registered.includes(redirect)) {
+    throw new UsageError(
+      'LOGOUT_REDIRECT_URI_NOT_REGISTERED',
+      `post_logout_redirect_uri ${JSON.stringify(String(redirect).slice(0, 200))} is not one of the client's post_logout_redirect_uris`,
+      { parameter: 'postLogoutRedirectUri' },
+    )
+  }
+  const hint = options.session?.idToken ?? options.idTokenHint
+  for (const [name, value] of [
+    ['idTokenHint', hint],
+    ['logoutHint', options.logoutHint],
+    ['state', options.state],
+  ] as const) {
+    if (value !== undefined && value !== null && (typeof value !== 'string' || value === '')) {
+      throw new UsageError('INVALID_ARGUMENT', `${name} must be a non-empty string`, {
+        parameter: name,
+      })
+    }
+  }
+  const url = new URL(endpoint)
+  const params = url.searchParams
+  if (hint !== undefined) params.set('id_token_hint', hint)
+  params.set('client_id', config.client.client_id)
+  let state: string | undefined
+  if (redirect !== null && redirect !== undefined) {
+    params.set('post_logout_redirect_uri', redirect)
+    state = options.state === null ? undefined : (options.state ?? randomBase64url(32))
+  } else if (typeof options.state === 'string') {
+    state = options.state
+  }
+  if (state !== undefined) params.set('state', state)
+  const locales = options.uiLocales
+  if (locales !== undefined) {
+    const value = typeof locales === 'string' ? locales : locales.join(' ')
+    if (value.trim() !== '') params.set('ui_locales', value.trim())
+  }
+  if (options.logoutHint !== undefined) params.set('logout_hint', options.logoutHint)
+  return { url, state, postLogoutRedirectUri: redirect ?? undefined }
+}
+
+/**
+ * Options of {@link handlePostLogoutRedirect}.
+ * @group Logout
+ */
+export interface PostLogoutRedirectOptions {
+  /** The `state` {@link createEndSessionRequest} sent, if it sent one. */
+  readonly expectedState: string | undefined
+}
+
+/**
+ * Checks the OP's return to the `post_logout_redirect_uri` (RP-Initiated Logout §3): the `state`
+ * must be the one sent; when none was sent, none may come.
+ * @param config - the configuration
+ * @param input - the redirect: the `Request`, its URL, or its query
+ * @param options - the `state` sent
+ * @returns the `state` checked (`undefined` when none was sent)
+ * @throws {@link ValidationError} `LOGOUT_STATE_MISSING` (OIDF rp-init-logout-no-state),
+ * `LOGOUT_STATE_MISMATCH` (OIDF rp-init-logout-other-state; also a repeated `state`, a `state`
+ * when none was sent, or a request other than a GET)
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
+ * @see {@link https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RedirectionAfterLogout | RP-Initiated Logout §3}
+ * @example
+ * ```ts
+ * await handlePostLogoutRedirect(config, request, { expectedState: cookies['logout-state'] })
+ * // Set-Cookie: logout-state=; Max-Age=0
+ * ```
+ * @group Logout
+ */
+export async function handlePostLogoutRedirect(
+  config: Configuration,
+  input: LogoutInput,
+  options: PostLogoutRedirectOptions,
+): Promise<{ state: string | undefined }> {
+  void config
+  const read = await readParameters(input, 'GET')
+  if (!read.ok) {
+    throw new ValidationError(
+      'LOGOUT_STATE_MISMATCH',
+      `the post-logout redirect is malformed: ${read.problem}`,
+      {
+        claim: 'state',
+      },
+    )
+  }
+  const state = read.params.get('state') || undefined
+  const expected = options?.expectedState || undefined
+  if (expected === undefined) {
+    if (state === undefined) return { state: undefined }
+    throw new ValidationError(
+      'LOGOUT_STATE_MISMATCH',
+      'the post-logout redirect carries a state although none was sent',
+      { claim: 'state', expected: 'no state' },
+    )
+  }
+  if (state === undefined) {
+    throw new ValidationError(
+      'LOGOUT_STATE_MISSING',
+      'the post-logout redirect has no state although one was sent',
+      { claim: 'state', expected: 'the state sent' },
+    )
+  }
+  if (!(await sameString(state, expected))) {
+    throw new ValidationError(
+      'LOGOUT_STATE_MISMATCH',
+      'the post-logout redirect state is not the one sent',
+      { claim: 'state', expected: 'the state sent' },
+    )
+  }
+  return { state }
+}
+
+/** Compares two strings through their SHA-256 digests, so the time taken says nothing of where they differ. */
+async function sameString(a: string, b: string): Promise<boolean> {
+  const encoder = new TextEncoder()
+  const [x, y] = await Promise.all([
+    crypto.subtle.digest('SHA-256', encoder.encode(a)),
+    crypto.subtle.digest('SHA-256', encoder.encode(b)),
+  ])
+  const left = new Uint8Array(x)
+  const right = new Uint8Array(y)
+  let diff = 0
+  for (let i = 0; i < left.length; i++) diff |= left[i]! ^ right[i]!
+  return diff === 0
+}

@@ -1,0 +1,303 @@
+/**
+ * `oidc-rp/redis`: the transaction store, the session store and the replay guard over a Redis
+ * client the application passes in (node-redis 4+ or ioredis; no dependency is added), so RPs
+ * behind a load balancer share them. Every step that must happen once is one atomic Redis command
+ * (`GETDEL`, `SET … NX`) or one Lua script.
+ *
+ * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
+ * `<prefix>sub:<iss> <sub>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
+ * On Redis Cluster, give a prefix with a hash tag (`{oidc}:`) so a session's keys share a slot.
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { createRedisReplayGuard, createRedisSessionStore, createRedisTransactionStore } from 'oidc-rp/redis'
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect()
+ * const config = await discover(issuer, client, { store: createRedisTransactionStore(redis) })
+ * const sessions = createRedisSessionStore(redis)
+ * const replayGuard = createRedisReplayGuard(redis)
+ * ```
+ * @module
+ */
+import { UsageError } from '../errors.js'
+import { isPlainObject } from '../http.js'
+import type { Session, SessionStore } from '../sessions.js'
+import type { Transaction, TransactionStore } from '../transaction.js'
+import type { ReplayGuard } from './sealed.js'
+
+/**
+ * The node-redis (v4 and later) methods the stores call. A connected `createClient()` fits.
+ * @group Redis
+ */
+export interface NodeRedisClient {
+  /** `SET key value EX ttl [NX]`. */
+  set(key: string, value: string, options: { EX: number; NX?: true }): Promise<unknown>
+  /** `GET key`. */
+  get(key: string): Promise<unknown>
+  /** `GETDEL key` (Redis 6.2+). */
+  getDel(key: string): Promise<unknown>
+  /** `EVAL script numkeys keys… args…`. */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
+}
+
+/**
+ * The ioredis methods the stores call. A `new Redis()` fits.
+ * @group Redis
+ */
+export interface IoRedisClient {
+  /** `SET key value EX ttl [NX]`. */
+  set(key: string, value: string, mode: 'EX', ttl: number, condition?: 'NX'): Promise<unknown>
+  /** `GET key`. */
+  get(key: string): Promise<unknown>
+  /** `GETDEL key` (Redis 6.2+). */
+  getdel(key: string): Promise<unknown>
+  /** `EVAL script numkeys keys… args…`. */
+  eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
+}
+
+/**
+ * A Redis client of either shape: node-redis (`getDel`, options objects) or ioredis (`getdel`,
+ * positional arguments). The shape is told by which `getdel` method the client has.
+ * @group Redis
+ */
+export type RedisClient = NodeRedisClient | IoRedisClient
+
+/**
+ * Options of the Redis stores.
+ * @group Redis
+ */
+export interface RedisStoreOptions {
+  /** The prefix of every key. Default `oidc-rp:`. */
+  readonly prefix?: string
+  /** Clock in milliseconds since the epoch (the replay guard turns expiry times into TTLs). Default `Date.now`. */
+  readonly now?: () => number
+}
+
+/** The few commands the stores need, whatever the client's shape. */
+interface Commands {
+  set(key: string, value: string, ttl: number, onlyIfNew: boolean): Promise<boolean>
+  get(key: string): Promise<string | undefined>
+  getdel(key: string): Promise<string | undefined>
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>
+}
+
+function commandsOf(client: RedisClient): Commands {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  if (typeof (client as NodeRedisClient)?.getDel === 'function') {
+    const c = client as NodeRedisClient
+    return {
+      set: async (key, value, ttl, onlyIfNew) =>
+        (await c.set(key, value, onlyIfNew ? { EX: ttl, NX: true } : { EX: ttl })) !== null,
+      get: async (key) => text(await c.get(key)),
+      getdel: async (key) => text(await c.getDel(key)),
+      eval: (script, keys, args) => c.eval(script, { keys, arguments: args }),
+    }
+  }
+  if (typeof (client as IoRedisClient)?.getdel === 'function') {
+    const c = client as IoRedisClient
+    return {
+      set: async (key, value, ttl, onlyIfNew) =>
+        (await (onlyIfNew ? c.set(key, value, 'EX', ttl, 'NX') : c.set(key, value, 'EX', ttl))) !==
+        null,
+      get: async (key) => text(await c.get(key)),
+      getdel: async (key) => text(await c.getdel(key)),
+      eval: (script, keys, args) => c.eval(script, keys.length, ...keys, ...args),
+    }
+  }
+  throw new UsageError(
+    'INVALID_ARGUMENT',
+    'client must be a node-redis client (with getDel) or an ioredis client (with getdel)',
+    { parameter: 'client' },
+  )
+}
+
+function prefixOf(options: RedisStoreOptions): string {
+  const prefix = options.prefix ?? 'oidc-rp:'
+  if (typeof prefix !== 'string') {
+    throw new UsageError('INVALID_ARGUMENT', 'prefix must be a string', { parameter: 'prefix' })
+  }
+  return prefix
+}
+
+function positiveTtl(ttlInSeconds: number): number {
+  if (!(typeof ttlInSeconds === 'number' && ttlInSeconds > 0 && Number.isFinite(ttlInSeconds))) {
+    throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be a positive number', {
+      parameter: 'ttlInSeconds',
+    })
+  }
+  return Math.ceil(ttlInSeconds)
+}
+
+function parse(json: string | undefined): Record<string, unknown> | undefined {
+  if (json === undefined) return undefined
+  try {
+    const value: unknown = JSON.parse(json)
+    return isPlainObject(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A {@link TransactionStore} over Redis: `set` is `SET <prefix>tx:<state> <JSON> EX <ttl>`, `take`
+ * is `GETDEL`, so of any number of racing callbacks on any number of machines exactly one gets the
+ * transaction.
+ * @param client - a connected node-redis or ioredis client
+ * @param options - key prefix
+ * @returns the store (its `set` returns no handle)
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and
+ * from `set` when the TTL is not positive)
+ * @group Redis
+ */
+export function createRedisTransactionStore(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): TransactionStore {
+  const redis = commandsOf(client)
+  const prefix = `${prefixOf(options)}tx:`
+  return {
+    async set(transaction, ttlInSeconds) {
+      const ttl = positiveTtl(ttlInSeconds)
+      await redis.set(prefix + transaction.state, JSON.stringify(transaction), ttl, false)
+      return undefined
+    },
+    async take(state) {
+      if (typeof state !== 'string' || state === '') return undefined
+      const tx = parse(await redis.getdel(prefix + state))
+      return tx?.state === state ? (tx as unknown as Transaction) : undefined
+    },
+  }
+}
+
+/**
+ * A {@link ReplayGuard} over Redis: `SET <prefix>replay:<value> 1 EX <ttl> NX`, true only for the
+ * first claim on any machine. Use it for logout-token `jti`s (`handleBackChannelLogout`'s
+ * `replayGuard`) and for the sealed store's states (`createSealedStore`'s `replayGuard`).
+ * @param client - a connected node-redis or ioredis client
+ * @param options - key prefix and clock
+ * @returns the guard
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix
+ * @group Redis
+ */
+export function createRedisReplayGuard(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): ReplayGuard {
+  const redis = commandsOf(client)
+  const prefix = `${prefixOf(options)}replay:`
+  const now = options.now ?? Date.now
+  return {
+    claim(value, expiresAt) {
+      const ttl = Math.max(1, Math.ceil(expiresAt - now() / 1000))
+      return redis.set(prefix + value, '1', ttl, true)
+    },
+  }
+}
+
+/** Saves a session and adds it to its indexes, all at once. KEYS: session, sub index[, sid index]. */
+const SET_SESSION = `
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+for i = 2, #KEYS do
+  redis.call('SADD', KEYS[i], ARGV[3])
+  if redis.call('TTL', KEYS[i]) < ttl then redis.call('EXPIRE', KEYS[i], ttl) end
+end
+return 1`
+/** Removes a session id from its indexes. */
+const UNINDEX = `
+for i = 1, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
+return 1`
+const MEMBERS = `return redis.call('SMEMBERS', KEYS[1])`
+const MGET = `return redis.call('MGET', unpack(KEYS))`
+/** At most this many sessions are read per MGET. */
+const BATCH = 200
+
+/**
+ * A {@link SessionStore} over Redis: each session a JSON value with its TTL, indexed by sets per
+ * issuer and `sid` / `sub` (written in one Lua script with the session). `delete` is `GETDEL`, so
+ * of racing logouts exactly one reports the session ended; stale index entries are dropped when
+ * found.
+ * @param client - a connected node-redis or ioredis client
+ * @param options - key prefix
+ * @returns the store
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and
+ * from `set` when the TTL is not positive)
+ * @group Redis
+ */
+export function createRedisSessionStore(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): SessionStore {
+  const redis = commandsOf(client)
+  const prefix = prefixOf(options)
+  const sessionKey = (id: string) => `${prefix}session:${id}`
+  const subKey = (iss: string, sub: string) => `${prefix}sub:${iss} ${sub}`
+  const sidKey = (iss: string, sid: string) => `${prefix}sid:${iss} ${sid}`
+  const indexKeys = (s: Session) => [
+    subKey(s.iss, s.sub),
+    ...(s.sid === undefined ? [] : [sidKey(s.iss, s.sid)]),
+  ]
+
+  const find = async (
+    index: string,
+    matches: (session: Session) => boolean,
+  ): Promise<Session[]> => {
+    const ids = await redis.eval(MEMBERS, [index], [])
+    if (!Array.isArray(ids) || ids.length === 0) return []
+    const found: Session[] = []
+    const stale: string[] = []
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const batch = ids.slice(i, i + BATCH).map(String)
+      const values = await redis.eval(MGET, batch.map(sessionKey), [])
+      batch.forEach((id, j) => {
+        const session = toSession(Array.isArray(values) ? values[j] : undefined)
+        if (session?.id === id && matches(session)) found.push(session)
+        else stale.push(id)
+      })
+    }
+    for (const id of stale) await redis.eval(UNINDEX, [index], [id])
+    return found
+  }
+
+  return {
+    async set(session, ttlInSeconds) {
+      const ttl = positiveTtl(ttlInSeconds)
+      const keys = [sessionKey(session.id), ...indexKeys(session)]
+      await redis.eval(SET_SESSION, keys, [JSON.stringify(session), String(ttl), session.id])
+    },
+    async get(sessionId) {
+      if (typeof sessionId !== 'string' || sessionId === '') return undefined
+      const session = toSession(await redis.get(sessionKey(sessionId)))
+      return session?.id === sessionId ? session : undefined
+    },
+    async delete(sessionId) {
+      if (typeof sessionId !== 'string' || sessionId === '') return false
+      const json = await redis.getdel(sessionKey(sessionId))
+      if (json === undefined) return false
+      const session = toSession(json)
+      if (session !== undefined) await redis.eval(UNINDEX, indexKeys(session), [sessionId])
+      return true
+    },
+    findBySid(iss, sid) {
+      return find(sidKey(iss, sid), (s) => s.iss === iss && s.sid === sid)
+    },
+    findBySub(iss, sub) {
+      return find(subKey(iss, sub), (s) => s.iss === iss && s.sub === sub)
+    },
+  }
+}
+
+function toSession(value: unknown): Session | undefined {
+  const s = parse(typeof value === 'string' ? value : undefined)
+  const ok =
+    s !== undefined &&
+    typeof s.id === 'string' &&
+    typeof s.iss === 'string' &&
+    typeof s.sub === 'string' &&
+    (s.sid === undefined || typeof s.sid === 'string') &&
+    typeof s.clientId === 'string' &&
+    typeof s.idToken === 'string' &&
+    typeof s.createdAt === 'number' &&
+    typeof s.expiresAt === 'number'
+  return ok ? (s as unknown as Session) : undefined
+}

@@ -1,0 +1,241 @@
+/**
+ * A stateless {@link TransactionStore}: the transaction travels sealed (encrypted and authenticated)
+ * in a value the application puts in a cookie, so RPs behind a load balancer need no shared
+ * database.
+ * @module
+ */
+import { base64url, EncryptJWT, errors, jwtDecrypt } from 'jose'
+import { UsageError, ValidationError } from '../errors.js'
+import { isPlainObject } from '../http.js'
+import type { Transaction, TransactionStore } from '../transaction.js'
+
+/** Sealed values longer than this are refused before any decryption. */
+const MAX_SEALED_LENGTH = 16 * 1024
+
+/**
+ * Remembers which states were taken, so a sealed value opens once.
+ * @group Transactions
+ */
+export interface ReplayGuard {
+  /**
+   * Records a state as taken until it expires, atomically.
+   * @param state - the transaction's state
+   * @param expiresAt - when the sealed value expires, in seconds since the epoch
+   * @returns true the first time, false when the state was already taken
+   */
+  claim(state: string, expiresAt: number): boolean | Promise<boolean>
+}
+
+/**
+ * An in-memory {@link ReplayGuard} for one process: bounded (the oldest is forgotten first),
+ * entries dropped once expired.
+ * @param options - size bound and clock
+ * @returns the guard
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
+ * @group Transactions
+ */
+export function createReplayGuard(
+  options: { readonly maxEntries?: number; readonly now?: () => number } = {},
+): ReplayGuard {
+  const maxEntries = options.maxEntries ?? 10_000
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {
+      parameter: 'maxEntries',
+    })
+  }
+  const now = options.now ?? Date.now
+  const taken = new Map<string, number>()
+  return {
+    claim(state, expiresAt) {
+      const nowInSeconds = now() / 1000
+      for (const [oldest, until] of taken) {
+        if (until > nowInSeconds && taken.size < maxEntries) break
+        taken.delete(oldest)
+      }
+      const until = taken.get(state)
+      if (until !== undefined && until > nowInSeconds) return false
+      taken.delete(state)
+      taken.set(state, expiresAt)
+      return true
+    },
+  }
+}
+
+/**
+ * Options of {@link createSealedStore}.
+ * @group Transactions
+ */
+export interface SealedStoreOptions {
+  /**
+   * The sealing keys, 32 bytes each (a `Uint8Array`, or its base64url encoding). The first seals;
+   * all open, so a key can be rotated in first and the old one removed after the transaction TTL.
+   */
+  readonly keys: readonly (string | Uint8Array)[]
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number
+  /**
+   * Remembers taken states until they expire, so a sealed value opens once. Default: an in-memory
+   * guard of this process (bounded to 10,000 states). Behind a load balancer give one over a shared
+   * database (`SET state 1 NX EX ttl`), or `false` to rely on the cookie being cleared alone.
+   */
+  readonly replayGuard?: ReplayGuard | false
+}
+
+interface SealingKey {
+  readonly kid: string
+  readonly key: CryptoKey
+}
+
+/**
+ * Creates the sealed store. `set` returns the transaction as a JWE (`dir` + `A256GCM`, `kid` naming
+ * the key, `exp` inside) for the application to put in a cookie; `take(state, handle)` opens it.
+ *
+ * - No handle, an expired value, or a value sealed for another `state`: `undefined` (the callback
+ *   reports an unknown state), as with other stores.
+ * - A malformed or tampered value, or one sealed with a key no longer configured:
+ *   `SEALED_VALUE_INVALID`.
+ * - One-time use: a sealed value cannot be deleted from the browser by the server. Clear the cookie
+ *   in the callback response; the replay guard (on by default, per process) refuses a second `take`
+ *   of the same state until it expires.
+ *
+ * Name the cookie after the state (e.g. `oidc-tx.${state}`, short-lived, `HttpOnly`, `Secure`,
+ * `SameSite=Lax`, or `None` for `form_post`) so sign-ins in several tabs never overwrite each other.
+ * @param options - keys, clock, replay guard
+ * @returns the store
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when no key is given or a key is not 32 bytes
+ * @example
+ * ```ts
+ * const store = createSealedStore({ keys: [process.env.TX_KEY_NEW, process.env.TX_KEY_OLD] })
+ * const config = await discover(issuer, client, { store })
+ * const { url, state, transactionHandle } = await createAuthorizationRequest(config)
+ * // Set-Cookie: oidc-tx.<state>=<transactionHandle>; Max-Age=600; HttpOnly; Secure; SameSite=Lax
+ * ```
+ * @group Transactions
+ */
+export function createSealedStore(options: SealedStoreOptions): TransactionStore {
+  const { keys } = options
+  if (!Array.isArray(keys) || keys.length === 0) {
+    throw new UsageError('INVALID_ARGUMENT', 'keys must be a non-empty array of 32-byte keys', {
+      parameter: 'keys',
+    })
+  }
+  const raw = keys.map((key, i) => keyBytes(key, i))
+  const now = options.now ?? Date.now
+  const guard =
+    options.replayGuard === false ? undefined : (options.replayGuard ?? createReplayGuard({ now }))
+  let imported: Promise<SealingKey[]> | undefined
+  const sealingKeys = () => {
+    imported ??= Promise.all(raw.map(importKey))
+    return imported
+  }
+  return {
+    async set(transaction, ttlInSeconds) {
+      if (!(ttlInSeconds > 0)) {
+        throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {
+          parameter: 'ttlInSeconds',
+        })
+      }
+      const [first] = await sealingKeys()
+      const iat = Math.floor(now() / 1000)
+      return new EncryptJWT({ tx: transaction as unknown as Record<string, unknown> })
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: first!.kid })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + Math.ceil(ttlInSeconds))
+        .encrypt(first!.key)
+    },
+    async take(state, handle) {
+      if (handle === undefined || handle === '') return undefined
+      if (typeof handle !== 'string' || handle.length > MAX_SEALED_LENGTH)
+        throw invalid('malformed')
+      const all = await sealingKeys()
+      let payload: Record<string, unknown>
+      try {
+        ;({ payload } = await jwtDecrypt(
+          handle,
+          (header) => {
+            const found = all.find((k) => k.kid === header.kid)
+            if (found === undefined) throw new Error('unknown kid')
+            return found.key
+          },
+          {
+            keyManagementAlgorithms: ['dir'],
+            contentEncryptionAlgorithms: ['A256GCM'],
+            currentDate: new Date(now()),
+            requiredClaims: ['exp'],
+          },
+        ))
+      } catch (err) {
+        if (err instanceof errors.JWTExpired) return undefined
+        throw invalid(err instanceof Error ? err.name : 'malformed')
+      }
+      const tx = payload.tx
+      if (!isTransaction(tx)) throw invalid('not a transaction')
+      if (tx.state !== state) return undefined
+      if (guard !== undefined && !(await guard.claim(state, payload.exp as number)))
+        return undefined
+      return tx
+    },
+  }
+}
+
+function keyBytes(key: string | Uint8Array, index: number): Uint8Array {
+  let bytes: Uint8Array | undefined
+  if (key instanceof Uint8Array) bytes = key
+  else if (typeof key === 'string') {
+    try {
+      bytes = base64url.decode(key)
+    } catch {
+      bytes = undefined
+    }
+  }
+  if (bytes?.byteLength !== 32) {
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      `keys[${index}] must be 32 bytes (or their base64url encoding)`,
+      {
+        parameter: 'keys',
+      },
+    )
+  }
+  return bytes
+}
+
+async function importKey(bytes: Uint8Array): Promise<SealingKey> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
+  )
+  const key = await crypto.subtle.importKey(
+    'raw',
+    bytes as Uint8Array<ArrayBuffer>,
+    'AES-GCM',
+    false,
+    ['encrypt', 'decrypt'],
+  )
+  return { kid: base64url.encode(digest.subarray(0, 9)), key }
+}
+
+function isTransaction(value: unknown): value is Transaction {
+  return (
+    isPlainObject(value) &&
+    typeof value.state === 'string' &&
+    typeof value.issuer === 'string' &&
+    typeof value.clientId === 'string' &&
+    typeof value.redirectUri === 'string' &&
+    typeof value.responseType === 'string' &&
+    typeof value.scope === 'string' &&
+    typeof value.createdAt === 'number' &&
+    typeof value.expiresAt === 'number'
+  )
+}
+
+function invalid(why: string): ValidationError {
+  return new ValidationError(
+    'SEALED_VALUE_INVALID',
+    'the sealed transaction value cannot be opened',
+    {
+      claim: 'transaction',
+      expected: 'a value sealed by this store with a configured key',
+      cause: new Error(why),
+    },
+  )
+}

@@ -1,0 +1,360 @@
+/**
+ * The token endpoint: the authorization code grant, the refresh token grant, and the strict
+ * reading of their responses.
+ * @module
+ */
+import { postAuthenticatedForm } from './client-auth.js'
+import { type Configuration, describe } from './configuration.js'
+import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import { decodeUtf8, type HttpResponse, isPlainObject, parseJsonObject } from './http.js'
+import { type IdTokenClaims, validateIdToken } from './id-token.js'
+import { RUNTIME } from './lib/runtime.js'
+import { parseChallenges } from './userinfo.js'
+
+/**
+ * An access token as the application keeps it.
+ * @group Everyday use
+ */
+export interface AccessToken {
+  /** The token itself. Send it as `Authorization: Bearer <value>`. */
+  readonly value: string
+  /** The token type: always `Bearer` (other types are refused, see {@link refreshTokens}). */
+  readonly type: 'Bearer'
+  /** When it expires, in seconds since the epoch, when the OP said (`expires_in`). */
+  readonly expiresAt?: number
+  /** The scope granted: the OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1). */
+  readonly scope?: string
+}
+
+/**
+ * A token endpoint success response, checked (RFC 6749 §5.1, OIDC Core §3.1.3.3).
+ * @internal
+ */
+export interface TokenEndpointResponse {
+  readonly accessToken: string
+  readonly expiresIn: number | undefined
+  readonly refreshToken: string | undefined
+  readonly scope: string | undefined
+  readonly idToken: string | undefined
+}
+
+/**
+ * What the authorization code grant needs from the pending sign-in.
+ * @internal
+ */
+export interface CodeGrantInput {
+  /** The `redirect_uri` of the authorization request. */
+  readonly redirectUri: string
+  /** The PKCE `code_verifier`, when PKCE was used. */
+  readonly codeVerifier?: string | undefined
+  /** Whether the response must carry an ID token (an OpenID sign-in). */
+  readonly requireIdToken: boolean
+}
+
+/**
+ * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5), with the
+ * configured client authentication.
+ * @param config - the configuration
+ * @param code - the authorization code from the callback
+ * @param input - redirect_uri, PKCE verifier, whether an ID token is required
+ * @param signal - aborts the request
+ * @returns the checked token response (its ID token not yet validated)
+ * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
+ * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
+ * @internal
+ */
+export async function exchangeAuthorizationCode(
+  config: Configuration,
+  code: string,
+  input: CodeGrantInput,
+  signal?: AbortSignal,
+): Promise<TokenEndpointResponse> {
+  const params = new URLSearchParams()
+  params.set('grant_type', 'authorization_code')
+  params.set('code', code)
+  params.set('redirect_uri', input.redirectUri)
+  if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
+  const response = await postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+  return readTokenResponse(response, input.requireIdToken, code)
+}
+
+/**
+ * Options of {@link refreshTokens}.
+ * @group Everyday use
+ */
+export interface RefreshOptions {
+  /**
+   * The claims of the ID token of the original sign-in (`result.idTokenClaims`). When given and the
+   * OP returns a new ID token, its `iss`, `sub`, `aud`, `azp` and `auth_time` must match them.
+   * Without it those comparisons cannot run: always pass it when you have it.
+   */
+  readonly original?: IdTokenClaims
+  /** A narrower scope to ask for (RFC 6749 §6); default the scope originally granted. */
+  readonly scope?: string
+  /** Aborts the request (and any JWKS fetch). */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * What a refresh returns.
+ * @group Everyday use
+ */
+export interface RefreshResult {
+  /** The new access token. */
+  readonly accessToken: AccessToken
+  /**
+   * The refresh token to use next time: the OP's new one when it rotated it, otherwise the one
+   * given (RFC 6749 §6: it stays valid).
+   */
+  readonly refreshToken: string
+  /** The new raw ID token, when the OP sent one (keep it for logout's `id_token_hint`). */
+  readonly idToken?: string
+  /** The validated claims of the new ID token, when the OP sent one. */
+  readonly idTokenClaims?: IdTokenClaims
+}
+
+/**
+ * Uses a refresh token (RFC 6749 §6, OIDC Core §12). A new ID token in the response is validated
+ * (signature, issuer, audience, times) and, when `original` is given, must keep the original's
+ * `iss`, `sub`, `aud`, `azp` and `auth_time` (OIDC Core §12.2). Only `Bearer` access tokens are
+ * accepted: the SDK sends no DPoP proofs, so a `DPoP` (or any other) token type is refused.
+ * @param config - the configuration
+ * @param refreshToken - the refresh token from the sign-in (or the previous refresh)
+ * @param options - the original ID token claims, a narrower scope, a signal
+ * @returns the new access token, the refresh token to use next, and the new ID token if any
+ * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant` when the refresh token expired)
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`, `ID_TOKEN_*`
+ * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link UsageError} `INVALID_ARGUMENT`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`
+ * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse | OIDC Core §12.2}
+ * @example
+ * ```ts
+ * const refreshed = await refreshTokens(config, session.refreshToken, {
+ *   original: session.idTokenClaims,
+ * })
+ * session.accessToken = refreshed.accessToken
+ * session.refreshToken = refreshed.refreshToken
+ * if (refreshed.idToken) session.idToken = refreshed.idToken
+ * ```
+ * @group Everyday use
+ */
+export async function refreshTokens(
+  config: Configuration,
+  refreshToken: string,
+  options: RefreshOptions = {},
+): Promise<RefreshResult> {
+  if (typeof refreshToken !== 'string' || refreshToken === '') {
+    throw new UsageError('INVALID_ARGUMENT', 'refreshToken must be a non-empty string', {
+      parameter: 'refreshToken',
+    })
+  }
+  const params = new URLSearchParams()
+  params.set('grant_type', 'refresh_token')
+  params.set('refresh_token', refreshToken)
+  if (options.scope !== undefined) params.set('scope', options.scope)
+  const response = await postAuthenticatedForm(
+    config,
+    tokenEndpoint(config),
+    params,
+    options.signal,
+  )
+  const tokens = readTokenResponse(response, false, refreshToken)
+  const accessToken = toAccessToken(config, tokens, options.scope)
+  const next = tokens.refreshToken ?? refreshToken
+  if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
+  const claims = await validateIdToken(config, tokens.idToken, {
+    source: 'refresh',
+    ...(options.signal ? { signal: options.signal } : {}),
+  })
+  if (options.original !== undefined) checkRefreshedClaims(options.original, claims)
+  return { accessToken, refreshToken: next, idToken: tokens.idToken, idTokenClaims: claims }
+}
+
+/** OIDC Core §12.2: the refreshed ID token speaks of the same authentication. */
+function checkRefreshedClaims(original: IdTokenClaims, claims: IdTokenClaims): void {
+  for (const claim of ['iss', 'sub', 'azp'] as const) {
+    if (original[claim] !== claims[claim]) throw mismatch(claim, original[claim], claims[claim])
+  }
+  if (!sameAudience(original.aud, claims.aud)) throw mismatch('aud', original.aud, claims.aud)
+  if (
+    original.auth_time !== undefined &&
+    claims.auth_time !== undefined &&
+    original.auth_time !== claims.auth_time
+  ) {
+    throw mismatch('auth_time', original.auth_time, claims.auth_time)
+  }
+}
+
+function sameAudience(a: unknown, b: unknown): boolean {
+  const left = Array.isArray(a) ? a : [a]
+  const right = Array.isArray(b) ? b : [b]
+  return left.length === right.length && left.every((value) => right.includes(value))
+}
+
+function mismatch(claim: string, expected: unknown, actual: unknown): ValidationError {
+  return new ValidationError(
+    'REFRESH_ID_TOKEN_MISMATCH',
+    `the refreshed ID token's ${claim} is ${describe(actual)}, the original's ${describe(expected)} (OIDC Core 12.2)`,
+    { claim, expected, actual },
+  )
+}
+
+/**
+ * The access token of a checked token response, with its expiry as a time.
+ * @param config - the configuration (for the clock)
+ * @param tokens - the token response
+ * @param requestedScope - the scope asked for, used when the OP sent none
+ * @returns the access token
+ * @internal
+ */
+export function toAccessToken(
+  config: Configuration,
+  tokens: TokenEndpointResponse,
+  requestedScope: string | undefined,
+): AccessToken {
+  const scope = tokens.scope ?? requestedScope
+  const token: { value: string; type: 'Bearer'; expiresAt?: number; scope?: string } = {
+    value: tokens.accessToken,
+    type: 'Bearer',
+  }
+  if (tokens.expiresIn !== undefined) {
+    token.expiresAt = Math.floor(config[RUNTIME].now() / 1000) + tokens.expiresIn
+  }
+  if (scope !== undefined) token.scope = scope
+  return token
+}
+
+function tokenEndpoint(config: Configuration): string {
+  const endpoint = config.provider.token_endpoint
+  if (endpoint === undefined) {
+    throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
+      parameter: 'token_endpoint',
+    })
+  }
+  return endpoint
+}
+
+/**
+ * Reads a token endpoint response: an OAuth error, an unexpected status, or a success whose members
+ * are checked (RFC 6749 §5.1, §5.2).
+ * @param response - the response
+ * @param requireIdToken - whether `id_token` must be present
+ * @param grant - the code or refresh token sent, scrubbed from the OP's error description
+ * @returns the checked members
+ * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`
+ * @internal
+ */
+export function readTokenResponse(
+  response: HttpResponse,
+  requireIdToken: boolean,
+  grant: string,
+): TokenEndpointResponse {
+  if (response.status !== 200) throw tokenError(response, grant)
+  let body: Record<string, unknown>
+  try {
+    body = parseJsonObject(response)
+  } catch (cause) {
+    if (!(cause instanceof TransportError)) throw cause
+    throw new ValidationError(
+      'TOKEN_RESPONSE_INVALID',
+      `the token response is not a JSON object (${cause.code})`,
+      { cause },
+    )
+  }
+  const accessToken = body.access_token
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw invalidMember('access_token', 'a non-empty string', accessToken, true)
+  }
+  const tokenType = body.token_type
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+    throw invalidMember('token_type', '"Bearer"', tokenType, false)
+  }
+  const expiresIn = body.expires_in
+  if (
+    expiresIn !== undefined &&
+    !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0)
+  ) {
+    throw invalidMember('expires_in', 'a non-negative number', expiresIn, false)
+  }
+  const idToken = optionalString(body, 'id_token', true)
+  if (requireIdToken && idToken === undefined) {
+    throw invalidMember('id_token', 'present (OpenID Connect sign-in)', undefined, false)
+  }
+  return {
+    accessToken,
+    expiresIn: expiresIn === undefined ? undefined : Math.floor(expiresIn),
+    refreshToken: optionalString(body, 'refresh_token', true),
+    scope: optionalString(body, 'scope', false),
+    idToken,
+  }
+}
+
+function optionalString(
+  body: Record<string, unknown>,
+  member: string,
+  secret: boolean,
+): string | undefined {
+  const value = body[member]
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || (secret && value === '')) {
+    throw invalidMember(member, secret ? 'a non-empty string' : 'a string', value, secret)
+  }
+  return value
+}
+
+function invalidMember(
+  member: string,
+  expected: string,
+  actual: unknown,
+  secret: boolean,
+): ValidationError {
+  const shown = secret && typeof actual === 'string' ? 'a string' : describe(actual)
+  return new ValidationError(
+    'TOKEN_RESPONSE_INVALID',
+    `the token response member ${member} must be ${expected}, got ${shown}`,
+    { claim: member, expected, actual: shown },
+  )
+}
+
+/** A non-200 token endpoint response: an OAuth error body (4xx), or an unexpected status. */
+function tokenError(response: HttpResponse, grant: string): Error {
+  if (response.status >= 400 && response.status < 500) {
+    const body = parseLenient(response.body)
+    if (body !== undefined && typeof body.error === 'string' && body.error !== '') {
+      return new OAuthResponseError('TOKEN_ERROR_RESPONSE', {
+        error: scrub(body.error, grant),
+        errorDescription:
+          typeof body.error_description === 'string'
+            ? scrub(body.error_description, grant)
+            : undefined,
+        errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
+        status: response.status,
+        challenges: parseChallenges(response.headers.get('www-authenticate') ?? ''),
+      })
+    }
+  }
+  return new TransportError(
+    'HTTP_UNEXPECTED_STATUS',
+    `${response.url} answered with status ${response.status}, expected 200 or an OAuth error`,
+    { url: response.url, status: response.status },
+  )
+}
+
+/** An OAuth error body, whatever its content type says; `undefined` when it is no JSON object. */
+function parseLenient(body: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(decodeUtf8(body))
+    return isPlainObject(value) ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Some OPs echo the code in their error description: never let it into an error. */
+function scrub(text: string, secret: string): string {
+  return secret.length >= 4 && text.includes(secret) ? text.replaceAll(secret, '[redacted]') : text
+}

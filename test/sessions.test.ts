@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { createConfiguration } from '../src/configuration.js'
+import {
+  createMemorySessionStore,
+  endSessions,
+  recordSession,
+  type Session,
+} from '../src/sessions.js'
+import { expectCode } from './helpers.js'
+import { createLogoutFixture } from './support/logout.js'
+
+const ISS = 'https://op.example.com'
+
+function session(id: string, extra: Partial<Session> = {}): Session {
+  return {
+    id,
+    iss: ISS,
+    sub: 'alice',
+    sid: 'op-session-1',
+    clientId: 'rp',
+    idToken: 'header.payload.signature',
+    createdAt: 1,
+    expiresAt: 2,
+    ...extra,
+  }
+}
+
+describe('recordSession', () => {
+  test('records iss, sub, sid, client, the raw ID token and the expiry under a fresh CSPRNG id', async () => {
+    const f = await createLogoutFixture()
+    const { result, sessionId, session: saved } = await f.signInSession('op-session-7')
+    assert.match(sessionId, /^[\w-]{43}$/)
+    assert.equal(saved.id, sessionId)
+    assert.equal(saved.iss, f.config.issuer)
+    assert.equal(saved.sub, 'alice')
+    assert.equal(saved.sid, 'op-session-7')
+    assert.equal(saved.clientId, f.config.client.client_id)
+    assert.equal(saved.idToken, result.idToken)
+    const now = Math.floor(f.clock.now / 1000)
+    assert.equal(saved.createdAt, now)
+    assert.equal(saved.expiresAt, now + 8 * 3600)
+    assert.deepEqual(await f.sessions.get(sessionId), saved)
+    const other = await recordSession(f.config, f.sessions, result)
+    assert.notEqual(other.sessionId, sessionId)
+  })
+
+  test('leaves sid out when the ID token has none, and honours ttlInSeconds', async () => {
+    const f = await createLogoutFixture()
+    const { result, session: saved } = await f.signInSession()
+    assert.equal('sid' in saved, false)
+    const { session: short } = await recordSession(f.config, f.sessions, result, {
+      ttlInSeconds: 60,
+    })
+    assert.equal(short.expiresAt - short.createdAt, 60)
+  })
+
+  test('refuses a result of another issuer, a malformed result and a bad TTL', async () => {
+    const f = await createLogoutFixture()
+    const { result } = await f.signInSession('s')
+    const store = createMemorySessionStore()
+    const foreign = { ...result, idTokenClaims: { ...result.idTokenClaims, iss: 'https://evil' } }
+    await expectCode(recordSession(f.config, store, foreign), 'INVALID_ARGUMENT')
+    await expectCode(
+      recordSession(f.config, store, { idToken: 1, idTokenClaims: {} } as never),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(
+      recordSession(f.config, store, result, { ttlInSeconds: 0 }),
+      'INVALID_ARGUMENT',
+    )
+    // the passing twin: the same result is recorded
+    assert.ok((await recordSession(f.config, store, result)).sessionId)
+  })
+})
+
+describe('the in-memory session store', () => {
+  test('gets, finds by sid and by sub for an issuer, and deletes once', async () => {
+    const store = createMemorySessionStore()
+    await store.set(session('a'), 60)
+    await store.set(session('b', { sid: 'op-session-2' }), 60)
+    await store.set(session('c', { iss: 'https://other-op.example' }), 60)
+    assert.equal((await store.get('a'))?.id, 'a')
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
+      ['a'],
+    )
+    assert.deepEqual((await store.findBySub(ISS, 'alice')).map((s) => s.id).sort(), ['a', 'b'])
+    assert.deepEqual(await store.findBySid(ISS, 'unknown'), [])
+    assert.equal(await store.delete('a'), true)
+    assert.equal(await store.delete('a'), false)
+    assert.equal(await store.get('a'), undefined)
+    assert.deepEqual(await store.findBySid(ISS, 'op-session-1'), [])
+  })
+
+  test('forgets sessions when their TTL passes', async () => {
+    const clock = { now: 1_000_000 }
+    const store = createMemorySessionStore({ now: () => clock.now })
+    await store.set(session('a'), 10)
+    clock.now += 9_999
+    assert.ok(await store.get('a'))
+    clock.now += 1
+    assert.equal(await store.get('a'), undefined)
+    assert.deepEqual(await store.findBySub(ISS, 'alice'), [])
+    assert.equal(await store.delete('a'), false)
+  })
+
+  test('evicts the oldest session beyond maxEntries and re-indexes a replaced one', async () => {
+    const store = createMemorySessionStore({ maxEntries: 2 })
+    await store.set(session('a'), 60)
+    await store.set(session('b'), 60)
+    await store.set(session('c'), 60)
+    assert.equal(await store.get('a'), undefined)
+    assert.ok(await store.get('c'))
+    await store.set(session('b', { sid: 'moved' }), 60)
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
+      ['c'],
+    )
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'moved')).map((s) => s.id),
+      ['b'],
+    )
+  })
+
+  test('refuses a bad maxEntries or TTL', async () => {
+    assert.throws(() => createMemorySessionStore({ maxEntries: 0 }), { code: 'INVALID_ARGUMENT' })
+    const store = createMemorySessionStore({ maxEntries: 1 })
+    await expectCode(store.set(session('a'), 0), 'INVALID_ARGUMENT')
+    await store.set(session('a'), 1)
+    assert.ok(await store.get('a'))
+  })
+})
+
+describe('ending the sessions a logout names', () => {
+  test('ends the sid sessions of this client only, and the sub sessions without sid', async () => {
+    const store = createMemorySessionStore()
+    await store.set(session('mine'), 60)
+    await store.set(session('other-client', { clientId: 'other' }), 60)
+    await store.set(session('other-sid', { sid: 'op-session-2' }), 60)
+    const bySid = await endSessions(store, { iss: ISS, clientId: 'rp', sid: 'op-session-1' })
+    assert.deepEqual(
+      bySid.map((s) => s.id),
+      ['mine'],
+    )
+    assert.ok(await store.get('other-client'))
+    const bySub = await endSessions(store, { iss: ISS, clientId: 'rp', sub: 'alice' })
+    assert.deepEqual(
+      bySub.map((s) => s.id),
+      ['other-sid'],
+    )
+    assert.deepEqual(await endSessions(store, { iss: ISS, clientId: 'rp' }), [])
+  })
+
+  test('with sid and sub, a session of another sub is left alone', async () => {
+    const store = createMemorySessionStore()
+    await store.set(session('bob', { sub: 'bob' }), 60)
+    const ended = await endSessions(store, {
+      iss: ISS,
+      clientId: 'rp',
+      sid: 'op-session-1',
+      sub: 'alice',
+    })
+    assert.deepEqual(ended, [])
+    assert.ok(await store.get('bob'))
+  })
+
+  test('of two racing logouts one ends the session', async () => {
+    const store = createMemorySessionStore()
+    await store.set(session('a'), 60)
+    const target = { iss: ISS, clientId: 'rp', sid: 'op-session-1' }
+    const [x, y] = await Promise.all([endSessions(store, target), endSessions(store, target)])
+    assert.equal(x.length + y.length, 1)
+  })
+})
+
+test('a configuration without the sign-in fixture records too (unit)', async () => {
+  const config = createConfiguration(
+    {
+      issuer: ISS,
+      authorization_endpoint: `${ISS}/authorize`,
+      token_endpoint: `${ISS}/token`,
+      jwks_uri: `${ISS}/jwks`,
+      response_types_supported: ['code'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+    },
+    {
+      client_id: 'rp',
+      redirect_uris: ['https://rp.example/cb'],
+      token_endpoint_auth_method: 'none',
+    },
+    { now: () => 5_000 },
+  )
+  const store = createMemorySessionStore({ now: () => 5_000 })
+  const { session: saved } = await recordSession(config, store, {
+    idToken: 'h.p.s',
+    idTokenClaims: { iss: ISS, sub: 'alice', sid: 'x' },
+  })
+  assert.equal(saved.createdAt, 5)
+  assert.equal(saved.sid, 'x')
+})

@@ -1,0 +1,111 @@
+/**
+ * A logout fixture: the sign-in fixture's mock OP and RP, with the client registered for
+ * RP-initiated, back-channel and front-channel logout, a session store, and the RP's logout
+ * endpoints reachable from the OP through `rpFetch` (no sockets).
+ */
+import { handleCallback } from '../../src/callback.js'
+import type { ClientInput } from '../../src/configuration.js'
+import {
+  type BackChannelLogoutResult,
+  handleBackChannelLogout,
+} from '../../src/logout/back-channel.js'
+import {
+  type FrontChannelLogoutResult,
+  handleFrontChannelLogout,
+} from '../../src/logout/front-channel.js'
+import type { SignInResult } from '../../src/result.js'
+import {
+  createMemorySessionStore,
+  recordSession,
+  type Session,
+  type SessionStore,
+} from '../../src/sessions.js'
+import type { MockClient } from '../../src/testing/index.js'
+import { registerSecret } from '../helpers.js'
+import { browserRequest, createFixture, type Fixture } from './sign-in.js'
+
+export const BACKCHANNEL_URI = 'https://rp.example/logout/backchannel'
+export const FRONTCHANNEL_URI = 'https://rp.example/logout/frontchannel'
+export const POST_LOGOUT_URI = 'https://rp.example/logged-out'
+
+/** The fixture. */
+export interface LogoutFixture extends Fixture {
+  readonly sessions: SessionStore
+  /** What the RP's back-channel and front-channel endpoints did, newest last. */
+  readonly handled: (BackChannelLogoutResult | FrontChannelLogoutResult)[]
+  /** Signs alice in (with an OP session id when `sid` is given) and records the session. */
+  signInSession(
+    sid?: string,
+  ): Promise<{ result: SignInResult; sessionId: string; session: Session }>
+}
+
+/** Options of {@link createLogoutFixture}. */
+export interface LogoutFixtureOptions {
+  readonly client?: Partial<MockClient>
+  readonly clientInput?: Partial<ClientInput>
+  readonly sessions?: SessionStore
+}
+
+/**
+ * Builds the fixture: the mock client registers `RS256` ID tokens, both logout URIs and a
+ * post-logout redirect URI; the RP's configuration registers the same.
+ * @param options - client tweaks and the session store
+ * @returns the fixture
+ */
+export async function createLogoutFixture(
+  options: LogoutFixtureOptions = {},
+): Promise<LogoutFixture> {
+  const handled: LogoutFixture['handled'] = []
+  const sessions = options.sessions ?? createMemorySessionStore()
+  let rp: ((request: Request) => Promise<Response>) | undefined
+  const fixture = await createFixture({
+    client: {
+      id_token_signed_response_alg: 'RS256',
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
+      backchannel_logout_uri: BACKCHANNEL_URI,
+      frontchannel_logout_uri: FRONTCHANNEL_URI,
+      ...options.client,
+    },
+    clientInput: { post_logout_redirect_uris: [POST_LOGOUT_URI], ...options.clientInput },
+    op: {
+      rpFetch: (input, init) => {
+        if (rp === undefined) throw new Error('the RP is not ready')
+        return rp(new Request(input, init))
+      },
+    },
+  })
+  const { config } = fixture
+  rp = async (request) => {
+    const path = new URL(request.url).pathname
+    if (path === new URL(BACKCHANNEL_URI).pathname) {
+      const outcome = await handleBackChannelLogout(config, request, { sessionStore: sessions })
+      handled.push(outcome)
+      return outcome.response
+    }
+    if (path === new URL(FRONTCHANNEL_URI).pathname) {
+      const cookie = /(?:^|;\s*)sid=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1]
+      const outcome = await handleFrontChannelLogout(config, request, {
+        sessionStore: sessions,
+        sessionId: cookie,
+      })
+      handled.push(outcome)
+      return outcome.response
+    }
+    return new Response('not found', { status: 404 })
+  }
+  return {
+    ...fixture,
+    sessions,
+    handled,
+    async signInSession(sid) {
+      const started = await fixture.start()
+      const response = await fixture.authorize(started, sid === undefined ? {} : { sid })
+      const result = await handleCallback(config, browserRequest(response), {
+        ...(started.handle ? { transactionHandle: started.handle } : {}),
+      })
+      registerSecret(result.idToken)
+      const { sessionId, session } = await recordSession(config, sessions, result)
+      return { result, sessionId, session }
+    },
+  }
+}

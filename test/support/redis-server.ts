@@ -1,0 +1,90 @@
+/**
+ * A real Redis server for the `oidc-rp/redis` tests: Debian's `redis-server` started on a free
+ * loopback port without persistence, and stopped afterwards. `.ci/run` installs it on a fresh
+ * machine.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import { createClient } from 'redis'
+
+/** A running Redis server. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string
+  /** Stops the server. */
+  stop(): Promise<void>
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      probe.close(() => resolve(port))
+    })
+  })
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+async function ready(url: string, child: ChildProcess): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (child.exitCode !== null) return false
+    const client = createClient({ url, socket: { reconnectStrategy: false } })
+    client.on('error', () => {})
+    try {
+      await client.connect()
+      await client.ping()
+      await client.close()
+      return true
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  return false
+}
+
+/**
+ * Starts `redis-server --port N --save '' --appendonly no` on a free loopback port.
+ * @returns the server
+ * @throws Error when redis-server is not installed or does not start
+ */
+export async function startRedis(): Promise<RedisServer> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort()
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    )
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined))
+      child.once('error', resolve)
+    })
+    if (spawned !== undefined) {
+      throw new Error(
+        `redis-server could not be started (${spawned.message}): install it with ` +
+          'apt-get install redis-server (see .ci/run)',
+      )
+    }
+    const url = `redis://127.0.0.1:${port}`
+    if (await ready(url, child)) {
+      return {
+        url,
+        stop: async () => {
+          child.kill('SIGTERM')
+          await exited(child)
+        },
+      }
+    }
+    child.kill('SIGKILL')
+    await exited(child)
+  }
+  throw new Error('redis-server did not start on a free loopback port after 3 attempts')
+}

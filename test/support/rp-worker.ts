@@ -1,0 +1,112 @@
+/**
+ * One RP machine behind a load balancer, run as its own process by the two-process tests. It
+ * discovers the OP given in `OP_ISSUER` and serves a small JSON API on a loopback port:
+ *
+ * - `POST /login` → `{ url, state, handle }` (createAuthorizationRequest);
+ * - `POST /callback` `{ url, handle }` → `{ sessionId }` or `{ code }` (handleCallback, recordSession);
+ * - `POST /take` `{ state, count }` → `{ wins }` (that many concurrent `take`s of one state);
+ * - `POST /backchannel` → the back-channel logout response (handleBackChannelLogout);
+ * - `GET /session?id=` → `{ exists }`.
+ *
+ * `STORE` is `redis` (transactions, sessions and the replay guard in Redis at `REDIS_URL`, keys
+ * under `PREFIX`) or `sealed` (transactions in a sealed value with `SEALED_KEY`, sessions in memory).
+ * It prints `READY <url>` once listening.
+ */
+import { createClient } from 'redis'
+import { createAuthorizationRequest } from '../../src/authorization.js'
+import { handleCallback } from '../../src/callback.js'
+import { discover } from '../../src/discovery.js'
+import { isOidcRpError } from '../../src/errors.js'
+import { RUNTIME } from '../../src/lib/runtime.js'
+import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
+import { createMemorySessionStore, recordSession, type SessionStore } from '../../src/sessions.js'
+import {
+  createRedisReplayGuard,
+  createRedisSessionStore,
+  createRedisTransactionStore,
+} from '../../src/stores/redis.js'
+import { createReplayGuard, createSealedStore, type ReplayGuard } from '../../src/stores/sealed.js'
+import type { TransactionStore } from '../../src/transaction.js'
+import { serve } from './http-server.js'
+
+const env = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined) throw new Error(`${name} is not set`)
+  return value
+}
+
+let store: TransactionStore
+let sessions: SessionStore
+let replayGuard: ReplayGuard
+if (env('STORE') === 'redis') {
+  const redis = createClient({ url: env('REDIS_URL') })
+  await redis.connect()
+  const prefix = env('PREFIX')
+  store = createRedisTransactionStore(redis, { prefix })
+  sessions = createRedisSessionStore(redis, { prefix })
+  replayGuard = createRedisReplayGuard(redis, { prefix })
+} else {
+  store = createSealedStore({ keys: [env('SEALED_KEY')] })
+  sessions = createMemorySessionStore()
+  replayGuard = createReplayGuard()
+}
+
+const config = await discover(
+  env('OP_ISSUER'),
+  {
+    client_id: env('CLIENT_ID'),
+    client_secret: env('CLIENT_SECRET'),
+    redirect_uris: [env('REDIRECT_URI')],
+    id_token_signed_response_alg: 'RS256',
+  },
+  { store },
+)
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+
+async function route(request: Request): Promise<Response> {
+  const url = new URL(request.url)
+  const path = `${request.method} ${url.pathname}`
+  if (path === 'POST /login') {
+    const { url: target, state, transactionHandle } = await createAuthorizationRequest(config)
+    return json({ url: target.href, state, handle: transactionHandle })
+  }
+  if (path === 'POST /callback') {
+    const { url: callback, handle } = (await request.json()) as { url: string; handle?: string }
+    try {
+      const result = await handleCallback(
+        config,
+        callback,
+        handle ? { transactionHandle: handle } : {},
+      )
+      const { sessionId } = await recordSession(config, sessions, result)
+      return json({ sessionId })
+    } catch (error) {
+      if (!isOidcRpError(error)) throw error
+      return json({ code: error.code }, 400)
+    }
+  }
+  if (path === 'POST /take') {
+    const { state, count } = (await request.json()) as { state: string; count: number }
+    const taken = await Promise.all(
+      Array.from({ length: count }, () => config[RUNTIME].store.take(state)),
+    )
+    return json({ wins: taken.filter((tx) => tx !== undefined).length })
+  }
+  if (path === 'POST /backchannel') {
+    const { response } = await handleBackChannelLogout(config, request, {
+      sessionStore: sessions,
+      replayGuard,
+    })
+    return response
+  }
+  if (path === 'GET /session') {
+    return json({ exists: (await sessions.get(url.searchParams.get('id') ?? '')) !== undefined })
+  }
+  return json({ error: 'not found' }, 404)
+}
+
+const served = await serve(route)
+process.stdout.write(`READY ${served.url}\n`)
+process.on('SIGTERM', () => process.exit(0))

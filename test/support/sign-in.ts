@@ -1,0 +1,278 @@
+/**
+ * A sign-in fixture for the callback, token, result and OIDF end-to-end tests: a mock OP, a
+ * configuration found by discovery through the OP's fetch, and helpers that start a sign-in
+ * (a transaction stored by hand and its authorization URL) and complete it through the OP.
+ */
+import { exportJWK, generateKeyPair } from 'jose'
+import * as oauth from 'oauth4webapi'
+import {
+  type AuthorizationParameters,
+  createAuthorizationRequest,
+} from '../../src/authorization.js'
+import { type CallbackOptions, handleCallback } from '../../src/callback.js'
+import type { ClientInput, Configuration, ConfigurationOptions } from '../../src/configuration.js'
+import { discover } from '../../src/discovery.js'
+import { RUNTIME } from '../../src/lib/runtime.js'
+import type { SignInResult } from '../../src/result.js'
+import {
+  type AuthorizationResponse,
+  type AuthorizeOptions,
+  createMockOP,
+  type MockClient,
+  type MockOP,
+  type MockOPOptions,
+} from '../../src/testing/index.js'
+import type { Transaction } from '../../src/transaction.js'
+import { registerSecret } from '../helpers.js'
+
+export const CLIENT_ID = 'rp-client'
+export const CLIENT_SECRET = 'fixture-client-secret-0123456789-abcdefghij'
+export const REDIRECT_URI = 'https://rp.example/cb'
+registerSecret(CLIENT_SECRET)
+
+/** What a sign-in asks for. */
+export interface StartOptions {
+  readonly responseType?: string
+  readonly responseMode?: string
+  readonly scope?: string
+  readonly nonce?: string | null
+  readonly pkce?: boolean
+  readonly maxAge?: number
+  readonly prompt?: string
+  readonly appState?: unknown
+  readonly extra?: Record<string, string>
+}
+
+/** A started sign-in. */
+export interface Started {
+  readonly url: URL
+  readonly transaction: Transaction
+  readonly handle: string | undefined
+}
+
+/** The fixture. */
+export interface Fixture {
+  readonly op: MockOP
+  readonly config: Configuration
+  /** A controllable clock (ms) shared by the OP and the RP. */
+  readonly clock: { now: number }
+  start(options?: StartOptions): Promise<Started>
+  authorize(started: Started, options?: Partial<AuthorizeOptions>): Promise<AuthorizationResponse>
+  /** Starts a sign-in, authorizes as alice and hands the browser's request to handleCallback. */
+  signIn(options?: StartOptions, callback?: CallbackOptions): Promise<SignInResult>
+  /**
+   * The whole sign-in through the SDK: createAuthorizationRequest (the configuration's policy),
+   * op.authorize as alice, handleCallback with the transaction handle.
+   */
+  signInWithPolicy(
+    config?: Configuration,
+    appParams?: AuthorizationParameters,
+    callback?: CallbackOptions,
+  ): Promise<SignInResult>
+  /** Discovers the OP again with other configuration options (e.g. another policy). */
+  reconfigure(options: ConfigurationOptions): Promise<Configuration>
+}
+
+/** Options of {@link createFixture}. */
+export interface FixtureOptions {
+  readonly client?: Partial<MockClient>
+  readonly clientInput?: Partial<ClientInput>
+  readonly op?: Partial<MockOPOptions>
+  readonly config?: ConfigurationOptions
+  readonly authMethod?: MockClient['token_endpoint_auth_method']
+}
+
+/**
+ * Builds a mock OP with one client and alice, and discovers it.
+ * @param options - client, OP and configuration tweaks
+ * @returns the fixture
+ */
+export async function createFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  const clock = { now: Date.now() }
+  const method = options.authMethod ?? 'client_secret_basic'
+  let keys: ClientInput['keys'] | undefined
+  let jwks: MockClient['jwks'] | undefined
+  if (method === 'private_key_jwt') {
+    const pair = await generateKeyPair('ES256', { extractable: true })
+    const privateJwk = { ...(await exportJWK(pair.privateKey)), kid: 'rp-key-1', alg: 'ES256' }
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'rp-key-1', alg: 'ES256' }
+    registerSecret(privateJwk.d)
+    keys = [privateJwk]
+    jwks = { keys: [publicJwk] }
+  }
+  const needsSecret = method !== 'private_key_jwt' && method !== 'none'
+  const op = await createMockOP({
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        ...(needsSecret || options.client?.id_token_signed_response_alg?.startsWith('HS')
+          ? { client_secret: CLIENT_SECRET }
+          : {}),
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: method,
+        response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
+        ...(jwks ? { jwks } : {}),
+        ...options.client,
+      },
+    ],
+    users: {
+      alice: {
+        name: 'Alice Example',
+        given_name: 'Alice',
+        family_name: 'Example',
+        email: 'alice@example.com',
+        email_verified: true,
+      },
+    },
+    now: () => clock.now,
+    ...options.op,
+  })
+  const client: ClientInput = {
+    client_id: CLIENT_ID,
+    redirect_uris: [REDIRECT_URI],
+    token_endpoint_auth_method: method,
+    ...(needsSecret || options.client?.id_token_signed_response_alg?.startsWith('HS')
+      ? { client_secret: CLIENT_SECRET }
+      : {}),
+    ...(keys ? { keys } : {}),
+    ...(options.client?.id_token_signed_response_alg
+      ? { id_token_signed_response_alg: options.client.id_token_signed_response_alg }
+      : {}),
+    ...(options.client?.userinfo_signed_response_alg
+      ? { userinfo_signed_response_alg: options.client.userinfo_signed_response_alg }
+      : {}),
+    ...options.clientInput,
+  }
+  const reconfigure = (configOptions: ConfigurationOptions) =>
+    discover(op.issuer, client, { fetch: op.fetch, now: () => clock.now, ...configOptions })
+  const config = await reconfigure(options.config ?? {})
+  const fixture: Fixture = {
+    op,
+    config,
+    clock,
+    start: (startOptions) => startSignIn(config, startOptions),
+    authorize: async (started, authorizeOptions) => {
+      const response = await op.authorize(started.url, { user: 'alice', ...authorizeOptions })
+      for (const name of ['code', 'access_token', 'id_token']) {
+        registerSecret(response.params.get(name) ?? undefined)
+      }
+      return response
+    },
+    signIn: async (startOptions, callback) => {
+      const started = await fixture.start(startOptions)
+      const response = await fixture.authorize(started)
+      return handleCallback(config, browserRequest(response), {
+        ...(started.handle ? { transactionHandle: started.handle } : {}),
+        ...callback,
+      })
+    },
+    signInWithPolicy: async (other = config, appParams, callback) => {
+      const request = await createAuthorizationRequest(other, appParams)
+      registerSecret(request.transaction.nonce, request.transaction.codeVerifier)
+      const response = await fixture.authorize({
+        url: request.url,
+        transaction: request.transaction,
+        handle: request.transactionHandle,
+      })
+      return handleCallback(other, browserRequest(response), {
+        ...(request.transactionHandle ? { transactionHandle: request.transactionHandle } : {}),
+        ...callback,
+      })
+    },
+    reconfigure,
+  }
+  return fixture
+}
+
+/**
+ * Stores a transaction by hand and builds its authorization URL.
+ * @param config - the configuration
+ * @param options - what the sign-in asks for
+ * @returns the URL, the transaction and the store's handle
+ */
+export async function startSignIn(
+  config: Configuration,
+  options: StartOptions = {},
+): Promise<Started> {
+  const responseType = options.responseType ?? 'code'
+  const scope = options.scope ?? 'openid profile email'
+  const state = oauth.generateRandomState()
+  const nonce = options.nonce === null ? undefined : (options.nonce ?? oauth.generateRandomNonce())
+  const pkce = options.pkce ?? responseType.includes('code')
+  const codeVerifier = pkce ? oauth.generateRandomCodeVerifier() : undefined
+  const now = Math.floor(config[RUNTIME].now() / 1000)
+  const transaction: Transaction = {
+    state,
+    issuer: config.issuer,
+    clientId: config.client.client_id,
+    redirectUri: REDIRECT_URI,
+    responseType,
+    scope,
+    createdAt: now,
+    expiresAt: now + 600,
+    ...(nonce === undefined ? {} : { nonce }),
+    ...(codeVerifier === undefined ? {} : { codeVerifier }),
+    ...(options.responseMode === undefined ? {} : { responseMode: options.responseMode }),
+    ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
+    ...(options.appState === undefined ? {} : { appState: options.appState }),
+  }
+  registerSecret(codeVerifier, nonce)
+  const handle = await config[RUNTIME].store.set(transaction, 600)
+  const url = new URL(config.provider.authorization_endpoint)
+  const params = url.searchParams
+  params.set('client_id', config.client.client_id)
+  params.set('response_type', responseType)
+  params.set('redirect_uri', REDIRECT_URI)
+  params.set('scope', scope)
+  params.set('state', state)
+  if (nonce !== undefined) params.set('nonce', nonce)
+  if (codeVerifier !== undefined) {
+    params.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier))
+    params.set('code_challenge_method', 'S256')
+  }
+  if (options.responseMode !== undefined) params.set('response_mode', options.responseMode)
+  if (options.maxAge !== undefined) params.set('max_age', String(options.maxAge))
+  if (options.prompt !== undefined) params.set('prompt', options.prompt)
+  for (const [name, value] of Object.entries(options.extra ?? {})) params.set(name, value)
+  return { url, transaction, handle }
+}
+
+/**
+ * What reaches the RP after the OP: the browser's GET to the redirect (query) or POST (form_post),
+ * or, for a fragment, the URL a browser application reads from `location.href`.
+ * @param response - what op.authorize returned
+ * @returns a Request (query, form_post) or the URL string (fragment)
+ */
+export function browserRequest(response: AuthorizationResponse): Request | string {
+  if (response.method === 'POST') {
+    return new Request(response.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: response.body ?? '',
+    })
+  }
+  if (response.responseMode === 'fragment') return response.url
+  return new Request(response.url)
+}
+
+const shared = new Map<string, Promise<Fixture>>()
+
+/**
+ * A fixture shared by the tests of one file that ask for the same options: the mock OP's key
+ * generation is the slow part of a test. Its recorded requests and pending faults are cleared on
+ * each call; tests that rotate keys or move the clock far must use {@link createFixture}.
+ * @param options - as for {@link createFixture} (JSON-serialisable)
+ * @returns the fixture
+ */
+export async function sharedFixture(options: FixtureOptions = {}): Promise<Fixture> {
+  const key = JSON.stringify(options)
+  let fixture = shared.get(key)
+  if (fixture === undefined) {
+    fixture = createFixture(options)
+    shared.set(key, fixture)
+  }
+  const ready = await fixture
+  ready.op.clearRequests()
+  ready.op.clearMisbehaviour()
+  return ready
+}
