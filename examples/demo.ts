@@ -6,40 +6,12 @@
  * @module
  */
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { exportJWK, generateKeyPair } from 'jose'
-import type { RunningOp } from '../test/interop/op-server.js'
-import { CHANGED_CLAIMS, startDemoOp } from './demo-op.js'
-import { createDemoRp } from './demo-rp.js'
+import { startDemo } from './demo-server.js'
 
 const headless = process.argv.includes('--headless')
 
-const clientSecret = randomBytes(32).toString('base64url')
-const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
-const keyMeta = { kid: 'demo-rp-1', alg: 'RS256', use: 'sig' }
-const rpPublicKey = { ...(await exportJWK(publicKey)), ...keyMeta }
-const rpPrivateKey = { ...(await exportJWK(privateKey)), ...keyMeta }
-
-// The RP listens first: the OP registers its redirect URIs, the RP then discovers the OP.
-const rpServer = createServer()
-await new Promise<void>((resolve) => rpServer.listen(0, '127.0.0.1', resolve))
-const rpOrigin = `http://127.0.0.1:${(rpServer.address() as AddressInfo).port}`
-const opOptions = { rpOrigin, clientSecret, rpPublicKey }
-let op: RunningOp = await startDemoOp(opOptions)
-const rp = await createDemoRp({
-  issuer: op.issuer,
-  origin: rpOrigin,
-  clientSecret,
-  privateKey: rpPrivateKey,
-  async changeOp() {
-    const restart = { port: op.port, jwks: op.jwks }
-    await op.close()
-    op = await startDemoOp({ ...opOptions, restart, claims: CHANGED_CLAIMS })
-  },
-})
-rpServer.on('request', rp)
+const demo = await startDemo()
+const rpOrigin = demo.rpUrl
 
 /** The browser's cookies at the RP, and at the OP (kept by the OP's browser driver). */
 const jar = new Map<string, string>()
@@ -66,7 +38,7 @@ async function runHeadless(): Promise<void> {
     const start = await browse(`/login/${flow}`)
     assert.equal(start.status, 302, `/login/${flow} should redirect to the OP`)
     const login = { user: 'alice', jar: opJar }
-    const back = await op.completeLogin(start.headers.get('location') ?? '', login)
+    const back = await demo.op.completeLogin(start.headers.get('location') ?? '', login)
     const callback = await browse(back.url, {
       method: back.method,
       ...(back.body ? { body: back.body } : {}),
@@ -83,7 +55,9 @@ async function runHeadless(): Promise<void> {
 
   const logout = await browse('/logout', { method: 'POST' })
   assert.equal(logout.status, 302, 'sign out should redirect to the OP')
-  const afterLogout = await op.completeLogout(logout.headers.get('location') ?? '', { jar: opJar })
+  const afterLogout = await demo.op.completeLogout(logout.headers.get('location') ?? '', {
+    jar: opJar,
+  })
   assert.equal((await browse(afterLogout)).status, 303)
   assert.equal(await (await browse('/session.json')).json(), null)
   console.log('\n== signed out: RP session ended, OP session ended, post-logout state checked')
@@ -98,7 +72,7 @@ async function runHeadless(): Promise<void> {
 
   const start = await browse('/login/code')
   const bronze = { user: 'alice', acr: 'urn:mace:incommon:iap:bronze' }
-  const back = await op.completeLogin(start.headers.get('location') ?? '', bronze)
+  const back = await demo.op.completeLogin(start.headers.get('location') ?? '', bronze)
   const refused = await browse(back.url)
   assert.equal(refused.status, 400)
   assert.match(await refused.text(), /ID_TOKEN_ACR_NOT_SATISFIED/)
@@ -114,7 +88,7 @@ async function runHeadless(): Promise<void> {
 }
 
 if (!headless) {
-  console.log(`OP: ${op.issuer}  (users: alice, bob; no password)`)
+  console.log(`OP: ${demo.op.issuer}  (users: alice, bob; no password)`)
   console.log(`Open the RP: ${rpOrigin}/`)
   console.log('Ctrl-C to stop.')
 } else {
@@ -126,8 +100,6 @@ if (!headless) {
     failed = true
     console.error('\nheadless demo FAILED:', err)
   }
-  rpServer.closeAllConnections()
-  rpServer.close()
-  await op.close()
+  await demo.close()
   process.exit(failed ? 1 : 0)
 }

@@ -1,10 +1,10 @@
 /**
- * `npm test`: runs every suite (unit, interop, packaging, runtimes), even after one fails, and ends with one
- * line CI reads: the grand total, `N passed, N failed`.
+ * `npm test`: runs every suite (unit, interop, browser end-to-end, packaging, runtimes), even after
+ * one fails, and ends with one line CI reads: the grand total, `N passed, N failed`.
  */
 import { spawn } from 'node:child_process'
 
-const SUITES = ['test:unit', 'test:interop', 'test:package', 'test:runtimes'] as const
+const SUITES = ['test:unit', 'test:interop', 'test:e2e', 'test:package', 'test:runtimes'] as const
 const SUMMARY = /^(?:\S+: )?(\d+) passed, (\d+) failed/
 
 function run(
