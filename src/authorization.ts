@@ -10,6 +10,7 @@ import type { Configuration } from './configuration.js'
 import { UsageError, type UsageErrorCode } from './errors.js'
 import { isPlainObject } from './http.js'
 import { mergeParameters } from './lib/merge-parameters.js'
+import { sha256Base64url } from './lib/node-crypto.js'
 import { SPACE_SEPARATED } from './lib/parameter-values.js'
 import { type Prepared, prepareRequest, unsupportedError } from './lib/prepare-request.js'
 import { randomBase64urls } from './lib/random.js'
@@ -168,10 +169,13 @@ export async function createAuthorizationRequest(
       parameter: 'onDisallowed',
     })
   }
-  // The CSPRNG values and the (asynchronous) PKCE digest start first, overlapping the merge.
+  // The CSPRNG values and the PKCE digest (synchronous where the runtime allows, else started
+  // first to overlap the merge).
   const [state, nonce, codeVerifier] = randomBase64urls(p.pkce ? 3 : 2) as [string, string, string?]
   const challenge =
-    codeVerifier === undefined ? undefined : oauth.calculatePKCECodeChallenge(codeVerifier)
+    codeVerifier === undefined
+      ? undefined
+      : (sha256Base64url(codeVerifier) ?? oauth.calculatePKCECodeChallenge(codeVerifier))
   const merged =
     appParams === undefined
       ? { scopes: policy.scopes, values: p.defaults, ignored: [] }

@@ -52,8 +52,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
 /**
  * Completes a sign-in from the authorization response. In order:
  *
- * 1. reads the parameters (duplicates and more than 50 parameters refused; empty values count as
- *    absent, RFC 6749 §3.1);
+ * 1. reads the parameters (duplicates and more than `settings.maxCallbackParameters`, default 50,
+ *    refused; empty values count as absent, RFC 6749 §3.1);
  * 2. takes the transaction by `state` from the store, which consumes it: a replay, an unknown or an
  *    expired state is refused, and a failure at any later step leaves it consumed and nothing else
  *    changed;
@@ -78,7 +78,8 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  *    {@link SignInResult}.
  *
  * A `Request` is read by method: GET from its URL query, POST from its
- * `application/x-www-form-urlencoded` body (at most 64 KiB; the body must not have been read).
+ * `application/x-www-form-urlencoded` body (at most `settings.maxCallbackBytes`, default 64 KiB;
+ * the body must not have been read).
  * A `URL` (or URL string) is read from its query, or from its fragment when the query has no
  * `state` and there is a fragment.
  * @param config - the configuration
@@ -88,7 +89,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed), `CALLBACK_STATE_UNKNOWN`,
  * `CALLBACK_ISSUER_MISSING`, `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_RESPONSE_MODE_MISMATCH`,
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,
- * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWKS_*`, `USERINFO_*`
+ * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`, `USERINFO_*`
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (e.g. `access_denied`),
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
  * @throws {@link TransportError} `HTTP_*`
@@ -117,7 +118,10 @@ export async function handleCallback(
   options: CallbackOptions = {},
 ): Promise<SignInResult> {
   checkOptions(options)
-  const { params, delivery } = await readCallbackParameters(input)
+  const { params, delivery } = await readCallbackParameters(input, {
+    maxParameters: config.settings.maxCallbackParameters,
+    maxBytes: config.settings.maxCallbackBytes,
+  })
   const transaction = await takeTransaction(config, params.state, options.transactionHandle)
   checkIssuer(config, transaction, params.iss, params.id_token !== undefined)
   if (params.error !== undefined) {

@@ -4,7 +4,7 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { Configuration } from './configuration.js'
+import { type Configuration, responseLimit } from './configuration.js'
 import { type HttpResponse, httpRequest } from './http.js'
 import { clientSecret, signingKey } from './lib/keys.js'
 import { RUNTIME } from './lib/runtime.js'
@@ -21,7 +21,53 @@ export function oauthParties(config: Configuration): {
   }
 }
 
+/** The client authentication of each configuration, made once: its credentials never change. */
+const strategies = new WeakMap<Configuration, oauth.ClientAuth>()
+
 async function strategy(config: Configuration): Promise<oauth.ClientAuth> {
+  let auth = strategies.get(config)
+  if (auth === undefined) {
+    auth = await makeStrategy(config)
+    strategies.set(config, auth)
+  }
+  return auth
+}
+
+const FORM_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json',
+  'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+}
+
+/** What a client authentication that is the same on every request adds: headers and form members. */
+interface FixedAuth {
+  readonly headers: Readonly<Record<string, string>>
+  readonly params: readonly (readonly [string, string])[]
+}
+
+/** Basic, POST and none add the same on every request; the JWT methods sign a fresh assertion. */
+const FIXED_METHODS: ReadonlySet<string> = new Set([
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+])
+/** Per configuration: its fixed authentication, or `null` when it changes per request. */
+const fixedAuths = new WeakMap<Configuration, FixedAuth | null>()
+
+/** Runs oauth4webapi's strategy once on empty parts and keeps what it added, for fixed methods. */
+async function fixedAuth(config: Configuration): Promise<FixedAuth | null> {
+  let fixed: FixedAuth | null = null
+  if (FIXED_METHODS.has(config.client.token_endpoint_auth_method)) {
+    const { as, client } = oauthParties(config)
+    const headers = new Headers()
+    const body = new URLSearchParams()
+    await (await strategy(config))(as, client, body, headers)
+    fixed = { headers: Object.fromEntries(headers), params: [...body] }
+  }
+  fixedAuths.set(config, fixed)
+  return fixed
+}
+
+async function makeStrategy(config: Configuration): Promise<oauth.ClientAuth> {
   const method = config.client.token_endpoint_auth_method
   switch (method) {
     case 'client_secret_basic':
@@ -45,6 +91,7 @@ async function strategy(config: Configuration): Promise<oauth.ClientAuth> {
  * @param endpoint - the absolute endpoint URL
  * @param params - the form parameters (client authentication is added)
  * @param signal - aborts the request
+ * @param kind - which endpoint it is, for its response size limit
  * @returns the response, fully read
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -54,17 +101,28 @@ export async function postAuthenticatedForm(
   endpoint: string,
   params: URLSearchParams,
   signal?: AbortSignal,
+  kind: 'token' | 'par' = 'token',
 ): Promise<HttpResponse> {
-  const { as, client } = oauthParties(config)
-  const headers = new Headers({
-    accept: 'application/json',
-    'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-  })
   const body = new URLSearchParams(params)
-  await (await strategy(config))(as, client, body, headers)
+  let headers: HeadersInit
+  let fixed = fixedAuths.get(config)
+  if (fixed === undefined) fixed = await fixedAuth(config)
+  if (fixed !== null) {
+    for (const [name, value] of fixed.params) body.set(name, value)
+    headers = { ...FORM_HEADERS, ...fixed.headers }
+  } else {
+    const { as, client } = oauthParties(config)
+    headers = new Headers(FORM_HEADERS)
+    await (await strategy(config))(as, client, body, headers)
+  }
   return httpRequest(
     new URL(endpoint),
     { method: 'POST', headers, body },
-    { ...config.settings, fetch: config[RUNTIME].fetch, ...(signal ? { signal } : {}) },
+    {
+      ...config.settings,
+      maxResponseBytes: responseLimit(config.settings, kind),
+      fetch: config[RUNTIME].fetch,
+      ...(signal ? { signal } : {}),
+    },
   )
 }

@@ -5,7 +5,13 @@
  */
 import { type AttributeContract, buildContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
-import { HTTP_DEFAULTS, isLoopback, isPlainObject } from './http.js'
+import {
+  HTTP_DEFAULTS,
+  isLoopback,
+  isPlainObject,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+} from './http.js'
 import { type ClientKey, RUNTIME, type Runtime } from './lib/runtime.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
@@ -152,16 +158,56 @@ export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
 }
 
 /**
- * Tunables of a configuration, all plain data with stated defaults.
+ * The OP endpoints whose response size limit can be set on its own, see
+ * {@link Settings.maxResponseBytesByEndpoint}.
+ * @group Configuration
+ */
+export type OpEndpoint = 'discovery' | 'jwks' | 'token' | 'par' | 'userinfo'
+
+const OP_ENDPOINTS: readonly string[] = ['discovery', 'jwks', 'token', 'par', 'userinfo']
+
+/**
+ * Tunables of a configuration, all plain data with stated defaults. The resource limits
+ * (`timeoutInMs`, `maxResponseBytes*`, `maxJwtLength`, `maxJwksKeys`, `maxKeyCandidates`,
+ * `maxCallback*`, `jwksRefetchCooldownInSeconds`, `transactionTtlInSeconds`) bound what a stranger
+ * (a browser, or an OP that is compromised or misconfigured) can make the RP do; `docs/security.md`
+ * lists them with the threats they answer.
  * @group Configuration
  */
 export interface Settings {
   /** Allow plain http outside loopback (development only). Default false. */
   readonly allowInsecureRequests: boolean
-  /** Per-request timeout. Default 10,000 ms. */
+  /** Per-request timeout, body included. Default 10,000 ms. */
   readonly timeoutInMs: number
-  /** Largest response body accepted. Default 1 MiB. */
+  /**
+   * Largest response body accepted from the OP, counted while streaming (`HTTP_RESPONSE_TOO_LARGE`).
+   * Default 1 MiB, for every endpoint without its own limit in {@link Settings.maxResponseBytesByEndpoint}.
+   */
   readonly maxResponseBytes: number
+  /**
+   * Per-endpoint overrides of {@link Settings.maxResponseBytes}, e.g. `{ jwks: 64 * 1024 }`.
+   * Default none: every endpoint has `maxResponseBytes`.
+   */
+  readonly maxResponseBytesByEndpoint: Readonly<Partial<Record<OpEndpoint, number>>>
+  /**
+   * Longest ID token or logout token accepted, in characters, checked before any decoding
+   * (`JWT_TOO_LARGE`). Default 16,384.
+   */
+  readonly maxJwtLength: number
+  /** Most keys read from the OP's JWKS; keys past it are ignored. Default 100. */
+  readonly maxJwksKeys: number
+  /**
+   * Most keys tried for a JWS without `kid` (`JWKS_TOO_MANY_CANDIDATES` when more could have
+   * signed it). Default 5.
+   */
+  readonly maxKeyCandidates: number
+  /** Most parameters read from a callback (`CALLBACK_INVALID_INPUT`). Default 50. */
+  readonly maxCallbackParameters: number
+  /**
+   * Largest callback accepted: a form_post body in bytes, or a URL or string in characters
+   * (`CALLBACK_INVALID_INPUT`). Default 65,536.
+   */
+  readonly maxCallbackBytes: number
   /** Clock tolerance for `exp`, `iat`, `nbf` and `auth_time`. Default 30 s. */
   readonly clockToleranceInSeconds: number
   /** Least time between two JWKS fetches triggered by an unknown `kid`. Default 5 s. */
@@ -187,6 +233,12 @@ const DEFAULT_SETTINGS: Settings = {
   allowInsecureRequests: false,
   timeoutInMs: HTTP_DEFAULTS.timeoutInMs,
   maxResponseBytes: HTTP_DEFAULTS.maxResponseBytes,
+  maxResponseBytesByEndpoint: Object.freeze({}),
+  maxJwtLength: 16 * 1024,
+  maxJwksKeys: 100,
+  maxKeyCandidates: 5,
+  maxCallbackParameters: 50,
+  maxCallbackBytes: 64 * 1024,
   clockToleranceInSeconds: 30,
   jwksRefetchCooldownInSeconds: 5,
   transactionTtlInSeconds: 600,
@@ -337,6 +389,9 @@ export function validateProviderMetadata(
   allowInsecureRequests: boolean,
 ): ProviderMetadata {
   if (!isPlainObject(value)) throw invalidMetadata('metadata', 'a JSON object', typeof value)
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw invalidMetadata('metadata', `nested at most ${MAX_JSON_DEPTH} levels deep`, 'deeper')
+  }
   const issuer = value.issuer
   if (typeof issuer !== 'string' || !isAbsoluteUrl(issuer)) {
     throw invalidMetadata('issuer', 'an absolute URL', issuer)
@@ -493,6 +548,10 @@ function validateSettings(options: Partial<Record<keyof Settings, unknown>>): Se
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     const value = options[key]
     if (value === undefined) continue
+    if (key === 'maxResponseBytesByEndpoint') {
+      ;(settings as Record<string, unknown>)[key] = endpointLimits(value)
+      continue
+    }
     if (
       typeof value !== typeof DEFAULT_SETTINGS[key] ||
       (typeof value === 'number' && !(value >= 0)) ||
@@ -510,6 +569,39 @@ function validateSettings(options: Partial<Record<keyof Settings, unknown>>): Se
     ;(settings as Record<string, unknown>)[key] = value
   }
   return Object.freeze(settings)
+}
+
+function endpointLimits(value: unknown): Settings['maxResponseBytesByEndpoint'] {
+  if (
+    !isPlainObject(value) ||
+    !Object.entries(value).every(
+      ([endpoint, limit]) =>
+        OP_ENDPOINTS.includes(endpoint) && typeof limit === 'number' && limit >= 0,
+    )
+  ) {
+    throw invalidConfiguration(
+      'maxResponseBytesByEndpoint',
+      `an object of non-negative numbers keyed by ${OP_ENDPOINTS.join(', ')}`,
+    )
+  }
+  return Object.freeze({ ...value })
+}
+
+/**
+ * The response size limit of one OP endpoint: its own, else `maxResponseBytes`. Lenient, as it
+ * also reads settings not yet validated (discovery).
+ * @param settings - the settings (or the options of `discover`)
+ * @param endpoint - the endpoint
+ * @returns the limit in bytes, or `undefined` for the HTTP default
+ * @internal
+ */
+export function responseLimit<
+  S extends Partial<Pick<Settings, 'maxResponseBytes' | 'maxResponseBytesByEndpoint'>>,
+>(settings: S, endpoint: OpEndpoint): number | S['maxResponseBytes'] {
+  const own = isPlainObject(settings.maxResponseBytesByEndpoint)
+    ? settings.maxResponseBytesByEndpoint[endpoint]
+    : undefined
+  return typeof own === 'number' ? own : (settings.maxResponseBytes as S['maxResponseBytes'])
 }
 
 function validateContract(value: unknown): AttributeContract {

@@ -12,6 +12,7 @@ import {
   createConfiguration,
   describe,
   type ProviderMetadata,
+  responseLimit,
   validateProviderMetadata,
 } from './configuration.js'
 import { type ContractChanges, mergeContract } from './contract.js'
@@ -127,7 +128,12 @@ async function fetchMetadata(
     )
   }
   const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
-  const response = await httpRequest(url, { headers: { accept: 'application/json' } }, options)
+  const limit = responseLimit(options, 'discovery')
+  const response = await httpRequest(
+    url,
+    { headers: { accept: 'application/json' } },
+    limit === undefined ? options : { ...options, maxResponseBytes: limit },
+  )
   expectStatus(response)
   const metadata = parseJsonObject(response)
   if (metadata.issuer !== issuer) {

@@ -207,7 +207,7 @@ export type TransportErrorCode =
   | 'HTTP_UNEXPECTED_STATUS'
   /** The response `Content-Type` is not the expected one. */
   | 'HTTP_BAD_CONTENT_TYPE'
-  /** The response body is not valid JSON (or not valid UTF-8). */
+  /** The response body is not valid JSON (or not valid UTF-8, or nested deeper than 64 levels). */
   | 'HTTP_INVALID_JSON'
   /** The response body is JSON but not a JSON object. */
   | 'HTTP_JSON_NOT_OBJECT'

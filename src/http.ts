@@ -87,36 +87,32 @@ export async function httpRequest(
   const timeoutInMs = options.timeoutInMs ?? HTTP_DEFAULTS.timeoutInMs
   const maxBytes = options.maxResponseBytes ?? HTTP_DEFAULTS.maxResponseBytes
   const controller = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, timeoutInMs)
-  const callerSignal = options.signal
-  const onCallerAbort = () => controller.abort()
-  if (callerSignal?.aborted) controller.abort()
-  callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
   // An injected fetch may ignore the signal: every await below races against this promise.
-  let onAbort = () => {}
+  let stop: (error: TransportError) => void = () => {}
   const abortion = new Promise<never>((_, reject) => {
-    onAbort = () =>
-      reject(
-        timedOut
-          ? new TransportError(
-              'HTTP_TIMEOUT',
-              `no complete answer from ${where} within ${timeoutInMs} ms`,
-              {
-                url: where,
-              },
-            )
-          : new TransportError('HTTP_ABORTED', `the request to ${where} was aborted`, {
-              url: where,
-            }),
-      )
+    stop = reject
   })
   abortion.catch(() => {})
-  if (controller.signal.aborted) onAbort()
-  controller.signal.addEventListener('abort', onAbort, { once: true })
+  const abort = (timedOut: boolean) => {
+    if (controller.signal.aborted) return
+    controller.abort()
+    stop(
+      timedOut
+        ? new TransportError(
+            'HTTP_TIMEOUT',
+            `no complete answer from ${where} within ${timeoutInMs} ms`,
+            {
+              url: where,
+            },
+          )
+        : new TransportError('HTTP_ABORTED', `the request to ${where} was aborted`, { url: where }),
+    )
+  }
+  const timer = setTimeout(abort, timeoutInMs, true)
+  const callerSignal = options.signal
+  const onCallerAbort = () => abort(false)
+  if (callerSignal?.aborted) abort(false)
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
   try {
     if (controller.signal.aborted) await abortion
     let response: Response
@@ -153,7 +149,6 @@ export async function httpRequest(
   } finally {
     clearTimeout(timer)
     callerSignal?.removeEventListener('abort', onCallerAbort)
-    controller.signal.removeEventListener('abort', onAbort)
   }
 }
 
@@ -264,7 +259,46 @@ export function parseJsonObject(response: HttpResponse): Record<string, unknown>
       { url: response.url, status: response.status },
     )
   }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new TransportError(
+      'HTTP_INVALID_JSON',
+      `${response.url} answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      { url: response.url, status: response.status },
+    )
+  }
   return value
+}
+
+/**
+ * JSON from the OP nested deeper than this is refused: recursive code (a deep copy, a
+ * `JSON.stringify` of the session, the application's own) could not walk it without exhausting
+ * the stack. Real OP documents nest a few levels.
+ * @internal
+ */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Tells whether a parsed JSON value nests objects and arrays deeper than `max` levels, without
+ * recursion (the value may be arbitrarily deep).
+ * @param value - a parsed JSON value
+ * @param max - the most levels allowed (a flat object is one level)
+ * @returns true when it is deeper
+ * @internal
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value]
+  for (let depth = 0; ; depth++) {
+    const next: unknown[] = []
+    for (const node of level) {
+      if (typeof node !== 'object' || node === null) continue
+      if (depth >= max) return true
+      for (const child of Object.values(node)) {
+        if (typeof child === 'object' && child !== null) next.push(child)
+      }
+    }
+    if (next.length === 0) return false
+    level = next
+  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })

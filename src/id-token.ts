@@ -14,7 +14,7 @@ import {
   decryptJwe,
   isCompactJwe,
   type JwtErrorCodes,
-  MAX_ID_TOKEN_LENGTH,
+  verifiedAtOnce,
   verifyJws,
 } from './lib/jwt.js'
 import { RUNTIME } from './lib/runtime.js'
@@ -147,11 +147,18 @@ export async function validateIdToken(
       actual: typeof idToken,
     })
   }
-  const jws = await unwrap(config, idToken)
-  const decoded = decodeJws(jws, MAX_ID_TOKEN_LENGTH, WHAT)
+  // The common case (a signed ID token, keys cached, Node's crypto at hand) runs without awaiting.
+  const jws =
+    config.client.id_token_encrypted_response_alg === undefined && !isCompactJwe(idToken)
+      ? idToken
+      : await unwrap(config, idToken)
+  const decoded = decodeJws(jws, config.settings.maxJwtLength, WHAT)
   checkAlg(config, decoded.header.alg, expectations.source)
-  await verifyJws(config, decoded, CODES, expectations.signal)
-  await checkClaims(config, decoded, expectations)
+  if (!verifiedAtOnce(config, decoded)) {
+    await verifyJws(config, decoded, CODES, expectations.signal)
+  }
+  const hashes = checkClaims(config, decoded, expectations)
+  if (hashes !== undefined) await hashes
   return decoded.claims as IdTokenClaims
 }
 
@@ -181,7 +188,8 @@ async function unwrap(config: Configuration, token: string): Promise<string> {
       { claim: 'enc', expected: 'a signed ID token (JWS)', actual: 'JWE' },
     )
   }
-  if (!encrypted && token.length <= MAX_ID_TOKEN_LENGTH && token.split('.').length === 3) {
+  const maxLength = config.settings.maxJwtLength
+  if (!encrypted && token.length <= maxLength && token.split('.').length === 3) {
     throw new ValidationError(
       'ID_TOKEN_DECRYPTION_FAILED',
       `the ID token is not encrypted although the client registered ${alg}`,
@@ -189,7 +197,7 @@ async function unwrap(config: Configuration, token: string): Promise<string> {
     )
   }
   const enc = config.client.id_token_encrypted_response_enc ?? DEFAULT_ENC
-  return decryptJwe(config, token, { alg, enc }, CODES, MAX_ID_TOKEN_LENGTH, WHAT)
+  return decryptJwe(config, token, { alg, enc }, CODES, maxLength, WHAT)
 }
 
 /** The registered alg, else one the OP advertises and we can verify; `none` only when registered and not front channel. */
@@ -246,11 +254,12 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
 
-async function checkClaims(
+/** Checks the claims; returns a promise only when `at_hash` / `c_hash` remain to be computed. */
+function checkClaims(
   config: Configuration,
   { claims, header }: DecodedJws,
   expectations: IdTokenExpectations,
-): Promise<void> {
+): Promise<void> | undefined {
   const now = config[RUNTIME].now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
 
@@ -320,7 +329,16 @@ async function checkClaims(
 
   checkAuthTime(config, claims.auth_time, expectations, now)
 
-  const hash = halfHashAlgorithm(header.alg)
+  if (expectations.accessToken === undefined && expectations.code === undefined) return undefined
+  return checkHalfHashes(claims, header.alg, expectations)
+}
+
+async function checkHalfHashes(
+  claims: Record<string, unknown>,
+  alg: string,
+  expectations: IdTokenExpectations,
+): Promise<void> {
+  const hash = halfHashAlgorithm(alg)
   const fromFront = expectations.source === 'authorization'
   if (expectations.accessToken !== undefined) {
     await checkHalfHash(claims, 'at_hash', expectations.accessToken, fromFront, hash)

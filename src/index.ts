@@ -35,6 +35,7 @@ export {
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
+  type OpEndpoint,
   type ProviderMetadata,
   restoreConfiguration,
   type Settings,

@@ -3,16 +3,13 @@
  * for an unknown `kid` (one request in flight, then a cooldown), exportable for serverless runtimes.
  * @module
  */
-import { compactVerify, importJWK, type JWK } from 'jose'
-import type { Configuration } from './configuration.js'
+import { base64url, compactVerify, importJWK, type JWK } from 'jose'
+import { type Configuration, responseLimit } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
+import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
 import { RUNTIME } from './lib/runtime.js'
 
-/** At most this many keys of a JWKS are read; the rest are ignored. */
-const MAX_JWKS_KEYS = 100
-/** At most this many candidate keys are tried for a JWS without `kid`. */
-const MAX_CANDIDATES = 5
 /** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
 const MAX_AGE_MS = 10 * 60 * 1000
 
@@ -34,7 +31,13 @@ interface JwksState {
   inflight: Promise<JwksCacheSnapshot> | undefined
   /** When the last fetch started, for the cooldown. */
   lastFetchAt: number
-  imported: WeakMap<JWK, Map<string, CryptoKey>>
+  imported: WeakMap<JWK, Map<string, ImportedKey>>
+}
+
+/** A JWK imported for one alg, with its synchronous verifier where the runtime has one. */
+interface ImportedKey {
+  readonly key: CryptoKey
+  readonly sync: SyncVerifier | undefined
 }
 
 function state(config: Configuration): JwksState {
@@ -93,7 +96,7 @@ export function restoreJwksCache(config: Configuration, snapshot: JwksCacheSnaps
   const entry = state(config)
   entry.snapshot = {
     uri: snapshot.uri,
-    keys: snapshot.keys.slice(0, MAX_JWKS_KEYS),
+    keys: snapshot.keys.slice(0, config.settings.maxJwksKeys),
     fetchedAt: snapshot.fetchedAt,
   }
 }
@@ -111,7 +114,12 @@ function fetchJwks(
     const response = await httpRequest(
       new URL(uri),
       { headers: { accept: 'application/json, application/jwk-set+json' } },
-      { ...config.settings, fetch: runtime.fetch, ...(signal ? { signal } : {}) },
+      {
+        ...config.settings,
+        maxResponseBytes: responseLimit(config.settings, 'jwks'),
+        fetch: runtime.fetch,
+        ...(signal ? { signal } : {}),
+      },
     )
     expectStatus(response)
     const body = parseJsonObject(response)
@@ -126,7 +134,7 @@ function fetchJwks(
     }
     const snapshot: JwksCacheSnapshot = {
       uri,
-      keys: (body.keys as JWK[]).slice(0, MAX_JWKS_KEYS),
+      keys: (body.keys as JWK[]).slice(0, config.settings.maxJwksKeys),
       fetchedAt: runtime.now(),
     }
     entry.snapshot = snapshot
@@ -169,22 +177,29 @@ function candidates(keys: readonly JWK[], alg: string, kid: string | undefined):
   )
 }
 
-async function importKey(entry: JwksState, jwk: JWK, alg: string): Promise<CryptoKey | undefined> {
+function importedKey(entry: JwksState, jwk: JWK, alg: string): ImportedKey | undefined {
+  return entry.imported.get(jwk)?.get(alg)
+}
+
+async function importKey(
+  entry: JwksState,
+  jwk: JWK,
+  alg: string,
+): Promise<ImportedKey | undefined> {
+  let key: CryptoKey
+  try {
+    key = (await importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
+  } catch {
+    return undefined // an unusable key is skipped, as if absent
+  }
   let byAlg = entry.imported.get(jwk)
   if (byAlg === undefined) {
     byAlg = new Map()
     entry.imported.set(jwk, byAlg)
   }
-  let key = byAlg.get(alg)
-  if (key === undefined) {
-    try {
-      key = (await importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
-    } catch {
-      return undefined // an unusable key is skipped, as if absent
-    }
-    byAlg.set(alg, key)
-  }
-  return key
+  const imported = { key, sync: syncVerifier(key, alg) }
+  byAlg.set(alg, imported)
+  return imported
 }
 
 /**
@@ -229,14 +244,15 @@ export async function verifyWithOpKeys(
       { claim: 'kid', expected: 'a key of the OP JWKS', actual: kid },
     )
   }
-  const verified = await tryCandidates(entry, jws, alg, found)
+  const max = config.settings.maxKeyCandidates
+  const verified = await tryCandidates(entry, jws, alg, found, max)
   if (verified !== undefined) return verified
   if (kid === undefined && mayRefetch()) {
     const tried = new Set(found.map((jwk) => JSON.stringify(jwk)))
     const fresh = candidates((await fetchJwks(config, signal)).keys, alg, kid).filter(
       (jwk) => !tried.has(JSON.stringify(jwk)),
     )
-    const rotated = await tryCandidates(entry, jws, alg, fresh)
+    const rotated = await tryCandidates(entry, jws, alg, fresh, max)
     if (rotated !== undefined) return rotated
   }
   throw new ValidationError(
@@ -248,24 +264,66 @@ export async function verifyWithOpKeys(
   )
 }
 
+/**
+ * Verifies a compact JWS synchronously, from the cache only: a fresh JWKS, a candidate key already
+ * imported, and its synchronous verifier ({@link syncVerifier}). `false` decides nothing (nothing
+ * cached, no fast path, or no candidate verified): {@link verifyWithOpKeys} then runs as usual,
+ * with its re-fetch, candidate limit and errors.
+ * @param config - the configuration
+ * @param jws - the compact JWS
+ * @param header - its decoded protected header: `alg` (asymmetric, already accepted) and `kid`
+ * @returns true when a candidate verified the signature
+ * @internal
+ */
+export function verifyWithCachedKeys(
+  config: Configuration,
+  jws: string,
+  header: { readonly alg: string; readonly kid?: string | undefined },
+): boolean {
+  const entry = state(config)
+  const snapshot = entry.snapshot
+  if (snapshot === undefined || config[RUNTIME].now() - snapshot.fetchedAt > MAX_AGE_MS) {
+    return false
+  }
+  const found = candidates(snapshot.keys, header.alg, header.kid)
+  if (found.length > config.settings.maxKeyCandidates) return false
+  for (const jwk of found) {
+    if (importedKey(entry, jwk, header.alg)?.sync?.(jws) === true) return true
+  }
+  return false
+}
+
 async function tryCandidates(
   entry: JwksState,
   jws: string,
   alg: string,
   found: readonly JWK[],
+  max: number,
 ): Promise<{ payload: Uint8Array; kid: string | undefined } | undefined> {
-  if (found.length > MAX_CANDIDATES) {
+  if (found.length > max) {
     throw new ValidationError(
       'JWKS_TOO_MANY_CANDIDATES',
-      `the JWS has no kid and ${found.length} keys could have signed it; at most ${MAX_CANDIDATES} are tried`,
-      { claim: 'kid', expected: `at most ${MAX_CANDIDATES} candidates`, actual: found.length },
+      `the JWS has no kid and ${found.length} keys could have signed it; at most ${max} are tried`,
+      { claim: 'kid', expected: `at most ${max} candidates`, actual: found.length },
     )
   }
   for (const jwk of found) {
-    const key = await importKey(entry, jwk, alg)
-    if (key === undefined) continue
+    const imported = importedKey(entry, jwk, alg) ?? (await importKey(entry, jwk, alg))
+    if (imported === undefined) continue
+    // The synchronous fast path answers where it can; otherwise (or when it could not run) WebCrypto.
+    const fast = imported.sync?.(jws)
+    if (fast === false) continue
+    if (fast === true) {
+      // The caller usually has the claims already: the payload is decoded only when read.
+      return {
+        get payload() {
+          return base64url.decode(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.')))
+        },
+        kid: jwk.kid,
+      }
+    }
     try {
-      const { payload } = await compactVerify(jws, key, { algorithms: [alg] })
+      const { payload } = await compactVerify(jws, imported.key, { algorithms: [alg] })
       return { payload, kid: jwk.kid }
     } catch {
       // try the next candidate

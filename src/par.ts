@@ -14,6 +14,7 @@ import {
   mediaType,
   parseJsonObject,
 } from './http.js'
+import { RUNTIME } from './lib/runtime.js'
 
 /**
  * What the PAR endpoint answered.
@@ -55,9 +56,9 @@ export async function pushAuthorizationRequest(
       },
     )
   }
-  const response = await postAuthenticatedForm(config, endpoint, params, signal)
+  const response = await postAuthenticatedForm(config, endpoint, params, signal, 'par')
   if (response.status !== 201) {
-    const error = oauthError(response)
+    const error = oauthError(response, config[RUNTIME].credentials.clientSecret)
     if (error !== undefined) throw error
     expectStatus(response, 201)
   }
@@ -81,8 +82,14 @@ export async function pushAuthorizationRequest(
   return { requestUri, expiresIn }
 }
 
-/** The OAuth error of a non-201 PAR response, when its body is one (RFC 9126 §2.3). */
-function oauthError(response: HttpResponse): OAuthResponseError | undefined {
+/**
+ * The OAuth error of a non-201 PAR response, when its body is one (RFC 9126 §2.3), with the client
+ * secret scrubbed from its texts (an OP may quote the credentials it refuses).
+ */
+function oauthError(
+  response: HttpResponse,
+  secret: string | undefined,
+): OAuthResponseError | undefined {
   if (mediaType(response) !== 'application/json') return undefined
   let body: unknown
   try {
@@ -91,10 +98,12 @@ function oauthError(response: HttpResponse): OAuthResponseError | undefined {
     return undefined
   }
   if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
+  const scrub = (text: string) =>
+    secret !== undefined && secret !== '' ? text.replaceAll(secret, '[redacted]') : text
   return new OAuthResponseError('PAR_ERROR_RESPONSE', {
-    error: body.error,
+    error: scrub(body.error),
     errorDescription:
-      typeof body.error_description === 'string' ? body.error_description : undefined,
+      typeof body.error_description === 'string' ? scrub(body.error_description) : undefined,
     errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
     status: response.status,
   })

@@ -8,6 +8,7 @@ import { base64url, CompactEncrypt, type CompactJWSHeaderParameters, CompactSign
 import type { Configuration } from './configuration.js'
 import { UsageError } from './errors.js'
 import { clientSecret, signingKey } from './lib/keys.js'
+import { signCompactSync } from './lib/node-crypto.js'
 import { opEncryptionKey } from './lib/op-keys.js'
 import { randomBase64url } from './lib/random.js'
 import { RUNTIME } from './lib/runtime.js'
@@ -145,6 +146,8 @@ async function sign(
   header: CompactJWSHeaderParameters,
   key: CryptoKey | Uint8Array,
 ): Promise<string> {
+  const fast = key instanceof Uint8Array ? undefined : signCompactSync(key, header, payload)
+  if (fast !== undefined) return fast
   try {
     return await new CompactSign(payload).setProtectedHeader(header).sign(key)
   } catch (cause) {

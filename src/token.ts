@@ -77,7 +77,8 @@ export async function exchangeAuthorizationCode(
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
   const response = await postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
-  return readTokenResponse(response, input.requireIdToken, code)
+  const sent = [code, input.codeVerifier, config[RUNTIME].credentials.clientSecret]
+  return readTokenResponse(response, input.requireIdToken, sent)
 }
 
 /**
@@ -125,7 +126,8 @@ export interface RefreshResult {
  * @param options - the original ID token claims, a narrower scope, a signal
  * @returns the new access token, the refresh token to use next, and the new ID token if any
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant` when the refresh token expired)
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`, `ID_TOKEN_*`
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`, `ID_TOKEN_*`,
+ * `JWT_*`, `JWKS_*`
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `INVALID_ARGUMENT`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse | OIDC Core §12.2}
@@ -160,7 +162,8 @@ export async function refreshTokens(
     params,
     options.signal,
   )
-  const tokens = readTokenResponse(response, false, refreshToken)
+  const sent = [refreshToken, config[RUNTIME].credentials.clientSecret]
+  const tokens = readTokenResponse(response, false, sent)
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
@@ -241,7 +244,8 @@ function tokenEndpoint(config: Configuration): string {
  * are checked (RFC 6749 §5.1, §5.2).
  * @param response - the response
  * @param requireIdToken - whether `id_token` must be present
- * @param grant - the code or refresh token sent, scrubbed from the OP's error description
+ * @param sent - the secrets sent (code or refresh token, PKCE verifier, client secret), scrubbed
+ * from the OP's error
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
  * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
@@ -251,9 +255,9 @@ function tokenEndpoint(config: Configuration): string {
 export function readTokenResponse(
   response: HttpResponse,
   requireIdToken: boolean,
-  grant: string,
+  sent: readonly (string | undefined)[],
 ): TokenEndpointResponse {
-  if (response.status !== 200) throw tokenError(response, grant)
+  if (response.status !== 200) throw tokenError(response, sent)
   let body: Record<string, unknown>
   try {
     body = parseJsonObject(response)
@@ -321,19 +325,19 @@ function invalidMember(
 }
 
 /** A non-200 token endpoint response: an OAuth error body (4xx), or an unexpected status. */
-function tokenError(response: HttpResponse, grant: string): Error {
+function tokenError(response: HttpResponse, sent: readonly (string | undefined)[]): Error {
   if (response.status >= 400 && response.status < 500) {
     const body = parseLenient(response.body)
     if (body !== undefined && typeof body.error === 'string' && body.error !== '') {
       return new OAuthResponseError('TOKEN_ERROR_RESPONSE', {
-        error: scrub(body.error, grant),
+        error: scrub(body.error, sent),
         errorDescription:
           typeof body.error_description === 'string'
-            ? scrub(body.error_description, grant)
+            ? scrub(body.error_description, sent)
             : undefined,
         errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
         status: response.status,
-        challenges: parseChallenges(response.headers.get('www-authenticate') ?? ''),
+        challenges: parseChallenges(scrub(response.headers.get('www-authenticate') ?? '', sent)),
       })
     }
   }
@@ -354,7 +358,13 @@ function parseLenient(body: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
-/** Some OPs echo the code in their error description: never let it into an error. */
-function scrub(text: string, secret: string): string {
-  return secret.length >= 4 && text.includes(secret) ? text.replaceAll(secret, '[redacted]') : text
+/** Some OPs echo the code or the credentials they refuse: never let them into an error. */
+function scrub(text: string, sent: readonly (string | undefined)[]): string {
+  let scrubbed = text
+  for (const secret of sent) {
+    if (secret !== undefined && secret.length >= 4 && scrubbed.includes(secret)) {
+      scrubbed = scrubbed.replaceAll(secret, '[redacted]')
+    }
+  }
+  return scrubbed
 }

@@ -4,7 +4,7 @@
  * check.
  * @module
  */
-import type { Configuration } from './configuration.js'
+import { type Configuration, responseLimit } from './configuration.js'
 import {
   OAuthResponseError,
   TransportError,
@@ -18,7 +18,9 @@ import {
   type HttpResponse,
   httpRequest,
   isPlainObject,
+  MAX_JSON_DEPTH,
   mediaType,
+  nestedDeeperThan,
 } from './http.js'
 import {
   algNotAllowed,
@@ -126,12 +128,15 @@ export async function fetchUserInfo(
         }
   const response = await httpRequest(new URL(endpoint), init, {
     ...config.settings,
+    maxResponseBytes: responseLimit(config.settings, 'userinfo'),
     fetch: config[RUNTIME].fetch,
     ...(signal ? { signal } : {}),
   })
   const challengeHeader = response.headers.get('www-authenticate')
   if ((response.status === 401 || response.status === 403) && challengeHeader !== null) {
-    throw challengeError(response.status, parseChallenges(challengeHeader))
+    // Some OPs quote the token they refuse in error_description: it never reaches an error.
+    const scrubbed = challengeHeader.replaceAll(accessToken, '[redacted]')
+    throw challengeError(response.status, parseChallenges(scrubbed))
   }
   expectStatus(response, 200)
   const claims = wantsJwt ? await jwtClaims(config, response, signal) : jsonClaims(response)
@@ -164,6 +169,9 @@ function parseObject(text: string, what: string): Record<string, unknown> {
     throw invalid(`is not valid JSON (${what})`, 'a JSON object')
   }
   if (!isPlainObject(value)) throw invalid(`is not a JSON object (${what})`, 'a JSON object')
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw invalid(`is nested deeper than ${MAX_JSON_DEPTH} levels (${what})`, 'a JSON object')
+  }
   return value
 }
 
@@ -201,7 +209,7 @@ async function jwtClaims(
     )
   }
   const { client, settings } = config
-  const maxLength = settings.maxResponseBytes
+  const maxLength = responseLimit(settings, 'userinfo')
   let text = bodyText(response.body).trim()
   const encAlg = client.userinfo_encrypted_response_alg
   if (isCompactJwe(text) !== (encAlg !== undefined)) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { assemble } from '../src/configuration.js'
+import { assemble, createConfiguration } from '../src/configuration.js'
 import { extendContract } from '../src/contract.js'
 import { discover, reloadMetadata } from '../src/discovery.js'
 import { RUNTIME } from '../src/lib/runtime.js'
@@ -216,4 +216,20 @@ test('a reload that finds another issuer is refused and the old configuration st
   op.misbehave({ metadata: 'wrong-issuer' })
   await expectCode(reloadMetadata(config), 'DISCOVERY_ISSUER_MISMATCH')
   assert.equal(config.issuer, ISSUER)
+})
+
+test('fuzz regression: metadata with a deeply nested member is refused with a typed error, not a stack overflow', async () => {
+  const metadata = JSON.stringify(op.metadata())
+  const deep = `${metadata.slice(0, -1)},"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
+  op.misbehave({
+    respond: {
+      endpoint: 'discovery',
+      response: () => new Response(deep, { headers: { 'content-type': 'application/json' } }),
+    },
+  })
+  await expectCode(discover(ISSUER, client, { fetch: op.fetch }), 'HTTP_INVALID_JSON')
+  // Metadata given by hand goes through the same depth rule.
+  const manual = JSON.parse(`${metadata.slice(0, -1)},"x":${'['.repeat(100)}${']'.repeat(100)}}`)
+  await expectCode(() => createConfiguration(manual, client), 'DISCOVERY_INVALID_METADATA')
+  assert.equal((await discover(ISSUER, client, { fetch: op.fetch })).issuer, ISSUER)
 })

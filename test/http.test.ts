@@ -186,3 +186,23 @@ test('an unexpected status is a typed error naming the status', async () => {
   assert.equal((err as { status: number }).status, 500)
   expectStatus(await httpRequest(url, {}, { fetch: serve(() => json({}, { status: 201 })) }), 201)
 })
+
+test('fuzz regression: JSON nested deeper than 64 levels is HTTP_INVALID_JSON, not a stack overflow; 64 levels pass', async () => {
+  const read = async (text: string) =>
+    parseJsonObject(
+      await httpRequest(
+        url,
+        {},
+        {
+          fetch: serve(
+            () => new Response(text, { headers: { 'content-type': 'application/json' } }),
+          ),
+        },
+      ),
+    )
+  const nested = (levels: number) => `{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`
+  // 200,000 levels made a later deep copy (discovery) throw RangeError: Maximum call stack size exceeded.
+  await expectCode(read(nested(200_000)), 'HTTP_INVALID_JSON')
+  await expectCode(read(nested(65)), 'HTTP_INVALID_JSON')
+  assert.ok(Array.isArray((await read(nested(64))).a))
+})

@@ -352,3 +352,44 @@ describe('encrypted logout tokens', async () => {
     await expectCode(validateLogoutToken(g.config, token), 'LOGOUT_TOKEN_DECRYPTION_FAILED')
   })
 })
+
+describe('fuzz regressions: the back-channel logout request', async () => {
+  const f = await createLogoutFixture()
+
+  test('a POST body that fails mid-stream is LOGOUT_REQUEST_INVALID (400), not a thrown stream error', async () => {
+    const sid = nextSid()
+    const { sessionId } = await f.signInSession(sid)
+    const token = await f.op.logoutToken({ clientId: CLIENT_ID, user: 'alice', sid })
+    registerSecret(token)
+    const form = new URLSearchParams({ logout_token: token }).toString()
+    const streamed = (fail: boolean) => {
+      let sent = false
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (!sent) {
+            sent = true
+            controller.enqueue(new TextEncoder().encode(form))
+          } else if (fail) controller.error(new Error('connection reset'))
+          else controller.close()
+        },
+      })
+      return new Request(BACKCHANNEL_URI, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        duplex: 'half',
+      } as RequestInit)
+    }
+    const refused = await handleBackChannelLogout(f.config, streamed(true), {
+      sessionStore: f.sessions,
+    })
+    assert.equal(refused.response.status, 400)
+    assert.equal(refused.error?.code, 'LOGOUT_REQUEST_INVALID')
+    assert.ok(await f.sessions.get(sessionId), 'the session survives')
+    const accepted = await handleBackChannelLogout(f.config, streamed(false), {
+      sessionStore: f.sessions,
+    })
+    assert.equal(accepted.response.status, 200, accepted.error?.message)
+    assert.equal(await f.sessions.get(sessionId), undefined)
+  })
+})

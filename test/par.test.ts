@@ -6,7 +6,7 @@ import type { RequestPolicyInput } from '../src/policy.js'
 import { createMemoryStore } from '../src/stores/memory.js'
 import type { TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
-import { clientKeyPair, redeem, type Setup, setup } from './support/authorization.js'
+import { clientKeyPair, redeem, SECRET, type Setup, setup } from './support/authorization.js'
 
 const PAR: RequestPolicyInput = { transport: 'par', scopes: ['openid', 'email'] }
 
@@ -228,5 +228,26 @@ describe('pushed authorization requests (RFC 9126)', () => {
       createAuthorizationRequest(env.make(PAR), undefined, { signal: controller.signal }),
       'HTTP_ABORTED',
     )
+  })
+})
+
+describe('fuzz regressions: PAR', () => {
+  it('an OP that quotes the client secret in its PAR error: the secret is scrubbed from the error', async () => {
+    const config = env.make(PAR)
+    env.op.misbehave({
+      oauthError: {
+        endpoint: 'par',
+        error: 'invalid_client',
+        error_description: `client secret ${SECRET} is not valid`,
+        status: 401,
+      },
+    })
+    const err = await expectCode<OAuthResponseError>(
+      createAuthorizationRequest(config),
+      'PAR_ERROR_RESPONSE',
+    )
+    assert.equal(err.errorDescription, 'client secret [redacted] is not valid')
+    assert.ok(!JSON.stringify({ message: err.message, err }).includes(SECRET))
+    assert.ok(await createAuthorizationRequest(config))
   })
 })

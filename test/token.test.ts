@@ -378,3 +378,38 @@ describe('refresh', () => {
     await expectCode(refreshTokens(config, 'some-refresh-token'), 'ENDPOINT_MISSING')
   })
 })
+
+describe('fuzz regressions: token endpoint errors', () => {
+  test('an OP that quotes the client secret or the PKCE verifier in its error: both are scrubbed', async () => {
+    const f = await sharedFixture()
+    const started = await f.start()
+    const response = await f.authorize(started)
+    const verifier = started.transaction.codeVerifier!
+    f.op.misbehave({
+      respond: {
+        endpoint: 'token',
+        response: () =>
+          new Response(
+            JSON.stringify({
+              error: 'invalid_client',
+              error_description: `secret ${CLIENT_SECRET} or verifier ${verifier} refused`,
+            }),
+            {
+              status: 401,
+              headers: {
+                'content-type': 'application/json',
+                'www-authenticate': `Basic error="invalid_client", error_description="${CLIENT_SECRET}"`,
+              },
+            },
+          ),
+      },
+    })
+    const err = await expectCode<OAuthResponseError>(
+      handleCallback(f.config, browserRequest(response)),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(err.errorDescription, 'secret [redacted] or verifier [redacted] refused')
+    assert.equal(err.challenges[0]?.parameters.error_description, '[redacted]')
+    assert.equal((await f.signIn()).idTokenClaims.sub, 'alice')
+  })
+})

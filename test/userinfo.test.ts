@@ -361,3 +361,41 @@ describe('parseChallenges', () => {
     ])
   })
 })
+
+describe('fuzz regressions: UserInfo', () => {
+  it('an OP that quotes the refused access token in its challenge: the token is scrubbed from the error', async () => {
+    const { op, config, accessToken } = await setup('plain')
+    op.misbehave({
+      respond: {
+        endpoint: 'userinfo',
+        response: () =>
+          new Response(null, {
+            status: 401,
+            headers: {
+              'www-authenticate': `Bearer error="invalid_token", error_description="token ${accessToken} expired"`,
+            },
+          }),
+      },
+    })
+    // expectCode fails if the error's text contains the (registered) access token anywhere.
+    const err = await expectCode<OAuthResponseError>(
+      fetchUserInfo(config, accessToken, alice),
+      'USERINFO_BEARER_CHALLENGE',
+    )
+    assert.equal(err.errorDescription, 'token [redacted] expired')
+    assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
+  })
+
+  it('claims nested deeper than 64 levels are USERINFO_RESPONSE_INVALID, not handed to the application', async () => {
+    const { op, config, accessToken } = await setup('plain')
+    const deep = `{"sub":"alice","x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`
+    op.misbehave({
+      respond: {
+        endpoint: 'userinfo',
+        response: () => new Response(deep, { headers: { 'content-type': 'application/json' } }),
+      },
+    })
+    await expectCode(fetchUserInfo(config, accessToken, alice), 'USERINFO_RESPONSE_INVALID')
+    assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
+  })
+})

@@ -20,10 +20,19 @@ export type CallbackInput = URL | string | URLSearchParams | Request
  */
 export type Delivery = 'query' | 'fragment' | 'form_post' | 'unknown'
 
-/** At most this many parameters are read from a callback. */
-const MAX_PARAMETERS = 50
-/** The largest callback accepted (form body, string or URL), in bytes or characters. */
-const MAX_INPUT_LENGTH = 64 * 1024
+/**
+ * The size limits of a callback: the settings `maxCallbackParameters` and `maxCallbackBytes`.
+ * @internal
+ */
+export interface CallbackLimits {
+  /** At most this many parameters are read. */
+  readonly maxParameters: number
+  /** The largest callback accepted (form body, string or URL), in bytes or characters. */
+  readonly maxBytes: number
+}
+
+/** The defaults of the settings `maxCallbackParameters` and `maxCallbackBytes`. */
+const DEFAULT_LIMITS: CallbackLimits = { maxParameters: 50, maxBytes: 64 * 1024 }
 const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i
 const FORM_TYPE = 'application/x-www-form-urlencoded'
 
@@ -37,6 +46,7 @@ export type CallbackParameters = Partial<Record<string, string>>
  * Reads the authorization response parameters from any callback input, refusing duplicates and
  * oversized input, and tells how they came.
  * @param input - the callback input
+ * @param limits - the most parameters and the largest input accepted
  * @returns the parameters (one value per name, empty values left out) and how they came
  * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`
  * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
@@ -44,20 +54,23 @@ export type CallbackParameters = Partial<Record<string, string>>
  */
 export async function readCallbackParameters(
   input: CallbackInput,
+  limits: CallbackLimits = DEFAULT_LIMITS,
 ): Promise<{ params: CallbackParameters; delivery: Delivery }> {
-  if (typeof input === 'string') return fromString(input)
-  if (input instanceof URL) return fromUrl(input)
-  if (input instanceof URLSearchParams) return { params: collect(input), delivery: 'unknown' }
+  if (typeof input === 'string') return fromString(input, limits)
+  if (input instanceof URL) return fromUrl(input, limits)
+  if (input instanceof URLSearchParams) {
+    return { params: collect(input, limits), delivery: 'unknown' }
+  }
   if (isRequest(input)) {
     const method = input.method.toUpperCase()
-    if (method === 'GET') return fromUrl(new URL(input.url))
+    if (method === 'GET') return fromUrl(new URL(input.url), limits)
     if (method !== 'POST') throw invalidInput(`the callback must be a GET or POST, got ${method}`)
     const type = (input.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== FORM_TYPE) {
       throw invalidInput(`a POST callback must have content type ${FORM_TYPE}`)
     }
-    const body = await readBody(input)
-    return { params: collect(new URLSearchParams(body)), delivery: 'form_post' }
+    const body = await readBody(input, limits.maxBytes)
+    return { params: collect(new URLSearchParams(body), limits), delivery: 'form_post' }
   }
   throw new UsageError(
     'INVALID_ARGUMENT',
@@ -66,28 +79,53 @@ export async function readCallbackParameters(
   )
 }
 
-function fromString(input: string): { params: CallbackParameters; delivery: Delivery } {
-  if (input.length > MAX_INPUT_LENGTH) throw invalidInput('the callback input is too long')
+function fromString(
+  input: string,
+  limits: CallbackLimits,
+): { params: CallbackParameters; delivery: Delivery } {
+  if (input.length > limits.maxBytes) throw invalidInput('the callback input is too long')
   const first = input.charCodeAt(0)
   if (first === 0x3f /* ? */)
-    return { params: collect(new URLSearchParams(input)), delivery: 'query' }
+    return { params: collect(new URLSearchParams(input), limits), delivery: 'query' }
   if (first === 0x23 /* # */) {
-    return { params: collect(new URLSearchParams(input.slice(1))), delivery: 'fragment' }
+    return { params: collect(new URLSearchParams(input.slice(1)), limits), delivery: 'fragment' }
   }
-  if (first === 0x2f /* / */) return fromUrl(new URL(input, 'https://relative.invalid'))
-  if (ABSOLUTE_URL.test(input) && URL.canParse(input)) return fromUrl(new URL(input))
-  return { params: collect(new URLSearchParams(input)), delivery: 'unknown' }
+  if (first === 0x2f /* / */) {
+    // `//` alone (or `//host:badport`) is a scheme-relative URL that does not parse.
+    if (!URL.canParse(input, 'https://relative.invalid')) {
+      throw invalidInput('the callback input starts with / but is not a valid URL path')
+    }
+    return fromUrl(new URL(input, 'https://relative.invalid'), limits)
+  }
+  const url = ABSOLUTE_URL.test(input) ? parseUrl(input) : undefined
+  if (url !== undefined) return fromUrl(url, limits)
+  return { params: collect(new URLSearchParams(input), limits), delivery: 'unknown' }
 }
 
-function fromUrl(url: URL): { params: CallbackParameters; delivery: Delivery } {
-  if (url.href.length > MAX_INPUT_LENGTH) throw invalidInput('the callback URL is too long')
+/** The URL, or `undefined` when the string does not parse as one (parsed once, not twice). */
+function parseUrl(input: string): URL | undefined {
+  try {
+    return new URL(input)
+  } catch {
+    return undefined
+  }
+}
+
+function fromUrl(
+  url: URL,
+  limits: CallbackLimits,
+): { params: CallbackParameters; delivery: Delivery } {
+  if (url.href.length > limits.maxBytes) throw invalidInput('the callback URL is too long')
   if (url.hash.length > 1 && !url.searchParams.has('state')) {
-    return { params: collect(new URLSearchParams(url.hash.slice(1))), delivery: 'fragment' }
+    return {
+      params: collect(new URLSearchParams(url.hash.slice(1)), limits),
+      delivery: 'fragment',
+    }
   }
-  return { params: collect(url.searchParams), delivery: 'query' }
+  return { params: collect(url.searchParams, limits), delivery: 'query' }
 }
 
-function collect(source: URLSearchParams): CallbackParameters {
+function collect(source: URLSearchParams, limits: CallbackLimits): CallbackParameters {
   const params: CallbackParameters = Object.create(null)
   const seen = new Set<string>()
   for (const [name, value] of source) {
@@ -99,8 +137,8 @@ function collect(source: URLSearchParams): CallbackParameters {
       )
     }
     seen.add(name)
-    if (seen.size > MAX_PARAMETERS) {
-      throw invalidInput(`the callback has more than ${MAX_PARAMETERS} parameters`)
+    if (seen.size > limits.maxParameters) {
+      throw invalidInput(`the callback has more than ${limits.maxParameters} parameters`)
     }
     if (value !== '') params[name] = value
   }
@@ -117,24 +155,31 @@ function isRequest(input: unknown): input is Request {
   )
 }
 
-async function readBody(request: Request): Promise<string> {
+async function readBody(request: Request, maxBytes: number): Promise<string> {
   if (request.bodyUsed) {
     throw invalidInput('the callback request body was already read: pass the body string instead')
   }
-  if (Number(request.headers.get('content-length')) > MAX_INPUT_LENGTH) {
-    throw invalidInput(`the callback body is larger than ${MAX_INPUT_LENGTH} bytes`)
+  if (Number(request.headers.get('content-length')) > maxBytes) {
+    throw invalidInput(`the callback body is larger than ${maxBytes} bytes`)
   }
   if (request.body === null) return ''
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch {
+      // The browser went away mid-body: the stream's error may carry anything, keep none of it.
+      throw invalidInput('the callback body could not be read to its end')
+    }
+    const { done, value } = chunk
     if (done) break
     size += value.byteLength
-    if (size > MAX_INPUT_LENGTH) {
+    if (size > maxBytes) {
       await reader.cancel().catch(() => {})
-      throw invalidInput(`the callback body is larger than ${MAX_INPUT_LENGTH} bytes`)
+      throw invalidInput(`the callback body is larger than ${maxBytes} bytes`)
     }
     chunks.push(value)
   }

@@ -7,8 +7,8 @@
 import { compactDecrypt, compactVerify } from 'jose'
 import type { Configuration } from '../configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
-import { decodeUtf8, isPlainObject } from '../http.js'
-import { verifyWithOpKeys } from '../jwks.js'
+import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../http.js'
+import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
 import { clientKeys, clientSecret } from './keys.js'
 import { RUNTIME } from './runtime.js'
 
@@ -116,7 +116,9 @@ function decodeSegment(segment: string, what: string, detail: string): Record<st
   } catch {
     throw malformed(what, detail)
   }
-  if (!isPlainObject(value)) throw malformed(what, detail)
+  if (!isPlainObject(value) || nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw malformed(what, detail)
+  }
   return value
 }
 
@@ -206,6 +208,22 @@ export async function verifyJws(
   }
   if (!ASYMMETRIC_ALGS.has(alg)) throw algNotAllowed(codes.alg, alg, 'a supported JWS alg')
   await verifyWithOpKeys(config, jws, header, codes.signature, signal)
+}
+
+/**
+ * Verifies a decoded JWS at once, without awaiting, when everything is at hand: an OP-key alg, the
+ * JWKS cached and fresh, the key imported and Node's crypto module lent by the runtime. A `false`
+ * decides nothing: {@link verifyJws} then verifies (or refuses, or re-fetches) as usual.
+ * @param config - the configuration
+ * @param decoded - the JWS from {@link decodeJws}, its alg already accepted
+ * @returns true when the signature verified
+ * @internal
+ */
+export function verifiedAtOnce(config: Configuration, decoded: DecodedJws): boolean {
+  return (
+    ASYMMETRIC_ALGS.has(decoded.header.alg) &&
+    verifyWithCachedKeys(config, decoded.jws, decoded.header)
+  )
 }
 
 function badSignature(code: ValidationErrorCode, alg: string): ValidationError {

@@ -5,13 +5,12 @@
  * @module
  */
 import { importJWK, type JWK } from 'jose'
-import type { Configuration } from '../configuration.js'
+import { type Configuration, responseLimit } from '../configuration.js'
 import { ValidationError } from '../errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from '../http.js'
 import { RUNTIME } from './runtime.js'
 
 const MAX_AGE_MS = 10 * 60 * 1000
-const MAX_KEYS = 100
 
 interface EncKeyState {
   keys: readonly JWK[] | undefined
@@ -48,7 +47,12 @@ function load(
     const response = await httpRequest(
       new URL(config.provider.jwks_uri),
       { headers: { accept: 'application/json, application/jwk-set+json' } },
-      { ...config.settings, fetch: runtime.fetch, ...(signal ? { signal } : {}) },
+      {
+        ...config.settings,
+        maxResponseBytes: responseLimit(config.settings, 'jwks'),
+        fetch: runtime.fetch,
+        ...(signal ? { signal } : {}),
+      },
     )
     expectStatus(response)
     const body = parseJsonObject(response)
@@ -61,7 +65,7 @@ function load(
         },
       )
     }
-    entry.keys = (body.keys as JWK[]).slice(0, MAX_KEYS)
+    entry.keys = (body.keys as JWK[]).slice(0, config.settings.maxJwksKeys)
     entry.imported.clear()
     return entry.keys
   })()

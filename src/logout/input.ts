@@ -107,7 +107,13 @@ async function readBody(request: Request): Promise<string | undefined> {
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch {
+      return undefined // the connection failed mid-body: unreadable, whatever the stream's error says
+    }
+    const { done, value } = chunk
     if (done) break
     size += value.byteLength
     if (size > MAX_INPUT_LENGTH) {

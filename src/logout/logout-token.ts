@@ -23,8 +23,6 @@ import { createReplayGuard, type ReplayGuard } from '../stores/sealed.js'
  */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 
-/** The longest logout token accepted, in characters. */
-const MAX_LOGOUT_TOKEN_LENGTH = 16 * 1024
 /** The longest `jti` remembered, in characters. */
 const MAX_JTI_LENGTH = 256
 /** How long a logout token without `exp` is accepted after its `iat`, by default. */
@@ -127,7 +125,7 @@ export async function validateLogoutToken(
     })
   }
   const jws = await unwrap(config, logoutToken)
-  const decoded = decodeJws(jws, MAX_LOGOUT_TOKEN_LENGTH, WHAT)
+  const decoded = decodeJws(jws, config.settings.maxJwtLength, WHAT)
   checkAlg(config, decoded.header.alg)
   await verifyJws(config, decoded, CODES, options.signal)
   checkTyp(decoded.header.typ)
@@ -177,7 +175,7 @@ async function unwrap(config: Configuration, token: string): Promise<string> {
     )
   }
   const enc = config.client.id_token_encrypted_response_enc ?? DEFAULT_ENC
-  return decryptJwe(config, token, { alg, enc }, CODES, MAX_LOGOUT_TOKEN_LENGTH, WHAT)
+  return decryptJwe(config, token, { alg, enc }, CODES, config.settings.maxJwtLength, WHAT)
 }
 
 /** The ID token's alg rule: the registered alg, else one the OP advertises and we can verify; never `none`. */

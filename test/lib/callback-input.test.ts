@@ -131,3 +131,52 @@ describe('reading the callback input', () => {
     await expectCode(readCallbackParameters(42 as unknown as string), 'INVALID_ARGUMENT')
   })
 })
+
+describe('fuzz regressions: callback input', () => {
+  test('"//" (a scheme-relative URL that does not parse) is CALLBACK_INVALID_INPUT, not a TypeError', async () => {
+    await expectCode(readCallbackParameters('//'), 'CALLBACK_INVALID_INPUT')
+    await expectCode(readCallbackParameters('//host:99999/cb?state=a'), 'CALLBACK_INVALID_INPUT')
+    assert.equal((await readCallbackParameters('/cb?state=a')).params.state, 'a')
+  })
+
+  test('a form_post body that fails mid-stream is CALLBACK_INVALID_INPUT, keeping none of the stream error', async () => {
+    const broken = (fail: boolean) => {
+      let sent = false
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (!sent) {
+            sent = true
+            controller.enqueue(new TextEncoder().encode('state=a'))
+          } else if (fail)
+            controller.error(new Error('connection reset by s3cr3t-client-secret-value'))
+          else controller.close()
+        },
+      })
+      return new Request(REDIRECT_URI, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        duplex: 'half',
+      } as RequestInit)
+    }
+    const err = await expectCode<ValidationError>(
+      readCallbackParameters(broken(true)),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal(err.cause, undefined)
+    assert.equal((await readCallbackParameters(broken(false))).params.state, 'a')
+  })
+
+  test('the limits are the ones given: maxParameters and maxBytes', async () => {
+    const limits = { maxParameters: 2, maxBytes: 20 }
+    await expectCode(
+      readCallbackParameters('?state=a&code=b&iss=c', limits),
+      'CALLBACK_INVALID_INPUT',
+    )
+    await expectCode(
+      readCallbackParameters(`?state=${'a'.repeat(20)}`, limits),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal((await readCallbackParameters('?state=a&code=b', limits)).params.code, 'b')
+  })
+})

@@ -61,3 +61,13 @@ describe('isCompactJwe', () => {
     assert.equal(isCompactJwe('a.b.c.d.e.f'), false)
   })
 })
+
+describe('fuzz regressions: decodeJws', () => {
+  it('claims nested deeper than 64 levels are JWT_MALFORMED (JSON.stringify of 5,000 levels overflows the stack)', async () => {
+    const nested = (levels: number) =>
+      `${encode({ alg: 'RS256' })}.${base64url.encode(`{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`)}.c2ln`
+    await expectCode(() => decodeJws(nested(6000), 100_000, 'JWT'), 'JWT_MALFORMED')
+    await expectCode(() => decodeJws(nested(65), 100_000, 'JWT'), 'JWT_MALFORMED')
+    assert.ok(Array.isArray(decodeJws(nested(64), 100_000, 'JWT').claims.a))
+  })
+})

@@ -1,0 +1,29 @@
+/**
+ * The bundle-size entry for this SDK: discovery, the authorization URL, the code callback (with
+ * UserInfo, its default) and UserInfo on its own, as a browser or edge application would ship them.
+ */
+import {
+  type ClientInput,
+  type Configuration,
+  createAuthorizationRequest,
+  discover,
+  fetchUserInfo,
+  handleCallback,
+} from '../../src/index.js'
+
+export function configure(issuer: string, client: ClientInput): Promise<Configuration> {
+  return discover(issuer, client)
+}
+
+export async function signIn(config: Configuration): Promise<string> {
+  const { url } = await createAuthorizationRequest(config)
+  return url.href
+}
+
+export async function callback(config: Configuration, url: string): Promise<unknown> {
+  const result = await handleCallback(config, url)
+  const again = await fetchUserInfo(config, result.accessToken!.value, {
+    expectedSubject: result.idTokenClaims.sub,
+  })
+  return { result, again }
+}
