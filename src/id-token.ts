@@ -9,11 +9,13 @@ import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import {
   algNotAllowed,
   canVerify,
+  claimFailure,
   type DecodedJws,
   decodeJws,
   decryptJwe,
   isCompactJwe,
   type JwtErrorCodes,
+  shown,
   verifiedAtOnce,
   verifyJws,
 } from './lib/jwt.js'
@@ -227,21 +229,9 @@ function fail(
   expected: unknown,
   actual: unknown,
 ): ValidationError {
-  return new ValidationError(code, `the ID token ${message}`, {
-    claim,
-    expected,
-    actual: shown(actual),
-  })
+  return claimFailure('ID token', code, message, claim, expected, actual)
 }
 
-/** A claim value fit for an error: strings cut to 80 characters, arrays to 10 entries. */
-function shown(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value
-  if (Array.isArray(value)) return value.slice(0, 10).map(shown)
-  return value
-}
-
-/** The error for a claim of the wrong type. */
 function mistyped(claim: string, expected: string, actual: unknown): ValidationError {
   return fail('ID_TOKEN_CLAIM_INVALID', `${claim} is not ${expected}`, claim, expected, actual)
 }

@@ -3,7 +3,10 @@
  * for an unknown `kid` (one request in flight, then a cooldown), exportable for serverless runtimes.
  * @module
  */
-import { base64url, compactVerify, importJWK, type JWK } from 'jose'
+import type { JWK } from 'jose'
+import * as base64url from 'jose/base64url'
+import { compactVerify } from 'jose/jws/compact/verify'
+import { importJWK } from 'jose/key/import'
 import { type Configuration, responseLimit } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'

@@ -4,7 +4,10 @@
  * OP's public key, or unsigned on explicit opt-in.
  * @module
  */
-import { base64url, CompactEncrypt, type CompactJWSHeaderParameters, CompactSign } from 'jose'
+import type { CompactJWSHeaderParameters } from 'jose'
+import * as base64url from 'jose/base64url'
+import { CompactEncrypt } from 'jose/jwe/compact/encrypt'
+import { CompactSign } from 'jose/jws/compact/sign'
 import type { Configuration } from './configuration.js'
 import { UsageError } from './errors.js'
 import { clientSecret, signingKey } from './lib/keys.js'

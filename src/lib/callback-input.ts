@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError, ValidationError } from '../errors.js'
-import { decodeUtf8 } from '../http.js'
+import { isRequest, readRequestBody } from './request-body.js'
 
 /**
  * What `handleCallback` accepts: the callback `Request` itself; its `URL` (query, or
@@ -69,7 +69,9 @@ export async function readCallbackParameters(
     if (type !== FORM_TYPE) {
       throw invalidInput(`a POST callback must have content type ${FORM_TYPE}`)
     }
-    const body = await readBody(input, limits.maxBytes)
+    const read = await readRequestBody(input, limits.maxBytes)
+    if (!read.ok) throw invalidInput(`the callback: ${read.problem}`)
+    const body = read.text
     return { params: collect(new URLSearchParams(body), limits), delivery: 'form_post' }
   }
   throw new UsageError(
@@ -143,59 +145,6 @@ function collect(source: URLSearchParams, limits: CallbackLimits): CallbackParam
     if (value !== '') params[name] = value
   }
   return params
-}
-
-function isRequest(input: unknown): input is Request {
-  return (
-    typeof input === 'object' &&
-    input !== null &&
-    typeof (input as Request).method === 'string' &&
-    typeof (input as Request).url === 'string' &&
-    typeof (input as Request).headers?.get === 'function'
-  )
-}
-
-async function readBody(request: Request, maxBytes: number): Promise<string> {
-  if (request.bodyUsed) {
-    throw invalidInput('the callback request body was already read: pass the body string instead')
-  }
-  if (Number(request.headers.get('content-length')) > maxBytes) {
-    throw invalidInput(`the callback body is larger than ${maxBytes} bytes`)
-  }
-  if (request.body === null) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>
-    try {
-      chunk = await reader.read()
-    } catch {
-      // The browser went away mid-body: the stream's error may carry anything, keep none of it.
-      throw invalidInput('the callback body could not be read to its end')
-    }
-    const { done, value } = chunk
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw invalidInput(`the callback body is larger than ${maxBytes} bytes`)
-    }
-    chunks.push(value)
-  }
-  const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(size)
-  if (chunks.length !== 1) {
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-  }
-  try {
-    return decodeUtf8(bytes)
-  } catch {
-    throw invalidInput('the callback body is not valid UTF-8')
-  }
 }
 
 function invalidInput(message: string): ValidationError {

@@ -2,7 +2,7 @@
  * The OIDC left-half hashes `at_hash` and `c_hash` (OIDC Core §3.1.3.6, §3.3.2.11).
  * @module
  */
-import { base64url } from 'jose'
+import * as base64url from 'jose/base64url'
 
 const encoder = new TextEncoder()
 

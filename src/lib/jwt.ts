@@ -4,7 +4,8 @@
  * with the client's keys or a key derived from the client secret.
  * @module
  */
-import { compactDecrypt, compactVerify } from 'jose'
+import { compactDecrypt } from 'jose/jwe/compact/decrypt'
+import { compactVerify } from 'jose/jws/compact/verify'
 import type { Configuration } from '../configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../http.js'
@@ -413,4 +414,34 @@ async function decryptionKeys(
   }
   const byKid = typeof kid === 'string' ? fitting.filter((k) => k.kid === kid) : []
   return (byKid.length > 0 ? byKid : fitting).map((k) => k.key)
+}
+
+/**
+ * The error for a failed claim check of a JWT: the message names the token, `actual` is cut to fit.
+ * @param token - what the JWT is, for the message (e.g. `ID token`)
+ * @internal
+ */
+export function claimFailure(
+  token: string,
+  code: ValidationErrorCode,
+  message: string,
+  claim: string,
+  expected: unknown,
+  actual: unknown,
+): ValidationError {
+  return new ValidationError(code, `the ${token} ${message}`, {
+    claim,
+    expected,
+    actual: shown(actual),
+  })
+}
+
+/**
+ * A claim value fit for an error: strings cut to 80 characters, arrays to 10 entries, objects named.
+ * @internal
+ */
+export function shown(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value
+  if (Array.isArray(value)) return value.slice(0, 10).map(shown)
+  return typeof value === 'object' && value !== null ? 'an object' : value
 }

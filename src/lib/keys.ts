@@ -1,4 +1,5 @@
-import { importJWK, type JWK } from 'jose'
+import type { JWK } from 'jose'
+import { importJWK } from 'jose/key/import'
 import type { Configuration } from '../configuration.js'
 import { UsageError } from '../errors.js'
 import { type ClientKey, RUNTIME } from './runtime.js'

@@ -6,7 +6,7 @@
  * exception, callers use WebCrypto as before: a fast path only ever answers what WebCrypto would.
  * @module
  */
-import { base64url } from 'jose'
+import * as base64url from 'jose/base64url'
 
 /** The few members of Node's crypto module used here: typed by shape, no Node types in src. */
 interface NodeKeyObject {

@@ -4,7 +4,8 @@
  * (after the JWKS cooldown) when no key fits.
  * @module
  */
-import { importJWK, type JWK } from 'jose'
+import type { JWK } from 'jose'
+import { importJWK } from 'jose/key/import'
 import { type Configuration, responseLimit } from '../configuration.js'
 import { ValidationError } from '../errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from '../http.js'

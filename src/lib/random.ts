@@ -2,7 +2,7 @@
  * Random values from the platform CSPRNG (`crypto.getRandomValues`), base64url-encoded.
  * @module
  */
-import { base64url } from 'jose'
+import * as base64url from 'jose/base64url'
 
 /**
  * Returns `byteLength` random bytes from the CSPRNG, base64url-encoded without padding.

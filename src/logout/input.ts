@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { decodeUtf8 } from '../http.js'
+import { isRequest, readRequestBody } from '../lib/request-body.js'
 
 /** The largest logout request read (form body, URL or string), in bytes or characters. */
 const MAX_INPUT_LENGTH = 64 * 1024
@@ -65,10 +65,8 @@ export async function readParameters(
   }
   const type = (input.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase()
   if (type !== FORM_TYPE) return { ok: false, problem: `the content type must be ${FORM_TYPE}` }
-  const body = await readBody(input)
-  return body === undefined
-    ? { ok: false, problem: `the body is unreadable or larger than ${MAX_INPUT_LENGTH} bytes` }
-    : collect(new URLSearchParams(body))
+  const read = await readRequestBody(input, MAX_INPUT_LENGTH)
+  return read.ok ? collect(new URLSearchParams(read.text)) : read
 }
 
 function collect(source: URLSearchParams): ReadParameters {
@@ -86,51 +84,4 @@ function collect(source: URLSearchParams): ReadParameters {
     }
   }
   return { ok: true, params }
-}
-
-function isRequest(input: unknown): input is Request {
-  return (
-    typeof input === 'object' &&
-    input !== null &&
-    typeof (input as Request).method === 'string' &&
-    typeof (input as Request).url === 'string' &&
-    typeof (input as Request).headers?.get === 'function'
-  )
-}
-
-/** The body as UTF-8 text, or undefined when already read, too large or not UTF-8. */
-async function readBody(request: Request): Promise<string | undefined> {
-  if (request.bodyUsed) return undefined
-  if (Number(request.headers.get('content-length')) > MAX_INPUT_LENGTH) return undefined
-  if (request.body === null) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>
-    try {
-      chunk = await reader.read()
-    } catch {
-      return undefined // the connection failed mid-body: unreadable, whatever the stream's error says
-    }
-    const { done, value } = chunk
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_INPUT_LENGTH) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  try {
-    return decodeUtf8(bytes)
-  } catch {
-    return undefined
-  }
 }

@@ -4,10 +4,11 @@
  * @module
  */
 import type { Configuration } from '../configuration.js'
-import { UsageError, ValidationError } from '../errors.js'
+import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import {
   algNotAllowed,
   canVerify,
+  claimFailure,
   decodeJws,
   decryptJwe,
   isCompactJwe,
@@ -205,24 +206,13 @@ function checkTyp(typ: unknown): void {
 }
 
 function fail(
-  code: ValidationError['code'],
+  code: ValidationErrorCode,
   message: string,
   claim: string,
   expected: unknown,
   actual: unknown,
 ): ValidationError {
-  return new ValidationError(code, `the logout token ${message}`, {
-    claim,
-    expected,
-    actual: shown(actual),
-  })
-}
-
-/** A claim value fit for an error: strings cut to 80 characters. */
-function shown(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value
-  if (Array.isArray(value)) return value.slice(0, 10).map(shown)
-  return typeof value === 'object' && value !== null ? 'an object' : value
+  return claimFailure('logout token', code, message, claim, expected, actual)
 }
 
 function isNumber(value: unknown): value is number {

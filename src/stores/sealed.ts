@@ -4,7 +4,10 @@
  * database.
  * @module
  */
-import { base64url, EncryptJWT, errors, jwtDecrypt } from 'jose'
+import * as base64url from 'jose/base64url'
+import * as errors from 'jose/errors'
+import { jwtDecrypt } from 'jose/jwt/decrypt'
+import { EncryptJWT } from 'jose/jwt/encrypt'
 import { UsageError, ValidationError } from '../errors.js'
 import { isPlainObject } from '../http.js'
 import type { Transaction, TransactionStore } from '../transaction.js'
