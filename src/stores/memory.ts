@@ -45,8 +45,28 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Transaction
     })
   }
   const now = options.now ?? Date.now
-  // A Map iterates in insertion order, so its first key is the oldest entry.
-  const entries = new Map<string, { transaction: Transaction; expiresAtMs: number }>()
+  // A Map iterates in insertion order, so its first key is the oldest entry. A fresh iterator would
+  // walk every slot deleted since the Map last compacted; one live cursor walks each slot once.
+  type Entry = { transaction: Transaction; expiresAtMs: number }
+  const entries = new Map<string, Entry>()
+  let cursor = entries.entries()
+  let head: [string, Entry] | undefined
+  const oldest = (): [string, Entry] | undefined => {
+    for (;;) {
+      if (head !== undefined && entries.get(head[0]) === head[1]) return head
+      let next = cursor.next()
+      if (next.done) {
+        // A finished iterator never sees later entries: start a new one.
+        cursor = entries.entries()
+        next = cursor.next()
+        if (next.done) {
+          head = undefined
+          return undefined
+        }
+      }
+      head = next.value
+    }
+  }
   return {
     async set(transaction, ttlInSeconds) {
       if (!(ttlInSeconds > 0)) {
@@ -57,10 +77,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Transaction
       const at = now()
       entries.delete(transaction.state)
       // Sweep from the oldest end: expired entries first, then one more if the bound is reached.
-      // Each entry is deleted at most once, so this is O(1) amortised.
-      for (const [oldest, entry] of entries) {
-        if (entry.expiresAtMs > at && entries.size < maxEntries) break
-        entries.delete(oldest)
+      for (let first = oldest(); first !== undefined; first = oldest()) {
+        if (first[1].expiresAtMs > at && entries.size < maxEntries) break
+        entries.delete(first[0])
       }
       entries.set(transaction.state, { transaction, expiresAtMs: at + ttlInSeconds * 1000 })
       return undefined

@@ -83,3 +83,32 @@ describe('createMemoryStore', () => {
     assert.equal(await store.set(tx('a'), 1), undefined)
   })
 })
+
+it('under churn at capacity the oldest entry is always the one evicted', async () => {
+  const store = createMemoryStore({ maxEntries: 3 })
+  const tx = (state: string) =>
+    ({
+      state,
+      issuer: 'https://op',
+      clientId: 'c',
+      redirectUri: 'https://rp/cb',
+      responseType: 'code',
+      scope: 'openid',
+      createdAt: 0,
+      expiresAt: 0,
+    }) as const
+  for (let i = 0; i < 1000; i++) await store.set(tx(`s${i}`), 60)
+  assert.equal(await store.take('s996'), undefined)
+  // take from the middle, then refill: the survivors are evicted oldest first
+  assert.equal((await store.take('s998'))?.state, 's998')
+  await store.set(tx('a'), 60)
+  await store.set(tx('b'), 60)
+  assert.equal(await store.take('s997'), undefined)
+  assert.deepEqual(
+    await Promise.all(['s999', 'a', 'b'].map(async (s) => (await store.take(s))?.state)),
+    ['s999', 'a', 'b'],
+  )
+  // an emptied store starts over
+  await store.set(tx('again'), 60)
+  assert.equal((await store.take('again'))?.state, 'again')
+})
