@@ -104,6 +104,33 @@ export function restoreJwksCache(config: Configuration, snapshot: JwksCacheSnaps
   }
 }
 
+/**
+ * The OP's current JWKS keys, shared by every use (signature keys here, encryption keys for request
+ * objects): the cached ones, fetched when absent or stale; with `refetch`, fetched again when the
+ * cooldown allows (for a key that was not found).
+ * @param config - the configuration
+ * @param refetch - fetch again (subject to the cooldown) instead of using the cache
+ * @param signal - aborts a JWKS fetch
+ * @returns the keys, at most `maxJwksKeys`
+ * @throws {@link ValidationError} `JWKS_INVALID`
+ * @throws {@link TransportError} `HTTP_*`
+ * @internal
+ */
+export async function opJwksKeys(
+  config: Configuration,
+  refetch: boolean,
+  signal?: AbortSignal,
+): Promise<readonly JWK[]> {
+  const entry = state(config)
+  const now = config[RUNTIME].now()
+  const snapshot = entry.snapshot
+  const cooled = now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
+  if (snapshot === undefined || now - snapshot.fetchedAt > MAX_AGE_MS || (refetch && cooled)) {
+    return (await fetchJwks(config, signal)).keys
+  }
+  return snapshot.keys
+}
+
 function fetchJwks(
   config: Configuration,
   signal: AbortSignal | undefined,

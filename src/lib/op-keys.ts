@@ -1,82 +1,17 @@
 /**
  * The OP's public encryption keys (`use: enc` in its JWKS), for encrypting request objects to it.
- * Cached per configuration in `config[RUNTIME].caches`; fetched again after ten minutes, or at once
- * (after the JWKS cooldown) when no key fits.
+ * They come from the same JWKS cache as the signature keys (src/jwks.ts), fetched again at once (after
+ * the cooldown) when no key fits.
  * @module
  */
 import type { JWK } from 'jose'
 import { importJWK } from 'jose/key/import'
-import { type Configuration, responseLimit } from '../configuration.js'
+import type { Configuration } from '../configuration.js'
 import { ValidationError } from '../errors.js'
-import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from '../http.js'
-import { RUNTIME } from './runtime.js'
+import { opJwksKeys } from '../jwks.js'
 
-const MAX_AGE_MS = 10 * 60 * 1000
-
-interface EncKeyState {
-  keys: readonly JWK[] | undefined
-  fetchedAt: number
-  inflight: Promise<readonly JWK[]> | undefined
-  imported: Map<string, { key: CryptoKey; kid: string | undefined }>
-}
-
-function cacheOf(config: Configuration): EncKeyState {
-  const caches = config[RUNTIME].caches
-  const id = `op-enc-keys:${config.provider.jwks_uri}`
-  let entry = caches.get(id) as EncKeyState | undefined
-  if (entry === undefined) {
-    entry = {
-      keys: undefined,
-      fetchedAt: Number.NEGATIVE_INFINITY,
-      inflight: undefined,
-      imported: new Map(),
-    }
-    caches.set(id, entry)
-  }
-  return entry
-}
-
-function load(
-  config: Configuration,
-  entry: EncKeyState,
-  signal?: AbortSignal,
-): Promise<readonly JWK[]> {
-  if (entry.inflight !== undefined) return entry.inflight
-  const runtime = config[RUNTIME]
-  entry.fetchedAt = runtime.now()
-  const request = (async () => {
-    const response = await httpRequest(
-      new URL(config.provider.jwks_uri),
-      { headers: { accept: 'application/json, application/jwk-set+json' } },
-      {
-        ...config.settings,
-        maxResponseBytes: responseLimit(config.settings, 'jwks'),
-        fetch: runtime.fetch,
-        ...(signal ? { signal } : {}),
-      },
-    )
-    expectStatus(response)
-    const body = parseJsonObject(response)
-    if (!Array.isArray(body.keys) || !body.keys.every(isPlainObject)) {
-      throw new ValidationError(
-        'JWKS_INVALID',
-        `the JWKS at ${response.url} has no keys array of objects`,
-        {
-          claim: 'keys',
-        },
-      )
-    }
-    entry.keys = (body.keys as JWK[]).slice(0, config.settings.maxJwksKeys)
-    entry.imported.clear()
-    return entry.keys
-  })()
-  entry.inflight = request
-  const done = () => {
-    entry.inflight = undefined
-  }
-  request.then(done, done)
-  return request
-}
+/** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
+const imported = new WeakMap<JWK, Map<string, CryptoKey>>()
 
 /** Whether a public JWK can receive a JWE with this key management alg. */
 function fits(jwk: JWK, alg: string): boolean {
@@ -128,20 +63,8 @@ export async function opEncryptionKey(
   alg: string,
   signal?: AbortSignal,
 ): Promise<{ key: CryptoKey; kid: string | undefined }> {
-  const entry = cacheOf(config)
-  const now = config[RUNTIME].now()
-  const cached = entry.imported.get(alg)
-  if (cached !== undefined && now - entry.fetchedAt <= MAX_AGE_MS) return cached
-  let keys = entry.keys
-  if (keys === undefined || now - entry.fetchedAt > MAX_AGE_MS)
-    keys = await load(config, entry, signal)
-  let jwk = pick(keys, alg)
-  if (
-    jwk === undefined &&
-    now - entry.fetchedAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
-  ) {
-    jwk = pick(await load(config, entry, signal), alg)
-  }
+  let jwk = pick(await opJwksKeys(config, false, signal), alg)
+  if (jwk === undefined) jwk = pick(await opJwksKeys(config, true, signal), alg)
   if (jwk === undefined) {
     throw new ValidationError(
       'JWKS_NO_MATCHING_KEY',
@@ -152,7 +75,13 @@ export async function opEncryptionKey(
       },
     )
   }
-  let key: CryptoKey
+  let byAlg = imported.get(jwk)
+  if (byAlg === undefined) {
+    byAlg = new Map()
+    imported.set(jwk, byAlg)
+  }
+  let key = byAlg.get(alg)
+  if (key !== undefined) return { key, kid: jwk.kid }
   try {
     key = (await importJWK({ ...jwk, ext: true }, alg)) as CryptoKey
   } catch (cause) {
@@ -165,7 +94,6 @@ export async function opEncryptionKey(
       },
     )
   }
-  const found = { key, kid: jwk.kid }
-  entry.imported.set(alg, found)
-  return found
+  byAlg.set(alg, key)
+  return { key, kid: jwk.kid }
 }
