@@ -5,20 +5,21 @@
  */
 import { type AttributeContract, buildContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
-import {
-  HTTP_DEFAULTS,
-  isLoopback,
-  isPlainObject,
-  MAX_JSON_DEPTH,
-  nestedDeeperThan,
-} from './http.js'
+import { isLoopback, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './http.js'
 import { type ClientKey, RUNTIME, type Runtime } from './lib/runtime.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
+import { type Settings, validateSettings } from './settings.js'
 import { createMemoryStore } from './stores/memory.js'
 import type { TransactionStore } from './transaction.js'
 
 export type { ClientCryptoKey, ClientKey } from './lib/runtime.js'
+export {
+  type OpEndpoint,
+  responseLimit,
+  type Settings,
+  type UserInfoMode,
+} from './settings.js'
 
 /**
  * How the client authenticates at the token and PAR endpoints (OIDC Core §9).
@@ -155,94 +156,6 @@ export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
   readonly client_secret?: string
   /** The client's private keys (`private_key_jwt`, request objects, decryption). Never serialised. */
   readonly keys?: readonly ClientKey[]
-}
-
-/**
- * The OP endpoints whose response size limit can be set on its own, see
- * {@link Settings.maxResponseBytesByEndpoint}.
- * @group Configuration
- */
-export type OpEndpoint = 'discovery' | 'jwks' | 'token' | 'par' | 'userinfo'
-
-const OP_ENDPOINTS: readonly string[] = ['discovery', 'jwks', 'token', 'par', 'userinfo']
-
-/**
- * Tunables of a configuration, all plain data with stated defaults. The resource limits
- * (`timeoutInMs`, `maxResponseBytes*`, `maxJwtLength`, `maxJwksKeys`, `maxKeyCandidates`,
- * `maxCallback*`, `jwksRefetchCooldownInSeconds`, `transactionTtlInSeconds`) bound what a stranger
- * (a browser, or an OP that is compromised or misconfigured) can make the RP do; `docs/security.md`
- * lists them with the threats they answer.
- * @group Configuration
- */
-export interface Settings {
-  /** Allow plain http outside loopback (development only). Default false. */
-  readonly allowInsecureRequests: boolean
-  /** Per-request timeout, body included. Default 10,000 ms. */
-  readonly timeoutInMs: number
-  /**
-   * Largest response body accepted from the OP, counted while streaming (`HTTP_RESPONSE_TOO_LARGE`).
-   * Default 1 MiB, for every endpoint without its own limit in {@link Settings.maxResponseBytesByEndpoint}.
-   */
-  readonly maxResponseBytes: number
-  /**
-   * Per-endpoint overrides of {@link Settings.maxResponseBytes}, e.g. `{ jwks: 64 * 1024 }`.
-   * Default none: every endpoint has `maxResponseBytes`.
-   */
-  readonly maxResponseBytesByEndpoint: Readonly<Partial<Record<OpEndpoint, number>>>
-  /**
-   * Longest ID token or logout token accepted, in characters, checked before any decoding
-   * (`JWT_TOO_LARGE`). Default 16,384.
-   */
-  readonly maxJwtLength: number
-  /** Most keys read from the OP's JWKS; keys past it are ignored. Default 100. */
-  readonly maxJwksKeys: number
-  /**
-   * Most keys tried for a JWS without `kid` (`JWKS_TOO_MANY_CANDIDATES` when more could have
-   * signed it). Default 5.
-   */
-  readonly maxKeyCandidates: number
-  /** Most parameters read from a callback (`CALLBACK_INVALID_INPUT`). Default 50. */
-  readonly maxCallbackParameters: number
-  /**
-   * Largest callback accepted: a form_post body in bytes, or a URL or string in characters
-   * (`CALLBACK_INVALID_INPUT`). Default 65,536.
-   */
-  readonly maxCallbackBytes: number
-  /** Clock tolerance for `exp`, `iat`, `nbf` and `auth_time`. Default 30 s. */
-  readonly clockToleranceInSeconds: number
-  /** Least time between two JWKS fetches triggered by an unknown `kid`. Default 5 s. */
-  readonly jwksRefetchCooldownInSeconds: number
-  /** How long a pending sign-in (state, nonce, PKCE verifier) is kept. Default 600 s. */
-  readonly transactionTtlInSeconds: number
-  /** When a sign-in calls UserInfo (see {@link UserInfoMode}). Default `when-available`. */
-  readonly userinfo: UserInfoMode
-}
-
-/**
- * When a sign-in calls the UserInfo endpoint: `never`; `when-available` (the OP has a
- * `userinfo_endpoint` and an access token came); `required` (fail with `USERINFO_UNAVAILABLE`
- * when it cannot be called).
- * @group Configuration
- */
-export type UserInfoMode = 'never' | 'when-available' | 'required'
-
-const USERINFO_MODES: readonly string[] = ['never', 'when-available', 'required']
-
-/** The defaults of {@link Settings}. */
-const DEFAULT_SETTINGS: Settings = {
-  allowInsecureRequests: false,
-  timeoutInMs: HTTP_DEFAULTS.timeoutInMs,
-  maxResponseBytes: HTTP_DEFAULTS.maxResponseBytes,
-  maxResponseBytesByEndpoint: Object.freeze({}),
-  maxJwtLength: 16 * 1024,
-  maxJwksKeys: 100,
-  maxKeyCandidates: 5,
-  maxCallbackParameters: 50,
-  maxCallbackBytes: 64 * 1024,
-  clockToleranceInSeconds: 30,
-  jwksRefetchCooldownInSeconds: 5,
-  transactionTtlInSeconds: 600,
-  userinfo: 'when-available',
 }
 
 /**
@@ -541,67 +454,6 @@ function checkCredentials(
       },
     )
   }
-}
-
-function validateSettings(options: Partial<Record<keyof Settings, unknown>>): Settings {
-  const settings = { ...DEFAULT_SETTINGS }
-  for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
-    const value = options[key]
-    if (value === undefined) continue
-    if (key === 'maxResponseBytesByEndpoint') {
-      ;(settings as Record<string, unknown>)[key] = endpointLimits(value)
-      continue
-    }
-    if (
-      typeof value !== typeof DEFAULT_SETTINGS[key] ||
-      (typeof value === 'number' && !(value >= 0)) ||
-      (key === 'userinfo' && !USERINFO_MODES.includes(value as string))
-    ) {
-      throw invalidConfiguration(
-        key,
-        key === 'userinfo'
-          ? `one of ${USERINFO_MODES.join(', ')}`
-          : typeof DEFAULT_SETTINGS[key] === 'number'
-            ? 'a non-negative number'
-            : 'a boolean',
-      )
-    }
-    ;(settings as Record<string, unknown>)[key] = value
-  }
-  return Object.freeze(settings)
-}
-
-function endpointLimits(value: unknown): Settings['maxResponseBytesByEndpoint'] {
-  if (
-    !isPlainObject(value) ||
-    !Object.entries(value).every(
-      ([endpoint, limit]) =>
-        OP_ENDPOINTS.includes(endpoint) && typeof limit === 'number' && limit >= 0,
-    )
-  ) {
-    throw invalidConfiguration(
-      'maxResponseBytesByEndpoint',
-      `an object of non-negative numbers keyed by ${OP_ENDPOINTS.join(', ')}`,
-    )
-  }
-  return Object.freeze({ ...value })
-}
-
-/**
- * The response size limit of one OP endpoint: its own, else `maxResponseBytes`. Lenient, as it
- * also reads settings not yet validated (discovery).
- * @param settings - the settings (or the options of `discover`)
- * @param endpoint - the endpoint
- * @returns the limit in bytes, or `undefined` for the HTTP default
- * @internal
- */
-export function responseLimit<
-  S extends Partial<Pick<Settings, 'maxResponseBytes' | 'maxResponseBytesByEndpoint'>>,
->(settings: S, endpoint: OpEndpoint): number | S['maxResponseBytes'] {
-  const own = isPlainObject(settings.maxResponseBytesByEndpoint)
-    ? settings.maxResponseBytesByEndpoint[endpoint]
-    : undefined
-  return typeof own === 'number' ? own : (settings.maxResponseBytes as S['maxResponseBytes'])
 }
 
 function validateContract(value: unknown): AttributeContract {
