@@ -14,11 +14,10 @@ import { createMemoryStore } from './stores/memory.js'
 import type { TransactionStore } from './transaction.js'
 
 export type { ClientCryptoKey, ClientKey } from './lib/runtime.js'
-export {
-  type OpEndpoint,
-  responseLimit,
-  type Settings,
-  type UserInfoMode,
+export type {
+  OpEndpoint,
+  Settings,
+  UserInfoMode,
 } from './settings.js'
 
 /**

@@ -12,13 +12,13 @@ import {
   createConfiguration,
   describe,
   type ProviderMetadata,
-  responseLimit,
   validateProviderMetadata,
 } from './configuration.js'
 import { type ContractChanges, mergeContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './http.js'
 import { RUNTIME } from './lib/runtime.js'
+import { responseLimit } from './settings.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.

@@ -7,11 +7,12 @@ import type { JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import { compactVerify } from 'jose/jws/compact/verify'
 import { importJWK } from 'jose/key/import'
-import { type Configuration, responseLimit } from './configuration.js'
+import type { Configuration } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
 import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
 import { RUNTIME } from './lib/runtime.js'
+import { responseLimit } from './settings.js'
 
 /** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
 const MAX_AGE_MS = 10 * 60 * 1000

@@ -4,7 +4,7 @@
  * check.
  * @module
  */
-import { type Configuration, responseLimit } from './configuration.js'
+import type { Configuration } from './configuration.js'
 import {
   OAuthResponseError,
   TransportError,
@@ -31,6 +31,7 @@ import {
   verifyJws,
 } from './lib/jwt.js'
 import { RUNTIME } from './lib/runtime.js'
+import { responseLimit } from './settings.js'
 
 /**
  * Options of {@link fetchUserInfo}.

@@ -25,8 +25,11 @@ const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/
 /** header.encrypted_key.iv.ciphertext.tag; the encrypted key is empty for `dir` and `ECDH-ES`. */
 const COMPACT_JWE = /^[\w-]+\.[\w-]*\.[\w-]+\.[\w-]+\.[\w-]+$/
 
-/** The JWS algs oidc-rp verifies with the OP's public keys. */
-const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set([
+/**
+ * The JWS algs oidc-rp verifies with the OP's public keys.
+ * @internal
+ */
+export const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set([
   'RS256',
   'RS384',
   'RS512',
@@ -39,8 +42,11 @@ const ASYMMETRIC_ALGS: ReadonlySet<string> = new Set([
   'EdDSA',
   'Ed25519',
 ])
-/** The JWS algs oidc-rp verifies with the client secret, and their hash. */
-const HMAC_HASHES: Readonly<Record<string, string>> = {
+/**
+ * The JWS algs oidc-rp verifies with the client secret, and their hash.
+ * @internal
+ */
+export const HMAC_HASHES: Readonly<Record<string, string>> = {
   HS256: 'SHA-256',
   HS384: 'SHA-384',
   HS512: 'SHA-512',

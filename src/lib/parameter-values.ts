@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js'
 import { isPlainObject } from '../http.js'
+import { ASYMMETRIC_ALGS, HMAC_HASHES } from './jwt.js'
 
 /**
  * Parameters the SDK sets itself; neither the policy nor the application may name them.
@@ -40,20 +41,8 @@ export const SPACE_SEPARATED: ReadonlySet<string> = new Set([
  * @internal
  */
 export const REQUEST_OBJECT_ALGS: ReadonlySet<string> = new Set([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'HS256',
-  'HS384',
-  'HS512',
+  ...ASYMMETRIC_ALGS,
+  ...Object.keys(HMAC_HASHES),
   'none',
 ])
 
