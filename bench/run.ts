@@ -131,10 +131,10 @@ if (wants('loopback')) {
 }
 
 if (wants('cold')) {
-  results.coldStart = await runColdStarts(await coldContenders(), PLANS.coldStartRuns)
+  results.coldStart = await runColdStarts(coldContenders(), PLANS.coldStartRuns)
   for (const c of results.coldStart) {
     log(
-      `4. cold start ${c.name}: ${c.importMs.median.toFixed(1)} ms (${c.ratio.median.toFixed(2)}×)`,
+      `4. cold start ${c.name}: import ${c.importMs.median.toFixed(1)} ms (${c.ratio.median.toFixed(2)}×), + first sign-in ${c.signInMs.median.toFixed(1)} ms (${c.signInRatio.median.toFixed(2)}×)`,
     )
   }
 }

@@ -1,20 +1,23 @@
 /**
  * `npm run test:package`: builds the package, runs publint --strict and arethetypeswrong (ESM-only profile),
- * packs the tarball, installs it into an empty folder and imports every entry point on Node.
+ * packs the tarball, installs it into an empty folder, imports every entry point on Node, checks that the
+ * main entry loads no jose module but `jose/base64url` at import (the rest loads on first use), and runs
+ * the portable suite against the installed package.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules', '.bin', name)
 const results: { name: string; ok: boolean; detail?: string }[] = []
 
-function check(name: string, action: () => void): void {
+async function check(name: string, action: () => unknown): Promise<void> {
   try {
-    action()
+    await action()
     results.push({ name, ok: true })
     console.log(`✔ ${name}`)
   } catch (err) {
@@ -34,15 +37,15 @@ const sh = (file: string, args: string[], cwd = root) =>
     env: { ...process.env, npm_config_nodedir: '' },
   })
 
-check('build', () => sh('npm', ['run', '--silent', 'build']))
-check('publint --strict', () => sh(bin('publint'), ['--strict']))
-check('arethetypeswrong (esm-only)', () =>
+await check('build', () => sh('npm', ['run', '--silent', 'build']))
+await check('publint --strict', () => sh(bin('publint'), ['--strict']))
+await check('arethetypeswrong (esm-only)', () =>
   sh(bin('attw'), ['--pack', '.', '--profile', 'esm-only']),
 )
 const scratch = mkdtempSync(join(tmpdir(), 'oidc-rp-pack-'))
 try {
   let tarball = ''
-  check('npm pack', () => {
+  await check('npm pack', () => {
     tarball = join(
       scratch,
       sh('npm', ['pack', '--silent', '--pack-destination', scratch])
@@ -56,8 +59,8 @@ try {
     exports: Record<string, unknown>
   }
   const entries = Object.keys(pkg.exports).filter((e) => e !== './package.json')
-  check('the tarball installs into an empty folder and every entry imports on Node', () => {
-    const app = join(scratch, 'app')
+  const app = join(scratch, 'app')
+  await check('the tarball installs into an empty folder and every entry imports on Node', () => {
     execFileSync('mkdir', ['-p', app])
     writeFileSync(
       join(app, 'package.json'),
@@ -69,6 +72,65 @@ try {
 const { discover, isOidcRpError } = await import('oidc-rp'); if (typeof discover !== 'function' || typeof isOidcRpError !== 'function') throw new Error('main entry incomplete')`
     sh(process.execPath, ['--input-type=module', '-e', script], app)
   })
+  await check('importing the installed main entry loads no jose module but jose/base64url', () => {
+    // A resolve hook (in Node's loader thread) writes down every jose specifier resolved.
+    const log = join(scratch, 'resolved.txt')
+    const hooks = join(scratch, 'hooks.mjs')
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from 'node:fs'
+export async function resolve(specifier, context, next) {
+  if (specifier.startsWith('jose')) appendFileSync(${JSON.stringify(log)}, specifier + '\\n')
+  return next(specifier, context)
+}`,
+    )
+    writeFileSync(log, '')
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)})`
+    sh(
+      process.execPath,
+      [
+        '--import',
+        `data:text/javascript,${encodeURIComponent(register)}`,
+        '--input-type=module',
+        '-e',
+        "await import('oidc-rp')",
+      ],
+      app,
+    )
+    const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
+    if (loaded.join() !== 'jose/base64url')
+      throw new Error(`jose modules loaded: ${loaded.join(', ')}`)
+  })
+  await check(
+    'the portable suite passes against the installed package (lazy jose chunks included)',
+    async () => {
+      // The suite's bundle entry, with its imports of src/ pointed at the installed package.
+      const bundlePath = join(app, 'portable.js')
+      await build({
+        entryPoints: [join(root, 'test', 'portable', 'entries', 'cli.ts')],
+        outfile: bundlePath,
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        logLevel: 'warning',
+        plugins: [
+          {
+            name: 'installed-package',
+            setup(b) {
+              b.onResolve({ filter: /\/src\/(testing\/)?index\.js$/ }, (args) => ({
+                path: args.path.includes('/testing/') ? 'oidc-rp/testing' : 'oidc-rp',
+                external: true,
+              }))
+            },
+          },
+        ],
+      })
+      const out = sh(process.execPath, [bundlePath], app).toString()
+      const summary = /^(\d+) passed, (\d+) failed$/m.exec(out)
+      if (summary === null || summary[2] !== '0' || Number(summary[1]) < 100)
+        throw new Error(`portable suite: ${summary?.[0] ?? 'no summary'}`)
+    },
+  )
 } finally {
   rmSync(scratch, { recursive: true, force: true })
 }

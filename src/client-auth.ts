@@ -11,7 +11,7 @@ import { RUNTIME } from './lib/runtime.js'
 import { responseLimit } from './settings.js'
 
 /** The oauth4webapi view of the configuration's OP and client, with our clock as its clock skew. */
-export function oauthParties(config: Configuration): {
+function oauthParties(config: Configuration): {
   as: oauth.AuthorizationServer
   client: oauth.Client
 } {

@@ -17,6 +17,7 @@ import {
 import { type ContractChanges, mergeContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './http.js'
+import { preloadVerifier } from './lib/dependencies.js'
 import { RUNTIME } from './lib/runtime.js'
 import { responseLimit } from './settings.js'
 
@@ -55,9 +56,8 @@ export async function discover(
   client: ClientInput,
   options: DiscoverOptions = {},
 ): Promise<Configuration> {
-  const expected = String(issuer)
-  const config = createConfiguration(await fetchMetadata(expected, options), client, options)
-  return config
+  preloadVerifier()
+  return createConfiguration(await fetchMetadata(String(issuer), options), client, options)
 }
 
 /**

@@ -6,10 +6,9 @@
  */
 import type { CompactJWSHeaderParameters } from 'jose'
 import * as base64url from 'jose/base64url'
-import { CompactEncrypt } from 'jose/jwe/compact/encrypt'
-import { CompactSign } from 'jose/jws/compact/sign'
 import type { Configuration } from './configuration.js'
 import { UsageError } from './errors.js'
+import { joseEncrypt, joseSign } from './lib/dependencies.js'
 import { clientSecret, signingKey } from './lib/keys.js'
 import { signCompactSync } from './lib/node-crypto.js'
 import { opEncryptionKey } from './lib/op-keys.js'
@@ -124,6 +123,7 @@ export async function createRequestObject(
   const { alg: keyAlg, enc } = options.encrypt
   const target = await opEncryptionKey(config, keyAlg, options.signal)
   try {
+    const { CompactEncrypt } = await joseEncrypt()
     return await new CompactEncrypt(encoder.encode(jws))
       .setProtectedHeader({
         alg: keyAlg,
@@ -152,6 +152,7 @@ async function sign(
   const fast = key instanceof Uint8Array ? undefined : signCompactSync(key, header, payload)
   if (fast !== undefined) return fast
   try {
+    const { CompactSign } = await joseSign()
     return await new CompactSign(payload).setProtectedHeader(header).sign(key)
   } catch (cause) {
     throw new UsageError(

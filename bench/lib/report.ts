@@ -144,7 +144,7 @@ export function targets(r: BenchResults): TargetResult[] {
     const sdk = find(r.coldStart, SDK)
     out.push({
       target: 'Cold start import no slower than openid-client',
-      measured: `${fmt(sdk.importMs.median, 1)} ms vs ${fmt(find(r.coldStart, 'openid-client').importMs.median, 1)} ms (${fmt(sdk.ratio.median)}×)`,
+      measured: `${fmt(sdk.importMs.median, 1)} ms vs ${fmt(find(r.coldStart, 'openid-client').importMs.median, 1)} ms (${fmt(sdk.ratio.median)}×); import + first sign-in ${fmt(sdk.signInRatio.median)}×`,
       met: sdk.ratio.median <= 1,
     })
   }
@@ -276,15 +276,22 @@ ${table(
   if (r.coldStart !== undefined) {
     parts.push(`## 4. Cold start
 
-A fresh \`node\` process runs \`await import(<main entry>)\`; import time is measured around the \`import()\`, process time from the process's start. Runs alternate between the contenders. Ratio: import time over openid-client's in the same round (lower is better).
+A fresh \`node\` process imports the main entry (the SDK as \`npm run build\` publishes it: one ES module per entry, \`jose\` and \`oauth4webapi\` left as imports) and times the \`import()\`; then, from the same start, its first sign-in: discovery, the authorization URL, and the code callback with the ID token's signature verified, every response from an injected \`fetch\` (\`bench/metrics/cold-start-child.ts\`). The second column counts what a library loads on first use (oidc-rp loads jose's verifier with the first callback). Runs alternate between the contenders. Ratios: over openid-client's (with \`enableNonRepudiationChecks\`) in the same round (lower is better).
 
 ${table(
-  ['entry', 'import ms: median [p25–p75]', 'process ms (median)', '× openid-client'],
+  [
+    'entry',
+    'import ms: median [p25–p75]',
+    '× openid-client',
+    'import + first sign-in ms: median [p25–p75]',
+    '× openid-client',
+  ],
   r.coldStart.map((c) => [
     c.name,
     range(c.importMs, 1),
-    fmt(c.processMs.median, 1),
     range(c.ratio),
+    range(c.signInMs, 1),
+    range(c.signInRatio),
   ]),
 )}`)
   }

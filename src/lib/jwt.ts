@@ -4,12 +4,11 @@
  * with the client's keys or a key derived from the client secret.
  * @module
  */
-import { compactDecrypt } from 'jose/jwe/compact/decrypt'
-import { compactVerify } from 'jose/jws/compact/verify'
 import type { Configuration } from '../configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../http.js'
 import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
+import { joseDecrypt, joseVerify } from './dependencies.js'
 import { clientKeys, clientSecret } from './keys.js'
 import { RUNTIME } from './runtime.js'
 
@@ -207,7 +206,7 @@ export async function verifyJws(
   if (hash !== undefined) {
     const key = await hmacKey(config, alg, hash)
     try {
-      await compactVerify(jws, key, { algorithms: [alg] })
+      await (await joseVerify()).compactVerify(jws, key, { algorithms: [alg] })
     } catch {
       throw badSignature(codes.signature, alg)
     }
@@ -388,6 +387,7 @@ export async function decryptJwe(
   }
   for (const key of candidates) {
     try {
+      const { compactDecrypt } = await joseDecrypt()
       return decodeUtf8((await compactDecrypt(jwe, key, options)).plaintext)
     } catch {
       // try the next key

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose'
-import { importJWK } from 'jose/key/import'
 import type { Configuration } from '../configuration.js'
 import { UsageError } from '../errors.js'
+import { joseVerify } from './dependencies.js'
 import { type ClientKey, RUNTIME } from './runtime.js'
 
 /** A client private key ready for WebCrypto, with its JOSE metadata. */
@@ -50,7 +50,12 @@ async function resolve(entry: ClientKey): Promise<ResolvedKey | undefined> {
   const use = jwk.use === 'enc' ? 'enc' : 'sig'
   const alg = jwk.alg ?? guessJwkAlg(jwk, use)
   if (alg === undefined) return undefined
-  return { key: (await importJWK(jwk, alg)) as CryptoKey, kid: jwk.kid, alg, use }
+  return {
+    key: (await (await joseVerify()).importJWK(jwk, alg)) as CryptoKey,
+    kid: jwk.kid,
+    alg,
+    use,
+  }
 }
 
 function guessJwkAlg(jwk: JWK, use: 'sig' | 'enc'): string | undefined {

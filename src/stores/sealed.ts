@@ -5,11 +5,9 @@
  * @module
  */
 import * as base64url from 'jose/base64url'
-import * as errors from 'jose/errors'
-import { jwtDecrypt } from 'jose/jwt/decrypt'
-import { EncryptJWT } from 'jose/jwt/encrypt'
 import { UsageError, ValidationError } from '../errors.js'
 import { isPlainObject } from '../http.js'
+import { joseSeal } from '../lib/dependencies.js'
 import type { Transaction, TransactionStore } from '../transaction.js'
 
 /** Sealed values longer than this are refused before any decryption. */
@@ -140,6 +138,7 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
       }
       const [first] = await sealingKeys()
       const iat = Math.floor(now() / 1000)
+      const { EncryptJWT } = await joseSeal()
       return new EncryptJWT({ tx: transaction as unknown as Record<string, unknown> })
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: first!.kid })
         .setIssuedAt(iat)
@@ -153,7 +152,7 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
       const all = await sealingKeys()
       let payload: Record<string, unknown>
       try {
-        ;({ payload } = await jwtDecrypt(
+        ;({ payload } = await (await joseSeal()).jwtDecrypt(
           handle,
           (header) => {
             const found = all.find((k) => k.kid === header.kid)
@@ -168,7 +167,8 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
           },
         ))
       } catch (err) {
-        if (err instanceof errors.JWTExpired) return undefined
+        // jose's error codes are part of its API; matching the code spares loading jose/errors
+        if ((err as { code?: unknown }).code === 'ERR_JWT_EXPIRED') return undefined
         throw invalid(err instanceof Error ? err.name : 'malformed')
       }
       const tx = payload.tx

@@ -1,0 +1,115 @@
+/**
+ * One cold start, run by bench/metrics/cold-start.ts in a fresh `node` process (compiled to plain
+ * JavaScript first, so no loader runs):
+ * `node cold-start-child.js <oidc-rp|openid-client|openid-client-defaults> <SDK specifier> <context.json>`.
+ *
+ * It times the import of the main entry, then the first sign-in of the process from the same start:
+ * discovery, the authorization URL, and the code callback with the ID token's signature verified
+ * (openid-client with `enableNonRepudiationChecks`, or with its defaults, which skip it), every
+ * response from an injected `fetch`. The token endpoint signs the ID token with `node:crypto`, loaded
+ * on first use, so both contenders pay for it alike and no JOSE library is loaded before theirs.
+ * Prints `{"importMs","signInMs"}`.
+ */
+import { readFileSync } from 'node:fs'
+
+interface Context {
+  readonly issuer: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly redirectUri: string
+  readonly metadata: Record<string, unknown>
+  readonly publicJwk: Record<string, unknown>
+  readonly privatePem: string
+}
+
+const [contender, specifier, contextPath] = process.argv.slice(2) as [string, string, string]
+const ctx = JSON.parse(readFileSync(contextPath, 'utf8')) as Context
+const json = (body: unknown) =>
+  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+let nonce = ''
+async function idToken(): Promise<string> {
+  const { createPrivateKey, sign } = await import('node:crypto')
+  const now = Math.floor(Date.now() / 1000)
+  const input = `${b64({ alg: 'RS256', kid: ctx.publicJwk.kid })}.${b64({
+    iss: ctx.issuer,
+    sub: 'user-1234',
+    aud: ctx.clientId,
+    iat: now,
+    exp: now + 300,
+    nonce,
+  })}`
+  const signature = sign('sha256', Buffer.from(input), createPrivateKey(ctx.privatePem))
+  return `${input}.${signature.toString('base64url')}`
+}
+
+const fetcher = async (input: RequestInfo | URL): Promise<Response> => {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  switch (href.slice(ctx.issuer.length)) {
+    case '/.well-known/openid-configuration':
+      return json(ctx.metadata)
+    case '/jwks':
+      return json({ keys: [ctx.publicJwk] })
+    case '/token':
+      return json({
+        access_token: 'at-cold-start',
+        token_type: 'Bearer',
+        expires_in: 300,
+        id_token: await idToken(),
+      })
+    default:
+      return new Response('not found', { status: 404 })
+  }
+}
+
+const callbackUrl = (state: string) =>
+  `${ctx.redirectUri}?code=cold-code&state=${state}&iss=${encodeURIComponent(ctx.issuer)}`
+
+const started = performance.now()
+const imported: unknown = await import(specifier)
+const importMs = performance.now() - started
+
+if (contender === 'oidc-rp') {
+  const sdk = imported as typeof import('../../src/index.js')
+  const config = await sdk.discover(
+    ctx.issuer,
+    {
+      client_id: ctx.clientId,
+      client_secret: ctx.clientSecret,
+      redirect_uris: [ctx.redirectUri],
+    },
+    { fetch: fetcher, userinfo: 'never' },
+  )
+  const { url } = await sdk.createAuthorizationRequest(config)
+  nonce = url.searchParams.get('nonce') ?? ''
+  await sdk.handleCallback(config, callbackUrl(url.searchParams.get('state') ?? ''))
+} else {
+  const sdk = imported as typeof import('openid-client')
+  const config = await sdk.discovery(
+    new URL(ctx.issuer),
+    ctx.clientId,
+    ctx.clientSecret,
+    undefined,
+    { [sdk.customFetch]: fetcher },
+  )
+  if (contender === 'openid-client') sdk.enableNonRepudiationChecks(config)
+  const state = sdk.randomState()
+  nonce = sdk.randomNonce()
+  const verifier = sdk.randomPKCECodeVerifier()
+  sdk.buildAuthorizationUrl(config, {
+    redirect_uri: ctx.redirectUri,
+    scope: 'openid',
+    state,
+    nonce,
+    code_challenge: await sdk.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  })
+  await sdk.authorizationCodeGrant(config, new URL(callbackUrl(state)), {
+    expectedState: state,
+    expectedNonce: nonce,
+    pkceCodeVerifier: verifier,
+    idTokenExpected: true,
+  })
+}
+console.log(JSON.stringify({ importMs, signInMs: performance.now() - started }))

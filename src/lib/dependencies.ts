@@ -1,0 +1,35 @@
+/**
+ * jose's modules, loaded on first use through the small modules in src/lib/jose/. Importing oidc-rp
+ * then loads only `jose/base64url` of jose (an ES module costs its resolution, read and link at
+ * import, and jose's verifier is about twenty of them): a process that only builds sign-in URLs
+ * never loads a verifier, the first callback loads it, and JWE loads only for a client that encrypts
+ * or decrypts. Each is loaded once; later calls share the promise. Bundlers keep only the jose
+ * exports those modules name.
+ * @module
+ */
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined
+  return () => {
+    loading ??= load()
+    return loading
+  }
+}
+
+/** `importJWK` and `compactVerify`. */
+export const joseVerify = /* @__PURE__ */ once(() => import('./jose/verify.js'))
+/**
+ * Starts loading the verifier without waiting for it, so that it loads while discovery waits for the
+ * network; a failure surfaces where the verifier is awaited.
+ */
+export function preloadVerifier(): void {
+  joseVerify().catch(() => undefined)
+}
+/** `CompactSign`. */
+export const joseSign = /* @__PURE__ */ once(() => import('./jose/sign.js'))
+/** `CompactEncrypt`. */
+export const joseEncrypt = /* @__PURE__ */ once(() => import('./jose/encrypt.js'))
+/** `compactDecrypt`. */
+export const joseDecrypt = /* @__PURE__ */ once(() => import('./jose/decrypt.js'))
+/** `EncryptJWT` and `jwtDecrypt`. */
+export const joseSeal = /* @__PURE__ */ once(() => import('./jose/seal.js'))
