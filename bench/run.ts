@@ -2,6 +2,7 @@
  * `npm run bench [-- --quick] [-- --only=callback,authorization,loopback,cold,bundle,memory]
  * [-- --no-write]`: runs the metrics of the performance issue and writes BENCH.md, BENCH.json and
  * bench/results/latest.json (a quick run writes only bench/results/quick.json).
+ * `npm run bench -- --render` rewrites BENCH.md from BENCH.json without measuring.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -23,6 +24,14 @@ import { callbackContenders, correctness, FLOOR } from './metrics/callback.js'
 import { coldContenders, runColdStarts } from './metrics/cold-start.js'
 import { flowContenders, runFlows, startOp } from './metrics/loopback.js'
 import { runMemory } from './metrics/memory.js'
+
+if (process.argv.includes('--render')) {
+  // Re-renders BENCH.md from BENCH.json (the last full run), e.g. after editing bench/NOTES.md.
+  const saved = JSON.parse(readFileSync(join(ROOT, 'BENCH.json'), 'utf8')) as BenchResults
+  writeFileSync(join(ROOT, 'BENCH.md'), renderMarkdown(saved))
+  process.stdout.write('rewrote BENCH.md from BENCH.json\n')
+  process.exit(0)
+}
 
 const METRICS = ['callback', 'authorization', 'loopback', 'cold', 'bundle', 'memory'] as const
 type Metric = (typeof METRICS)[number]
