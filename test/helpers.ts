@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { type ErrorCode, isOidcRpError } from '../src/errors.js'
+import { errorText } from './portable/assert.js'
 
 /** Values that must never appear in an error message or cause: tests register their secrets and tokens here. */
 const secrets = new Set<string>(['s3cr3t-client-secret-value', 'another-client-secret-value'])
@@ -10,26 +11,6 @@ const secrets = new Set<string>(['s3cr3t-client-secret-value', 'another-client-s
  */
 export function registerSecret(...values: (string | undefined)[]): void {
   for (const value of values) if (value !== undefined && value.length >= 8) secrets.add(value)
-}
-
-/** The text of an error and its cause chain, for leak checks. */
-function errorText(err: unknown, depth = 0): string {
-  if (depth > 5 || err === undefined || err === null) return ''
-  if (err instanceof Error) {
-    const own = Object.entries(err)
-      .map(([k, v]) => `${k}=${safeString(v)}`)
-      .join(' ')
-    return `${err.name}: ${err.message} ${own} ${errorText(err.cause, depth + 1)}`
-  }
-  return safeString(err)
-}
-
-function safeString(value: unknown): string {
-  try {
-    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
-  } catch {
-    return String(value)
-  }
 }
 
 /**

@@ -230,3 +230,30 @@ export async function main(runner: (stream: boolean) => Promise<Outcome>): Promi
 export function isMain(url: string): boolean {
   return process.argv[1] !== undefined && url === `file://${resolve(process.argv[1])}`
 }
+
+/**
+ * Bundles the suite's command-line entry and runs it with a runtime from node_modules/.bin.
+ * @param runtime - the executable's name (`deno`, `bun`), also the label of its lines
+ * @param args - the runtime's arguments before the bundle's path
+ * @param stream - print each case line as it comes
+ * @returns the outcome
+ */
+export async function runCommandLine(
+  runtime: string,
+  args: readonly string[],
+  stream: boolean,
+): Promise<Outcome> {
+  const started = Date.now()
+  try {
+    const dir = join(OUT, runtime)
+    const file = await bundle('cli', dir)
+    const result = await run(join(BIN, runtime), [...args, file, ...process.argv.slice(2)], {
+      cwd: dir,
+      timeoutMs: 120_000,
+      onLine: (line) => stream && !line.startsWith('@@') && console.log(`[${runtime}] ${line}`),
+    })
+    return processOutcome(runtime, started, result)
+  } catch (err) {
+    return outcome(runtime, started, undefined, `cannot start: ${String(err)}`)
+  }
+}

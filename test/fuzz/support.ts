@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { isOidcRpError } from '../../src/errors.js'
+import { errorText } from '../portable/assert.js'
 
 /** The seed of every property: fixed so `npm test` is reproducible; `FUZZ_SEED` overrides it. */
 export const SEED = process.env.FUZZ_SEED === undefined ? 0x0dc1 : Number(process.env.FUZZ_SEED)
@@ -101,26 +102,6 @@ export function documentedCodes(file: string, name: string): readonly string[] {
 /** Whether a code is one of the documented codes or matches a documented `PREFIX_*` pattern. */
 function isDocumented(code: string, documented: readonly string[]): boolean {
   return documented.some((d) => (d.endsWith('*') ? code.startsWith(d.slice(0, -1)) : d === code))
-}
-
-/** The text of an error: message, own properties and the cause chain, for leak checks. */
-export function errorText(err: unknown, depth = 0): string {
-  if (depth > 6 || err === undefined || err === null) return ''
-  if (err instanceof Error) {
-    const own = Object.entries(err)
-      .map(([key, value]) => `${key}=${safeString(value)}`)
-      .join(' ')
-    return `${err.name}: ${err.message} ${own} ${errorText(err.cause, depth + 1)}`
-  }
-  return safeString(err)
-}
-
-function safeString(value: unknown): string {
-  try {
-    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
-  } catch {
-    return String(value)
-  }
 }
 
 /** A compact JWT's header and payload (`eyJ…` base64url JSON objects) anywhere in a text. */

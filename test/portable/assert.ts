@@ -69,7 +69,7 @@ export function registerSecret(...values: (string | null | undefined)[]): void {
  * @param err - the error
  */
 export function assertNoSecrets(err: unknown): void {
-  const text = errorText(err, 0)
+  const text = errorText(err)
   for (const secret of secrets) {
     if (text.includes(secret)) {
       throw new AssertionError(
@@ -97,7 +97,8 @@ export async function thrown(
   throw new AssertionError(`expected ${what}, but it succeeded`)
 }
 
-function errorText(err: unknown, depth: number): string {
+/** The text of an error: message, own properties and the cause chain, for leak checks. */
+export function errorText(err: unknown, depth = 0): string {
   if (depth > 5 || err === undefined || err === null) return ''
   if (err instanceof Error) {
     const own = Object.entries(err)
