@@ -8,7 +8,7 @@ import * as base64url from 'jose/base64url'
 import type { Configuration } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
-import { joseVerify } from './lib/dependencies.js'
+import { joseCore } from './lib/dependencies.js'
 import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
 import { RUNTIME } from './lib/runtime.js'
 import { responseLimit } from './settings.js'
@@ -218,7 +218,7 @@ async function importKey(
 ): Promise<ImportedKey | undefined> {
   let key: CryptoKey
   try {
-    key = (await (await joseVerify()).importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
+    key = (await (await joseCore()).importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
   } catch {
     return undefined // an unusable key is skipped, as if absent
   }
@@ -353,7 +353,7 @@ async function tryCandidates(
       }
     }
     try {
-      const { compactVerify } = await joseVerify()
+      const { compactVerify } = await joseCore()
       const { payload } = await compactVerify(jws, imported.key, { algorithms: [alg] })
       return { payload, kid: jwk.kid }
     } catch {

@@ -16,14 +16,14 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   }
 }
 
-/** `importJWK` and `compactVerify`. */
-export const joseVerify = /* @__PURE__ */ once(() => import('./jose/verify.js'))
+/** `importJWK` (the OP's keys and the client's) and `compactVerify`. */
+export const joseCore = /* @__PURE__ */ once(() => import('./jose/core.js'))
 /**
  * Starts loading the verifier without waiting for it, so that it loads while discovery waits for the
  * network; a failure surfaces where the verifier is awaited.
  */
 export function preloadVerifier(): void {
-  joseVerify().catch(() => undefined)
+  joseCore().catch(() => undefined)
 }
 /** `CompactSign`. */
 export const joseSign = /* @__PURE__ */ once(() => import('./jose/sign.js'))

@@ -8,7 +8,7 @@ import type { Configuration } from '../configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../http.js'
 import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
-import { joseDecrypt, joseVerify } from './dependencies.js'
+import { joseCore, joseDecrypt } from './dependencies.js'
 import { clientKeys, clientSecret } from './keys.js'
 import { RUNTIME } from './runtime.js'
 
@@ -206,7 +206,7 @@ export async function verifyJws(
   if (hash !== undefined) {
     const key = await hmacKey(config, alg, hash)
     try {
-      await (await joseVerify()).compactVerify(jws, key, { algorithms: [alg] })
+      await (await joseCore()).compactVerify(jws, key, { algorithms: [alg] })
     } catch {
       throw badSignature(codes.signature, alg)
     }

@@ -1,7 +1,7 @@
 import type { JWK } from 'jose'
 import type { Configuration } from '../configuration.js'
 import { UsageError } from '../errors.js'
-import { joseVerify } from './dependencies.js'
+import { joseCore } from './dependencies.js'
 import { type ClientKey, RUNTIME } from './runtime.js'
 
 /** A client private key ready for WebCrypto, with its JOSE metadata. */
@@ -51,7 +51,7 @@ async function resolve(entry: ClientKey): Promise<ResolvedKey | undefined> {
   const alg = jwk.alg ?? guessJwkAlg(jwk, use)
   if (alg === undefined) return undefined
   return {
-    key: (await (await joseVerify()).importJWK(jwk, alg)) as CryptoKey,
+    key: (await (await joseCore()).importJWK(jwk, alg)) as CryptoKey,
     kid: jwk.kid,
     alg,
     use,

@@ -8,7 +8,7 @@ import type { JWK } from 'jose'
 import type { Configuration } from '../configuration.js'
 import { ValidationError } from '../errors.js'
 import { opJwksKeys } from '../jwks.js'
-import { joseVerify } from './dependencies.js'
+import { joseCore } from './dependencies.js'
 
 /** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
 const imported = new WeakMap<JWK, Map<string, CryptoKey>>()
@@ -83,7 +83,7 @@ export async function opEncryptionKey(
   let key = byAlg.get(alg)
   if (key !== undefined) return { key, kid: jwk.kid }
   try {
-    key = (await (await joseVerify()).importJWK({ ...jwk, ext: true }, alg)) as CryptoKey
+    key = (await (await joseCore()).importJWK({ ...jwk, ext: true }, alg)) as CryptoKey
   } catch (cause) {
     throw new ValidationError(
       'JWKS_INVALID',
