@@ -130,19 +130,24 @@ export async function createDemoRp(options: DemoRpOptions) {
     if (req.method === 'GET' && first === 'login' && flow && FLOWS.includes(flow)) {
       // the application may pass what the policy allows: login_hint, ui_locales; acr_values is locked
       const appParams = Object.fromEntries(url.searchParams)
-      const request = await createAuthorizationRequest(connections[flow], appParams)
-      res.setHeader('set-cookie', cookie('oidc-tx', request.transactionHandle ?? '', 600))
-      res.writeHead(302, { location: request.url.href }).end()
+      const { url: target, browserBinding } = await createAuthorizationRequest(
+        connections[flow],
+        appParams,
+      )
+      // the sign-in finishes only in this browser: the callback is refused without this cookie
+      if (browserBinding) res.setHeader('set-cookie', browserBinding.setCookie)
+      res.writeHead(302, { location: target.href }).end()
       return
     }
     if (first === 'callback' && flow && FLOWS.includes(flow)) {
-      res.setHeader('set-cookie', cookie('oidc-tx', '', 0)) // one use, success or not
-      const result = await handleCallback(connections[flow], await toRequest(req, url), {
-        transactionHandle: cookies['oidc-tx'] ?? '',
-      })
+      // handleCallback reads the browser-binding cookie from the request's Cookie header
+      const result = await handleCallback(connections[flow], await toRequest(req, url))
       const { sessionId } = await recordSession(connections[flow], sessions, result)
       views.set(sessionId, summarize(flow, result))
-      res.setHeader('set-cookie', [cookie('oidc-tx', '', 0), cookie('sid', sessionId, 28800)])
+      res.setHeader('set-cookie', [
+        ...(result.clearBrowserBinding ? [result.clearBrowserBinding] : []),
+        cookie('sid', sessionId, 28800),
+      ])
       res.writeHead(303, { location: '/' }).end()
       return
     }
@@ -230,12 +235,13 @@ function summarize(flow: Flow, result: SignInResult): SessionView & { flow: Flow
 
 /** The Web `Request` the SDK reads: GET with its query, or the form_post POST with its body. */
 async function toRequest(req: IncomingMessage, url: URL): Promise<Request> {
-  if (req.method !== 'POST') return new Request(url)
+  const headers = { cookie: req.headers.cookie ?? '' }
+  if (req.method !== 'POST') return new Request(url, { headers })
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return new Request(url, {
     method: 'POST',
-    headers: { 'content-type': req.headers['content-type'] ?? '' },
+    headers: { ...headers, 'content-type': req.headers['content-type'] ?? '' },
     body: Buffer.concat(chunks),
   })
 }

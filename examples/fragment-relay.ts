@@ -49,24 +49,19 @@ export function fragmentRelayPage(action: string, cspNonce?: string): string {
  * the relayed POST.
  * @param config - the configuration
  * @param request - the request to the redirect URI
- * @param transactionHandle - what `createAuthorizationRequest` returned (e.g. from a cookie)
- * @returns the page to send, or the sign-in result
+ * @returns the page to send, or the sign-in result (the relayed POST carries the browser-binding
+ * cookie, which `handleCallback` reads from the request)
  */
 export async function redirectUriHandler(
   config: Configuration,
   request: Request,
-  transactionHandle?: string,
 ): Promise<Response | SignInResult> {
   if (request.method === 'GET') {
     return new Response(fragmentRelayPage(new URL(request.url).pathname), {
       headers: { 'content-type': 'text/html;charset=utf-8', 'cache-control': 'no-store' },
     })
   }
-  return handleCallback(
-    config,
-    request,
-    transactionHandle === undefined ? {} : { transactionHandle },
-  )
+  return handleCallback(config, request)
 }
 
 function escapeHtml(value: string): string {

@@ -5,6 +5,12 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import {
+  type BrowserBindingCookie,
+  bindingCookie,
+  bindingHash,
+  needsBindingCookie,
+} from './browser-binding.js'
 import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
 import type { Configuration } from './configuration.js'
 import { UsageError, type UsageErrorCode } from './errors.js'
@@ -95,6 +101,15 @@ export interface AuthorizationRequestOptions {
   readonly appState?: unknown
   /** Aborts the PAR request or the OP JWKS fetch. */
   readonly signal?: AbortSignal
+  /**
+   * **Dangerous: reopens login CSRF.** Makes this sign-in's callback acceptable from any browser:
+   * no browser-binding cookie is made and {@link handleCallback} asks for none. An attacker can
+   * then send a victim the callback URL of a sign-in the attacker started, and the victim is
+   * signed in as the attacker (RFC 9700 §4.7.1). Use it only where the callback provably reaches
+   * the same user agent by other means (e.g. a native app's claimed HTTPS redirect with its own
+   * binding), never in a web application.
+   */
+  readonly dangerouslySkipBrowserBinding?: boolean
 }
 
 /**
@@ -107,10 +122,12 @@ export interface AuthorizationRequest {
   /** The `state` sent, the key of the transaction. */
   readonly state: string
   /**
-   * What the store's `set` returned: for the sealed store, the value to put in a cookie and hand
-   * back to the callback; `undefined` for stores that keep the transaction themselves.
+   * The cookie to set in the browser with the redirect (`Set-Cookie: ${browserBinding.setCookie}`):
+   * {@link handleCallback} refuses the callback in any browser without it, so a callback URL
+   * sent to someone else cannot sign them in (login CSRF). `undefined` only for a store that lives
+   * in the browser itself or when the binding was dangerously skipped.
    */
-  readonly transactionHandle: string | undefined
+  readonly browserBinding: BrowserBindingCookie | undefined
   /** Application parameters left out (only in `ignore` mode). */
   readonly ignored: readonly IgnoredParameter[]
   /** The transaction saved. */
@@ -123,10 +140,15 @@ export interface AuthorizationRequest {
  * generates `state`, `nonce` and the PKCE verifier, encodes the request for the policy's transport
  * (query, signed/encrypted request object, or PAR), and saves the transaction in the
  * configuration's store. Nothing is saved when any step fails.
+ *
+ * Set the returned `browserBinding.setCookie` on the response that redirects to the OP: the
+ * callback is refused in any browser without that cookie, so a sign-in finishes only in the
+ * browser that started it (login CSRF, RFC 9700 §4.7.1).
  * @param config - the configuration (its `policy` is the administrator's)
  * @param appParams - the application's runtime parameters
  * @param options - ignore mode, application state, abort signal
- * @returns the URL to send the browser to, the state, the store's handle and the transaction
+ * @returns the URL to send the browser to, the browser-binding cookie to set with the redirect,
+ * the state and the transaction
  * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`, `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`, `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
  * @throws {@link UsageError} `OP_UNSUPPORTED_RESPONSE_TYPE`, `OP_UNSUPPORTED_RESPONSE_MODE`, `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`, `OP_UNSUPPORTED_PKCE_METHOD`, `OP_UNSUPPORTED_PROMPT` (unless `enforceProviderSupport` is off)
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
@@ -137,8 +159,11 @@ export interface AuthorizationRequest {
  * @example The simple case
  * ```ts
  * const config = await discover(issuer, { client_id, client_secret, redirect_uris: [callbackUrl] })
- * const { url } = await createAuthorizationRequest(config)
- * return Response.redirect(url, 302)
+ * const { url, browserBinding } = await createAuthorizationRequest(config)
+ * return new Response(null, {
+ *   status: 302,
+ *   headers: { location: url.href, 'set-cookie': browserBinding.setCookie },
+ * })
  * ```
  * @example With runtime parameters the policy allows
  * ```ts
@@ -163,6 +188,12 @@ export async function createAuthorizationRequest(
       parameter: 'appParams',
     })
   }
+  const skipBinding = options.dangerouslySkipBrowserBinding ?? false
+  if (typeof skipBinding !== 'boolean') {
+    throw new UsageError('INVALID_ARGUMENT', 'dangerouslySkipBrowserBinding must be a boolean', {
+      parameter: 'dangerouslySkipBrowserBinding',
+    })
+  }
   const onDisallowed = options.onDisallowed ?? 'reject'
   if (onDisallowed !== 'reject' && onDisallowed !== 'ignore') {
     throw new UsageError('INVALID_ARGUMENT', 'onDisallowed must be reject or ignore', {
@@ -171,7 +202,14 @@ export async function createAuthorizationRequest(
   }
   // The CSPRNG values and the PKCE digest (synchronous where the runtime allows, else started
   // first to overlap the merge).
-  const [state, nonce, codeVerifier] = randomBase64urls(p.pkce ? 3 : 2) as [string, string, string?]
+  const store = config[RUNTIME].store
+  const cookieBinding = needsBindingCookie(store) && !skipBinding
+  const [state, nonce, binding, codeVerifier] = randomBase64urls(p.pkce ? 4 : 3) as [
+    string,
+    string,
+    string,
+    string?,
+  ]
   const challenge =
     codeVerifier === undefined
       ? undefined
@@ -259,10 +297,21 @@ export async function createAuthorizationRequest(
     createdAt: now,
     expiresAt: now + ttl,
     ...(options.appState === undefined ? {} : { appState: options.appState }),
+    ...(cookieBinding ? { browserBindingHash: await bindingHash(binding) } : {}),
+    ...(skipBinding && needsBindingCookie(store) ? { browserBindingWaived: true as const } : {}),
   }
   const url = buildUrl(p, front)
-  const transactionHandle = await config[RUNTIME].store.set(transaction, ttl)
-  return { url, state, transactionHandle, ignored: merged.ignored, transaction }
+  const handle = await store.set(transaction, ttl)
+  const value = store.browserBinding === 'handle' ? handle : cookieBinding ? binding : undefined
+  if (store.browserBinding === 'handle' && (typeof handle !== 'string' || handle === '')) {
+    throw new UsageError(
+      'INVALID_CONFIGURATION',
+      "the transaction store declares browserBinding 'handle' but its set returned no handle",
+      { parameter: 'store' },
+    )
+  }
+  const browserBinding = value === undefined ? undefined : bindingCookie(transaction, value, ttl)
+  return { url, state, browserBinding, ignored: merged.ignored, transaction }
 }
 
 /** The authorization parameters as request-object claims: `max_age` a number, `claims` an object, repeated names a list. */

@@ -4,6 +4,13 @@
  * orchestration of the whole sign-in (token request, ID token validation, UserInfo, result).
  * @module
  */
+import {
+  checkBrowserBinding,
+  clearBindingCookie,
+  misnamedHandle,
+  presentedBinding,
+  requireHandle,
+} from './browser-binding.js'
 import type { Configuration, UserInfoMode } from './configuration.js'
 import { OAuthResponseError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
@@ -26,8 +33,17 @@ export type { CallbackInput } from './lib/callback-input.js'
  * @group Everyday use
  */
 export interface CallbackOptions {
-  /** What `createAuthorizationRequest` returned as `transactionHandle` (e.g. the sealed cookie value). */
-  readonly transactionHandle?: string
+  /**
+   * The browser-binding cookie's value (`AuthorizationRequest.browserBinding.value`), when the
+   * application reads it itself. Default: read from the `Cookie` header of `cookie` or of the
+   * `Request` input, by the cookie's name.
+   */
+  readonly browserBinding?: string
+  /**
+   * The callback request's `Cookie` header, when the input is not a `Request` (e.g. Express:
+   * `req.headers.cookie`). Ignored when `browserBinding` is given.
+   */
+  readonly cookie?: string
   /** Aborts the token, JWKS and UserInfo requests. */
   readonly signal?: AbortSignal
   /** When to call UserInfo; default `config.settings.userinfo` (`when-available`). */
@@ -57,24 +73,29 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * 2. takes the transaction by `state` from the store, which consumes it: a replay, an unknown or an
  *    expired state is refused, and a failure at any later step leaves it consumed and nothing else
  *    changed;
- * 3. checks the transaction was made for this OP and client, and RFC 9207 `iss` (checked whenever
+ * 3. checks the callback came from the browser that started the sign-in: its browser-binding
+ *    cookie (read from the `Request`'s `Cookie` header, `options.cookie` or
+ *    `options.browserBinding`) must be the one `createAuthorizationRequest` returned as
+ *    `browserBinding` (login CSRF defence);
+ * 4. checks the transaction was made for this OP and client, and RFC 9207 `iss` (checked whenever
  *    present; required when the OP advertises `authorization_response_iss_parameter_supported`,
- *    except beside a front-channel ID token, whose validated `iss` claim identifies the OP);
- * 4. turns `error` into an {@link OAuthResponseError} carrying the OP's values;
- * 5. checks the response mode where the input shows it: a `form_post` sign-in must arrive by POST,
+ *    except for a successful response of a response type that returns a front-channel ID token,
+ *    whose validated `iss` claim identifies the OP: never for an error response);
+ * 5. turns `error` into an {@link OAuthResponseError} carrying the OP's values;
+ * 6. checks the response mode where the input shows it: a `form_post` sign-in must arrive by POST,
  *    a query sign-in in the query, and a fragment sign-in never in the query (front-channel tokens
  *    must not reach server logs). A POST answers a fragment sign-in too: that is how a server
  *    receives fragment parameters (see `docs/implicit.md`). Bare `URLSearchParams` or a bare
  *    parameter string are not checked;
- * 6. checks the parameters fit the response type: `code` needs `code` and no front-channel
+ * 7. checks the parameters fit the response type: `code` needs `code` and no front-channel
  *    `id_token` or `access_token`; `id_token` needs `id_token`; `id_token token` also needs
  *    `access_token` and a `Bearer` `token_type`; `code id_token` (hybrid) both. Other response
  *    types (`code token`, `code id_token token`) are not supported (`INVALID_ARGUMENT`);
- * 7. validates a front-channel ID token (nonce required, `at_hash` and `c_hash` required and checked
+ * 8. validates a front-channel ID token (nonce required, `at_hash` and `c_hash` required and checked
  *    when an access token or code came with it), redeems the code (client authentication as
  *    configured, PKCE verifier) and validates the token endpoint's ID token (in a hybrid flow its
  *    `iss` and `sub` must equal the front-channel one's);
- * 8. calls UserInfo per the mode (its `sub` must be the ID token's) and builds the
+ * 9. calls UserInfo per the mode (its `sub` must be the ID token's) and builds the
  *    {@link SignInResult}.
  *
  * A `Request` is read by method: GET from its URL query, POST from its
@@ -87,6 +108,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * @param options - the transaction handle, a signal, the UserInfo mode and placement
  * @returns the sign-in result
  * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed), `CALLBACK_STATE_UNKNOWN`,
+ * `CALLBACK_BROWSER_BINDING_MISSING`, `CALLBACK_BROWSER_BINDING_MISMATCH`,
  * `CALLBACK_ISSUER_MISSING`, `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_RESPONSE_MODE_MISMATCH`,
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,
  * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`, `USERINFO_*`
@@ -102,7 +124,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * @example
  * ```ts
  * // a server: the framework gives a Request (GET query or form_post POST)
- * const result = await handleCallback(config, request, { transactionHandle: cookies.tx })
+ * const result = await handleCallback(config, request) // reads the browser-binding cookie
  * session.user = result.attributes
  * session.idToken = result.idToken // for logout's id_token_hint
  *
@@ -118,12 +140,24 @@ export async function handleCallback(
   options: CallbackOptions = {},
 ): Promise<SignInResult> {
   checkOptions(options)
+  const cookieHeader =
+    options.cookie ?? (input instanceof Request ? input.headers.get('cookie') : null)
   const { params, delivery } = await readCallbackParameters(input, {
     maxParameters: config.settings.maxCallbackParameters,
     maxBytes: config.settings.maxCallbackBytes,
   })
-  const transaction = await takeTransaction(config, params.state, options.transactionHandle)
-  checkIssuer(config, transaction, params.iss, params.id_token !== undefined)
+  const { transaction, binding } = await takeTransaction(
+    config,
+    params.state,
+    options.browserBinding,
+    cookieHeader,
+  )
+  await checkBrowserBinding(config[RUNTIME].store, transaction, binding)
+  const shape = shapeOf(transaction)
+  // RFC 9207: `iss` may be left out only where the transaction's response type brings a front-channel
+  // ID token (validated below, its signed `iss` names the OP): never for an error response, and
+  // never because of what the callback happens to carry.
+  checkIssuer(config, transaction, params.iss, shape.idToken && params.error === undefined)
   if (params.error !== undefined) {
     throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
       error: params.error,
@@ -131,7 +165,6 @@ export async function handleCallback(
       errorUri: params.error_uri,
     })
   }
-  const shape = shapeOf(transaction)
   checkResponseMode(transaction, shape, delivery)
   checkShape(transaction.responseType, shape, params)
   const signal = options.signal
@@ -189,20 +222,27 @@ export async function handleCallback(
     accessToken,
     refreshToken,
     transaction,
+    clearBrowserBinding: binding === undefined ? undefined : clearBindingCookie(transaction),
   })
 }
 
 async function takeTransaction(
   config: Configuration,
   state: string | undefined,
-  handle: string | undefined,
-): Promise<Transaction> {
+  option: string | undefined,
+  cookieHeader: string | null,
+): Promise<{ transaction: Transaction; binding: string | undefined }> {
   if (state === undefined) {
     throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
       claim: 'state',
     })
   }
   const runtime = config[RUNTIME]
+  // A 'handle' store (sealed) needs the cookie to open the transaction; other stores need it after.
+  const handle =
+    runtime.store.browserBinding === 'handle'
+      ? requireHandle(presentedBinding(option, cookieHeader, state))
+      : undefined
   const transaction = await runtime.store.take(state, handle)
   if (transaction === undefined || transaction.state !== state) {
     throw unknownState('no pending sign-in has this state: unknown, already used or expired')
@@ -213,7 +253,9 @@ async function takeTransaction(
   if (transaction.clientId !== config.client.client_id) {
     throw unknownState('the pending sign-in for this state belongs to another client')
   }
-  return transaction
+  const binding = presentedBinding(option, cookieHeader, state, transaction.redirectUri)
+  if (handle !== undefined && binding !== handle) throw misnamedHandle()
+  return { transaction, binding }
 }
 
 function checkIssuer(
@@ -410,9 +452,11 @@ function checkOptions(options: CallbackOptions): void {
       ? 'userinfo'
       : options.userinfoPlacement !== undefined && !PLACEMENTS.includes(options.userinfoPlacement)
         ? 'userinfoPlacement'
-        : options.transactionHandle !== undefined && typeof options.transactionHandle !== 'string'
-          ? 'transactionHandle'
-          : undefined
+        : options.browserBinding !== undefined && typeof options.browserBinding !== 'string'
+          ? 'browserBinding'
+          : options.cookie !== undefined && typeof options.cookie !== 'string'
+            ? 'cookie'
+            : undefined
   if (bad !== undefined) {
     throw new UsageError('INVALID_ARGUMENT', `the callback option ${bad} is not valid`, {
       parameter: bad,

@@ -73,6 +73,10 @@ export type ValidationErrorCode =
   | 'CALLBACK_STATE_MISSING'
   /** No pending transaction has this `state`: unknown, already used, or expired. */
   | 'CALLBACK_STATE_UNKNOWN'
+  /** The callback came without the browser-binding cookie of its sign-in: started in another browser, or the cookie was never set (login CSRF defence, RFC 9700 §4.7.1). */
+  | 'CALLBACK_BROWSER_BINDING_MISSING'
+  /** The callback's browser-binding value is not the one of its sign-in: started in another browser. */
+  | 'CALLBACK_BROWSER_BINDING_MISMATCH'
   /** The OP advertises `authorization_response_iss_parameter_supported` but the callback has no `iss` (RFC 9207). */
   | 'CALLBACK_ISSUER_MISSING'
   /** The callback's `iss` is not the OP's issuer (RFC 9207 §2.4, mix-up defence). */
@@ -145,6 +149,8 @@ export type ValidationErrorCode =
   | 'REFRESH_ID_TOKEN_MISMATCH'
   /** A sealed transaction value is malformed, tampered with, or sealed with a key no longer configured (an expired one is simply absent). */
   | 'SEALED_VALUE_INVALID'
+  /** The in-memory replay guard of the sealed store holds its maximum of unexpired sign-ins: new ones wait until some expire (fail closed). */
+  | 'SEALED_REPLAY_GUARD_FULL'
   /** The back-channel logout request is not a form POST with exactly one `logout_token` (Back-Channel Logout §2.5). */
   | 'LOGOUT_REQUEST_INVALID'
   /** The logout token's JWS `alg` is not one the client accepts for ID tokens; `none` never is (Back-Channel Logout §2.6). */

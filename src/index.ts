@@ -14,6 +14,7 @@ export {
   type IgnorableCode,
   type IgnoredParameter,
 } from './authorization.js'
+export type { BrowserBindingCookie } from './browser-binding.js'
 export {
   type CallbackInput,
   type CallbackOptions,

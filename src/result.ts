@@ -123,6 +123,11 @@ export interface SignInResult {
   readonly refreshToken?: string
   /** The sign-in that this callback completed. */
   readonly transaction: SignInTransaction
+  /**
+   * A `Set-Cookie` header value that deletes the sign-in's browser-binding cookie: send it with the
+   * callback's response. `undefined` when the sign-in had no such cookie.
+   */
+  readonly clearBrowserBinding?: string
 }
 
 /**
@@ -136,6 +141,7 @@ export interface SignInParts {
   readonly accessToken: AccessToken | undefined
   readonly refreshToken: string | undefined
   readonly transaction: Transaction
+  readonly clearBrowserBinding?: string | undefined
 }
 
 /**
@@ -229,5 +235,8 @@ export function buildSignInResult(config: Configuration, parts: SignInParts): Si
   if (parts.userinfo !== undefined) result.userinfo = parts.userinfo
   if (parts.accessToken !== undefined) result.accessToken = parts.accessToken
   if (parts.refreshToken !== undefined) result.refreshToken = parts.refreshToken
+  if (parts.clearBrowserBinding !== undefined) {
+    result.clearBrowserBinding = parts.clearBrowserBinding
+  }
   return result
 }

@@ -100,7 +100,7 @@ const DEFAULT_SESSION_TTL = 8 * 60 * 60
  * @see {@link https://openid.net/specs/openid-connect-backchannel-1_0.html#RPLogout | Back-Channel Logout §2.3}
  * @example
  * ```ts
- * const result = await handleCallback(config, request, { transactionHandle })
+ * const result = await handleCallback(config, request) // reads the browser-binding cookie
  * const { sessionId } = await recordSession(config, sessions, result)
  * // Set-Cookie: sid=<sessionId>; HttpOnly; Secure; SameSite=Lax; Path=/
  * ```

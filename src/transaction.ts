@@ -38,6 +38,17 @@ export interface Transaction {
   readonly expiresAt: number
   /** Application data carried through the sign-in (e.g. the page to return to). Must be JSON-serialisable. */
   readonly appState?: unknown
+  /**
+   * The SHA-256 (base64url) of the browser-binding cookie's value: the callback must present the
+   * value. Only the hash is kept, so whoever reads the store cannot finish the sign-in. Absent when
+   * the store binds by itself (sealed, in-browser) or the binding was waived.
+   */
+  readonly browserBindingHash?: string
+  /**
+   * True when the application waived the browser binding for this sign-in
+   * (`dangerouslySkipBrowserBinding`): its callback is accepted from any browser.
+   */
+  readonly browserBindingWaived?: true
 }
 
 /**
@@ -51,14 +62,27 @@ export interface Transaction {
  */
 export interface TransactionStore {
   /**
+   * How this store ties a transaction to the browser that started the sign-in, so the callback is
+   * refused in any other browser (login CSRF, RFC 9700 §4.7.1):
+   *
+   * - absent (memory, Redis, a database: stores every browser's requests reach): the SDK adds a
+   *   secret browser-binding cookie to each sign-in and keeps only its hash in the transaction;
+   * - `'handle'`: `set` returns a secret value that alone opens the transaction (the sealed store):
+   *   that value is the browser-binding cookie;
+   * - `'in-browser'`: the store lives in one browser (web storage), which is the binding itself.
+   *
+   * Declare `'handle'` or `'in-browser'` only when it is true: a wrong declaration reopens login CSRF.
+   */
+  readonly browserBinding?: 'handle' | 'in-browser'
+  /**
    * Saves a transaction under its `state` for `ttlInSeconds`.
-   * @returns a handle the application must hand back to the callback (the sealed cookie value for
-   * stateless stores), or `undefined` when the store keeps the transaction itself
+   * @returns for a `'handle'` store, the secret value that opens the transaction (it becomes the
+   * browser-binding cookie); `undefined` when the store keeps the transaction itself
    */
   set(transaction: Transaction, ttlInSeconds: number): Promise<string | undefined>
   /**
    * Takes the transaction saved under `state` and removes it, atomically.
-   * @param handle - what `set` returned, if anything
+   * @param handle - for a `'handle'` store, what `set` returned (read back from the cookie)
    * @returns the transaction, or `undefined` when unknown, already taken or expired
    */
   take(state: string, handle?: string): Promise<Transaction | undefined>

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { createAuthorizationRequest } from '../src/authorization.js'
 import { createClaimsRequest } from '../src/claims-request.js'
@@ -65,14 +66,19 @@ describe('createAuthorizationRequest: the query form', () => {
     const request = await createAuthorizationRequest(config, undefined, {
       appState: { returnTo: '/x' },
     })
-    assert.equal(request.transactionHandle, undefined)
+    assert.match(request.browserBinding?.value ?? '', B64URL_256)
     assert.deepEqual(request.ignored, [])
     const tx = request.transaction
     assert.match(tx.state, B64URL_256)
     assert.match(tx.nonce ?? '', B64URL_256)
     assert.match(tx.codeVerifier ?? '', B64URL_256)
+    // only the hash of the browser-binding cookie is kept, never the value
+    assert.equal(
+      tx.browserBindingHash,
+      createHash('sha256').update(request.browserBinding!.value).digest('base64url'),
+    )
     assert.deepEqual(
-      { ...tx, state: '', nonce: '', codeVerifier: '' },
+      { ...tx, state: '', nonce: '', codeVerifier: '', browserBindingHash: '' },
       {
         state: '',
         issuer: config.issuer,
@@ -85,6 +91,7 @@ describe('createAuthorizationRequest: the query form', () => {
         createdAt: clock.now / 1000,
         expiresAt: clock.now / 1000 + 120,
         appState: { returnTo: '/x' },
+        browserBindingHash: '',
       },
     )
     assert.deepEqual(await store.take(request.state), tx)

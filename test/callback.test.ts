@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { runInNewContext } from 'node:vm'
 import { fragmentRelayPage, redirectUriHandler } from '../examples/fragment-relay.js'
-import { handleCallback } from '../src/callback.js'
 import { createConfiguration } from '../src/configuration.js'
 import type { OAuthResponseError, ValidationError } from '../src/errors.js'
 import { RUNTIME } from '../src/lib/runtime.js'
@@ -57,7 +56,7 @@ describe('the code flow (Basic Client profile)', () => {
   test('a GET callback completes the sign-in: token request with code, redirect_uri and PKCE verifier', async () => {
     const f = await sharedFixture()
     const { started, response } = await authorized(f, { appState: { returnTo: '/home' } })
-    const result = await handleCallback(f.config, browserRequest(response))
+    const result = await f.callback(browserRequest(response))
     assertSignedIn(result)
     assert.equal(result.claims.email, 'alice@example.com')
     assert.equal(result.accessToken?.type, 'Bearer')
@@ -89,7 +88,7 @@ describe('the code flow (Basic Client profile)', () => {
     ]
     for (const toInput of inputs) {
       const { response } = await authorized(f)
-      assertSignedIn(await handleCallback(f.config, toInput(response.url)))
+      assertSignedIn(await f.callback(toInput(response.url)))
     }
   })
 
@@ -97,23 +96,23 @@ describe('the code flow (Basic Client profile)', () => {
     const f = await sharedFixture()
     const { response } = await authorized(f)
     const without = tamper(response.url, (p) => p.delete('state'))
-    await expectCode(handleCallback(f.config, without), 'CALLBACK_STATE_MISSING')
-    assertSignedIn(await handleCallback(f.config, response.url))
+    await expectCode(f.callback(without), 'CALLBACK_STATE_MISSING')
+    assertSignedIn(await f.callback(response.url))
   })
 
   test('an unknown state is refused; the known one passes', async () => {
     const f = await sharedFixture()
     const { response } = await authorized(f)
     const unknown = tamper(response.url, (p) => p.set('state', 'not-a-pending-state'))
-    await expectCode(handleCallback(f.config, unknown), 'CALLBACK_STATE_UNKNOWN')
-    assertSignedIn(await handleCallback(f.config, response.url))
+    await expectCode(f.callback(unknown), 'CALLBACK_STATE_UNKNOWN')
+    assertSignedIn(await f.callback(response.url))
   })
 
   test('a replayed callback is refused: the transaction is taken once', async () => {
     const f = await sharedFixture()
     const { response } = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, response.url))
-    await expectCode(handleCallback(f.config, response.url), 'CALLBACK_STATE_UNKNOWN')
+    assertSignedIn(await f.callback(response.url))
+    await expectCode(f.callback(response.url), 'CALLBACK_STATE_UNKNOWN')
   })
 
   test('an expired transaction is refused; within its lifetime it passes', async () => {
@@ -121,11 +120,11 @@ describe('the code flow (Basic Client profile)', () => {
     const inTime = await f.start()
     f.clock.now += 599_000
     const early = await f.authorize(inTime)
-    assertSignedIn(await handleCallback(f.config, early.url))
+    assertSignedIn(await f.callback(early.url))
     const late = await f.start()
     f.clock.now += 601_000
     const tooLate = await f.authorize(late)
-    await expectCode(handleCallback(f.config, tooLate.url), 'CALLBACK_STATE_UNKNOWN')
+    await expectCode(f.callback(tooLate.url), 'CALLBACK_STATE_UNKNOWN')
   })
 
   test('a transaction whose own expiry passed is refused even when the store still returns it', async () => {
@@ -134,7 +133,7 @@ describe('the code flow (Basic Client profile)', () => {
     const store = f.config[RUNTIME].store
     const tx = await store.take(started.transaction.state)
     await store.set({ ...(tx as Transaction), expiresAt: tx!.createdAt - 1 }, 600)
-    await expectCode(handleCallback(f.config, response.url), 'CALLBACK_STATE_UNKNOWN')
+    await expectCode(f.callback(response.url), 'CALLBACK_STATE_UNKNOWN')
   })
 
   test('a transaction made for another client or another OP is refused', async () => {
@@ -143,13 +142,13 @@ describe('the code flow (Basic Client profile)', () => {
     const other = await authorized(f)
     const tx = (await store.take(other.started.transaction.state))!
     await store.set({ ...tx, clientId: 'another-client' }, 600)
-    await expectCode(handleCallback(f.config, other.response.url), 'CALLBACK_STATE_UNKNOWN')
+    await expectCode(f.callback(other.response.url), 'CALLBACK_STATE_UNKNOWN')
     const mixed = await authorized(f)
     const tx2 = (await store.take(mixed.started.transaction.state))!
     await store.set({ ...tx2, issuer: 'https://other-op.example' }, 600)
-    await expectCode(handleCallback(f.config, mixed.response.url), 'CALLBACK_ISSUER_MISMATCH')
+    await expectCode(f.callback(mixed.response.url), 'CALLBACK_ISSUER_MISMATCH')
     const fine = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, fine.response.url))
+    assertSignedIn(await f.callback(fine.response.url))
   })
 
   test('RFC 9207: iss is required when the OP advertises it', async () => {
@@ -157,32 +156,24 @@ describe('the code flow (Basic Client profile)', () => {
     const { response } = await authorized(f)
     assert.equal(response.params.get('iss'), f.op.issuer)
     const withoutIss = tamper(response.url, (p) => p.delete('iss'))
-    await expectCode(handleCallback(f.config, withoutIss), 'CALLBACK_ISSUER_MISSING')
+    await expectCode(f.callback(withoutIss), 'CALLBACK_ISSUER_MISSING')
     const twin = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('RFC 9207: beside a front-channel ID token iss may be absent (the ID token names the issuer)', async () => {
     const f = await sharedFixture()
     for (const responseType of ['id_token', 'id_token token', 'code id_token']) {
       const { response } = await authorized(f, { responseType })
-      assertSignedIn(
-        await handleCallback(
-          f.config,
-          tamper(response.url, (p) => p.delete('iss')),
-        ),
-      )
+      assertSignedIn(await f.callback(tamper(response.url, (p) => p.delete('iss'))))
       const wrong = await authorized(f, { responseType })
       const url = tamper(wrong.response.url, (p) => p.set('iss', 'https://attacker.example'))
-      await expectCode(handleCallback(f.config, url), 'CALLBACK_ISSUER_MISMATCH')
+      await expectCode(f.callback(url), 'CALLBACK_ISSUER_MISMATCH')
     }
     f.op.misbehave({ idToken: 'wrong-issuer' })
     const { response } = await authorized(f, { responseType: 'id_token' })
     await expectCode(
-      handleCallback(
-        f.config,
-        tamper(response.url, (p) => p.delete('iss')),
-      ),
+      f.callback(tamper(response.url, (p) => p.delete('iss'))),
       'ID_TOKEN_ISSUER_MISMATCH',
     )
   })
@@ -194,7 +185,55 @@ describe('the code flow (Basic Client profile)', () => {
       p.delete('iss')
       p.set('id_token', 'injected')
     })
-    await expectCode(handleCallback(f.config, url), 'CALLBACK_RESPONSE_TYPE_MISMATCH')
+    await expectCode(f.callback(url), 'CALLBACK_ISSUER_MISSING')
+  })
+
+  test('RFC 9207: an error response to a code sign-in without iss is refused even when it carries an id_token', async () => {
+    const f = await sharedFixture()
+    const { started } = await authorized(f)
+    const forged = new URL(REDIRECT_URI)
+    forged.search = new URLSearchParams({
+      state: started.transaction.state,
+      error: 'access_denied',
+      error_description: 'call +1-555-ATTACKER to unlock your account',
+      id_token: 'anything',
+    }).toString()
+    const err = await expectCode<Error>(f.callback(forged.href), 'CALLBACK_ISSUER_MISSING')
+    assert.doesNotMatch(err.message, /ATTACKER/)
+  })
+
+  test('RFC 9207: an error response with the right iss is reported with the OP’s description (twin)', async () => {
+    const f = await sharedFixture()
+    const { started } = await authorized(f)
+    const answer = new URL(REDIRECT_URI)
+    answer.search = new URLSearchParams({
+      state: started.transaction.state,
+      error: 'access_denied',
+      error_description: 'the user said no',
+      iss: f.op.issuer,
+    }).toString()
+    const err = await expectCode<{ errorDescription?: string }>(
+      f.callback(answer.href),
+      'AUTHORIZATION_ERROR_RESPONSE',
+    )
+    assert.equal(err.errorDescription, 'the user said no')
+  })
+
+  test('RFC 9207: an implicit sign-in’s error response without iss is refused (no ID token names the OP)', async () => {
+    const f = await sharedFixture()
+    const { started } = await authorized(f, { responseType: 'id_token' })
+    const forged = `${REDIRECT_URI}#${new URLSearchParams({
+      state: started.transaction.state,
+      error: 'login_required',
+    })}`
+    await expectCode(f.callback(forged), 'CALLBACK_ISSUER_MISSING')
+    const twin = await authorized(f, { responseType: 'id_token' })
+    const answered = `${REDIRECT_URI}#${new URLSearchParams({
+      state: twin.started.transaction.state,
+      error: 'login_required',
+      iss: f.op.issuer,
+    })}`
+    await expectCode(f.callback(answered), 'AUTHORIZATION_ERROR_RESPONSE')
   })
 
   test('RFC 9207: without the advertisement iss may be absent, but is checked when present', async () => {
@@ -203,13 +242,13 @@ describe('the code flow (Basic Client profile)', () => {
     })
     const { response } = await authorized(f)
     assert.equal(response.params.get('iss'), null)
-    assertSignedIn(await handleCallback(f.config, response.url))
+    assertSignedIn(await f.callback(response.url))
     const wrong = await authorized(f)
     const url = tamper(wrong.response.url, (p) => p.set('iss', 'https://attacker.example'))
-    await expectCode(handleCallback(f.config, url), 'CALLBACK_ISSUER_MISMATCH')
+    await expectCode(f.callback(url), 'CALLBACK_ISSUER_MISMATCH')
     const right = await authorized(f)
     const correct = tamper(right.response.url, (p) => p.set('iss', f.op.issuer))
-    assertSignedIn(await handleCallback(f.config, correct))
+    assertSignedIn(await f.callback(correct))
   })
 
   test('a wrong iss is refused before the error is read (mix-up defence)', async () => {
@@ -217,7 +256,7 @@ describe('the code flow (Basic Client profile)', () => {
     const started = await f.start()
     const response = await f.op.authorize(started.url, { user: 'alice', deny: true })
     const url = tamper(response.url, (p) => p.set('iss', 'https://attacker.example'))
-    await expectCode(handleCallback(f.config, url), 'CALLBACK_ISSUER_MISMATCH')
+    await expectCode(f.callback(url), 'CALLBACK_ISSUER_MISMATCH')
   })
 
   test('an error response becomes an OAuthResponseError with the OP values, and consumes the transaction', async () => {
@@ -232,22 +271,22 @@ describe('the code flow (Basic Client profile)', () => {
     })
     const { response } = await authorized(f)
     const err = await expectCode<OAuthResponseError>(
-      handleCallback(f.config, response.url),
+      f.callback(response.url),
       'AUTHORIZATION_ERROR_RESPONSE',
     )
     assert.equal(err.error, 'temporarily_unavailable')
     assert.equal(err.errorDescription, 'try again later')
     assert.equal(err.errorUri, 'https://op.example.com/errors/1')
     assert.equal(err.status, undefined)
-    await expectCode(handleCallback(f.config, response.url), 'CALLBACK_STATE_UNKNOWN')
+    await expectCode(f.callback(response.url), 'CALLBACK_STATE_UNKNOWN')
     const denied = await f.op.authorize((await f.start()).url, { user: 'alice', deny: true })
     const refusal = await expectCode<OAuthResponseError>(
-      handleCallback(f.config, denied.url),
+      f.callback(denied.url),
       'AUTHORIZATION_ERROR_RESPONSE',
     )
     assert.equal(refusal.error, 'access_denied')
     const twin = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('a code-flow callback carrying an id_token or access_token is refused', async () => {
@@ -256,51 +295,48 @@ describe('the code flow (Basic Client profile)', () => {
       const { response } = await authorized(f)
       const url = tamper(response.url, (p) => p.set(extra, 'injected'))
       const err = await expectCode<ValidationError>(
-        handleCallback(f.config, url),
+        f.callback(url),
         'CALLBACK_RESPONSE_TYPE_MISMATCH',
       )
       assert.equal(err.claim, extra)
     }
     const noCode = await authorized(f)
     await expectCode(
-      handleCallback(
-        f.config,
-        tamper(noCode.response.url, (p) => p.delete('code')),
-      ),
+      f.callback(tamper(noCode.response.url, (p) => p.delete('code'))),
       'CALLBACK_RESPONSE_TYPE_MISMATCH',
     )
     const twin = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('a query sign-in answered by POST or in the fragment is refused', async () => {
     const f = await sharedFixture()
     const posted = await authorized(f)
     await expectCode(
-      handleCallback(f.config, formPost(posted.response.params.toString())),
+      f.callback(formPost(posted.response.params.toString())),
       'CALLBACK_RESPONSE_MODE_MISMATCH',
     )
     const fragment = await authorized(f)
     await expectCode(
-      handleCallback(f.config, `${REDIRECT_URI}#${fragment.response.params}`),
+      f.callback(`${REDIRECT_URI}#${fragment.response.params}`),
       'CALLBACK_RESPONSE_MODE_MISMATCH',
     )
     const twin = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, new Request(twin.response.url)))
+    assertSignedIn(await f.callback(new Request(twin.response.url)))
   })
 
   test('form_post: the POSTed body completes the sign-in, a GET with the same parameters is refused', async () => {
     const f = await sharedFixture()
     const posted = await authorized(f, { responseMode: 'form_post' })
     assert.equal(posted.response.method, 'POST')
-    assertSignedIn(await handleCallback(f.config, browserRequest(posted.response)))
+    assertSignedIn(await f.callback(browserRequest(posted.response)))
     const asQuery = await authorized(f, { responseMode: 'form_post' })
     await expectCode(
-      handleCallback(f.config, new Request(`${REDIRECT_URI}?${asQuery.response.params}`)),
+      f.callback(new Request(`${REDIRECT_URI}?${asQuery.response.params}`)),
       'CALLBACK_RESPONSE_MODE_MISMATCH',
     )
     const asBody = await authorized(f, { responseMode: 'form_post' })
-    assertSignedIn(await handleCallback(f.config, asBody.response.body!))
+    assertSignedIn(await f.callback(asBody.response.body!))
   })
 })
 
@@ -309,7 +345,7 @@ describe('the implicit flow (Implicit Client profile)', () => {
     const f = await sharedFixture()
     const { response } = await authorized(f, { responseType: 'id_token' })
     assert.equal(response.responseMode, 'fragment')
-    const result = await handleCallback(f.config, response.url)
+    const result = await f.callback(response.url)
     assertSignedIn(result)
     assert.equal(result.claims.email, 'alice@example.com')
     assert.equal(result.accessToken, undefined)
@@ -323,7 +359,7 @@ describe('the implicit flow (Implicit Client profile)', () => {
   test('id_token token by fragment: the access token is checked against at_hash and used for UserInfo', async () => {
     const f = await sharedFixture()
     const { response } = await authorized(f, { responseType: 'id_token token' })
-    const result = await handleCallback(f.config, response.url)
+    const result = await f.callback(response.url)
     assertSignedIn(result)
     assert.equal(result.accessToken?.value, response.params.get('access_token'))
     assert.equal(result.accessToken?.expiresAt, Math.floor(f.clock.now / 1000) + 3600)
@@ -335,10 +371,10 @@ describe('the implicit flow (Implicit Client profile)', () => {
     const f = await sharedFixture()
     for (const responseType of ['id_token', 'id_token token']) {
       const posted = await authorized(f, { responseType, responseMode: 'form_post' })
-      assertSignedIn(await handleCallback(f.config, browserRequest(posted.response)))
+      assertSignedIn(await f.callback(browserRequest(posted.response)))
       const relayed = await authorized(f, { responseType })
       const fragment = new URL(relayed.response.url).hash.slice(1)
-      assertSignedIn(await handleCallback(f.config, formPost(fragment)))
+      assertSignedIn(await f.callback(formPost(fragment)))
     }
   })
 
@@ -346,11 +382,11 @@ describe('the implicit flow (Implicit Client profile)', () => {
     const f = await sharedFixture()
     const { response } = await authorized(f, { responseType: 'id_token token' })
     await expectCode(
-      handleCallback(f.config, new Request(`${REDIRECT_URI}?${response.params}`)),
+      f.callback(new Request(`${REDIRECT_URI}?${response.params}`)),
       'CALLBACK_RESPONSE_MODE_MISMATCH',
     )
     const twin = await authorized(f, { responseType: 'id_token token' })
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('the response must fit the response type: id_token, access_token and a Bearer token_type', async () => {
@@ -366,14 +402,11 @@ describe('the implicit flow (Implicit Client profile)', () => {
     ]
     for (const [responseType, change, code] of cases) {
       const { response } = await authorized(f, { responseType })
-      await expectCode(
-        handleCallback(f.config, tamper(response.url, change)),
-        code as 'CALLBACK_INVALID_INPUT',
-      )
+      await expectCode(f.callback(tamper(response.url, change)), code as 'CALLBACK_INVALID_INPUT')
     }
     const twin = await authorized(f, { responseType: 'id_token token' })
     const lower = tamper(twin.response.url, (p) => p.set('token_type', 'bearer'))
-    assertSignedIn(await handleCallback(f.config, lower))
+    assertSignedIn(await f.callback(lower))
   })
 
   test('a transaction without nonce cannot complete an implicit sign-in', async () => {
@@ -382,17 +415,17 @@ describe('the implicit flow (Implicit Client profile)', () => {
     const store = f.config[RUNTIME].store
     const { nonce: _nonce, ...tx } = (await store.take(started.transaction.state))!
     await store.set(tx, 600)
-    await expectCode(handleCallback(f.config, response.url), 'INVALID_ARGUMENT')
+    await expectCode(f.callback(response.url), 'INVALID_ARGUMENT')
   })
 
   test('a nonce-less ID token and a wrong at_hash are refused (details in oidf-rp.test.ts)', async () => {
     const f = await sharedFixture()
     f.op.misbehave({ idToken: 'no-nonce' })
     const a = await authorized(f, { responseType: 'id_token' })
-    await expectCode(handleCallback(f.config, a.response.url), 'ID_TOKEN_NONCE_MISSING')
+    await expectCode(f.callback(a.response.url), 'ID_TOKEN_NONCE_MISSING')
     f.op.misbehave({ idToken: 'wrong-at_hash' })
     const b = await authorized(f, { responseType: 'id_token token' })
-    await expectCode(handleCallback(f.config, b.response.url), 'ID_TOKEN_AT_HASH_MISMATCH')
+    await expectCode(f.callback(b.response.url), 'ID_TOKEN_AT_HASH_MISMATCH')
   })
 })
 
@@ -401,7 +434,7 @@ describe('the hybrid flow (code id_token)', () => {
     const f = await sharedFixture()
     const { response } = await authorized(f, { responseType: 'code id_token' })
     assert.ok(response.params.get('code') && response.params.get('id_token'))
-    const result = await handleCallback(f.config, response.url)
+    const result = await f.callback(response.url)
     assertSignedIn(result)
     assert.ok(result.accessToken)
     assert.notEqual(result.idToken, response.params.get('id_token'))
@@ -415,19 +448,19 @@ describe('the hybrid flow (code id_token)', () => {
     ] as const) {
       f.op.misbehave({ idToken: fault })
       const { response } = await authorized(f, { responseType: 'code id_token' })
-      await expectCode(handleCallback(f.config, response.url), code)
+      await expectCode(f.callback(response.url), code)
     }
     const twin = await authorized(f, { responseType: 'code id_token' })
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('the token endpoint ID token must name the same end-user', async () => {
     const f = await sharedFixture()
     const { response } = await authorized(f, { responseType: 'code id_token' })
     f.op.misbehave({ idTokenClaims: { sub: 'mallory' } })
-    await expectCode(handleCallback(f.config, response.url), 'CALLBACK_ID_TOKEN_MISMATCH')
+    await expectCode(f.callback(response.url), 'CALLBACK_ID_TOKEN_MISMATCH')
     const twin = await authorized(f, { responseType: 'code id_token' })
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('the hybrid callback must carry both code and id_token', async () => {
@@ -435,10 +468,7 @@ describe('the hybrid flow (code id_token)', () => {
     for (const name of ['code', 'id_token']) {
       const { response } = await authorized(f, { responseType: 'code id_token' })
       await expectCode(
-        handleCallback(
-          f.config,
-          tamper(response.url, (p) => p.delete(name)),
-        ),
+        f.callback(tamper(response.url, (p) => p.delete(name))),
         'CALLBACK_RESPONSE_TYPE_MISMATCH',
       )
     }
@@ -450,7 +480,7 @@ describe('the hybrid flow (code id_token)', () => {
     const store = f.config[RUNTIME].store
     const tx = (await store.take(started.transaction.state))!
     await store.set({ ...tx, responseType: 'code token' }, 600)
-    await expectCode(handleCallback(f.config, response.url), 'INVALID_ARGUMENT')
+    await expectCode(f.callback(response.url), 'INVALID_ARGUMENT')
   })
 })
 
@@ -514,14 +544,14 @@ describe('UserInfo policy', () => {
     const f = await sharedFixture()
     const { response } = await authorized(f)
     await expectCode(
-      handleCallback(f.config, response.url, { userinfo: 'sometimes' as 'never' }),
+      f.callback(response.url, { userinfo: 'sometimes' as 'never' }),
       'INVALID_ARGUMENT',
     )
     await expectCode(
-      handleCallback(f.config, response.url, { userinfoPlacement: 'query' as 'body' }),
+      f.callback(response.url, { userinfoPlacement: 'query' as 'body' }),
       'INVALID_ARGUMENT',
     )
-    assertSignedIn(await handleCallback(f.config, response.url, { userinfo: 'required' }))
+    assertSignedIn(await f.callback(response.url, { userinfo: 'required' }))
   })
 
   test('a UserInfo sub other than the ID token sub fails the sign-in', async () => {
@@ -557,19 +587,30 @@ describe('nothing half-done', () => {
     const failing = await authorized(f)
     store.log.length = 0
     f.op.misbehave({ idToken: 'wrong-nonce' })
-    await expectCode(handleCallback(f.config, failing.response.url), 'ID_TOKEN_NONCE_MISMATCH')
+    await expectCode(f.callback(failing.response.url), 'ID_TOKEN_NONCE_MISMATCH')
     assert.deepEqual(store.log, [`take ${failing.started.transaction.state} -`])
-    await expectCode(handleCallback(f.config, failing.response.url), 'CALLBACK_STATE_UNKNOWN')
-    assertSignedIn(await handleCallback(f.config, other.response.url))
+    await expectCode(f.callback(failing.response.url), 'CALLBACK_STATE_UNKNOWN')
+    assertSignedIn(await f.callback(other.response.url))
   })
 
-  test('the transaction handle is handed to the store', async () => {
-    const store = spyStore()
+  test("a 'handle' store opens the transaction with the browser-binding cookie", async () => {
+    const inner = createMemoryStore()
+    const taken: (string | undefined)[] = []
+    const store: TransactionStore = {
+      browserBinding: 'handle',
+      set: async (tx, ttl) => {
+        await inner.set(tx, ttl)
+        return `sealed-${tx.state}`
+      },
+      take: (state, handle) => {
+        taken.push(handle)
+        return inner.take(state, handle)
+      },
+    }
     const f = await createFixture({ config: { store } })
     const { started, response } = await authorized(f)
-    store.log.length = 0
-    await handleCallback(f.config, response.url, { transactionHandle: 'sealed-cookie-value' })
-    assert.deepEqual(store.log, [`take ${started.transaction.state} sealed-cookie-value`])
+    assertSignedIn(await f.callback(response.url))
+    assert.deepEqual(taken, [`sealed-${started.transaction.state}`])
   })
 
   test('an aborted signal stops the token request', async () => {
@@ -577,22 +618,16 @@ describe('nothing half-done', () => {
     const { response } = await authorized(f)
     const controller = new AbortController()
     controller.abort()
-    await expectCode(
-      handleCallback(f.config, response.url, { signal: controller.signal }),
-      'HTTP_ABORTED',
-    )
+    await expectCode(f.callback(response.url, { signal: controller.signal }), 'HTTP_ABORTED')
     const twin = await authorized(f)
-    assertSignedIn(await handleCallback(f.config, twin.response.url))
+    assertSignedIn(await f.callback(twin.response.url))
   })
 
   test('errors carry neither the code nor the tokens', async () => {
     const f = await sharedFixture()
     f.op.misbehave({ idToken: 'bad-signature' })
     const { response } = await authorized(f, { responseType: 'id_token token' })
-    const err = await expectCode(
-      handleCallback(f.config, response.url),
-      'ID_TOKEN_SIGNATURE_INVALID',
-    )
+    const err = await expectCode(f.callback(response.url), 'ID_TOKEN_SIGNATURE_INVALID')
     const text = `${(err as Error).message} ${JSON.stringify(err)}`
     for (const secret of [response.params.get('access_token'), response.params.get('id_token')]) {
       assert.ok(!text.includes(secret!))
@@ -640,7 +675,10 @@ describe('the fragment relay example', () => {
     assert.ok(page.inputs.every((input) => input.type === 'hidden'))
     const body = new URLSearchParams(page.inputs.map((input) => [input.name, input.value]))
     assert.deepEqual([...body].sort(), [...response.params].sort())
-    const result = await redirectUriHandler(f.config, formPost(body.toString()))
+    const result = await redirectUriHandler(
+      f.config,
+      formPost(body.toString(), { cookie: f.browser.header() }),
+    )
     assert.ok(!(result instanceof Response))
     assertSignedIn(result)
   })

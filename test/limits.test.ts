@@ -20,6 +20,7 @@ import {
 } from '../src/index.js'
 import {
   BACK_ACCESS_TOKEN,
+  BROWSER_BINDING,
   backChannel,
   CLIENT_ID,
   CLIENT_SECRET,
@@ -252,22 +253,31 @@ describe('limits: requests and callbacks', () => {
     return { config, store }
   }
 
+  /** The fuzz browser's binding cookie, which every pending transaction here is bound to. */
+  const BOUND = { browserBinding: BROWSER_BINDING }
+  const bindingOf = (request: { browserBinding: { value: string } | undefined }) => ({
+    browserBinding: request.browserBinding!.value,
+  })
+
   const callback = (state: string, extra: Record<string, string> = {}) =>
     `${REDIRECT_URI}?${new URLSearchParams({ code: CODE, state, iss: ISSUER, ...extra })}`
 
   test('maxCallbackParameters: one parameter more is refused and consumes nothing', async () => {
     const { config, store } = await pending('s1', { maxCallbackParameters: 3 })
-    await expectCode(handleCallback(config, callback('s1', { x: '1' })), 'CALLBACK_INVALID_INPUT')
+    await expectCode(
+      handleCallback(config, callback('s1', { x: '1' }), BOUND),
+      'CALLBACK_INVALID_INPUT',
+    )
     assert.ok(await store.take('s1'), 'the transaction is still pending')
     await store.set(codeTransaction('s1'), 600)
-    assert.equal((await handleCallback(config, callback('s1'))).idTokenClaims.sub, 'alice')
+    assert.equal((await handleCallback(config, callback('s1'), BOUND)).idTokenClaims.sub, 'alice')
     assert.equal(fuzzConfig(fetch).settings.maxCallbackParameters, 50)
   })
 
   test('maxCallbackBytes: a callback URL or form body one byte over is refused and consumes nothing', async () => {
     const url = callback('s2', { pad: 'x'.repeat(100) })
     const { config, store } = await pending('s2', { maxCallbackBytes: url.length - 1 })
-    await expectCode(handleCallback(config, url), 'CALLBACK_INVALID_INPUT')
+    await expectCode(handleCallback(config, url, BOUND), 'CALLBACK_INVALID_INPUT')
     const body = new URL(url).search.slice(1)
     const post = (text: string) =>
       new Request(REDIRECT_URI, {
@@ -283,7 +293,7 @@ describe('limits: requests and callbacks', () => {
         maxCallbackBytes: body.length - 1,
       },
     )
-    await expectCode(handleCallback(tight, post(body)), 'CALLBACK_INVALID_INPUT')
+    await expectCode(handleCallback(tight, post(body), BOUND), 'CALLBACK_INVALID_INPUT')
     assert.ok(await store.take('s2'), 'the transaction is still pending')
     await store.set(codeTransaction('s2'), 600)
     const exact = fuzzConfig(
@@ -291,7 +301,7 @@ describe('limits: requests and callbacks', () => {
       {},
       { store, maxCallbackBytes: url.length },
     )
-    assert.equal((await handleCallback(exact, url)).idTokenClaims.sub, 'alice')
+    assert.equal((await handleCallback(exact, url, BOUND)).idTokenClaims.sub, 'alice')
     assert.equal(fuzzConfig(fetch).settings.maxCallbackBytes, 64 * 1024)
   })
 
@@ -311,11 +321,17 @@ describe('limits: requests and callbacks', () => {
     const tx: Transaction = request.transaction
     assert.equal(tx.expiresAt - tx.createdAt, 60)
     clock.now += 61_000
-    await expectCode(handleCallback(config, callback(request.state)), 'CALLBACK_STATE_UNKNOWN')
+    await expectCode(
+      handleCallback(config, callback(request.state), bindingOf(request)),
+      'CALLBACK_STATE_UNKNOWN',
+    )
     const again = await createAuthorizationRequest(config)
     clock.now += 59_000
     // found and consumed: the mock token endpoint then refuses the code, which is not the one sent
-    await expectCode(handleCallback(config, callback(again.state)), 'TOKEN_ERROR_RESPONSE')
+    await expectCode(
+      handleCallback(config, callback(again.state), bindingOf(again)),
+      'TOKEN_ERROR_RESPONSE',
+    )
   })
 
   test('createMemoryStore maxEntries: the oldest pending sign-in is evicted beyond the bound', async () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import { handleCallback } from '../src/callback.js'
 import type { TokenEndpointAuthMethod } from '../src/configuration.js'
 import { createConfiguration } from '../src/configuration.js'
 import type { OAuthResponseError, TransportError, ValidationError } from '../src/errors.js'
@@ -146,10 +145,7 @@ describe('token error responses', () => {
           ),
       },
     })
-    const err = await expectCode<OAuthResponseError>(
-      handleCallback(f.config, request),
-      'TOKEN_ERROR_RESPONSE',
-    )
+    const err = await expectCode<OAuthResponseError>(f.callback(request), 'TOKEN_ERROR_RESPONSE')
     assert.equal(err.errorDescription, 'code [redacted] is unknown')
   })
 
@@ -219,10 +215,7 @@ describe('token response parsing', () => {
       const f = await sharedFixture()
       const { request, nonce } = await pendingCallback(f)
       await craftedTokenResponse(f, nonce, body)
-      const err = await expectCode<ValidationError>(
-        handleCallback(f.config, request),
-        'TOKEN_RESPONSE_INVALID',
-      )
+      const err = await expectCode<ValidationError>(f.callback(request), 'TOKEN_RESPONSE_INVALID')
       assert.equal(err.claim, member)
     })
   }
@@ -236,7 +229,7 @@ describe('token response parsing', () => {
       { access_token: 'at-value-1', token_type: 'bearer', expires_in: 60.7 },
       'application/json; charset=utf-8',
     )
-    const result = await handleCallback(f.config, request, { userinfo: 'never' })
+    const result = await f.callback(request, { userinfo: 'never' })
     assert.equal(result.accessToken?.type, 'Bearer')
     assert.equal(result.accessToken?.expiresAt, Math.floor(f.clock.now / 1000) + 60)
     assert.equal(result.accessToken?.scope, 'openid profile email')
@@ -247,7 +240,7 @@ describe('token response parsing', () => {
 describe('refresh', () => {
   async function signedIn(f: Fixture, maxAge?: number) {
     const { request } = await pendingCallback(f, maxAge)
-    const result = await handleCallback(f.config, request)
+    const result = await f.callback(request)
     registerSecret(result.refreshToken, result.accessToken?.value)
     return result
   }
@@ -405,7 +398,7 @@ describe('fuzz regressions: token endpoint errors', () => {
       },
     })
     const err = await expectCode<OAuthResponseError>(
-      handleCallback(f.config, browserRequest(response)),
+      f.callback(browserRequest(response)),
       'TOKEN_ERROR_RESPONSE',
     )
     assert.equal(err.errorDescription, 'secret [redacted] or verifier [redacted] refused')

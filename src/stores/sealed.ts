@@ -28,8 +28,10 @@ export interface ReplayGuard {
 }
 
 /**
- * An in-memory {@link ReplayGuard} for one process: bounded (the oldest is forgotten first),
- * entries dropped once expired.
+ * An in-memory {@link ReplayGuard} for one process. Every state is kept until its own expiry, never
+ * forgotten earlier: when `maxEntries` unexpired states are held, a new claim is refused with
+ * `SEALED_REPLAY_GUARD_FULL` (fail closed) until some expire, so a flood of sign-ins can delay new
+ * ones but never reopen a taken sealed value.
  * @param options - size bound and clock
  * @returns the guard
  * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
@@ -46,17 +48,35 @@ export function createReplayGuard(
   }
   const now = options.now ?? Date.now
   const taken = new Map<string, number>()
+  // The earliest expiry of any entry (a lower bound): no full sweep can free anything before it.
+  let earliest = Number.POSITIVE_INFINITY
+  const sweep = (nowInSeconds: number): void => {
+    earliest = Number.POSITIVE_INFINITY
+    for (const [state, until] of taken) {
+      if (until <= nowInSeconds) taken.delete(state)
+      else earliest = Math.min(earliest, until)
+    }
+  }
   return {
     claim(state, expiresAt) {
       const nowInSeconds = now() / 1000
+      // Entries mostly expire in insertion order: drop the expired ones at the front cheaply.
       for (const [oldest, until] of taken) {
-        if (until > nowInSeconds && taken.size < maxEntries) break
+        if (until > nowInSeconds) break
         taken.delete(oldest)
       }
       const until = taken.get(state)
       if (until !== undefined && until > nowInSeconds) return false
-      taken.delete(state)
+      if (taken.size >= maxEntries && nowInSeconds >= earliest) sweep(nowInSeconds)
+      if (taken.size >= maxEntries) {
+        throw new ValidationError(
+          'SEALED_REPLAY_GUARD_FULL',
+          `the replay guard holds ${maxEntries} unexpired sign-ins; new ones are refused until some expire`,
+          { claim: 'transaction' },
+        )
+      }
       taken.set(state, expiresAt)
+      earliest = Math.min(earliest, expiresAt)
       return true
     },
   }
@@ -76,7 +96,8 @@ export interface SealedStoreOptions {
   readonly now?: () => number
   /**
    * Remembers taken states until they expire, so a sealed value opens once. Default: an in-memory
-   * guard of this process (bounded to 10,000 states). Behind a load balancer give one over a shared
+   * guard of this process (at most 10,000 unexpired states; beyond, new sign-ins are refused until
+   * some expire). Behind a load balancer give one over a shared
    * database (`SET state 1 NX EX ttl`), or `false` to rely on the cookie being cleared alone.
    */
   readonly replayGuard?: ReplayGuard | false
@@ -99,8 +120,10 @@ interface SealingKey {
  *   in the callback response; the replay guard (on by default, per process) refuses a second `take`
  *   of the same state until it expires.
  *
- * Name the cookie after the state (e.g. `oidc-tx.${state}`, short-lived, `HttpOnly`, `Secure`,
- * `SameSite=Lax`, or `None` for `form_post`) so sign-ins in several tabs never overwrite each other.
+ * The sealed value is the sign-in's browser-binding cookie (`browserBinding: 'handle'`):
+ * `createAuthorizationRequest` returns it as `browserBinding`, named after the state so sign-ins in
+ * several tabs never overwrite each other, and `handleCallback` reads it back from the `Cookie`
+ * header.
  * @param options - keys, clock, replay guard
  * @returns the store
  * @throws {@link UsageError} `INVALID_ARGUMENT` when no key is given or a key is not 32 bytes
@@ -108,8 +131,8 @@ interface SealingKey {
  * ```ts
  * const store = createSealedStore({ keys: [process.env.TX_KEY_NEW, process.env.TX_KEY_OLD] })
  * const config = await discover(issuer, client, { store })
- * const { url, state, transactionHandle } = await createAuthorizationRequest(config)
- * // Set-Cookie: oidc-tx.<state>=<transactionHandle>; Max-Age=600; HttpOnly; Secure; SameSite=Lax
+ * const { url, browserBinding } = await createAuthorizationRequest(config)
+ * // Set-Cookie: __Host-oidc-rp.<state>=<sealed value>; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax
  * ```
  * @group Transactions
  */
@@ -130,6 +153,7 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
     return imported
   }
   return {
+    browserBinding: 'handle',
     async set(transaction, ttlInSeconds) {
       if (!(ttlInSeconds > 0)) {
         throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {

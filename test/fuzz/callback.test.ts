@@ -19,6 +19,8 @@ import {
 import {
   BACK_ACCESS_TOKEN,
   BACK_ID_TOKEN,
+  BROWSER_BINDING,
+  BROWSER_BINDING_HASH,
   backChannel,
   CLIENT_SECRET,
   CODE,
@@ -44,6 +46,8 @@ import {
   type Tally,
 } from './support.js'
 
+/** The fuzz browser holds the binding cookie of every pending sign-in. */
+const BOUND = { browserBinding: BROWSER_BINDING }
 const DOCUMENTED = documentedCodes('src/callback.ts', 'handleCallback')
 const FRONT_ACCESS_TOKEN = 'fuzz-front-access-token-1b3d5f7a9c2e'
 const MAX_PARAMETERS = 50
@@ -161,6 +165,7 @@ function transaction(scenario: Scenario, state: string): Transaction {
     scope: 'openid',
     createdAt: NOW,
     expiresAt: NOW + 600,
+    browserBindingHash: BROWSER_BINDING_HASH,
     ...(scenario.responseType.includes('code') ? { codeVerifier: VERIFIER } : {}),
     ...(scenario.responseMode ? { responseMode: scenario.responseMode } : {}),
   }
@@ -508,7 +513,7 @@ async function runCase(
   log.takes.length = 0
   const delivered = deliver(mutate(validParameters(scenario, state), mutations), options)
   const want = expected(scenario, state, delivered)
-  const outcome = await settle(() => handleCallback(config, delivered.input))
+  const outcome = await settle(() => handleCallback(config, delivered.input, BOUND))
   tally?.record(outcome)
   if (outcome.ok) {
     assert.equal(outcome.value.idTokenClaims.sub, 'alice')
@@ -662,7 +667,7 @@ test('fuzz: noise as callback input is refused with a documented error', async (
       log.sets = 0
       log.takes.length = 0
       const input = (await noiseInput(value)) as Parameters<typeof handleCallback>[1]
-      const outcome = await settle(() => handleCallback(config, input))
+      const outcome = await settle(() => handleCallback(config, input, BOUND))
       tally.record(outcome)
       assert.ok(!outcome.ok, 'noise was accepted as a callback')
       assertDocumentedFailure(outcome.error, DOCUMENTED, [CLIENT_SECRET, ...SECRETS])

@@ -3,6 +3,7 @@
  * and a signer that signs any header and payload text with any of the OP's keys, an attacker's key
  * or an HMAC secret. Fuzzing needs no discovery or browser round trip, only the RP's parsers.
  */
+import { createHash } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import {
   type ClientInput,
@@ -309,8 +310,13 @@ export async function backChannel(url: URL, request: Request): Promise<Response 
   return undefined
 }
 
+/** The browser-binding cookie value the fuzz browser holds for every pending sign-in. */
+export const BROWSER_BINDING = 'fuzz-browser-binding-0123456789abcdefghijklmnop'
+/** Its SHA-256, base64url: what the transactions keep. */
+export const BROWSER_BINDING_HASH = createHash('sha256').update(BROWSER_BINDING).digest('base64url')
+
 /**
- * A pending code sign-in (PKCE, nonce) for the fuzz client.
+ * A pending code sign-in (PKCE, nonce) for the fuzz client, bound to {@link BROWSER_BINDING}.
  * @param state - its state
  * @param overrides - other members
  * @returns the transaction
@@ -327,6 +333,7 @@ export function codeTransaction(state: string, overrides: Partial<Transaction> =
     scope: 'openid',
     createdAt: NOW,
     expiresAt: NOW + 600,
+    browserBindingHash: BROWSER_BINDING_HASH,
     ...overrides,
   }
 }

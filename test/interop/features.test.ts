@@ -6,13 +6,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import {
   type Configuration,
-  createAuthorizationRequest,
-  handleCallback,
   type OAuthResponseError,
   refreshTokens,
   reloadMetadata,
 } from '../../src/index.js'
 import { expectCode } from '../helpers.js'
+import { inBrowser } from '../support/cookie-jar.js'
 import { CLAIMS, type RunningOp, startOp } from './op-server.js'
 import {
   assertAlice,
@@ -25,6 +24,9 @@ import {
   SILVER,
   startInterop,
 } from './setup.js'
+
+/** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
+const browser = inBrowser()
 
 let t: Interop
 let op: RunningOp
@@ -42,7 +44,10 @@ after(async () => {
 
 /** The end of a sign-in from an authorization URL already built. */
 async function signInAt(config: Configuration, url: URL) {
-  return handleCallback(config, callbackInput(await op.completeLogin(url, { user: 'alice' })))
+  return browser.handleCallback(
+    config,
+    callbackInput(await op.completeLogin(url, { user: 'alice' })),
+  )
 }
 
 describe('request objects and PAR', () => {
@@ -55,14 +60,14 @@ describe('request objects and PAR', () => {
       { ...jar, keys: [t.rpKey] },
       { policy: { ...PROFILE, transport: 'request-object', parameters: [EMAIL_IN_ID_TOKEN] } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     assert.deepEqual([...url.searchParams.keys()].sort(), [
       'client_id',
       'request',
       'response_type',
       'scope',
     ])
-    const result = await handleCallback(
+    const result = await browser.handleCallback(
       config,
       (await op.completeLogin(url, { user: 'alice' })).url,
     )
@@ -76,7 +81,7 @@ describe('request objects and PAR', () => {
       { ...jar, keys: [t.rogueKey] },
       { policy: { transport: 'request-object' } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
     assert.equal(back.url.searchParams.get('error'), 'invalid_request_object')
   })
@@ -88,10 +93,10 @@ describe('request objects and PAR', () => {
         policy: { ...PROFILE, transport: 'par' },
       },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri'])
     assertAlice(
-      await handleCallback(config, (await op.completeLogin(url, { user: 'alice' })).url),
+      await browser.handleCallback(config, (await op.completeLogin(url, { user: 'alice' })).url),
       op.issuer,
     )
   })
@@ -101,7 +106,7 @@ describe('request objects and PAR', () => {
       { ...jar, keys: [t.rpKey] },
       { policy: { ...PROFILE, transport: 'par', requestObject: { alg: 'RS256' } } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri'])
     assertAlice(await signInAt(config, url), op.issuer)
   })
@@ -111,7 +116,7 @@ describe('request objects and PAR', () => {
       { client_id: 'basic', client_secret: SECRET },
       { policy: { ...PROFILE, transport: 'request-object', requestObject: { alg: 'HS256' } } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     assertAlice(await signInAt(config, url), op.issuer)
   })
 
@@ -123,7 +128,7 @@ describe('request objects and PAR', () => {
       },
     )
     const err = await expectCode<OAuthResponseError>(
-      createAuthorizationRequest(config),
+      browser.createAuthorizationRequest(config),
       'PAR_ERROR_RESPONSE',
     )
     assert.equal(err.error, 'invalid_client')
@@ -153,9 +158,9 @@ describe('UserInfo', () => {
 
   test('rp-userinfo-bearer-body: the access token in the form body is accepted by the OP', async () => {
     const config = await connect({ client_id: 'basic', client_secret: SECRET }, { policy: PROFILE })
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
-    const result = await handleCallback(config, back.url, { userinfoPlacement: 'body' })
+    const result = await browser.handleCallback(config, back.url, { userinfoPlacement: 'body' })
     assert.equal(result.userinfo?.email, 'alice@example.test')
   })
 
@@ -253,10 +258,10 @@ describe('locked acr_values', () => {
 
   test('the OP honours the locked acr_values in the ID token', async () => {
     const config = await connect({ client_id: 'basic', client_secret: SECRET }, locked)
-    const { url, transaction } = await createAuthorizationRequest(config)
+    const { url, transaction } = await browser.createAuthorizationRequest(config)
     assert.equal(url.searchParams.get('acr_values'), SILVER)
     assert.deepEqual(transaction.requiredAcr, [SILVER])
-    const result = await handleCallback(
+    const result = await browser.handleCallback(
       config,
       (await op.completeLogin(url, { user: 'alice' })).url,
     )
@@ -271,7 +276,7 @@ describe('locked acr_values', () => {
   test('the application cannot override locked acr_values', async () => {
     const config = await connect({ client_id: 'basic', client_secret: SECRET }, locked)
     await expectCode(
-      createAuthorizationRequest(config, { acr_values: BRONZE }),
+      browser.createAuthorizationRequest(config, { acr_values: BRONZE }),
       'POLICY_PARAMETER_PROTECTED',
     )
   })

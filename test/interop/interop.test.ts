@@ -6,14 +6,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
-import {
-  type Configuration,
-  createAuthorizationRequest,
-  discover,
-  handleCallback,
-  type OAuthResponseError,
-} from '../../src/index.js'
+import { type Configuration, discover, type OAuthResponseError } from '../../src/index.js'
 import { expectCode } from '../helpers.js'
+import { inBrowser } from '../support/cookie-jar.js'
 import type { RunningOp } from './op-server.js'
 import {
   assertAlice,
@@ -24,6 +19,9 @@ import {
   SECRET,
   startInterop,
 } from './setup.js'
+
+/** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
+const browser = inBrowser()
 
 let t: Interop
 let op: RunningOp
@@ -101,10 +99,10 @@ describe('code flow with PKCE and each client authentication method', () => {
       { client_id: 'basic', client_secret: SECRET },
       { policy: { ...PROFILE, responseMode: 'form_post' } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
     assert.equal(back.method, 'POST')
-    assertAlice(await handleCallback(config, callbackInput(back)), op.issuer)
+    assertAlice(await browser.handleCallback(config, callbackInput(back)), op.issuer)
   })
 
   test('a wrong client secret is refused by the OP (invalid_client)', async () => {
@@ -158,10 +156,10 @@ describe('implicit and hybrid responses', () => {
       const config = await connect(implicit, {
         policy: { ...PROFILE, responseType, ...(responseMode ? { responseMode } : {}) },
       })
-      const { url } = await createAuthorizationRequest(config)
+      const { url } = await browser.createAuthorizationRequest(config)
       const back = await op.completeLogin(url, { user: 'alice' })
       assert.equal(back.method, responseMode === 'form_post' ? 'POST' : 'GET')
-      const result = await handleCallback(config, callbackInput(back))
+      const result = await browser.handleCallback(config, callbackInput(back))
       assertAlice(result, op.issuer)
       assert.equal(result.accessToken !== undefined, responseType === 'id_token token')
       assert.equal(result.userinfo !== undefined, responseType === 'id_token token')
@@ -172,11 +170,11 @@ describe('implicit and hybrid responses', () => {
     const config = await connect(implicit, {
       policy: { responseType: 'id_token', responseMode: 'form_post' },
     })
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice', consent: false })
     assert.equal(back.method, 'POST')
     const err = await expectCode<OAuthResponseError>(
-      handleCallback(config, callbackInput(back)),
+      browser.handleCallback(config, callbackInput(back)),
       'AUTHORIZATION_ERROR_RESPONSE',
     )
     assert.equal(err.error, 'access_denied')
@@ -184,10 +182,10 @@ describe('implicit and hybrid responses', () => {
 
   test('a replayed implicit response is refused (the state was consumed)', async () => {
     const config = await connect(implicit, { policy: { responseType: 'id_token' } })
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
-    await handleCallback(config, back.url)
-    await expectCode(handleCallback(config, back.url), 'CALLBACK_STATE_UNKNOWN')
+    await browser.handleCallback(config, back.url)
+    await expectCode(browser.handleCallback(config, back.url), 'CALLBACK_STATE_UNKNOWN')
   })
 
   test('rp-response_type-code+id_token: a hybrid sign-in by form_post completes', async () => {
@@ -195,11 +193,11 @@ describe('implicit and hybrid responses', () => {
       { client_id: 'hybrid', client_secret: SECRET },
       { policy: { ...PROFILE, responseType: 'code id_token', responseMode: 'form_post' } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
     assert.equal(typeof decodeJwt(back.body?.get('id_token') ?? '').c_hash, 'string')
     assert.ok(back.body?.has('code'))
-    const result = await handleCallback(config, callbackInput(back))
+    const result = await browser.handleCallback(config, callbackInput(back))
     assertAlice(result, op.issuer)
     assert.equal(result.accessToken?.type, 'Bearer')
   })
@@ -208,20 +206,20 @@ describe('implicit and hybrid responses', () => {
 describe('RFC 9207 iss in the authorization response', () => {
   async function response(): Promise<{ config: Configuration; url: URL }> {
     const config = await connect({ client_id: 'basic', client_secret: SECRET })
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     return { config, url: (await op.completeLogin(url, { user: 'alice' })).url }
   }
 
   test('the OP sends iss and the SDK accepts it', async () => {
     const { config, url } = await response()
     assert.equal(url.searchParams.get('iss'), op.issuer)
-    assert.equal((await handleCallback(config, url)).idTokenClaims.sub, 'alice')
+    assert.equal((await browser.handleCallback(config, url)).idTokenClaims.sub, 'alice')
   })
 
   test('an iss other than the OP is refused', async () => {
     const { config, url } = await response()
     url.searchParams.set('iss', 'https://attacker.example.test')
-    await expectCode(handleCallback(config, url), 'CALLBACK_ISSUER_MISMATCH')
+    await expectCode(browser.handleCallback(config, url), 'CALLBACK_ISSUER_MISMATCH')
   })
 
   test('an implicit response with a wrong iss is refused (iss is checked whenever present)', async () => {
@@ -229,17 +227,17 @@ describe('RFC 9207 iss in the authorization response', () => {
       { client_id: 'implicit', token_endpoint_auth_method: 'none' },
       { policy: { responseType: 'id_token' } },
     )
-    const { url } = await createAuthorizationRequest(config)
+    const { url } = await browser.createAuthorizationRequest(config)
     const back = await op.completeLogin(url, { user: 'alice' })
     const fragment = new URLSearchParams(back.url.hash.slice(1))
     fragment.set('iss', 'https://attacker.example.test')
     back.url.hash = fragment.toString()
-    await expectCode(handleCallback(config, back.url), 'CALLBACK_ISSUER_MISMATCH')
+    await expectCode(browser.handleCallback(config, back.url), 'CALLBACK_ISSUER_MISMATCH')
   })
 
   test('a missing iss is refused, as the OP advertises it', async () => {
     const { config, url } = await response()
     url.searchParams.delete('iss')
-    await expectCode(handleCallback(config, url), 'CALLBACK_ISSUER_MISSING')
+    await expectCode(browser.handleCallback(config, url), 'CALLBACK_ISSUER_MISSING')
   })
 })

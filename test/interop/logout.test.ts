@@ -9,20 +9,22 @@ import { after, before, describe, test } from 'node:test'
 import {
   type BackChannelLogoutResult,
   type Configuration,
-  createAuthorizationRequest,
   createEndSessionRequest,
   createMemorySessionStore,
   discover,
   handleBackChannelLogout,
-  handleCallback,
   handlePostLogoutRedirect,
   recordSession,
   type SessionStore,
 } from '../../src/index.js'
 import { expectCode } from '../helpers.js'
+import { inBrowser } from '../support/cookie-jar.js'
 import type { CookieJar } from './browser.js'
 import { type RunningOp, startOp } from './op-server.js'
 import { callbackInput, REDIRECT, SECRET } from './setup.js'
+
+/** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
+const browser = inBrowser()
 
 const SIGNED_OUT = 'https://rp.example.test/signed-out'
 
@@ -80,8 +82,8 @@ after(async () => {
 /** Signs alice in with a browser whose OP cookies are kept, and records the RP session. */
 async function signedIn(): Promise<{ jar: CookieJar; sessionId: string; idToken: string }> {
   const jar: CookieJar = new Map()
-  const { url } = await createAuthorizationRequest(config)
-  const result = await handleCallback(
+  const { url } = await browser.createAuthorizationRequest(config)
+  const result = await browser.handleCallback(
     config,
     callbackInput(await op.completeLogin(url, { user: 'alice', jar })),
   )

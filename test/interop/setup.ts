@@ -8,13 +8,15 @@ import {
   type ClientInput,
   type Configuration,
   type ConfigurationOptions,
-  createAuthorizationRequest,
   discover,
-  handleCallback,
   type SignInResult,
 } from '../../src/index.js'
 import { registerSecret } from '../helpers.js'
+import { inBrowser } from '../support/cookie-jar.js'
 import { type LoginOptions, type LoginResult, type RunningOp, startOp } from './op-server.js'
+
+/** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
+const browser = inBrowser()
 
 export const REDIRECT = 'https://rp.example.test/callback'
 export const SECRET = 'interop-client-secret-0123456789abcdefghij'
@@ -127,8 +129,8 @@ export async function startInterop(): Promise<Interop> {
         { attributeMapping: MAPPING, ...options },
       ),
     async signIn(config, login = { user: 'alice' }, target = op) {
-      const { url } = await createAuthorizationRequest(config)
-      return handleCallback(config, callbackInput(await target.completeLogin(url, login)))
+      const { url } = await browser.createAuthorizationRequest(config)
+      return browser.handleCallback(config, callbackInput(await target.completeLogin(url, login)))
     },
   }
 }

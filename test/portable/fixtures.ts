@@ -105,6 +105,15 @@ export interface Env {
     op: MockOP,
     options?: SignInOptions,
   ): Promise<LibModule.SignInResult>
+  /**
+   * handleCallback as the test browser sends the callback: with the browser-binding cookies of the
+   * sign-ins {@link Env.authorize} started.
+   */
+  callback(
+    config: Configuration,
+    input: LibModule.CallbackInput,
+    options?: LibModule.CallbackOptions,
+  ): Promise<LibModule.SignInResult>
   /** Fails unless the action throws an oidc-rp error with this code that leaks no secret. */
   expectCode<E = LibModule.AnyOidcRpError>(
     action: Promise<unknown> | (() => unknown),
@@ -120,6 +129,8 @@ export interface Env {
  */
 export function createEnv(lib: Lib, testing: Testing): Env {
   let shared: Promise<SharedOp> | undefined
+  /** The test browser's cookies: each sign-in's browser-binding cookie, by name. */
+  const cookies = new Map<string, string>()
   const env: Env = {
     lib,
     testing,
@@ -178,16 +189,17 @@ export function createEnv(lib: Lib, testing: Testing): Env {
       const response = await op.authorize(request.url, { user: 'alice', ...options.authorize })
       for (const name of ['code', 'access_token', 'id_token'])
         registerSecret(response.params.get(name))
+      if (request.browserBinding)
+        cookies.set(request.browserBinding.name, request.browserBinding.value)
       return { request, response, input: browserInput(response) }
     },
+    callback(config, input, options = {}) {
+      const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+      return lib.handleCallback(config, input, { cookie, ...options })
+    },
     async signIn(config, op, options = {}) {
-      const { request, input } = await env.authorize(config, op, options)
-      const result = await lib.handleCallback(config, input, {
-        ...(request.transactionHandle === undefined
-          ? {}
-          : { transactionHandle: request.transactionHandle }),
-        ...options.callback,
-      })
+      const { input } = await env.authorize(config, op, options)
+      const result = await env.callback(config, input, options.callback)
       registerSecret(result.refreshToken, result.accessToken?.value)
       return result
     },

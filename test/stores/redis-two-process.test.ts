@@ -32,23 +32,34 @@ after(async () => {
 
 /** Signs alice in: the request built on one machine, the callback handled on the other. */
 async function signIn(start: RpProcess, finish: RpProcess, sid: string) {
-  const login = await start.post<{ url: string; state: string; handle?: string }>('/login')
+  const login = await start.post<{ url: string; state: string; binding: string }>('/login')
   const response = await served.op.authorize(login.body.url, { user: 'alice', sid })
   return finish.post<{ sessionId?: string; code?: string }>('/callback', {
     url: response.url,
-    handle: login.body.handle,
+    binding: login.body.binding,
   })
 }
 
 describe('two RP processes sharing Redis', () => {
   test('the authorization request built on one machine completes on the other, once', async () => {
-    const login = await machineA.post<{ url: string; handle?: string }>('/login')
-    assert.equal(login.body.handle, undefined, 'the Redis store keeps the transaction itself')
+    const login = await machineA.post<{ url: string; binding: string }>('/login')
+    assert.match(
+      login.body.binding,
+      /^[\w-]{43}$/,
+      'a random browser-binding value, not the transaction',
+    )
     const response = await served.op.authorize(login.body.url, { user: 'alice', sid: 'op-1' })
-    const done = await machineB.post<{ sessionId?: string }>('/callback', { url: response.url })
+    const { binding } = login.body
+    const done = await machineB.post<{ sessionId?: string }>('/callback', {
+      url: response.url,
+      binding,
+    })
     assert.equal(done.status, 200)
     assert.match(done.body.sessionId ?? '', /^[\w-]{43}$/)
-    const replay = await machineA.post<{ code?: string }>('/callback', { url: response.url })
+    const replay = await machineA.post<{ code?: string }>('/callback', {
+      url: response.url,
+      binding,
+    })
     assert.equal(replay.status, 400)
     assert.equal(replay.body.code, 'CALLBACK_STATE_UNKNOWN')
   })

@@ -25,23 +25,23 @@ after(async () => {
 })
 
 test('with the sealed cookie store (no Redis), a sign-in started on one machine completes on the other', async () => {
-  const login = await machineA.post<{ url: string; handle: string }>('/login')
+  const login = await machineA.post<{ url: string; binding: string }>('/login')
   assert.ok(
-    login.body.handle.split('.').length === 5,
+    login.body.binding.split('.').length === 5,
     'the transaction travels in the sealed value',
   )
   const response = await served.op.authorize(login.body.url, { user: 'alice' })
   const done = await machineB.post<{ sessionId?: string }>('/callback', {
     url: response.url,
-    handle: login.body.handle,
+    binding: login.body.binding,
   })
   assert.equal(done.status, 200)
   assert.match(done.body.sessionId ?? '', /^[\w-]{43}$/)
   const withoutCookie = await machineB.post<{ code?: string }>('/callback', { url: response.url })
-  assert.equal(withoutCookie.body.code, 'CALLBACK_STATE_UNKNOWN')
+  assert.equal(withoutCookie.body.code, 'CALLBACK_BROWSER_BINDING_MISSING')
   const replay = await machineB.post<{ code?: string }>('/callback', {
     url: response.url,
-    handle: login.body.handle,
+    binding: login.body.binding,
   })
   assert.equal(replay.body.code, 'CALLBACK_STATE_UNKNOWN')
 })

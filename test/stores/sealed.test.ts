@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { base64url, decodeProtectedHeader, EncryptJWT } from 'jose'
 import { createAuthorizationRequest } from '../../src/authorization.js'
 import type { ValidationError } from '../../src/errors.js'
-import { createSealedStore } from '../../src/stores/sealed.js'
+import { createReplayGuard, createSealedStore } from '../../src/stores/sealed.js'
 import type { Transaction } from '../../src/transaction.js'
 import { expectCode, registerSecret } from '../helpers.js'
 import { sharedSetup } from '../support/authorization.js'
@@ -174,10 +174,46 @@ describe('createSealedStore', () => {
     const store = createSealedStore({ keys: [K1] })
     const config = make(undefined, { store })
     const request = await createAuthorizationRequest(config, undefined, { appState: { page: 2 } })
-    assert.ok(request.transactionHandle)
+    assert.ok(request.browserBinding)
     assert.deepEqual(
-      await store.take(request.state, request.transactionHandle),
+      await store.take(request.state, request.browserBinding.value),
       request.transaction,
     )
+  })
+})
+
+describe('createReplayGuard', () => {
+  it('a flood of sign-ins never reopens a taken sealed value within its TTL: new claims are refused instead', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const exp = clock.now / 1000 + 600
+    assert.equal(await guard.claim('victim-state', exp), true)
+    assert.equal(await guard.claim('flood-1', exp), true)
+    assert.equal(await guard.claim('flood-2', exp), true)
+    // full of unexpired states: the guard refuses a new one rather than forget the oldest
+    await expectCode(() => guard.claim('flood-3', exp), 'SEALED_REPLAY_GUARD_FULL')
+    assert.equal(await guard.claim('victim-state', exp), false, 'the taken value stays taken')
+  })
+
+  it('once the taken states expire, new claims succeed again (twin of the flood)', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const exp = clock.now / 1000 + 600
+    for (const state of ['a', 'b', 'c']) assert.equal(await guard.claim(state, exp), true)
+    clock.now += 601_000
+    assert.equal(await guard.claim('d', clock.now / 1000 + 600), true)
+    assert.equal(await guard.claim('a', clock.now / 1000 + 600), true, 'a expired state is new')
+  })
+
+  it('states expiring out of insertion order are each kept until their own expiry', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createReplayGuard({ maxEntries: 2, now: () => clock.now })
+    const t = clock.now / 1000
+    assert.equal(await guard.claim('long', t + 600), true)
+    assert.equal(await guard.claim('short', t + 10), true)
+    clock.now += 11_000
+    // 'short' expired behind an unexpired 'long': the full sweep frees its place
+    assert.equal(await guard.claim('next', t + 600), true)
+    assert.equal(await guard.claim('long', t + 600), false, 'long is still taken')
   })
 })

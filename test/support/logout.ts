@@ -101,7 +101,7 @@ export async function createLogoutFixture(
       const started = await fixture.start()
       const response = await fixture.authorize(started, sid === undefined ? {} : { sid })
       const result = await handleCallback(config, browserRequest(response), {
-        ...(started.handle ? { transactionHandle: started.handle } : {}),
+        ...(started.binding ? { browserBinding: started.binding } : {}),
       })
       registerSecret(result.idToken)
       const { sessionId, session } = await recordSession(config, sessions, result)

@@ -2,8 +2,8 @@
  * One RP machine behind a load balancer, run as its own process by the two-process tests. It
  * discovers the OP given in `OP_ISSUER` and serves a small JSON API on a loopback port:
  *
- * - `POST /login` → `{ url, state, handle }` (createAuthorizationRequest);
- * - `POST /callback` `{ url, handle }` → `{ sessionId }` or `{ code }` (handleCallback, recordSession);
+ * - `POST /login` → `{ url, state, binding }` (createAuthorizationRequest);
+ * - `POST /callback` `{ url, binding }` → `{ sessionId }` or `{ code }` (handleCallback, recordSession);
  * - `POST /take` `{ state, count }` → `{ wins }` (that many concurrent `take`s of one state);
  * - `POST /backchannel` → the back-channel logout response (handleBackChannelLogout);
  * - `GET /session?id=` → `{ exists }`.
@@ -69,16 +69,16 @@ async function route(request: Request): Promise<Response> {
   const url = new URL(request.url)
   const path = `${request.method} ${url.pathname}`
   if (path === 'POST /login') {
-    const { url: target, state, transactionHandle } = await createAuthorizationRequest(config)
-    return json({ url: target.href, state, handle: transactionHandle })
+    const { url: target, state, browserBinding } = await createAuthorizationRequest(config)
+    return json({ url: target.href, state, binding: browserBinding?.value })
   }
   if (path === 'POST /callback') {
-    const { url: callback, handle } = (await request.json()) as { url: string; handle?: string }
+    const { url: callback, binding } = (await request.json()) as { url: string; binding?: string }
     try {
       const result = await handleCallback(
         config,
         callback,
-        handle ? { transactionHandle: handle } : {},
+        binding ? { browserBinding: binding } : {},
       )
       const { sessionId } = await recordSession(config, sessions, result)
       return json({ sessionId })

@@ -9,7 +9,8 @@ import {
   type AuthorizationParameters,
   createAuthorizationRequest,
 } from '../../src/authorization.js'
-import { type CallbackOptions, handleCallback } from '../../src/callback.js'
+import { bindingCookie, bindingHash } from '../../src/browser-binding.js'
+import { type CallbackInput, type CallbackOptions, handleCallback } from '../../src/callback.js'
 import type { ClientInput, Configuration, ConfigurationOptions } from '../../src/configuration.js'
 import { discover } from '../../src/discovery.js'
 import { RUNTIME } from '../../src/lib/runtime.js'
@@ -24,6 +25,7 @@ import {
 } from '../../src/testing/index.js'
 import type { Transaction } from '../../src/transaction.js'
 import { registerSecret } from '../helpers.js'
+import { CookieJar } from './cookie-jar.js'
 
 export const CLIENT_ID = 'rp-client'
 export const CLIENT_SECRET = 'fixture-client-secret-0123456789-abcdefghij'
@@ -47,7 +49,8 @@ export interface StartOptions {
 export interface Started {
   readonly url: URL
   readonly transaction: Transaction
-  readonly handle: string | undefined
+  /** The browser-binding cookie's value: what the browser that started the sign-in holds. */
+  readonly binding: string | undefined
 }
 
 /** The fixture. */
@@ -56,6 +59,10 @@ export interface Fixture {
   readonly config: Configuration
   /** A controllable clock (ms) shared by the OP and the RP. */
   readonly clock: { now: number }
+  /** The test browser: every sign-in `start` begins puts its browser-binding cookie here. */
+  readonly browser: CookieJar
+  /** handleCallback as the test browser sends the callback: with its cookies. */
+  callback(input: CallbackInput, options?: CallbackOptions): Promise<SignInResult>
   start(options?: StartOptions): Promise<Started>
   authorize(started: Started, options?: Partial<AuthorizeOptions>): Promise<AuthorizationResponse>
   /** Starts a sign-in, authorizes as alice and hands the browser's request to handleCallback. */
@@ -146,11 +153,15 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
   const reconfigure = (configOptions: ConfigurationOptions) =>
     discover(op.issuer, client, { fetch: op.fetch, now: () => clock.now, ...configOptions })
   const config = await reconfigure(options.config ?? {})
+  const browser = new CookieJar()
   const fixture: Fixture = {
     op,
     config,
     clock,
-    start: (startOptions) => startSignIn(config, startOptions),
+    browser,
+    callback: (input, callbackOptions) =>
+      handleCallback(config, input, { cookie: browser.header(), ...callbackOptions }),
+    start: (startOptions) => startSignIn(config, startOptions, browser),
     authorize: async (started, authorizeOptions) => {
       const response = await op.authorize(started.url, { user: 'alice', ...authorizeOptions })
       for (const name of ['code', 'access_token', 'id_token']) {
@@ -161,10 +172,7 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
     signIn: async (startOptions, callback) => {
       const started = await fixture.start(startOptions)
       const response = await fixture.authorize(started)
-      return handleCallback(config, browserRequest(response), {
-        ...(started.handle ? { transactionHandle: started.handle } : {}),
-        ...callback,
-      })
+      return fixture.callback(browserRequest(response), callback)
     },
     signInWithPolicy: async (other = config, appParams, callback) => {
       const request = await createAuthorizationRequest(other, appParams)
@@ -172,10 +180,11 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
       const response = await fixture.authorize({
         url: request.url,
         transaction: request.transaction,
-        handle: request.transactionHandle,
+        binding: request.browserBinding?.value,
       })
+      if (request.browserBinding) browser.set(request.browserBinding.setCookie)
       return handleCallback(other, browserRequest(response), {
-        ...(request.transactionHandle ? { transactionHandle: request.transactionHandle } : {}),
+        cookie: browser.header(),
         ...callback,
       })
     },
@@ -188,11 +197,13 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
  * Stores a transaction by hand and builds its authorization URL.
  * @param config - the configuration
  * @param options - what the sign-in asks for
+ * @param browser - the test browser, which gets the browser-binding cookie
  * @returns the URL, the transaction and the store's handle
  */
 export async function startSignIn(
   config: Configuration,
   options: StartOptions = {},
+  browser?: CookieJar,
 ): Promise<Started> {
   const responseType = options.responseType ?? 'code'
   const scope = options.scope ?? 'openid profile email'
@@ -201,7 +212,7 @@ export async function startSignIn(
   const pkce = options.pkce ?? responseType.includes('code')
   const codeVerifier = pkce ? oauth.generateRandomCodeVerifier() : undefined
   const now = Math.floor(config[RUNTIME].now() / 1000)
-  const transaction: Transaction = {
+  let transaction: Transaction = {
     state,
     issuer: config.issuer,
     clientId: config.client.client_id,
@@ -217,7 +228,15 @@ export async function startSignIn(
     ...(options.appState === undefined ? {} : { appState: options.appState }),
   }
   registerSecret(codeVerifier, nonce)
-  const handle = await config[RUNTIME].store.set(transaction, 600)
+  const store = config[RUNTIME].store
+  let binding: string | undefined
+  if (store.browserBinding === undefined) {
+    binding = oauth.generateRandomState()
+    transaction = { ...transaction, browserBindingHash: await bindingHash(binding) }
+  }
+  const handle = await store.set(transaction, 600)
+  if (store.browserBinding === 'handle') binding = handle
+  if (binding !== undefined) browser?.set(bindingCookie(transaction, binding, 600).setCookie)
   const url = new URL(config.provider.authorization_endpoint)
   const params = url.searchParams
   params.set('client_id', config.client.client_id)
@@ -234,25 +253,31 @@ export async function startSignIn(
   if (options.maxAge !== undefined) params.set('max_age', String(options.maxAge))
   if (options.prompt !== undefined) params.set('prompt', options.prompt)
   for (const [name, value] of Object.entries(options.extra ?? {})) params.set(name, value)
-  return { url, transaction, handle }
+  return { url, transaction, binding }
 }
 
 /**
  * What reaches the RP after the OP: the browser's GET to the redirect (query) or POST (form_post),
  * or, for a fragment, the URL a browser application reads from `location.href`.
  * @param response - what op.authorize returned
+ * @param setCookie - the browser-binding cookie the browser holds (a `Set-Cookie` value), if any
  * @returns a Request (query, form_post) or the URL string (fragment)
  */
-export function browserRequest(response: AuthorizationResponse): Request | string {
+export function browserRequest(
+  response: AuthorizationResponse,
+  setCookie?: string,
+): Request | string {
+  const cookie: Record<string, string> =
+    setCookie === undefined ? {} : { cookie: setCookie.split(';')[0]! }
   if (response.method === 'POST') {
     return new Request(response.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...cookie },
       body: response.body ?? '',
     })
   }
   if (response.responseMode === 'fragment') return response.url
-  return new Request(response.url)
+  return new Request(response.url, { headers: cookie })
 }
 
 const shared = new Map<string, Promise<Fixture>>()
@@ -274,5 +299,6 @@ export async function sharedFixture(options: FixtureOptions = {}): Promise<Fixtu
   const ready = await fixture
   ready.op.clearRequests()
   ready.op.clearMisbehaviour()
+  ready.browser.clear()
   return ready
 }

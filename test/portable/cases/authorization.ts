@@ -218,7 +218,7 @@ export function authorizationCases(env: Env): Case[] {
         const par = op.requests.find((r) => r.endpoint === 'par')
         equal(par?.clientAuthMethod, 'client_secret_basic', 'PAR authenticated')
         equal(par?.params.nonce, returned.request.transaction.nonce, 'nonce pushed')
-        const result = await lib.handleCallback(config, returned.input)
+        const result = await env.callback(config, returned.input)
         equal(result.claims.email, 'alice@example.com', 'signed in')
       },
     },

@@ -174,7 +174,7 @@ export function idTokenCases(env: Env): Case[] {
           { policy: { scopes: ['openid', 'email'] } },
         )
         const returned = await env.authorize(config, op)
-        const result = await lib.handleCallback(config, returned.input)
+        const result = await env.callback(config, returned.input)
         equal(result.idToken.split('.').length, 5, 'the ID token came as a JWE')
         equal(result.idTokenClaims.sub, 'alice', 'decrypted and verified')
         equal(result.userinfo?.email, 'alice@example.com', 'UserInfo decrypted')

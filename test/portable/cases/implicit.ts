@@ -6,8 +6,6 @@ import type { Env } from '../fixtures.js'
 import type { Case } from '../harness.js'
 
 export function implicitCases(env: Env): Case[] {
-  const { lib } = env
-
   const flow = (responseType: ResponseType, responseMode?: ResponseMode): Case => ({
     name: `rp-response_type-${responseType.replace(' ', '+')}${responseMode ? ` (${responseMode})` : ''}: the sign-in completes`,
     async run() {
@@ -22,7 +20,7 @@ export function implicitCases(env: Env): Case[] {
       const mode = responseMode ?? (responseType === 'code' ? 'query' : 'fragment')
       equal(returned.response.responseMode, mode, 'response mode')
       if (mode === 'form_post') ok(returned.input instanceof Request, 'a POST request')
-      const result = await lib.handleCallback(config, returned.input)
+      const result = await env.callback(config, returned.input)
       equal(result.idTokenClaims.sub, 'alice', 'sub')
       equal(result.idTokenClaims.nonce, returned.request.transaction.nonce, 'nonce')
       const tokenRequests = op.requests.filter((r) => r.endpoint === 'token').length
@@ -66,9 +64,9 @@ export function implicitCases(env: Env): Case[] {
         const returned = await env.authorize(config, op)
         const url = new URL(returned.input as string)
         const leaked = `${url.origin}${url.pathname}?${url.hash.slice(1)}`
-        await env.expectCode(lib.handleCallback(config, leaked), 'CALLBACK_RESPONSE_MODE_MISMATCH')
+        await env.expectCode(env.callback(config, leaked), 'CALLBACK_RESPONSE_MODE_MISMATCH')
         const again = await env.authorize(config, op)
-        ok(await lib.handleCallback(config, again.input), 'twin from the fragment')
+        ok(await env.callback(config, again.input), 'twin from the fragment')
       },
     },
     {

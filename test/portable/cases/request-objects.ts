@@ -35,7 +35,7 @@ export function requestObjectCases(env: Env): Case[] {
       equal(recorded?.claims.aud, op.issuer, 'aud is the issuer')
       equal(recorded?.claims.nonce, returned.request.transaction.nonce, 'nonce')
       equal(recorded?.claims.redirect_uri, REDIRECT, 'redirect_uri')
-      const result = await lib.handleCallback(config, returned.input)
+      const result = await env.callback(config, returned.input)
       equal(result.claims.email, 'alice@example.com', 'signed in')
     },
   })

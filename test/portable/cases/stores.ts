@@ -118,16 +118,53 @@ export function storeCases(env: Env): Case[] {
           policy: { scopes: ['openid', 'email'] },
         })
         const returned = await env.authorize(config, op)
-        const handle = returned.request.transactionHandle
+        const handle = returned.request.browserBinding?.value
         equal(typeof handle, 'string', 'the store returned a handle')
-        await env.expectCode(lib.handleCallback(config, returned.input), 'CALLBACK_STATE_UNKNOWN')
+        await env.expectCode(
+          lib.handleCallback(config, returned.input),
+          'CALLBACK_BROWSER_BINDING_MISSING',
+        )
         const result = await lib.handleCallback(config, returned.input, {
-          transactionHandle: handle!,
+          browserBinding: handle!,
         })
         equal(result.claims.email, 'alice@example.com', 'signed in')
         await env.expectCode(
-          lib.handleCallback(config, returned.input, { transactionHandle: handle! }),
+          lib.handleCallback(config, returned.input, { browserBinding: handle! }),
           'CALLBACK_STATE_UNKNOWN',
+        )
+      },
+    },
+    {
+      name: 'browser binding: the callback in a browser without the sign-in cookie is refused; the starting browser completes',
+      async run() {
+        const { op, config } = await env.rp('basic')
+        const request = await lib.createAuthorizationRequest(config)
+        const response = await op.authorize(request.url, { user: 'alice' })
+        const { name, value } = request.browserBinding!
+        await env.expectCode(
+          lib.handleCallback(
+            config,
+            new Request(response.url, { headers: { cookie: `${name}=x` } }),
+          ),
+          'CALLBACK_BROWSER_BINDING_MISMATCH',
+        )
+        const twin = await lib.createAuthorizationRequest(config)
+        const back = await op.authorize(twin.url, { user: 'alice' })
+        await env.expectCode(
+          lib.handleCallback(config, new Request(back.url)),
+          'CALLBACK_BROWSER_BINDING_MISSING',
+        )
+        const third = await lib.createAuthorizationRequest(config)
+        const answer = await op.authorize(third.url, { user: 'alice' })
+        const cookie = `${third.browserBinding!.name}=${third.browserBinding!.value}`
+        const result = await lib.handleCallback(
+          config,
+          new Request(answer.url, { headers: { cookie } }),
+        )
+        equal(result.idTokenClaims.sub, 'alice', 'the browser that started it signs in')
+        ok(
+          name !== third.browserBinding!.name && value !== third.browserBinding!.value,
+          'per sign-in',
         )
       },
     },
