@@ -15,13 +15,17 @@ export function configure(issuer: string, client: ClientInput): Promise<Configur
   return discover(issuer, client)
 }
 
-export async function signIn(config: Configuration): Promise<string> {
-  const { url } = await createAuthorizationRequest(config)
-  return url.href
+export async function signIn(config: Configuration): Promise<{ url: string; cookie?: string }> {
+  const { url, browserBinding } = await createAuthorizationRequest(config)
+  return { url: url.href, ...(browserBinding && { cookie: browserBinding.value }) }
 }
 
-export async function callback(config: Configuration, url: string): Promise<unknown> {
-  const result = await handleCallback(config, url)
+export async function callback(
+  config: Configuration,
+  url: string,
+  browserBinding?: string,
+): Promise<unknown> {
+  const result = await handleCallback(config, url, browserBinding ? { browserBinding } : {})
   const again = await fetchUserInfo(config, result.accessToken!.value, {
     expectedSubject: result.idTokenClaims.sub,
   })

@@ -2,6 +2,7 @@
  * Metric 1: the code callback with ID token validation (signature verified, JWKS cached), through
  * an injected `fetch` that answers the token request from memory.
  */
+import { createHash } from 'node:crypto'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import * as oc from 'openid-client'
 import type { Configuration, Transaction } from '../../src/index.js'
@@ -59,6 +60,9 @@ async function oidcRp(sdk: Sdk, keys: OpKeys, alg: Alg): Promise<CheckedContende
     },
     { fetch: op.fetch, store, userinfo: 'never' },
   )
+  // the browser-binding cookie every pending sign-in is bound to, as a browser would bring it back
+  const binding = randomValue()
+  const bindingHash = createHash('sha256').update(binding).digest('base64url')
   const pending = async (): Promise<string> => {
     const state = randomValue()
     const now = Math.floor(Date.now() / 1000)
@@ -73,6 +77,7 @@ async function oidcRp(sdk: Sdk, keys: OpKeys, alg: Alg): Promise<CheckedContende
       scope: 'openid',
       createdAt: now,
       expiresAt: now + 600,
+      browserBindingHash: bindingHash,
     }
     await store.set(transaction, 600)
     return callbackUrl(state)
@@ -84,12 +89,12 @@ async function oidcRp(sdk: Sdk, keys: OpKeys, alg: Alg): Promise<CheckedContende
       for (let i = 0; i < count; i++) urls.push(await pending())
       return urls
     },
-    run: (url) => handleCallback(config, url),
+    run: (url) => handleCallback(config, url, { browserBinding: binding }),
     rejects: async (fault) => {
       op.token = fault === undefined ? good : tokenResponseBody(await idToken(key, fault))
       const url = await pending()
       try {
-        return await rejected(() => handleCallback(config, url))
+        return await rejected(() => handleCallback(config, url, { browserBinding: binding }))
       } finally {
         op.token = good
       }

@@ -81,9 +81,11 @@ if (contender === 'oidc-rp') {
     },
     { fetch: fetcher, userinfo: 'never' },
   )
-  const { url } = await sdk.createAuthorizationRequest(config)
+  const { url, browserBinding } = await sdk.createAuthorizationRequest(config)
   nonce = url.searchParams.get('nonce') ?? ''
-  await sdk.handleCallback(config, callbackUrl(url.searchParams.get('state') ?? ''))
+  await sdk.handleCallback(config, callbackUrl(url.searchParams.get('state') ?? ''), {
+    browserBinding: browserBinding?.value ?? '',
+  })
 } else {
   const sdk = imported as typeof import('openid-client')
   const config = await sdk.discovery(

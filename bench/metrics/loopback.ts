@@ -71,8 +71,10 @@ async function oidcRpFlow(sdk: Sdk, issuer: string): Promise<FlowContender> {
   return {
     name: 'oidc-rp',
     flow: async () => {
-      const { url } = await sdk.createAuthorizationRequest(config)
-      const result = await sdk.handleCallback(config, authorize(url, issuer))
+      const { url, browserBinding } = await sdk.createAuthorizationRequest(config)
+      const result = await sdk.handleCallback(config, authorize(url, issuer), {
+        browserBinding: browserBinding?.value ?? '',
+      })
       if (result.userinfo?.sub !== 'user-1234') throw new Error('no UserInfo')
     },
   }
