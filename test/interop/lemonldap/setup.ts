@@ -100,15 +100,12 @@ export interface PendingSignIn {
  * @returns the URL and the callback of this sign-in
  */
 export async function begin(config: Configuration): Promise<PendingSignIn> {
-  const request = await createAuthorizationRequest(config)
+  const { url, browserBinding } = await createAuthorizationRequest(config)
+  // the browser keeps the sign-in's binding cookie and sends it with the redirect back
+  const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
   return {
-    url: request.url,
-    finish: (arrival) =>
-      handleCallback(config, callbackInput(arrival), {
-        ...(request.transactionHandle !== undefined
-          ? { transactionHandle: request.transactionHandle }
-          : {}),
-      }),
+    url,
+    finish: (arrival) => handleCallback(config, callbackInput(arrival), { cookie }),
   }
 }
 
