@@ -105,7 +105,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * `state` and there is a fragment.
  * @param config - the configuration
  * @param input - the callback request, URL, fragment or form body
- * @param options - the transaction handle, a signal, the UserInfo mode and placement
+ * @param options - the browser-binding value or Cookie header, a signal, the UserInfo mode and placement
  * @returns the sign-in result
  * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed), `CALLBACK_STATE_UNKNOWN`,
  * `CALLBACK_BROWSER_BINDING_MISSING`, `CALLBACK_BROWSER_BINDING_MISMATCH`,
