@@ -1,12 +1,19 @@
 /**
  * The configuration value: one connection to one OP, as plain data an administrator can store,
- * plus the injected dependencies and credentials behind a symbol key (never serialised).
+ * plus the injected dependencies and credentials behind a hidden symbol key (never serialised,
+ * never printed).
  * @module
  */
 import { type AttributeContract, buildContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
 import { isLoopback, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './http.js'
-import { type ClientKey, RUNTIME, type Runtime } from './lib/runtime.js'
+import {
+  type ClientKey,
+  createRuntime,
+  credentialsOf,
+  RUNTIME,
+  type Runtime,
+} from './lib/runtime.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
 import { type Settings, validateSettings } from './settings.js'
@@ -160,7 +167,8 @@ export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
 /**
  * An immutable connection to one OP. `JSON.stringify(config)` gives its data (metadata, client
  * metadata, contract, settings), without the secret, keys or dependencies; {@link restoreConfiguration}
- * reads it back.
+ * reads it back. Printing it (`console.log`, `util.inspect` at any depth, `Deno.inspect`,
+ * `Bun.inspect`) shows the same data: the secret, keys and dependencies are unreachable from it.
  * @group Configuration
  */
 export interface Configuration {
@@ -269,11 +277,12 @@ export function assemble(
   runtime?: Runtime,
 ): Configuration {
   const clientMetadata = validateClient(client)
-  const keys = client.keys ?? runtime?.credentials.keys ?? []
-  const clientSecret = client.client_secret ?? runtime?.credentials.clientSecret
+  const carried = runtime === undefined ? undefined : credentialsOf({ [RUNTIME]: runtime })
+  const keys = client.keys ?? carried?.keys ?? []
+  const clientSecret = client.client_secret ?? carried?.clientSecret
   checkCredentials(clientMetadata, clientSecret, keys)
   const now = options.now ?? runtime?.now ?? Date.now
-  const config: Configuration = {
+  const config = {
     issuer: provider.issuer,
     provider,
     client: clientMetadata,
@@ -281,15 +290,19 @@ export function assemble(
     policy: normalizePolicy(options.policy, clientMetadata),
     attributeMapping: normalizeMapping(options.attributeMapping),
     settings,
-    [RUNTIME]: runtime ?? {
-      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      now,
-      credentials: { clientSecret, keys: Object.freeze([...keys]) },
-      store: options.store ?? createMemoryStore({ now }),
-      caches: new Map(),
-    },
   }
-  return Object.freeze(config)
+  // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
+  Object.defineProperty(config, RUNTIME, {
+    value:
+      runtime ??
+      createRuntime({
+        fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+        now,
+        credentials: { clientSecret, keys: Object.freeze([...keys]) },
+        store: options.store ?? createMemoryStore({ now }),
+      }),
+  })
+  return Object.freeze(config as Configuration)
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   mediaType,
   parseJsonObject,
 } from './http.js'
-import { RUNTIME } from './lib/runtime.js'
+import { credentialsOf } from './lib/runtime.js'
 
 /**
  * What the PAR endpoint answered.
@@ -58,7 +58,7 @@ export async function pushAuthorizationRequest(
   }
   const response = await postAuthenticatedForm(config, endpoint, params, signal, 'par')
   if (response.status !== 201) {
-    const error = oauthError(response, config[RUNTIME].credentials.clientSecret)
+    const error = oauthError(response, credentialsOf(config).clientSecret)
     if (error !== undefined) throw error
     expectStatus(response, 201)
   }

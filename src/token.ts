@@ -8,7 +8,7 @@ import { type Configuration, describe } from './configuration.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decodeUtf8, type HttpResponse, isPlainObject, parseJsonObject } from './http.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
-import { RUNTIME } from './lib/runtime.js'
+import { credentialsOf, RUNTIME } from './lib/runtime.js'
 import { parseChallenges } from './userinfo.js'
 
 /**
@@ -77,7 +77,7 @@ export async function exchangeAuthorizationCode(
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
   const response = await postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
-  const sent = [code, input.codeVerifier, config[RUNTIME].credentials.clientSecret]
+  const sent = [code, input.codeVerifier, credentialsOf(config).clientSecret]
   return readTokenResponse(response, input.requireIdToken, sent)
 }
 
@@ -162,7 +162,7 @@ export async function refreshTokens(
     params,
     options.signal,
   )
-  const sent = [refreshToken, config[RUNTIME].credentials.clientSecret]
+  const sent = [refreshToken, credentialsOf(config).clientSecret]
   const tokens = readTokenResponse(response, false, sent)
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict'
+import { Console } from 'node:console'
+import { Writable } from 'node:stream'
 import { test } from 'node:test'
+import { format, inspect } from 'node:util'
 import { createConfiguration, restoreConfiguration } from '../src/configuration.js'
 import { extendContract } from '../src/contract.js'
-import { RUNTIME } from '../src/lib/runtime.js'
+import { credentialsOf, RUNTIME } from '../src/lib/runtime.js'
 import { CLIENT_SECRET, client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
+import { createFixture, CLIENT_SECRET as FIXTURE_SECRET } from './support/sign-in.js'
 
 test('manual configuration validates and fills defaults', () => {
   const config = createConfiguration(providerMetadata(), client)
@@ -145,7 +149,7 @@ test('a configuration serialises to JSON without secrets or keys and restores', 
   })
   assert.deepEqual(JSON.parse(JSON.stringify(restored)), JSON.parse(text))
   assert.equal(restored.settings.timeoutInMs, 5000)
-  assert.equal(restored[RUNTIME].credentials.clientSecret, CLIENT_SECRET)
+  assert.equal(credentialsOf(restored).clientSecret, CLIENT_SECRET)
   assert.deepEqual(restored.attributeMapping, [{ attribute: 'mail', claim: 'email' }])
 })
 
@@ -190,4 +194,89 @@ test('a restored configuration keeps the injected fetch and clock', () => {
   assert.equal(restored[RUNTIME].fetch, fetch)
   assert.equal(restored[RUNTIME].now, now)
   assert.equal(restored.settings.timeoutInMs, 1234)
+})
+
+/** Everything a configuration looks like to the printers an application may log it with. */
+function printed(value: object): Record<string, string> {
+  const deep = { depth: Infinity, showHidden: true, getters: true } as const
+  let logged = ''
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged += String(chunk)
+      done()
+    },
+  })
+  new Console({ stdout: sink, stderr: sink }).log(value)
+  const symbols = Object.getOwnPropertySymbols(value).map(
+    (s) => (value as Record<symbol, unknown>)[s],
+  )
+  return {
+    'util.inspect': inspect(value),
+    'util.inspect depth Infinity showHidden getters': inspect(value, deep),
+    'util.inspect customInspect false': inspect(value, { ...deep, customInspect: false }),
+    'util.inspect of its symbol members, customInspect false': inspect(symbols, {
+      ...deep,
+      customInspect: false,
+    }),
+    "util.format('%o')": format('%o', value),
+    "util.format('%O')": format('%O', value),
+    "util.format('%j')": format('%j', value),
+    "util.format('%s')": format('%s', value),
+    'console.log': logged,
+    String: String(value),
+    'template literal': `${value}`,
+    'JSON.stringify': JSON.stringify(value),
+    'util.inspect of structuredClone': inspect(structuredClone(value), deep),
+  }
+}
+
+/** The forms a secret could take in a printout: the text, and its UTF-8 bytes as inspect shows them. */
+function secretForms(secret: string): string[] {
+  const bytes = [...new TextEncoder().encode(secret)].slice(0, 8)
+  return [secret, bytes.join(', '), bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')]
+}
+
+/** A configuration that has used its secret (HS256 ID tokens) and its private JWK (private_key_jwt). */
+async function configurationWithUsedCredentials() {
+  const f = await createFixture({
+    authMethod: 'private_key_jwt',
+    client: { id_token_signed_response_alg: 'HS256' },
+  })
+  await f.signIn()
+  const jwk = (credentialsOf(f.config).keys[0] ?? {}) as { d?: string }
+  assert.ok(typeof jwk.d === 'string', 'the client key is a private JWK')
+  assert.equal(credentialsOf(f.config).clientSecret, FIXTURE_SECRET)
+  return { config: f.config, d: jwk.d }
+}
+
+test('credentials in logs: no printer shows the client secret or the private key of a configuration', async () => {
+  const { config, d } = await configurationWithUsedCredentials()
+  for (const [printer, text] of Object.entries(printed(config))) {
+    for (const form of [...secretForms(FIXTURE_SECRET), d]) {
+      assert.ok(!text.includes(form), `${printer} shows a credential (${form.slice(0, 4)}…)`)
+    }
+  }
+})
+
+test('credentials in logs, the twin: the same printers show its data, and a secret kept the old way (an enumerable symbol member)', async () => {
+  const { config, d } = await configurationWithUsedCredentials()
+  const shown = printed(config)
+  for (const printer of Object.keys(shown).filter(
+    (p) => !/String|template|symbol members/.test(p),
+  )) {
+    assert.ok(shown[printer]!.includes(config.issuer), `${printer} shows the issuer`)
+  }
+  assert.match(
+    shown['util.inspect depth Infinity showHidden getters']!,
+    /oidc-rp runtime: redacted/,
+  )
+  const oldWay = {
+    ...JSON.parse(JSON.stringify(config)),
+    [Symbol('oidc-rp.runtime')]: { credentials: { clientSecret: FIXTURE_SECRET, keys: [{ d }] } },
+  }
+  const leaky = printed(oldWay)
+  for (const printer of ['util.inspect', "util.format('%o')", 'console.log']) {
+    assert.ok(leaky[printer]!.includes(FIXTURE_SECRET), `${printer} would show the old secret`)
+  }
+  assert.ok(leaky['util.inspect depth Infinity showHidden getters']!.includes(d))
 })
