@@ -212,7 +212,8 @@ type AttributeMappingInput = AttributeMapping[number]
  * @param client - the client's metadata, secret and keys
  * @param options - dependencies and settings
  * @returns the configuration, with a contract built from `claims_supported`
- * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @throws {@link UsageError} `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
  * @group Configuration
  */
@@ -234,7 +235,8 @@ export function createConfiguration(
  * @param options - dependencies; settings here override the saved ones
  * @returns the configuration
  * @throws {@link UsageError} `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
- * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @group Configuration
  */
 export function restoreConfiguration(
@@ -331,7 +333,9 @@ export function validateProviderMetadata(
     if (url === undefined) continue
     if (typeof url !== 'string' || !isAbsoluteUrl(url))
       throw invalidMetadata(member, 'an absolute URL', url)
-    requireSecure(member, new URL(url), allowInsecureRequests)
+    const endpoint = new URL(url)
+    requireSecure(member, endpoint, allowInsecureRequests)
+    if (!allowInsecureRequests) requireLoopbackIssuer(member, endpoint, issuerUrl)
   }
   for (const member of ['authorization_endpoint', 'jwks_uri', ...REQUIRED_ARRAYS] as const) {
     if (value[member] === undefined) throw invalidMetadata(member, 'present', undefined)
@@ -369,6 +373,25 @@ function requireSecure(member: string, url: URL, allowInsecureRequests: boolean)
     'DISCOVERY_INSECURE_ENDPOINT',
     `the OP metadata member ${member} must be an https URL, got ${url.protocol}//${url.host}`,
     { claim: member, expected: 'https:', actual: url.protocol },
+  )
+}
+
+/**
+ * A loopback endpoint is the development exception of a loopback issuer. A remote OP publishes its
+ * metadata for every client, so a loopback endpoint in it can only mean the RP's own host: the RP
+ * would send its credentials, codes and tokens to whatever listens there (in clear over http, and
+ * to any local service its trust store vouches for over https). Refused whatever the scheme.
+ */
+function requireLoopbackIssuer(member: string, url: URL, issuer: URL): void {
+  if (!isLoopback(url.hostname) || isLoopback(issuer.hostname)) return
+  throw new ValidationError(
+    'DISCOVERY_LOOPBACK_ENDPOINT',
+    `the OP metadata member ${member} points at loopback (${url.protocol}//${url.host}) while the issuer ${issuer.origin} is not on loopback`,
+    {
+      claim: member,
+      expected: `an endpoint off loopback, as the issuer ${issuer.origin}`,
+      actual: `${url.protocol}//${url.host}`,
+    },
   )
 }
 

@@ -187,6 +187,8 @@ export type ValidationErrorCode =
   | 'FRONT_CHANNEL_ISSUER_MISMATCH'
   /** The front-channel logout request's `sid` is not the session's `sid`. */
   | 'FRONT_CHANNEL_SID_MISMATCH'
+  /** An endpoint in the OP metadata points at loopback (`localhost`, `127.0.0.0/8`, `[::1]`) while the issuer does not: only a loopback (development) issuer may, or `allowInsecureRequests`. */
+  | 'DISCOVERY_LOOPBACK_ENDPOINT'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.

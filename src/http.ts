@@ -62,9 +62,24 @@ export function assertSecureUrl(
   )
 }
 
-/** Tells whether a host name is a loopback address. */
+/**
+ * Tells whether a URL host name (as `URL` normalises it) reaches the machine itself: `localhost`
+ * and its subdomains (RFC 6761 §6.3), `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`,
+ * and the unspecified `0.0.0.0` and `[::]`, which connect to the local host.
+ * @param hostname - `url.hostname`
+ * @returns true for a loopback host
+ */
 export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
+  const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    host === '0.0.0.0' ||
+    host === '[::1]' ||
+    host === '[::]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+  )
 }
 
 /**

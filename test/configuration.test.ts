@@ -5,6 +5,7 @@ import { test } from 'node:test'
 import { format, inspect } from 'node:util'
 import { createConfiguration, restoreConfiguration } from '../src/configuration.js'
 import { extendContract } from '../src/contract.js'
+import type { ValidationError } from '../src/errors.js'
 import { credentialsOf, RUNTIME } from '../src/lib/runtime.js'
 import { CLIENT_SECRET, client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
@@ -279,4 +280,90 @@ test('credentials in logs, the twin: the same printers show its data, and a secr
     assert.ok(leaky[printer]!.includes(FIXTURE_SECRET), `${printer} would show the old secret`)
   }
   assert.ok(leaky['util.inspect depth Infinity showHidden getters']!.includes(d))
+})
+
+/** The endpoints the RP sends credentials, codes or tokens to, or sends the browser to. */
+const LOOPBACK_CHECKED = [
+  'token_endpoint',
+  'userinfo_endpoint',
+  'jwks_uri',
+  'pushed_authorization_request_endpoint',
+  'end_session_endpoint',
+  'authorization_endpoint',
+] as const
+
+for (const member of LOOPBACK_CHECKED) {
+  test(`loopback SSRF: a remote https issuer's ${member} at http://127.0.0.1 is refused with DISCOVERY_LOOPBACK_ENDPOINT naming it`, async () => {
+    const metadata = { ...providerMetadata(), [member]: 'http://127.0.0.1:8080/x' }
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration(metadata, client),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+    assert.equal(err.claim, member)
+    assert.match(
+      err.message,
+      new RegExp(`${member} points at loopback \\(http://127\\.0\\.0\\.1:8080\\)`),
+    )
+    const saved = {
+      ...JSON.parse(JSON.stringify(createConfiguration(providerMetadata(), client))),
+      provider: metadata,
+    }
+    await expectCode(
+      () => restoreConfiguration(saved, { client_secret: CLIENT_SECRET }),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+  })
+
+  test(`loopback SSRF, the twin: a loopback issuer's ${member} on loopback is accepted, over http and https`, () => {
+    for (const issuer of ['http://127.0.0.1:3000', 'https://localhost:8443']) {
+      const metadata = { ...providerMetadata(issuer), [member]: 'http://localhost:8080/x' }
+      assert.equal(
+        createConfiguration(metadata, client).provider[member],
+        'http://localhost:8080/x',
+      )
+    }
+  })
+}
+
+test('loopback SSRF: every spelling of loopback is refused for a remote issuer (localhost, subdomains, 127/8, ::1, IPv4-mapped, 0.0.0.0, trailing dot)', async () => {
+  for (const url of [
+    'http://localhost/token',
+    'http://LOCALHOST./token',
+    'http://rp.localhost:9000/token',
+    'http://127.1/token',
+    'http://2130706433/token',
+    'http://127.255.0.9/token',
+    'http://[::1]:8080/token',
+    'http://[::ffff:127.0.0.1]/token',
+    'http://0.0.0.0:8080/token',
+    'http://[::]/token',
+  ]) {
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration({ ...providerMetadata(), token_endpoint: url }, client),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+    assert.equal(err.claim, 'token_endpoint', url)
+  }
+})
+
+test("loopback SSRF: a remote issuer's https loopback endpoint is refused too; the twin: an https endpoint on another remote host is accepted", async () => {
+  await expectCode(
+    () =>
+      createConfiguration(
+        { ...providerMetadata(), token_endpoint: 'https://127.0.0.1/token' },
+        client,
+      ),
+    'DISCOVERY_LOOPBACK_ENDPOINT',
+  )
+  const elsewhere = { ...providerMetadata(), token_endpoint: 'https://tokens.op.example.net/token' }
+  assert.equal(
+    createConfiguration(elsewhere, client).provider.token_endpoint,
+    'https://tokens.op.example.net/token',
+  )
+})
+
+test('loopback SSRF: allowInsecureRequests, the explicit development opt-in, lets a remote issuer name loopback endpoints', () => {
+  const metadata = { ...providerMetadata(), token_endpoint: 'http://localhost:8080/token' }
+  const config = createConfiguration(metadata, client, { allowInsecureRequests: true })
+  assert.equal(config.provider.token_endpoint, 'http://localhost:8080/token')
 })

@@ -198,7 +198,7 @@ export function discoveryCases(env: Env): Case[] {
       },
     },
     {
-      name: 'createConfiguration: plain http endpoints are refused unless allowed, loopback is fine',
+      name: 'createConfiguration: plain http endpoints are refused unless allowed',
       async run() {
         const { op } = await env.sharedOp()
         const meta = op.metadata()
@@ -210,8 +210,28 @@ export function discoveryCases(env: Env): Case[] {
         equal(err.claim, 'token_endpoint', 'claim')
         const allowed = lib.createConfiguration(insecure, client, { allowInsecureRequests: true })
         equal(allowed.provider.token_endpoint, 'http://op.example.com/token', 'allowed')
-        const loopback = { ...meta, token_endpoint: 'http://127.0.0.1:8080/token' }
-        equal(lib.createConfiguration(loopback, client).client.client_id, 'basic', 'loopback')
+      },
+    },
+    {
+      name: 'loopback SSRF: a remote issuer may not point an endpoint at loopback; a loopback issuer may',
+      async run() {
+        const { op } = await env.sharedOp()
+        const remote = { ...op.metadata(), token_endpoint: 'http://127.0.0.1:8080/token' }
+        const err = await env.expectCode<InstanceType<typeof lib.ValidationError>>(
+          () => lib.createConfiguration(remote, client),
+          'DISCOVERY_LOOPBACK_ENDPOINT',
+        )
+        equal(err.claim, 'token_endpoint', 'claim')
+        const local = {
+          ...op.metadata(),
+          issuer: 'http://127.0.0.1:8080',
+          token_endpoint: 'http://localhost:8080/token',
+        }
+        equal(
+          lib.createConfiguration(local, client).provider.token_endpoint,
+          'http://localhost:8080/token',
+          'twin: loopback issuer',
+        )
       },
     },
     {
