@@ -300,7 +300,9 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
 }
 
 /**
- * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent.
+ * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent,
+ * except that anything the request carried (client secret or assertion, code, verifier, token), in any
+ * encoding the OP quotes it in, reads `[redacted]`.
  * @group Errors
  */
 export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {

@@ -109,7 +109,11 @@ export function createRuntime(parts: RuntimeParts): Runtime {
 
 function hiddenOf(config: HasRuntime): { credentials: Credentials; caches: Map<string, unknown> } {
   const found = hidden.get(config[RUNTIME])
-  if (found === undefined) throw new TypeError('not an oidc-rp configuration')
+  if (found === undefined) {
+    throw new TypeError(
+      'not an oidc-rp configuration (a spread copy has no runtime: pass the original)',
+    )
+  }
   return found
 }
 
