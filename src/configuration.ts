@@ -1,12 +1,19 @@
 /**
  * The configuration value: one connection to one OP, as plain data an administrator can store,
- * plus the injected dependencies and credentials behind a symbol key (never serialised).
+ * plus the injected dependencies and credentials behind a hidden symbol key (never serialised,
+ * never printed).
  * @module
  */
 import { type AttributeContract, buildContract } from './contract.js'
 import { UsageError, ValidationError } from './errors.js'
 import { isLoopback, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './http.js'
-import { type ClientKey, RUNTIME, type Runtime } from './lib/runtime.js'
+import {
+  type ClientKey,
+  createRuntime,
+  credentialsOf,
+  RUNTIME,
+  type Runtime,
+} from './lib/runtime.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
 import { type Settings, validateSettings } from './settings.js'
@@ -160,7 +167,8 @@ export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
 /**
  * An immutable connection to one OP. `JSON.stringify(config)` gives its data (metadata, client
  * metadata, contract, settings), without the secret, keys or dependencies; {@link restoreConfiguration}
- * reads it back.
+ * reads it back. Printing it (`console.log`, `util.inspect` at any depth, `Deno.inspect`,
+ * `Bun.inspect`) shows the same data: the secret, keys and dependencies are unreachable from it.
  * @group Configuration
  */
 export interface Configuration {
@@ -204,7 +212,8 @@ type AttributeMappingInput = AttributeMapping[number]
  * @param client - the client's metadata, secret and keys
  * @param options - dependencies and settings
  * @returns the configuration, with a contract built from `claims_supported`
- * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @throws {@link UsageError} `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
  * @group Configuration
  */
@@ -226,7 +235,8 @@ export function createConfiguration(
  * @param options - dependencies; settings here override the saved ones
  * @returns the configuration
  * @throws {@link UsageError} `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
- * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @group Configuration
  */
 export function restoreConfiguration(
@@ -269,11 +279,12 @@ export function assemble(
   runtime?: Runtime,
 ): Configuration {
   const clientMetadata = validateClient(client)
-  const keys = client.keys ?? runtime?.credentials.keys ?? []
-  const clientSecret = client.client_secret ?? runtime?.credentials.clientSecret
+  const carried = runtime === undefined ? undefined : credentialsOf({ [RUNTIME]: runtime })
+  const keys = client.keys ?? carried?.keys ?? []
+  const clientSecret = client.client_secret ?? carried?.clientSecret
   checkCredentials(clientMetadata, clientSecret, keys)
   const now = options.now ?? runtime?.now ?? Date.now
-  const config: Configuration = {
+  const config = {
     issuer: provider.issuer,
     provider,
     client: clientMetadata,
@@ -281,15 +292,19 @@ export function assemble(
     policy: normalizePolicy(options.policy, clientMetadata),
     attributeMapping: normalizeMapping(options.attributeMapping),
     settings,
-    [RUNTIME]: runtime ?? {
-      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      now,
-      credentials: { clientSecret, keys: Object.freeze([...keys]) },
-      store: options.store ?? createMemoryStore({ now }),
-      caches: new Map(),
-    },
   }
-  return Object.freeze(config)
+  // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
+  Object.defineProperty(config, RUNTIME, {
+    value:
+      runtime ??
+      createRuntime({
+        fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+        now,
+        credentials: { clientSecret, keys: Object.freeze([...keys]) },
+        store: options.store ?? createMemoryStore({ now }),
+      }),
+  })
+  return Object.freeze(config as Configuration)
 }
 
 /**
@@ -318,7 +333,9 @@ export function validateProviderMetadata(
     if (url === undefined) continue
     if (typeof url !== 'string' || !isAbsoluteUrl(url))
       throw invalidMetadata(member, 'an absolute URL', url)
-    requireSecure(member, new URL(url), allowInsecureRequests)
+    const endpoint = new URL(url)
+    requireSecure(member, endpoint, allowInsecureRequests)
+    if (!allowInsecureRequests) requireLoopbackIssuer(member, endpoint, issuerUrl)
   }
   for (const member of ['authorization_endpoint', 'jwks_uri', ...REQUIRED_ARRAYS] as const) {
     if (value[member] === undefined) throw invalidMetadata(member, 'present', undefined)
@@ -356,6 +373,25 @@ function requireSecure(member: string, url: URL, allowInsecureRequests: boolean)
     'DISCOVERY_INSECURE_ENDPOINT',
     `the OP metadata member ${member} must be an https URL, got ${url.protocol}//${url.host}`,
     { claim: member, expected: 'https:', actual: url.protocol },
+  )
+}
+
+/**
+ * A loopback endpoint is the development exception of a loopback issuer. A remote OP publishes its
+ * metadata for every client, so a loopback endpoint in it can only mean the RP's own host: the RP
+ * would send its credentials, codes and tokens to whatever listens there (in clear over http, and
+ * to any local service its trust store vouches for over https). Refused whatever the scheme.
+ */
+function requireLoopbackIssuer(member: string, url: URL, issuer: URL): void {
+  if (!isLoopback(url.hostname) || isLoopback(issuer.hostname)) return
+  throw new ValidationError(
+    'DISCOVERY_LOOPBACK_ENDPOINT',
+    `the OP metadata member ${member} points at loopback (${url.protocol}//${url.host}) while the issuer ${issuer.origin} is not on loopback`,
+    {
+      claim: member,
+      expected: `an endpoint off loopback, as the issuer ${issuer.origin}`,
+      actual: `${url.protocol}//${url.host}`,
+    },
   )
 }
 

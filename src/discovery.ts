@@ -37,7 +37,8 @@ export interface DiscoverOptions extends ConfigurationOptions {
  * @param client - the client's metadata, secret and keys
  * @param options - dependencies (fetch, clock, store) and settings
  * @returns the configuration
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @throws {@link TransportError} `HTTP_*` when the metadata cannot be fetched or is not a JSON object
  * @throws {@link UsageError} `INVALID_ARGUMENT`, `INSECURE_URL`, `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
  * @see {@link https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig | Discovery §4}
@@ -94,7 +95,8 @@ export interface MetadataDiff {
  * @param config - the current configuration
  * @param options - a signal
  * @returns the new configuration and what changed
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @throws {@link TransportError} `HTTP_*`
  * @group Configuration
  */

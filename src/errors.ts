@@ -193,6 +193,8 @@ export type ValidationErrorCode =
   | 'FRONT_CHANNEL_ISSUER_MISMATCH'
   /** The front-channel logout request's `sid` is not the session's `sid`. */
   | 'FRONT_CHANNEL_SID_MISMATCH'
+  /** An endpoint in the OP metadata points at loopback (`localhost`, `127.0.0.0/8`, `[::1]`) while the issuer does not: only a loopback (development) issuer may, or `allowInsecureRequests`. */
+  | 'DISCOVERY_LOOPBACK_ENDPOINT'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -304,7 +306,9 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
 }
 
 /**
- * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent.
+ * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent,
+ * except that anything the request carried (client secret or assertion, code, verifier, token), in any
+ * encoding the OP quotes it in, reads `[redacted]`.
  * @group Errors
  */
 export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {

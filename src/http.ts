@@ -4,6 +4,7 @@
  * @module
  */
 import { TransportError, UsageError } from './errors.js'
+import { type Redactor, redactedError, requestRedactor } from './lib/redact.js'
 
 /**
  * Limits and rules for one HTTP exchange with the OP.
@@ -33,6 +34,11 @@ export interface HttpResponse {
   readonly body: Uint8Array
   /** The URL requested, without query or fragment, for error messages. */
   readonly url: string
+  /**
+   * Takes out of a text of the OP's what the request sent: its credentials, code, verifier or
+   * token, in every encoding it may be echoed in. Every OP text an error carries goes through it.
+   */
+  readonly redact: Redactor
 }
 
 /** The defaults of {@link HttpOptions}. */
@@ -62,14 +68,30 @@ export function assertSecureUrl(
   )
 }
 
-/** Tells whether a host name is a loopback address. */
+/**
+ * Tells whether a URL host name (as `URL` normalises it) reaches the machine itself: `localhost`
+ * and its subdomains (RFC 6761 §6.3), `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`,
+ * and the unspecified `0.0.0.0` and `[::]`, which connect to the local host.
+ * @param hostname - `url.hostname`
+ * @returns true for a loopback host
+ */
 export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(hostname)
+  const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    host === '0.0.0.0' ||
+    host === '[::1]' ||
+    host === '[::]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+  )
 }
 
 /**
  * Sends one request with a timeout, `redirect: 'manual'` and the https rule, and reads the body
- * while counting its bytes.
+ * while counting its bytes. A failure of `fetch` or of the body stream becomes the `cause` of a
+ * transport error as a copy with what the request sent redacted (a `fetch` may quote a header).
  * @param url - the absolute URL
  * @param init - method, headers, body
  * @param options - fetch, limits, signal
@@ -84,6 +106,7 @@ export async function httpRequest(
 ): Promise<HttpResponse> {
   assertSecureUrl(url, options.allowInsecureRequests, 'URL')
   const where = `${url.origin}${url.pathname}`
+  const redact = requestRedactor(init.headers, init.body)
   const timeoutInMs = options.timeoutInMs ?? HTTP_DEFAULTS.timeoutInMs
   const maxBytes = options.maxResponseBytes ?? HTTP_DEFAULTS.maxResponseBytes
   const controller = new AbortController()
@@ -130,7 +153,7 @@ export async function httpRequest(
       if (controller.signal.aborted) await abortion
       throw new TransportError('HTTP_NETWORK_ERROR', `the request to ${where} failed`, {
         url: where,
-        cause,
+        cause: redactedError(cause, redact),
       })
     }
     if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
@@ -144,8 +167,8 @@ export async function httpRequest(
         },
       )
     }
-    const body = await readBody(response, maxBytes, abortion, where)
-    return { status: response.status, headers: response.headers, body, url: where }
+    const body = await readBody(response, maxBytes, abortion, where, redact)
+    return { status: response.status, headers: response.headers, body, url: where, redact }
   } finally {
     clearTimeout(timer)
     callerSignal?.removeEventListener('abort', onCallerAbort)
@@ -158,6 +181,7 @@ async function readBody(
   maxBytes: number,
   abortion: Promise<never>,
   where: string,
+  redact: Redactor,
 ): Promise<Uint8Array> {
   const tooLarge = () =>
     new TransportError(
@@ -189,7 +213,7 @@ async function readBody(
     if (cause instanceof TransportError) throw cause
     throw new TransportError('HTTP_NETWORK_ERROR', `reading the response from ${where} failed`, {
       url: where,
-      cause,
+      cause: redactedError(cause, redact),
     })
   }
   if (chunks.length === 1) return chunks[0]!
@@ -234,7 +258,7 @@ export function parseJsonObject(response: HttpResponse): Record<string, unknown>
   if (type !== 'application/json' && !type.endsWith('+json')) {
     throw new TransportError(
       'HTTP_BAD_CONTENT_TYPE',
-      `${response.url} answered with content type "${type.slice(0, 60)}", expected application/json`,
+      `${response.url} answered with content type "${response.redact(type).slice(0, 60)}", expected application/json`,
       { url: response.url, status: response.status },
     )
   }
@@ -267,6 +291,40 @@ export function parseJsonObject(response: HttpResponse): Record<string, unknown>
     )
   }
   return value
+}
+
+/**
+ * The members of an OAuth error response (RFC 6749 §5.2), redacted.
+ * @internal
+ */
+export interface OAuthErrorBody {
+  readonly error: string
+  readonly errorDescription: string | undefined
+  readonly errorUri: string | undefined
+}
+
+/**
+ * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says: the
+ * one place where the OP's `error`, `error_description` and `error_uri` are taken, each with what
+ * the request sent redacted ({@link HttpResponse.redact}).
+ * @param response - the response read by {@link httpRequest}
+ * @returns the members, or `undefined` when the body is no JSON object with a non-empty `error`
+ * @internal
+ */
+export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefined {
+  let body: unknown
+  try {
+    body = JSON.parse(decodeUtf8(response.body))
+  } catch {
+    return undefined
+  }
+  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
+  const text = (value: unknown) => (typeof value === 'string' ? response.redact(value) : undefined)
+  return {
+    error: response.redact(body.error),
+    errorDescription: text(body.error_description),
+    errorUri: text(body.error_uri),
+  }
 }
 
 /**

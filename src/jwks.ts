@@ -10,7 +10,7 @@ import { UsageError, ValidationError, type ValidationErrorCode } from './errors.
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
 import { joseCore } from './lib/dependencies.js'
 import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
-import { RUNTIME } from './lib/runtime.js'
+import { cachesOf, RUNTIME } from './lib/runtime.js'
 import { responseLimit } from './settings.js'
 
 /** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
@@ -44,7 +44,7 @@ interface ImportedKey {
 }
 
 function state(config: Configuration): JwksState {
-  const caches = config[RUNTIME].caches
+  const caches = cachesOf(config)
   const key = `jwks:${config.provider.jwks_uri}`
   let entry = caches.get(key) as JwksState | undefined
   if (entry === undefined) {

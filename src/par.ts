@@ -6,15 +6,7 @@
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './configuration.js'
 import { OAuthResponseError, UsageError, ValidationError } from './errors.js'
-import {
-  decodeUtf8,
-  expectStatus,
-  type HttpResponse,
-  isPlainObject,
-  mediaType,
-  parseJsonObject,
-} from './http.js'
-import { RUNTIME } from './lib/runtime.js'
+import { expectStatus, mediaType, oauthErrorBody, parseJsonObject } from './http.js'
 
 /**
  * What the PAR endpoint answered.
@@ -58,8 +50,11 @@ export async function pushAuthorizationRequest(
   }
   const response = await postAuthenticatedForm(config, endpoint, params, signal, 'par')
   if (response.status !== 201) {
-    const error = oauthError(response, config[RUNTIME].credentials.clientSecret)
-    if (error !== undefined) throw error
+    // RFC 9126 §2.3: an OAuth error body, its texts redacted of what the request sent
+    const error = mediaType(response) === 'application/json' ? oauthErrorBody(response) : undefined
+    if (error !== undefined) {
+      throw new OAuthResponseError('PAR_ERROR_RESPONSE', { ...error, status: response.status })
+    }
     expectStatus(response, 201)
   }
   const body = parseJsonObject(response)
@@ -80,31 +75,4 @@ export async function pushAuthorizationRequest(
     })
   }
   return { requestUri, expiresIn }
-}
-
-/**
- * The OAuth error of a non-201 PAR response, when its body is one (RFC 9126 §2.3), with the client
- * secret scrubbed from its texts (an OP may quote the credentials it refuses).
- */
-function oauthError(
-  response: HttpResponse,
-  secret: string | undefined,
-): OAuthResponseError | undefined {
-  if (mediaType(response) !== 'application/json') return undefined
-  let body: unknown
-  try {
-    body = JSON.parse(decodeUtf8(response.body))
-  } catch {
-    return undefined
-  }
-  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
-  const scrub = (text: string) =>
-    secret !== undefined && secret !== '' ? text.replaceAll(secret, '[redacted]') : text
-  return new OAuthResponseError('PAR_ERROR_RESPONSE', {
-    error: scrub(body.error),
-    errorDescription:
-      typeof body.error_description === 'string' ? scrub(body.error_description) : undefined,
-    errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
-    status: response.status,
-  })
 }

@@ -24,7 +24,11 @@ const OP_ENDPOINTS: readonly string[] = ['discovery', 'jwks', 'token', 'par', 'u
  * @group Configuration
  */
 export interface Settings {
-  /** Allow plain http outside loopback (development only). Default false. */
+  /**
+   * Allow plain http outside loopback, and loopback endpoints of an issuer that is not on loopback
+   * (development only). Default false: http is then fine only on loopback, and loopback endpoints
+   * only for a loopback issuer (`DISCOVERY_LOOPBACK_ENDPOINT`).
+   */
   readonly allowInsecureRequests: boolean
   /** Per-request timeout, body included. Default 10,000 ms. */
   readonly timeoutInMs: number

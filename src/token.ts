@@ -6,7 +6,7 @@
 import { postAuthenticatedForm } from './client-auth.js'
 import { type Configuration, describe } from './configuration.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
-import { decodeUtf8, type HttpResponse, isPlainObject, parseJsonObject } from './http.js'
+import { type HttpResponse, oauthErrorBody, parseJsonObject } from './http.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { RUNTIME } from './lib/runtime.js'
 import { parseChallenges } from './userinfo.js'
@@ -77,8 +77,7 @@ export async function exchangeAuthorizationCode(
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
   const response = await postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
-  const sent = [code, input.codeVerifier, config[RUNTIME].credentials.clientSecret]
-  return readTokenResponse(response, input.requireIdToken, sent)
+  return readTokenResponse(response, input.requireIdToken)
 }
 
 /**
@@ -162,8 +161,7 @@ export async function refreshTokens(
     params,
     options.signal,
   )
-  const sent = [refreshToken, config[RUNTIME].credentials.clientSecret]
-  const tokens = readTokenResponse(response, false, sent)
+  const tokens = readTokenResponse(response, false)
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
@@ -244,8 +242,6 @@ function tokenEndpoint(config: Configuration): string {
  * are checked (RFC 6749 §5.1, §5.2).
  * @param response - the response
  * @param requireIdToken - whether `id_token` must be present
- * @param sent - the secrets sent (code or refresh token, PKCE verifier, client secret), scrubbed
- * from the OP's error
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
  * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
@@ -255,9 +251,8 @@ function tokenEndpoint(config: Configuration): string {
 export function readTokenResponse(
   response: HttpResponse,
   requireIdToken: boolean,
-  sent: readonly (string | undefined)[],
 ): TokenEndpointResponse {
-  if (response.status !== 200) throw tokenError(response, sent)
+  if (response.status !== 200) throw tokenError(response)
   let body: Record<string, unknown>
   try {
     body = parseJsonObject(response)
@@ -324,47 +319,24 @@ function invalidMember(
   )
 }
 
-/** A non-200 token endpoint response: an OAuth error body (4xx), or an unexpected status. */
-function tokenError(response: HttpResponse, sent: readonly (string | undefined)[]): Error {
-  if (response.status >= 400 && response.status < 500) {
-    const body = parseLenient(response.body)
-    if (body !== undefined && typeof body.error === 'string' && body.error !== '') {
-      return new OAuthResponseError('TOKEN_ERROR_RESPONSE', {
-        error: scrub(body.error, sent),
-        errorDescription:
-          typeof body.error_description === 'string'
-            ? scrub(body.error_description, sent)
-            : undefined,
-        errorUri: typeof body.error_uri === 'string' ? body.error_uri : undefined,
-        status: response.status,
-        challenges: parseChallenges(scrub(response.headers.get('www-authenticate') ?? '', sent)),
-      })
-    }
+/**
+ * A non-200 token endpoint response: an OAuth error body (4xx), or an unexpected status. What the
+ * request sent (client secret or assertion, code, verifier, refresh token) is redacted from the
+ * OP's texts and challenges, in whatever encoding the OP echoes it.
+ */
+function tokenError(response: HttpResponse): Error {
+  const body =
+    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
+  if (body !== undefined) {
+    return new OAuthResponseError('TOKEN_ERROR_RESPONSE', {
+      ...body,
+      status: response.status,
+      challenges: parseChallenges(response.redact(response.headers.get('www-authenticate') ?? '')),
+    })
   }
   return new TransportError(
     'HTTP_UNEXPECTED_STATUS',
     `${response.url} answered with status ${response.status}, expected 200 or an OAuth error`,
     { url: response.url, status: response.status },
   )
-}
-
-/** An OAuth error body, whatever its content type says; `undefined` when it is no JSON object. */
-function parseLenient(body: Uint8Array): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(decodeUtf8(body))
-    return isPlainObject(value) ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Some OPs echo the code or the credentials they refuse: never let them into an error. */
-function scrub(text: string, sent: readonly (string | undefined)[]): string {
-  let scrubbed = text
-  for (const secret of sent) {
-    if (secret !== undefined && secret.length >= 4 && scrubbed.includes(secret)) {
-      scrubbed = scrubbed.replaceAll(secret, '[redacted]')
-    }
-  }
-  return scrubbed
 }

@@ -136,8 +136,7 @@ export async function fetchUserInfo(
   const challengeHeader = response.headers.get('www-authenticate')
   if ((response.status === 401 || response.status === 403) && challengeHeader !== null) {
     // Some OPs quote the token they refuse in error_description: it never reaches an error.
-    const scrubbed = challengeHeader.replaceAll(accessToken, '[redacted]')
-    throw challengeError(response.status, parseChallenges(scrubbed))
+    throw challengeError(response.status, parseChallenges(response.redact(challengeHeader)))
   }
   expectStatus(response, 200)
   const claims = wantsJwt ? await jwtClaims(config, response, signal) : jsonClaims(response)

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict'
+import { Console } from 'node:console'
+import { Writable } from 'node:stream'
 import { test } from 'node:test'
+import { format, inspect } from 'node:util'
 import { createConfiguration, restoreConfiguration } from '../src/configuration.js'
 import { extendContract } from '../src/contract.js'
-import { RUNTIME } from '../src/lib/runtime.js'
+import type { ValidationError } from '../src/errors.js'
+import { credentialsOf, RUNTIME } from '../src/lib/runtime.js'
 import { CLIENT_SECRET, client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
+import { createFixture, CLIENT_SECRET as FIXTURE_SECRET } from './support/sign-in.js'
 
 test('manual configuration validates and fills defaults', () => {
   const config = createConfiguration(providerMetadata(), client)
@@ -145,7 +150,7 @@ test('a configuration serialises to JSON without secrets or keys and restores', 
   })
   assert.deepEqual(JSON.parse(JSON.stringify(restored)), JSON.parse(text))
   assert.equal(restored.settings.timeoutInMs, 5000)
-  assert.equal(restored[RUNTIME].credentials.clientSecret, CLIENT_SECRET)
+  assert.equal(credentialsOf(restored).clientSecret, CLIENT_SECRET)
   assert.deepEqual(restored.attributeMapping, [{ attribute: 'mail', claim: 'email' }])
 })
 
@@ -190,4 +195,175 @@ test('a restored configuration keeps the injected fetch and clock', () => {
   assert.equal(restored[RUNTIME].fetch, fetch)
   assert.equal(restored[RUNTIME].now, now)
   assert.equal(restored.settings.timeoutInMs, 1234)
+})
+
+/** Everything a configuration looks like to the printers an application may log it with. */
+function printed(value: object): Record<string, string> {
+  const deep = { depth: Infinity, showHidden: true, getters: true } as const
+  let logged = ''
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logged += String(chunk)
+      done()
+    },
+  })
+  new Console({ stdout: sink, stderr: sink }).log(value)
+  const symbols = Object.getOwnPropertySymbols(value).map(
+    (s) => (value as Record<symbol, unknown>)[s],
+  )
+  return {
+    'util.inspect': inspect(value),
+    'util.inspect depth Infinity showHidden getters': inspect(value, deep),
+    'util.inspect customInspect false': inspect(value, { ...deep, customInspect: false }),
+    'util.inspect of its symbol members, customInspect false': inspect(symbols, {
+      ...deep,
+      customInspect: false,
+    }),
+    "util.format('%o')": format('%o', value),
+    "util.format('%O')": format('%O', value),
+    "util.format('%j')": format('%j', value),
+    "util.format('%s')": format('%s', value),
+    'console.log': logged,
+    String: String(value),
+    'template literal': `${value}`,
+    'JSON.stringify': JSON.stringify(value),
+    'util.inspect of structuredClone': inspect(structuredClone(value), deep),
+  }
+}
+
+/** The forms a secret could take in a printout: the text, and its UTF-8 bytes as inspect shows them. */
+function secretForms(secret: string): string[] {
+  const bytes = [...new TextEncoder().encode(secret)].slice(0, 8)
+  return [secret, bytes.join(', '), bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')]
+}
+
+/** A configuration that has used its secret (HS256 ID tokens) and its private JWK (private_key_jwt). */
+async function configurationWithUsedCredentials() {
+  const f = await createFixture({
+    authMethod: 'private_key_jwt',
+    client: { id_token_signed_response_alg: 'HS256' },
+  })
+  await f.signIn()
+  const jwk = (credentialsOf(f.config).keys[0] ?? {}) as { d?: string }
+  assert.ok(typeof jwk.d === 'string', 'the client key is a private JWK')
+  assert.equal(credentialsOf(f.config).clientSecret, FIXTURE_SECRET)
+  return { config: f.config, d: jwk.d }
+}
+
+test('credentials in logs: no printer shows the client secret or the private key of a configuration', async () => {
+  const { config, d } = await configurationWithUsedCredentials()
+  for (const [printer, text] of Object.entries(printed(config))) {
+    for (const form of [...secretForms(FIXTURE_SECRET), d]) {
+      assert.ok(!text.includes(form), `${printer} shows a credential (${form.slice(0, 4)}…)`)
+    }
+  }
+})
+
+test('credentials in logs, the twin: the same printers show its data, and a secret kept the old way (an enumerable symbol member)', async () => {
+  const { config, d } = await configurationWithUsedCredentials()
+  const shown = printed(config)
+  for (const printer of Object.keys(shown).filter(
+    (p) => !/String|template|symbol members/.test(p),
+  )) {
+    assert.ok(shown[printer]!.includes(config.issuer), `${printer} shows the issuer`)
+  }
+  assert.match(
+    shown['util.inspect depth Infinity showHidden getters']!,
+    /oidc-rp runtime: redacted/,
+  )
+  const oldWay = {
+    ...JSON.parse(JSON.stringify(config)),
+    [Symbol('oidc-rp.runtime')]: { credentials: { clientSecret: FIXTURE_SECRET, keys: [{ d }] } },
+  }
+  const leaky = printed(oldWay)
+  for (const printer of ['util.inspect', "util.format('%o')", 'console.log']) {
+    assert.ok(leaky[printer]!.includes(FIXTURE_SECRET), `${printer} would show the old secret`)
+  }
+  assert.ok(leaky['util.inspect depth Infinity showHidden getters']!.includes(d))
+})
+
+/** The endpoints the RP sends credentials, codes or tokens to, or sends the browser to. */
+const LOOPBACK_CHECKED = [
+  'token_endpoint',
+  'userinfo_endpoint',
+  'jwks_uri',
+  'pushed_authorization_request_endpoint',
+  'end_session_endpoint',
+  'authorization_endpoint',
+] as const
+
+for (const member of LOOPBACK_CHECKED) {
+  test(`loopback SSRF: a remote https issuer's ${member} at http://127.0.0.1 is refused with DISCOVERY_LOOPBACK_ENDPOINT naming it`, async () => {
+    const metadata = { ...providerMetadata(), [member]: 'http://127.0.0.1:8080/x' }
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration(metadata, client),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+    assert.equal(err.claim, member)
+    assert.match(
+      err.message,
+      new RegExp(`${member} points at loopback \\(http://127\\.0\\.0\\.1:8080\\)`),
+    )
+    const saved = {
+      ...JSON.parse(JSON.stringify(createConfiguration(providerMetadata(), client))),
+      provider: metadata,
+    }
+    await expectCode(
+      () => restoreConfiguration(saved, { client_secret: CLIENT_SECRET }),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+  })
+
+  test(`loopback SSRF, the twin: a loopback issuer's ${member} on loopback is accepted, over http and https`, () => {
+    for (const issuer of ['http://127.0.0.1:3000', 'https://localhost:8443']) {
+      const metadata = { ...providerMetadata(issuer), [member]: 'http://localhost:8080/x' }
+      assert.equal(
+        createConfiguration(metadata, client).provider[member],
+        'http://localhost:8080/x',
+      )
+    }
+  })
+}
+
+test('loopback SSRF: every spelling of loopback is refused for a remote issuer (localhost, subdomains, 127/8, ::1, IPv4-mapped, 0.0.0.0, trailing dot)', async () => {
+  for (const url of [
+    'http://localhost/token',
+    'http://LOCALHOST./token',
+    'http://rp.localhost:9000/token',
+    'http://127.1/token',
+    'http://2130706433/token',
+    'http://127.255.0.9/token',
+    'http://[::1]:8080/token',
+    'http://[::ffff:127.0.0.1]/token',
+    'http://0.0.0.0:8080/token',
+    'http://[::]/token',
+  ]) {
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration({ ...providerMetadata(), token_endpoint: url }, client),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+    assert.equal(err.claim, 'token_endpoint', url)
+  }
+})
+
+test("loopback SSRF: a remote issuer's https loopback endpoint is refused too; the twin: an https endpoint on another remote host is accepted", async () => {
+  await expectCode(
+    () =>
+      createConfiguration(
+        { ...providerMetadata(), token_endpoint: 'https://127.0.0.1/token' },
+        client,
+      ),
+    'DISCOVERY_LOOPBACK_ENDPOINT',
+  )
+  const elsewhere = { ...providerMetadata(), token_endpoint: 'https://tokens.op.example.net/token' }
+  assert.equal(
+    createConfiguration(elsewhere, client).provider.token_endpoint,
+    'https://tokens.op.example.net/token',
+  )
+})
+
+test('loopback SSRF: allowInsecureRequests, the explicit development opt-in, lets a remote issuer name loopback endpoints', () => {
+  const metadata = { ...providerMetadata(), token_endpoint: 'http://localhost:8080/token' }
+  const config = createConfiguration(metadata, client, { allowInsecureRequests: true })
+  assert.equal(config.provider.token_endpoint, 'http://localhost:8080/token')
 })

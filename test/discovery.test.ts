@@ -3,10 +3,12 @@ import { test } from 'node:test'
 import { assemble, createConfiguration } from '../src/configuration.js'
 import { extendContract } from '../src/contract.js'
 import { discover, reloadMetadata } from '../src/discovery.js'
+import type { ValidationError } from '../src/errors.js'
 import { RUNTIME } from '../src/lib/runtime.js'
 import { createMockOP, type MockOP } from '../src/testing/index.js'
 import { CLIENT_SECRET, client } from './fixtures.js'
 import { expectCode } from './helpers.js'
+import { createFixture } from './support/sign-in.js'
 
 const ISSUER = 'https://op.example.com'
 const op: MockOP = await createMockOP({
@@ -232,4 +234,38 @@ test('fuzz regression: metadata with a deeply nested member is refused with a ty
   const manual = JSON.parse(`${metadata.slice(0, -1)},"x":${'['.repeat(100)}${']'.repeat(100)}}`)
   await expectCode(() => createConfiguration(manual, client), 'DISCOVERY_INVALID_METADATA')
   assert.equal((await discover(ISSUER, client, { fetch: op.fetch })).issuer, ISSUER)
+})
+
+test('loopback SSRF: discovering a remote https issuer whose token_endpoint is http://127.0.0.1 fails at discovery, before any request to it', async () => {
+  const pointing = await createMockOP({
+    issuer: ISSUER,
+    clients: [],
+    users: {},
+    metadata: { token_endpoint: 'http://127.0.0.1:8080/token' },
+  })
+  const requested: string[] = []
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    requested.push(String(input))
+    return pointing.fetch(input, init)
+  }
+  const err = await expectCode<ValidationError>(
+    discover(ISSUER, client, { fetch }),
+    'DISCOVERY_LOOPBACK_ENDPOINT',
+  )
+  assert.equal(err.claim, 'token_endpoint')
+  assert.deepEqual(requested, [`${ISSUER}/.well-known/openid-configuration`])
+})
+
+test('loopback SSRF: a reload that moves an endpoint to loopback is refused and the old configuration stays', async () => {
+  const moving = await createMockOP({ issuer: ISSUER, clients: [], users: {} })
+  const config = await discover(ISSUER, client, { fetch: moving.fetch })
+  moving.setMetadata({ userinfo_endpoint: 'http://localhost:9000/userinfo' })
+  await expectCode(reloadMetadata(config), 'DISCOVERY_LOOPBACK_ENDPOINT')
+  assert.equal(config.provider.userinfo_endpoint, `${ISSUER}/userinfo`)
+})
+
+test('loopback SSRF, the twin: a loopback http issuer is discovered with its loopback endpoints and a sign-in completes', async () => {
+  const f = await createFixture({ op: { issuer: 'http://127.0.0.1:8080' } })
+  assert.equal(f.config.provider.token_endpoint, 'http://127.0.0.1:8080/token')
+  assert.equal((await f.signIn()).idTokenClaims.sub, 'alice')
 })

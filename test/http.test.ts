@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { TransportError } from '../src/errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from '../src/http.js'
-import { expectCode } from './helpers.js'
+import { expectCode, registerSecret } from './helpers.js'
+import { AWKWARD_SECRET, echoForms, everythingShown, leaked } from './support/echo.js'
 
 const url = new URL('https://op.example.com/thing')
 const json = (body: unknown, init: ResponseInit = {}) =>
@@ -205,4 +207,104 @@ test('fuzz regression: JSON nested deeper than 64 levels is HTTP_INVALID_JSON, n
   await expectCode(read(nested(200_000)), 'HTTP_INVALID_JSON')
   await expectCode(read(nested(65)), 'HTTP_INVALID_JSON')
   assert.ok(Array.isArray((await read(nested(64))).a))
+})
+
+/** A token request as the SDK sends it: Basic credentials of an awkward secret, a code and a verifier. */
+function tokenRequest() {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+  const credentials = btoa(
+    String.fromCharCode(
+      ...new TextEncoder().encode(`${encode('rp-client')}:${encode(AWKWARD_SECRET)}`),
+    ),
+  )
+  const code = 'code-0123456789-abcdefghijklmnop'
+  const verifier = 'verifier-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG'
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: 'https://rp.example/cb',
+  })
+  const init = { method: 'POST', headers: { authorization: `Basic ${credentials}` }, body }
+  const forms = [
+    credentials,
+    ...echoForms(AWKWARD_SECRET),
+    ...echoForms(code),
+    ...echoForms(verifier),
+  ]
+  registerSecret(AWKWARD_SECRET, code, verifier, credentials)
+  return { init, forms }
+}
+
+/** A fetch implementation's error quoting the request: in its message, its members and its causes. */
+function quotingError(init: RequestInit): Error {
+  const authorization = new Headers(init.headers).get('authorization') ?? ''
+  const form = String(init.body)
+  const detail = Object.assign(
+    new Error(`invalid header value "authorization: ${authorization}" with body ${form}`),
+    { code: 'ERR_INVALID_CHAR', header: authorization, request: { headers: { authorization } } },
+  )
+  const aggregate = new AggregateError(
+    [new Error(`connect refused sending ${decodeURIComponent(form)}`), detail],
+    `both attempts failed for ${authorization}`,
+  )
+  return new TypeError(`fetch failed: ${authorization}`, { cause: aggregate })
+}
+
+test('scrubbing: a fetch that throws quoting the Authorization header and the form gives HTTP_NETWORK_ERROR whose cause chain shows none of it', async () => {
+  const { init, forms } = tokenRequest()
+  const throwing: typeof fetch = async (_input, sent) => {
+    throw quotingError(sent!)
+  }
+  const err = await expectCode<TransportError>(
+    httpRequest(url, init, { fetch: throwing }),
+    'HTTP_NETWORK_ERROR',
+  )
+  assert.deepEqual(leaked(err, forms), [])
+  const cause = err.cause as Error & { cause: AggregateError }
+  assert.equal(cause.name, 'TypeError')
+  assert.equal(cause.message, 'fetch failed: Basic [redacted]')
+  assert.equal(cause.cause.errors.length, 2, 'the aggregate keeps its errors')
+  assert.equal((cause.cause.errors[1] as { code?: string }).code, 'ERR_INVALID_CHAR')
+})
+
+test('scrubbing: a body stream that fails quoting the Bearer token gives HTTP_NETWORK_ERROR whose cause shows none of it', async () => {
+  const token = 'access-token-0123456789-abcdefghijklmnop'
+  registerSecret(token)
+  const failing: typeof fetch = async (_input, sent) => {
+    const quoted = new Headers(sent?.headers).get('authorization')
+    const body = new ReadableStream({
+      pull(controller) {
+        controller.error(new Error(`stream reset while answering ${quoted}`))
+      },
+    })
+    return new Response(body, { headers: { 'content-type': 'application/json' } })
+  }
+  const err = await expectCode<TransportError>(
+    httpRequest(url, { headers: { authorization: `Bearer ${token}` } }, { fetch: failing }),
+    'HTTP_NETWORK_ERROR',
+  )
+  assert.deepEqual(leaked(err, echoForms(token)), [])
+  assert.equal((err.cause as Error).message, 'stream reset while answering Bearer [redacted]')
+})
+
+test('scrubbing, the twin: a fetch error quoting nothing secret keeps its name, message, members and cause', async () => {
+  const { init } = tokenRequest()
+  const refused = Object.assign(new Error('connect ECONNREFUSED 203.0.113.7:443'), {
+    code: 'ECONNREFUSED',
+    port: 443,
+  })
+  const throwing: typeof fetch = async () => {
+    throw new TypeError('fetch failed', { cause: refused })
+  }
+  const err = await expectCode<TransportError>(
+    httpRequest(url, init, { fetch: throwing }),
+    'HTTP_NETWORK_ERROR',
+  )
+  const cause = err.cause as Error & { cause: typeof refused }
+  assert.deepEqual(
+    [cause.name, cause.message, cause.cause.message, cause.cause.code, cause.cause.port],
+    ['TypeError', 'fetch failed', refused.message, 'ECONNREFUSED', 443],
+  )
+  assert.ok(!everythingShown(err).includes('[redacted]'))
 })

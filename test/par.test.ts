@@ -5,8 +5,9 @@ import type { OAuthResponseError, ValidationError } from '../src/errors.js'
 import type { RequestPolicyInput } from '../src/policy.js'
 import { createMemoryStore } from '../src/stores/memory.js'
 import type { TransactionStore } from '../src/transaction.js'
-import { expectCode } from './helpers.js'
+import { expectCode, registerSecret } from './helpers.js'
 import { clientKeyPair, redeem, SECRET, type Setup, setup } from './support/authorization.js'
+import { AWKWARD_SECRET, echoForms, echoSecrets, everythingShown, leaked } from './support/echo.js'
 
 const PAR: RequestPolicyInput = { transport: 'par', scopes: ['openid', 'email'] }
 
@@ -249,5 +250,55 @@ describe('fuzz regressions: PAR', () => {
     assert.equal(err.errorDescription, 'client secret [redacted] is not valid')
     assert.ok(!JSON.stringify({ message: err.message, err }).includes(SECRET))
     assert.ok(await createAuthorizationRequest(config))
+  })
+})
+
+describe('scrubbing: a PAR error never carries what the request sent', () => {
+  it('the client secret in every form (client_secret_basic, client_secret_post) and the pushed request object are in no part of the error', async () => {
+    registerSecret(AWKWARD_SECRET)
+    for (const method of ['client_secret_basic', 'client_secret_post'] as const) {
+      const own = await setup({
+        mockClient: { client_secret: AWKWARD_SECRET, token_endpoint_auth_method: method },
+      })
+      const config = own.make(
+        { ...PAR, requestObject: { alg: 'HS256' } },
+        {},
+        { client_secret: AWKWARD_SECRET, token_endpoint_auth_method: method },
+      )
+      const echoed = echoSecrets(own.op, 'par', 401)
+      const err = await expectCode<OAuthResponseError>(
+        createAuthorizationRequest(config),
+        'PAR_ERROR_RESPONSE',
+      )
+      const pushed = own.op.requests.filter((r) => r.endpoint === 'par').at(-1)!
+      for (const form of [...echoForms(AWKWARD_SECRET), pushed.params.request!]) {
+        assert.ok(echoed.includes(form), `${method}: the OP echoed ${form.slice(0, 6)}…`)
+      }
+      assert.deepEqual(leaked(err, echoed), [], method)
+      assert.ok(err.errorUri?.startsWith('https://op.example.com/errors?sent=[redacted]'))
+    }
+  })
+
+  it('scrubbing, the twin: a PAR error without secrets keeps its error, description and error_uri intact', async () => {
+    const description =
+      'client rp: redirect_uri https://rp.example/callback is not registered (+1 & ~)'
+    const uri = 'https://op.example.com/errors?client_id=rp&reason=a%20b+c'
+    env.op.misbehave({
+      oauthError: {
+        endpoint: 'par',
+        error: 'invalid_request',
+        error_description: description,
+        error_uri: uri,
+      },
+    })
+    const err = await expectCode<OAuthResponseError>(
+      createAuthorizationRequest(env.make(PAR)),
+      'PAR_ERROR_RESPONSE',
+    )
+    assert.deepEqual(
+      [err.error, err.errorDescription, err.errorUri],
+      ['invalid_request', description, uri],
+    )
+    assert.ok(!everythingShown(err).includes('[redacted]'))
   })
 })

@@ -7,6 +7,7 @@ import type { OAuthResponseError, TransportError, ValidationError } from '../src
 import type { IdTokenClaims } from '../src/id-token.js'
 import { refreshTokens } from '../src/token.js'
 import { expectCode, registerSecret } from './helpers.js'
+import { AWKWARD_SECRET, echoForms, echoSecrets, everythingShown, leaked } from './support/echo.js'
 import {
   browserRequest,
   CLIENT_ID,
@@ -404,5 +405,88 @@ describe('fuzz regressions: token endpoint errors', () => {
     assert.equal(err.errorDescription, 'secret [redacted] or verifier [redacted] refused')
     assert.equal(err.challenges[0]?.parameters.error_description, '[redacted]')
     assert.equal((await f.signIn()).idTokenClaims.sub, 'alice')
+  })
+})
+
+describe('scrubbing: a token error never carries what the request sent', () => {
+  /** Starts a sign-in at the fixture's OP and has the token endpoint echo every secret it gets. */
+  async function echoedCallback(f: Fixture) {
+    const { request, response } = await pendingCallback(f)
+    const echoed = echoSecrets(f.op, 'token', 401)
+    const err = await expectCode<OAuthResponseError>(
+      handleCallback(f.config, request),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    return { err, echoed, code: response.params.get('code')! }
+  }
+
+  for (const method of ['client_secret_basic', 'client_secret_post'] as const) {
+    test(`${method}: the client secret (raw, percent-encoded, form-urlencoded, oauth4webapi-encoded, and the Basic value where sent), the code and the PKCE verifier echoed in error, error_description, error_uri and WWW-Authenticate are in no part of the error`, async () => {
+      registerSecret(AWKWARD_SECRET)
+      const f = await createFixture({
+        authMethod: method,
+        client: { client_secret: AWKWARD_SECRET },
+        clientInput: { client_secret: AWKWARD_SECRET },
+      })
+      const { err, echoed, code } = await echoedCallback(f)
+      for (const form of [...echoForms(AWKWARD_SECRET), ...echoForms(code)]) {
+        assert.ok(echoed.includes(form), `the OP echoed ${form.slice(0, 6)}…`)
+      }
+      assert.ok(err.errorDescription?.startsWith('refused: [redacted]'))
+      assert.ok(err.challenges.length > 0, 'the challenge is still parsed')
+      assert.deepEqual(leaked(err, echoed), [])
+    })
+  }
+
+  for (const method of ['client_secret_jwt', 'private_key_jwt'] as const) {
+    test(`${method}: the client assertion echoed in every form is in no part of the error`, async () => {
+      const f = await createFixture({ authMethod: method })
+      const { err, echoed } = await echoedCallback(f)
+      const assertion = f.op.requests.filter((r) => r.endpoint === 'token').at(-1)!.params
+        .client_assertion!
+      assert.ok(echoed.includes(assertion), 'the OP echoed the assertion')
+      assert.deepEqual(leaked(err, echoed), [])
+    })
+  }
+
+  test('refresh: the refresh token echoed in every form is in no part of the error', async () => {
+    const f = await createFixture()
+    const { request } = await pendingCallback(f)
+    const result = await handleCallback(f.config, request)
+    const echoed = echoSecrets(f.op, 'token')
+    const err = await expectCode<OAuthResponseError>(
+      refreshTokens(f.config, result.refreshToken!),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.ok(echoed.includes(result.refreshToken!), 'the OP echoed the refresh token')
+    assert.deepEqual(leaked(err, echoed), [])
+  })
+
+  test('scrubbing, the twin: an OP error without secrets keeps its error, description, error_uri and challenge intact', async () => {
+    const f = await sharedFixture()
+    const description = `client ${CLIENT_ID}: grant expired at 12:00 (+1 & more) ~ é`
+    const uri = 'https://op.example.com/errors?client_id=rp-client&reason=a%20b+c'
+    f.op.misbehave({
+      respond: {
+        endpoint: 'token',
+        response: () =>
+          Response.json(
+            { error: 'invalid_grant', error_description: description, error_uri: uri },
+            {
+              status: 400,
+              headers: {
+                'www-authenticate': `Bearer realm="op", error_description="${CLIENT_ID}"`,
+              },
+            },
+          ),
+      },
+    })
+    const err = await expectCode<OAuthResponseError>(f.signIn(), 'TOKEN_ERROR_RESPONSE')
+    assert.deepEqual(
+      [err.error, err.errorDescription, err.errorUri],
+      ['invalid_grant', description, uri],
+    )
+    assert.equal(err.challenges[0]?.parameters.error_description, CLIENT_ID)
+    assert.ok(!everythingShown(err).includes('[redacted]'))
   })
 })

@@ -6,6 +6,7 @@ import type { OAuthResponseError, TransportError } from '../src/errors.js'
 import { createMockOP, type MockClient } from '../src/testing/index.js'
 import { fetchUserInfo, parseChallenges } from '../src/userinfo.js'
 import { expectCode, registerSecret } from './helpers.js'
+import { echoForms, everythingShown, leaked } from './support/echo.js'
 
 const SECRET = 's3cr3t-client-secret-value'
 const REDIRECT = 'https://rp.example/cb'
@@ -397,5 +398,46 @@ describe('fuzz regressions: UserInfo', () => {
     })
     await expectCode(fetchUserInfo(config, accessToken, alice), 'USERINFO_RESPONSE_INVALID')
     assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
+  })
+})
+
+describe('scrubbing: a UserInfo error never carries the access token', () => {
+  for (const placement of ['header', 'body'] as const) {
+    it(`${placement}: the access token echoed raw, percent-encoded, form-urlencoded and oauth4webapi-encoded in the challenge is in no part of the error`, async () => {
+      const { op, config } = await setup('plain')
+      const token = 'at.0123456789+/abcdefghij=~ABCDEFGHIJ_-'
+      registerSecret(token)
+      const forms = echoForms(token)
+      op.misbehave({
+        respond: {
+          endpoint: 'userinfo',
+          response: () =>
+            new Response(null, {
+              status: 401,
+              headers: {
+                'www-authenticate': `Bearer error="invalid_token", error_description="${forms.join(' ')}"`,
+              },
+            }),
+        },
+      })
+      const err = await expectCode<OAuthResponseError>(
+        fetchUserInfo(config, token, { ...alice, placement }),
+        'USERINFO_BEARER_CHALLENGE',
+      )
+      assert.deepEqual(leaked(err, forms), [])
+      assert.equal(err.error, 'invalid_token')
+    })
+  }
+
+  it('scrubbing, the twin: a challenge without the token keeps its description intact', async () => {
+    const { op, config, accessToken } = await setup('plain')
+    op.misbehave({ userinfo: 'unauthorized' })
+    const err = await expectCode<OAuthResponseError>(
+      fetchUserInfo(config, accessToken, alice),
+      'USERINFO_BEARER_CHALLENGE',
+    )
+    assert.equal(err.error, 'invalid_token')
+    assert.equal(err.errorDescription, 'the access token was revoked')
+    assert.ok(!everythingShown(err).includes('[redacted]'))
   })
 })

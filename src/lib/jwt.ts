@@ -10,7 +10,7 @@ import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../
 import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
 import { joseCore, joseDecrypt } from './dependencies.js'
 import { clientKeys, clientSecret } from './keys.js'
-import { RUNTIME } from './runtime.js'
+import { cachesOf, credentialsOf } from './runtime.js'
 
 /**
  * The longest ID token accepted, in characters (16 KiB). Longer ones fail with `JWT_TOO_LARGE`
@@ -275,7 +275,7 @@ export function algNotAllowed(
 export function canVerify(config: Configuration, alg: string): boolean {
   if (ASYMMETRIC_ALGS.has(alg)) return true
   if (HMAC_HASHES[alg] === undefined) return false
-  const secret = config[RUNTIME].credentials.clientSecret
+  const secret = credentialsOf(config).clientSecret
   return secret !== undefined && secret !== ''
 }
 
@@ -287,7 +287,7 @@ interface SecretKeyCache {
 /** The per-configuration cache of keys made from the client secret, dropped if the secret changes. */
 function secretKeys(config: Configuration, purpose: string): SecretKeyCache {
   const secret = clientSecret(config, purpose)
-  const caches = config[RUNTIME].caches
+  const caches = cachesOf(config)
   let entry = caches.get('jwt:secret-keys') as SecretKeyCache | undefined
   if (entry === undefined || entry.secret !== secret) {
     entry = { secret, keys: new Map() }

@@ -2,7 +2,7 @@ import type { JWK } from 'jose'
 import type { Configuration } from '../configuration.js'
 import { UsageError } from '../errors.js'
 import { joseCore } from './dependencies.js'
-import { type ClientKey, RUNTIME } from './runtime.js'
+import { type ClientKey, credentialsOf } from './runtime.js'
 
 /** A client private key ready for WebCrypto, with its JOSE metadata. */
 export interface ResolvedKey {
@@ -76,7 +76,7 @@ function guessJwkAlg(jwk: JWK, use: 'sig' | 'enc'): string | undefined {
  */
 export async function clientKeys(config: Configuration): Promise<ResolvedKey[]> {
   const out: ResolvedKey[] = []
-  for (const entry of config[RUNTIME].credentials.keys) {
+  for (const entry of credentialsOf(config).keys) {
     let pending = resolved.get(entry)
     if (pending === undefined) {
       pending = resolve(entry).catch((cause: unknown) => {
@@ -130,7 +130,7 @@ export async function signingKey(
  * @throws {@link UsageError} `MISSING_CREDENTIALS`
  */
 export function clientSecret(config: Configuration, purpose: string): string {
-  const secret = config[RUNTIME].credentials.clientSecret
+  const secret = credentialsOf(config).clientSecret
   if (secret === undefined || secret === '') {
     throw new UsageError('MISSING_CREDENTIALS', `${purpose} needs client_secret`, {
       parameter: 'client_secret',

@@ -15,7 +15,7 @@ import {
   type JwtErrorCodes,
   verifyJws,
 } from '../lib/jwt.js'
-import { RUNTIME } from '../lib/runtime.js'
+import { cachesOf, RUNTIME } from '../lib/runtime.js'
 import { createReplayGuard, type ReplayGuard } from '../stores/sealed.js'
 
 /**
@@ -147,7 +147,7 @@ export async function validateLogoutToken(
 
 /** The per-configuration in-memory replay guard. */
 function defaultGuard(config: Configuration): ReplayGuard {
-  const caches = config[RUNTIME].caches
+  const caches = cachesOf(config)
   let guard = caches.get('logout:replay-guard') as ReplayGuard | undefined
   if (guard === undefined) {
     guard = createReplayGuard({ now: config[RUNTIME].now })

@@ -152,6 +152,31 @@ export function discoveryCases(env: Env): Case[] {
       },
     },
     {
+      name: "credentials in logs: the runtime's own printer, JSON, String and structuredClone show no secret or private key",
+      async run() {
+        const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+          'sign',
+          'verify',
+        ])
+        const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey)
+        const d = jwk.d ?? ''
+        ok(d.length > 20, 'a private JWK')
+        const { op, config } = await env.rp('hs256', {}, { keys: [{ ...jwk, kid: 'log-key' }] })
+        // an HS256 sign-in leaves keys made from the secret in the configuration's caches
+        equal((await env.signIn(config, op)).claims.sub, 'alice', 'the secret was used')
+        const shown = printers().map(({ name, print }) => ({ name, text: print(config) }))
+        ok(shown.length >= 4, 'printers ran')
+        for (const { name, text } of shown) {
+          ok(!text.includes(SECRET), `${name} shows no client secret`)
+          ok(!text.includes(d), `${name} shows no private key`)
+        }
+        // the twin: the printers do print the configuration's data
+        for (const { name, text } of shown.filter((p) => !/String|template/.test(p.name))) {
+          ok(text.includes(config.issuer), `${name} shows the issuer`)
+        }
+      },
+    },
+    {
       name: 'configuration: restoring without the secret or from garbage is refused',
       async run() {
         const { config } = await env.rp('basic')
@@ -173,7 +198,7 @@ export function discoveryCases(env: Env): Case[] {
       },
     },
     {
-      name: 'createConfiguration: plain http endpoints are refused unless allowed, loopback is fine',
+      name: 'createConfiguration: plain http endpoints are refused unless allowed',
       async run() {
         const { op } = await env.sharedOp()
         const meta = op.metadata()
@@ -185,8 +210,28 @@ export function discoveryCases(env: Env): Case[] {
         equal(err.claim, 'token_endpoint', 'claim')
         const allowed = lib.createConfiguration(insecure, client, { allowInsecureRequests: true })
         equal(allowed.provider.token_endpoint, 'http://op.example.com/token', 'allowed')
-        const loopback = { ...meta, token_endpoint: 'http://127.0.0.1:8080/token' }
-        equal(lib.createConfiguration(loopback, client).client.client_id, 'basic', 'loopback')
+      },
+    },
+    {
+      name: 'loopback SSRF: a remote issuer may not point an endpoint at loopback; a loopback issuer may',
+      async run() {
+        const { op } = await env.sharedOp()
+        const remote = { ...op.metadata(), token_endpoint: 'http://127.0.0.1:8080/token' }
+        const err = await env.expectCode<InstanceType<typeof lib.ValidationError>>(
+          () => lib.createConfiguration(remote, client),
+          'DISCOVERY_LOOPBACK_ENDPOINT',
+        )
+        equal(err.claim, 'token_endpoint', 'claim')
+        const local = {
+          ...op.metadata(),
+          issuer: 'http://127.0.0.1:8080',
+          token_endpoint: 'http://localhost:8080/token',
+        }
+        equal(
+          lib.createConfiguration(local, client).provider.token_endpoint,
+          'http://localhost:8080/token',
+          'twin: loopback issuer',
+        )
       },
     },
     {
@@ -229,4 +274,36 @@ export function discoveryCases(env: Env): Case[] {
       },
     },
   ]
+}
+
+/** The printers of the runtime at hand (Deno, Bun, Node), then those every runtime has. */
+function printers(): { name: string; print: (value: object) => string }[] {
+  const runtime = globalThis as {
+    Deno?: { inspect(value: unknown, options?: object): string }
+    Bun?: { inspect(value: unknown, options?: object): string }
+    process?: { getBuiltinModule?(id: string): unknown }
+  }
+  const deep = { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true }
+  const found: { name: string; print: (value: object) => string }[] = []
+  if (runtime.Deno !== undefined) {
+    const deno = runtime.Deno
+    found.push({ name: 'Deno.inspect', print: (value) => deno.inspect(value, deep) })
+  } else if (runtime.Bun !== undefined) {
+    const bun = runtime.Bun
+    found.push({ name: 'Bun.inspect', print: (value) => bun.inspect(value, deep) })
+  } else {
+    const util = runtime.process?.getBuiltinModule?.('node:util') as
+      | { inspect(value: unknown, options?: object): string }
+      | undefined
+    if (util !== undefined) {
+      found.push({ name: 'util.inspect', print: (value) => util.inspect(value, deep) })
+    }
+  }
+  found.push(
+    { name: 'JSON.stringify', print: (value) => JSON.stringify(value) },
+    { name: 'String', print: (value) => String(value) },
+    { name: 'template literal', print: (value) => `${value}` },
+    { name: 'JSON of structuredClone', print: (value) => JSON.stringify(structuredClone(value)) },
+  )
+  return found
 }
