@@ -413,10 +413,7 @@ describe('scrubbing: a token error never carries what the request sent', () => {
   async function echoedCallback(f: Fixture) {
     const { request, response } = await pendingCallback(f)
     const echoed = echoSecrets(f.op, 'token', 401)
-    const err = await expectCode<OAuthResponseError>(
-      handleCallback(f.config, request),
-      'TOKEN_ERROR_RESPONSE',
-    )
+    const err = await expectCode<OAuthResponseError>(f.callback(request), 'TOKEN_ERROR_RESPONSE')
     return { err, echoed, code: response.params.get('code')! }
   }
 
@@ -452,7 +449,7 @@ describe('scrubbing: a token error never carries what the request sent', () => {
   test('refresh: the refresh token echoed in every form is in no part of the error', async () => {
     const f = await createFixture()
     const { request } = await pendingCallback(f)
-    const result = await handleCallback(f.config, request)
+    const result = await f.callback(request)
     const echoed = echoSecrets(f.op, 'token')
     const err = await expectCode<OAuthResponseError>(
       refreshTokens(f.config, result.refreshToken!),
