@@ -10,6 +10,11 @@ import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/log
 import { createReplayGuard } from '../src/stores/sealed.js'
 import type { LogoutTokenFault } from '../src/testing/index.js'
 import { assertNoSecrets, expectCode, registerSecret } from './helpers.js'
+import {
+  failingReplayGuard,
+  failingSessionStore,
+  LEAKED_ARGUMENT,
+} from './support/failing-store.js'
 import { BACKCHANNEL_URI, createLogoutFixture, type LogoutFixture } from './support/logout.js'
 import { CLIENT_ID } from './support/sign-in.js'
 
@@ -494,5 +499,101 @@ describe('fuzz regressions: the back-channel logout request', async () => {
     })
     assert.equal(accepted.response.status, 200, accepted.error?.message)
     assert.equal(await f.sessions.get(sessionId), undefined)
+  })
+})
+
+describe('store failures during back-channel logout', async () => {
+  test('a failing replay guard (rejecting or throwing) answers 400 with STORE_ERROR, never a raw error; the session kept', async () => {
+    for (const synchronous of [false, true]) {
+      const f = await createLogoutFixture()
+      const sid = nextSid()
+      const { sessionId } = await f.signInSession(sid)
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+      const out = await handleBackChannelLogout(
+        f.config,
+        new URLSearchParams({ logout_token: token }),
+        {
+          sessionStore: f.sessions,
+          replayGuard: failingReplayGuard(synchronous),
+        },
+      )
+      assert.equal(out.response.status, 400)
+      assert.equal(out.error?.code, 'STORE_ERROR')
+      assertNoSecrets(out.error)
+      assert.ok(!(await out.response.text()).includes(LEAKED_ARGUMENT))
+      assert.ok(await f.sessions.get(sessionId))
+    }
+  })
+
+  test('a failing session store answers 400 with STORE_ERROR and the validated claims', async () => {
+    for (const method of ['findBySid', 'delete'] as const) {
+      const f = await createLogoutFixture()
+      const sid = nextSid()
+      await f.signInSession(sid)
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+      const out = await handleBackChannelLogout(
+        f.config,
+        new URLSearchParams({ logout_token: token }),
+        {
+          sessionStore: failingSessionStore(f.sessions, [method]),
+        },
+      )
+      assert.equal(out.response.status, 400)
+      assert.equal(out.error?.code, 'STORE_ERROR', method)
+      assert.equal(out.claims?.sid, sid)
+      assert.deepEqual(out.ended, [])
+      assertNoSecrets(out.error)
+    }
+  })
+
+  test('twin: with a working replay guard and session store the same delivery ends the session', async () => {
+    const f = await createLogoutFixture()
+    const sid = nextSid()
+    const { sessionId } = await f.signInSession(sid)
+    const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+    const out = await handleBackChannelLogout(
+      f.config,
+      new URLSearchParams({ logout_token: token }),
+      {
+        sessionStore: failingSessionStore(f.sessions, []),
+        replayGuard: createReplayGuard(),
+      },
+    )
+    assert.equal(out.response.status, 200, out.error?.message)
+    assert.deepEqual(
+      out.ended.map((s) => s.id),
+      [sessionId],
+    )
+  })
+
+  test('a logout token with a far exp is accepted once and remembered no longer than a day after iat', async () => {
+    const f = await createLogoutFixture()
+    const claimed: number[] = []
+    const inner = createReplayGuard({ now: () => f.clock.now })
+    const replayGuard = {
+      claim(value: string, expiresAt: number) {
+        claimed.push(expiresAt)
+        return inner.claim(value, expiresAt)
+      },
+    }
+    const iat = Math.floor(f.clock.now / 1000)
+    const token = await f.op.logoutToken({
+      clientId: CLIENT_ID,
+      sid: nextSid(),
+      claims: { exp: 1e18 },
+    })
+    assert.ok(await validateLogoutToken(f.config, token, { replayGuard }))
+    assert.ok(claimed[0]! <= iat + 86_400 + 30, `remembered until ${claimed[0]}`)
+    await expectCode(validateLogoutToken(f.config, token, { replayGuard }), 'LOGOUT_TOKEN_REPLAYED')
+    const later = (86_400 + 31) * 1000
+    f.clock.now += later
+    try {
+      await expectCode(
+        validateLogoutToken(f.config, token, { replayGuard: createReplayGuard() }),
+        'LOGOUT_TOKEN_EXPIRED',
+      )
+    } finally {
+      f.clock.now -= later
+    }
   })
 })
