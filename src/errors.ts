@@ -195,6 +195,12 @@ export type ValidationErrorCode =
   | 'FRONT_CHANNEL_SID_MISMATCH'
   /** An endpoint in the OP metadata points at loopback (`localhost`, `127.0.0.0/8`, `[::1]`) while the issuer does not: only a loopback (development) issuer may, or `allowInsecureRequests`. */
   | 'DISCOVERY_LOOPBACK_ENDPOINT'
+  /** The OP key named by the JWS (or every key that could serve) cannot be safe: RSA with an even public exponent, one at most 2^16 or at least 2^256, or a modulus under 2048 bits; EC with a point off its curve or coordinates of the wrong length; OKP of the wrong length. Never used to verify or encrypt. */
+  | 'JWKS_UNSAFE_KEY'
+  /** The logout token's `aud` contains an audience the client does not trust (validated as for ID tokens, Back-Channel Logout §2.6). */
+  | 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE'
+  /** The logout token has several audiences but no `azp`, or an `azp` other than the client_id (validated as for ID tokens). */
+  | 'LOGOUT_TOKEN_AZP_MISMATCH'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -219,6 +225,8 @@ export type TransportErrorCode =
   | 'HTTP_INVALID_JSON'
   /** The response body is JSON but not a JSON object. */
   | 'HTTP_JSON_NOT_OBJECT'
+  /** A transaction store, session store or replay guard failed (e.g. Redis unreachable or refusing a command); `cause` has the store's error name, message and code, without its arguments. */
+  | 'STORE_ERROR'
 
 /**
  * Codes of {@link UsageError}: the application or its configuration asked for something wrong.

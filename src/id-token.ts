@@ -7,15 +7,17 @@ import type { Configuration } from './configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import {
+  type AudienceErrorCodes,
   algNotAllowed,
   canVerify,
+  checkAudience,
   claimFailure,
   type DecodedJws,
   decodeJws,
   decryptJwe,
   isCompactJwe,
   type JwtErrorCodes,
-  shown,
+  quoted,
   verifiedAtOnce,
   verifyJws,
 } from './lib/jwt.js'
@@ -95,6 +97,12 @@ const CODES: JwtErrorCodes = {
   signature: 'ID_TOKEN_SIGNATURE_INVALID',
   decryption: 'ID_TOKEN_DECRYPTION_FAILED',
 }
+const AUDIENCE_CODES: AudienceErrorCodes = {
+  mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
+  untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
+  azp: 'ID_TOKEN_AZP_MISMATCH',
+  invalid: 'ID_TOKEN_CLAIM_INVALID',
+}
 const WHAT = 'ID token'
 /** The default `id_token_encrypted_response_enc` (OIDC Registration §2). */
 const DEFAULT_ENC = 'A128CBC-HS256'
@@ -114,7 +122,7 @@ const STRING_CLAIMS = ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'] as const
  * @returns the validated claims
  * @throws {@link ValidationError} `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_CRIT_UNSUPPORTED`,
  * `ID_TOKEN_DECRYPTION_FAILED`, `ID_TOKEN_ALG_NOT_ALLOWED`, `ID_TOKEN_SIGNATURE_INVALID`,
- * `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `ID_TOKEN_ISSUER_MISMATCH`,
+ * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `ID_TOKEN_ISSUER_MISMATCH`,
  * `ID_TOKEN_AUDIENCE_MISMATCH`, `ID_TOKEN_UNTRUSTED_AUDIENCE`, `ID_TOKEN_AZP_MISMATCH`,
  * `ID_TOKEN_EXPIRED`, `ID_TOKEN_IAT_MISSING`, `ID_TOKEN_IAT_IN_FUTURE`, `ID_TOKEN_NOT_YET_VALID`,
  * `ID_TOKEN_SUB_MISSING`, `ID_TOKEN_NONCE_MISSING`, `ID_TOKEN_NONCE_MISMATCH`,
@@ -236,10 +244,6 @@ function mistyped(claim: string, expected: string, actual: unknown): ValidationE
   return fail('ID_TOKEN_CLAIM_INVALID', `${claim} is not ${expected}`, claim, expected, actual)
 }
 
-function quoted(value: unknown): string {
-  return JSON.stringify(shown(value)) ?? String(value)
-}
-
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
@@ -260,7 +264,7 @@ function checkClaims(
     throw fail('ID_TOKEN_ISSUER_MISMATCH', message, 'iss', config.issuer, iss)
   }
 
-  checkAudience(config, aud, azp)
+  checkAudience(config, WHAT, { aud, azp }, AUDIENCE_CODES)
 
   if (!isNumber(exp)) {
     throw fail('ID_TOKEN_EXPIRED', 'has no numeric exp', 'exp', 'a number', typeof exp)
@@ -335,46 +339,6 @@ async function checkHalfHashes(
   }
   if (expectations.code !== undefined) {
     await checkHalfHash(claims, 'c_hash', expectations.code, fromFront, hash)
-  }
-}
-
-function checkAudience(config: Configuration, aud: unknown, azp: unknown): void {
-  const clientId = config.client.client_id
-  if (aud === undefined) {
-    throw fail('ID_TOKEN_AUDIENCE_MISMATCH', 'has no aud', 'aud', clientId, aud)
-  }
-  const list = typeof aud === 'string' ? undefined : aud
-  if (list !== undefined && !(Array.isArray(list) && list.every((a) => typeof a === 'string'))) {
-    throw mistyped('aud', 'a string or an array of strings', aud)
-  }
-  if (list === undefined ? aud !== clientId : !list.includes(clientId)) {
-    const message = `aud ${quoted(aud)} does not contain the client_id ${clientId}`
-    throw fail('ID_TOKEN_AUDIENCE_MISMATCH', message, 'aud', clientId, aud)
-  }
-  if (list !== undefined && list.length > 1) {
-    const trusted = config.client.trusted_audiences ?? []
-    const untrusted = list.filter((a) => a !== clientId && !trusted.includes(a))
-    if (untrusted.length > 0) {
-      throw fail(
-        'ID_TOKEN_UNTRUSTED_AUDIENCE',
-        `aud names ${untrusted.length} audience(s) the client does not trust, e.g. ${quoted(untrusted[0])}`,
-        'aud',
-        [clientId, ...trusted],
-        untrusted,
-      )
-    }
-  }
-  if (azp !== undefined && typeof azp !== 'string') throw mistyped('azp', 'a string', azp)
-  if (azp === undefined ? list !== undefined && list.length > 1 : azp !== clientId) {
-    throw fail(
-      'ID_TOKEN_AZP_MISMATCH',
-      azp === undefined
-        ? 'has several audiences but no azp'
-        : `azp ${quoted(azp)} is not the client_id ${clientId}`,
-      'azp',
-      clientId,
-      azp,
-    )
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * The OP's signing keys: fetched lazily from `jwks_uri`, cached per configuration, re-fetched at once
- * for an unknown `kid` (one request in flight, then a cooldown), exportable for serverless runtimes.
+ * for an unknown `kid` (one request in flight, then a cooldown; a failed fetch is not retried before
+ * the cooldown either), exportable for serverless runtimes. A key that cannot be safe
+ * ({@link opKeyProblem}) is never used.
  * @module
  */
 import type { JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from './configuration.js'
-import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
+import { isOidcRpError, UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
 import { joseCore } from './lib/dependencies.js'
+import { opKeyProblem } from './lib/key-checks.js'
 import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
 import { cachesOf, RUNTIME } from './lib/runtime.js'
 import { responseLimit } from './settings.js'
@@ -34,6 +37,8 @@ interface JwksState {
   inflight: Promise<JwksCacheSnapshot> | undefined
   /** When the last fetch started, for the cooldown. */
   lastFetchAt: number
+  /** The error of the last fetch when it failed: given again, without a fetch, until the cooldown ends. */
+  failure: unknown
   imported: WeakMap<JWK, Map<string, ImportedKey>>
 }
 
@@ -52,6 +57,7 @@ function state(config: Configuration): JwksState {
       snapshot: undefined,
       inflight: undefined,
       lastFetchAt: Number.NEGATIVE_INFINITY,
+      failure: undefined,
       imported: new WeakMap(),
     }
     caches.set(key, entry)
@@ -113,7 +119,7 @@ export function restoreJwksCache(config: Configuration, snapshot: JwksCacheSnaps
  * @param signal - aborts a JWKS fetch
  * @returns the keys, at most `maxJwksKeys`
  * @throws {@link ValidationError} `JWKS_INVALID`
- * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link TransportError} `HTTP_*` (again within the cooldown after a failed fetch, without a request)
  * @internal
  */
 export async function opJwksKeys(
@@ -122,15 +128,19 @@ export async function opJwksKeys(
   signal?: AbortSignal,
 ): Promise<readonly JWK[]> {
   const entry = state(config)
-  const now = config[RUNTIME].now()
   const snapshot = entry.snapshot
-  const cooled = now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
-  if (snapshot === undefined || now - snapshot.fetchedAt > MAX_AGE_MS || (refetch && cooled)) {
+  const stale = snapshot === undefined || config[RUNTIME].now() - snapshot.fetchedAt > MAX_AGE_MS
+  if (stale || (refetch && cooledDown(config, entry))) {
     return (await fetchJwks(config, signal)).keys
   }
   return snapshot.keys
 }
 
+/**
+ * Fetches the JWKS: one request in flight at a time, shared by every caller. While the last fetch
+ * failed less than the cooldown ago, its error is given again without a request, so a stream of
+ * unauthenticated requests (back-channel POSTs, callbacks) cannot turn an OP outage into a flood.
+ */
 function fetchJwks(
   config: Configuration,
   signal: AbortSignal | undefined,
@@ -138,6 +148,9 @@ function fetchJwks(
   const entry = state(config)
   if (entry.inflight !== undefined) return entry.inflight
   const runtime = config[RUNTIME]
+  if (entry.failure !== undefined && !cooledDown(config, entry)) {
+    return Promise.reject(entry.failure)
+  }
   entry.lastFetchAt = runtime.now()
   const uri = config.provider.jwks_uri
   const request = (async () => {
@@ -168,6 +181,7 @@ function fetchJwks(
       fetchedAt: runtime.now(),
     }
     entry.snapshot = snapshot
+    entry.failure = undefined
     return snapshot
   })()
   entry.inflight = request
@@ -175,11 +189,33 @@ function fetchJwks(
     () => {
       entry.inflight = undefined
     },
-    () => {
+    (err: unknown) => {
       entry.inflight = undefined
+      // The caller's own abort says nothing about the OP.
+      if (!(isOidcRpError(err) && err.code === 'HTTP_ABORTED')) entry.failure = err
     },
   )
   return request
+}
+
+/** Whether the cooldown since the last fetch has passed. */
+function cooledDown(config: Configuration, entry: JwksState): boolean {
+  const elapsed = config[RUNTIME].now() - entry.lastFetchAt
+  return elapsed >= config.settings.jwksRefetchCooldownInSeconds * 1000
+}
+
+/** The candidates that can be safe; throws `JWKS_UNSAFE_KEY` when there were some but none is. */
+function safeOnly(found: readonly JWK[], alg: string, kid: string | undefined): JWK[] {
+  const safe = found.filter((jwk) => opKeyProblem(jwk) === undefined)
+  if (safe.length === 0 && found.length > 0) {
+    const problem = opKeyProblem(found[0]!)
+    throw new ValidationError(
+      'JWKS_UNSAFE_KEY',
+      `the OP's ${kid === undefined ? `${alg} key` : `key ${JSON.stringify(kid.slice(0, 60))}`} cannot be safe (${problem}) and is not used`,
+      { claim: 'kid', expected: 'a key that can be safe', actual: problem },
+    )
+  }
+  return safe
 }
 
 /** The key type, and curve where it matters, that a JWS alg needs. */
@@ -242,8 +278,10 @@ async function importKey(
  * @param signatureErrorCode - the code to throw when no candidate verifies the signature
  * @param signal - aborts a JWKS fetch
  * @returns the verified payload bytes and the `kid` of the key that verified it
- * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureErrorCode`
- * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY` (the `kid` names an
+ * unsafe key, or every candidate is one), `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureErrorCode`
+ * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched (again within the cooldown
+ * after a failed fetch, without a request)
  * @internal
  */
 export async function verifyWithOpKeys(
@@ -256,8 +294,7 @@ export async function verifyWithOpKeys(
   const { alg, kid } = header
   const entry = state(config)
   const now = config[RUNTIME].now()
-  const mayRefetch = () =>
-    now - entry.lastFetchAt >= config.settings.jwksRefetchCooldownInSeconds * 1000
+  const mayRefetch = () => cooledDown(config, entry)
   let snapshot = entry.snapshot
   if (snapshot === undefined || now - snapshot.fetchedAt > MAX_AGE_MS)
     snapshot = await fetchJwks(config, signal)
@@ -275,12 +312,12 @@ export async function verifyWithOpKeys(
     )
   }
   const max = config.settings.maxKeyCandidates
-  const verified = await tryCandidates(entry, jws, alg, found, max)
+  const verified = await tryCandidates(entry, jws, alg, safeOnly(found, alg, kid), max)
   if (verified !== undefined) return verified
   if (kid === undefined && mayRefetch()) {
     const tried = new Set(found.map((jwk) => JSON.stringify(jwk)))
     const fresh = candidates((await fetchJwks(config, signal)).keys, alg, kid).filter(
-      (jwk) => !tried.has(JSON.stringify(jwk)),
+      (jwk) => !tried.has(JSON.stringify(jwk)) && opKeyProblem(jwk) === undefined,
     )
     const rotated = await tryCandidates(entry, jws, alg, fresh, max)
     if (rotated !== undefined) return rotated
@@ -318,6 +355,7 @@ export function verifyWithCachedKeys(
   const found = candidates(snapshot.keys, header.alg, header.kid)
   if (found.length > config.settings.maxKeyCandidates) return false
   for (const jwk of found) {
+    if (opKeyProblem(jwk) !== undefined) continue
     if (importedKey(entry, jwk, header.alg)?.sync?.(jws) === true) return true
   }
   return false

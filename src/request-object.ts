@@ -78,7 +78,8 @@ export async function requestObjectKey(
  * @param options - alg, unsigned opt-in, encryption
  * @returns the compact JWS (or JWE)
  * @throws {@link UsageError} `MISSING_CREDENTIALS` (no key for the alg, no client secret for HS*), `INVALID_ARGUMENT` (`none` without opt-in)
- * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when encrypting and the OP publishes no key for the alg
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when encrypting and the OP publishes no key for the alg,
+ * `JWKS_UNSAFE_KEY` when its only keys for the alg cannot be safe (never encrypted to)
  * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched
  * @see {@link https://www.rfc-editor.org/rfc/rfc9101#section-4 | RFC 9101 §4}
  * @internal

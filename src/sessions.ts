@@ -9,6 +9,7 @@ import { UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { randomBase64url } from './lib/random.js'
 import { RUNTIME } from './lib/runtime.js'
+import { callStore } from './lib/store-call.js'
 
 /**
  * One signed-in session at the RP, keyed by its {@link Session.id}.
@@ -97,6 +98,7 @@ const DEFAULT_SESSION_TTL = 8 * 60 * 60
  * @returns the session id and the session saved
  * @throws {@link UsageError} `INVALID_ARGUMENT` when the result is not a validated sign-in of this
  * configuration's issuer, or the TTL is not a positive number
+ * @throws {@link TransportError} `STORE_ERROR` when the session store fails
  * @see {@link https://openid.net/specs/openid-connect-backchannel-1_0.html#RPLogout | Back-Channel Logout §2.3}
  * @example
  * ```ts
@@ -145,7 +147,7 @@ export async function recordSession(
     createdAt: now,
     expiresAt: now + Math.ceil(ttl),
   }
-  await store.set(session, Math.ceil(ttl))
+  await callStore('session store set', () => store.set(session, Math.ceil(ttl)))
   return { sessionId: session.id, session }
 }
 
@@ -268,6 +270,7 @@ function indexKey(iss: string, value: string): string {
  * @param store - the session store
  * @param target - issuer, client, and the logout's `sid` and/or `sub`
  * @returns the sessions this call removed
+ * @throws {@link TransportError} `STORE_ERROR` when the session store fails
  * @internal
  */
 export async function endSessions(
@@ -282,13 +285,17 @@ export async function endSessions(
   const { iss, clientId, sid, sub } = target
   let found: Session[]
   if (sid !== undefined) {
-    found = (await store.findBySid(iss, sid)).filter((s) => sub === undefined || s.sub === sub)
+    found = (await callStore('session store findBySid', () => store.findBySid(iss, sid))).filter(
+      (s) => sub === undefined || s.sub === sub,
+    )
   } else if (sub !== undefined) {
-    found = await store.findBySub(iss, sub)
+    found = await callStore('session store findBySub', () => store.findBySub(iss, sub))
   } else {
     return []
   }
   const mine = found.filter((s) => s.clientId === clientId && s.iss === iss)
-  const removed = await Promise.all(mine.map((s) => store.delete(s.id)))
+  const removed = await Promise.all(
+    mine.map((s) => callStore('session store delete', () => store.delete(s.id))),
+  )
   return mine.filter((_, i) => removed[i])
 }

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { createConfiguration } from '../src/configuration.js'
-import { exportJwksCache, restoreJwksCache, verifyWithOpKeys } from '../src/jwks.js'
+import type { ValidationError } from '../src/errors.js'
+import { validateIdToken } from '../src/id-token.js'
+import { exportJwksCache, opJwksKeys, restoreJwksCache, verifyWithOpKeys } from '../src/jwks.js'
+import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/logout-token.js'
+import { fetchUserInfo } from '../src/userinfo.js'
 import { client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
+import { e1Key, safeSigningKeys, unsafeSigningKeys } from './support/unsafe-keys.js'
 
 const encoder = new TextEncoder()
 const verify = (config: Parameters<typeof verifyWithOpKeys>[0], jws: string) =>
@@ -189,4 +194,242 @@ test('a kid-less JWS signed by a rotated key of the same type re-fetches once af
   now += 10_000
   await verify(config, await b.sign({}))
   assert.equal(server.state.fetches, 2)
+})
+
+describe('JWKS failures fall under the cooldown and the single flight', () => {
+  const failures = [
+    ['a network error', 'HTTP_NETWORK_ERROR'],
+    ['a 500', 'HTTP_UNEXPECTED_STATUS'],
+    ['a body that is not JSON', 'HTTP_INVALID_JSON'],
+  ] as const
+
+  /** A JWKS endpoint that fails in one way while `down`, counting fetches. */
+  function flakyJwks(keys: JWK[], failure: (typeof failures)[number][0]) {
+    const state = { down: true, fetches: 0 }
+    const fetch: typeof globalThis.fetch = async () => {
+      state.fetches++
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      if (!state.down) {
+        return new Response(JSON.stringify({ keys }), {
+          headers: { 'content-type': 'application/json' },
+        })
+      }
+      if (failure === 'a network error') throw new TypeError('fetch failed')
+      if (failure === 'a 500') return new Response('down', { status: 500 })
+      return new Response('{"keys": [', { headers: { 'content-type': 'application/json' } })
+    }
+    return { state, fetch }
+  }
+
+  async function setupFailing(failure: (typeof failures)[number][0]) {
+    const key = await signer('ES256', 'a')
+    const server = flakyJwks([key.jwk], failure)
+    const clock = { now: 1_000_000 }
+    const config = createConfiguration(providerMetadata(), client, {
+      fetch: server.fetch,
+      now: () => clock.now,
+      jwksRefetchCooldownInSeconds: 5,
+    })
+    return { server, clock, config, jws: await key.sign({ ok: true }) }
+  }
+
+  for (const [failure, code] of failures) {
+    test(`while the JWKS answers ${failure}, 25 concurrent verifications make one fetch and each gets ${code}`, async () => {
+      const { server, config, jws } = await setupFailing(failure)
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 25 }, () => verify(config, jws)),
+      )
+      for (const outcome of outcomes) {
+        assert.equal(outcome.status, 'rejected')
+        assert.equal((outcome as PromiseRejectedResult).reason.code, code)
+      }
+      assert.equal(server.state.fetches, 1)
+    })
+
+    test(`while the JWKS answers ${failure}, 25 sequential verifications within the cooldown make one fetch and each gets ${code}`, async () => {
+      const { server, clock, config, jws } = await setupFailing(failure)
+      for (let i = 0; i < 25; i++) {
+        await expectCode(verify(config, jws), code)
+        clock.now += 150 // 25 × 150 ms stays within the 5 s cooldown
+      }
+      assert.equal(server.state.fetches, 1)
+    })
+
+    test(`twin: after ${failure} and the cooldown, the next verification fetches again and succeeds once the OP is back`, async () => {
+      const { server, clock, config, jws } = await setupFailing(failure)
+      await expectCode(verify(config, jws), code)
+      server.state.down = false
+      clock.now += 4_900
+      await expectCode(verify(config, jws), code)
+      assert.equal(server.state.fetches, 1, 'still within the cooldown')
+      clock.now += 100
+      const { kid } = await verify(config, jws)
+      assert.equal(kid, 'a')
+      assert.equal(server.state.fetches, 2)
+    })
+  }
+
+  test("a fetch aborted by its caller's signal is not remembered: the next verification fetches at once", async () => {
+    const { server, config, jws } = await setupFailing('a 500')
+    server.state.down = false
+    const aborted = verifyWithOpKeys(
+      config,
+      jws,
+      decodeProtectedHeader(jws) as { alg: string },
+      'ID_TOKEN_SIGNATURE_INVALID',
+      AbortSignal.abort(),
+    )
+    await expectCode(aborted, 'HTTP_ABORTED')
+    const { kid } = await verify(config, jws)
+    assert.equal(kid, 'a')
+  })
+
+  test('request-object encryption keys come through the same cooldown: a failing JWKS is fetched once', async () => {
+    const { server, clock, config } = await setupFailing('a 500')
+    for (let i = 0; i < 10; i++) {
+      await expectCode(opJwksKeys(config, false), 'HTTP_UNEXPECTED_STATUS')
+      clock.now += 100
+    }
+    assert.equal(server.state.fetches, 1)
+    clock.now += 5_000
+    server.state.down = false
+    assert.equal((await opJwksKeys(config, false)).length, 1)
+    assert.equal(server.state.fetches, 2)
+  })
+})
+
+describe('OP keys that cannot be safe are never used to verify', () => {
+  const unsafe = unsafeSigningKeys()
+  const safe = safeSigningKeys()
+  const e1 = e1Key()
+
+  test('an RS256 token forged for an e = 1 key is refused with JWKS_UNSAFE_KEY', async () => {
+    const config = createConfiguration(providerMetadata(), client, {
+      fetch: jwksServer([e1.jwk]).fetch,
+    })
+    const err = await expectCode<ValidationError>(
+      verify(config, await e1.forge({ sub: 'mallory' })),
+      'JWKS_UNSAFE_KEY',
+    )
+    assert.match(err.message, /key "e1" cannot be safe/)
+  })
+
+  for (const key of unsafe) {
+    test(`a token whose kid names an unsafe key (${key.name}) is refused with JWKS_UNSAFE_KEY`, async () => {
+      const config = createConfiguration(providerMetadata(), client, {
+        fetch: jwksServer([key.jwk]).fetch,
+      })
+      await expectCode(verify(config, key.sign({ sub: 'x' })), 'JWKS_UNSAFE_KEY')
+    })
+  }
+
+  for (const key of safe) {
+    test(`twin: a token signed with a safe key (${key.name}) verifies`, async () => {
+      const config = createConfiguration(providerMetadata(), client, {
+        fetch: jwksServer([key.jwk]).fetch,
+      })
+      assert.equal((await verify(config, key.sign({ sub: 'x' }))).kid, key.jwk.kid)
+    })
+  }
+
+  test('a JWKS with unsafe keys among safe ones: safe kids verify, a kid-less token skips the unsafe keys', async () => {
+    const good = safe[0]!
+    const keys = [e1.jwk, ...unsafe.map((k) => k.jwk), ...safe.map((k) => k.jwk)]
+    const config = createConfiguration(providerMetadata(), client, {
+      fetch: jwksServer(keys).fetch,
+      maxKeyCandidates: 10,
+    })
+    for (const key of safe) assert.equal((await verify(config, key.sign({}))).kid, key.jwk.kid)
+    await expectCode(verify(config, await e1.forge({})), 'JWKS_UNSAFE_KEY')
+    const kidless = good.sign({}, { kid: undefined })
+    assert.equal((await verify(config, kidless)).kid, good.jwk.kid)
+  })
+
+  test('a kid-less token whose only candidates are unsafe is refused with JWKS_UNSAFE_KEY', async () => {
+    const e3 = unsafe.find((k) => k.name.includes('e = 3'))!
+    const config = createConfiguration(providerMetadata(), client, {
+      fetch: jwksServer([{ ...e3.jwk, kid: undefined }]).fetch,
+    })
+    await expectCode(verify(config, e3.sign({}, { kid: undefined })), 'JWKS_UNSAFE_KEY')
+  })
+})
+
+describe('an e = 1 OP key is refused by every consumer; the safe key passes each', () => {
+  /** An OP whose JWKS and signed UserInfo the test chooses. */
+  function op(keys: JWK[], userinfo?: () => Promise<string>) {
+    const fetch: typeof globalThis.fetch = async (input) => {
+      const url = String(input instanceof Request ? input.url : input)
+      if (url.endsWith('/jwks')) {
+        return new Response(JSON.stringify({ keys }), {
+          headers: { 'content-type': 'application/json' },
+        })
+      }
+      if (url.endsWith('/userinfo') && userinfo) {
+        return new Response(await userinfo(), { headers: { 'content-type': 'application/jwt' } })
+      }
+      return new Response('not found', { status: 404 })
+    }
+    return createConfiguration(
+      providerMetadata(),
+      { ...client, id_token_signed_response_alg: 'RS256', userinfo_signed_response_alg: 'RS256' },
+      { fetch, now: () => NOW * 1000 },
+    )
+  }
+  const NOW = 1_700_000_000
+  const idClaims = {
+    iss: 'https://op.example.com',
+    aud: client.client_id,
+    sub: 'alice',
+    iat: NOW,
+    exp: NOW + 300,
+  }
+  const logoutClaims = {
+    iss: 'https://op.example.com',
+    aud: client.client_id,
+    iat: NOW,
+    jti: 'jti-1',
+    sid: 'op-session',
+    events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+  }
+  const userinfoClaims = { iss: 'https://op.example.com', aud: client.client_id, sub: 'alice' }
+  const e1 = e1Key('k')
+  const good = safeSigningKeys()[0]!
+
+  test('ID token (twice, so the cached fast path is asked too): JWKS_UNSAFE_KEY', async () => {
+    const config = op([e1.jwk])
+    const token = await e1.forge(idClaims)
+    await expectCode(validateIdToken(config, token, { source: 'token' }), 'JWKS_UNSAFE_KEY')
+    await expectCode(validateIdToken(config, token, { source: 'token' }), 'JWKS_UNSAFE_KEY')
+  })
+
+  test('twin: the ID token of a safe key validates, twice', async () => {
+    const config = op([good.jwk])
+    const token = good.sign(idClaims)
+    assert.equal((await validateIdToken(config, token, { source: 'token' })).sub, 'alice')
+    assert.equal((await validateIdToken(config, token, { source: 'token' })).sub, 'alice')
+  })
+
+  test('logout token: JWKS_UNSAFE_KEY', async () => {
+    const config = op([e1.jwk])
+    await expectCode(validateLogoutToken(config, await e1.forge(logoutClaims)), 'JWKS_UNSAFE_KEY')
+  })
+
+  test('twin: the logout token of a safe key validates', async () => {
+    const config = op([good.jwk])
+    assert.equal((await validateLogoutToken(config, good.sign(logoutClaims))).sid, 'op-session')
+  })
+
+  test('signed UserInfo: JWKS_UNSAFE_KEY', async () => {
+    const config = op([e1.jwk], () => e1.forge(userinfoClaims))
+    await expectCode(
+      fetchUserInfo(config, 'access-token-value', { expectedSubject: 'alice' }),
+      'JWKS_UNSAFE_KEY',
+    )
+  })
+
+  test('twin: the signed UserInfo of a safe key is accepted', async () => {
+    const config = op([good.jwk], async () => good.sign(userinfoClaims))
+    const claims = await fetchUserInfo(config, 'access-token-value', { expectedSubject: 'alice' })
+    assert.equal(claims.sub, 'alice')
+  })
 })

@@ -10,6 +10,11 @@ import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/log
 import { createReplayGuard } from '../src/stores/sealed.js'
 import type { LogoutTokenFault } from '../src/testing/index.js'
 import { assertNoSecrets, expectCode, registerSecret } from './helpers.js'
+import {
+  failingReplayGuard,
+  failingSessionStore,
+  LEAKED_ARGUMENT,
+} from './support/failing-store.js'
 import { BACKCHANNEL_URI, createLogoutFixture, type LogoutFixture } from './support/logout.js'
 import { CLIENT_ID } from './support/sign-in.js'
 
@@ -129,10 +134,7 @@ describe('more logout token checks', async () => {
     }
   })
 
-  test('an audience array containing the client_id is accepted; one without it is not', async () => {
-    const aud = [CLIENT_ID, 'https://another.example']
-    const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: nextSid(), claims: { aud } })
-    assert.deepEqual((await validateLogoutToken(f.config, token)).aud, aud)
+  test('an audience without the client_id is refused with LOGOUT_TOKEN_AUDIENCE_MISMATCH', async () => {
     const other = await f.op.logoutToken({
       clientId: CLIENT_ID,
       sid: nextSid(),
@@ -182,6 +184,69 @@ describe('more logout token checks', async () => {
       'INVALID_ARGUMENT',
     )
     assert.ok(await validateLogoutToken(f.config, token))
+  })
+})
+
+describe('the logout token audience is validated as for ID tokens (Back-Channel Logout §2.6)', async () => {
+  const UNTRUSTED = 'https://untrusted.example'
+  const TRUSTED = 'https://trusted-api.example'
+  const f = await createLogoutFixture({ clientInput: { trusted_audiences: [TRUSTED] } })
+
+  /** The OP's back-channel delivery with these claims, for a fresh signed-in session. */
+  async function deliver(claims: Record<string, unknown>) {
+    const sid = nextSid()
+    const { sessionId } = await f.signInSession(sid)
+    const delivery = await f.op.backChannelLogout({ clientId: CLIENT_ID, sid, claims })
+    return { delivery, outcome: lastOutcome(f), sessionId }
+  }
+
+  for (const [label, azp] of [
+    ['without azp', undefined],
+    ['with a foreign azp', UNTRUSTED],
+  ] as const) {
+    test(`aud [client_id, an untrusted audience] ${label} is refused with LOGOUT_TOKEN_UNTRUSTED_AUDIENCE, the session kept`, async () => {
+      const { delivery, outcome, sessionId } = await deliver({ aud: [CLIENT_ID, UNTRUSTED], azp })
+      assert.equal(delivery.status, 400)
+      assert.equal(outcome.error?.code, 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE', outcome.error?.message)
+      assert.deepEqual(outcome.ended, [])
+      assert.ok(await f.sessions.get(sessionId))
+    })
+  }
+
+  test('twin: aud [client_id] and aud client_id are accepted and end the session', async () => {
+    for (const aud of [[CLIENT_ID], CLIENT_ID]) {
+      const { delivery, outcome, sessionId } = await deliver({ aud })
+      assert.equal(delivery.status, 200, outcome.error?.message)
+      assert.equal(await f.sessions.get(sessionId), undefined)
+    }
+  })
+
+  test('twin: a trusted extra audience (trusted_audiences) with azp = client_id is accepted', async () => {
+    const { delivery, outcome, sessionId } = await deliver({
+      aud: [CLIENT_ID, TRUSTED],
+      azp: CLIENT_ID,
+    })
+    assert.equal(delivery.status, 200, outcome.error?.message)
+    assert.equal(await f.sessions.get(sessionId), undefined)
+  })
+
+  test('several audiences without azp, or a foreign azp, are refused with LOGOUT_TOKEN_AZP_MISMATCH', async () => {
+    for (const claims of [
+      { aud: [CLIENT_ID, TRUSTED] },
+      { aud: [CLIENT_ID, TRUSTED], azp: TRUSTED },
+      { aud: CLIENT_ID, azp: UNTRUSTED },
+    ]) {
+      const { outcome, sessionId } = await deliver(claims)
+      assert.equal(outcome.error?.code, 'LOGOUT_TOKEN_AZP_MISMATCH', JSON.stringify(claims))
+      assert.ok(await f.sessions.get(sessionId))
+    }
+  })
+
+  test('aud or azp of the wrong type is refused with LOGOUT_TOKEN_CLAIM_INVALID', async () => {
+    for (const claims of [{ aud: [CLIENT_ID, 7] }, { aud: CLIENT_ID, azp: 7 }]) {
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: nextSid(), claims })
+      await expectCode(validateLogoutToken(f.config, token), 'LOGOUT_TOKEN_CLAIM_INVALID')
+    }
   })
 })
 
@@ -289,7 +354,7 @@ describe('the back-channel logout request', async () => {
   })
 })
 
-test('an unreachable JWKS answers 400 with the transport error, never a throw; the retry passes', async () => {
+test('an unreachable JWKS answers 400 with the transport error, never a throw; the retry after the cooldown passes', async () => {
   const f = await createLogoutFixture()
   const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: nextSid() })
   const body = new URLSearchParams({ logout_token: token })
@@ -297,8 +362,51 @@ test('an unreachable JWKS answers 400 with the transport error, never a throw; t
   const failed = await handleBackChannelLogout(f.config, body, { sessionStore: f.sessions })
   assert.equal(failed.response.status, 400)
   assert.equal(failed.error?.code, 'HTTP_UNEXPECTED_STATUS')
+  f.clock.now += f.config.settings.jwksRefetchCooldownInSeconds * 1000
   const retried = await handleBackChannelLogout(f.config, body, { sessionStore: f.sessions })
   assert.equal(retried.response.status, 200, retried.error?.message)
+})
+
+test('while the JWKS is down, 20 unauthenticated back-channel POSTs within the cooldown cause one JWKS request', async () => {
+  const f = await createLogoutFixture()
+  const bodies = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: nextSid() })
+      return new URLSearchParams({ logout_token: token })
+    }),
+  )
+  f.op.clearRequests()
+  f.op.misbehave({ http: { endpoint: 'jwks', kind: 'server-error' } }, { times: Infinity })
+  const jwksRequests = () => f.op.requests.filter((r) => r.endpoint === 'jwks').length
+  const concurrent = await Promise.all(
+    bodies
+      .slice(0, 10)
+      .map((body) => handleBackChannelLogout(f.config, body, { sessionStore: f.sessions })),
+  )
+  for (const body of bodies.slice(10)) {
+    const outcome = await handleBackChannelLogout(f.config, body, { sessionStore: f.sessions })
+    concurrent.push(outcome)
+    f.clock.now += 200
+  }
+  for (const outcome of concurrent) {
+    assert.equal(outcome.response.status, 400)
+    assert.equal(outcome.error?.code, 'HTTP_UNEXPECTED_STATUS')
+  }
+  assert.equal(jwksRequests(), 1)
+
+  // twin: after the cooldown the OP is back and the next POST fetches the JWKS and passes
+  f.op.clearMisbehaviour()
+  f.clock.now += f.config.settings.jwksRefetchCooldownInSeconds * 1000
+  const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: nextSid() })
+  const passed = await handleBackChannelLogout(
+    f.config,
+    new URLSearchParams({ logout_token: token }),
+    {
+      sessionStore: f.sessions,
+    },
+  )
+  assert.equal(passed.response.status, 200, passed.error?.message)
+  assert.equal(jwksRequests(), 2)
 })
 
 describe('encrypted logout tokens', async () => {
@@ -391,5 +499,101 @@ describe('fuzz regressions: the back-channel logout request', async () => {
     })
     assert.equal(accepted.response.status, 200, accepted.error?.message)
     assert.equal(await f.sessions.get(sessionId), undefined)
+  })
+})
+
+describe('store failures during back-channel logout', async () => {
+  test('a failing replay guard (rejecting or throwing) answers 400 with STORE_ERROR, never a raw error; the session kept', async () => {
+    for (const synchronous of [false, true]) {
+      const f = await createLogoutFixture()
+      const sid = nextSid()
+      const { sessionId } = await f.signInSession(sid)
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+      const out = await handleBackChannelLogout(
+        f.config,
+        new URLSearchParams({ logout_token: token }),
+        {
+          sessionStore: f.sessions,
+          replayGuard: failingReplayGuard(synchronous),
+        },
+      )
+      assert.equal(out.response.status, 400)
+      assert.equal(out.error?.code, 'STORE_ERROR')
+      assertNoSecrets(out.error)
+      assert.ok(!(await out.response.text()).includes(LEAKED_ARGUMENT))
+      assert.ok(await f.sessions.get(sessionId))
+    }
+  })
+
+  test('a failing session store answers 400 with STORE_ERROR and the validated claims', async () => {
+    for (const method of ['findBySid', 'delete'] as const) {
+      const f = await createLogoutFixture()
+      const sid = nextSid()
+      await f.signInSession(sid)
+      const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+      const out = await handleBackChannelLogout(
+        f.config,
+        new URLSearchParams({ logout_token: token }),
+        {
+          sessionStore: failingSessionStore(f.sessions, [method]),
+        },
+      )
+      assert.equal(out.response.status, 400)
+      assert.equal(out.error?.code, 'STORE_ERROR', method)
+      assert.equal(out.claims?.sid, sid)
+      assert.deepEqual(out.ended, [])
+      assertNoSecrets(out.error)
+    }
+  })
+
+  test('twin: with a working replay guard and session store the same delivery ends the session', async () => {
+    const f = await createLogoutFixture()
+    const sid = nextSid()
+    const { sessionId } = await f.signInSession(sid)
+    const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid })
+    const out = await handleBackChannelLogout(
+      f.config,
+      new URLSearchParams({ logout_token: token }),
+      {
+        sessionStore: failingSessionStore(f.sessions, []),
+        replayGuard: createReplayGuard(),
+      },
+    )
+    assert.equal(out.response.status, 200, out.error?.message)
+    assert.deepEqual(
+      out.ended.map((s) => s.id),
+      [sessionId],
+    )
+  })
+
+  test('a logout token with a far exp is accepted once and remembered no longer than a day after iat', async () => {
+    const f = await createLogoutFixture()
+    const claimed: number[] = []
+    const inner = createReplayGuard({ now: () => f.clock.now })
+    const replayGuard = {
+      claim(value: string, expiresAt: number) {
+        claimed.push(expiresAt)
+        return inner.claim(value, expiresAt)
+      },
+    }
+    const iat = Math.floor(f.clock.now / 1000)
+    const token = await f.op.logoutToken({
+      clientId: CLIENT_ID,
+      sid: nextSid(),
+      claims: { exp: 1e18 },
+    })
+    assert.ok(await validateLogoutToken(f.config, token, { replayGuard }))
+    assert.ok(claimed[0]! <= iat + 86_400 + 30, `remembered until ${claimed[0]}`)
+    await expectCode(validateLogoutToken(f.config, token, { replayGuard }), 'LOGOUT_TOKEN_REPLAYED')
+    const later = (86_400 + 31) * 1000
+    f.clock.now += later
+    try {
+      await expectCode(
+        validateLogoutToken(f.config, token, { replayGuard: createReplayGuard() }),
+        'LOGOUT_TOKEN_EXPIRED',
+      )
+    } finally {
+      f.clock.now -= later
+    }
   })
 })

@@ -7,6 +7,7 @@ import {
 } from '../src/logout/front-channel.js'
 import type { FrontChannelFault } from '../src/testing/index.js'
 import { assertNoSecrets, expectCode } from './helpers.js'
+import { failingSessionStore } from './support/failing-store.js'
 import { createLogoutFixture, FRONTCHANNEL_URI, type LogoutFixture } from './support/logout.js'
 import { CLIENT_ID } from './support/sign-in.js'
 
@@ -178,5 +179,62 @@ describe('front-channel logout options', async () => {
       { sessionStore: f.sessions },
     )
     assert.equal(fine.response.status, 200)
+  })
+})
+
+describe('store failures during front-channel logout', async () => {
+  const f = await createLogoutFixture()
+  const url = (sid: string) =>
+    `${FRONTCHANNEL_URI}?iss=${encodeURIComponent(f.op.issuer)}&sid=${encodeURIComponent(sid)}`
+
+  test('a session store failing in get, findBySid or delete answers the 400 page with STORE_ERROR, never a raw error', async () => {
+    for (const method of ['get', 'findBySid', 'delete'] as const) {
+      const sid = nextSid()
+      const { sessionId } = await f.signInSession(sid)
+      const out = await handleFrontChannelLogout(f.config, url(sid), {
+        sessionStore: failingSessionStore(f.sessions, [method]),
+        sessionId,
+      })
+      assert.equal(out.response.status, 400, method)
+      assert.equal(out.error?.code, 'STORE_ERROR', method)
+      assertNoSecrets(out.error)
+      assert.ok(await f.sessions.get(sessionId), 'the session survives')
+    }
+  })
+
+  test('without iss and sid (requireSession false), a failing get or delete is STORE_ERROR too', async () => {
+    for (const method of ['get', 'delete'] as const) {
+      const { sessionId } = await f.signInSession(nextSid())
+      const out = await handleFrontChannelLogout(f.config, FRONTCHANNEL_URI, {
+        sessionStore: failingSessionStore(f.sessions, [method]),
+        sessionId,
+        requireSession: false,
+      })
+      assert.equal(out.error?.code, 'STORE_ERROR', method)
+    }
+  })
+
+  test('twin: the same calls with a working store end the session', async () => {
+    const sid = nextSid()
+    const { sessionId } = await f.signInSession(sid)
+    const out = await handleFrontChannelLogout(f.config, url(sid), {
+      sessionStore: failingSessionStore(f.sessions, []),
+      sessionId,
+    })
+    assert.equal(out.response.status, 200, out.error?.message)
+    assert.deepEqual(
+      out.ended.map((s) => s.id),
+      [sessionId],
+    )
+    const bare = await f.signInSession(nextSid())
+    const lax = await handleFrontChannelLogout(f.config, FRONTCHANNEL_URI, {
+      sessionStore: failingSessionStore(f.sessions, []),
+      sessionId: bare.sessionId,
+      requireSession: false,
+    })
+    assert.deepEqual(
+      lax.ended.map((s) => s.id),
+      [bare.sessionId],
+    )
   })
 })

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import { createAuthorizationRequest } from '../src/authorization.js'
 import { createClaimsRequest } from '../src/claims-request.js'
+import { type Configuration, createConfiguration } from '../src/configuration.js'
+import { createRequestObject } from '../src/request-object.js'
 import { createMemoryStore } from '../src/stores/memory.js'
 import type { TransactionStore } from '../src/transaction.js'
+import { client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
 import {
   clientKeyPair,
@@ -14,6 +17,7 @@ import {
   START,
   setup,
 } from './support/authorization.js'
+import { encryptionKeys } from './support/unsafe-keys.js'
 
 const ALGS = ['RS256', 'PS256', 'ES256', 'EdDSA'] as const
 
@@ -282,5 +286,43 @@ describe('request objects by value', () => {
     assert.equal(saved, 0)
     assert.ok(await createAuthorizationRequest(env.make(policy, { store: counting })))
     assert.equal(saved, 1)
+  })
+})
+
+describe('request objects are never encrypted to an OP key that cannot be safe', () => {
+  const { safe, unsafe } = encryptionKeys()
+
+  /** A configuration whose OP publishes exactly these keys. */
+  function withOpKeys(keys: JWK[]) {
+    const fetch: typeof globalThis.fetch = async () =>
+      new Response(JSON.stringify({ keys }), { headers: { 'content-type': 'application/json' } })
+    return createConfiguration(providerMetadata(), client, { fetch })
+  }
+  const encrypt = (config: Configuration, alg: string) =>
+    createRequestObject(
+      config,
+      { response_type: 'code' },
+      { alg: 'HS256', encrypt: { alg, enc: 'A128GCM' } },
+    )
+
+  for (const key of unsafe) {
+    it(`${key.name} (${key.alg}): refused with JWKS_UNSAFE_KEY, nothing encrypted`, async () => {
+      await expectCode(encrypt(withOpKeys([key.jwk]), key.alg), 'JWKS_UNSAFE_KEY')
+    })
+  }
+
+  for (const key of safe) {
+    it(`twin: ${key.name} (${key.alg}) is encrypted to`, async () => {
+      const jwe = await encrypt(withOpKeys([key.jwk]), key.alg)
+      assert.equal(decodeProtectedHeader(jwe).kid, key.jwk.kid)
+    })
+  }
+
+  it('with an unsafe key beside a safe one for the same alg, the safe one is used', async () => {
+    for (const good of safe) {
+      const bad = unsafe.filter((k) => k.alg === good.alg).map((k) => k.jwk)
+      const jwe = await encrypt(withOpKeys([...bad, good.jwk]), good.alg)
+      assert.equal(decodeProtectedHeader(jwe).kid, good.jwk.kid)
+    }
   })
 })

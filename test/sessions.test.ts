@@ -8,6 +8,7 @@ import {
   type Session,
 } from '../src/sessions.js'
 import { expectCode } from './helpers.js'
+import { failingSessionStore } from './support/failing-store.js'
 import { createLogoutFixture } from './support/logout.js'
 
 const ISS = 'https://op.example.com'
@@ -199,4 +200,41 @@ test('a configuration without the sign-in fixture records too (unit)', async () 
   })
   assert.equal(saved.createdAt, 5)
   assert.equal(saved.sid, 'x')
+})
+
+describe('session store failures are STORE_ERROR', () => {
+  test('recordSession with a store whose set fails: STORE_ERROR without the ID token or the arguments', async () => {
+    const f = await createLogoutFixture()
+    const { result } = await f.signInSession('op-session-fail')
+    const broken = failingSessionStore(createMemorySessionStore(), ['set'])
+    const err = await expectCode(recordSession(f.config, broken, result), 'STORE_ERROR')
+    assert.match(String((err as Error).message), /session store set failed/)
+  })
+
+  test('twin: recordSession with a working store saves the session', async () => {
+    const f = await createLogoutFixture()
+    const { result } = await f.signInSession('op-session-ok')
+    const store = createMemorySessionStore()
+    const { sessionId } = await recordSession(f.config, store, result)
+    assert.ok(await store.get(sessionId))
+  })
+
+  test('endSessions with a store whose findBySid, findBySub or delete fails: STORE_ERROR', async () => {
+    for (const method of ['findBySid', 'findBySub', 'delete'] as const) {
+      const inner = createMemorySessionStore()
+      await inner.set(session('a'), 60)
+      const target = {
+        iss: ISS,
+        clientId: 'rp',
+        ...(method === 'findBySub' ? {} : { sid: 'op-session-1' }),
+        sub: 'alice',
+      }
+      await expectCode(endSessions(failingSessionStore(inner, [method]), target), 'STORE_ERROR')
+      // twin: the same store without the failure ends the session
+      assert.deepEqual(
+        (await endSessions(inner, target)).map((s) => s.id),
+        ['a'],
+      )
+    }
+  })
 })

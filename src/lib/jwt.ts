@@ -185,7 +185,7 @@ export function decodeJws(jws: string, maxLength: number, what: string): Decoded
  * @param decoded - the JWS from {@link decodeJws}
  * @param codes - the consumer's error codes
  * @param signal - aborts a JWKS fetch
- * @throws {@link ValidationError} `codes.signature`, `codes.alg`, `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`
+ * @throws {@link ValidationError} `codes.signature`, `codes.alg`, `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`
  * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
  * @throws {@link UsageError} `MISSING_CREDENTIALS` for `HS*` without a client secret
  * @internal
@@ -450,4 +450,87 @@ export function shown(value: unknown): unknown {
   if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value
   if (Array.isArray(value)) return value.slice(0, 10).map(shown)
   return typeof value === 'object' && value !== null ? 'an object' : value
+}
+
+/**
+ * A claim value quoted for a message, cut like {@link shown}.
+ * @internal
+ */
+export function quoted(value: unknown): string {
+  return JSON.stringify(shown(value)) ?? String(value)
+}
+
+/**
+ * The codes a JWT consumer throws when its audience check fails.
+ * @internal
+ */
+export interface AudienceErrorCodes {
+  /** `aud` is missing or does not contain the client_id. */
+  readonly mismatch: ValidationErrorCode
+  /** `aud` names an audience the client does not trust. */
+  readonly untrusted: ValidationErrorCode
+  /** Several audiences without `azp`, or an `azp` other than the client_id. */
+  readonly azp: ValidationErrorCode
+  /** `aud` or `azp` of the wrong type. */
+  readonly invalid: ValidationErrorCode
+}
+
+/**
+ * Checks `aud` and `azp` the way OIDC Core asks for ID tokens, for every JWT that must be validated
+ * "as ID tokens are" (logout tokens too): `aud` is the client_id or an array of strings containing
+ * it; every other audience must be one of the client's `trusted_audiences`; with several audiences
+ * `azp` is required, and when present it must be the client_id.
+ * @param config - the configuration (client_id, trusted_audiences)
+ * @param token - what the JWT is, for messages (`ID token`)
+ * @param claims - the JWT's `aud` and `azp`, as they came
+ * @param codes - the consumer's error codes
+ * @throws {@link ValidationError} `codes.mismatch`, `codes.untrusted`, `codes.azp`, `codes.invalid`
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation OIDC Core §3.1.3.7 steps 3–5
+ * @see https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation Back-Channel Logout §2.6 step 3
+ * @internal
+ */
+export function checkAudience(
+  config: Configuration,
+  token: string,
+  claims: { readonly aud: unknown; readonly azp: unknown },
+  codes: AudienceErrorCodes,
+): void {
+  const { aud, azp } = claims
+  const clientId = config.client.client_id
+  const fail = (code: ValidationErrorCode, message: string, claim: string, expected: unknown) =>
+    claimFailure(token, code, message, claim, expected, claim === 'azp' ? azp : aud)
+  if (aud === undefined) throw fail(codes.mismatch, 'has no aud', 'aud', clientId)
+  const list = typeof aud === 'string' ? undefined : aud
+  if (list !== undefined && !(Array.isArray(list) && list.every((a) => typeof a === 'string'))) {
+    const expected = 'a string or an array of strings'
+    throw fail(codes.invalid, `aud is not ${expected}`, 'aud', expected)
+  }
+  if (list === undefined ? aud !== clientId : !list.includes(clientId)) {
+    const message = `aud ${quoted(aud)} does not contain the client_id ${clientId}`
+    throw fail(codes.mismatch, message, 'aud', clientId)
+  }
+  if (list !== undefined && list.length > 1) {
+    const trusted = config.client.trusted_audiences ?? []
+    const untrusted = list.filter((a) => a !== clientId && !trusted.includes(a))
+    if (untrusted.length > 0) {
+      throw claimFailure(
+        token,
+        codes.untrusted,
+        `aud names ${untrusted.length} audience(s) the client does not trust, e.g. ${quoted(untrusted[0])}`,
+        'aud',
+        [clientId, ...trusted],
+        untrusted,
+      )
+    }
+  }
+  if (azp !== undefined && typeof azp !== 'string') {
+    throw fail(codes.invalid, 'azp is not a string', 'azp', 'a string')
+  }
+  if (azp === undefined ? list !== undefined && list.length > 1 : azp !== clientId) {
+    const message =
+      azp === undefined
+        ? 'has several audiences but no azp'
+        : `azp ${quoted(azp)} is not the client_id ${clientId}`
+    throw fail(codes.azp, message, 'azp', clientId)
+  }
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import * as base64url from 'jose/base64url'
+import { rsaProblem } from './key-checks.js'
 
 /** The few members of Node's crypto module used here: typed by shape, no Node types in src. */
 interface NodeKeyObject {
@@ -142,13 +143,18 @@ function prepare(key: CryptoKey, alg: string, usage: 'sign' | 'verify'): Prepare
   }
 }
 
-/** jose's checks of a CryptoKey before it signs or verifies with it (type, usage, algorithm, RSA size). */
+/**
+ * jose's checks of a CryptoKey before it signs or verifies with it (type, usage, algorithm), and
+ * for RSA the key checks every OP key passes ({@link rsaProblem}: modulus size, public exponent),
+ * so the fast path never answers for a key WebCrypto's path would not use.
+ */
 function fits(key: CryptoKey, spec: AlgSpec, usage: 'sign' | 'verify'): boolean {
   const algorithm = key.algorithm as {
     name: string
     hash?: { name: string }
     namedCurve?: string
     modulusLength?: number
+    publicExponent?: Uint8Array
   }
   return (
     key.type === (usage === 'sign' ? 'private' : 'public') &&
@@ -156,7 +162,9 @@ function fits(key: CryptoKey, spec: AlgSpec, usage: 'sign' | 'verify'): boolean 
     algorithm.name === spec.name &&
     (spec.hash === undefined || spec.curve !== undefined || algorithm.hash?.name === spec.hash) &&
     (spec.curve === undefined || algorithm.namedCurve === spec.curve) &&
-    (!spec.name.startsWith('RSA') || (algorithm.modulusLength ?? 0) >= 2048)
+    (!spec.name.startsWith('RSA') ||
+      rsaProblem(algorithm.modulusLength ?? 0, algorithm.publicExponent ?? new Uint8Array()) ===
+        undefined)
   )
 }
 

@@ -1,7 +1,7 @@
 /**
  * The OP's public encryption keys (`use: enc` in its JWKS), for encrypting request objects to it.
  * They come from the same JWKS cache as the signature keys (src/jwks.ts), fetched again at once (after
- * the cooldown) when no key fits.
+ * the cooldown) when no key fits. A key that cannot be safe ({@link opKeyProblem}) is never used.
  * @module
  */
 import type { JWK } from 'jose'
@@ -9,6 +9,7 @@ import type { Configuration } from '../configuration.js'
 import { ValidationError } from '../errors.js'
 import { opJwksKeys } from '../jwks.js'
 import { joseCore } from './dependencies.js'
+import { opKeyProblem } from './key-checks.js'
 
 /** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
 const imported = new WeakMap<JWK, Map<string, CryptoKey>>()
@@ -33,19 +34,28 @@ function fits(jwk: JWK, alg: string): boolean {
   return false
 }
 
-/** Picks the best fitting key: explicit `use: enc` and `alg` first. */
-function pick(keys: readonly JWK[], alg: string): JWK | undefined {
+/**
+ * Picks the best fitting key that can be safe (explicit `use: enc` and `alg` first), or tells why
+ * the fitting keys cannot be.
+ */
+function pick(keys: readonly JWK[], alg: string): { jwk?: JWK; problem?: string } {
   let best: JWK | undefined
   let bestScore = -1
+  let problem: string | undefined
   for (const jwk of keys) {
     if (!fits(jwk, alg)) continue
+    const unsafe = opKeyProblem(jwk)
+    if (unsafe !== undefined) {
+      problem ??= unsafe
+      continue
+    }
     const score = (jwk.use === 'enc' ? 2 : 0) + (jwk.alg === alg ? 1 : 0)
     if (score > bestScore) {
       best = jwk
       bestScore = score
     }
   }
-  return best
+  return best === undefined ? (problem === undefined ? {} : { problem }) : { jwk: best }
 }
 
 /**
@@ -54,7 +64,8 @@ function pick(keys: readonly JWK[], alg: string): JWK | undefined {
  * @param alg - the JWE `alg` (`RSA-OAEP-256`, `ECDH-ES`…)
  * @param signal - aborts a JWKS fetch
  * @returns the imported public key and its `kid`
- * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when the OP publishes no key for `alg`, `JWKS_INVALID`
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when the OP publishes no key for `alg`,
+ * `JWKS_UNSAFE_KEY` when the only keys for it cannot be safe, `JWKS_INVALID`
  * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
  * @internal
  */
@@ -63,8 +74,16 @@ export async function opEncryptionKey(
   alg: string,
   signal?: AbortSignal,
 ): Promise<{ key: CryptoKey; kid: string | undefined }> {
-  let jwk = pick(await opJwksKeys(config, false, signal), alg)
-  if (jwk === undefined) jwk = pick(await opJwksKeys(config, true, signal), alg)
+  let picked = pick(await opJwksKeys(config, false, signal), alg)
+  if (picked.jwk === undefined) picked = pick(await opJwksKeys(config, true, signal), alg)
+  const { jwk, problem } = picked
+  if (jwk === undefined && problem !== undefined) {
+    throw new ValidationError(
+      'JWKS_UNSAFE_KEY',
+      `the OP's encryption key for ${alg} cannot be safe (${problem}) and is not used`,
+      { claim: 'keys', expected: 'a key that can be safe', actual: problem },
+    )
+  }
   if (jwk === undefined) {
     throw new ValidationError(
       'JWKS_NO_MATCHING_KEY',

@@ -35,7 +35,7 @@ export interface BackChannelLogoutResult {
   readonly response: Response
   /** The sessions ended by this request. */
   readonly ended: readonly Session[]
-  /** The validated claims, when the token was valid. */
+  /** The validated claims, when the token was valid (also when the session store then failed). */
   readonly claims?: LogoutTokenClaims
   /** Why the request was refused, for the application's log. */
   readonly error?: AnyOidcRpError
@@ -46,10 +46,11 @@ export interface BackChannelLogoutResult {
  * `logout_token`, validates it with {@link validateLogoutToken}, then ends the client's sessions of
  * its `sid` (or, without `sid`, of its `sub`) in the session store.
  *
- * It never throws for a bad request or token (nor when the OP's JWKS cannot be fetched): the
- * `response` says 400 and `error` carries the typed error. It throws for the application's own
- * mistakes ({@link UsageError}: missing credentials, a bad option) and for errors of the session
- * store (the `jti` is then already remembered).
+ * It never throws for a bad request or token, nor when the OP's JWKS cannot be fetched or a store
+ * fails: the `response` says 400 (the logout failed, §2.8) and `error` carries the typed error
+ * (`STORE_ERROR` for the replay guard or the session store; when the session store fails the `jti`
+ * is already remembered). It throws only for the application's own mistakes ({@link UsageError}:
+ * missing credentials, a bad option).
  * @param config - the configuration
  * @param input - the POST `Request`, its form body string, or its parameters
  * @param options - the session store, replay guard, maximum age, abort signal
@@ -88,12 +89,18 @@ export async function handleBackChannelLogout(
     if (!isOidcRpError(err) || err instanceof UsageError) throw err
     return { response: refusal(err), ended: [], error: err }
   }
-  const ended = await endSessions(options.sessionStore, {
-    iss: claims.iss,
-    clientId: config.client.client_id,
-    sid: claims.sid,
-    sub: claims.sub,
-  })
+  let ended: Session[]
+  try {
+    ended = await endSessions(options.sessionStore, {
+      iss: claims.iss,
+      clientId: config.client.client_id,
+      sid: claims.sid,
+      sub: claims.sub,
+    })
+  } catch (err) {
+    if (!isOidcRpError(err) || err instanceof UsageError) throw err
+    return { response: refusal(err), ended: [], claims, error: err }
+  }
   return { response: new Response(null, { status: 200, headers: NO_STORE }), ended, claims }
 }
 

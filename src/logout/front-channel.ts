@@ -6,6 +6,7 @@
  */
 import type { Configuration } from '../configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
+import { callStore } from '../lib/store-call.js'
 import { endSessions, type Session, type SessionStore } from '../sessions.js'
 import { type LogoutInput, readParameters } from './input.js'
 
@@ -56,8 +57,9 @@ export interface FrontChannelLogoutResult {
 /**
  * Handles a front-channel logout request (Front-Channel Logout §2, §3): checks `iss` and `sid`
  * (the issuer's, and the session's when `sessionId` is given), ends the client's sessions of that
- * `sid`, and answers with a page the OP can load in an iframe. It never throws for a bad request:
- * `error` carries the typed error and the response is a 400 page.
+ * `sid`, and answers with a page the OP can load in an iframe. It never throws for a bad request
+ * or a failing session store: `error` carries the typed error (`STORE_ERROR` for the store) and
+ * the response is a 400 page.
  * @param config - the configuration
  * @param input - the GET `Request`, its URL or query
  * @param options - the session store, the cookie's session id, whether `iss`/`sid` are required,
@@ -120,9 +122,9 @@ async function frontChannelLogout(
       )
     }
     if (sessionId === undefined || sessionId === '') return []
-    const session = await store.get(sessionId)
+    const session = await callStore('session store get', () => store.get(sessionId))
     if (session?.iss !== config.issuer || session.clientId !== clientId) return []
-    return (await store.delete(sessionId)) ? [session] : []
+    return (await callStore('session store delete', () => store.delete(sessionId))) ? [session] : []
   }
   if (iss !== config.issuer) {
     throw new ValidationError(
@@ -132,7 +134,7 @@ async function frontChannelLogout(
     )
   }
   if (sessionId !== undefined && sessionId !== '') {
-    const session = await store.get(sessionId)
+    const session = await callStore('session store get', () => store.get(sessionId))
     if (session !== undefined && (session.iss !== iss || session.sid !== sid)) {
       throw new ValidationError(
         'FRONT_CHANNEL_SID_MISMATCH',

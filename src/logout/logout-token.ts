@@ -6,8 +6,10 @@
 import type { Configuration } from '../configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import {
+  type AudienceErrorCodes,
   algNotAllowed,
   canVerify,
+  checkAudience,
   claimFailure,
   decodeJws,
   decryptJwe,
@@ -16,6 +18,7 @@ import {
   verifyJws,
 } from '../lib/jwt.js'
 import { cachesOf, RUNTIME } from '../lib/runtime.js'
+import { callStore } from '../lib/store-call.js'
 import { createReplayGuard, type ReplayGuard } from '../stores/sealed.js'
 
 /**
@@ -28,10 +31,22 @@ export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backcha
 const MAX_JTI_LENGTH = 256
 /** How long a logout token without `exp` is accepted after its `iat`, by default. */
 const DEFAULT_MAX_AGE = 300
+/**
+ * The longest a logout token is accepted after its `iat`, whatever its `exp` says, in seconds: its
+ * `jti` is remembered exactly as long, so a far `exp` can neither overflow a store's expiry nor
+ * outlive the replay guard's memory.
+ */
+const MAX_LIFETIME = 24 * 60 * 60
 const CODES: JwtErrorCodes = {
   alg: 'LOGOUT_TOKEN_ALG_NOT_ALLOWED',
   signature: 'LOGOUT_TOKEN_SIGNATURE_INVALID',
   decryption: 'LOGOUT_TOKEN_DECRYPTION_FAILED',
+}
+const AUDIENCE_CODES: AudienceErrorCodes = {
+  mismatch: 'LOGOUT_TOKEN_AUDIENCE_MISMATCH',
+  untrusted: 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE',
+  azp: 'LOGOUT_TOKEN_AZP_MISMATCH',
+  invalid: 'LOGOUT_TOKEN_CLAIM_INVALID',
 }
 const WHAT = 'logout token'
 /** The default `id_token_encrypted_response_enc` (OIDC Registration §2). */
@@ -46,7 +61,7 @@ const ACCEPTED_TYP: ReadonlySet<string> = new Set(['logout+jwt', 'jwt'])
 export interface LogoutTokenClaims {
   /** The issuer: exactly the OP's issuer. */
   readonly iss: string
-  /** The audiences; they contain the client_id. */
+  /** The audiences: the client_id, plus trusted audiences only. */
   readonly aud: string | readonly string[]
   /** Issue time, in seconds since the epoch. */
   readonly iat: number
@@ -77,7 +92,7 @@ export interface LogoutTokenValidationOptions {
   readonly replayGuard?: ReplayGuard
   /**
    * How long a token without `exp` is accepted after its `iat`, in seconds (it is remembered as
-   * long). Default 300.
+   * long). Default 300. No token, with or without `exp`, is accepted more than a day after its `iat`.
    */
   readonly maxAgeInSeconds?: number
   /** Aborts a JWKS fetch. */
@@ -88,20 +103,24 @@ export interface LogoutTokenValidationOptions {
  * Validates a logout token (Back-Channel Logout §2.6) and remembers its `jti`: decrypts it when ID
  * tokens are encrypted, accepts only the ID token signing alg (the registered one, else one the OP
  * advertises; never `none`), verifies the signature with the OP's keys (re-fetching the JWKS for a
- * new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present), `iss`, `aud`, `iat`, `exp`
- * (or `iat` plus the maximum age), `jti`, `events`, `sid`/`sub` and the absence of `nonce`.
+ * new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present), `iss`, `aud` and `azp` (as
+ * for ID tokens: only the client_id and its `trusted_audiences`), `iat`, `exp` (or `iat` plus the
+ * maximum age; never more than a day after `iat`), `jti`, `events`, `sid`/`sub` and the absence of
+ * `nonce`.
  * @param config - the configuration
  * @param logoutToken - the compact logout token
  * @param options - the replay guard, maximum age and abort signal
  * @returns the validated claims
  * @throws {@link ValidationError} `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_CRIT_UNSUPPORTED`,
  * `LOGOUT_TOKEN_DECRYPTION_FAILED`, `LOGOUT_TOKEN_ALG_NOT_ALLOWED`, `LOGOUT_TOKEN_SIGNATURE_INVALID`,
- * `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `LOGOUT_TOKEN_TYPE_INVALID`,
- * `LOGOUT_TOKEN_ISSUER_MISMATCH`, `LOGOUT_TOKEN_AUDIENCE_MISMATCH`, `LOGOUT_TOKEN_IAT_INVALID`,
+ * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `LOGOUT_TOKEN_TYPE_INVALID`,
+ * `LOGOUT_TOKEN_ISSUER_MISMATCH`, `LOGOUT_TOKEN_AUDIENCE_MISMATCH`,
+ * `LOGOUT_TOKEN_UNTRUSTED_AUDIENCE`, `LOGOUT_TOKEN_AZP_MISMATCH`, `LOGOUT_TOKEN_IAT_INVALID`,
  * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
  * `LOGOUT_TOKEN_SUBJECT_MISSING`, `LOGOUT_TOKEN_NONCE_PRESENT`, `LOGOUT_TOKEN_CLAIM_INVALID`,
  * `LOGOUT_TOKEN_REPLAYED`
- * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched
+ * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched; `STORE_ERROR` when
+ * the replay guard fails
  * @throws {@link UsageError} `MISSING_CREDENTIALS` for an `HS*` or encrypted token without the client
  * secret or decryption key; `INVALID_ARGUMENT` for a bad `maxAgeInSeconds`
  * @see {@link https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation | Back-Channel Logout §2.6}
@@ -131,9 +150,10 @@ export async function validateLogoutToken(
   await verifyJws(config, decoded, CODES, options.signal)
   checkTyp(decoded.header.typ)
   const claims = checkClaims(config, decoded.claims, maxAge)
-  const until = (claims.exp ?? claims.iat + maxAge) + config.settings.clockToleranceInSeconds
+  const until = expiry(claims, maxAge) + config.settings.clockToleranceInSeconds
   const guard = options.replayGuard ?? defaultGuard(config)
-  if (!(await guard.claim(`logout-token ${claims.iss} ${claims.jti}`, until))) {
+  const key = `logout-token ${claims.iss} ${claims.jti}`
+  if (!(await callStore('replay guard', () => guard.claim(key, until)))) {
     throw fail(
       'LOGOUT_TOKEN_REPLAYED',
       'was already received (same jti)',
@@ -215,6 +235,11 @@ function fail(
   return claimFailure('logout token', code, message, claim, expected, actual)
 }
 
+/** When the token stops being accepted: its `exp`, else `iat` plus the maximum age; at most a day after `iat`. */
+function expiry(claims: { readonly iat: number; readonly exp?: number }, maxAge: number): number {
+  return Math.min(claims.exp ?? claims.iat + maxAge, claims.iat + MAX_LIFETIME)
+}
+
 function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value)
 }
@@ -236,20 +261,7 @@ function checkClaims(
     const why = typeof iss === 'string' ? `iss is not the issuer ${config.issuer}` : 'has no iss'
     throw fail('LOGOUT_TOKEN_ISSUER_MISMATCH', why, 'iss', config.issuer, iss)
   }
-  const clientId = config.client.client_id
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined
-  if (audiences === undefined && aud !== undefined) {
-    throw fail('LOGOUT_TOKEN_CLAIM_INVALID', 'aud is not a string or array', 'aud', clientId, aud)
-  }
-  if (audiences === undefined || !audiences.includes(clientId)) {
-    throw fail(
-      'LOGOUT_TOKEN_AUDIENCE_MISMATCH',
-      'aud does not contain the client_id',
-      'aud',
-      clientId,
-      aud,
-    )
-  }
+  checkAudience(config, WHAT, { aud, azp: claims.azp }, AUDIENCE_CODES)
   if (!isNumber(iat)) {
     throw fail('LOGOUT_TOKEN_IAT_INVALID', 'has no numeric iat', 'iat', 'a number', typeof iat)
   }
@@ -265,14 +277,14 @@ function checkClaims(
   if (exp !== undefined && !isNumber(exp)) {
     throw fail('LOGOUT_TOKEN_CLAIM_INVALID', 'exp is not a number', 'exp', 'a number', typeof exp)
   }
-  const expiry = exp ?? iat + maxAge
-  if (now >= expiry + tolerance) {
+  const expiresAt = expiry({ iat, ...(exp === undefined ? {} : { exp }) }, maxAge)
+  if (now >= expiresAt + tolerance) {
     throw fail(
       'LOGOUT_TOKEN_EXPIRED',
-      `expired at ${expiry}`,
-      exp === undefined ? 'iat' : 'exp',
+      `expired at ${expiresAt}`,
+      exp === undefined || expiresAt < exp ? 'iat' : 'exp',
       `after ${Math.floor(now)}`,
-      expiry,
+      expiresAt,
     )
   }
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) {

@@ -7,6 +7,10 @@
  * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
  * `<prefix>sub:<iss> <sub>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
  * On Redis Cluster, give a prefix with a hash tag (`{oidc}:`) so a session's keys share a slot.
+ *
+ * Every expiry sent to Redis is a whole number of seconds between 1 and a year, so no input can
+ * make Redis refuse it; every Redis failure reaches the caller as `TransportError` `STORE_ERROR`
+ * (its `cause` without the command's arguments).
  * @example
  * ```ts
  * import { createClient } from 'redis'
@@ -21,6 +25,7 @@
  */
 import { UsageError } from '../errors.js'
 import { isPlainObject } from '../http.js'
+import { storeFailure } from '../lib/store-call.js'
 import type { Session, SessionStore } from '../sessions.js'
 import type { Transaction, TransactionStore } from '../transaction.js'
 import type { ReplayGuard } from './sealed.js'
@@ -73,6 +78,9 @@ export interface RedisStoreOptions {
   readonly now?: () => number
 }
 
+/** The longest expiry sent to Redis, in seconds (a year): far below what Redis can represent. */
+const MAX_TTL = 365 * 24 * 60 * 60
+
 /** The few commands the stores need, whatever the client's shape. */
 interface Commands {
   set(key: string, value: string, ttl: number, onlyIfNew: boolean): Promise<boolean>
@@ -82,6 +90,25 @@ interface Commands {
 }
 
 function commandsOf(client: RedisClient): Commands {
+  const commands = clientCommands(client)
+  const typed =
+    <A extends unknown[], R>(name: string, command: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await command(...args)
+      } catch (err) {
+        throw storeFailure(`Redis ${name}`, err)
+      }
+    }
+  return {
+    set: typed('SET', commands.set),
+    get: typed('GET', commands.get),
+    getdel: typed('GETDEL', commands.getdel),
+    eval: typed('EVAL', commands.eval),
+  }
+}
+
+function clientCommands(client: RedisClient): Commands {
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
   if (typeof (client as NodeRedisClient)?.getDel === 'function') {
     const c = client as NodeRedisClient
@@ -125,7 +152,12 @@ function positiveTtl(ttlInSeconds: number): number {
       parameter: 'ttlInSeconds',
     })
   }
-  return Math.ceil(ttlInSeconds)
+  return clampTtl(ttlInSeconds)
+}
+
+/** Whole seconds, at least 1 and at most {@link MAX_TTL}. */
+function clampTtl(seconds: number): number {
+  return Math.min(MAX_TTL, Math.max(1, Math.ceil(seconds)))
 }
 
 function parse(json: string | undefined): Record<string, unknown> | undefined {
@@ -146,7 +178,8 @@ function parse(json: string | undefined): Record<string, unknown> | undefined {
  * @param options - key prefix
  * @returns the store (its `set` returns no handle)
  * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and
- * from `set` when the TTL is not positive)
+ * from `set` when the TTL is not positive); its methods throw `TransportError` `STORE_ERROR` when
+ * Redis fails
  * @group Redis
  */
 export function createRedisTransactionStore(
@@ -175,8 +208,10 @@ export function createRedisTransactionStore(
  * `replayGuard`) and for the sealed store's states (`createSealedStore`'s `replayGuard`).
  * @param client - a connected node-redis or ioredis client
  * @param options - key prefix and clock
- * @returns the guard
- * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix
+ * @returns the guard (its expiry is clamped to between 1 s and a year from now)
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and from
+ * `claim` when `expiresAt` is not a number); `claim` throws `TransportError` `STORE_ERROR` when
+ * Redis fails
  * @group Redis
  */
 export function createRedisReplayGuard(
@@ -188,8 +223,12 @@ export function createRedisReplayGuard(
   const now = options.now ?? Date.now
   return {
     claim(value, expiresAt) {
-      const ttl = Math.max(1, Math.ceil(expiresAt - now() / 1000))
-      return redis.set(prefix + value, '1', ttl, true)
+      if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
+        throw new UsageError('INVALID_ARGUMENT', 'expiresAt must be a number of seconds', {
+          parameter: 'expiresAt',
+        })
+      }
+      return redis.set(prefix + value, '1', clampTtl(expiresAt - now() / 1000), true)
     },
   }
 }
@@ -221,7 +260,8 @@ const BATCH = 200
  * @param options - key prefix
  * @returns the store
  * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and
- * from `set` when the TTL is not positive)
+ * from `set` when the TTL is not positive); its methods throw `TransportError` `STORE_ERROR` when
+ * Redis fails
  * @group Redis
  */
 export function createRedisSessionStore(

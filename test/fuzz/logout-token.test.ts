@@ -58,6 +58,8 @@ import {
 
 const TOLERANCE = 30
 const MAX_AGE = 300
+/** No logout token is accepted more than a day after its iat, whatever its exp. */
+const MAX_LIFETIME = 86_400
 const MAX_JWT_LENGTH = 16 * 1024
 const SID = 'op-session-fuzz'
 const DOCUMENTED = [
@@ -86,18 +88,23 @@ function validClaims(jti: string): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The model (Back-Channel Logout §2.4, §2.6), with the jti values it has seen accepted.
+// The model (Back-Channel Logout §2.4, §2.6: iss, aud and azp as for ID tokens), with the jti
+// values it has seen accepted.
 
 const remembered = new Set<string>()
 
 function claimsValid(c: Record<string, unknown>): boolean {
-  const { iss, aud, iat, exp, jti, events, sub, sid } = c
+  const { iss, aud, azp, iat, exp, jti, events, sub, sid } = c
   if (iss !== ISSUER) return false
   const audiences = typeof aud === 'string' ? [aud] : aud
-  if (!Array.isArray(audiences) || !audiences.includes(CLIENT_ID)) return false
+  if (!Array.isArray(audiences) || !audiences.every((a) => typeof a === 'string')) return false
+  if (!audiences.includes(CLIENT_ID) || audiences.some((a) => a !== CLIENT_ID)) return false
+  if (azp !== undefined && azp !== CLIENT_ID) return false
+  if (Array.isArray(aud) && aud.length > 1 && azp === undefined) return false
   if (!isNumber(iat) || iat > NOW + TOLERANCE) return false
   if (exp !== undefined && !isNumber(exp)) return false
-  if (NOW >= ((exp as number | undefined) ?? iat + MAX_AGE) + TOLERANCE) return false
+  const expiry = Math.min((exp as number | undefined) ?? iat + MAX_AGE, iat + MAX_LIFETIME)
+  if (NOW >= expiry + TOLERANCE) return false
   if (typeof jti !== 'string' || jti === '' || jti.length > 256) return false
   if (!isObject(events) || !isObject(events[BACKCHANNEL_LOGOUT_EVENT])) return false
   for (const value of [sub, sid]) {
@@ -246,9 +253,26 @@ async function runCase(
 
 const CLAIM_VALUES: Readonly<Record<string, readonly unknown[]>> = {
   iss: [ISSUER, `${ISSUER}/`, [ISSUER]],
-  aud: [CLIENT_ID, [CLIENT_ID], [CLIENT_ID, 'other'], [], 'other', [1, CLIENT_ID]],
-  iat: [NOW + 29, NOW + 31, NOW - MAX_AGE - 29, NOW - MAX_AGE - 31, String(NOW)],
-  exp: [NOW - 31, NOW - 29, NOW + 1, String(NOW + 60)],
+  aud: [
+    CLIENT_ID,
+    [CLIENT_ID],
+    [CLIENT_ID, 'other'],
+    [CLIENT_ID, CLIENT_ID],
+    [],
+    'other',
+    [1, CLIENT_ID],
+  ],
+  azp: [CLIENT_ID, 'other', 5],
+  iat: [
+    NOW + 29,
+    NOW + 31,
+    NOW - MAX_AGE - 29,
+    NOW - MAX_AGE - 31,
+    NOW - MAX_LIFETIME - 29,
+    NOW - MAX_LIFETIME - 31,
+    String(NOW),
+  ],
+  exp: [NOW - 31, NOW - 29, NOW + 1, NOW + 1e12, String(NOW + 60)],
   jti: ['', 'j'.repeat(256), 'j'.repeat(257), 5, 'jti-fixed'],
   events: [
     {},

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { base64url } from 'jose'
-import { decodeJws, isCompactJwe } from '../../src/lib/jwt.js'
+import { createConfiguration } from '../../src/configuration.js'
+import type { ErrorCode } from '../../src/errors.js'
+import { validateIdToken } from '../../src/id-token.js'
+import { type AudienceErrorCodes, decodeJws, isCompactJwe } from '../../src/lib/jwt.js'
+import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../../src/logout/logout-token.js'
+import { client, providerMetadata } from '../fixtures.js'
 import { expectCode } from '../helpers.js'
+import { safeSigningKeys } from '../support/unsafe-keys.js'
 
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value))
 const jws = (header: unknown, payload: unknown, signature = 'c2ln') =>
@@ -70,4 +76,82 @@ describe('fuzz regressions: decodeJws', () => {
     await expectCode(() => decodeJws(nested(65), 100_000, 'JWT'), 'JWT_MALFORMED')
     assert.ok(Array.isArray(decodeJws(nested(64), 100_000, 'JWT').claims.a))
   })
+})
+
+describe('checkAudience: one audience rule for ID tokens and logout tokens', () => {
+  const NOW = 1_700_000_000
+  const TRUSTED = 'https://trusted-api.example'
+  const UNTRUSTED = 'https://untrusted.example'
+  const key = safeSigningKeys()[0]!
+  const fetch: typeof globalThis.fetch = async () =>
+    new Response(JSON.stringify({ keys: [key.jwk] }), {
+      headers: { 'content-type': 'application/json' },
+    })
+  const config = createConfiguration(
+    providerMetadata(),
+    { ...client, id_token_signed_response_alg: 'RS256', trusted_audiences: [TRUSTED] },
+    { fetch, now: () => NOW * 1000 },
+  )
+  const id = client.client_id
+  /** aud and azp → the kind of refusal, or `ok`. */
+  const cases: [string, Record<string, unknown>, keyof AudienceErrorCodes | 'ok'][] = [
+    ['aud = client_id', { aud: id }, 'ok'],
+    ['aud = [client_id]', { aud: [id] }, 'ok'],
+    ['aud = [client_id, trusted], azp = client_id', { aud: [id, TRUSTED], azp: id }, 'ok'],
+    ['no aud', {}, 'mismatch'],
+    ['aud without the client_id', { aud: [TRUSTED] }, 'mismatch'],
+    ['aud = [client_id, untrusted]', { aud: [id, UNTRUSTED] }, 'untrusted'],
+    [
+      'aud = [client_id, untrusted], foreign azp',
+      { aud: [id, UNTRUSTED], azp: UNTRUSTED },
+      'untrusted',
+    ],
+    ['aud = [client_id, trusted] without azp', { aud: [id, TRUSTED] }, 'azp'],
+    ['aud = client_id, foreign azp', { aud: id, azp: TRUSTED }, 'azp'],
+    ['aud = 7', { aud: 7 }, 'invalid'],
+    ['azp = 7', { aud: id, azp: 7 }, 'invalid'],
+  ]
+  const idCodes: Record<string, ErrorCode> = {
+    mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
+    untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
+    azp: 'ID_TOKEN_AZP_MISMATCH',
+    invalid: 'ID_TOKEN_CLAIM_INVALID',
+  }
+  const logoutCodes: Record<string, ErrorCode> = {
+    mismatch: 'LOGOUT_TOKEN_AUDIENCE_MISMATCH',
+    untrusted: 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE',
+    azp: 'LOGOUT_TOKEN_AZP_MISMATCH',
+    invalid: 'LOGOUT_TOKEN_CLAIM_INVALID',
+  }
+
+  let jti = 0
+  for (const [name, claims, verdict] of cases) {
+    it(`${name}: ${verdict === 'ok' ? 'accepted' : `refused (${verdict})`} by both the ID token and the logout token`, async () => {
+      const idToken = key.sign({
+        iss: config.issuer,
+        sub: 'alice',
+        iat: NOW,
+        exp: NOW + 60,
+        ...claims,
+      })
+      const logoutToken = key.sign({
+        iss: config.issuer,
+        iat: NOW,
+        jti: `jti-${++jti}`,
+        sid: 's',
+        events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+        ...claims,
+      })
+      const validated = [
+        validateIdToken(config, idToken, { source: 'token' }),
+        validateLogoutToken(config, logoutToken),
+      ]
+      if (verdict === 'ok') {
+        for (const result of validated) assert.deepEqual((await result).aud, claims.aud)
+        return
+      }
+      await expectCode(validated[0]!, idCodes[verdict]!)
+      await expectCode(validated[1]!, logoutCodes[verdict]!)
+    })
+  }
 })

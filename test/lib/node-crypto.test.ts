@@ -20,6 +20,7 @@ import {
 } from '../../src/lib/node-crypto.js'
 import { client, providerMetadata } from '../fixtures.js'
 import { expectCode } from '../helpers.js'
+import { e1Key, safeSigningKeys, unsafeSigningKeys } from '../support/unsafe-keys.js'
 
 const ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
 const encoder = new TextEncoder()
@@ -125,6 +126,23 @@ describe('syncVerifier', () => {
     assert.equal(syncVerifier(verifyKey, 'PS256'), undefined)
     assert.equal(syncVerifier(privateKey as CryptoKey, 'RS256'), undefined)
     assert.equal(syncVerifier(verifyKey, 'HS256'), undefined)
+  })
+
+  it('never answers for an RSA key with e = 1 or e = 3, even for a forged token that Node would accept', async () => {
+    const e1 = e1Key()
+    const forged = await e1.forge({ sub: 'mallory' })
+    const weak = (await importJWK({ ...e1.jwk, ext: false }, 'RS256')) as CryptoKey
+    assert.equal(await joseVerdict(forged, weak), true, 'WebCrypto alone accepts the forgery')
+    assert.equal(syncVerifier(weak, 'RS256'), undefined)
+    const e3 = unsafeSigningKeys().find((k) => k.name.includes('e = 3'))!
+    const e3Key = (await importJWK({ ...e3.jwk, ext: false }, 'RS256')) as CryptoKey
+    assert.equal(syncVerifier(e3Key, 'RS256'), undefined)
+  })
+
+  it('twin: answers for an RSA key with e = 65537', async () => {
+    const good = safeSigningKeys()[0]!
+    const key = (await importJWK({ ...good.jwk, ext: false }, 'RS256')) as CryptoKey
+    assert.equal(syncVerifier(key, 'RS256')?.(good.sign({ sub: 'alice' })), true)
   })
 
   it('does not apply when turned off', async () => {

@@ -10,6 +10,7 @@ import { discoveryCases } from './cases/discovery.js'
 import { httpCases } from './cases/http.js'
 import { idTokenCases } from './cases/id-token.js'
 import { implicitCases } from './cases/implicit.js'
+import { opKeyCases } from './cases/op-keys.js'
 import { requestObjectCases } from './cases/request-objects.js'
 import { storeCases } from './cases/stores.js'
 import { userinfoCases } from './cases/userinfo.js'
@@ -36,6 +37,7 @@ export function cases(lib: Lib, testing: Testing): Case[] {
     ...codeFlowCases(env),
     ...implicitCases(env),
     ...idTokenCases(env),
+    ...opKeyCases(env),
     ...userinfoCases(env),
   ]
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createClient } from 'redis'
+import type { TransportError } from '../../src/errors.js'
 import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
 import type { Session } from '../../src/sessions.js'
 import {
@@ -183,6 +184,57 @@ for (const [shape, client] of shapes) {
       assert.equal(await store.get('junk'), undefined)
       await expectCode(store.set(session('x'), -1), 'INVALID_ARGUMENT')
     })
+
+    test('a command Redis refuses (WRONGTYPE) is STORE_ERROR, its cause the Redis message; twin: the same calls on sound keys work', async () => {
+      const prefix = freshPrefix()
+      const transactions = createRedisTransactionStore(client(), { prefix })
+      const sessions = createRedisSessionStore(client(), { prefix })
+      await redis.sAdd(`${prefix}tx:wrong`, 'x')
+      await redis.sAdd(`${prefix}session:wrong`, 'x')
+      await redis.set(`${prefix}sid:https://op.example.com op-1`, 'not a set')
+      for (const [name, call] of [
+        ['take', () => transactions.take('wrong')],
+        ['get', () => sessions.get('wrong')],
+        ['set', () => sessions.set(session('s'), 60)],
+        ['findBySid', () => sessions.findBySid('https://op.example.com', 'op-1')],
+      ] as const) {
+        const err = await expectCode<TransportError>(call(), 'STORE_ERROR')
+        assert.match(String((err.cause as Error).message), /WRONGTYPE|wrong kind/i, name)
+      }
+      await redis.del([`${prefix}tx:wrong`, `${prefix}session:wrong`])
+      await redis.del(`${prefix}sid:https://op.example.com op-1`)
+      await transactions.set(transaction('wrong'), 60)
+      assert.equal((await transactions.take('wrong'))?.state, 'wrong')
+      await sessions.set(session('wrong'), 60)
+      assert.equal((await sessions.get('wrong'))?.id, 'wrong')
+      assert.deepEqual(
+        (await sessions.findBySid('https://op.example.com', 'op-1')).map((x) => x.id),
+        ['wrong'],
+      )
+    })
+
+    test('expiries are clamped: a TTL of 1e300 s or an expiry 1e300 s away is kept a year, never a Redis error; twin: 600 s is 600 s', async () => {
+      const prefix = freshPrefix()
+      const now = Date.now()
+      const year = 365 * 24 * 60 * 60
+      const transactions = createRedisTransactionStore(client(), { prefix })
+      const sessions = createRedisSessionStore(client(), { prefix })
+      const guard = createRedisReplayGuard(client(), { prefix, now: () => now })
+      await transactions.set(transaction('huge'), 1e300)
+      await sessions.set(session('huge'), 1e300)
+      assert.equal(await guard.claim('huge', 1e300), true)
+      assert.equal(await guard.claim('infinite', Number.POSITIVE_INFINITY), true)
+      for (const key of ['tx:huge', 'session:huge', 'replay:huge', 'replay:infinite']) {
+        const ttl = await redis.ttl(`${prefix}${key}`)
+        assert.ok(ttl > year - 10 && ttl <= year, `${key}: TTL ${ttl}`)
+      }
+      assert.equal(await guard.claim('past', Number.NEGATIVE_INFINITY), true)
+      assert.ok((await redis.ttl(`${prefix}replay:past`)) <= 1)
+      await expectCode(() => guard.claim('nan', Number.NaN), 'INVALID_ARGUMENT')
+      await transactions.set(transaction('normal'), 600)
+      const ttl = await redis.ttl(`${prefix}tx:normal`)
+      assert.ok(ttl > 590 && ttl <= 600, `TTL ${ttl}`)
+    })
   })
 }
 
@@ -230,5 +282,83 @@ describe('Redis stores with the rest of the SDK', () => {
       replayGuard,
     })
     assert.equal(again.error?.code, 'LOGOUT_TOKEN_REPLAYED')
+  })
+
+  test('a closed Redis connection is STORE_ERROR from every store; twin: the open connection works', async () => {
+    const closed: NodeRedis = createClient({ url: server.url })
+    await closed.connect()
+    await closed.close()
+    for (const c of [closed, ioredisShape(closed)] as RedisClient[]) {
+      const prefix = freshPrefix()
+      await expectCode(
+        createRedisTransactionStore(c, { prefix }).set(transaction('t'), 60),
+        'STORE_ERROR',
+      )
+      await expectCode(createRedisTransactionStore(c, { prefix }).take('t'), 'STORE_ERROR')
+      await expectCode(createRedisSessionStore(c, { prefix }).set(session('s'), 60), 'STORE_ERROR')
+      await expectCode(createRedisSessionStore(c, { prefix }).delete('s'), 'STORE_ERROR')
+      await expectCode(
+        () => createRedisReplayGuard(c, { prefix }).claim('r', Date.now() / 1000 + 60),
+        'STORE_ERROR',
+      )
+    }
+    const prefix = freshPrefix()
+    await createRedisTransactionStore(redis, { prefix }).set(transaction('t'), 60)
+    assert.equal((await createRedisTransactionStore(redis, { prefix }).take('t'))?.state, 't')
+  })
+
+  test('back-channel logout: a logout token with a huge exp (EX out of range for Redis before) is accepted once, remembered at most a day', async () => {
+    const sessions = createRedisSessionStore(redis, { prefix: freshPrefix() })
+    const prefix = freshPrefix()
+    const f = await createLogoutFixture({ sessions })
+    const replayGuard = createRedisReplayGuard(redis, { prefix, now: () => f.clock.now })
+    const { sessionId } = await f.signInSession('op-redis-huge-exp')
+    const token = await f.op.logoutToken({
+      clientId: CLIENT_ID,
+      sid: 'op-redis-huge-exp',
+      claims: { exp: 1e18, jti: 'huge-exp' },
+    })
+    const body = new URLSearchParams({ logout_token: token })
+    const first = await handleBackChannelLogout(f.config, body, {
+      sessionStore: sessions,
+      replayGuard,
+    })
+    assert.equal(first.response.status, 200, first.error?.message)
+    assert.deepEqual(
+      first.ended.map((s) => s.id),
+      [sessionId],
+    )
+    const keys = await redis.keys(`${prefix}replay:*`)
+    assert.equal(keys.length, 1)
+    const ttl = await redis.ttl(keys[0]!)
+    assert.ok(ttl > 0 && ttl <= 86_400 + 30, `TTL ${ttl}`)
+    const again = await handleBackChannelLogout(f.config, body, {
+      sessionStore: sessions,
+      replayGuard,
+    })
+    assert.equal(again.error?.code, 'LOGOUT_TOKEN_REPLAYED')
+  })
+
+  test('back-channel logout over a closed Redis connection answers 400 with STORE_ERROR, never a raw error', async () => {
+    const closed: NodeRedis = createClient({ url: server.url })
+    await closed.connect()
+    await closed.close()
+    const f = await createLogoutFixture()
+    const { sessionId } = await f.signInSession('op-redis-closed')
+    const token = await f.op.logoutToken({ clientId: CLIENT_ID, sid: 'op-redis-closed' })
+    const body = new URLSearchParams({ logout_token: token })
+    const refused = await handleBackChannelLogout(f.config, body, {
+      sessionStore: f.sessions,
+      replayGuard: createRedisReplayGuard(closed, { prefix: freshPrefix() }),
+    })
+    assert.equal(refused.response.status, 400)
+    assert.equal(refused.error?.code, 'STORE_ERROR')
+    assert.ok(await f.sessions.get(sessionId), 'the session survives')
+    const ended = await handleBackChannelLogout(f.config, body, {
+      sessionStore: createRedisSessionStore(closed, { prefix: freshPrefix() }),
+      replayGuard: createRedisReplayGuard(redis, { prefix: freshPrefix() }),
+    })
+    assert.equal(ended.error?.code, 'STORE_ERROR')
+    assert.equal(ended.claims?.sid, 'op-redis-closed')
   })
 })

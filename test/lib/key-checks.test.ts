@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import type { JWK } from 'jose'
+import { opKeyProblem, rsaProblem } from '../../src/lib/key-checks.js'
+import {
+  e1Key,
+  encryptionKeys,
+  safeSigningKeys,
+  unsafeSigningKeys,
+} from '../support/unsafe-keys.js'
+
+const bytes = (value: bigint) => {
+  const hex = value.toString(16)
+  return Uint8Array.from(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'))
+}
+
+describe('OP keys that cannot be safe are named, their safe twins pass', () => {
+  test('RSA with e = 1 (anyone can sign) is refused', () => {
+    assert.match(String(opKeyProblem(e1Key().jwk)), /exponent at most 2\^16/)
+  })
+
+  for (const key of unsafeSigningKeys()) {
+    test(`signing key refused: ${key.name}`, () => {
+      assert.ok(opKeyProblem(key.jwk) !== undefined, `${key.name} passed`)
+    })
+  }
+  for (const key of encryptionKeys().unsafe) {
+    test(`encryption key refused: ${key.name}`, () => {
+      assert.ok(opKeyProblem(key.jwk) !== undefined, `${key.name} passed`)
+    })
+  }
+
+  for (const key of [...safeSigningKeys(), ...encryptionKeys().safe]) {
+    test(`twin accepted: ${key.name}`, () => {
+      assert.equal(opKeyProblem(key.jwk), undefined)
+    })
+  }
+
+  test('a point off the curve is refused on each of P-256, P-384 and P-521; the real point passes', () => {
+    for (const key of safeSigningKeys().filter((k) => k.jwk.kty === 'EC')) {
+      assert.equal(opKeyProblem(key.jwk), undefined, key.name)
+      const y = Buffer.from(key.jwk.y!, 'base64url')
+      y[y.length - 1]! ^= 1
+      const moved: JWK = { ...key.jwk, y: y.toString('base64url') }
+      assert.equal(opKeyProblem(moved), `EC point not on ${key.jwk.crv}`)
+    }
+  })
+
+  test('a P-521 coordinate at or above the field prime is refused though it reduces to the point', () => {
+    // 66 bytes hold 528 bits: x + p still fits, and satisfies the equation modulo p.
+    const p521 = safeSigningKeys().find((k) => k.jwk.crv === 'P-521')!.jwk
+    const x = BigInt(`0x${Buffer.from(p521.x!, 'base64url').toString('hex')}`)
+    const wrapped = Buffer.from(bytes(x + 2n ** 521n - 1n))
+    const padded = Buffer.concat([Buffer.alloc(66 - wrapped.length), wrapped])
+    assert.equal(
+      opKeyProblem({ ...p521, x: padded.toString('base64url') }),
+      'EC point not on P-521',
+    )
+    assert.equal(opKeyProblem(p521), undefined)
+  })
+
+  test('RSA exponent bounds: 65535 and 2^256 + 1 refused, 65537 and 2^256 - 1 pass; even refused', () => {
+    assert.match(String(rsaProblem(2048, bytes(65535n))), /at most 2\^16/)
+    assert.match(String(rsaProblem(2048, bytes(2n ** 16n))), /even/)
+    assert.match(String(rsaProblem(2048, bytes(2n ** 256n + 1n))), /at least 2\^256/)
+    assert.match(String(rsaProblem(2048, bytes(65538n))), /even/)
+    assert.equal(rsaProblem(2048, bytes(65537n)), undefined)
+    assert.equal(rsaProblem(2048, bytes(2n ** 256n - 1n)), undefined)
+  })
+
+  test('RSA modulus bounds: 2047 bits refused, 2048 bits pass; a leading zero byte does not count', () => {
+    assert.match(String(rsaProblem(2047, bytes(65537n))), /2047 bits/)
+    assert.equal(rsaProblem(2048, bytes(65537n)), undefined)
+    const good = safeSigningKeys()[0]!.jwk
+    const padded: JWK = {
+      ...good,
+      n: Buffer.concat([Buffer.alloc(1), Buffer.from(good.n!, 'base64url')]).toString('base64url'),
+    }
+    assert.equal(opKeyProblem(padded), undefined)
+    assert.equal(opKeyProblem(good), undefined)
+  })
+
+  test('malformed or unknown keys are refused; the well-formed twin passes', () => {
+    const good = safeSigningKeys()[0]!.jwk
+    for (const jwk of [
+      { ...good, n: undefined },
+      { ...good, e: 'not base64url!' },
+      { kty: 'oct', k: 'c2VjcmV0' },
+      { kty: 'EC', crv: 'secp256k1', x: 'AA', y: 'AA' },
+      { kty: 'OKP', crv: 'Ed1', x: 'AA' },
+    ] as JWK[]) {
+      assert.ok(opKeyProblem(jwk) !== undefined, JSON.stringify(jwk).slice(0, 60))
+    }
+    assert.equal(opKeyProblem(good), undefined)
+  })
+})
