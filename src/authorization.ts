@@ -21,6 +21,7 @@ import { SPACE_SEPARATED } from './lib/parameter-values.js'
 import { type Prepared, prepareRequest, unsupportedError } from './lib/prepare-request.js'
 import { randomBase64urls } from './lib/random.js'
 import { RUNTIME } from './lib/runtime.js'
+import { callStore } from './lib/store-call.js'
 import { pushAuthorizationRequest } from './par.js'
 import { createRequestObject } from './request-object.js'
 import type { Transaction } from './transaction.js'
@@ -154,7 +155,7 @@ export interface AuthorizationRequest {
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`
  * @throws {@link ValidationError} `PAR_RESPONSE_INVALID`, `JWKS_NO_MATCHING_KEY` (encryption)
- * @throws {@link TransportError} `HTTP_*` (PAR, OP JWKS)
+ * @throws {@link TransportError} `HTTP_*` (PAR, OP JWKS), `STORE_ERROR` (the transaction store failed)
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest | OIDC Core §3.1.2.1}
  * @example The simple case
  * ```ts
@@ -301,7 +302,7 @@ export async function createAuthorizationRequest(
     ...(skipBinding && needsBindingCookie(store) ? { browserBindingWaived: true as const } : {}),
   }
   const url = buildUrl(p, front)
-  const handle = await store.set(transaction, ttl)
+  const handle = await callStore('transaction store set', () => store.set(transaction, ttl))
   const value = store.browserBinding === 'handle' ? handle : cookieBinding ? binding : undefined
   if (store.browserBinding === 'handle' && (typeof handle !== 'string' || handle === '')) {
     throw new UsageError(

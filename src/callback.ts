@@ -21,6 +21,7 @@ import {
   readCallbackParameters,
 } from './lib/callback-input.js'
 import { RUNTIME } from './lib/runtime.js'
+import { callStore } from './lib/store-call.js'
 import { buildSignInResult, type SignInResult } from './result.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from './token.js'
 import type { Transaction } from './transaction.js'
@@ -114,7 +115,7 @@ const SHAPES: Readonly<Record<string, Shape>> = {
  * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`, `USERINFO_*`
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (e.g. `access_denied`),
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
- * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed)
  * @throws {@link UsageError} `INVALID_ARGUMENT` (bad options: nothing consumed; or an unsupported
  * transaction), `USERINFO_UNAVAILABLE`, `MISSING_CREDENTIALS`, `ENDPOINT_MISSING`
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowSteps | OIDC Core §3.1},
@@ -243,7 +244,9 @@ async function takeTransaction(
     runtime.store.browserBinding === 'handle'
       ? requireHandle(presentedBinding(option, cookieHeader, state))
       : undefined
-  const transaction = await runtime.store.take(state, handle)
+  const transaction = await callStore('transaction store take', () =>
+    runtime.store.take(state, handle),
+  )
   if (transaction === undefined || transaction.state !== state) {
     throw unknownState('no pending sign-in has this state: unknown, already used or expired')
   }

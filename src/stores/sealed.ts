@@ -8,6 +8,7 @@ import * as base64url from 'jose/base64url'
 import { UsageError, ValidationError } from '../errors.js'
 import { isPlainObject } from '../http.js'
 import { joseSeal } from '../lib/dependencies.js'
+import { callStore } from '../lib/store-call.js'
 import type { Transaction, TransactionStore } from '../transaction.js'
 
 /** Sealed values longer than this are refused before any decryption. */
@@ -126,7 +127,9 @@ interface SealingKey {
  * header.
  * @param options - keys, clock, replay guard
  * @returns the store
- * @throws {@link UsageError} `INVALID_ARGUMENT` when no key is given or a key is not 32 bytes
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when no key is given or a key is not 32 bytes (and
+ * `take` throws `SEALED_VALUE_INVALID`, `SEALED_REPLAY_GUARD_FULL`, or `STORE_ERROR` when a shared
+ * replay guard fails)
  * @example
  * ```ts
  * const store = createSealedStore({ keys: [process.env.TX_KEY_NEW, process.env.TX_KEY_OLD] })
@@ -198,7 +201,8 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
       const tx = payload.tx
       if (!isTransaction(tx)) throw invalid('not a transaction')
       if (tx.state !== state) return undefined
-      if (guard !== undefined && !(await guard.claim(state, payload.exp as number)))
+      const exp = payload.exp as number
+      if (guard !== undefined && !(await callStore('replay guard', () => guard.claim(state, exp))))
         return undefined
       return tx
     },
