@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { decodeJwt } from 'jose'
 import { fetchUserInfo, refreshTokens, type TransportError } from '../../../src/index.js'
 import { expectCode } from '../../helpers.js'
 import { completeLogin } from './browser.js'
@@ -214,7 +215,7 @@ describe('refresh', () => {
     assert.equal(claims.email, BOB.email)
   })
 
-  test('UserInfo about another user than the ID token is refused (the refreshed token is bob's)', async () => {
+  test("UserInfo about another user than the ID token is refused (the refreshed token is bob's)", async () => {
     const config = await g.connect(
       { client_id: 'basic', client_secret: SECRET },
       { policy: PROFILE },
@@ -252,6 +253,27 @@ describe('auth_time and max_age', () => {
       { policy: { ...PROFILE, parameters: [maxAge] } },
     )
     await expectCode(g.signIn(config), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
+  })
+
+  test("a hybrid sign-in with max_age is refused too: the token endpoint's ID token says auth_time 0", async () => {
+    const config = await g.connect(
+      { client_id: 'hybrid', client_secret: SECRET },
+      {
+        policy: {
+          ...PROFILE,
+          responseType: 'code id_token',
+          responseMode: 'fragment',
+          parameters: [maxAge],
+        },
+      },
+    )
+    const pending = await begin(config)
+    const back = await completeLogin(pending.url, asAlice())
+    const frontChannel = decodeJwt(
+      new URLSearchParams(back.url.hash.slice(1)).get('id_token') ?? '',
+    )
+    assert.ok(Math.abs((frontChannel.auth_time as number) - Date.now() / 1000) < 600)
+    await expectCode(pending.finish(back), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
   })
 
   test('a code flow sign-in without max_age completes although Glewlwyd says auth_time 0', async () => {
