@@ -1,8 +1,10 @@
 /**
- * `npm test`: runs every suite (unit, interop, browser end-to-end, packaging, runtimes), even after
- * one fails, and ends with one line CI reads: the grand total, `N passed, N failed`.
+ * `npm test`: provisions the system packages the suites need (`system-packages.ts`), runs every
+ * suite (unit, interop, browser end-to-end, packaging, runtimes), even after one fails, and ends
+ * with one line CI reads: the grand total, `N passed, N failed`.
  */
 import { spawn } from 'node:child_process'
+import { ensureSystemPackages } from './system-packages.js'
 
 const SUITES = ['test:unit', 'test:interop', 'test:e2e', 'test:package', 'test:runtimes'] as const
 const SUMMARY = /^(?:\S+: )?(\d+) passed, (\d+) failed/
@@ -32,6 +34,15 @@ function run(
     })
     child.on('close', (code) => resolve({ script, passed, failed, exitCode: code ?? 1 }))
   })
+}
+
+try {
+  ensureSystemPackages()
+} catch (err) {
+  // no suite can be trusted without its packages: say how to get them, and stop
+  console.error(err instanceof Error ? err.message : err)
+  console.log('0 passed, 1 failed')
+  process.exit(1)
 }
 
 const results = []

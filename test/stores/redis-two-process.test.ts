@@ -16,12 +16,18 @@ let machineA: RpProcess
 let machineB: RpProcess
 
 before(async () => {
-  ;[redis, served] = await Promise.all([startRedis(), startOp()])
+  // Redis first: when it cannot start, nothing else is left running to keep the process alive
+  redis = await startRedis()
+  served = await startOp()
   const env = { STORE: 'redis', REDIS_URL: redis.url, PREFIX: `two-process-${Date.now()}:` }
-  ;[machineA, machineB] = await Promise.all([
+  const [a, b] = await Promise.allSettled([
     startRp(served.op.issuer, env),
     startRp(served.op.issuer, env),
   ])
+  if (a.status === 'fulfilled') machineA = a.value
+  if (b.status === 'fulfilled') machineB = b.value
+  if (a.status === 'rejected') throw a.reason
+  if (b.status === 'rejected') throw b.reason
 })
 
 after(async () => {

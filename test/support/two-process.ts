@@ -59,6 +59,8 @@ export interface RpProcess {
 }
 
 const WORKER = fileURLToPath(new URL('./rp-worker.ts', import.meta.url))
+/** How long an RP process has to start listening (tsx compiles it first). */
+const READY_WITHIN_MS = 30_000
 
 /**
  * Starts an RP process on the served OP with a store configuration.
@@ -84,11 +86,22 @@ export async function startRp(issuer: string, env: Record<string, string>): Prom
     errors += String(chunk)
   })
   const url = await new Promise<string>((resolve, reject) => {
+    // a worker that neither gets ready nor exits (e.g. a store it cannot reach) is stopped
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`RP process not ready within ${READY_WITHIN_MS} ms: ${errors}`))
+    }, READY_WITHIN_MS)
     const lines = createInterface({ input: child.stdout! })
     lines.on('line', (line) => {
-      if (line.startsWith('READY ')) resolve(line.slice(6))
+      if (line.startsWith('READY ')) {
+        clearTimeout(timer)
+        resolve(line.slice(6))
+      }
     })
-    child.once('exit', (code) => reject(new Error(`RP process exited (${code}): ${errors}`)))
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`RP process exited (${code}): ${errors}`))
+    })
   })
   return {
     url,
