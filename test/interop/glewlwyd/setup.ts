@@ -158,7 +158,7 @@ export interface PendingSignIn {
   /** Hands the browser's arrival back to the SDK, as the RP's callback route would. */
   finish(
     back: LoginResult | URL | Request,
-    options?: Omit<CallbackOptions, 'transactionHandle'>,
+    options?: CallbackOptions,
   ): Promise<SignInResult>
 }
 
@@ -169,19 +169,16 @@ export interface PendingSignIn {
  * @returns the URL and the callback of this sign-in
  */
 export async function begin(config: Configuration): Promise<PendingSignIn> {
-  const request = await createAuthorizationRequest(config)
+  const { url, browserBinding } = await createAuthorizationRequest(config)
+  // the browser keeps the sign-in's binding cookie and sends it with the redirect back
+  const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
   return {
-    url: request.url,
+    url,
     finish: (back, options = {}) =>
       handleCallback(
         config,
         back instanceof URL || back instanceof Request ? back : callbackInput(back),
-        {
-          ...options,
-          ...(request.transactionHandle !== undefined
-            ? { transactionHandle: request.transactionHandle }
-            : {}),
-        },
+        { cookie, ...options },
       ),
   }
 }
