@@ -177,11 +177,11 @@ export function codeFlowCases(env: Env): Case[] {
         })
         const response = await op.authorize(request.url, { user: 'alice' })
         const { name, value } = request.browserBinding!
-        const cookie = `${name}=${value}` // the browser sends its binding cookie with the redirect
-        const result = await lib.handleCallback(
-          config,
-          new Request(response.url, { headers: { cookie } }),
-        )
+        // the browser sends its binding cookie with the redirect (a page's Request cannot carry a
+        // Cookie header, a forbidden header name, so it is handed over as the server reads it)
+        const result = await lib.handleCallback(config, new Request(response.url), {
+          cookie: `${name}=${value}`,
+        })
         deepEqual(
           result.attributes,
           { mail: 'alice@example.com', displayName: 'Alice Example', dept: 'none' },

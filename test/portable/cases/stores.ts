@@ -142,10 +142,7 @@ export function storeCases(env: Env): Case[] {
         const response = await op.authorize(request.url, { user: 'alice' })
         const { name, value } = request.browserBinding!
         await env.expectCode(
-          lib.handleCallback(
-            config,
-            new Request(response.url, { headers: { cookie: `${name}=x` } }),
-          ),
+          lib.handleCallback(config, new Request(response.url), { cookie: `${name}=x` }),
           'CALLBACK_BROWSER_BINDING_MISMATCH',
         )
         const twin = await lib.createAuthorizationRequest(config)
@@ -157,10 +154,7 @@ export function storeCases(env: Env): Case[] {
         const third = await lib.createAuthorizationRequest(config)
         const answer = await op.authorize(third.url, { user: 'alice' })
         const cookie = `${third.browserBinding!.name}=${third.browserBinding!.value}`
-        const result = await lib.handleCallback(
-          config,
-          new Request(answer.url, { headers: { cookie } }),
-        )
+        const result = await lib.handleCallback(config, new Request(answer.url), { cookie })
         equal(result.idTokenClaims.sub, 'alice', 'the browser that started it signs in')
         ok(
           name !== third.browserBinding!.name && value !== third.browserBinding!.value,
