@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { type ClientInput, createConfiguration } from '../src/configuration.js'
 import type { OAuthResponseError, TransportError } from '../src/errors.js'
 import { createMockOP, type MockClient } from '../src/testing/index.js'
@@ -161,7 +161,7 @@ describe('fetchUserInfo: the response', () => {
     }
   })
 
-  it('refuses a signed UserInfo response whose iss or aud is wrong or missing', async () => {
+  it('refuses a signed UserInfo response whose iss or aud is wrong', async () => {
     const { op, config, accessToken } = await setup('rs256')
     const good = { sub: 'alice', iss: op.issuer, aud: 'rs256' }
     const answer = (payload: Record<string, unknown>) =>
@@ -180,13 +180,50 @@ describe('fetchUserInfo: the response', () => {
     assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
     for (const bad of [
       { ...good, iss: 'https://evil.example' },
-      { ...good, iss: undefined },
+      { ...good, iss: 42 },
       { ...good, aud: 'other' },
-      { ...good, aud: undefined },
+      { ...good, aud: ['other'] },
+      { ...good, aud: 7 },
     ]) {
       answer(bad)
       await expectCode(fetchUserInfo(config, accessToken, alice), 'USERINFO_SIGNATURE_INVALID')
     }
+  })
+
+  it('accepts a signed UserInfo response without iss, without aud, or with neither (Core §5.3.2 SHOULD): the twin of the wrong values', async () => {
+    const { op, config, accessToken } = await setup('rs256')
+    for (const payload of [
+      { sub: 'alice', aud: 'rs256' },
+      { sub: 'alice', iss: op.issuer },
+      { sub: 'alice' },
+    ]) {
+      op.misbehave({
+        respond: {
+          endpoint: 'userinfo',
+          response: async () =>
+            new Response(await op.signJwt(payload, { alg: 'RS256' }), {
+              headers: { 'content-type': 'application/jwt' },
+            }),
+        },
+      })
+      assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
+    }
+  })
+
+  it('a signed UserInfo response without iss and aud is still refused when its signature is not the OP’s', async () => {
+    const { op, config, accessToken } = await setup('rs256')
+    const rogue = await generateKeyPair('RS256')
+    const forged = await new SignJWT({ sub: 'alice' })
+      .setProtectedHeader({ alg: 'RS256', kid: op.jwks().keys[0]!.kid! })
+      .sign(rogue.privateKey)
+    op.misbehave({
+      respond: {
+        endpoint: 'userinfo',
+        response: async () =>
+          new Response(forged, { headers: { 'content-type': 'application/jwt' } }),
+      },
+    })
+    await expectCode(fetchUserInfo(config, accessToken, alice), 'USERINFO_SIGNATURE_INVALID')
   })
 
   it('refuses a signed UserInfo response with an alg other than the registered one', async () => {
