@@ -22,14 +22,22 @@ function oauthParties(config: Configuration): {
   }
 }
 
-/** The client authentication of each configuration, made once: its credentials never change. */
-const strategies = new WeakMap<Configuration, oauth.ClientAuth>()
+/**
+ * The client authentication of each configuration and endpoint, made once: its credentials never
+ * change, and a client assertion's audience may depend on the endpoint.
+ */
+const strategies = new WeakMap<Configuration, Map<string, oauth.ClientAuth>>()
 
-async function strategy(config: Configuration): Promise<oauth.ClientAuth> {
-  let auth = strategies.get(config)
+async function strategy(config: Configuration, endpoint: string): Promise<oauth.ClientAuth> {
+  let byEndpoint = strategies.get(config)
+  if (byEndpoint === undefined) {
+    byEndpoint = new Map()
+    strategies.set(config, byEndpoint)
+  }
+  let auth = byEndpoint.get(endpoint)
   if (auth === undefined) {
-    auth = await makeStrategy(config)
-    strategies.set(config, auth)
+    auth = await makeStrategy(config, endpoint)
+    byEndpoint.set(endpoint, auth)
   }
   return auth
 }
@@ -54,35 +62,71 @@ const FIXED_METHODS: ReadonlySet<string> = new Set([
 /** Per configuration: its fixed authentication, or `null` when it changes per request. */
 const fixedAuths = new WeakMap<Configuration, FixedAuth | null>()
 
-/** Runs oauth4webapi's strategy once on empty parts and keeps what it added, for fixed methods. */
-async function fixedAuth(config: Configuration): Promise<FixedAuth | null> {
+/** Runs the strategy once on empty parts and keeps what it added, for fixed methods. */
+async function fixedAuth(config: Configuration, endpoint: string): Promise<FixedAuth | null> {
   let fixed: FixedAuth | null = null
   if (FIXED_METHODS.has(config.client.token_endpoint_auth_method)) {
     const { as, client } = oauthParties(config)
     const headers = new Headers()
     const body = new URLSearchParams()
-    await (await strategy(config))(as, client, body, headers)
+    await (await strategy(config, endpoint))(as, client, body, headers)
     fixed = { headers: Object.fromEntries(headers), params: [...body] }
   }
   fixedAuths.set(config, fixed)
   return fixed
 }
 
-async function makeStrategy(config: Configuration): Promise<oauth.ClientAuth> {
+async function makeStrategy(config: Configuration, endpoint: string): Promise<oauth.ClientAuth> {
   const method = config.client.token_endpoint_auth_method
   switch (method) {
     case 'client_secret_basic':
-      return oauth.ClientSecretBasic(clientSecret(config, method))
+      return formEncodedBasic(config.client.client_id, clientSecret(config, method))
     case 'client_secret_post':
       return oauth.ClientSecretPost(clientSecret(config, method))
     case 'client_secret_jwt':
-      return oauth.ClientSecretJwt(clientSecret(config, method))
+      return oauth.ClientSecretJwt(
+        clientSecret(config, method),
+        assertionAudience(config, endpoint),
+      )
     case 'private_key_jwt': {
       const key = await signingKey(config, config.client.token_endpoint_auth_signing_alg, method)
-      return oauth.PrivateKeyJwt(key.kid === undefined ? key.key : { key: key.key, kid: key.kid })
+      return oauth.PrivateKeyJwt(
+        key.kid === undefined ? key.key : { key: key.key, kid: key.kid },
+        assertionAudience(config, endpoint),
+      )
     }
     case 'none':
       return oauth.None()
+  }
+}
+
+/**
+ * `client_secret_basic` with the client id and secret each encoded as
+ * `application/x-www-form-urlencoded` (RFC 6749 §2.3.1), the WHATWG way: letters, digits and
+ * `*-._` stay as they are, a space is `+`. oauth4webapi also escapes `-._~!*'()`, which OPs that
+ * do not decode the credentials (Glewlwyd, LemonLDAP::NG) then fail to match: every UUID client id
+ * has a `-`. Secrets with `+ : % & =`, spaces or non-ASCII still round-trip through an OP that
+ * decodes as the RFC says.
+ */
+function formEncodedBasic(clientId: string, secret: string): oauth.ClientAuth {
+  const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1)
+  const credentials = `${encode(clientId)}:${encode(secret)}`
+  // the form encoding leaves only ASCII, which btoa takes
+  const authorization = `Basic ${btoa(credentials)}`
+  return (_as, _client, _body, headers) => {
+    headers.set('authorization', authorization)
+  }
+}
+
+/** Sets a client assertion's `aud` per `settings.clientAssertionAudience` (oauth4webapi's is the issuer). */
+function assertionAudience(config: Configuration, endpoint: string): oauth.ModifyAssertionOptions {
+  const setting = config.settings.clientAssertionAudience
+  if (setting === 'issuer') return {}
+  const aud = setting === 'endpoint' ? endpoint : setting
+  return {
+    [oauth.modifyAssertion]: (_header, payload) => {
+      payload.aud = aud
+    },
   }
 }
 
@@ -107,14 +151,14 @@ export async function postAuthenticatedForm(
   const body = new URLSearchParams(params)
   let headers: HeadersInit
   let fixed = fixedAuths.get(config)
-  if (fixed === undefined) fixed = await fixedAuth(config)
+  if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)
     headers = { ...FORM_HEADERS, ...fixed.headers }
   } else {
     const { as, client } = oauthParties(config)
     headers = new Headers(FORM_HEADERS)
-    await (await strategy(config))(as, client, body, headers)
+    await (await strategy(config, endpoint))(as, client, body, headers)
   }
   return httpRequest(
     new URL(endpoint),

@@ -22,6 +22,7 @@ import type { TransactionStore } from './transaction.js'
 
 export type { ClientCryptoKey, ClientKey } from './lib/runtime.js'
 export type {
+  ClientAssertionAudience,
   OpEndpoint,
   Settings,
   UserInfoMode,

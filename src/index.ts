@@ -29,6 +29,7 @@ export {
   type IndividualClaimRequest,
 } from './claims-request.js'
 export {
+  type ClientAssertionAudience,
   type ClientCryptoKey,
   type ClientInput,
   type ClientKey,

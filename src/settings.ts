@@ -69,7 +69,24 @@ export interface Settings {
   readonly transactionTtlInSeconds: number
   /** When a sign-in calls UserInfo (see {@link UserInfoMode}). Default `when-available`. */
   readonly userinfo: UserInfoMode
+  /**
+   * The `aud` of the client assertions of `client_secret_jwt` and `private_key_jwt` (see
+   * {@link ClientAssertionAudience}). Default `issuer`.
+   */
+  readonly clientAssertionAudience: ClientAssertionAudience
 }
+
+/**
+ * The audience of a client assertion (RFC 7523 §3):
+ *
+ * - `issuer` (default): the OP's issuer identifier, at every endpoint. The current recommendation
+ *   (RFC 7523bis, FAPI 2.0), and one that RFC 9126 makes every PAR endpoint accept;
+ * - `endpoint`: the URL of the endpoint the assertion is sent to: the token endpoint, as OIDC Core
+ *   §9 words it, and the PAR endpoint at PAR. For OPs that accept nothing else (Glewlwyd);
+ * - an absolute URL: whatever a particular OP requires, at every endpoint.
+ * @group Configuration
+ */
+export type ClientAssertionAudience = 'issuer' | 'endpoint' | (string & {})
 
 /**
  * When a sign-in calls the UserInfo endpoint: `never`; `when-available` (the OP has a
@@ -96,6 +113,7 @@ const DEFAULT_SETTINGS: Settings = {
   jwksRefetchCooldownInSeconds: 5,
   transactionTtlInSeconds: 600,
   userinfo: 'when-available',
+  clientAssertionAudience: 'issuer',
 }
 
 /**
@@ -117,20 +135,29 @@ export function validateSettings(options: Partial<Record<keyof Settings, unknown
     if (
       typeof value !== typeof DEFAULT_SETTINGS[key] ||
       (typeof value === 'number' && !(value >= 0)) ||
-      (key === 'userinfo' && !USERINFO_MODES.includes(value as string))
+      (key === 'userinfo' && !USERINFO_MODES.includes(value as string)) ||
+      (key === 'clientAssertionAudience' && !isAssertionAudience(value as string))
     ) {
       throw invalidConfiguration(
         key,
         key === 'userinfo'
           ? `one of ${USERINFO_MODES.join(', ')}`
-          : typeof DEFAULT_SETTINGS[key] === 'number'
-            ? 'a non-negative number'
-            : 'a boolean',
+          : key === 'clientAssertionAudience'
+            ? 'issuer, endpoint or an absolute http(s) URL'
+            : typeof DEFAULT_SETTINGS[key] === 'number'
+              ? 'a non-negative number'
+              : 'a boolean',
       )
     }
     ;(settings as Record<string, unknown>)[key] = value
   }
   return Object.freeze(settings)
+}
+
+function isAssertionAudience(value: string): boolean {
+  if (value === 'issuer' || value === 'endpoint') return true
+  const url = URL.canParse(value) ? new URL(value) : undefined
+  return url !== undefined && (url.protocol === 'https:' || url.protocol === 'http:')
 }
 
 function endpointLimits(value: unknown): Settings['maxResponseBytesByEndpoint'] {

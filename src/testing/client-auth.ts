@@ -183,7 +183,7 @@ async function verifyAssertion(
   }
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
   if (!aud.some((value) => typeof value === 'string' && audiences.includes(value))) {
-    throw invalid('client assertion aud must be the token endpoint or the issuer')
+    throw invalid(`client assertion aud must be one of ${audiences.join(', ')}`)
   }
   if (typeof payload.exp !== 'number') throw invalid('client assertion has no exp')
   if (typeof payload.jti !== 'string' || payload.jti === '')

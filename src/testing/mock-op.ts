@@ -148,6 +148,7 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     accessTokenTtl: options.accessTokenTtlSeconds ?? 3600,
     idTokenTtl: options.idTokenTtlSeconds ?? 600,
     autoLogin: options.autoLogin,
+    strictAssertionAudience: options.strictAssertionAudience ?? false,
     keys: await createKeyStore(signingAlgs),
     metadataOverrides: { ...options.metadata },
     codes: new Map(),

@@ -42,7 +42,9 @@ export async function handlePar(ctx: RequestContext): Promise<Response> {
     }
     const repeated = repeatedParameter(ctx.form)
     if (repeated !== undefined) throw new OAuthFailure('invalid_request', `${repeated} is repeated`)
-    const audiences = [state.endpoints.token, state.issuer, state.endpoints.par]
+    const audiences = state.strictAssertionAudience
+      ? [state.endpoints.par]
+      : [state.endpoints.token, state.issuer, state.endpoints.par]
     const auth = await authenticateClient(ctx, audiences)
     if ('response' in auth) return auth.response
     const { client } = auth

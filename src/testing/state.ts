@@ -88,6 +88,7 @@ export interface OpState {
   accessTokenTtl: number
   idTokenTtl: number
   autoLogin: string | undefined
+  strictAssertionAudience: boolean
   keys: KeyStore
   metadataOverrides: Record<string, unknown>
   codes: Map<string, CodeGrant>

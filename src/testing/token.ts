@@ -34,7 +34,9 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     }
     const repeated = repeatedParameter(ctx.form)
     if (repeated !== undefined) throw new OAuthFailure('invalid_request', `${repeated} is repeated`)
-    const auth = await authenticateClient(ctx, [ctx.state.endpoints.token, ctx.state.issuer])
+    const { endpoints, issuer, strictAssertionAudience } = ctx.state
+    const audiences = strictAssertionAudience ? [endpoints.token] : [endpoints.token, issuer]
+    const auth = await authenticateClient(ctx, audiences)
     if ('response' in auth) return auth.response
     const grantType = ctx.form.get('grant_type')
     if (grantType === 'authorization_code') return await codeGrant(ctx, auth.client)

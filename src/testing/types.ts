@@ -123,6 +123,12 @@ export interface MockOPOptions {
    * request answers 400 and tests use {@link MockOP.authorize}.
    */
   autoLogin?: string
+  /**
+   * Accept as a client assertion's `aud` only the URL of the endpoint it is sent to (the token or
+   * PAR endpoint), as some OPs do (Glewlwyd). Default false: the issuer, the token endpoint, and at
+   * PAR also the PAR endpoint (RFC 9126 §2).
+   */
+  strictAssertionAudience?: boolean
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   PROFILE,
   SECRET,
   startGlewlwydSuite,
+  TOKEN_ENDPOINT_AUDIENCE,
 } from './setup.js'
 
 let g: GlewlwydSuite
@@ -96,6 +97,35 @@ describe('request objects and PAR', () => {
     const pending = await begin(config)
     assert.deepEqual([...pending.url.searchParams.keys()].sort(), ['client_id', 'request_uri'])
     assertAlice(await pending.finish(await completeLogin(pending.url, asAlice())), issuer)
+  })
+
+  for (const method of ['client_secret_jwt', 'private_key_jwt'] as const) {
+    test(`PAR and the token request with ${method}, each assertion's aud the endpoint it is sent to, complete`, async () => {
+      const client =
+        method === 'private_key_jwt'
+          ? { client_id: 'privatekeyjwt', keys: [g.rpKey] }
+          : { client_id: 'secretjwt', client_secret: SECRET }
+      const config = await g.connect(
+        { ...client, token_endpoint_auth_method: method },
+        { ...TOKEN_ENDPOINT_AUDIENCE, policy: { ...PROFILE, transport: 'par' } },
+      )
+      const pending = await begin(config)
+      assertAlice(await pending.finish(await completeLogin(pending.url, asAlice())), issuer)
+    })
+  }
+
+  test('PAR with private_key_jwt and the default audience (the issuer) is refused by Glewlwyd (the twin)', async () => {
+    const config = await g.connect(
+      {
+        client_id: 'privatekeyjwt',
+        keys: [g.rpKey],
+        token_endpoint_auth_method: 'private_key_jwt',
+      },
+      { policy: { ...PROFILE, transport: 'par' } },
+    )
+    // a bare 401 at the PAR endpoint, where the token endpoint answers 403
+    const err = await expectCode<TransportError>(begin(config), 'HTTP_UNEXPECTED_STATUS')
+    assert.equal(err.status, 401)
   })
 
   test('a pushed authorization request with a wrong client secret is refused', async () => {

@@ -34,9 +34,9 @@ export const PROFILE = { scopes: ['openid', 'profile', 'email'] }
 /**
  * The configuration option that makes `client_secret_jwt` / `private_key_jwt` assertions carry
  * the token endpoint URL as `aud`, the only audience Glewlwyd accepts (OIDC Core §9 "SHOULD").
- * A spread constant, so this file compiles before the SDK has the setting.
+ * (`endpoint`: the token endpoint at the token endpoint, the PAR endpoint at PAR.)
  */
-export const TOKEN_ENDPOINT_AUDIENCE = { clientAssertionAudience: 'token_endpoint' } as const
+export const TOKEN_ENDPOINT_AUDIENCE = { clientAssertionAudience: 'endpoint' } as const
 
 export const ALICE: User = {
   username: 'alice',
@@ -156,10 +156,7 @@ export interface GlewlwydSuite {
 export interface PendingSignIn {
   readonly url: URL
   /** Hands the browser's arrival back to the SDK, as the RP's callback route would. */
-  finish(
-    back: LoginResult | URL | Request,
-    options?: CallbackOptions,
-  ): Promise<SignInResult>
+  finish(back: LoginResult | URL | Request, options?: CallbackOptions): Promise<SignInResult>
 }
 
 /**
