@@ -48,6 +48,18 @@ export function requestRedactor(
   headers: HeadersInit | undefined,
   body: BodyInit | null | undefined,
 ): Redactor {
+  // Built on first use: a request that succeeds never needs it (the token request is on the hot path).
+  let redact: Redactor | undefined
+  return (text) => {
+    redact ??= buildRequestRedactor(headers, body)
+    return redact(text)
+  }
+}
+
+function buildRequestRedactor(
+  headers: HeadersInit | undefined,
+  body: BodyInit | null | undefined,
+): Redactor {
   const secrets: string[] = []
   const authorization = new Headers(headers).get('authorization')
   if (authorization !== null) secrets.push(...authorizationSecrets(authorization))
