@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { createClient } from 'redis'
 import { createAuthorizationRequest } from '../src/authorization.js'
 import { handleCallback } from '../src/callback.js'
 import type { ConfigurationOptions } from '../src/configuration.js'
@@ -18,7 +17,7 @@ import { createSealedStore } from '../src/stores/sealed.js'
 import type { TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
 import { CookieJar } from './support/cookie-jar.js'
-import { type RedisServer, startRedis } from './support/redis-server.js'
+import { type ConnectedRedis, startConnectedRedis } from './support/redis-server.js'
 import { createFixture, type Fixture } from './support/sign-in.js'
 
 const USERS = {
@@ -26,25 +25,19 @@ const USERS = {
   mallory: { name: 'Mallory Attacker', email: 'mallory@example.com', email_verified: true },
 }
 
-let server: RedisServer
-let redis: ReturnType<typeof createClient>
+let redis: ConnectedRedis
 
 before(async () => {
-  server = await startRedis()
-  redis = createClient({ url: server.url })
-  await redis.connect()
+  redis = await startConnectedRedis()
 })
 
-after(async () => {
-  await redis?.close()
-  await server?.stop()
-})
+after(() => redis?.stop())
 
 let prefixes = 0
 const sealedStore = () => createSealedStore({ keys: [crypto.getRandomValues(new Uint8Array(32))] })
 const STORES: readonly (readonly [string, () => TransactionStore])[] = [
   ['memory', () => createMemoryStore()],
-  ['Redis', () => createRedisTransactionStore(redis, { prefix: `binding${++prefixes}:` })],
+  ['Redis', () => createRedisTransactionStore(redis.client, { prefix: `binding${++prefixes}:` })],
   ['sealed', sealedStore],
 ]
 

@@ -4,9 +4,16 @@
  * the end-session confirmation clicked.
  * @module
  */
+import {
+  type CookieJar,
+  formPostOf,
+  type LoginResult,
+  redirectOf,
+  send,
+  unescapeHtml,
+} from './scripted-browser.js'
 
-/** The OP's cookies of one browser (name to value). */
-export type CookieJar = Map<string, string>
+export type { CookieJar, LoginResult } from './scripted-browser.js'
 
 /** How the browser finishes the login. */
 export interface LoginOptions {
@@ -20,46 +27,10 @@ export interface LoginOptions {
   readonly jar?: CookieJar
 }
 
-/** Where the OP sends the browser back to the RP. */
-export interface LoginResult {
-  /** The redirect URI with the response in the query or fragment, or the form_post action. */
-  readonly url: URL
-  /** `GET` for a redirect, `POST` for form_post. */
-  readonly method: 'GET' | 'POST'
-  /** The form_post fields. */
-  readonly body?: URLSearchParams
-}
-
 /** How the browser goes through the OP's logout. */
 export interface LogoutOptions {
   /** The browser's cookies (the OP session to end). Default a fresh jar (no OP session). */
   readonly jar?: CookieJar
-}
-
-/** One request with the jar's cookies; the response's cookies go into the jar. */
-async function send(jar: CookieJar, url: URL, body?: URLSearchParams): Promise<Response> {
-  const response = await fetch(url, {
-    method: body ? 'POST' : 'GET',
-    redirect: 'manual',
-    headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-    ...(body ? { body } : {}),
-  })
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';')
-    const at = pair.indexOf('=')
-    const value = pair.slice(at + 1)
-    if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(pair.slice(0, at))
-    else jar.set(pair.slice(0, at), value)
-  }
-  return response
-}
-
-/** The redirect target of a 3xx response, or undefined. */
-async function redirectOf(response: Response, base: URL): Promise<URL | undefined> {
-  const location = response.headers.get('location')
-  if (response.status < 300 || response.status >= 400 || location === null) return undefined
-  await response.body?.cancel()
-  return new URL(location, base)
 }
 
 /**
@@ -78,7 +49,7 @@ export async function completeLogin(
   let url = new URL(start)
   let body: URLSearchParams | undefined
   for (let hop = 0; hop < 10; hop++) {
-    const response = await send(jar, url, body)
+    const response = await send(jar, url, { form: body })
     body = undefined
     const next = await redirectOf(response, url)
     if (next !== undefined) {
@@ -91,15 +62,11 @@ export async function completeLogin(
       continue
     }
     const html = await response.text()
-    const form = /<form method="post" action="([^"]+)">/.exec(html)
-    if (form === null) throw new Error(`the OP answered ${response.status}: ${html.slice(0, 200)}`)
-    const fields = new URLSearchParams()
-    for (const [, name, value] of html.matchAll(
-      /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g,
-    )) {
-      fields.append(unescapeHtml(name!), unescapeHtml(value!))
+    const formPost = formPostOf(html)
+    if (formPost === undefined) {
+      throw new Error(`the OP answered ${response.status}: ${html.slice(0, 200)}`)
     }
-    return { url: new URL(unescapeHtml(form[1]!)), method: 'POST', body: fields }
+    return formPost
   }
   throw new Error('too many redirects at the OP')
 }
@@ -125,14 +92,10 @@ export async function completeLogout(
     throw new Error(`the OP answered ${page.status}: ${html.slice(0, 200)}`)
   }
   const action = new URL(unescapeHtml(form[1]!), url)
-  const confirm = await send(jar, action, new URLSearchParams({ xsrf: xsrf[1]!, logout: 'yes' }))
+  const confirm = await send(jar, action, {
+    form: new URLSearchParams({ xsrf: xsrf[1]!, logout: 'yes' }),
+  })
   const next = await redirectOf(confirm, action)
   if (next === undefined) throw new Error(`the OP answered ${confirm.status} to the logout`)
   return next
-}
-
-function unescapeHtml(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : "'",
-  )
 }

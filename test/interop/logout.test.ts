@@ -21,12 +21,11 @@ import { expectCode } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
 import type { CookieJar } from './browser.js'
 import { type RunningOp, startOp } from './op-server.js'
+import { SIGNED_OUT } from './rp.js'
 import { callbackInput, REDIRECT, SECRET } from './setup.js'
 
 /** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
 const browser = inBrowser()
-
-const SIGNED_OUT = 'https://rp.example.test/signed-out'
 
 let op: RunningOp
 let receiver: Server

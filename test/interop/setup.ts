@@ -3,7 +3,7 @@
  * and helpers that run whole sign-ins through the OP's login form.
  */
 import assert from 'node:assert/strict'
-import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import {
   type ClientInput,
   type Configuration,
@@ -13,32 +13,23 @@ import {
 } from '../../src/index.js'
 import { registerSecret } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
-import { type LoginOptions, type LoginResult, type RunningOp, startOp } from './op-server.js'
+import { type LoginOptions, type RunningOp, startOp } from './op-server.js'
+import { callbackInput, keyPair, REDIRECT } from './rp.js'
+
+export { callbackInput, PROFILE, REDIRECT } from './rp.js'
 
 /** The browser of this suite: it keeps each sign-in's browser-binding cookie. */
 const browser = inBrowser()
 
-export const REDIRECT = 'https://rp.example.test/callback'
 export const SECRET = 'interop-client-secret-0123456789abcdefghij'
 export const SILVER = 'urn:mace:incommon:iap:silver'
 export const BRONZE = 'urn:mace:incommon:iap:bronze'
-export const PROFILE = { scopes: ['openid', 'profile', 'email'] }
 const MAPPING = [
   { attribute: 'displayName', claim: 'name' },
   { attribute: 'mail', claim: 'email' },
   { attribute: 'department', claim: 'department', default: 'unknown' },
 ]
 registerSecret(SECRET)
-
-/** Generates a private RS256 JWK and its public half. */
-async function keyPair(kid: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
-  const meta = { kid, alg: 'RS256', use: 'sig' }
-  return {
-    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
-    publicJwk: { ...(await exportJWK(publicKey)), ...meta },
-  }
-}
 
 /** The running OP and the helpers bound to it. */
 export interface Interop {
@@ -133,12 +124,6 @@ export async function startInterop(): Promise<Interop> {
       return browser.handleCallback(config, callbackInput(await target.completeLogin(url, login)))
     },
   }
-}
-
-/** What handleCallback gets from the browser: the redirect URL, or the form_post POST. */
-export function callbackInput(back: LoginResult): URL | Request {
-  if (back.method === 'GET') return back.url
-  return new Request(back.url, { method: 'POST', body: back.body ?? '' })
 }
 
 /** The common checks of a successful sign-in of alice at an OP. */

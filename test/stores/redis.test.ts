@@ -15,24 +15,22 @@ import { createSealedStore } from '../../src/stores/sealed.js'
 import type { Transaction } from '../../src/transaction.js'
 import { expectCode } from '../helpers.js'
 import { createLogoutFixture } from '../support/logout.js'
-import { type RedisServer, startRedis } from '../support/redis-server.js'
+import {
+  type ConnectedRedis,
+  type NodeRedis,
+  startConnectedRedis,
+} from '../support/redis-server.js'
 import { CLIENT_ID } from '../support/sign-in.js'
 
-type NodeRedis = ReturnType<typeof createClient>
-
-let server: RedisServer
+let server: ConnectedRedis
 let redis: NodeRedis
 
 before(async () => {
-  server = await startRedis()
-  redis = createClient({ url: server.url })
-  await redis.connect()
+  server = await startConnectedRedis()
+  redis = server.client
 })
 
-after(async () => {
-  await redis?.close()
-  await server?.stop()
-})
+after(() => server?.stop())
 
 /**
  * An ioredis-shaped client (`set(k, v, 'EX', ttl, 'NX')`, `getdel`, positional `eval`) over the

@@ -6,8 +6,15 @@
  * @module
  */
 
-/** Glewlwyd's cookies of one browser (name to value). */
-export type CookieJar = Map<string, string>
+import {
+  type CookieJar,
+  formPostOf,
+  type LoginResult,
+  redirectOf,
+  send,
+} from '../scripted-browser.js'
+
+export type { CookieJar, LoginResult } from '../scripted-browser.js'
 
 /** Who signs in, and with which browser. */
 export interface LoginOptions {
@@ -19,43 +26,6 @@ export interface LoginOptions {
   readonly jar?: CookieJar
 }
 
-/** Where Glewlwyd sends the browser back to the RP. */
-export interface LoginResult {
-  /** The redirect URI with the response in the query or fragment, or the form_post action. */
-  readonly url: URL
-  /** `GET` for a redirect, `POST` for form_post. */
-  readonly method: 'GET' | 'POST'
-  /** The form_post fields, as the page carries them. */
-  readonly body?: URLSearchParams
-}
-
-/** One request with the jar's cookies; the response's cookies go into the jar. */
-async function send(
-  jar: CookieJar,
-  url: URL,
-  init: { method?: string; json?: unknown } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = {
-    cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
-  }
-  if (init.json !== undefined) headers['content-type'] = 'application/json'
-  const response = await fetch(url, {
-    method: init.method ?? 'GET',
-    redirect: 'manual',
-    headers,
-    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-    signal: AbortSignal.timeout(10_000),
-  })
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';')
-    const at = pair.indexOf('=')
-    const value = pair.slice(at + 1)
-    if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(pair.slice(0, at))
-    else jar.set(pair.slice(0, at), value)
-  }
-  return response
-}
-
 /** Sends a request to Glewlwyd's API and fails unless it answers 200. */
 async function api(jar: CookieJar, url: URL, method: string, json?: unknown): Promise<void> {
   const response = await send(jar, url, { method, json })
@@ -63,14 +33,6 @@ async function api(jar: CookieJar, url: URL, method: string, json?: unknown): Pr
   if (response.status !== 200) {
     throw new Error(`Glewlwyd answered ${response.status} to ${method} ${url.pathname}: ${text}`)
   }
-}
-
-/** The redirect target of a 3xx response, or undefined. */
-async function redirectOf(response: Response, base: URL): Promise<URL | undefined> {
-  const location = response.headers.get('location')
-  if (response.status < 300 || response.status >= 400 || location === null) return undefined
-  await response.body?.cancel()
-  return new URL(location, base)
 }
 
 function isLoginPage(url: URL): boolean {
@@ -124,15 +86,11 @@ async function signInAndGrant(jar: CookieJar, page: URL, login: LoginOptions): P
 /** Reads the form_post page (`<form method="post" action="…">` with hidden inputs). */
 async function formPost(response: Response): Promise<LoginResult> {
   const html = await response.text()
-  const form = /<form method="post" action="([^"]+)">/.exec(html)
-  if (form === null) throw new Error(`Glewlwyd answered ${response.status}: ${html.slice(0, 300)}`)
-  const fields = new URLSearchParams()
-  for (const [, name, value] of html.matchAll(
-    /<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g,
-  )) {
-    fields.append(unescapeHtml(name!), unescapeHtml(value!))
+  const formPost = formPostOf(html)
+  if (formPost === undefined) {
+    throw new Error(`Glewlwyd answered ${response.status}: ${html.slice(0, 300)}`)
   }
-  return { url: new URL(unescapeHtml(form[1]!)), method: 'POST', body: fields }
+  return formPost
 }
 
 /**
@@ -160,10 +118,4 @@ export async function completeLogout(start: URL | string, jar: CookieJar): Promi
   await api(jar, new URL('auth/', apiBase), 'DELETE')
   const callback = params.get('callback_url')
   return callback === null ? prompt : new URL(callback)
-}
-
-function unescapeHtml(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : "'",
-  )
 }

@@ -5,14 +5,12 @@
  * removed, even when the test process dies.
  * @module
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
+import { onPath, type ServerProcess, startServerProcess } from '../../support/server-process.js'
 
 const INSTALL_HINT =
   'install it with: apt-get install glewlwyd dbconfig-no-thanks (npm test does it when run as root)'
@@ -23,24 +21,15 @@ const SQL_SCRIPTS = [
 ]
 /** The default administrator of the package's init data. */
 const ADMIN = { username: 'admin', password: 'password' }
-/** Upper bound of each step (DB init, start, one admin request): a broken server never hangs the suite. */
+/** Upper bound of the DB init and of one admin request: a broken server never hangs the suite. */
 const STEP_TIMEOUT_MS = 15_000
 
-/** A running Glewlwyd. */
-export interface RunningGlewlwyd {
+/** A running Glewlwyd (the `glewlwyd` process). */
+export interface RunningGlewlwyd extends ServerProcess {
   /** `http://127.0.0.1:<port>`. */
   readonly origin: string
-  readonly port: number
-  /** The `glewlwyd` process. */
-  readonly pid: number
-  /** From spawning `glewlwyd` to its first answer, in milliseconds. */
-  readonly startupMs: number
   /** The admin API, signed in as the default administrator. */
   readonly admin: AdminApi
-  /** The server's log so far, to explain a failure. */
-  log(): string
-  /** Stops the server by PID and removes its scratch folder. */
-  close(): Promise<void>
 }
 
 /** Glewlwyd's admin API (`/api/...`) with the administrator's session cookie. */
@@ -50,12 +39,6 @@ export interface AdminApi {
    * @returns the JSON body, or undefined when empty
    */
   request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown>
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '')
-    .split(delimiter)
-    .some((dir) => dir !== '' && existsSync(join(dir, command)))
 }
 
 /**
@@ -70,18 +53,6 @@ export function glewlwydMissing(): string | undefined {
     return `Glewlwyd's SQLite init script is missing (${SQL_SCRIPTS.join(' or ')}): ${INSTALL_HINT}`
   }
   return undefined
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 /** The package's SQL script (schema, the admin user and the `openid` scope). */
@@ -140,36 +111,8 @@ database={ type="sqlite3" path="${database}" };
 `
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()))
-}
-
-/** Stops the process: SIGTERM, then SIGKILL if it is still there after 3 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-  await exited(child)
-  clearTimeout(timer)
-}
-
-/** Waits until the server answers `/config`; false when it exited or did not answer in time. */
-async function ready(origin: string, child: ChildProcess): Promise<boolean> {
-  const deadline = performance.now() + STEP_TIMEOUT_MS
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return false
-    try {
-      const response = await fetch(`${origin}/config`, { signal: AbortSignal.timeout(2000) })
-      await response.body?.cancel()
-      if (response.ok) return true
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return false
+function originOf(port: number): string {
+  return `http://127.0.0.1:${port}`
 }
 
 /** Signs the administrator in and returns the admin API bound to that session. */
@@ -216,62 +159,29 @@ async function adminApi(origin: string): Promise<AdminApi> {
 export async function startGlewlwyd(): Promise<RunningGlewlwyd> {
   const missing = glewlwydMissing()
   if (missing !== undefined) throw new Error(missing)
-  let lastLog = ''
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort()
-    const origin = `http://127.0.0.1:${port}`
-    const dir = await mkdtemp(join(tmpdir(), 'oidc-rp-glewlwyd-'))
-    const removeDir = () => rmSync(dir, { recursive: true, force: true })
-    const config = join(dir, 'glewlwyd.conf')
-    try {
+  const server = await startServerProcess({
+    command: 'glewlwyd',
+    name: 'Glewlwyd',
+    installHint: INSTALL_HINT,
+    async prepare(port, dir) {
+      const config = join(dir, 'glewlwyd.conf')
       await initDatabase(join(dir, 'glewlwyd.db'))
-      await writeFile(config, configFile(port, origin, join(dir, 'glewlwyd.db')))
-    } catch (err) {
-      removeDir()
-      throw err
-    }
-    const started = performance.now()
-    const child = spawn('glewlwyd', [`--config-file=${config}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    // whatever happens to the test process, the server and its folder go with it
-    const onExit = () => {
-      child.kill('SIGKILL')
-      removeDir()
-    }
-    process.once('exit', onExit)
-    let log = ''
-    const append = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-1_000_000)
-    }
-    child.stdout?.on('data', append)
-    child.stderr?.on('data', append)
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined))
-      child.once('error', resolve)
-    })
-    const close = async () => {
-      await stop(child)
-      process.removeListener('exit', onExit)
-      removeDir()
-    }
-    if (spawned !== undefined) {
-      await close()
-      throw new Error(`glewlwyd could not be started (${spawned.message}): ${INSTALL_HINT}`)
-    }
-    if (await ready(origin, child)) {
-      const startupMs = Math.round(performance.now() - started)
-      try {
-        const admin = await adminApi(origin)
-        return { origin, port, pid: child.pid ?? 0, startupMs, admin, log: () => log, close }
-      } catch (err) {
-        await close()
-        throw err
-      }
-    }
-    await close()
-    lastLog = log
-    if (!/address already in use|bind/i.test(log)) break // not a port race
+      await writeFile(config, configFile(port, originOf(port), join(dir, 'glewlwyd.db')))
+      return { args: [`--config-file=${config}`] }
+    },
+    async probe(port) {
+      const response = await fetch(`${originOf(port)}/config`, {
+        signal: AbortSignal.timeout(2000),
+      })
+      await response.body?.cancel()
+      return response.ok ? 'ready' : 'waiting'
+    },
+  })
+  const origin = originOf(server.port)
+  try {
+    return { ...server, origin, admin: await adminApi(origin) }
+  } catch (err) {
+    await server.close()
+    throw err
   }
-  throw new Error(`Glewlwyd did not start; its log ends with:\n${lastLog.slice(-3000)}`)
 }

@@ -4,24 +4,22 @@
  * @module
  */
 import assert from 'node:assert/strict'
-import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { JWK } from 'jose'
 import {
-  type CallbackOptions,
   type ClientInput,
   type Configuration,
   type ConfigurationOptions,
-  createAuthorizationRequest,
   discover,
-  handleCallback,
   type SignInResult,
 } from '../../../src/index.js'
 import { registerSecret } from '../../helpers.js'
-import { completeLogin, type LoginOptions, type LoginResult } from './browser.js'
+import { begin, keyPair, REDIRECT } from '../rp.js'
+import { completeLogin, type LoginOptions } from './browser.js'
 import { type GlewlwydClient, opSigningKey, PLUGIN, provision, type User } from './provision.js'
 import { type RunningGlewlwyd, startGlewlwyd } from './server.js'
 
-export const REDIRECT = 'https://rp.example.test/callback'
-export const SIGNED_OUT = 'https://rp.example.test/signed-out'
+export { begin, PROFILE, REDIRECT, SIGNED_OUT } from '../rp.js'
+
 /**
  * The secret of the confidential clients. Letters and digits only: Glewlwyd compares the Basic
  * credentials without form-decoding them, so this secret is the same however it is encoded.
@@ -29,8 +27,6 @@ export const SIGNED_OUT = 'https://rp.example.test/signed-out'
 export const SECRET = 'GlewlwydInteropSecret0123456789abcdefXYZ'
 /** A UUID client id, as Glewlwyd's admin UI and most OPs generate them: `-` four times. */
 export const UUID_CLIENT = '6f1c2e9a-3b7d-4c8e-9f0a-1b2c3d4e5f60'
-/** The scopes asked for: Glewlwyd releases `name` with profile, `email` with email. */
-export const PROFILE = { scopes: ['openid', 'profile', 'email'] }
 /**
  * The configuration option that makes `client_secret_jwt` / `private_key_jwt` assertions carry
  * the token endpoint URL as `aud`, the only audience Glewlwyd accepts (OIDC Core §9 "SHOULD").
@@ -56,16 +52,6 @@ const MAPPING = [
   { attribute: 'displayName', claim: 'name' },
   { attribute: 'mail', claim: 'email' },
 ]
-
-/** Generates a private RS256 JWK and its public half. */
-async function keyPair(kid: string): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true })
-  const meta = { kid, alg: 'RS256', use: 'sig' }
-  return {
-    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
-    publicJwk: { ...(await exportJWK(publicKey)), ...meta },
-  }
-}
 
 /**
  * The suite's clients: one per behaviour under test.
@@ -150,40 +136,6 @@ export interface GlewlwydSuite {
   ): Promise<Configuration>
   /** A whole sign-in: authorization request, the user at Glewlwyd, the callback. */
   signIn(config: Configuration, login?: LoginOptions): Promise<SignInResult>
-}
-
-/** An authorization request on its way: where the browser goes, and how the RP ends it. */
-export interface PendingSignIn {
-  readonly url: URL
-  /** Hands the browser's arrival back to the SDK, as the RP's callback route would. */
-  finish(back: LoginResult | URL | Request, options?: CallbackOptions): Promise<SignInResult>
-}
-
-/**
- * Starts an authorization request with the SDK (the one place that pairs a request with its
- * callback, with whatever the request returned for it).
- * @param config - the configuration
- * @returns the URL and the callback of this sign-in
- */
-export async function begin(config: Configuration): Promise<PendingSignIn> {
-  const { url, browserBinding } = await createAuthorizationRequest(config)
-  // the browser keeps the sign-in's binding cookie and sends it with the redirect back
-  const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
-  return {
-    url,
-    finish: (back, options = {}) =>
-      handleCallback(
-        config,
-        back instanceof URL || back instanceof Request ? back : callbackInput(back),
-        { cookie, ...options },
-      ),
-  }
-}
-
-/** What handleCallback gets from the browser: the redirect URL, or the form_post POST. */
-export function callbackInput(back: LoginResult): URL | Request {
-  if (back.method === 'GET') return back.url
-  return new Request(back.url, { method: 'POST', body: back.body ?? '' })
 }
 
 /** Alice at Glewlwyd, with a fresh browser. */

@@ -7,8 +7,15 @@
  * @module
  */
 
-/** The portal's cookies of one browser (name to value). */
-export type CookieJar = Map<string, string>
+import {
+  type CookieJar,
+  type LoginResult,
+  redirectOf,
+  send,
+  unescapeHtml,
+} from '../scripted-browser.js'
+
+export type { CookieJar } from '../scripted-browser.js'
 
 /** How the browser answers the portal. */
 export interface BrowseOptions {
@@ -21,35 +28,9 @@ export interface BrowseOptions {
 }
 
 /** Where the portal sends the browser back to the RP. */
-export interface Arrival {
-  /** The redirect target (the response in its query or fragment), or the form_post action. */
-  readonly url: URL
-  /** `GET` for a redirect, `POST` for form_post. */
-  readonly method: 'GET' | 'POST'
-  /** The form_post fields. */
-  readonly body?: URLSearchParams
+export interface Arrival extends LoginResult {
   /** Whether the portal asked the user to log in (false: its SSO session was still there). */
   readonly loginPrompted: boolean
-}
-
-/** One request with the jar's cookies; the response's cookies go into the jar. */
-async function send(jar: CookieJar, url: URL, body?: URLSearchParams): Promise<Response> {
-  const response = await fetch(url, {
-    method: body ? 'POST' : 'GET',
-    redirect: 'manual',
-    headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-    ...(body ? { body } : {}),
-  })
-  for (const line of response.headers.getSetCookie()) {
-    const [pair = ''] = line.split(';')
-    const at = pair.indexOf('=')
-    const value = pair.slice(at + 1)
-    const expires = /;\s*expires=([^;]+)/i.exec(line)?.[1]
-    if (value === '' || (expires !== undefined && Date.parse(expires) < Date.now())) {
-      jar.delete(pair.slice(0, at))
-    } else jar.set(pair.slice(0, at), value)
-  }
-  return response
 }
 
 /** A form of the page: its target and its fields (the submit buttons' values left out). */
@@ -138,12 +119,10 @@ export async function browse(start: URL | string, options: BrowseOptions = {}): 
   let body: URLSearchParams | undefined
   let loginPrompted = false
   for (let hop = 0; hop < 12; hop++) {
-    const response = await send(jar, url, body)
+    const response = await send(jar, url, { form: body })
     body = undefined
-    const location = response.headers.get('location')
-    if (response.status >= 300 && response.status < 400 && location !== null) {
-      await response.body?.cancel()
-      const next = new URL(location, url)
+    const next = await redirectOf(response, url)
+    if (next !== undefined) {
       if (next.origin !== url.origin) return { url: next, method: 'GET', loginPrompted }
       url = next
       continue
@@ -171,10 +150,4 @@ export async function browse(start: URL | string, options: BrowseOptions = {}): 
     body = form.fields
   }
   throw new Error('too many steps at the portal')
-}
-
-function unescapeHtml(value: string): string {
-  return value.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (_m, e: string) =>
-    e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : "'",
-  )
 }

@@ -5,14 +5,11 @@
  * parties). Stopped by PID; the folder is removed.
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { existsSync, rmSync } from 'node:fs'
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
-import { performance } from 'node:perf_hooks'
+import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { onPath, type ServerProcess, startServerProcess } from '../../support/server-process.js'
 
 /** The portal's PSGI application, as the Debian package installs it. */
 export const PORTAL_PSGI = '/usr/share/lemonldap-ng/portal/htdocs/index.psgi'
@@ -44,19 +41,10 @@ export interface RelyingParty {
   readonly bypassConsent?: boolean
 }
 
-/** A running portal. */
-export interface RunningLemonLdap {
+/** A running portal (the `plackup` process; ready when it serves its discovery document). */
+export interface RunningLemonLdap extends ServerProcess {
   /** `http://127.0.0.1:<port>`, the OP's issuer (no trailing slash). */
   readonly issuer: string
-  readonly port: number
-  /** The `plackup` process. */
-  readonly pid: number
-  /** From spawning `plackup` to the first discovery document served, in milliseconds. */
-  readonly startupMs: number
-  /** The portal's log so far (its warnings and errors), to explain a failure. */
-  log(): string
-  /** Stops the portal by PID and removes its scratch folder. */
-  close(): Promise<void>
 }
 
 /** The claims each relying party gets, from the Demo backend's session attributes. */
@@ -70,23 +58,8 @@ export function lemonLdapMissing(): string | undefined {
   if (!existsSync(PORTAL_PSGI)) {
     return `LemonLDAP::NG's portal is not installed (${PORTAL_PSGI} is missing): ${INSTALL_HINT}`
   }
-  const path = (process.env.PATH ?? '').split(delimiter)
-  if (!path.some((dir) => dir !== '' && existsSync(join(dir, 'plackup')))) {
-    return `plackup is not on the PATH: ${INSTALL_HINT}`
-  }
+  if (!onPath('plackup')) return `plackup is not on the PATH: ${INSTALL_HINT}`
   return undefined
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      probe.close(() => resolve(port))
-    })
-  })
 }
 
 /** The OP's RS256 signing key pair, in the PEM forms LemonLDAP::NG reads. */
@@ -206,39 +179,6 @@ async function writeScratch(
   return ini
 }
 
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()))
-}
-
-/** Stops the process: SIGTERM, then SIGKILL if it is still there after 3 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return
-  child.kill('SIGTERM')
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
-  await exited(child)
-  clearTimeout(timer)
-}
-
-/** Waits until the portal serves its discovery document; false when it exited or gave up. */
-async function ready(issuer: string, child: ChildProcess): Promise<boolean> {
-  const url = `${issuer}/.well-known/openid-configuration`
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) return false
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      const body = await response.text()
-      if (response.ok && body.includes('"issuer"')) return true
-      if (response.status >= 500) return false // the portal could not load its configuration
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return false
-}
-
 /**
  * Starts the portal as an OpenID Provider for the given relying parties, on a free loopback port.
  * @param rps - the relying parties, by configuration key (letters, digits, `-` and `_`)
@@ -251,59 +191,26 @@ export async function startLemonLdap(
 ): Promise<RunningLemonLdap> {
   const missing = lemonLdapMissing()
   if (missing !== undefined) throw new Error(missing)
-  let lastLog = ''
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort()
-    const issuer = `http://127.0.0.1:${port}`
-    const dir = await mkdtemp(join(tmpdir(), 'oidc-rp-lemonldap-'))
-    const removeDir = () => rmSync(dir, { recursive: true, force: true })
-    let ini: string
-    try {
-      ini = await writeScratch(dir, issuer, rps)
-    } catch (err) {
-      removeDir()
-      throw err
-    }
-    const started = performance.now()
-    const child = spawn(
-      'plackup',
-      ['-E', 'deployment', '--host', '127.0.0.1', '--port', String(port), PORTAL_PSGI],
-      { env: { ...process.env, LLNG_DEFAULTCONFFILE: ini }, stdio: ['ignore', 'pipe', 'pipe'] },
-    )
-    // whatever happens to the test process, the portal and its folder go with it
-    const onExit = () => {
-      child.kill('SIGKILL')
-      removeDir()
-    }
-    process.once('exit', onExit)
-    let log = ''
-    const append = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-1_000_000)
-    }
-    child.stdout?.on('data', append)
-    child.stderr?.on('data', append)
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined))
-      child.once('error', resolve)
-    })
-    const close = async () => {
-      await stop(child)
-      process.removeListener('exit', onExit)
-      removeDir()
-    }
-    if (spawned !== undefined) {
-      await close()
-      throw new Error(`plackup could not be started (${spawned.message}): ${INSTALL_HINT}`)
-    }
-    if (await ready(issuer, child)) {
-      const startupMs = Math.round(performance.now() - started)
-      return { issuer, port, pid: child.pid ?? 0, startupMs, log: () => log, close }
-    }
-    await close()
-    lastLog = log
-    if (!/failed to listen|Address already in use/i.test(log)) break // not a port race
-  }
-  throw new Error(
-    `LemonLDAP::NG's portal did not start; its log ends with:\n${lastLog.slice(-3000)}`,
-  )
+  const issuerOf = (port: number) => `http://127.0.0.1:${port}`
+  const portal = await startServerProcess({
+    command: 'plackup',
+    name: "LemonLDAP::NG's portal",
+    installHint: INSTALL_HINT,
+    async prepare(port, dir) {
+      const ini = await writeScratch(dir, issuerOf(port), rps)
+      return {
+        args: ['-E', 'deployment', '--host', '127.0.0.1', '--port', String(port), PORTAL_PSGI],
+        env: { LLNG_DEFAULTCONFFILE: ini },
+      }
+    },
+    async probe(port) {
+      const url = `${issuerOf(port)}/.well-known/openid-configuration`
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      const body = await response.text()
+      if (response.ok && body.includes('"issuer"')) return 'ready'
+      // a 5xx: the portal could not load its configuration
+      return response.status >= 500 ? 'failed' : 'waiting'
+    },
+  })
+  return { ...portal, issuer: issuerOf(portal.port) }
 }

@@ -8,17 +8,16 @@ import {
   type ClientInput,
   type Configuration,
   type ConfigurationOptions,
-  createAuthorizationRequest,
   discover,
-  handleCallback,
   type SignInResult,
 } from '../../../src/index.js'
 import { registerSecret } from '../../helpers.js'
-import { type Arrival, type BrowseOptions, browse } from './browser.js'
+import { begin, REDIRECT, SIGNED_OUT } from '../rp.js'
+import { type BrowseOptions, browse } from './browser.js'
 import { type RelyingParty, type RunningLemonLdap, startLemonLdap } from './server.js'
 
-export const REDIRECT = 'https://rp.example.test/callback'
-export const SIGNED_OUT = 'https://rp.example.test/signed-out'
+export { begin, PROFILE, REDIRECT, SIGNED_OUT } from '../rp.js'
+
 /**
  * The client secret of every confidential RP. Letters and digits only: LemonLDAP::NG compares the
  * Basic credentials without form-decoding them (see the suite's Basic tests).
@@ -28,8 +27,6 @@ export const SECRET = 'LemonInteropClientSecret0123456789abcdefXYZ'
 export const RESERVED_SECRET = 'Reserved+Secret:With%Chars&And=Spaces 0123456789'
 /** A UUID-style client id: its `-` is what some encoders escape in Basic credentials. */
 export const UUID_CLIENT = '3f0c8a52-6b1d-4e7a-9c2f-5d8e1a4b7c90'
-/** The scopes asked for: LemonLDAP::NG releases `name` with profile, `email` with email. */
-export const PROFILE = { scopes: ['openid', 'profile', 'email'] }
 registerSecret(SECRET, RESERVED_SECRET)
 
 const code = { redirectUris: [REDIRECT], clientSecret: SECRET }
@@ -85,34 +82,6 @@ export interface LemonLdap {
   ): Promise<Configuration>
   /** A whole sign-in: authorization request, `dwho` at the portal, the callback. */
   signIn(config: Configuration, browser?: BrowseOptions): Promise<SignInResult>
-}
-
-/** An authorization request on its way: where the browser goes, and how the RP ends it. */
-export interface PendingSignIn {
-  readonly url: URL
-  /** Hands the browser's arrival back to the SDK, as the RP's callback route would. */
-  finish(arrival: Arrival): Promise<SignInResult>
-}
-
-/**
- * Starts an authorization request with the SDK.
- * @param config - the configuration
- * @returns the URL and the callback of this sign-in
- */
-export async function begin(config: Configuration): Promise<PendingSignIn> {
-  const { url, browserBinding } = await createAuthorizationRequest(config)
-  // the browser keeps the sign-in's binding cookie and sends it with the redirect back
-  const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
-  return {
-    url,
-    finish: (arrival) => handleCallback(config, callbackInput(arrival), { cookie }),
-  }
-}
-
-/** What handleCallback gets from the browser: the redirect URL, or the form_post POST. */
-export function callbackInput(arrival: Arrival): URL | Request {
-  if (arrival.method === 'GET') return arrival.url
-  return new Request(arrival.url, { method: 'POST', body: arrival.body ?? '' })
 }
 
 /**
