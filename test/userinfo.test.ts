@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
 import { type ClientInput, createConfiguration } from '../src/configuration.js'
 import type { OAuthResponseError, TransportError } from '../src/errors.js'
-import { createMockOP, type MockClient } from '../src/testing/index.js'
+import { createMockOP, type MockClient, type MockOP } from '../src/testing/index.js'
 import { fetchUserInfo, parseChallenges } from '../src/userinfo.js'
 import { expectCode, registerSecret } from './helpers.js'
 import { echoForms, everythingShown, leaked } from './support/echo.js'
@@ -161,19 +161,23 @@ describe('fetchUserInfo: the response', () => {
     }
   })
 
+  /** Makes the OP's UserInfo endpoint answer with this JWT (or the payload signed RS256 by the OP). */
+  function answerJwt(op: MockOP, jwt: string | Record<string, unknown>): void {
+    op.misbehave({
+      respond: {
+        endpoint: 'userinfo',
+        response: async () =>
+          new Response(typeof jwt === 'string' ? jwt : await op.signJwt(jwt, { alg: 'RS256' }), {
+            headers: { 'content-type': 'application/jwt' },
+          }),
+      },
+    })
+  }
+
   it('refuses a signed UserInfo response whose iss or aud is wrong', async () => {
     const { op, config, accessToken } = await setup('rs256')
     const good = { sub: 'alice', iss: op.issuer, aud: 'rs256' }
-    const answer = (payload: Record<string, unknown>) =>
-      op.misbehave({
-        respond: {
-          endpoint: 'userinfo',
-          response: async () =>
-            new Response(await op.signJwt(payload, { alg: 'RS256' }), {
-              headers: { 'content-type': 'application/jwt' },
-            }),
-        },
-      })
+    const answer = (payload: Record<string, unknown>) => answerJwt(op, payload)
     answer(good)
     assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
     answer({ ...good, aud: ['other', 'rs256'] })
@@ -197,15 +201,7 @@ describe('fetchUserInfo: the response', () => {
       { sub: 'alice', iss: op.issuer },
       { sub: 'alice' },
     ]) {
-      op.misbehave({
-        respond: {
-          endpoint: 'userinfo',
-          response: async () =>
-            new Response(await op.signJwt(payload, { alg: 'RS256' }), {
-              headers: { 'content-type': 'application/jwt' },
-            }),
-        },
-      })
+      answerJwt(op, payload)
       assert.equal((await fetchUserInfo(config, accessToken, alice)).sub, 'alice')
     }
   })
@@ -216,13 +212,7 @@ describe('fetchUserInfo: the response', () => {
     const forged = await new SignJWT({ sub: 'alice' })
       .setProtectedHeader({ alg: 'RS256', kid: op.jwks().keys[0]!.kid! })
       .sign(rogue.privateKey)
-    op.misbehave({
-      respond: {
-        endpoint: 'userinfo',
-        response: async () =>
-          new Response(forged, { headers: { 'content-type': 'application/jwt' } }),
-      },
-    })
+    answerJwt(op, forged)
     await expectCode(fetchUserInfo(config, accessToken, alice), 'USERINFO_SIGNATURE_INVALID')
   })
 
