@@ -1,8 +1,9 @@
 /**
- * `npm run test:package`: builds the package, runs publint --strict and arethetypeswrong (ESM-only profile),
- * packs the tarball, installs it into an empty folder, imports every entry point on Node, checks that the
- * main entry loads no jose module but `jose/base64url` at import (the rest loads on first use), and runs
- * the portable suite against the installed package.
+ * `npm run test:package`: builds the package, runs publint --strict and arethetypeswrong (ESM-only
+ * profile), packs the tarball (checking it holds dist/ and every file the README links), installs
+ * it into an empty folder, imports every entry point on Node, checks that the main entry loads no
+ * jose module but `jose/base64url` at import (the rest loads on first use), and runs the portable
+ * suite against the installed package.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -54,6 +55,18 @@ try {
         .split('\n')
         .at(-1)!,
     )
+  })
+  await check("the tarball holds dist/ and every file the README's relative links name", () => {
+    const files = new Set(
+      sh('tar', ['-tzf', tarball])
+        .toString()
+        .split('\n')
+        .map((line) => line.replace(/^package\//, '')),
+    )
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const links = [...readme.matchAll(/\]\(([^)#:]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!)
+    const missing = ['dist/index.js', ...links].filter((file) => !files.has(file))
+    if (missing.length > 0) throw new Error(`not in the tarball: ${missing.join(', ')}`)
   })
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     exports: Record<string, unknown>

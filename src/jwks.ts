@@ -263,7 +263,7 @@ async function importKey(
     byAlg = new Map()
     entry.imported.set(jwk, byAlg)
   }
-  const imported = { key, sync: syncVerifier(key, alg) }
+  const imported = { key, sync: syncVerifier(key, alg, jwk) }
   byAlg.set(alg, imported)
   return imported
 }

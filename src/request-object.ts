@@ -4,7 +4,7 @@
  * OP's public key, or unsigned on explicit opt-in.
  * @module
  */
-import type { CompactJWSHeaderParameters } from 'jose'
+import type { CompactJWSHeaderParameters, JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from './configuration.js'
 import { UsageError } from './errors.js'
@@ -44,6 +44,8 @@ export interface RequestObjectKey {
   readonly alg: string
   readonly key: CryptoKey | Uint8Array
   readonly kid: string | undefined
+  /** The private JWK `key` was imported from, when there is one (lets Node sign synchronously). */
+  readonly jwk?: JWK | undefined
 }
 
 /**
@@ -66,7 +68,7 @@ export async function requestObjectKey(
     }
   }
   const resolved = await signingKey(config, alg, 'a signed request object')
-  return { alg: resolved.alg, key: resolved.key, kid: resolved.kid }
+  return { alg: resolved.alg, key: resolved.key, kid: resolved.kid, jwk: resolved.jwk }
 }
 
 /**
@@ -118,7 +120,7 @@ export async function createRequestObject(
     const key = options.key ?? (await requestObjectKey(config, alg))
     const header: CompactJWSHeaderParameters = { alg: key.alg, typ: 'oauth-authz-req+jwt' }
     if (key.kid !== undefined) header.kid = key.kid
-    jws = await sign(payload, header, key.key)
+    jws = await sign(payload, header, key.key, key.jwk)
   }
   if (options.encrypt === undefined) return jws
   const { alg: keyAlg, enc } = options.encrypt
@@ -149,8 +151,9 @@ async function sign(
   payload: Uint8Array,
   header: CompactJWSHeaderParameters,
   key: CryptoKey | Uint8Array,
+  jwk: JWK | undefined,
 ): Promise<string> {
-  const fast = key instanceof Uint8Array ? undefined : signCompactSync(key, header, payload)
+  const fast = key instanceof Uint8Array ? undefined : signCompactSync(key, header, payload, jwk)
   if (fast !== undefined) return fast
   try {
     const { CompactSign } = await joseSign()

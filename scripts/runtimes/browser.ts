@@ -1,7 +1,8 @@
 /**
  * The portable suite in headless Chromium: Debian's `/usr/bin/chromium` (never a downloaded
  * browser) driven by playwright-core with a fresh profile; the bundle is served from a loopback
- * HTTP server and the page leaves its report in `window.__portableReport`.
+ * HTTP server and the page leaves its report in `window.__portableReport`. A console warning fails
+ * the run.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { SuiteReport } from '../../test/portable/harness.js'
-import { bundle, isMain, main, OUT, type Outcome, outcome } from './common.js'
+import { bundle, isMain, main, OUT, type Outcome, outcome, warningProblem } from './common.js'
 
 export const CHROMIUM = '/usr/bin/chromium'
 const ARGS = [
@@ -66,9 +67,11 @@ export async function runBrowser(stream: boolean): Promise<Outcome> {
     })
     const page = context.pages()[0] ?? (await context.newPage())
     const errors: string[] = []
+    const warnings: string[] = []
     page.on('pageerror', (err) => errors.push(err.message))
     page.on('console', (message) => {
       if (stream && message.type() === 'log') console.log(`[chromium] ${message.text()}`)
+      if (message.type() === 'warning') warnings.push(`console warning: ${message.text()}`)
     })
     const filter = process.argv[2]
     await page.goto(`${served.origin}/${filter ? `?filter=${encodeURIComponent(filter)}` : ''}`)
@@ -86,7 +89,9 @@ export async function runBrowser(stream: boolean): Promise<Outcome> {
     })
     const version = context.browser()?.version()
     if (stream && version) console.log(`[chromium] # chromium ${version}`)
-    const problems = [error, ...errors].filter((e) => e !== undefined)
+    const problems = [error, ...errors, warningProblem(warnings.join('\n'))].filter(
+      (e) => e !== undefined,
+    )
     return outcome(
       'chromium',
       started,

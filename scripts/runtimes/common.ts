@@ -1,6 +1,7 @@
 /**
  * Shared by the runtime runners: bundling the portable suite with esbuild (Web platform, Node
- * built-ins refused), running a child process with a deadline, and reporting results uniformly.
+ * built-ins refused), running a child process with a deadline, and reporting results uniformly. A
+ * runtime that prints a warning during the suite (a deprecation, say) fails the run.
  */
 import { spawn } from 'node:child_process'
 import { mkdir, rm } from 'node:fs/promises'
@@ -119,6 +120,27 @@ export function run(
 }
 
 /**
+ * A line a runtime prints when it warns: Node's and Bun's `(node:1) [DEP0204] DeprecationWarning:
+ * …`, Deno's `Warning …`, workerd's `warning: …`.
+ */
+export const WARNING_LINE = /warning|\[DEP\d+\]/i
+
+/**
+ * Why a run fails for the warnings in what the runtime printed besides its report, if it printed any.
+ * @param output - the runtime's standard error (or whatever it prints besides the report)
+ * @returns the failure message, or undefined when no line is a warning
+ */
+export function warningProblem(output: string): string | undefined {
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => WARNING_LINE.test(line))
+  if (lines.length === 0) return undefined
+  const shown = lines.slice(0, 3).map((line) => line.slice(0, 300))
+  return `printed ${lines.length} warning line(s) during the portable suite (a warning fails the run): ${shown.join(' | ')}`
+}
+
+/**
  * Finds the JSON report a bundle printed after {@link REPORT_MARKER}.
  * @param stdout - the whole output
  * @returns the report, or undefined
@@ -162,7 +184,8 @@ export function outcome(
 
 /**
  * The outcome of a bundle run as a child process: its report, unless it timed out, printed none,
- * or exited non-zero with no failing case (a crash after the report).
+ * exited non-zero with no failing case (a crash after the report), or printed a warning on its
+ * standard error.
  * @param runtime - the runtime
  * @param started - when it started (ms)
  * @param result - what {@link run} returned
@@ -181,7 +204,7 @@ export function processOutcome(
       ? `no report (exit code ${result.code}): ${stderr}`
       : result.code !== 0 && report.failed === 0
         ? `exit code ${result.code}: ${stderr}`
-        : undefined
+        : warningProblem(result.stderr)
   return outcome(runtime, started, report, error)
 }
 

@@ -1,10 +1,13 @@
 // A node:test reporter for the portable suite: the same per-case lines as the other runtimes, the
-// "N passed, N failed" line, then the JSON report after the marker the runners parse.
+// "N passed, N failed" line, then the JSON report after the marker the runners parse. What the test
+// process prints on its standard error goes to this process's standard error, where the runner
+// looks for warnings.
 const MARKER = '@@portable-report '
 
 export default async function* portableReporter(source) {
   const results = []
   for await (const event of source) {
+    if (event.type === 'test:stderr') process.stderr.write(event.data.message)
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue
     if (event.data.details?.type === 'suite' || event.data.skip || event.data.todo) continue
     const ms = Math.round(event.data.details?.duration_ms ?? 0)

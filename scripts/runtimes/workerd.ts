@@ -1,7 +1,7 @@
 /**
  * The portable suite on Cloudflare's workerd (npm package `workerd`): the bundle is an ES module
  * worker whose fetch handler runs the suite; `workerd serve` listens on a free loopback port and
- * one request collects the JSON report.
+ * one request collects the JSON report. A warning in workerd's output fails the run.
  */
 import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { SuiteReport } from '../../test/portable/harness.js'
 import { formatResult } from '../../test/portable/harness.js'
-import { BIN, bundle, isMain, main, OUT, type Outcome, outcome } from './common.js'
+import { BIN, bundle, isMain, main, OUT, type Outcome, outcome, warningProblem } from './common.js'
 
 const CONFIG = `using Workerd = import "/workerd/workerd.capnp";
 
@@ -103,7 +103,7 @@ export async function runWorkerd(stream: boolean): Promise<Outcome> {
       exited,
     ])
     if (stream) for (const r of report.results) console.log(formatResult(r, 'workerd'))
-    return outcome('workerd', started, report)
+    return outcome('workerd', started, report, warningProblem(stderr))
   } catch (err) {
     return outcome(
       'workerd',

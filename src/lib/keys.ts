@@ -10,6 +10,8 @@ export interface ResolvedKey {
   readonly kid: string | undefined
   readonly alg: string
   readonly use: 'sig' | 'enc'
+  /** The private JWK `key` was imported from (absent for a CryptoKey the application gave). */
+  readonly jwk?: JWK | undefined
 }
 
 const resolved = new WeakMap<ClientKey, Promise<ResolvedKey | undefined>>()
@@ -55,6 +57,7 @@ async function resolve(entry: ClientKey): Promise<ResolvedKey | undefined> {
     kid: jwk.kid,
     alg,
     use,
+    jwk,
   }
 }
 

@@ -23,8 +23,15 @@ interface NodeHash {
   update(data: string): NodeHash
   digest(): Uint8Array
 }
+/** A JWK as Node's `createPublicKey`/`createPrivateKey` read it. */
+interface JwkInput {
+  readonly key: object
+  readonly format: 'jwk'
+}
 interface NodeCrypto {
   readonly KeyObject: { from(key: CryptoKey): NodeKeyObject }
+  createPublicKey(input: JwkInput): NodeKeyObject
+  createPrivateKey(input: JwkInput): NodeKeyObject
   createHash(algorithm: string): NodeHash
   sign(algorithm: string | null, data: Uint8Array, key: NodeKeyOptions): Uint8Array
   verify(
@@ -79,6 +86,8 @@ function lookup(): NodeCrypto | null {
         typeof mod?.sign === 'function' &&
         typeof mod.verify === 'function' &&
         typeof mod.createHash === 'function' &&
+        typeof mod.createPublicKey === 'function' &&
+        typeof mod.createPrivateKey === 'function' &&
         typeof mod.KeyObject?.from === 'function'
       ) {
         nodeCrypto = mod as NodeCrypto
@@ -124,12 +133,36 @@ interface Prepared {
   readonly options: NodeKeyOptions
 }
 
-function prepare(key: CryptoKey, alg: string, usage: 'sign' | 'verify'): Prepared | undefined {
+/**
+ * Node's key for a CryptoKey: made from the JWK the CryptoKey was imported from, else converted
+ * when the CryptoKey is extractable. A non-extractable CryptoKey is never converted (Node and Bun
+ * deprecate it: DEP0204), so without its JWK it keeps the WebCrypto path.
+ */
+function nodeKey(
+  node: NodeCrypto,
+  key: CryptoKey,
+  usage: 'sign' | 'verify',
+  jwk: object | undefined,
+): NodeKeyObject | undefined {
+  if (jwk !== undefined) {
+    const input = { key: jwk, format: 'jwk' } as const
+    return usage === 'sign' ? node.createPrivateKey(input) : node.createPublicKey(input)
+  }
+  return key.extractable ? node.KeyObject.from(key) : undefined
+}
+
+function prepare(
+  key: CryptoKey,
+  alg: string,
+  usage: 'sign' | 'verify',
+  jwk: object | undefined,
+): Prepared | undefined {
   const node = lookup()
   const spec = SPECS[alg]
   if (node === null || spec === undefined || !fits(key, spec, usage)) return undefined
   try {
-    const keyObject = node.KeyObject.from(key)
+    const keyObject = nodeKey(node, key, usage, jwk)
+    if (keyObject === undefined || keyObject.type !== key.type) return undefined
     const options: NodeKeyOptions =
       spec.curve !== undefined
         ? { key: keyObject, dsaEncoding: 'ieee-p1363' }
@@ -180,11 +213,12 @@ export type SyncVerifier = (jws: string) => boolean | undefined
  * Node's crypto module and the key passes jose's own checks for the alg.
  * @param key - the public key, from jose's `importJWK(jwk, alg)`
  * @param alg - the JWS alg it was imported for
+ * @param jwk - the JWK `key` was imported from (without it, only an extractable `key` gets a verifier)
  * @returns the verifier, or `undefined` (use WebCrypto)
  * @internal
  */
-export function syncVerifier(key: CryptoKey, alg: string): SyncVerifier | undefined {
-  const prepared = prepare(key, alg, 'verify')
+export function syncVerifier(key: CryptoKey, alg: string, jwk?: object): SyncVerifier | undefined {
+  const prepared = prepare(key, alg, 'verify', jwk)
   if (prepared === undefined) return undefined
   const { node, hash, options } = prepared
   return (jws) => {
@@ -208,6 +242,8 @@ const signers = new WeakMap<CryptoKey, Map<string, Prepared | null>>()
  * @param key - the private key
  * @param header - the protected header; its `alg` picks the algorithm
  * @param payload - the payload bytes
+ * @param jwk - the private JWK `key` was imported from (without it, only an extractable `key` is
+ * signed with here)
  * @returns the compact JWS, or `undefined` (sign with jose)
  * @internal
  */
@@ -215,6 +251,7 @@ export function signCompactSync(
   key: CryptoKey,
   header: { readonly alg: string; readonly [parameter: string]: unknown },
   payload: Uint8Array,
+  jwk?: object,
 ): string | undefined {
   let byAlg = signers.get(key)
   if (byAlg === undefined) {
@@ -223,7 +260,7 @@ export function signCompactSync(
   }
   let prepared = byAlg.get(header.alg)
   if (prepared === undefined) {
-    prepared = prepare(key, header.alg, 'sign') ?? null
+    prepared = prepare(key, header.alg, 'sign', jwk) ?? null
     byAlg.set(header.alg, prepared)
   }
   if (prepared === null || lookup() === null) return undefined

@@ -33,15 +33,20 @@ import type { MockClient, MockOP, MockOPOptions, RecordedRequest, SignJwtOptions
  * @throws {@link MockOPError} for impossible options (a client alg without a key, a duplicate client…)
  * @example
  * ```ts
+ * import { createAuthorizationRequest, discover, handleCallback } from 'oidc-rp'
  * import { createMockOP } from 'oidc-rp/testing'
  *
  * const op = await createMockOP({
  *   clients: [{ client_id: 'app', client_secret: 'secret', redirect_uris: ['https://rp.example/cb'] }],
  *   users: { alice: { name: 'Alice', email: 'alice@example.com', email_verified: true } },
  * })
- * const url = await buildAuthorizationUrl(config) // the RP under test, using op.fetch
- * const response = await op.authorize(url, { user: 'alice' })
- * await handleCallback(config, response.url)
+ * const client = { client_id: 'app', client_secret: 'secret', redirect_uris: ['https://rp.example/cb'] }
+ * const config = await discover(op.issuer, client, { fetch: op.fetch }) // the RP under test
+ * const { url, browserBinding } = await createAuthorizationRequest(config)
+ * const response = await op.authorize(url, { user: 'alice' }) // the redirect to the callback
+ * // the browser brings the sign-in's browser-binding cookie back with the redirect
+ * const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
+ * const result = await handleCallback(config, response.url, { cookie }) // result.claims.sub: 'alice'
  *
  * op.misbehave({ idToken: 'wrong-nonce' })
  * // … the next sign-in must be refused with ID_TOKEN_NONCE_MISMATCH

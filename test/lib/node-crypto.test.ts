@@ -49,6 +49,22 @@ function shortRsa(): Promise<CryptoKeyPair> {
   )
 }
 
+/** Runs `fn` with Node's `KeyObject.from` counting its calls. */
+async function withKeyObjectFromCounted(fn: (calls: () => number) => Promise<void>): Promise<void> {
+  const { KeyObject } = process.getBuiltinModule('node:crypto')
+  const original = KeyObject.from
+  let calls = 0
+  KeyObject.from = (key: CryptoKey) => {
+    calls++
+    return original.call(KeyObject, key)
+  }
+  try {
+    await fn(() => calls)
+  } finally {
+    KeyObject.from = original
+  }
+}
+
 /** Flips one character in the middle of the signature. */
 function tamper(jws: string): string {
   const at = jws.lastIndexOf('.') + 8
@@ -91,8 +107,8 @@ describe('sha256Base64url', () => {
 describe('syncVerifier', () => {
   for (const alg of ALGS) {
     it(`${alg}: gives jose's verdict on a valid and a tampered JWS`, async () => {
-      const { privateKey, verifyKey } = await keyPair(alg)
-      const verify = syncVerifier(verifyKey, alg)
+      const { privateKey, verifyKey, jwk } = await keyPair(alg)
+      const verify = syncVerifier(verifyKey, alg, jwk)
       assert.ok(verify, 'the fast path applies to this key')
       const good = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg }).sign(privateKey)
       const bad = tamper(good)
@@ -104,8 +120,8 @@ describe('syncVerifier', () => {
   }
 
   it('refuses a signature of the wrong length, an empty one and another payload', async () => {
-    const { privateKey, verifyKey } = await keyPair('ES256')
-    const verify = syncVerifier(verifyKey, 'ES256')!
+    const { privateKey, verifyKey, jwk } = await keyPair('ES256')
+    const verify = syncVerifier(verifyKey, 'ES256', jwk)!
     const good = await new SignJWT({ sub: 'alice' })
       .setProtectedHeader({ alg: 'ES256' })
       .sign(privateKey)
@@ -120,12 +136,12 @@ describe('syncVerifier', () => {
   it('does not apply where jose would refuse the key: short RSA, wrong alg, private key', async () => {
     const short = await shortRsa()
     assert.equal(syncVerifier(short.publicKey, 'RS256'), undefined)
-    const { verifyKey, privateKey } = await keyPair('RS256')
-    assert.ok(syncVerifier(verifyKey, 'RS256'))
-    assert.equal(syncVerifier(verifyKey, 'RS384'), undefined)
-    assert.equal(syncVerifier(verifyKey, 'PS256'), undefined)
+    const { verifyKey, privateKey, jwk } = await keyPair('RS256')
+    assert.ok(syncVerifier(verifyKey, 'RS256', jwk))
+    assert.equal(syncVerifier(verifyKey, 'RS384', jwk), undefined)
+    assert.equal(syncVerifier(verifyKey, 'PS256', jwk), undefined)
     assert.equal(syncVerifier(privateKey as CryptoKey, 'RS256'), undefined)
-    assert.equal(syncVerifier(verifyKey, 'HS256'), undefined)
+    assert.equal(syncVerifier(verifyKey, 'HS256', jwk), undefined)
   })
 
   it('never answers for an RSA key with e = 1 or e = 3, even for a forged token that Node would accept', async () => {
@@ -133,22 +149,46 @@ describe('syncVerifier', () => {
     const forged = await e1.forge({ sub: 'mallory' })
     const weak = (await importJWK({ ...e1.jwk, ext: false }, 'RS256')) as CryptoKey
     assert.equal(await joseVerdict(forged, weak), true, 'WebCrypto alone accepts the forgery')
-    assert.equal(syncVerifier(weak, 'RS256'), undefined)
+    assert.equal(syncVerifier(weak, 'RS256', e1.jwk), undefined)
     const e3 = unsafeSigningKeys().find((k) => k.name.includes('e = 3'))!
     const e3Key = (await importJWK({ ...e3.jwk, ext: false }, 'RS256')) as CryptoKey
-    assert.equal(syncVerifier(e3Key, 'RS256'), undefined)
+    assert.equal(syncVerifier(e3Key, 'RS256', e3.jwk), undefined)
   })
 
   it('twin: answers for an RSA key with e = 65537', async () => {
     const good = safeSigningKeys()[0]!
     const key = (await importJWK({ ...good.jwk, ext: false }, 'RS256')) as CryptoKey
-    assert.equal(syncVerifier(key, 'RS256')?.(good.sign({ sub: 'alice' })), true)
+    assert.equal(syncVerifier(key, 'RS256', good.jwk)?.(good.sign({ sub: 'alice' })), true)
   })
 
   it('does not apply when turned off', async () => {
-    const { verifyKey } = await keyPair('RS256')
+    const { verifyKey, jwk } = await keyPair('RS256')
     useNodeCrypto(false)
-    assert.equal(syncVerifier(verifyKey, 'RS256'), undefined)
+    assert.equal(syncVerifier(verifyKey, 'RS256', jwk), undefined)
+  })
+
+  it('never converts a non-extractable key (DEP0204 on Bun): without its JWK there is no verifier', async () => {
+    const { verifyKey } = await keyPair('ES256')
+    await withKeyObjectFromCounted(async (calls) => {
+      assert.equal(syncVerifier(verifyKey, 'ES256'), undefined)
+      assert.equal(calls(), 0)
+    })
+  })
+
+  it('twin: the same non-extractable key with its JWK gets a verifier, still without KeyObject.from', async () => {
+    const { privateKey, verifyKey, jwk } = await keyPair('ES256')
+    const jws = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).sign(privateKey)
+    await withKeyObjectFromCounted(async (calls) => {
+      assert.equal(syncVerifier(verifyKey, 'ES256', jwk)?.(jws), true)
+      assert.equal(calls(), 0)
+    })
+  })
+
+  it('an extractable key without its JWK gets a verifier (KeyObject.from is not deprecated for it)', async () => {
+    const { privateKey, jwk } = await keyPair('ES256')
+    const extractable = (await importJWK({ ...jwk, ext: true }, 'ES256')) as CryptoKey
+    const jws = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).sign(privateKey)
+    assert.equal(syncVerifier(extractable, 'ES256')?.(jws), true)
   })
 })
 
@@ -185,6 +225,30 @@ describe('signCompactSync', () => {
     assert.ok(signCompactSync(privateKey as CryptoKey, { alg: 'ES256' }, payload))
     useNodeCrypto(false)
     assert.equal(signCompactSync(privateKey as CryptoKey, { alg: 'ES256' }, payload), undefined)
+  })
+
+  it('never converts a non-extractable private key (DEP0204 on Bun): without its JWK, jose signs', async () => {
+    const { privateKey } = await keyPair('ES256')
+    const jwk = await exportJWK(privateKey)
+    const sealed = (await importJWK(jwk, 'ES256')) as CryptoKey
+    assert.equal(sealed.extractable, false)
+    await withKeyObjectFromCounted(async (calls) => {
+      assert.equal(signCompactSync(sealed, { alg: 'ES256' }, encoder.encode('{}')), undefined)
+      assert.equal(calls(), 0)
+    })
+  })
+
+  it('twin: the same non-extractable key with its private JWK is signed with here, jose verifies', async () => {
+    const { privateKey, verifyKey } = await keyPair('ES256')
+    const jwk = await exportJWK(privateKey)
+    const sealed = (await importJWK(jwk, 'ES256')) as CryptoKey
+    const payload = encoder.encode('{"a":1}')
+    await withKeyObjectFromCounted(async (calls) => {
+      const jws = signCompactSync(sealed, { alg: 'ES256' }, payload, jwk)
+      assert.ok(jws, 'the fast path applies with the JWK')
+      assert.deepEqual((await compactVerify(jws, verifyKey)).payload, payload)
+      assert.equal(calls(), 0)
+    })
   })
 })
 
