@@ -55,9 +55,9 @@ export interface Transaction {
  * Where transactions wait for their callback. `take` must be atomic: a `state` is taken at most once,
  * even when two callbacks race (on one machine or many).
  *
- * Two stores ship: `createMemoryStore` (the default) and `createSealedStore` (a stateless encrypted
- * value for a cookie). A shared database store follows the model of Redis `SET key value EX ttl` and
- * `GETDEL key`.
+ * Three stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
+ * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from `oidc-rp/redis`.
+ * Another shared database store follows the model of Redis `SET key value EX ttl` and `GETDEL key`.
  * @group Transactions
  */
 export interface TransactionStore {

@@ -7,7 +7,7 @@ import { createConfiguration } from '../src/configuration.js'
 import type { UsageError } from '../src/errors.js'
 import { RUNTIME } from '../src/lib/runtime.js'
 import type { RequestPolicyInput } from '../src/policy.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import type { Transaction, TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
 import { REDIRECT, redeem, SECRET, sharedSetup } from './support/authorization.js'
@@ -16,7 +16,7 @@ const B64URL_256 = /^[A-Za-z0-9_-]{43}$/
 
 /** A store that counts what it saved, to prove a failed request saved nothing. */
 function countingStore(): TransactionStore & { saved: Transaction[] } {
-  const inner = createMemoryStore()
+  const inner = createMemoryTransactionStore()
   const saved: Transaction[] = []
   return {
     saved,
@@ -60,7 +60,7 @@ describe('createAuthorizationRequest: the query form', () => {
   })
 
   it('saves the transaction under its state with what the callback needs', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     const { make, clock } = await sharedSetup()
     const config = make({ scopes: ['openid', 'email'] }, { store, transactionTtlInSeconds: 120 })
     const request = await createAuthorizationRequest(config, undefined, {
