@@ -27,7 +27,7 @@ export interface Transaction {
   /** The scopes sent, space-separated. */
   readonly scope: string
   /** The `max_age` sent, in seconds: `auth_time` is then required and checked. */
-  readonly maxAge?: number
+  readonly maxAgeInSeconds?: number
   /** True when `auth_time` was requested as essential (claims parameter) or by `require_auth_time`. */
   readonly requireAuthTime?: boolean
   /** The `acr` values the ID token's `acr` must be one of (locked by the administrator or requested as essential). */
