@@ -14,7 +14,7 @@ import {
   createAuthorizationRequest,
   createEndSessionRequest,
   createMemorySessionStore,
-  createSealedStore,
+  createSealedTransactionStore,
   discover,
   handleBackChannelLogout,
   handleCallback,
@@ -71,7 +71,7 @@ export interface DemoRpOptions {
  */
 export async function createDemoRp(options: DemoRpOptions) {
   const { issuer, origin, clientSecret } = options
-  const store = createSealedStore({ keys: [randomBytes(32)] })
+  const store = createSealedTransactionStore({ keys: [randomBytes(32)] })
   const common = { store, attributeMapping: MAPPING }
   const redirect = (flow: Flow) => [`${origin}/callback/${flow}`]
   const signedOut = [`${origin}/signed-out`]

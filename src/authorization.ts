@@ -292,7 +292,7 @@ export async function createAuthorizationRequest(
     responseType: policy.responseType,
     ...(policy.responseMode === undefined ? {} : { responseMode: policy.responseMode }),
     scope,
-    ...(maxAge === undefined ? {} : { maxAge }),
+    ...(maxAge === undefined ? {} : { maxAgeInSeconds: maxAge }),
     ...(client.require_auth_time === true || claims.authTime ? { requireAuthTime: true } : {}),
     ...(requiredAcr === undefined ? {} : { requiredAcr }),
     createdAt: now,

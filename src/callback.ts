@@ -375,7 +375,8 @@ function expectationsOf(
   if (accessToken !== undefined) expectations.accessToken = accessToken
   if (code !== undefined) expectations.code = code
   if (transaction.nonce !== undefined) expectations.nonce = transaction.nonce
-  if (transaction.maxAge !== undefined) expectations.maxAge = transaction.maxAge
+  if (transaction.maxAgeInSeconds !== undefined)
+    expectations.maxAgeInSeconds = transaction.maxAgeInSeconds
   if (transaction.requireAuthTime !== undefined) {
     expectations.requireAuthTime = transaction.requireAuthTime
   }

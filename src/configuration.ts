@@ -17,7 +17,7 @@ import {
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
 import { type Settings, validateSettings } from './settings.js'
-import { createMemoryStore } from './stores/memory.js'
+import { createMemoryTransactionStore } from './stores/memory.js'
 import type { TransactionStore } from './transaction.js'
 
 export type { ClientCryptoKey, ClientKey } from './lib/runtime.js'
@@ -302,7 +302,7 @@ export function assemble(
         fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
         now,
         credentials: { clientSecret, keys: Object.freeze([...keys]) },
-        store: options.store ?? createMemoryStore({ now }),
+        store: options.store ?? createMemoryTransactionStore({ now }),
       }),
   })
   return Object.freeze(config as Configuration)

@@ -37,7 +37,7 @@ export type AttributeContract = readonly ContractAttribute[]
  * @group Attribute contract
  */
 export function buildContract(claimsSupported: readonly string[] | undefined): AttributeContract {
-  return mergeContract([], claimsSupported, new Date(0)).contract
+  return mergeContract([], claimsSupported).contract
 }
 
 /**
@@ -59,14 +59,15 @@ export interface ContractChanges {
  * attributes keep their origin.
  * @param contract - the current contract
  * @param claimsSupported - the OP's current `claims_supported` (absent: the OP advertises none)
- * @param now - the time of the reload
+ * @param now - the clock, in milliseconds since the epoch (for `noLongerAdvertisedSince`).
+ *   Default `Date.now`.
  * @returns the new contract and what changed
  * @group Attribute contract
  */
 export function mergeContract(
   contract: AttributeContract,
   claimsSupported: readonly string[] | undefined,
-  now: Date,
+  now: () => number = Date.now,
 ): { contract: AttributeContract; changes: ContractChanges } {
   const advertised = new Set(claimsSupported ?? [])
   advertised.add('sub')
@@ -75,6 +76,7 @@ export function mergeContract(
   const nowAdvertised: string[] = []
   const next: ContractAttribute[] = []
   const known = new Set<string>()
+  const since = new Date(now()).toISOString()
   for (const attribute of contract) {
     known.add(attribute.name)
     const isAdvertised = advertised.has(attribute.name)
@@ -85,7 +87,7 @@ export function mergeContract(
       next.push({ name: attribute.name, origin: attribute.origin, advertised: true })
     } else {
       noLongerAdvertised.push(attribute.name)
-      next.push({ ...attribute, advertised: false, noLongerAdvertisedSince: now.toISOString() })
+      next.push({ ...attribute, advertised: false, noLongerAdvertisedSince: since })
     }
   }
   for (const name of ['sub', ...advertised]) {

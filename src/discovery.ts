@@ -111,7 +111,7 @@ export async function reloadMetadata(
     ...options,
   })
   const provider = validateProviderMetadata(raw, config.settings.allowInsecureRequests)
-  const merged = mergeContract(config.contract, provider.claims_supported, new Date(runtime.now()))
+  const merged = mergeContract(config.contract, provider.claims_supported, runtime.now)
   const next = assemble(provider, config.client, merged.contract, config.settings, config, runtime)
   return { config: next, diff: diffMetadata(config.provider, provider, merged.changes) }
 }

@@ -6,10 +6,7 @@
 import { TransportError, UsageError } from './errors.js'
 import { type Redactor, redactedError, requestRedactor } from './lib/redact.js'
 
-/**
- * Limits and rules for one HTTP exchange with the OP.
- * @group Configuration
- */
+/** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
 export interface HttpOptions {
   /** The `fetch` to use. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch

@@ -42,8 +42,8 @@ export interface IdTokenExpectations {
    * (plus the clock tolerance). When absent, the client's `default_max_age` applies, except for
    * `source: 'refresh'`.
    */
-  readonly maxAge?: number
-  /** Require `auth_time` even without `maxAge` (e.g. it was requested as an essential claim). */
+  readonly maxAgeInSeconds?: number
+  /** Require `auth_time` even without `maxAgeInSeconds` (e.g. it was requested as an essential claim). */
   readonly requireAuthTime?: boolean
   /** The acceptable `acr` values: the ID token's `acr` must be one of them (`ID_TOKEN_ACR_NOT_SATISFIED`). */
   readonly requiredAcr?: readonly string[]
@@ -138,7 +138,7 @@ const STRING_CLAIMS = ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'] as const
  * const claims = await validateIdToken(config, tokens.id_token, {
  *   source: 'token',
  *   nonce: transaction.nonce,
- *   maxAge: transaction.maxAge,
+ *   maxAgeInSeconds: transaction.maxAgeInSeconds,
  * })
  * console.log(claims.sub)
  * ```
@@ -173,15 +173,15 @@ export async function validateIdToken(
 }
 
 function checkExpectations(expectations: IdTokenExpectations): void {
-  const { source, maxAge } = expectations
+  const { source, maxAgeInSeconds: maxAge } = expectations
   if (!SOURCES.has(source)) {
     throw new UsageError('INVALID_ARGUMENT', 'source must be authorization, token or refresh', {
       parameter: 'source',
     })
   }
   if (maxAge !== undefined && !(typeof maxAge === 'number' && maxAge >= 0)) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxAge must be a non-negative number of seconds', {
-      parameter: 'maxAge',
+    throw new UsageError('INVALID_ARGUMENT', 'maxAgeInSeconds must be a non-negative number', {
+      parameter: 'maxAgeInSeconds',
     })
   }
 }
@@ -349,7 +349,7 @@ function checkAuthTime(
   now: number,
 ): void {
   const maxAge =
-    expectations.maxAge ??
+    expectations.maxAgeInSeconds ??
     (expectations.source === 'refresh' ? undefined : config.client.default_max_age)
   const required =
     maxAge !== undefined ||

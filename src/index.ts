@@ -69,7 +69,6 @@ export {
   type ValidationErrorCode,
   type WWWAuthenticateChallenge,
 } from './errors.js'
-export type { HttpOptions } from './http.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
 export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './jwks.js'
 export {
@@ -125,12 +124,16 @@ export {
   type Session,
   type SessionStore,
 } from './sessions.js'
-export { createMemoryStore, type MemoryStoreOptions } from './stores/memory.js'
 export {
-  createReplayGuard,
-  createSealedStore,
+  createMemoryTransactionStore,
+  type MemoryTransactionStoreOptions,
+} from './stores/memory.js'
+export {
+  createMemoryReplayGuard,
+  createSealedTransactionStore,
+  type MemoryReplayGuardOptions,
   type ReplayGuard,
-  type SealedStoreOptions,
+  type SealedTransactionStoreOptions,
 } from './stores/sealed.js'
 export {
   type AccessToken,

@@ -27,7 +27,7 @@ export interface Transaction {
   /** The scopes sent, space-separated. */
   readonly scope: string
   /** The `max_age` sent, in seconds: `auth_time` is then required and checked. */
-  readonly maxAge?: number
+  readonly maxAgeInSeconds?: number
   /** True when `auth_time` was requested as essential (claims parameter) or by `require_auth_time`. */
   readonly requireAuthTime?: boolean
   /** The `acr` values the ID token's `acr` must be one of (locked by the administrator or requested as essential). */
@@ -55,9 +55,9 @@ export interface Transaction {
  * Where transactions wait for their callback. `take` must be atomic: a `state` is taken at most once,
  * even when two callbacks race (on one machine or many).
  *
- * Two stores ship: `createMemoryStore` (the default) and `createSealedStore` (a stateless encrypted
- * value for a cookie). A shared database store follows the model of Redis `SET key value EX ttl` and
- * `GETDEL key`.
+ * Three stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
+ * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from `oidc-rp/redis`.
+ * Another shared database store follows the model of Redis `SET key value EX ttl` and `GETDEL key`.
  * @group Transactions
  */
 export interface TransactionStore {

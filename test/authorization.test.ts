@@ -7,7 +7,7 @@ import { createConfiguration } from '../src/configuration.js'
 import type { UsageError } from '../src/errors.js'
 import { RUNTIME } from '../src/lib/runtime.js'
 import type { RequestPolicyInput } from '../src/policy.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import type { Transaction, TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
 import { REDIRECT, redeem, SECRET, sharedSetup } from './support/authorization.js'
@@ -16,7 +16,7 @@ const B64URL_256 = /^[A-Za-z0-9_-]{43}$/
 
 /** A store that counts what it saved, to prove a failed request saved nothing. */
 function countingStore(): TransactionStore & { saved: Transaction[] } {
-  const inner = createMemoryStore()
+  const inner = createMemoryTransactionStore()
   const saved: Transaction[] = []
   return {
     saved,
@@ -60,7 +60,7 @@ describe('createAuthorizationRequest: the query form', () => {
   })
 
   it('saves the transaction under its state with what the callback needs', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     const { make, clock } = await sharedSetup()
     const config = make({ scopes: ['openid', 'email'] }, { store, transactionTtlInSeconds: 120 })
     const request = await createAuthorizationRequest(config, undefined, {
@@ -242,7 +242,7 @@ describe('createAuthorizationRequest: the request parameter policy', () => {
     })
     assert.equal(replaced.url.searchParams.get('login_hint'), 'alice@example.com')
     assert.equal(replaced.url.searchParams.get('max_age'), '300')
-    assert.equal(replaced.transaction.maxAge, 300)
+    assert.equal(replaced.transaction.maxAgeInSeconds, 300)
     const dropped = await createAuthorizationRequest(config, { login_hint: null })
     assert.equal(dropped.url.searchParams.has('login_hint'), false)
   })
@@ -558,10 +558,10 @@ describe('createAuthorizationRequest: acr, auth_time and max_age for the callbac
     const config = make(undefined, {}, { default_max_age: 3600, require_auth_time: true })
     const request = await createAuthorizationRequest(config)
     assert.equal(request.url.searchParams.get('max_age'), '3600')
-    assert.equal(request.transaction.maxAge, 3600)
+    assert.equal(request.transaction.maxAgeInSeconds, 3600)
     assert.equal(request.transaction.requireAuthTime, true)
     const plain = await createAuthorizationRequest(make())
-    assert.equal(plain.transaction.maxAge, undefined)
+    assert.equal(plain.transaction.maxAgeInSeconds, undefined)
     assert.equal(plain.url.searchParams.has('max_age'), false)
   })
 })

@@ -11,9 +11,9 @@ import { after, before, describe, test } from 'node:test'
 import { createAuthorizationRequest } from '../src/authorization.js'
 import { handleCallback } from '../src/callback.js'
 import type { ConfigurationOptions } from '../src/configuration.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import { createRedisTransactionStore } from '../src/stores/redis.js'
-import { createSealedStore } from '../src/stores/sealed.js'
+import { createSealedTransactionStore } from '../src/stores/sealed.js'
 import type { TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
 import { CookieJar } from './support/cookie-jar.js'
@@ -34,9 +34,10 @@ before(async () => {
 after(() => redis?.stop())
 
 let prefixes = 0
-const sealedStore = () => createSealedStore({ keys: [crypto.getRandomValues(new Uint8Array(32))] })
+const sealedStore = () =>
+  createSealedTransactionStore({ keys: [crypto.getRandomValues(new Uint8Array(32))] })
 const STORES: readonly (readonly [string, () => TransactionStore])[] = [
-  ['memory', () => createMemoryStore()],
+  ['memory', () => createMemoryTransactionStore()],
   ['Redis', () => createRedisTransactionStore(redis.client, { prefix: `binding${++prefixes}:` })],
   ['sealed', sealedStore],
 ]
@@ -106,7 +107,7 @@ describe('login CSRF: the attacker’s callback in the victim’s browser', () =
 
 describe('the browser-binding value', () => {
   test('a binding cookie with the right name but another value is refused as a mismatch', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const browser = new CookieJar()
     const { request, callbackUrl } = await signInAtOp(f, browser, 'alice', '/')
     const name = request.browserBinding!.name
@@ -118,7 +119,7 @@ describe('the browser-binding value', () => {
   })
 
   test('the right value under the right name passes (twin of the mismatch)', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const browser = new CookieJar()
     const { request, callbackUrl } = await signInAtOp(f, browser, 'alice', '/')
     const cookie = `${request.browserBinding!.name}=${request.browserBinding!.value}`
@@ -127,7 +128,7 @@ describe('the browser-binding value', () => {
   })
 
   test('two cookies of the binding name (one tossed in by another path or domain) are refused', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const browser = new CookieJar()
     const { request, callbackUrl } = await signInAtOp(f, browser, 'alice', '/')
     const { name, value } = request.browserBinding!
@@ -142,7 +143,7 @@ describe('the browser-binding value', () => {
     // memory: the value is looked up under the __Host- name only; sealed: the value opens the
     // transaction, whose https redirect URI then refuses the name it came under
     const cases = [
-      [createMemoryStore(), 'CALLBACK_BROWSER_BINDING_MISSING'],
+      [createMemoryTransactionStore(), 'CALLBACK_BROWSER_BINDING_MISSING'],
       [sealedStore(), 'CALLBACK_BROWSER_BINDING_MISMATCH'],
     ] as const
     for (const [store, code] of cases) {
@@ -160,7 +161,7 @@ describe('the browser-binding value', () => {
   })
 
   test('the binding value given as an option (the application read its cookie itself) passes', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const { request, callbackUrl } = await signInAtOp(f, new CookieJar(), 'alice', '/')
     const result = await handleCallback(f.config, callbackUrl, {
       browserBinding: request.browserBinding!.value,
@@ -169,14 +170,14 @@ describe('the browser-binding value', () => {
   })
 
   test('a callback URL without a Request or cookie option is refused: nothing to bind it with', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const { callbackUrl } = await signInAtOp(f, new CookieJar(), 'alice', '/')
     await expectCode(handleCallback(f.config, callbackUrl), 'CALLBACK_BROWSER_BINDING_MISSING')
   })
 
   test('the store keeps only the SHA-256 of the binding value, never the value', async () => {
     const saved: string[] = []
-    const inner = createMemoryStore()
+    const inner = createMemoryTransactionStore()
     const store: TransactionStore = {
       set: (tx, ttl) => {
         saved.push(JSON.stringify(tx))
@@ -195,7 +196,7 @@ describe('the browser-binding value', () => {
   })
 
   test('the cookie: __Host- prefix, Secure, HttpOnly, Path=/, SameSite=Lax and the transaction TTL on https', async () => {
-    const f = await rp(createMemoryStore(), { transactionTtlInSeconds: 300 })
+    const f = await rp(createMemoryTransactionStore(), { transactionTtlInSeconds: 300 })
     const { browserBinding, state } = await createAuthorizationRequest(f.config)
     assert.equal(browserBinding!.name, `__Host-oidc-rp.${state}`)
     assert.equal(
@@ -205,7 +206,7 @@ describe('the browser-binding value', () => {
   })
 
   test('the cookie of a form_post sign-in on https is SameSite=None, so the OP’s cross-site POST carries it', async () => {
-    const f = await rp(createMemoryStore(), { policy: { responseMode: 'form_post' } })
+    const f = await rp(createMemoryTransactionStore(), { policy: { responseMode: 'form_post' } })
     const { browserBinding } = await createAuthorizationRequest(f.config)
     assert.match(browserBinding!.setCookie, /; Secure; SameSite=None$/)
   })
@@ -213,7 +214,7 @@ describe('the browser-binding value', () => {
   test('on a plain-http loopback redirect URI the cookie has no __Host- prefix and no Secure (development)', async () => {
     const loopback = 'http://127.0.0.1:3000/cb'
     const f = await createFixture({
-      config: { store: createMemoryStore(), policy: { responseMode: 'form_post' } },
+      config: { store: createMemoryTransactionStore(), policy: { responseMode: 'form_post' } },
       client: { redirect_uris: [loopback] },
       clientInput: { redirect_uris: [loopback] },
     })
@@ -226,7 +227,7 @@ describe('the browser-binding value', () => {
 
 describe('stores that bind by themselves, and the opt-out', () => {
   test("an 'in-browser' store needs no cookie: the callback passes without one", async () => {
-    const inner = createMemoryStore()
+    const inner = createMemoryTransactionStore()
     const store: TransactionStore = {
       browserBinding: 'in-browser',
       set: (tx, ttl) => inner.set(tx, ttl),
@@ -242,7 +243,7 @@ describe('stores that bind by themselves, and the opt-out', () => {
   })
 
   test('dangerouslySkipBrowserBinding: the callback is accepted from any browser', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const request = await createAuthorizationRequest(f.config, undefined, {
       dangerouslySkipBrowserBinding: true,
     })
@@ -254,7 +255,7 @@ describe('stores that bind by themselves, and the opt-out', () => {
   })
 
   test('without dangerouslySkipBrowserBinding the same callback from another browser is refused (twin)', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     const request = await createAuthorizationRequest(f.config, undefined, {
       dangerouslySkipBrowserBinding: false,
     })
@@ -266,7 +267,7 @@ describe('stores that bind by themselves, and the opt-out', () => {
   })
 
   test('bad binding options are refused before anything is consumed', async () => {
-    const f = await rp(createMemoryStore())
+    const f = await rp(createMemoryTransactionStore())
     await expectCode(
       createAuthorizationRequest(f.config, undefined, {
         dangerouslySkipBrowserBinding: 'yes' as unknown as boolean,
@@ -288,7 +289,7 @@ describe('stores that bind by themselves, and the opt-out', () => {
   })
 
   test("a store declaring 'handle' whose set returns none is a configuration error", async () => {
-    const inner = createMemoryStore()
+    const inner = createMemoryTransactionStore()
     const store: TransactionStore = {
       browserBinding: 'handle',
       set: (tx, ttl) => inner.set(tx, ttl),

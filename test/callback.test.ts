@@ -6,7 +6,7 @@ import { createConfiguration } from '../src/configuration.js'
 import type { OAuthResponseError, ValidationError } from '../src/errors.js'
 import { RUNTIME } from '../src/lib/runtime.js'
 import type { SignInResult } from '../src/result.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import type { Transaction, TransactionStore } from '../src/transaction.js'
 import { expectCode } from './helpers.js'
 import {
@@ -565,7 +565,7 @@ describe('UserInfo policy', () => {
 describe('nothing half-done', () => {
   /** A store that records what the callback does to it. */
   function spyStore(): TransactionStore & { log: string[] } {
-    const inner = createMemoryStore()
+    const inner = createMemoryTransactionStore()
     const log: string[] = []
     return {
       log,
@@ -594,7 +594,7 @@ describe('nothing half-done', () => {
   })
 
   test("a 'handle' store opens the transaction with the browser-binding cookie", async () => {
-    const inner = createMemoryStore()
+    const inner = createMemoryTransactionStore()
     const taken: (string | undefined)[] = []
     const store: TransactionStore = {
       browserBinding: 'handle',

@@ -97,7 +97,7 @@ test('an oversized discovery document is cut off at the size limit', async () =>
 })
 
 test('a slow discovery times out', async () => {
-  op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayMs: 5000 } })
+  op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayInMs: 5000 } })
   const started = Date.now()
   await expectCode(discover(ISSUER, client, { fetch: op.fetch, timeoutInMs: 50 }), 'HTTP_TIMEOUT')
   assert.ok(Date.now() - started < 2000)

@@ -676,12 +676,12 @@ describe('validateIdToken: claims', () => {
     )
   })
 
-  it('requires a numeric auth_time with maxAge, requireAuthTime or require_auth_time', async () => {
+  it('requires a numeric auth_time with maxAgeInSeconds, requireAuthTime or require_auth_time', async () => {
     const { config } = harness()
     const withAuthTime = await sign(claims({ auth_time: NOW - 60 }))
     const without = await sign(claims())
     for (const expectations of [
-      { ...back, maxAge: 300 },
+      { ...back, maxAgeInSeconds: 300 },
       { ...back, requireAuthTime: true },
     ]) {
       await validateIdToken(config, withAuthTime, expectations)
@@ -697,12 +697,12 @@ describe('validateIdToken: claims', () => {
     )
   })
 
-  it('refuses an auth_time older than maxAge plus the clock tolerance', async () => {
+  it('refuses an auth_time older than maxAgeInSeconds plus the clock tolerance', async () => {
     const { config } = harness()
     const old = await sign(claims({ auth_time: NOW - 400 }))
-    await validateIdToken(config, old, { ...back, maxAge: 380 }) // 400 <= 380 + 30
+    await validateIdToken(config, old, { ...back, maxAgeInSeconds: 380 }) // 400 <= 380 + 30
     await expectCode(
-      validateIdToken(config, old, { ...back, maxAge: 300 }),
+      validateIdToken(config, old, { ...back, maxAgeInSeconds: 300 }),
       'ID_TOKEN_AUTH_TIME_TOO_OLD',
     )
   })
@@ -712,7 +712,7 @@ describe('validateIdToken: claims', () => {
     const old = await sign(claims({ auth_time: NOW - 3600 }))
     await expectCode(validateIdToken(config, old, back), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
     await validateIdToken(config, old, { source: 'refresh' })
-    await validateIdToken(config, old, { ...back, maxAge: 7200 }) // max_age overrides the default
+    await validateIdToken(config, old, { ...back, maxAgeInSeconds: 7200 }) // max_age overrides the default
     await expectCode(
       validateIdToken(config, await sign(claims()), back),
       'ID_TOKEN_AUTH_TIME_MISSING',

@@ -9,7 +9,7 @@ import {
   type ConfigurationOptions,
   createAuthorizationRequest,
   createConfiguration,
-  createMemoryStore,
+  createMemoryTransactionStore,
   discover,
   fetchUserInfo,
   handleCallback,
@@ -247,7 +247,7 @@ describe('limits: requests and callbacks', () => {
 
   /** A configuration with a code sign-in pending under `state`. */
   async function pending(state: string, options: ConfigurationOptions = {}) {
-    const store = createMemoryStore({ now: () => NOW * 1000 })
+    const store = createMemoryTransactionStore({ now: () => NOW * 1000 })
     const config = fuzzConfig(fuzzFetch(backChannel).fetch, {}, { store, ...options })
     await store.set(codeTransaction(state), 600)
     return { config, store }
@@ -307,7 +307,7 @@ describe('limits: requests and callbacks', () => {
 
   test('transactionTtlInSeconds: a callback after the TTL finds no transaction; within it, it does', async () => {
     const clock = { now: NOW * 1000 }
-    const store = createMemoryStore({ now: () => clock.now })
+    const store = createMemoryTransactionStore({ now: () => clock.now })
     const config = fuzzConfig(
       fuzzFetch(backChannel).fetch,
       {},
@@ -334,8 +334,8 @@ describe('limits: requests and callbacks', () => {
     )
   })
 
-  test('createMemoryStore maxEntries: the oldest pending sign-in is evicted beyond the bound', async () => {
-    const store = createMemoryStore({ maxEntries: 2, now: () => NOW * 1000 })
+  test('createMemoryTransactionStore maxEntries: the oldest pending sign-in is evicted beyond the bound', async () => {
+    const store = createMemoryTransactionStore({ maxEntries: 2, now: () => NOW * 1000 })
     for (const state of ['a', 'b', 'c']) await store.set(codeTransaction(state), 600)
     assert.equal(await store.take('a'), undefined)
     assert.equal((await store.take('b'))?.state, 'b')

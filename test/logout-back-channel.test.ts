@@ -7,7 +7,7 @@ import {
   handleBackChannelLogout,
 } from '../src/logout/back-channel.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/logout-token.js'
-import { createReplayGuard } from '../src/stores/sealed.js'
+import { createMemoryReplayGuard } from '../src/stores/sealed.js'
 import type { LogoutTokenFault } from '../src/testing/index.js'
 import { assertNoSecrets, expectCode, registerSecret } from './helpers.js'
 import {
@@ -149,7 +149,7 @@ describe('more logout token checks', async () => {
       sid: nextSid(),
       claims: { exp: undefined },
     })
-    const guard = createReplayGuard({ now: () => f.clock.now })
+    const guard = createMemoryReplayGuard({ now: () => f.clock.now })
     assert.equal(
       (await validateLogoutToken(f.config, token, { replayGuard: guard })).exp,
       undefined,
@@ -158,7 +158,7 @@ describe('more logout token checks', async () => {
     f.clock.now += later
     try {
       await expectCode(
-        validateLogoutToken(f.config, token, { replayGuard: createReplayGuard() }),
+        validateLogoutToken(f.config, token, { replayGuard: createMemoryReplayGuard() }),
         'LOGOUT_TOKEN_EXPIRED',
       )
       const fresh = await f.op.logoutToken({
@@ -556,7 +556,7 @@ describe('store failures during back-channel logout', async () => {
       new URLSearchParams({ logout_token: token }),
       {
         sessionStore: failingSessionStore(f.sessions, []),
-        replayGuard: createReplayGuard(),
+        replayGuard: createMemoryReplayGuard(),
       },
     )
     assert.equal(out.response.status, 200, out.error?.message)
@@ -569,7 +569,7 @@ describe('store failures during back-channel logout', async () => {
   test('a logout token with a far exp is accepted once and remembered no longer than a day after iat', async () => {
     const f = await createLogoutFixture()
     const claimed: number[] = []
-    const inner = createReplayGuard({ now: () => f.clock.now })
+    const inner = createMemoryReplayGuard({ now: () => f.clock.now })
     const replayGuard = {
       claim(value: string, expiresAt: number) {
         claimed.push(expiresAt)
@@ -589,7 +589,7 @@ describe('store failures during back-channel logout', async () => {
     f.clock.now += later
     try {
       await expectCode(
-        validateLogoutToken(f.config, token, { replayGuard: createReplayGuard() }),
+        validateLogoutToken(f.config, token, { replayGuard: createMemoryReplayGuard() }),
         'LOGOUT_TOKEN_EXPIRED',
       )
     } finally {

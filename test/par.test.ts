@@ -3,7 +3,7 @@ import { before, describe, it } from 'node:test'
 import { createAuthorizationRequest } from '../src/authorization.js'
 import type { OAuthResponseError, ValidationError } from '../src/errors.js'
 import type { RequestPolicyInput } from '../src/policy.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import type { TransactionStore } from '../src/transaction.js'
 import { expectCode, registerSecret } from './helpers.js'
 import { clientKeyPair, redeem, SECRET, type Setup, setup } from './support/authorization.js'
@@ -23,7 +23,7 @@ function parRequests() {
 }
 
 function countingStore(): TransactionStore & { count: () => number } {
-  const inner = createMemoryStore()
+  const inner = createMemoryTransactionStore()
   let saved = 0
   return {
     count: () => saved,

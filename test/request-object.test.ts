@@ -5,7 +5,7 @@ import { createAuthorizationRequest } from '../src/authorization.js'
 import { createClaimsRequest } from '../src/claims-request.js'
 import { type Configuration, createConfiguration } from '../src/configuration.js'
 import { createRequestObject } from '../src/request-object.js'
-import { createMemoryStore } from '../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../src/stores/memory.js'
 import type { TransactionStore } from '../src/transaction.js'
 import { client, providerMetadata } from './fixtures.js'
 import { expectCode } from './helpers.js'
@@ -265,7 +265,7 @@ describe('request objects by value', () => {
   })
 
   it('refuses with MISSING_CREDENTIALS when no key fits the alg, and saves nothing', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     let saved = 0
     const counting: TransactionStore = {
       set: (tx, ttl) => {

@@ -45,11 +45,11 @@ async function rejected(op: () => Promise<unknown>): Promise<boolean> {
 
 /** This SDK: handleCallback with the default memory store; UserInfo off (openid-client's grant has none). */
 async function oidcRp(sdk: Sdk, keys: OpKeys, alg: Alg): Promise<CheckedContender<string>> {
-  const { createConfiguration, createMemoryStore, handleCallback } = sdk
+  const { createConfiguration, createMemoryTransactionStore, handleCallback } = sdk
   const key = keys.byAlg[alg]
   const good = tokenResponseBody(await idToken(key))
   const op = cannedOp(keys, good)
-  const store = createMemoryStore()
+  const store = createMemoryTransactionStore()
   const config: Configuration = createConfiguration(
     metadata(),
     {

@@ -10,10 +10,17 @@ import type { TransactionStore } from '../transaction.js'
  */
 export const RUNTIME: unique symbol = Symbol('oidc-rp.runtime')
 
-/** A client key as the application gives it: a private JWK, or a WebCrypto private key with its metadata. */
+/**
+ * A client key as the application gives it: a private JWK, or a WebCrypto private key with its
+ * metadata.
+ * @group Configuration
+ */
 export type ClientKey = JWK | ClientCryptoKey
 
-/** A WebCrypto private key with the metadata a JWK would carry. */
+/**
+ * A WebCrypto private key with the metadata a JWK would carry.
+ * @group Configuration
+ */
 export interface ClientCryptoKey {
   /** The private key (non-extractable is fine). */
   readonly privateKey: CryptoKey

@@ -19,7 +19,7 @@ import {
 } from '../lib/jwt.js'
 import { cachesOf, RUNTIME } from '../lib/runtime.js'
 import { callStore } from '../lib/store-call.js'
-import { createReplayGuard, type ReplayGuard } from '../stores/sealed.js'
+import { createMemoryReplayGuard, type ReplayGuard } from '../stores/sealed.js'
 
 /**
  * The member of `events` that makes a JWT a logout token (Back-Channel Logout §2.4).
@@ -170,7 +170,7 @@ function defaultGuard(config: Configuration): ReplayGuard {
   const caches = cachesOf(config)
   let guard = caches.get('logout:replay-guard') as ReplayGuard | undefined
   if (guard === undefined) {
-    guard = createReplayGuard({ now: config[RUNTIME].now })
+    guard = createMemoryReplayGuard({ now: config[RUNTIME].now })
     caches.set('logout:replay-guard', guard)
   }
   return guard

@@ -2,10 +2,10 @@ import { UsageError } from '../errors.js'
 import type { Transaction, TransactionStore } from '../transaction.js'
 
 /**
- * Options of {@link createMemoryStore}.
+ * Options of {@link createMemoryTransactionStore}.
  * @group Transactions
  */
-export interface MemoryStoreOptions {
+export interface MemoryTransactionStoreOptions {
   /** The most transactions kept at once; the oldest is evicted first. Default 10,000. */
   readonly maxEntries?: number
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
@@ -37,7 +37,9 @@ export interface MemoryStoreOptions {
  * ```
  * @group Transactions
  */
-export function createMemoryStore(options: MemoryStoreOptions = {}): TransactionStore {
+export function createMemoryTransactionStore(
+  options: MemoryTransactionStoreOptions = {},
+): TransactionStore {
   const maxEntries = options.maxEntries ?? 10_000
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {

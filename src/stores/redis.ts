@@ -205,7 +205,8 @@ export function createRedisTransactionStore(
 /**
  * A {@link ReplayGuard} over Redis: `SET <prefix>replay:<value> 1 EX <ttl> NX`, true only for the
  * first claim on any machine. Use it for logout-token `jti`s (`handleBackChannelLogout`'s
- * `replayGuard`) and for the sealed store's states (`createSealedStore`'s `replayGuard`).
+ * `replayGuard`) and for the sealed store's states (`createSealedTransactionStore`'s
+ * `replayGuard`).
  * @param client - a connected node-redis or ioredis client
  * @param options - key prefix and clock
  * @returns the guard (its expiry is clamped to between 1 s and a year from now)

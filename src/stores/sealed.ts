@@ -29,6 +29,17 @@ export interface ReplayGuard {
 }
 
 /**
+ * Options of {@link createMemoryReplayGuard}.
+ * @group Transactions
+ */
+export interface MemoryReplayGuardOptions {
+  /** The most unexpired states held at once; beyond, new claims are refused. Default 10,000. */
+  readonly maxEntries?: number
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number
+}
+
+/**
  * An in-memory {@link ReplayGuard} for one process. Every state is kept until its own expiry, never
  * forgotten earlier: when `maxEntries` unexpired states are held, a new claim is refused with
  * `SEALED_REPLAY_GUARD_FULL` (fail closed) until some expire, so a flood of sign-ins can delay new
@@ -38,9 +49,7 @@ export interface ReplayGuard {
  * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
  * @group Transactions
  */
-export function createReplayGuard(
-  options: { readonly maxEntries?: number; readonly now?: () => number } = {},
-): ReplayGuard {
+export function createMemoryReplayGuard(options: MemoryReplayGuardOptions = {}): ReplayGuard {
   const maxEntries = options.maxEntries ?? 10_000
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {
@@ -84,10 +93,10 @@ export function createReplayGuard(
 }
 
 /**
- * Options of {@link createSealedStore}.
+ * Options of {@link createSealedTransactionStore}.
  * @group Transactions
  */
-export interface SealedStoreOptions {
+export interface SealedTransactionStoreOptions {
   /**
    * The sealing keys, 32 bytes each (a `Uint8Array`, or its base64url encoding). The first seals;
    * all open, so a key can be rotated in first and the old one removed after the transaction TTL.
@@ -132,14 +141,17 @@ interface SealingKey {
  * replay guard fails)
  * @example
  * ```ts
- * const store = createSealedStore({ keys: [process.env.TX_KEY_NEW, process.env.TX_KEY_OLD] })
+ * const keys = [process.env.TX_KEY_NEW, process.env.TX_KEY_OLD]
+ * const store = createSealedTransactionStore({ keys })
  * const config = await discover(issuer, client, { store })
  * const { url, browserBinding } = await createAuthorizationRequest(config)
  * // Set-Cookie: __Host-oidc-rp.<state>=<sealed value>; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Lax
  * ```
  * @group Transactions
  */
-export function createSealedStore(options: SealedStoreOptions): TransactionStore {
+export function createSealedTransactionStore(
+  options: SealedTransactionStoreOptions,
+): TransactionStore {
   const { keys } = options
   if (!Array.isArray(keys) || keys.length === 0) {
     throw new UsageError('INVALID_ARGUMENT', 'keys must be a non-empty array of 32-byte keys', {
@@ -149,7 +161,9 @@ export function createSealedStore(options: SealedStoreOptions): TransactionStore
   const raw = keys.map((key, i) => keyBytes(key, i))
   const now = options.now ?? Date.now
   const guard =
-    options.replayGuard === false ? undefined : (options.replayGuard ?? createReplayGuard({ now }))
+    options.replayGuard === false
+      ? undefined
+      : (options.replayGuard ?? createMemoryReplayGuard({ now }))
   let imported: Promise<SealingKey[]> | undefined
   const sealingKeys = () => {
     imported ??= Promise.all(raw.map(importKey))

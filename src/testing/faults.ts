@@ -72,7 +72,7 @@ export type HttpFaultEndpoint = 'discovery' | 'jwks' | 'token' | 'userinfo' | 'p
  * - `json-string`: a JSON string as `application/json`;
  * - `wrong-content-type`: the real JSON body, labelled `text/plain`;
  * - `oversized`: the real JSON object padded past {@link HttpFault.bytes}, streamed in chunks;
- * - `slow`: the real response after {@link HttpFault.delayMs}; the request's signal aborts the wait;
+ * - `slow`: the real response after {@link HttpFault.delayInMs}; the request's signal aborts the wait;
  * - `server-error`: 500;
  * - `redirect`: 302 to `https://redirect.example/elsewhere`;
  * - `empty`: 200 with an empty body.
@@ -102,7 +102,7 @@ export interface HttpFault {
   /** `oversized`: the body grows past this many bytes. Default 2 MiB. */
   bytes?: number
   /** `slow`: the delay in milliseconds. Default 30000. */
-  delayMs?: number
+  delayInMs?: number
 }
 
 /**

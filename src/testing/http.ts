@@ -187,7 +187,7 @@ export async function httpFaultResponse(
     case 'empty':
       return new Response('', { headers: json })
     case 'slow':
-      await abortableDelay(fault.delayMs ?? 30_000, signal)
+      await abortableDelay(fault.delayInMs ?? 30_000, signal)
       return real()
     case 'wrong-content-type':
       return relabel(await real())

@@ -114,9 +114,9 @@ export interface MockOPOptions {
    */
   rpFetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** Lifetime of access tokens in seconds. Default 3600. */
-  accessTokenTtlSeconds?: number
+  accessTokenTtlInSeconds?: number
   /** Lifetime of ID tokens in seconds. Default 600. */
-  idTokenTtlSeconds?: number
+  idTokenTtlInSeconds?: number
   /**
    * When set, a browser `GET /authorize` through {@link MockOP.fetch} or {@link MockOP.handler}
    * completes as this user (a 302 redirect, or an auto-submitting form_post page). Without it that

@@ -11,7 +11,7 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import { base64url } from 'jose'
 import {
-  createMemoryStore,
+  createMemoryTransactionStore,
   handleCallback,
   type Transaction,
   type TransactionStore,
@@ -90,7 +90,7 @@ const CALLBACK_SECRETS = [
 
 const { fetch } = fuzzFetch(backChannel)
 
-const memory = createMemoryStore({ now: () => NOW * 1000 })
+const memory = createMemoryTransactionStore({ now: () => NOW * 1000 })
 const log = { sets: 0, takes: [] as string[] }
 const store: TransactionStore = {
   set(transaction, ttl) {

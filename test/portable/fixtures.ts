@@ -318,7 +318,7 @@ export function countingStore(lib: Lib): {
   store: LibModule.TransactionStore
   saved: () => number
 } {
-  const inner = lib.createMemoryStore()
+  const inner = lib.createMemoryTransactionStore()
   let count = 0
   return {
     store: {

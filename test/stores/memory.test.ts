@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { createMemoryStore } from '../../src/stores/memory.js'
+import { createMemoryTransactionStore } from '../../src/stores/memory.js'
 import type { Transaction } from '../../src/transaction.js'
 import { expectCode } from '../helpers.js'
 
@@ -18,9 +18,9 @@ function tx(state: string): Transaction {
   }
 }
 
-describe('createMemoryStore', () => {
+describe('createMemoryTransactionStore', () => {
   it('takes a saved transaction once: a second take finds nothing', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     assert.equal(await store.set(tx('a'), 60), undefined)
     assert.deepEqual(await store.take('a'), tx('a'))
     assert.equal(await store.take('a'), undefined)
@@ -29,7 +29,7 @@ describe('createMemoryStore', () => {
 
   it('expires a transaction after its TTL', async () => {
     const clock = { now: 1_000_000 }
-    const store = createMemoryStore({ now: () => clock.now })
+    const store = createMemoryTransactionStore({ now: () => clock.now })
     await store.set(tx('late'), 60)
     await store.set(tx('early'), 60)
     clock.now += 59_999
@@ -39,27 +39,27 @@ describe('createMemoryStore', () => {
   })
 
   it('N concurrent takes of one state: exactly one succeeds', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     await store.set(tx('race'), 60)
     const results = await Promise.all(Array.from({ length: 50 }, () => store.take('race')))
     assert.equal(results.filter((r) => r !== undefined).length, 1)
   })
 
   it('concurrent sign-ins in several tabs never overwrite each other', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     await Promise.all(['t1', 't2', 't3'].map((s) => store.set(tx(s), 60)))
     for (const s of ['t3', 't1', 't2']) assert.equal((await store.take(s))?.nonce, `nonce-${s}`)
   })
 
   it('respects its bound, evicting the oldest first', async () => {
-    const store = createMemoryStore({ maxEntries: 3 })
+    const store = createMemoryTransactionStore({ maxEntries: 3 })
     for (const s of ['a', 'b', 'c', 'd']) await store.set(tx(s), 60)
     assert.equal(await store.take('a'), undefined)
     for (const s of ['b', 'c', 'd']) assert.ok(await store.take(s))
   })
 
   it('holds at most maxEntries under a long run, and keeps the newest', async () => {
-    const store = createMemoryStore({ maxEntries: 100 })
+    const store = createMemoryTransactionStore({ maxEntries: 100 })
     for (let i = 0; i < 10_000; i++) await store.set(tx(`s${i}`), 60)
     let found = 0
     for (let i = 0; i < 10_000; i++) if (await store.take(`s${i}`)) found++
@@ -67,7 +67,7 @@ describe('createMemoryStore', () => {
   })
 
   it('saving a state again replaces its transaction', async () => {
-    const store = createMemoryStore()
+    const store = createMemoryTransactionStore()
     await store.set(tx('a'), 60)
     await store.set({ ...tx('a'), nonce: 'second' }, 60)
     assert.equal((await store.take('a'))?.nonce, 'second')
@@ -75,9 +75,9 @@ describe('createMemoryStore', () => {
   })
 
   it('refuses a bad bound or TTL with INVALID_ARGUMENT', async () => {
-    await expectCode(() => createMemoryStore({ maxEntries: 0 }), 'INVALID_ARGUMENT')
-    await expectCode(() => createMemoryStore({ maxEntries: 1.5 }), 'INVALID_ARGUMENT')
-    const store = createMemoryStore({ maxEntries: 1 })
+    await expectCode(() => createMemoryTransactionStore({ maxEntries: 0 }), 'INVALID_ARGUMENT')
+    await expectCode(() => createMemoryTransactionStore({ maxEntries: 1.5 }), 'INVALID_ARGUMENT')
+    const store = createMemoryTransactionStore({ maxEntries: 1 })
     await expectCode(store.set(tx('a'), 0), 'INVALID_ARGUMENT')
     await expectCode(store.set(tx('a'), Number.NaN), 'INVALID_ARGUMENT')
     assert.equal(await store.set(tx('a'), 1), undefined)
@@ -85,7 +85,7 @@ describe('createMemoryStore', () => {
 })
 
 it('under churn at capacity the oldest entry is always the one evicted', async () => {
-  const store = createMemoryStore({ maxEntries: 3 })
+  const store = createMemoryTransactionStore({ maxEntries: 3 })
   const tx = (state: string) =>
     ({
       state,

@@ -11,7 +11,7 @@ import {
   type IoRedisClient,
   type RedisClient,
 } from '../../src/stores/redis.js'
-import { createSealedStore } from '../../src/stores/sealed.js'
+import { createSealedTransactionStore } from '../../src/stores/sealed.js'
 import type { Transaction } from '../../src/transaction.js'
 import { expectCode } from '../helpers.js'
 import { createLogoutFixture } from '../support/logout.js'
@@ -250,8 +250,8 @@ describe('Redis stores with the rest of the SDK', () => {
   test('two sealed stores (two machines) sharing a Redis replay guard open one sealed value once', async () => {
     const replayGuard = createRedisReplayGuard(redis, { prefix: freshPrefix() })
     const keys = [crypto.getRandomValues(new Uint8Array(32))]
-    const machineA = createSealedStore({ keys, replayGuard })
-    const machineB = createSealedStore({ keys, replayGuard })
+    const machineA = createSealedTransactionStore({ keys, replayGuard })
+    const machineB = createSealedTransactionStore({ keys, replayGuard })
     const handle = await machineA.set(transaction('sealed'), 60)
     const takes = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => (i % 2 ? machineA : machineB).take('sealed', handle)),

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { base64url, decodeProtectedHeader, EncryptJWT } from 'jose'
 import { createAuthorizationRequest } from '../../src/authorization.js'
 import type { ValidationError } from '../../src/errors.js'
-import { createReplayGuard, createSealedStore } from '../../src/stores/sealed.js'
+import { createMemoryReplayGuard, createSealedTransactionStore } from '../../src/stores/sealed.js'
 import type { Transaction } from '../../src/transaction.js'
 import { expectCode, registerSecret } from '../helpers.js'
 import { sharedSetup } from '../support/authorization.js'
@@ -38,9 +38,9 @@ function tamper(jwe: string, part: number): string {
   return parts.join('.')
 }
 
-describe('createSealedStore', () => {
+describe('createSealedTransactionStore', () => {
   it('seals the transaction into a dir/A256GCM JWE that hides it, and opens it for its state', async () => {
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     const handle = await store.set(tx('s1', { returnTo: '/account' }), 60)
     assert.ok(handle !== undefined)
     assert.equal(handle.split('.').length, 5)
@@ -51,7 +51,7 @@ describe('createSealedStore', () => {
   })
 
   it('finds nothing without a handle, or for another state (a cookie of another sign-in)', async () => {
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     const handle = await store.set(tx('s1'), 60)
     assert.equal(await store.take('s1'), undefined)
     assert.equal(await store.take('s1', ''), undefined)
@@ -61,7 +61,7 @@ describe('createSealedStore', () => {
 
   it('expires: a value past its TTL opens to nothing', async () => {
     const clock = { now: 1_000_000_000_000 }
-    const store = createSealedStore({ keys: [K1], now: () => clock.now })
+    const store = createSealedTransactionStore({ keys: [K1], now: () => clock.now })
     const early = await store.set(tx('early'), 60)
     const late = await store.set(tx('late'), 60)
     clock.now += 59_000
@@ -77,7 +77,7 @@ describe('createSealedStore', () => {
     ['tag', 4],
   ] as const) {
     it(`refuses a value whose ${what} was tampered with, with SEALED_VALUE_INVALID`, async () => {
-      const store = createSealedStore({ keys: [K1] })
+      const store = createSealedTransactionStore({ keys: [K1] })
       const handle = (await store.set(tx('s1'), 60))!
       const err = await expectCode<ValidationError>(
         store.take('s1', tamper(handle, part)),
@@ -89,23 +89,29 @@ describe('createSealedStore', () => {
   }
 
   it('refuses a value sealed with a key it does not have, with SEALED_VALUE_INVALID', async () => {
-    const handle = (await createSealedStore({ keys: [K2] }).set(tx('s1'), 60))!
-    await expectCode(createSealedStore({ keys: [K1] }).take('s1', handle), 'SEALED_VALUE_INVALID')
-    assert.ok(await createSealedStore({ keys: [K1, K2] }).take('s1', handle))
+    const handle = (await createSealedTransactionStore({ keys: [K2] }).set(tx('s1'), 60))!
+    await expectCode(
+      createSealedTransactionStore({ keys: [K1] }).take('s1', handle),
+      'SEALED_VALUE_INVALID',
+    )
+    assert.ok(await createSealedTransactionStore({ keys: [K1, K2] }).take('s1', handle))
   })
 
   it('rotates: the first key seals, every key opens', async () => {
-    const old = createSealedStore({ keys: [K1] })
-    const rotated = createSealedStore({ keys: [K2, K1] })
+    const old = createSealedTransactionStore({ keys: [K1] })
+    const rotated = createSealedTransactionStore({ keys: [K2, K1] })
     const before = (await old.set(tx('before'), 60))!
     const after = (await rotated.set(tx('after'), 60))!
     assert.ok(await rotated.take('before', before))
     assert.ok(await rotated.take('after', after))
-    await expectCode(createSealedStore({ keys: [K1] }).take('after', after), 'SEALED_VALUE_INVALID')
+    await expectCode(
+      createSealedTransactionStore({ keys: [K1] }).take('after', after),
+      'SEALED_VALUE_INVALID',
+    )
   })
 
   it('refuses malformed values with SEALED_VALUE_INVALID', async () => {
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     await expectCode(store.take('s1', 'not-a-jwe'), 'SEALED_VALUE_INVALID')
     await expectCode(store.take('s1', 'a'.repeat(20_000)), 'SEALED_VALUE_INVALID')
     const foreign = await new EncryptJWT({ tx: { state: 's1' } })
@@ -120,14 +126,14 @@ describe('createSealedStore', () => {
   })
 
   it('one-time use: a second take of the same value finds nothing (replay guard)', async () => {
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     const handle = await store.set(tx('s1'), 60)
     assert.ok(await store.take('s1', handle))
     assert.equal(await store.take('s1', handle), undefined)
   })
 
   it('N concurrent takes of one sealed value: exactly one succeeds', async () => {
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     const handle = await store.set(tx('race'), 60)
     const results = await Promise.all(Array.from({ length: 25 }, () => store.take('race', handle)))
     assert.equal(results.filter((r) => r !== undefined).length, 1)
@@ -136,7 +142,7 @@ describe('createSealedStore', () => {
   it('takes a shared replay guard, or none (replayGuard: false) where the cookie is cleared alone', async () => {
     const claimed: [string, number][] = []
     const taken = new Set<string>()
-    const store = createSealedStore({
+    const store = createSealedTransactionStore({
       keys: [K1],
       now: () => 1_000_000_000_000,
       replayGuard: {
@@ -152,26 +158,32 @@ describe('createSealedStore', () => {
     assert.ok(await store.take('s1', handle))
     assert.equal(await store.take('s1', handle), undefined)
     assert.deepEqual(claimed[0], ['s1', 1_000_000_060])
-    const unguarded = createSealedStore({ keys: [K1], replayGuard: false })
+    const unguarded = createSealedTransactionStore({ keys: [K1], replayGuard: false })
     const again = await unguarded.set(tx('s2'), 60)
     assert.ok(await unguarded.take('s2', again))
     assert.ok(await unguarded.take('s2', again))
   })
 
   it('accepts base64url keys and refuses keys that are not 32 bytes with INVALID_ARGUMENT', async () => {
-    await expectCode(() => createSealedStore({ keys: [] }), 'INVALID_ARGUMENT')
-    await expectCode(() => createSealedStore({ keys: [new Uint8Array(16)] }), 'INVALID_ARGUMENT')
-    await expectCode(() => createSealedStore({ keys: ['short'] }), 'INVALID_ARGUMENT')
-    await expectCode(() => createSealedStore({ keys: ['!!not base64url!!'] }), 'INVALID_ARGUMENT')
-    const store = createSealedStore({ keys: [base64url.encode(K1)] })
+    await expectCode(() => createSealedTransactionStore({ keys: [] }), 'INVALID_ARGUMENT')
+    await expectCode(
+      () => createSealedTransactionStore({ keys: [new Uint8Array(16)] }),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(() => createSealedTransactionStore({ keys: ['short'] }), 'INVALID_ARGUMENT')
+    await expectCode(
+      () => createSealedTransactionStore({ keys: ['!!not base64url!!'] }),
+      'INVALID_ARGUMENT',
+    )
+    const store = createSealedTransactionStore({ keys: [base64url.encode(K1)] })
     const handle = await store.set(tx('s1'), 60)
-    assert.ok(await createSealedStore({ keys: [K1] }).take('s1', handle))
+    assert.ok(await createSealedTransactionStore({ keys: [K1] }).take('s1', handle))
     await expectCode(store.set(tx('s1'), 0), 'INVALID_ARGUMENT')
   })
 
   it('serves createAuthorizationRequest: the handle is the cookie value the callback hands back', async () => {
     const { make } = await sharedSetup()
-    const store = createSealedStore({ keys: [K1] })
+    const store = createSealedTransactionStore({ keys: [K1] })
     const config = make(undefined, { store })
     const request = await createAuthorizationRequest(config, undefined, { appState: { page: 2 } })
     assert.ok(request.browserBinding)
@@ -182,10 +194,10 @@ describe('createSealedStore', () => {
   })
 })
 
-describe('createReplayGuard', () => {
+describe('createMemoryReplayGuard', () => {
   it('a flood of sign-ins never reopens a taken sealed value within its TTL: new claims are refused instead', async () => {
     const clock = { now: 1_000_000 }
-    const guard = createReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
     const exp = clock.now / 1000 + 600
     assert.equal(await guard.claim('victim-state', exp), true)
     assert.equal(await guard.claim('flood-1', exp), true)
@@ -197,7 +209,7 @@ describe('createReplayGuard', () => {
 
   it('once the taken states expire, new claims succeed again (twin of the flood)', async () => {
     const clock = { now: 1_000_000 }
-    const guard = createReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
     const exp = clock.now / 1000 + 600
     for (const state of ['a', 'b', 'c']) assert.equal(await guard.claim(state, exp), true)
     clock.now += 601_000
@@ -207,7 +219,7 @@ describe('createReplayGuard', () => {
 
   it('states expiring out of insertion order are each kept until their own expiry', async () => {
     const clock = { now: 1_000_000 }
-    const guard = createReplayGuard({ maxEntries: 2, now: () => clock.now })
+    const guard = createMemoryReplayGuard({ maxEntries: 2, now: () => clock.now })
     const t = clock.now / 1000
     assert.equal(await guard.claim('long', t + 600), true)
     assert.equal(await guard.claim('short', t + 10), true)

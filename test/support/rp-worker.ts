@@ -25,7 +25,11 @@ import {
   createRedisSessionStore,
   createRedisTransactionStore,
 } from '../../src/stores/redis.js'
-import { createReplayGuard, createSealedStore, type ReplayGuard } from '../../src/stores/sealed.js'
+import {
+  createMemoryReplayGuard,
+  createSealedTransactionStore,
+  type ReplayGuard,
+} from '../../src/stores/sealed.js'
 import type { TransactionStore } from '../../src/transaction.js'
 import { serve } from './http-server.js'
 
@@ -46,9 +50,9 @@ if (env('STORE') === 'redis') {
   sessions = createRedisSessionStore(redis, { prefix })
   replayGuard = createRedisReplayGuard(redis, { prefix })
 } else {
-  store = createSealedStore({ keys: [env('SEALED_KEY')] })
+  store = createSealedTransactionStore({ keys: [env('SEALED_KEY')] })
   sessions = createMemorySessionStore()
-  replayGuard = createReplayGuard()
+  replayGuard = createMemoryReplayGuard()
 }
 
 const config = await discover(

@@ -224,7 +224,7 @@ export async function startSignIn(
     ...(nonce === undefined ? {} : { nonce }),
     ...(codeVerifier === undefined ? {} : { codeVerifier }),
     ...(options.responseMode === undefined ? {} : { responseMode: options.responseMode }),
-    ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }),
+    ...(options.maxAge === undefined ? {} : { maxAgeInSeconds: options.maxAge }),
     ...(options.appState === undefined ? {} : { appState: options.appState }),
   }
   registerSecret(codeVerifier, nonce)

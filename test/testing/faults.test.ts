@@ -221,8 +221,8 @@ describe('HTTP faults', () => {
     assert.ok(chunks > 1)
   })
 
-  it("'slow' delays the response by delayMs", async () => {
-    op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayMs: 60 } })
+  it("'slow' delays the response by delayInMs", async () => {
+    op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayInMs: 60 } })
     const started = Date.now()
     assert.equal((await op.fetch(discoveryUrl)).status, 200)
     assert.ok(Date.now() - started >= 55)

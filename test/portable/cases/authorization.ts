@@ -22,7 +22,7 @@ export function authorizationCases(env: Env): Case[] {
     {
       name: 'authorization: the default request carries state, nonce, PKCE S256 and saves the transaction',
       async run() {
-        const store = lib.createMemoryStore()
+        const store = lib.createMemoryTransactionStore()
         const { op, config } = await env.rp('basic', { store })
         const request = await lib.createAuthorizationRequest(config, undefined, {
           appState: { to: '/a' },

@@ -15,7 +15,7 @@ export function httpCases(env: Env): Case[] {
     kind: HttpFaultKind,
     code: ErrorCode,
     options: { timeoutInMs?: number; maxResponseBytes?: number } = {},
-    fault: { bytes?: number; delayMs?: number } = {},
+    fault: { bytes?: number; delayInMs?: number } = {},
   ): Case => ({
     name: `http: discovery answering ${kind} fails with ${code}`,
     async run() {
@@ -86,12 +86,12 @@ export function httpCases(env: Env): Case[] {
     discoveryFault('redirect', 'HTTP_REDIRECT_REFUSED'),
     discoveryFault('server-error', 'HTTP_UNEXPECTED_STATUS'),
     discoveryFault('empty', 'HTTP_INVALID_JSON'),
-    discoveryFault('slow', 'HTTP_TIMEOUT', { timeoutInMs: 100 }, { delayMs: 5_000 }),
+    discoveryFault('slow', 'HTTP_TIMEOUT', { timeoutInMs: 100 }, { delayInMs: 5_000 }),
     {
       name: 'http: a caller abort ends a slow request with HTTP_ABORTED',
       async run() {
         const { op } = await env.sharedOp()
-        op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayMs: 5_000 } })
+        op.misbehave({ http: { endpoint: 'discovery', kind: 'slow', delayInMs: 5_000 } })
         const controller = new AbortController()
         const pending = lib.discover(op.issuer, client, {
           fetch: op.fetch,

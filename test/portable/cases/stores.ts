@@ -29,7 +29,7 @@ export function storeCases(env: Env): Case[] {
     {
       name: 'memory store: set then take once; a second take finds nothing',
       async run() {
-        const store = lib.createMemoryStore()
+        const store = lib.createMemoryTransactionStore()
         equal(await store.set(tx('s1', 0), 60), undefined, 'no handle')
         deepEqual(await store.take('s1'), tx('s1', 0), 'taken')
         equal(await store.take('s1'), undefined, 'one time')
@@ -40,7 +40,7 @@ export function storeCases(env: Env): Case[] {
       name: 'memory store: entries expire with the injected clock, the oldest is evicted first',
       async run() {
         let now = start
-        const store = lib.createMemoryStore({ now: () => now, maxEntries: 2 })
+        const store = lib.createMemoryTransactionStore({ now: () => now, maxEntries: 2 })
         await store.set(tx('a', 0), 10)
         now += 9_000
         ok(await store.take('a'), 'alive before its TTL')
@@ -57,16 +57,22 @@ export function storeCases(env: Env): Case[] {
     {
       name: 'memory store: invalid bounds and TTLs are refused with INVALID_ARGUMENT',
       async run() {
-        await env.expectCode(() => lib.createMemoryStore({ maxEntries: 0 }), 'INVALID_ARGUMENT')
-        await env.expectCode(lib.createMemoryStore().set(tx('x', 0), 0), 'INVALID_ARGUMENT')
-        ok(lib.createMemoryStore({ maxEntries: 1 }), 'twin')
+        await env.expectCode(
+          () => lib.createMemoryTransactionStore({ maxEntries: 0 }),
+          'INVALID_ARGUMENT',
+        )
+        await env.expectCode(
+          lib.createMemoryTransactionStore().set(tx('x', 0), 0),
+          'INVALID_ARGUMENT',
+        )
+        ok(lib.createMemoryTransactionStore({ maxEntries: 1 }), 'twin')
       },
     },
     {
       name: 'sealed store: the handle opens once, for its own state only',
       async run() {
         const now = start
-        const store = lib.createSealedStore({ keys: [KEY_A], now: () => now })
+        const store = lib.createSealedTransactionStore({ keys: [KEY_A], now: () => now })
         const handle = await store.set(tx('s1', now / 1000), 60)
         equal(typeof handle, 'string', 'a sealed value')
         equal(handle!.split('.').length, 5, 'a compact JWE')
@@ -81,9 +87,9 @@ export function storeCases(env: Env): Case[] {
       name: 'sealed store: tampered values and unknown keys are SEALED_VALUE_INVALID, old keys still open',
       async run() {
         let now = start
-        const old = lib.createSealedStore({ keys: [KEY_B], now: () => now })
-        const rotated = lib.createSealedStore({ keys: [KEY_A, KEY_B], now: () => now })
-        const other = lib.createSealedStore({ keys: [KEY_A], now: () => now })
+        const old = lib.createSealedTransactionStore({ keys: [KEY_B], now: () => now })
+        const rotated = lib.createSealedTransactionStore({ keys: [KEY_A, KEY_B], now: () => now })
+        const other = lib.createSealedTransactionStore({ keys: [KEY_A], now: () => now })
         const handle = (await old.set(tx('s2', now / 1000), 60))!
         const parts = handle.split('.')
         const tag = parts[4]!
@@ -100,19 +106,25 @@ export function storeCases(env: Env): Case[] {
     {
       name: 'sealed store: keys must be 32 bytes',
       async run() {
-        await env.expectCode(() => lib.createSealedStore({ keys: [] }), 'INVALID_ARGUMENT')
-        await env.expectCode(() => lib.createSealedStore({ keys: ['c2hvcnQ'] }), 'INVALID_ARGUMENT')
         await env.expectCode(
-          () => lib.createSealedStore({ keys: [new Uint8Array(16)] }),
+          () => lib.createSealedTransactionStore({ keys: [] }),
           'INVALID_ARGUMENT',
         )
-        ok(lib.createSealedStore({ keys: [KEY_B] }), 'twin')
+        await env.expectCode(
+          () => lib.createSealedTransactionStore({ keys: ['c2hvcnQ'] }),
+          'INVALID_ARGUMENT',
+        )
+        await env.expectCode(
+          () => lib.createSealedTransactionStore({ keys: [new Uint8Array(16)] }),
+          'INVALID_ARGUMENT',
+        )
+        ok(lib.createSealedTransactionStore({ keys: [KEY_B] }), 'twin')
       },
     },
     {
       name: 'sealed store: a whole code flow carries the transaction in the handle',
       async run() {
-        const store = lib.createSealedStore({ keys: [KEY_A] })
+        const store = lib.createSealedTransactionStore({ keys: [KEY_A] })
         const { op, config } = await env.rp('basic', {
           store,
           policy: { scopes: ['openid', 'email'] },
