@@ -83,9 +83,7 @@ export function bindingCookie(
  * @internal
  */
 export function clearBindingCookie(transaction: Transaction): string {
-  const secure = transaction.redirectUri.startsWith('https:')
-  const name = bindingCookieName(transaction.state, transaction.redirectUri)
-  return `${name}=; Path=/; Max-Age=0; HttpOnly${secure ? '; Secure' : ''}; SameSite=Lax`
+  return bindingCookie(transaction, '', 0).setCookie
 }
 
 /**
