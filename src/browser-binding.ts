@@ -7,7 +7,7 @@
 import * as oauth from 'oauth4webapi'
 import { ValidationError } from './errors.js'
 import { sha256Base64url } from './lib/node-crypto.js'
-import type { Transaction, TransactionStore } from './transaction.js'
+import type { Transaction, TransactionStore } from './storage.js'
 
 /**
  * The cookie that ties a pending sign-in to the browser that started it. Set it on the response

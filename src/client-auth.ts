@@ -4,11 +4,11 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
-import type { Configuration } from './configuration.js'
-import { type HttpResponse, httpRequest } from './http.js'
+import type { Configuration } from './config/configuration.js'
+import { responseLimit } from './config/settings.js'
+import { type HttpResponse, httpRequest } from './lib/http.js'
 import { clientSecret, signingKey } from './lib/keys.js'
 import { RUNTIME } from './lib/runtime.js'
-import { responseLimit } from './settings.js'
 
 /** The oauth4webapi view of the configuration's OP and client, with our clock as its clock skew. */
 function oauthParties(config: Configuration): {

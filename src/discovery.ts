@@ -13,13 +13,13 @@ import {
   describe,
   type ProviderMetadata,
   validateProviderMetadata,
-} from './configuration.js'
-import { type ContractChanges, mergeContract } from './contract.js'
+} from './config/configuration.js'
+import { type ContractChanges, mergeContract } from './config/contract.js'
+import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
-import { expectStatus, httpRequest, parseJsonObject } from './http.js'
-import { preloadVerifier } from './lib/dependencies.js'
+import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'
+import { preloadVerifier } from './lib/lazy-jose.js'
 import { RUNTIME } from './lib/runtime.js'
-import { responseLimit } from './settings.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.

@@ -3,7 +3,7 @@
  * structure, alg, signature (always, also for token endpoint ID tokens), then every claim.
  * @module
  */
-import type { Configuration } from './configuration.js'
+import type { Configuration } from './config/configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import {

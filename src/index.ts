@@ -6,6 +6,14 @@
  */
 
 export {
+  type ClaimRequestOptions,
+  type ClaimsRequest,
+  type ClaimsRequestBuilder,
+  type ClaimValue,
+  createClaimsRequest,
+  type IndividualClaimRequest,
+} from './authorization/claims-request.js'
+export {
   type AuthorizationParameters,
   type AuthorizationParameterValue,
   type AuthorizationRequest,
@@ -13,21 +21,18 @@ export {
   createAuthorizationRequest,
   type IgnorableCode,
   type IgnoredParameter,
-} from './authorization.js'
+} from './authorization/request.js'
 export type { BrowserBindingCookie } from './browser-binding.js'
+export type {
+  ContractReport,
+  SignInResult,
+  SignInTransaction,
+} from './callback/result.js'
 export {
   type CallbackInput,
   type CallbackOptions,
   handleCallback,
-} from './callback.js'
-export {
-  type ClaimRequestOptions,
-  type ClaimsRequest,
-  type ClaimsRequestBuilder,
-  type ClaimValue,
-  createClaimsRequest,
-  type IndividualClaimRequest,
-} from './claims-request.js'
+} from './callback/sign-in.js'
 export {
   type ClientAssertionAudience,
   type ClientCryptoKey,
@@ -43,7 +48,7 @@ export {
   type Settings,
   type TokenEndpointAuthMethod,
   type UserInfoMode,
-} from './configuration.js'
+} from './config/configuration.js'
 export {
   type AttributeContract,
   buildContract,
@@ -51,7 +56,23 @@ export {
   type ContractChanges,
   extendContract,
   mergeContract,
-} from './contract.js'
+} from './config/contract.js'
+export {
+  type AttributeMapping,
+  type AttributeMappingRule,
+  findRulesOutsideContract,
+} from './config/mapping.js'
+export type {
+  ParameterRule,
+  RequestObjectPolicy,
+  RequestParameterPolicy,
+  RequestParameterPolicyInput,
+  RequestPolicy,
+  RequestPolicyInput,
+  RequestTransport,
+  ResponseMode,
+  ResponseType,
+} from './config/policy.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export {
   type AnyOidcRpError,
@@ -96,27 +117,6 @@ export {
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
 export {
-  type AttributeMapping,
-  type AttributeMappingRule,
-  findRulesOutsideContract,
-} from './mapping.js'
-export type {
-  ParameterRule,
-  RequestObjectPolicy,
-  RequestParameterPolicy,
-  RequestParameterPolicyInput,
-  RequestPolicy,
-  RequestPolicyInput,
-  RequestTransport,
-  ResponseMode,
-  ResponseType,
-} from './policy.js'
-export type {
-  ContractReport,
-  SignInResult,
-  SignInTransaction,
-} from './result.js'
-export {
   createMemorySessionStore,
   type MemorySessionStoreOptions,
   type RecordSessionOptions,
@@ -124,6 +124,7 @@ export {
   type Session,
   type SessionStore,
 } from './sessions.js'
+export type { Transaction, TransactionStore } from './storage.js'
 export {
   createMemoryTransactionStore,
   type MemoryTransactionStoreOptions,
@@ -141,5 +142,4 @@ export {
   type RefreshResult,
   refreshTokens,
 } from './token.js'
-export type { Transaction, TransactionStore } from './transaction.js'
 export { fetchUserInfo, type UserInfoOptions } from './userinfo.js'

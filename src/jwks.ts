@@ -7,14 +7,14 @@
  */
 import type { JWK } from 'jose'
 import * as base64url from 'jose/base64url'
-import type { Configuration } from './configuration.js'
+import type { Configuration } from './config/configuration.js'
+import { responseLimit } from './config/settings.js'
 import { isOidcRpError, UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
-import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './http.js'
-import { joseCore } from './lib/dependencies.js'
+import { expectStatus, httpRequest, isPlainObject, parseJsonObject } from './lib/http.js'
 import { opKeyProblem } from './lib/key-checks.js'
+import { joseCore } from './lib/lazy-jose.js'
 import { type SyncVerifier, syncVerifier } from './lib/node-crypto.js'
 import { cachesOf, RUNTIME } from './lib/runtime.js'
-import { responseLimit } from './settings.js'
 
 /** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
 const MAX_AGE_MS = 10 * 60 * 1000

@@ -4,7 +4,7 @@
  * store, and {@link recordSession}.
  * @module
  */
-import type { Configuration } from './configuration.js'
+import type { Configuration } from './config/configuration.js'
 import { UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { randomBase64url } from './lib/random.js'

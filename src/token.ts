@@ -4,10 +4,10 @@
  * @module
  */
 import { postAuthenticatedForm } from './client-auth.js'
-import { type Configuration, describe } from './configuration.js'
+import { type Configuration, describe } from './config/configuration.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
-import { type HttpResponse, oauthErrorBody, parseJsonObject } from './http.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
+import { type HttpResponse, oauthErrorBody, parseJsonObject } from './lib/http.js'
 import { RUNTIME } from './lib/runtime.js'
 import { parseChallenges } from './userinfo.js'
 

@@ -4,7 +4,8 @@
  * check.
  * @module
  */
-import type { Configuration } from './configuration.js'
+import type { Configuration } from './config/configuration.js'
+import { responseLimit } from './config/settings.js'
 import {
   OAuthResponseError,
   TransportError,
@@ -21,7 +22,7 @@ import {
   MAX_JSON_DEPTH,
   mediaType,
   nestedDeeperThan,
-} from './http.js'
+} from './lib/http.js'
 import {
   algNotAllowed,
   decodeJws,
@@ -31,7 +32,6 @@ import {
   verifyJws,
 } from './lib/jwt.js'
 import { RUNTIME } from './lib/runtime.js'
-import { responseLimit } from './settings.js'
 
 /**
  * Options of {@link fetchUserInfo}.

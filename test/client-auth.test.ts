@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
-import { expectCode, registerSecret } from './helpers.js'
+import { expectCode, registerSecret } from './support/helpers.js'
 import { createFixture, type Fixture } from './support/sign-in.js'
 
 const UUID = '5c3b0a62-8f1e-4c4d-9b7a-2f0e6d1c9a84'

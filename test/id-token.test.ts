@@ -9,13 +9,17 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose'
-import { type ClientInput, type Configuration, createConfiguration } from '../src/configuration.js'
+import {
+  type ClientInput,
+  type Configuration,
+  createConfiguration,
+} from '../src/config/configuration.js'
 import { discover } from '../src/discovery.js'
 import type { ValidationError } from '../src/errors.js'
 import { type IdTokenExpectations, validateIdToken } from '../src/id-token.js'
 import { MAX_ID_TOKEN_LENGTH } from '../src/lib/jwt.js'
 import { createMockOP } from '../src/testing/index.js'
-import { expectCode, registerSecret } from './helpers.js'
+import { expectCode, registerSecret } from './support/helpers.js'
 
 const ISSUER = 'https://op.example.com'
 const CLIENT_ID = 'client-1'

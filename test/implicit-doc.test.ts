@@ -1,6 +1,6 @@
 /**
  * Keeps docs/implicit.md self-contained and true: the relay page it shows is the one
- * examples/fragment-relay.ts exports (which test/callback.test.ts runs), and it imports nothing the
+ * examples/fragment-relay.ts exports (which test/callback/sign-in.test.ts runs), and it imports nothing the
  * package does not ship.
  */
 import assert from 'node:assert/strict'

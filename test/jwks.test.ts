@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose'
-import { createConfiguration } from '../src/configuration.js'
+import { createConfiguration } from '../src/config/configuration.js'
 import type { ValidationError } from '../src/errors.js'
 import { validateIdToken } from '../src/id-token.js'
 import { exportJwksCache, opJwksKeys, restoreJwksCache, verifyWithOpKeys } from '../src/jwks.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/logout-token.js'
 import { fetchUserInfo } from '../src/userinfo.js'
-import { client, providerMetadata } from './fixtures.js'
-import { expectCode } from './helpers.js'
+import { client, providerMetadata } from './support/fixtures.js'
+import { expectCode } from './support/helpers.js'
 import { e1Key, safeSigningKeys, unsafeSigningKeys } from './support/unsafe-keys.js'
 
 const encoder = new TextEncoder()

@@ -39,7 +39,7 @@ import {
   VERIFIER,
   validIdTokenClaims,
 } from './fuzz/op.js'
-import { expectCode, registerSecret } from './helpers.js'
+import { expectCode, registerSecret } from './support/helpers.js'
 
 registerSecret(CLIENT_SECRET, CODE, VERIFIER, BACK_ACCESS_TOKEN, REFRESH_TOKEN)
 

@@ -8,14 +8,14 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { AuthorizationParameters } from '../src/authorization.js'
-import type { CallbackOptions } from '../src/callback.js'
+import type { AuthorizationParameters } from '../src/authorization/request.js'
+import type { SignInResult } from '../src/callback/result.js'
+import type { CallbackOptions } from '../src/callback/sign-in.js'
+import type { RequestPolicyInput, ResponseType } from '../src/config/policy.js'
 import { discover } from '../src/discovery.js'
 import type { ErrorCode, OAuthResponseError } from '../src/errors.js'
-import type { RequestPolicyInput, ResponseType } from '../src/policy.js'
-import type { SignInResult } from '../src/result.js'
 import type { Fault } from '../src/testing/index.js'
-import { expectCode } from './helpers.js'
+import { expectCode } from './support/helpers.js'
 import {
   CLIENT_ID,
   CLIENT_SECRET,

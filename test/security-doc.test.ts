@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { createConfiguration } from '../src/configuration.js'
-import { CLIENT_SECRET, providerMetadata } from './fixtures.js'
+import { createConfiguration } from '../src/config/configuration.js'
+import { CLIENT_SECRET, providerMetadata } from './support/fixtures.js'
 
 const root = new URL('../', import.meta.url)
 const doc = readFileSync(new URL('docs/security.md', root), 'utf8')
@@ -78,7 +78,10 @@ test('every test docs/security.md cites exists in the file it names', () => {
 test('a missing test name or file is caught (the passing twin of the check)', () => {
   assert.equal(hasTest('test/limits.test.ts', 'no test is named like this'), false)
   assert.equal(
-    hasTest('test/policy.test.ts', 'refuses an invented thing with INVALID_CONFIGURATION naming x'),
+    hasTest(
+      'test/config/policy.test.ts',
+      'refuses an invented thing with INVALID_CONFIGURATION naming x',
+    ),
     false,
   )
   assert.equal(citations('`test/nope.test.ts` › "a", "b"').length, 2)

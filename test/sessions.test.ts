@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createConfiguration } from '../src/configuration.js'
+import { createConfiguration } from '../src/config/configuration.js'
 import {
   createMemorySessionStore,
   endSessions,
   recordSession,
   type Session,
 } from '../src/sessions.js'
-import { expectCode } from './helpers.js'
 import { failingSessionStore } from './support/failing-store.js'
+import { expectCode } from './support/helpers.js'
 import { createLogoutFixture } from './support/logout.js'
 
 const ISS = 'https://op.example.com'

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import type { TokenEndpointAuthMethod } from '../src/configuration.js'
-import { createConfiguration } from '../src/configuration.js'
+import type { TokenEndpointAuthMethod } from '../src/config/configuration.js'
+import { createConfiguration } from '../src/config/configuration.js'
 import type { OAuthResponseError, TransportError, ValidationError } from '../src/errors.js'
 import type { IdTokenClaims } from '../src/id-token.js'
 import { refreshTokens } from '../src/token.js'
-import { expectCode, registerSecret } from './helpers.js'
 import { AWKWARD_SECRET, echoForms, echoSecrets, everythingShown, leaked } from './support/echo.js'
+import { expectCode, registerSecret } from './support/helpers.js'
 import {
   browserRequest,
   CLIENT_ID,

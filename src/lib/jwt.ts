@@ -4,12 +4,12 @@
  * with the client's keys or a key derived from the client secret.
  * @module
  */
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
-import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../http.js'
 import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
-import { joseCore, joseDecrypt } from './dependencies.js'
+import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './http.js'
 import { clientKeys, clientSecret } from './keys.js'
+import { joseCore, joseDecrypt } from './lazy-jose.js'
 import { cachesOf, credentialsOf } from './runtime.js'
 
 /**

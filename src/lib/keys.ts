@@ -1,7 +1,7 @@
 import type { JWK } from 'jose'
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { UsageError } from '../errors.js'
-import { joseCore } from './dependencies.js'
+import { joseCore } from './lazy-jose.js'
 import { type ClientKey, credentialsOf } from './runtime.js'
 
 /** A client private key ready for WebCrypto, with its JOSE metadata. */

@@ -5,11 +5,11 @@
  * @module
  */
 import type { JWK } from 'jose'
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { ValidationError } from '../errors.js'
 import { opJwksKeys } from '../jwks.js'
-import { joseCore } from './dependencies.js'
 import { opKeyProblem } from './key-checks.js'
+import { joseCore } from './lazy-jose.js'
 
 /** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
 const imported = new WeakMap<JWK, Map<string, CryptoKey>>()

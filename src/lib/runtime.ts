@@ -1,5 +1,5 @@
 import type { JWK } from 'jose'
-import type { TransactionStore } from '../transaction.js'
+import type { TransactionStore } from '../storage.js'
 
 /**
  * The key under which a {@link Configuration} keeps what is not data: the handle of its injected

@@ -3,7 +3,7 @@
  * token's validation, the end of the sessions it names, and the answer the spec asks for.
  * @module
  */
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
 import { endSessions, type Session, type SessionStore } from '../sessions.js'
 import { type LogoutInput, readParameters } from './input.js'

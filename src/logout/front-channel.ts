@@ -4,7 +4,7 @@
  * session, ends it, and answers with a page safe to frame.
  * @module
  */
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
 import { callStore } from '../lib/store-call.js'
 import { endSessions, type Session, type SessionStore } from '../sessions.js'

@@ -3,7 +3,7 @@
  * `typ` and claim checks, and the `jti` replay check.
  * @module
  */
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import {
   type AudienceErrorCodes,

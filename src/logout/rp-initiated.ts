@@ -3,7 +3,7 @@
  * `end_session_endpoint`, and the checks on the return to the `post_logout_redirect_uri`.
  * @module
  */
-import type { Configuration } from '../configuration.js'
+import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { randomBase64url } from '../lib/random.js'
 import type { Session } from '../sessions.js'

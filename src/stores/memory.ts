@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js'
-import type { Transaction, TransactionStore } from '../transaction.js'
+import type { Transaction, TransactionStore } from '../storage.js'
 
 /**
  * Options of {@link createMemoryTransactionStore}.

@@ -24,10 +24,10 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../http.js'
+import { isPlainObject } from '../lib/http.js'
 import { storeFailure } from '../lib/store-call.js'
 import type { Session, SessionStore } from '../sessions.js'
-import type { Transaction, TransactionStore } from '../transaction.js'
+import type { Transaction, TransactionStore } from '../storage.js'
 import type { ReplayGuard } from './sealed.js'
 
 /**

@@ -6,10 +6,10 @@
  */
 import * as base64url from 'jose/base64url'
 import { UsageError, ValidationError } from '../errors.js'
-import { isPlainObject } from '../http.js'
-import { joseSeal } from '../lib/dependencies.js'
+import { isPlainObject } from '../lib/http.js'
+import { joseSeal } from '../lib/lazy-jose.js'
 import { callStore } from '../lib/store-call.js'
-import type { Transaction, TransactionStore } from '../transaction.js'
+import type { Transaction, TransactionStore } from '../storage.js'
 
 /** Sealed values longer than this are refused before any decryption. */
 const MAX_SEALED_LENGTH = 16 * 1024

@@ -48,7 +48,7 @@ import {
 
 /** The fuzz browser holds the binding cookie of every pending sign-in. */
 const BOUND = { browserBinding: BROWSER_BINDING }
-const DOCUMENTED = documentedCodes('src/callback.ts', 'handleCallback')
+const DOCUMENTED = documentedCodes('src/callback/sign-in.ts', 'handleCallback')
 const FRONT_ACCESS_TOKEN = 'fuzz-front-access-token-1b3d5f7a9c2e'
 const MAX_PARAMETERS = 50
 const MAX_INPUT = 64 * 1024

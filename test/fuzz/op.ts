@@ -10,8 +10,8 @@ import {
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
-} from '../../src/configuration.js'
-import type { Transaction } from '../../src/transaction.js'
+} from '../../src/config/configuration.js'
+import type { Transaction } from '../../src/storage.js'
 import { b64u } from './support.js'
 
 export const ISSUER = 'https://op.fuzz.example'

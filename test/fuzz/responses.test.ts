@@ -566,7 +566,7 @@ test('fuzz: JWKS responses', async (t) => {
 const PAR_TEMPLATE = { request_uri: 'urn:ietf:params:oauth:request_uri:fuzz-6f2d', expires_in: 60 }
 
 test('fuzz: pushed authorization request responses', async (t) => {
-  const documented = documentedCodes('src/authorization.ts', 'createAuthorizationRequest')
+  const documented = documentedCodes('src/authorization/request.ts', 'createAuthorizationRequest')
   const tally = createTally()
   let current: FuzzedResponse | undefined
   const { fetch } = fuzzFetch((url) =>

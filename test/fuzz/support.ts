@@ -81,7 +81,7 @@ const CLASS_OF_CODE: ReadonlyMap<string, string> = (() => {
 /**
  * The error codes a function documents in its TSDoc `@throws` tags, as written (`ID_TOKEN_*`
  * patterns included).
- * @param file - the source file, relative to the repository root (`src/callback.ts`)
+ * @param file - the source file, relative to the repository root (`src/callback/sign-in.ts`)
  * @param name - the exported function
  * @returns the codes and patterns
  */

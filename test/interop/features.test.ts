@@ -10,8 +10,8 @@ import {
   refreshTokens,
   reloadMetadata,
 } from '../../src/index.js'
-import { expectCode } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
+import { expectCode } from '../support/helpers.js'
 import { CLAIMS, type RunningOp, startOp } from './op-server.js'
 import {
   assertAlice,

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import { type Configuration, discover, type OAuthResponseError } from '../../src/index.js'
-import { expectCode } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
+import { expectCode } from '../support/helpers.js'
 import type { RunningOp } from './op-server.js'
 import {
   assertAlice,

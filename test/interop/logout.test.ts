@@ -17,8 +17,8 @@ import {
   recordSession,
   type SessionStore,
 } from '../../src/index.js'
-import { expectCode } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
+import { expectCode } from '../support/helpers.js'
 import type { CookieJar } from './browser.js'
 import { type RunningOp, startOp } from './op-server.js'
 import { SIGNED_OUT } from './rp.js'

@@ -11,8 +11,8 @@ import {
   discover,
   type SignInResult,
 } from '../../src/index.js'
-import { registerSecret } from '../helpers.js'
 import { inBrowser } from '../support/cookie-jar.js'
+import { registerSecret } from '../support/helpers.js'
 import { type LoginOptions, type RunningOp, startOp } from './op-server.js'
 import { callbackInput, keyPair, REDIRECT } from './rp.js'
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { ValidationError } from '../../src/errors.js'
 import { readCallbackParameters } from '../../src/lib/callback-input.js'
-import { expectCode } from '../helpers.js'
+import { expectCode } from '../support/helpers.js'
 import { REDIRECT_URI } from '../support/sign-in.js'
 
 function formPost(body: string, headers: Record<string, string> = {}): Request {

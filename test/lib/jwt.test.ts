@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { base64url } from 'jose'
-import { createConfiguration } from '../../src/configuration.js'
+import { createConfiguration } from '../../src/config/configuration.js'
 import type { ErrorCode } from '../../src/errors.js'
 import { validateIdToken } from '../../src/id-token.js'
 import { type AudienceErrorCodes, decodeJws, isCompactJwe } from '../../src/lib/jwt.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../../src/logout/logout-token.js'
-import { client, providerMetadata } from '../fixtures.js'
-import { expectCode } from '../helpers.js'
+import { client, providerMetadata } from '../support/fixtures.js'
+import { expectCode } from '../support/helpers.js'
 import { safeSigningKeys } from '../support/unsafe-keys.js'
 
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value))

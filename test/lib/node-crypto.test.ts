@@ -10,7 +10,7 @@ import {
   SignJWT,
 } from 'jose'
 import * as oauth from 'oauth4webapi'
-import { createConfiguration } from '../../src/configuration.js'
+import { createConfiguration } from '../../src/config/configuration.js'
 import { validateIdToken } from '../../src/id-token.js'
 import {
   sha256Base64url,
@@ -18,8 +18,8 @@ import {
   syncVerifier,
   useNodeCrypto,
 } from '../../src/lib/node-crypto.js'
-import { client, providerMetadata } from '../fixtures.js'
-import { expectCode } from '../helpers.js'
+import { client, providerMetadata } from '../support/fixtures.js'
+import { expectCode } from '../support/helpers.js'
 import { e1Key, safeSigningKeys, unsafeSigningKeys } from '../support/unsafe-keys.js'
 
 const ALGS = ['RS256', 'PS256', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { TransportError, ValidationError } from '../../src/errors.js'
 import { callStore } from '../../src/lib/store-call.js'
-import { assertNoSecrets, expectCode } from '../helpers.js'
 import { replyError } from '../support/failing-store.js'
+import { assertNoSecrets, expectCode } from '../support/helpers.js'
 
 describe('callStore', () => {
   test("a store's own error becomes STORE_ERROR; its cause keeps name, message and code, not the command's arguments", async () => {

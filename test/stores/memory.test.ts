@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import type { Transaction } from '../../src/storage.js'
 import { createMemoryTransactionStore } from '../../src/stores/memory.js'
-import type { Transaction } from '../../src/transaction.js'
-import { expectCode } from '../helpers.js'
+import { expectCode } from '../support/helpers.js'
 
 function tx(state: string): Transaction {
   return {

@@ -4,6 +4,7 @@ import { createClient } from 'redis'
 import type { TransportError } from '../../src/errors.js'
 import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
 import type { Session } from '../../src/sessions.js'
+import type { Transaction } from '../../src/storage.js'
 import {
   createRedisReplayGuard,
   createRedisSessionStore,
@@ -12,8 +13,7 @@ import {
   type RedisClient,
 } from '../../src/stores/redis.js'
 import { createSealedTransactionStore } from '../../src/stores/sealed.js'
-import type { Transaction } from '../../src/transaction.js'
-import { expectCode } from '../helpers.js'
+import { expectCode } from '../support/helpers.js'
 import { createLogoutFixture } from '../support/logout.js'
 import {
   type ConnectedRedis,

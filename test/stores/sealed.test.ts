@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { base64url, decodeProtectedHeader, EncryptJWT } from 'jose'
-import { createAuthorizationRequest } from '../../src/authorization.js'
+import { createAuthorizationRequest } from '../../src/authorization/request.js'
 import type { ValidationError } from '../../src/errors.js'
+import type { Transaction } from '../../src/storage.js'
 import { createMemoryReplayGuard, createSealedTransactionStore } from '../../src/stores/sealed.js'
-import type { Transaction } from '../../src/transaction.js'
-import { expectCode, registerSecret } from '../helpers.js'
 import { sharedSetup } from '../support/authorization.js'
+import { expectCode, registerSecret } from '../support/helpers.js'
 
 const K1 = new Uint8Array(randomBytes(32))
 const K2 = new Uint8Array(randomBytes(32))

@@ -7,8 +7,8 @@ import {
   type ClientInput,
   type ConfigurationOptions,
   createConfiguration,
-} from '../../src/configuration.js'
-import type { RequestPolicyInput } from '../../src/policy.js'
+} from '../../src/config/configuration.js'
+import type { RequestPolicyInput } from '../../src/config/policy.js'
 import { createMockOP } from '../../src/testing/index.js'
 import type { MockClient, MockOP } from '../../src/testing/types.js'
 

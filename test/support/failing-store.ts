@@ -5,7 +5,7 @@
  */
 import type { Session, SessionStore } from '../../src/sessions.js'
 import type { ReplayGuard } from '../../src/stores/sealed.js'
-import { registerSecret } from '../helpers.js'
+import { registerSecret } from './helpers.js'
 
 /** What a failing store puts in its error's arguments: must never reach an oidc-rp error. */
 export const LEAKED_ARGUMENT = 'pkce-verifier-or-id-token-in-the-command-arguments'

@@ -3,8 +3,10 @@
  * RP-initiated, back-channel and front-channel logout, a session store, and the RP's logout
  * endpoints reachable from the OP through `rpFetch` (no sockets).
  */
-import { handleCallback } from '../../src/callback.js'
-import type { ClientInput } from '../../src/configuration.js'
+
+import type { SignInResult } from '../../src/callback/result.js'
+import { handleCallback } from '../../src/callback/sign-in.js'
+import type { ClientInput } from '../../src/config/configuration.js'
 import {
   type BackChannelLogoutResult,
   handleBackChannelLogout,
@@ -13,7 +15,6 @@ import {
   type FrontChannelLogoutResult,
   handleFrontChannelLogout,
 } from '../../src/logout/front-channel.js'
-import type { SignInResult } from '../../src/result.js'
 import {
   createMemorySessionStore,
   recordSession,
@@ -21,7 +22,7 @@ import {
   type SessionStore,
 } from '../../src/sessions.js'
 import type { MockClient } from '../../src/testing/index.js'
-import { registerSecret } from '../helpers.js'
+import { registerSecret } from './helpers.js'
 import { browserRequest, createFixture, type Fixture } from './sign-in.js'
 
 export const BACKCHANNEL_URI = 'https://rp.example/logout/backchannel'

@@ -13,13 +13,14 @@
  * It prints `READY <url>` once listening.
  */
 import { createClient } from 'redis'
-import { createAuthorizationRequest } from '../../src/authorization.js'
-import { handleCallback } from '../../src/callback.js'
+import { createAuthorizationRequest } from '../../src/authorization/request.js'
+import { handleCallback } from '../../src/callback/sign-in.js'
 import { discover } from '../../src/discovery.js'
 import { isOidcRpError } from '../../src/errors.js'
 import { RUNTIME } from '../../src/lib/runtime.js'
 import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
 import { createMemorySessionStore, recordSession, type SessionStore } from '../../src/sessions.js'
+import type { TransactionStore } from '../../src/storage.js'
 import {
   createRedisReplayGuard,
   createRedisSessionStore,
@@ -30,7 +31,6 @@ import {
   createSealedTransactionStore,
   type ReplayGuard,
 } from '../../src/stores/sealed.js'
-import type { TransactionStore } from '../../src/transaction.js'
 import { serve } from './http-server.js'
 
 const env = (name: string): string => {

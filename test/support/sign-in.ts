@@ -8,13 +8,22 @@ import * as oauth from 'oauth4webapi'
 import {
   type AuthorizationParameters,
   createAuthorizationRequest,
-} from '../../src/authorization.js'
+} from '../../src/authorization/request.js'
 import { bindingCookie, bindingHash } from '../../src/browser-binding.js'
-import { type CallbackInput, type CallbackOptions, handleCallback } from '../../src/callback.js'
-import type { ClientInput, Configuration, ConfigurationOptions } from '../../src/configuration.js'
+import type { SignInResult } from '../../src/callback/result.js'
+import {
+  type CallbackInput,
+  type CallbackOptions,
+  handleCallback,
+} from '../../src/callback/sign-in.js'
+import type {
+  ClientInput,
+  Configuration,
+  ConfigurationOptions,
+} from '../../src/config/configuration.js'
 import { discover } from '../../src/discovery.js'
 import { RUNTIME } from '../../src/lib/runtime.js'
-import type { SignInResult } from '../../src/result.js'
+import type { Transaction } from '../../src/storage.js'
 import {
   type AuthorizationResponse,
   type AuthorizeOptions,
@@ -23,9 +32,8 @@ import {
   type MockOP,
   type MockOPOptions,
 } from '../../src/testing/index.js'
-import type { Transaction } from '../../src/transaction.js'
-import { registerSecret } from '../helpers.js'
 import { CookieJar } from './cookie-jar.js'
+import { registerSecret } from './helpers.js'
 
 export const CLIENT_ID = 'rp-client'
 export const CLIENT_SECRET = 'fixture-client-secret-0123456789-abcdefghij'

@@ -12,7 +12,7 @@ import {
   SECRET,
   secretClient,
   USERS,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 let op: MockOP
 let discoveryUrl: string

@@ -11,7 +11,7 @@ import {
   secretClient,
   USERS,
   verifyWithOp,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 const LOGGED_OUT = 'https://rp.example/logged-out'
 let op: MockOP

@@ -8,7 +8,7 @@ import {
   type MockOP,
   MockOPError,
 } from '../../src/testing/index.js'
-import { obtainCode, redeem, SECRET, secretClient, USERS } from './helpers.js'
+import { obtainCode, redeem, SECRET, secretClient, USERS } from '../support/mock-op.js'
 
 const EVENT = 'http://schemas.openid.net/event/backchannel-logout'
 const BC = (id: string) => `https://${id}.example/bc`

@@ -11,7 +11,7 @@ import {
   secretClient,
   USERS,
   verifyWithOp,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 let op: MockOP
 const FRONT = ['code', 'id_token', 'id_token token', 'code id_token']

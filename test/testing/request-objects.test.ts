@@ -21,7 +21,7 @@ import {
   SECRET,
   secretClient,
   USERS,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 let op: MockOP
 let now = Date.now()

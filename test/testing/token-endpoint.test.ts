@@ -15,7 +15,7 @@ import {
   secretClient,
   USERS,
   verifyWithOp,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 let op: MockOP
 let keys: Awaited<ReturnType<typeof generateClientKeys<'rs256' | 'es256' | 'eddsa'>>>

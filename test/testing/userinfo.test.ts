@@ -10,7 +10,7 @@ import {
   secretClient,
   USERS,
   verifyWithOp,
-} from './helpers.js'
+} from '../support/mock-op.js'
 
 let op: MockOP
 let keys: Awaited<ReturnType<typeof generateClientKeys<'rsaEnc' | 'ecEnc'>>>

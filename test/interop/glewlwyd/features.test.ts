@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import { fetchUserInfo, refreshTokens, type TransportError } from '../../../src/index.js'
-import { expectCode } from '../../helpers.js'
+import { expectCode } from '../../support/helpers.js'
 import { completeLogin } from './browser.js'
 import {
   asAlice,

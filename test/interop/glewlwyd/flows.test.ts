@@ -12,7 +12,7 @@ import {
   type RequestPolicyInput,
   type TransportError,
 } from '../../../src/index.js'
-import { expectCode } from '../../helpers.js'
+import { expectCode } from '../../support/helpers.js'
 import { completeLogin } from './browser.js'
 import { PLUGIN_WITH_ISS } from './provision.js'
 import {

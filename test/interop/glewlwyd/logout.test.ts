@@ -17,7 +17,7 @@ import {
   recordSession,
   type SessionStore,
 } from '../../../src/index.js'
-import { expectCode } from '../../helpers.js'
+import { expectCode } from '../../support/helpers.js'
 import { type CookieJar, completeLogin, completeLogout } from './browser.js'
 import {
   ALICE,

@@ -12,7 +12,7 @@ import {
   discover,
   type SignInResult,
 } from '../../../src/index.js'
-import { registerSecret } from '../../helpers.js'
+import { registerSecret } from '../../support/helpers.js'
 import { begin, keyPair, REDIRECT } from '../rp.js'
 import { completeLogin, type LoginOptions } from './browser.js'
 import { type GlewlwydClient, opSigningKey, PLUGIN, provision, type User } from './provision.js'

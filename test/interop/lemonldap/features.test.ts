@@ -13,7 +13,7 @@ import {
   type OAuthResponseError,
   refreshTokens,
 } from '../../../src/index.js'
-import { expectCode } from '../../helpers.js'
+import { expectCode } from '../../support/helpers.js'
 import { browse, type CookieJar, PortalPageError } from './browser.js'
 import {
   assertDwho,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import { discover, type OAuthResponseError } from '../../../src/index.js'
-import { expectCode } from '../../helpers.js'
+import { expectCode } from '../../support/helpers.js'
 import { browse } from './browser.js'
 import {
   assertDwho,

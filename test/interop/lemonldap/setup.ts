@@ -11,7 +11,7 @@ import {
   discover,
   type SignInResult,
 } from '../../../src/index.js'
-import { registerSecret } from '../../helpers.js'
+import { registerSecret } from '../../support/helpers.js'
 import { begin, REDIRECT, SIGNED_OUT } from '../rp.js'
 import { type BrowseOptions, browse } from './browser.js'
 import { type RelyingParty, type RunningLemonLdap, startLemonLdap } from './server.js'

@@ -1,0 +1,158 @@
+/**
+ * The rules on request parameter values shared by the policy (checked once) and the per-request
+ * merge: SDK-owned names, space-separated lists, formats of `max_age`, `prompt` and `claims`.
+ * @module
+ */
+import { UsageError } from '../errors.js'
+import { isPlainObject } from '../lib/http.js'
+import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
+
+/**
+ * Parameters the SDK sets itself; neither the policy nor the application may name them.
+ * @internal
+ */
+export const SDK_OWNED_PARAMETERS: ReadonlySet<string> = new Set([
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'request',
+  'request_uri',
+  'response_mode',
+])
+
+/**
+ * Parameters whose values are space-separated lists; others repeat for several values.
+ * @internal
+ */
+export const SPACE_SEPARATED: ReadonlySet<string> = new Set([
+  'scope',
+  'acr_values',
+  'prompt',
+  'ui_locales',
+  'claims_locales',
+])
+
+/**
+ * The JWS algs a request object may be signed with.
+ * @internal
+ */
+export const REQUEST_OBJECT_ALGS: ReadonlySet<string> = new Set([
+  ...ASYMMETRIC_ALGS,
+  ...Object.keys(HMAC_HASHES),
+  'none',
+])
+
+/**
+ * The JWE algs a request object may be encrypted with (to the OP's public key).
+ * @internal
+ */
+export const REQUEST_OBJECT_ENC_ALGS: ReadonlySet<string> = new Set([
+  'RSA-OAEP',
+  'RSA-OAEP-256',
+  'RSA-OAEP-384',
+  'RSA-OAEP-512',
+  'ECDH-ES',
+  'ECDH-ES+A128KW',
+  'ECDH-ES+A192KW',
+  'ECDH-ES+A256KW',
+])
+
+/**
+ * The JWE content encryption algorithms a request object may use.
+ * @internal
+ */
+export const CONTENT_ENCS: ReadonlySet<string> = new Set([
+  'A128GCM',
+  'A192GCM',
+  'A256GCM',
+  'A128CBC-HS256',
+  'A192CBC-HS384',
+  'A256CBC-HS512',
+])
+const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
+
+/**
+ * Whether a JWE content encryption algorithm is one the SDK encrypts request objects with.
+ * @param enc - the JWE `enc`
+ * @returns true when supported
+ * @internal
+ */
+export function isContentEncryption(enc: string): boolean {
+  return CONTENT_ENCS.has(enc)
+}
+
+/**
+ * The canonical form of one value for comparisons (`claims` JSON is re-serialised compactly).
+ * @param name - the parameter name
+ * @param value - one value
+ * @returns the value to compare
+ * @internal
+ */
+export function canonicalValue(name: string, value: string): string {
+  if (name !== 'claims') return value
+  try {
+    return JSON.stringify(JSON.parse(value))
+  } catch {
+    return value
+  }
+}
+
+/**
+ * Checks the values of one parameter (policy defaults or application values) and splits
+ * space-separated ones into tokens.
+ * @param name - the parameter name
+ * @param values - the values as given (strings)
+ * @param member - where they come from, for the message
+ * @param code - the code to throw: `INVALID_CONFIGURATION` for the policy, `INVALID_ARGUMENT` for the application
+ * @returns the values, space-separated parameters split into tokens
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` or `INVALID_ARGUMENT`, as `code` says
+ * @internal
+ */
+export function checkValues(
+  name: string,
+  values: readonly string[],
+  member: string,
+  code: 'INVALID_CONFIGURATION' | 'INVALID_ARGUMENT' = 'INVALID_CONFIGURATION',
+): string[] {
+  const fail = (expected: string) =>
+    code === 'INVALID_CONFIGURATION'
+      ? invalid(`policy.${member}`, expected)
+      : new UsageError('INVALID_ARGUMENT', `${member} must be ${expected}`, { parameter: name })
+  let out: string[] = []
+  if (SPACE_SEPARATED.has(name)) {
+    for (const v of values) for (const t of v.split(' ')) if (t !== '') out.push(t)
+    if (!out.every((t) => TOKEN.test(t))) throw fail('space-separated printable tokens')
+    out = [...new Set(out)]
+  } else {
+    out = values.filter((v) => v !== '')
+  }
+  if (name === 'prompt' && out.includes('none') && out.length > 1) {
+    throw fail('none alone, or values without none')
+  }
+  if (name === 'max_age' && (out.length > 1 || !out.every((v) => /^\d{1,15}$/.test(v)))) {
+    throw fail('one non-negative integer')
+  }
+  if (name === 'claims') {
+    if (out.length > 1) throw fail('one JSON object')
+    for (const v of out) {
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(v)
+      } catch {
+        throw fail('a JSON object')
+      }
+      if (!isPlainObject(parsed)) throw fail('a JSON object')
+    }
+  }
+  return out
+}
+
+function invalid(member: string, expected: string): UsageError {
+  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
+    parameter: member,
+  })
+}

@@ -1,0 +1,430 @@
+/**
+ * The administrator's request policy for a connection (PingFederate's "Request Parameters"): the
+ * profile, the scopes, the extra request parameters with their override rules, protected
+ * `acr_values` / `prompt`, and how the request travels. Plain JSON data, validated once.
+ * @module
+ */
+
+import { UsageError } from '../errors.js'
+import { isPlainObject } from '../lib/http.js'
+import type { ClientMetadata } from './configuration.js'
+import {
+  CONTENT_ENCS,
+  canonicalValue,
+  checkValues,
+  REQUEST_OBJECT_ALGS,
+  REQUEST_OBJECT_ENC_ALGS,
+  SDK_OWNED_PARAMETERS,
+} from './parameter-values.js'
+
+/**
+ * The response types the SDK implements: `code` (Basic Client), `id_token` and `id_token token`
+ * (Implicit Client), `code id_token` (Hybrid).
+ * @group Request policy
+ */
+export type ResponseType = 'code' | 'id_token' | 'id_token token' | 'code id_token'
+
+/**
+ * How the OP returns the authorization response. Without one, the default of the response type
+ * applies (`query` for `code`, `fragment` otherwise).
+ * @see {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode}
+ * @group Request policy
+ */
+export type ResponseMode = 'query' | 'fragment' | 'form_post'
+
+/**
+ * What the application may do with a parameter at runtime: nothing (`fixed`), replace it
+ * (`overridable`), or replace it with values from `allowed` only (`allowed`).
+ * @group Request policy
+ */
+export type ParameterRule = 'fixed' | 'overridable' | 'allowed'
+
+/**
+ * How the request travels: query parameters, a request object by value (RFC 9101), or a pushed
+ * authorization request (RFC 9126; signed when `requestObject` is set).
+ * @group Request policy
+ */
+export type RequestTransport = 'query' | 'request-object' | 'par'
+
+/**
+ * One extra request parameter of the policy, normalised: `value` is always a list.
+ * @group Request policy
+ */
+export interface RequestParameterPolicy {
+  /** The parameter name, as the OP knows it (`login_hint`, `acr_values`, `hd`…). */
+  readonly name: string
+  /** The default values, sent when the application gives none. Absent: no default. */
+  readonly value?: readonly string[]
+  /** What the application may do with it. */
+  readonly rule: ParameterRule
+  /** The values the application may choose from (rule `allowed`). */
+  readonly allowed?: readonly string[]
+}
+
+/**
+ * Request-object settings of the policy (RFC 9101, OIDC Core §6.1).
+ * @group Request policy
+ */
+export interface RequestObjectPolicy {
+  /**
+   * The JWS alg: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA with the client's key,
+   * HS256/384/512 with the client secret, or `none` with `allowUnsigned`. Default: the client's
+   * `request_object_signing_alg`, else the alg of its first signing key.
+   */
+  readonly alg?: string
+  /** Explicit opt-in to unsigned (`alg: none`) request objects. Default false. */
+  readonly allowUnsigned?: boolean
+  /** Encrypt the request object to the OP's key (JWE). Default: the client's `request_object_encryption_*`. */
+  readonly encrypt?: { readonly alg: string; readonly enc: string }
+}
+
+/**
+ * The request policy, normalised: every default filled, every value checked. Its JSON is valid
+ * {@link RequestPolicyInput}.
+ * @group Request policy
+ */
+export interface RequestPolicy {
+  /** The response type. Default `code`. */
+  readonly responseType: ResponseType
+  /** The response mode; absent means the response type's default (not sent). */
+  readonly responseMode?: ResponseMode
+  /** The `redirect_uri`; one of the client's `redirect_uris`. Absent: the first of them. */
+  readonly redirectUri?: string
+  /** The default scopes, `openid` first. */
+  readonly scopes: readonly string[]
+  /** Whether the application may ask for other scopes (`any`), some (`allowed`), or none (`fixed`, the default). */
+  readonly scopeRule: {
+    readonly override: 'fixed' | 'any' | 'allowed'
+    readonly allowed?: readonly string[]
+  }
+  /** The extra request parameters, at most one entry per name. */
+  readonly parameters: readonly RequestParameterPolicy[]
+  /** Refuse any application value for `acr_values` / `prompt`, whatever their rule. Default false. */
+  readonly protect: { readonly acr_values: boolean; readonly prompt: boolean }
+  /** How the request travels. Default `query` (PAR anyway when the OP requires it). */
+  readonly transport: RequestTransport
+  /** Request-object settings (transport `request-object`, or a signed PAR). */
+  readonly requestObject?: RequestObjectPolicy
+  /** Send PKCE S256 with response types containing `code`. Default true. */
+  readonly pkce: boolean
+  /** Refuse what the OP's metadata does not advertise (response type, mode, algs, PKCE, prompt). Default true. */
+  readonly enforceProviderSupport: boolean
+  /** Require the ID token's `acr` to be one of the locked (or essential) `acr_values`. Default true. */
+  readonly enforceAcr: boolean
+}
+
+/**
+ * One extra request parameter as an administrator writes it.
+ * @group Request policy
+ */
+export interface RequestParameterPolicyInput {
+  /** The parameter name. */
+  readonly name: string
+  /** The default: one value, several (a multi-valued parameter), or none. */
+  readonly value?: string | readonly string[]
+  /** What the application may do with it. Default `fixed`. */
+  readonly rule?: ParameterRule
+  /** The values the application may choose from; required for rule `allowed`. */
+  readonly allowed?: readonly string[]
+}
+
+/**
+ * The request policy as an administrator writes it (plain JSON); every member optional.
+ * @example A locked policy (fixed acr_values, protected prompt, a signed request object)
+ * ```ts
+ * const policy: RequestPolicyInput = {
+ *   scopes: ['openid', 'profile', 'email'],
+ *   scopeRule: { override: 'allowed', allowed: ['phone'] },
+ *   parameters: [
+ *     { name: 'acr_values', value: 'urn:acr:mfa', rule: 'fixed' },
+ *     { name: 'prompt', value: 'login', rule: 'fixed' },
+ *     { name: 'hd', value: 'example.org', rule: 'fixed' },
+ *     { name: 'login_hint', rule: 'overridable' },
+ *     { name: 'ui_locales', value: 'en', rule: 'allowed', allowed: ['en', 'fr', 'de'] },
+ *   ],
+ *   protect: { acr_values: true, prompt: true },
+ *   transport: 'request-object',
+ *   requestObject: { alg: 'PS256' },
+ * }
+ * ```
+ * @group Request policy
+ */
+export interface RequestPolicyInput {
+  /** The response type. Default `code`. */
+  readonly responseType?: ResponseType
+  /** The response mode. Default: the response type's (not sent). */
+  readonly responseMode?: ResponseMode
+  /** The `redirect_uri`; one of the client's `redirect_uris`. Default: the first of them. */
+  readonly redirectUri?: string
+  /** The default scopes; `openid` is added. Default `['openid']`. */
+  readonly scopes?: readonly string[]
+  /** Whether the application may ask for other scopes. Default `{ override: 'fixed' }`. */
+  readonly scopeRule?: {
+    readonly override: 'fixed' | 'any' | 'allowed'
+    readonly allowed?: readonly string[]
+  }
+  /** The extra request parameters; the application may send no parameter that is not named here. */
+  readonly parameters?: readonly RequestParameterPolicyInput[]
+  /** Refuse any application value for `acr_values` / `prompt`. Default both false. */
+  readonly protect?: { readonly acr_values?: boolean; readonly prompt?: boolean }
+  /** How the request travels. Default `query`. */
+  readonly transport?: RequestTransport
+  /** Request-object settings (transport `request-object`, or a signed PAR). */
+  readonly requestObject?: RequestObjectPolicy
+  /** Send PKCE S256 for response types with `code`. Default true. */
+  readonly pkce?: boolean
+  /** Refuse what the OP's metadata does not advertise. Default true. */
+  readonly enforceProviderSupport?: boolean
+  /** Require the ID token's `acr` to satisfy locked or essential `acr_values`. Default true. */
+  readonly enforceAcr?: boolean
+}
+
+const RESPONSE_TYPES: readonly string[] = ['code', 'id_token', 'id_token token', 'code id_token']
+const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
+const TRANSPORTS: readonly string[] = ['query', 'request-object', 'par']
+const RULES: readonly string[] = ['fixed', 'overridable', 'allowed']
+const SCOPE_OVERRIDES: readonly string[] = ['fixed', 'any', 'allowed']
+const MEMBERS: ReadonlySet<string> = new Set([
+  'responseType',
+  'responseMode',
+  'redirectUri',
+  'scopes',
+  'scopeRule',
+  'parameters',
+  'protect',
+  'transport',
+  'requestObject',
+  'pkce',
+  'enforceProviderSupport',
+  'enforceAcr',
+])
+const NAME = /^[A-Za-z0-9_.:~-]{1,128}$/
+
+/**
+ * A compiled parameter rule, for the per-request path.
+ * @internal
+ */
+export interface CompiledRule {
+  readonly rule: ParameterRule
+  readonly value: readonly string[] | undefined
+  readonly allowed: ReadonlySet<string> | undefined
+}
+
+const compiled = new WeakMap<RequestPolicy, ReadonlyMap<string, CompiledRule>>()
+
+/**
+ * The policy's parameter rules by name, compiled once per policy object.
+ * @param policy - a normalised policy
+ * @returns the rules by parameter name
+ * @internal
+ */
+export function policyRules(policy: RequestPolicy): ReadonlyMap<string, CompiledRule> {
+  let rules = compiled.get(policy)
+  if (rules === undefined) {
+    const map = new Map<string, CompiledRule>()
+    for (const p of policy.parameters) {
+      const allowed = p.allowed && new Set(p.allowed.map((v) => canonicalValue(p.name, v)))
+      map.set(p.name, { rule: p.rule, value: p.value, allowed })
+    }
+    rules = map
+    compiled.set(policy, rules)
+  }
+  return rules
+}
+
+/**
+ * Validates and normalises a request policy, filling defaults. Accepts its own output (and its JSON).
+ * @param input - the policy as written, or `undefined` for the defaults
+ * @param client - the client metadata (`redirect_uris`, registered request-object algs)
+ * @returns the normalised, deeply frozen policy
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault (`policy.parameters[2].rule`)
+ * @internal
+ */
+export function normalizePolicy(input: unknown, client: ClientMetadata): RequestPolicy {
+  if (input === undefined) input = {}
+  if (!isPlainObject(input)) throw invalid('policy', 'an object')
+  for (const member of Object.keys(input)) {
+    if (!MEMBERS.has(member)) throw invalid(`policy.${member}`, 'a known policy member')
+  }
+  const responseType = oneOf(input.responseType ?? 'code', RESPONSE_TYPES, 'responseType')
+  const responseMode = optional(input.responseMode, (v) => oneOf(v, RESPONSE_MODES, 'responseMode'))
+  if (responseMode === 'query' && responseType !== 'code') {
+    throw invalid('policy.responseMode', 'fragment or form_post for a response type with tokens')
+  }
+  const redirectUri = optional(input.redirectUri, (v) => {
+    if (typeof v !== 'string' || !client.redirect_uris.includes(v)) {
+      throw invalid('policy.redirectUri', "one of the client's redirect_uris")
+    }
+    return v
+  })
+  const scopes = tokens(input.scopes ?? ['openid'], 'scopes')
+  const scopeRule = normalizeScopeRule(input.scopeRule)
+  const parameters = normalizeParameters(input.parameters)
+  const protect = normalizeProtect(input.protect)
+  const transport = oneOf(input.transport ?? 'query', TRANSPORTS, 'transport')
+  const requestObject = optional(input.requestObject, (v) => normalizeRequestObject(v, client))
+  const policy: RequestPolicy = {
+    responseType: responseType as ResponseType,
+    ...(responseMode === undefined ? {} : { responseMode: responseMode as ResponseMode }),
+    ...(redirectUri === undefined ? {} : { redirectUri }),
+    scopes: ['openid', ...scopes.filter((s) => s !== 'openid')],
+    scopeRule,
+    parameters,
+    protect,
+    transport: transport as RequestTransport,
+    ...(requestObject === undefined ? {} : { requestObject }),
+    pkce: bool(input.pkce, true, 'pkce'),
+    enforceProviderSupport: bool(input.enforceProviderSupport, true, 'enforceProviderSupport'),
+    enforceAcr: bool(input.enforceAcr, true, 'enforceAcr'),
+  }
+  return deepFreeze(policy)
+}
+
+function normalizeScopeRule(input: unknown): RequestPolicy['scopeRule'] {
+  if (input === undefined) return { override: 'fixed' }
+  if (!isPlainObject(input)) throw invalid('policy.scopeRule', 'an object { override, allowed? }')
+  const override = oneOf(input.override, SCOPE_OVERRIDES, 'scopeRule.override')
+  if (override !== 'allowed') {
+    if (input.allowed !== undefined)
+      throw invalid('policy.scopeRule.allowed', 'absent unless override is allowed')
+    return { override: override as 'fixed' | 'any' }
+  }
+  return { override: 'allowed', allowed: tokens(input.allowed, 'scopeRule.allowed') }
+}
+
+function normalizeParameters(input: unknown): RequestParameterPolicy[] {
+  if (input === undefined) return []
+  if (!Array.isArray(input)) throw invalid('policy.parameters', 'an array')
+  const seen = new Set<string>()
+  return input.map((entry: unknown, i) => {
+    const at = `parameters[${i}]`
+    if (!isPlainObject(entry))
+      throw invalid(`policy.${at}`, 'an object { name, value?, rule, allowed? }')
+    for (const member of Object.keys(entry)) {
+      if (!['name', 'value', 'rule', 'allowed'].includes(member)) {
+        throw invalid(`policy.${at}.${member}`, 'one of name, value, rule, allowed')
+      }
+    }
+    const name = entry.name
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw invalid(`policy.${at}.name`, 'a parameter name')
+    if (SDK_OWNED_PARAMETERS.has(name))
+      throw invalid(`policy.${at}.name`, 'a parameter the SDK does not own')
+    if (name === 'scope') throw invalid(`policy.${at}.name`, 'not scope (use scopes and scopeRule)')
+    if (seen.has(name)) throw invalid(`policy.${at}.name`, 'unique in parameters')
+    seen.add(name)
+    const rule = oneOf(entry.rule ?? 'fixed', RULES, `${at}.rule`) as ParameterRule
+    const raw = entry.value === undefined ? [] : listOf(entry.value, `${at}.value`)
+    const value = checkValues(name, raw, `${at}.value`)
+    let allowed: string[] | undefined
+    if (rule === 'allowed') {
+      if (entry.allowed === undefined)
+        throw invalid(`policy.${at}.allowed`, 'present for rule allowed')
+      allowed = checkValues(name, listOf(entry.allowed, `${at}.allowed`), `${at}.allowed`)
+      if (allowed.length === 0) throw invalid(`policy.${at}.allowed`, 'a non-empty list')
+      const set = new Set(allowed.map((v) => canonicalValue(name, v)))
+      if (!value.every((v) => set.has(canonicalValue(name, v)))) {
+        throw invalid(`policy.${at}.value`, 'within allowed')
+      }
+    } else if (entry.allowed !== undefined) {
+      throw invalid(`policy.${at}.allowed`, 'absent unless rule is allowed')
+    }
+    return {
+      name,
+      ...(value.length === 0 ? {} : { value }),
+      rule,
+      ...(allowed === undefined ? {} : { allowed }),
+    }
+  })
+}
+
+function normalizeProtect(input: unknown): RequestPolicy['protect'] {
+  if (input === undefined) return { acr_values: false, prompt: false }
+  if (!isPlainObject(input)) throw invalid('policy.protect', 'an object { acr_values?, prompt? }')
+  for (const member of Object.keys(input)) {
+    if (member !== 'acr_values' && member !== 'prompt')
+      throw invalid(`policy.protect.${member}`, 'acr_values or prompt')
+  }
+  return {
+    acr_values: bool(input.acr_values, false, 'protect.acr_values'),
+    prompt: bool(input.prompt, false, 'protect.prompt'),
+  }
+}
+
+function normalizeRequestObject(input: unknown, client: ClientMetadata): RequestObjectPolicy {
+  if (!isPlainObject(input))
+    throw invalid('policy.requestObject', 'an object { alg?, allowUnsigned?, encrypt? }')
+  for (const member of Object.keys(input)) {
+    if (!['alg', 'allowUnsigned', 'encrypt'].includes(member)) {
+      throw invalid(`policy.requestObject.${member}`, 'one of alg, allowUnsigned, encrypt')
+    }
+  }
+  const allowUnsigned = bool(input.allowUnsigned, false, 'requestObject.allowUnsigned')
+  const alg = optional(input.alg, (v) => oneOf(v, [...REQUEST_OBJECT_ALGS], 'requestObject.alg'))
+  if (alg === 'none' && !allowUnsigned) {
+    throw invalid('policy.requestObject.alg', 'a signing alg (none needs allowUnsigned: true)')
+  }
+  const registered = client.request_object_signing_alg
+  if (alg !== undefined && registered !== undefined && alg !== registered) {
+    throw invalid(
+      'policy.requestObject.alg',
+      `the client's registered request_object_signing_alg ${registered}`,
+    )
+  }
+  const encrypt = optional(input.encrypt, (v) => {
+    if (!isPlainObject(v)) throw invalid('policy.requestObject.encrypt', 'an object { alg, enc }')
+    return {
+      alg: oneOf(v.alg, [...REQUEST_OBJECT_ENC_ALGS], 'requestObject.encrypt.alg'),
+      enc: oneOf(v.enc, [...CONTENT_ENCS], 'requestObject.encrypt.enc'),
+    }
+  })
+  return {
+    ...(alg === undefined ? {} : { alg }),
+    ...(allowUnsigned ? { allowUnsigned } : {}),
+    ...(encrypt === undefined ? {} : { encrypt }),
+  }
+}
+
+function tokens(input: unknown, member: string): string[] {
+  const list = listOf(input, member)
+  const out = checkValues('scope', list, member)
+  if (out.length === 0 && member !== 'scopes') throw invalid(`policy.${member}`, 'a non-empty list')
+  return out
+}
+
+function listOf(input: unknown, member: string): string[] {
+  if (typeof input === 'string') return [input]
+  if (Array.isArray(input) && input.every((v) => typeof v === 'string')) return [...input]
+  throw invalid(`policy.${member}`, 'a string or an array of strings')
+}
+
+function oneOf(value: unknown, values: readonly string[], member: string): string {
+  if (typeof value !== 'string' || !values.includes(value)) {
+    throw invalid(`policy.${member}`, `one of ${values.join(', ')}`)
+  }
+  return value
+}
+
+function bool(value: unknown, fallback: boolean, member: string): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw invalid(`policy.${member}`, 'a boolean')
+  return value
+}
+
+function optional<T>(value: unknown, check: (value: unknown) => T): T | undefined {
+  return value === undefined ? undefined : check(value)
+}
+
+function invalid(member: string, expected: string): UsageError {
+  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
+    parameter: member,
+  })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const entry of Object.values(value)) deepFreeze(entry)
+    Object.freeze(value)
+  }
+  return value
+}

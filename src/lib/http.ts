@@ -1,0 +1,377 @@
+/**
+ * The one place that calls `fetch`: timeout, streamed size limit, no redirects, the https rule, and
+ * typed errors for status, content type and JSON.
+ * @module
+ */
+import { TransportError, UsageError } from '../errors.js'
+import { type Redactor, redactedError, requestRedactor } from './redact.js'
+
+/** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
+export interface HttpOptions {
+  /** The `fetch` to use. Default `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** Abort the request after this many milliseconds, body included. Default 10,000. */
+  readonly timeoutInMs?: number
+  /** Refuse a response body larger than this many bytes, counted while streaming. Default 1 MiB. */
+  readonly maxResponseBytes?: number
+  /**
+   * Allow plain `http:` URLs outside loopback. Loopback (`localhost`, `127.0.0.0/8`, `[::1]`) is always allowed.
+   * > [!WARNING]
+   * > For development only: tokens and codes then cross the network in the clear.
+   */
+  readonly allowInsecureRequests?: boolean
+  /** The caller's signal; aborting it aborts the request with `HTTP_ABORTED`. */
+  readonly signal?: AbortSignal
+}
+
+/** A fully read HTTP response. */
+export interface HttpResponse {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Uint8Array
+  /** The URL requested, without query or fragment, for error messages. */
+  readonly url: string
+  /**
+   * Takes out of a text of the OP's what the request sent: its credentials, code, verifier or
+   * token, in every encoding it may be echoed in. Every OP text an error carries goes through it.
+   */
+  readonly redact: Redactor
+}
+
+/** The defaults of {@link HttpOptions}. */
+export const HTTP_DEFAULTS = { timeoutInMs: 10_000, maxResponseBytes: 1024 * 1024 } as const
+
+/**
+ * Throws unless the URL is https, loopback, or insecure requests are allowed.
+ * @param url - the URL to check
+ * @param allowInsecureRequests - the caller's explicit opt-in to plain http
+ * @param parameter - what the URL is, for the message
+ * @throws {@link UsageError} `INSECURE_URL`
+ */
+export function assertSecureUrl(
+  url: URL,
+  allowInsecureRequests: boolean | undefined,
+  parameter: string,
+): void {
+  if (url.protocol === 'https:') return
+  if (url.protocol === 'http:' && (allowInsecureRequests === true || isLoopback(url.hostname)))
+    return
+  throw new UsageError(
+    'INSECURE_URL',
+    `${parameter} must be an https URL, got ${url.protocol}//${url.host}`,
+    {
+      parameter,
+    },
+  )
+}
+
+/**
+ * Tells whether a URL host name (as `URL` normalises it) reaches the machine itself: `localhost`
+ * and its subdomains (RFC 6761 §6.3), `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`,
+ * and the unspecified `0.0.0.0` and `[::]`, which connect to the local host.
+ * @param hostname - `url.hostname`
+ * @returns true for a loopback host
+ */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    host === '0.0.0.0' ||
+    host === '[::1]' ||
+    host === '[::]' ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+  )
+}
+
+/**
+ * Sends one request with a timeout, `redirect: 'manual'` and the https rule, and reads the body
+ * while counting its bytes. A failure of `fetch` or of the body stream becomes the `cause` of a
+ * transport error as a copy with what the request sent redacted (a `fetch` may quote a header).
+ * @param url - the absolute URL
+ * @param init - method, headers, body
+ * @param options - fetch, limits, signal
+ * @returns the status, headers and body
+ * @throws {@link TransportError} `HTTP_TIMEOUT`, `HTTP_ABORTED`, `HTTP_NETWORK_ERROR`, `HTTP_RESPONSE_TOO_LARGE`, `HTTP_REDIRECT_REFUSED`
+ * @throws {@link UsageError} `INSECURE_URL`
+ */
+export async function httpRequest(
+  url: URL,
+  init: { method?: string; headers?: HeadersInit; body?: BodyInit },
+  options: HttpOptions = {},
+): Promise<HttpResponse> {
+  assertSecureUrl(url, options.allowInsecureRequests, 'URL')
+  const where = `${url.origin}${url.pathname}`
+  const redact = requestRedactor(init.headers, init.body)
+  const timeoutInMs = options.timeoutInMs ?? HTTP_DEFAULTS.timeoutInMs
+  const maxBytes = options.maxResponseBytes ?? HTTP_DEFAULTS.maxResponseBytes
+  const controller = new AbortController()
+  // An injected fetch may ignore the signal: every await below races against this promise.
+  let stop: (error: TransportError) => void = () => {}
+  const abortion = new Promise<never>((_, reject) => {
+    stop = reject
+  })
+  abortion.catch(() => {})
+  const abort = (timedOut: boolean) => {
+    if (controller.signal.aborted) return
+    controller.abort()
+    stop(
+      timedOut
+        ? new TransportError(
+            'HTTP_TIMEOUT',
+            `no complete answer from ${where} within ${timeoutInMs} ms`,
+            {
+              url: where,
+            },
+          )
+        : new TransportError('HTTP_ABORTED', `the request to ${where} was aborted`, { url: where }),
+    )
+  }
+  const timer = setTimeout(abort, timeoutInMs, true)
+  const callerSignal = options.signal
+  const onCallerAbort = () => abort(false)
+  if (callerSignal?.aborted) abort(false)
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true })
+  try {
+    if (controller.signal.aborted) await abortion
+    let response: Response
+    try {
+      response = await Promise.race([
+        (options.fetch ?? globalThis.fetch)(url.href, {
+          ...init,
+          redirect: 'manual',
+          signal: controller.signal,
+        }),
+        abortion,
+      ])
+    } catch (cause) {
+      if (cause instanceof TransportError) throw cause
+      if (controller.signal.aborted) await abortion
+      throw new TransportError('HTTP_NETWORK_ERROR', `the request to ${where} failed`, {
+        url: where,
+        cause: redactedError(cause, redact),
+      })
+    }
+    if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
+      response.body?.cancel().catch(() => {})
+      throw new TransportError(
+        'HTTP_REDIRECT_REFUSED',
+        `${where} answered with a redirect, which is not followed`,
+        {
+          url: where,
+          status: response.status,
+        },
+      )
+    }
+    const body = await readBody(response, maxBytes, abortion, where, redact)
+    return { status: response.status, headers: response.headers, body, url: where, redact }
+  } finally {
+    clearTimeout(timer)
+    callerSignal?.removeEventListener('abort', onCallerAbort)
+  }
+}
+
+/** Reads a body up to `maxBytes`, cancelling the stream as soon as it grows past it or the request aborts. */
+async function readBody(
+  response: Response,
+  maxBytes: number,
+  abortion: Promise<never>,
+  where: string,
+  redact: Redactor,
+): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new TransportError(
+      'HTTP_RESPONSE_TOO_LARGE',
+      `the response from ${where} is larger than ${maxBytes} bytes`,
+      {
+        url: where,
+        status: response.status,
+      },
+    )
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    response.body?.cancel().catch(() => {})
+    throw tooLarge()
+  }
+  if (response.body === null) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), abortion])
+      if (done) break
+      size += value.byteLength
+      if (size > maxBytes) throw tooLarge()
+      chunks.push(value)
+    }
+  } catch (cause) {
+    reader.cancel().catch(() => {})
+    if (cause instanceof TransportError) throw cause
+    throw new TransportError('HTTP_NETWORK_ERROR', `reading the response from ${where} failed`, {
+      url: where,
+      cause: redactedError(cause, redact),
+    })
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}
+
+/**
+ * Throws unless the response status is the expected one.
+ * @param response - the response read by {@link httpRequest}
+ * @param expected - the status expected, default 200
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`
+ */
+export function expectStatus(response: HttpResponse, expected = 200): void {
+  if (response.status !== expected) {
+    throw new TransportError(
+      'HTTP_UNEXPECTED_STATUS',
+      `${response.url} answered with status ${response.status}, expected ${expected}`,
+      { url: response.url, status: response.status },
+    )
+  }
+}
+
+/** The media type of a response, lower-cased, without parameters. */
+export function mediaType(response: HttpResponse): string {
+  return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+/**
+ * Parses a JSON object body; anything else is a typed error.
+ * @param response - the response read by {@link httpRequest}
+ * @returns the parsed object
+ * @throws {@link TransportError} `HTTP_BAD_CONTENT_TYPE`, `HTTP_INVALID_JSON`, `HTTP_JSON_NOT_OBJECT`
+ */
+export function parseJsonObject(response: HttpResponse): Record<string, unknown> {
+  const type = mediaType(response)
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new TransportError(
+      'HTTP_BAD_CONTENT_TYPE',
+      `${response.url} answered with content type "${response.redact(type).slice(0, 60)}", expected application/json`,
+      { url: response.url, status: response.status },
+    )
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(decodeUtf8(response.body))
+  } catch (cause) {
+    throw new TransportError(
+      'HTTP_INVALID_JSON',
+      `${response.url} answered with a body that is not valid JSON`,
+      {
+        url: response.url,
+        status: response.status,
+        cause: cause instanceof Error ? new Error(cause.name) : undefined,
+      },
+    )
+  }
+  if (!isPlainObject(value)) {
+    throw new TransportError(
+      'HTTP_JSON_NOT_OBJECT',
+      `${response.url} answered with a JSON ${Array.isArray(value) ? 'array' : typeof value}, expected an object`,
+      { url: response.url, status: response.status },
+    )
+  }
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw new TransportError(
+      'HTTP_INVALID_JSON',
+      `${response.url} answered with JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      { url: response.url, status: response.status },
+    )
+  }
+  return value
+}
+
+/**
+ * The members of an OAuth error response (RFC 6749 §5.2), redacted.
+ * @internal
+ */
+export interface OAuthErrorBody {
+  readonly error: string
+  readonly errorDescription: string | undefined
+  readonly errorUri: string | undefined
+}
+
+/**
+ * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says: the
+ * one place where the OP's `error`, `error_description` and `error_uri` are taken, each with what
+ * the request sent redacted ({@link HttpResponse.redact}).
+ * @param response - the response read by {@link httpRequest}
+ * @returns the members, or `undefined` when the body is no JSON object with a non-empty `error`
+ * @internal
+ */
+export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefined {
+  let body: unknown
+  try {
+    body = JSON.parse(decodeUtf8(response.body))
+  } catch {
+    return undefined
+  }
+  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
+  const text = (value: unknown) => (typeof value === 'string' ? response.redact(value) : undefined)
+  return {
+    error: response.redact(body.error),
+    errorDescription: text(body.error_description),
+    errorUri: text(body.error_uri),
+  }
+}
+
+/**
+ * JSON from the OP nested deeper than this is refused: recursive code (a deep copy, a
+ * `JSON.stringify` of the session, the application's own) could not walk it without exhausting
+ * the stack. Real OP documents nest a few levels.
+ * @internal
+ */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Tells whether a parsed JSON value nests objects and arrays deeper than `max` levels, without
+ * recursion (the value may be arbitrarily deep).
+ * @param value - a parsed JSON value
+ * @param max - the most levels allowed (a flat object is one level)
+ * @returns true when it is deeper
+ * @internal
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value]
+  for (let depth = 0; ; depth++) {
+    const next: unknown[] = []
+    for (const node of level) {
+      if (typeof node !== 'object' || node === null) continue
+      if (depth >= max) return true
+      for (const child of Object.values(node)) {
+        if (typeof child === 'object' && child !== null) next.push(child)
+      }
+    }
+    if (next.length === 0) return false
+    level = next
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/**
+ * Decodes UTF-8 strictly: invalid bytes throw a `TypeError`.
+ * @param bytes - the body
+ * @returns the text
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes)
+}
+
+/**
+ * Tells whether a value is a non-null, non-array object.
+ * @param value - anything
+ * @returns true for `{}`-like values
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

@@ -1,3 +1,0 @@
-/** jose's JWK import and JWS verification, which nearly every client needs: loaded with the first key import or verification (src/lib/dependencies.ts). */
-export { compactVerify } from 'jose/jws/compact/verify'
-export { importJWK } from 'jose/key/import'

@@ -1,2 +1,0 @@
-/** jose's JWE decryption, loaded with the first encrypted ID token or UserInfo response (src/lib/dependencies.ts). */
-export { compactDecrypt } from 'jose/jwe/compact/decrypt'

@@ -1,3 +1,0 @@
-/** jose's encrypted JWTs, loaded with the sealed transaction store's first use (src/lib/dependencies.ts). */
-export { jwtDecrypt } from 'jose/jwt/decrypt'
-export { EncryptJWT } from 'jose/jwt/encrypt'

@@ -1,2 +1,0 @@
-/** jose's JWS signing, loaded with the first request object signed through it (src/lib/dependencies.ts). */
-export { CompactSign } from 'jose/jws/compact/sign'

@@ -1,0 +1,3 @@
+/** jose's encrypted JWTs, loaded with the sealed transaction store's first use (src/lib/lazy-jose.ts). */
+export { jwtDecrypt } from 'jose/jwt/decrypt'
+export { EncryptJWT } from 'jose/jwt/encrypt'

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import {
+  claimsRequirements,
+  createClaimsRequest,
+  isClaimsRequest,
+} from '../../src/authorization/claims-request.js'
+import { expectCode } from '../support/helpers.js'
+
+describe('createClaimsRequest', () => {
+  it('builds the claims parameter of OIDC Core §5.5: null for default, essential, value, values', () => {
+    const claims = createClaimsRequest()
+      .idToken('acr', { essential: true, values: ['urn:a', 'urn:b'] })
+      .idToken('auth_time', { essential: true })
+      .userinfo('email')
+      .userinfo('email_verified', { essential: true, value: true })
+      .build()
+    assert.deepEqual(claims, {
+      id_token: {
+        acr: { essential: true, values: ['urn:a', 'urn:b'] },
+        auth_time: { essential: true },
+      },
+      userinfo: { email: null, email_verified: { essential: true, value: true } },
+    })
+    assert.ok(Object.isFrozen(claims) && Object.isFrozen(claims.id_token))
+    assert.deepEqual(createClaimsRequest().build(), {})
+  })
+
+  it('refuses an empty name, or value with values, with INVALID_ARGUMENT', async () => {
+    await expectCode(() => createClaimsRequest().idToken(''), 'INVALID_ARGUMENT')
+    await expectCode(
+      () => createClaimsRequest().userinfo('x', { value: 'a', values: ['b'] }),
+      'INVALID_ARGUMENT',
+    )
+    assert.ok(
+      createClaimsRequest()
+        .userinfo('x', { values: ['b'] })
+        .build().userinfo?.x,
+    )
+  })
+
+  it('reads the requirements: essential acr values, essential auth_time, any mention of acr', () => {
+    assert.deepEqual(
+      claimsRequirements({
+        id_token: { acr: { essential: true, value: 'urn:a' }, auth_time: { essential: true } },
+      }),
+      { acr: ['urn:a'], authTime: true, mentionsAcr: true },
+    )
+    assert.deepEqual(claimsRequirements({ id_token: { acr: { values: ['urn:a'] } } }), {
+      acr: undefined,
+      authTime: false,
+      mentionsAcr: true,
+    })
+    assert.deepEqual(claimsRequirements({ userinfo: { acr: null } }).mentionsAcr, true)
+    assert.deepEqual(claimsRequirements(undefined), {
+      acr: undefined,
+      authTime: false,
+      mentionsAcr: false,
+    })
+  })
+
+  it('checks the shape of an application claims request', () => {
+    assert.equal(
+      isClaimsRequest({ id_token: { email: null }, userinfo: { name: { essential: true } } }),
+      true,
+    )
+    assert.equal(isClaimsRequest({ id_token: [] }), false)
+    assert.equal(isClaimsRequest({ userinfo: { email: 'yes' } }), false)
+    assert.equal(isClaimsRequest([]), false)
+  })
+})
