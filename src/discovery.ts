@@ -10,7 +10,6 @@ import {
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
-  describe,
   type ProviderMetadata,
   validateProviderMetadata,
 } from './config/configuration.js'
@@ -18,6 +17,7 @@ import { type ContractChanges, mergeContract } from './config/contract.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'
+import { describe } from './lib/json.js'
 import { preloadVerifier } from './lib/lazy-jose.js'
 import { RUNTIME } from './lib/runtime.js'
 

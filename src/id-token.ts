@@ -6,6 +6,7 @@
 import type { Configuration } from './config/configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
 import { halfHash, halfHashAlgorithm } from './lib/hash.js'
+import { quoted } from './lib/json.js'
 import {
   type AudienceErrorCodes,
   algNotAllowed,
@@ -17,7 +18,6 @@ import {
   decryptJwe,
   isCompactJwe,
   type JwtErrorCodes,
-  quoted,
   verifiedAtOnce,
   verifyJws,
 } from './lib/jwt.js'

@@ -13,16 +13,8 @@ import {
   ValidationError,
   type WWWAuthenticateChallenge,
 } from './errors.js'
-import {
-  decodeUtf8,
-  expectStatus,
-  type HttpResponse,
-  httpRequest,
-  isPlainObject,
-  MAX_JSON_DEPTH,
-  mediaType,
-  nestedDeeperThan,
-} from './lib/http.js'
+import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
+import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './lib/json.js'
 import {
   algNotAllowed,
   decodeJws,

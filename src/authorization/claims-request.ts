@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 
 /**
  * A value a claim request may name.

@@ -14,7 +14,7 @@ import {
 import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
 import { RUNTIME } from '../lib/runtime.js'

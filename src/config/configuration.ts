@@ -6,7 +6,15 @@
  */
 
 import { UsageError, ValidationError } from '../errors.js'
-import { isLoopback, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from '../lib/http.js'
+import { isLoopback } from '../lib/http.js'
+import {
+  cloneJson,
+  deepFreeze,
+  describe,
+  isPlainObject,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+} from '../lib/json.js'
 import {
   type ClientKey,
   createRuntime,
@@ -361,7 +369,7 @@ export function validateProviderMetadata(
   ) {
     throw invalidMetadata('token_endpoint', 'present (the OP supports the code flow)', undefined)
   }
-  return deepFreeze(structuredCloneJson(value)) as ProviderMetadata
+  return deepFreeze(cloneJson(value)) as ProviderMetadata
 }
 
 function requireSecure(member: string, url: URL, allowInsecureRequests: boolean): void {
@@ -463,7 +471,7 @@ function validateClient(client: ClientInput): ClientMetadata {
   }
   const { client_secret: _secret, keys: _keys, ...metadata } = client
   return deepFreeze(
-    structuredCloneJson({ ...metadata, token_endpoint_auth_method: method }),
+    cloneJson({ ...metadata, token_endpoint_auth_method: method }),
   ) as ClientMetadata
 }
 
@@ -506,7 +514,7 @@ function validateContract(value: unknown): AttributeContract {
   ) {
     throw invalidConfiguration('contract', 'an array of { name, origin, advertised }')
   }
-  return deepFreeze(structuredCloneJson(value)) as AttributeContract
+  return deepFreeze(cloneJson(value)) as AttributeContract
 }
 
 function parseSaved(text: string): unknown {
@@ -541,33 +549,4 @@ function invalidConfiguration(member: string, expected: string): UsageError {
   return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
     parameter: member,
   })
-}
-
-/**
- * A short description of a value for a message: its type, and strings cut to 60 characters.
- * @internal
- */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)
-  if (Array.isArray(value)) return 'an array'
-  if (value === null) return 'null'
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
-}
-
-function structuredCloneJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T
-}
-
-/**
- * Freezes an object and everything in it.
- * @internal
- */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const entry of Object.values(value)) deepFreeze(entry)
-  }
-  return value
 }

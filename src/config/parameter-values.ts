@@ -4,7 +4,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
 
 /**

@@ -6,7 +6,7 @@
  */
 
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 import type { ClientMetadata } from './configuration.js'
 import {
   CONTENT_ENCS,

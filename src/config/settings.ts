@@ -4,7 +4,8 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { HTTP_DEFAULTS, isPlainObject } from '../lib/http.js'
+import { HTTP_DEFAULTS } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 
 /**
  * The OP endpoints whose response size limit can be set on its own, see

@@ -4,6 +4,7 @@
  * @module
  */
 import { TransportError, UsageError } from '../errors.js'
+import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './json.js'
 import { type Redactor, redactedError, requestRedactor } from './redact.js'
 
 /** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
@@ -322,56 +323,4 @@ export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefin
     errorDescription: text(body.error_description),
     errorUri: text(body.error_uri),
   }
-}
-
-/**
- * JSON from the OP nested deeper than this is refused: recursive code (a deep copy, a
- * `JSON.stringify` of the session, the application's own) could not walk it without exhausting
- * the stack. Real OP documents nest a few levels.
- * @internal
- */
-export const MAX_JSON_DEPTH = 64
-
-/**
- * Tells whether a parsed JSON value nests objects and arrays deeper than `max` levels, without
- * recursion (the value may be arbitrarily deep).
- * @param value - a parsed JSON value
- * @param max - the most levels allowed (a flat object is one level)
- * @returns true when it is deeper
- * @internal
- */
-export function nestedDeeperThan(value: unknown, max: number): boolean {
-  let level: unknown[] = [value]
-  for (let depth = 0; ; depth++) {
-    const next: unknown[] = []
-    for (const node of level) {
-      if (typeof node !== 'object' || node === null) continue
-      if (depth >= max) return true
-      for (const child of Object.values(node)) {
-        if (typeof child === 'object' && child !== null) next.push(child)
-      }
-    }
-    if (next.length === 0) return false
-    level = next
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
-
-/**
- * Decodes UTF-8 strictly: invalid bytes throw a `TypeError`.
- * @param bytes - the body
- * @returns the text
- */
-export function decodeUtf8(bytes: Uint8Array): string {
-  return utf8.decode(bytes)
-}
-
-/**
- * Tells whether a value is a non-null, non-array object.
- * @param value - anything
- * @returns true for `{}`-like values
- */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

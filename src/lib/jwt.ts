@@ -7,7 +7,14 @@
 import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import { verifyWithCachedKeys, verifyWithOpKeys } from '../jwks.js'
-import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './http.js'
+import {
+  decodeUtf8,
+  isPlainObject,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+  quoted,
+  shown,
+} from './json.js'
 import { clientKeys, clientSecret } from './keys.js'
 import { joseCore, joseDecrypt } from './lazy-jose.js'
 import { cachesOf, credentialsOf } from './runtime.js'
@@ -440,24 +447,6 @@ export function claimFailure(
     expected,
     actual: shown(actual),
   })
-}
-
-/**
- * A claim value fit for an error: strings cut to 80 characters, arrays to 10 entries, objects named.
- * @internal
- */
-export function shown(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > 80 ? `${value.slice(0, 77)}...` : value
-  if (Array.isArray(value)) return value.slice(0, 10).map(shown)
-  return typeof value === 'object' && value !== null ? 'an object' : value
-}
-
-/**
- * A claim value quoted for a message, cut like {@link shown}.
- * @internal
- */
-export function quoted(value: unknown): string {
-  return JSON.stringify(shown(value)) ?? String(value)
 }
 
 /**

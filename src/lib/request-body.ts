@@ -1,4 +1,4 @@
-import { decodeUtf8 } from './http.js'
+import { decodeUtf8 } from './json.js'
 
 /**
  * Tells whether a value looks like a Fetch API `Request` (structurally, so requests of any runtime or

@@ -24,7 +24,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 import { storeFailure } from '../lib/store-call.js'
 import type { Session, SessionStore } from '../sessions.js'
 import type { Transaction, TransactionStore } from '../storage.js'

@@ -6,7 +6,7 @@
  */
 import * as base64url from 'jose/base64url'
 import { UsageError, ValidationError } from '../errors.js'
-import { isPlainObject } from '../lib/http.js'
+import { isPlainObject } from '../lib/json.js'
 import { joseSeal } from '../lib/lazy-jose.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction, TransactionStore } from '../storage.js'

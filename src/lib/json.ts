@@ -1,0 +1,131 @@
+/**
+ * JSON values and how they appear in messages: plain-object test, depth limit, strict UTF-8,
+ * deep freeze and copy, and the one shortener every error message uses. Imports nothing.
+ */
+
+/**
+ * JSON from the OP nested deeper than this is refused: recursive code (a deep copy, a
+ * `JSON.stringify` of the session, the application's own) could not walk it without exhausting
+ * the stack. Real OP documents nest a few levels.
+ * @internal
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** The longest string a message quotes before cutting it (with `...`). */
+const MAX_SHOWN = 80
+
+/**
+ * Tells whether a parsed JSON value nests objects and arrays deeper than `max` levels, without
+ * recursion (the value may be arbitrarily deep).
+ * @param value - a parsed JSON value
+ * @param max - the most levels allowed (a flat object is one level)
+ * @returns true when it is deeper
+ * @internal
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  let level: unknown[] = [value]
+  for (let depth = 0; ; depth++) {
+    const next: unknown[] = []
+    for (const node of level) {
+      if (typeof node !== 'object' || node === null) continue
+      if (depth >= max) return true
+      for (const child of Object.values(node)) {
+        if (typeof child === 'object' && child !== null) next.push(child)
+      }
+    }
+    if (next.length === 0) return false
+    level = next
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/**
+ * Decodes UTF-8 strictly: invalid bytes throw a `TypeError`.
+ * @param bytes - the body
+ * @returns the text
+ * @internal
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes)
+}
+
+/**
+ * Tells whether a value is a non-null, non-array object.
+ * @param value - anything
+ * @returns true for `{}`-like values
+ * @internal
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * Freezes an object and everything in it (the object first, so a cycle ends the walk).
+ * @param value - anything
+ * @returns the same value, frozen
+ * @internal
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const entry of Object.values(value)) deepFreeze(entry)
+  }
+  return value
+}
+
+/**
+ * A deep copy of a JSON value (functions, `undefined` members and prototypes dropped).
+ * @param value - a JSON-compatible value
+ * @returns the copy
+ * @internal
+ */
+export function cloneJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T
+}
+
+/**
+ * Cuts a string for a message: at most 80 characters, the cut marked with `...`.
+ * @param text - any string
+ * @returns the string, or its first 77 characters and `...`
+ * @internal
+ */
+export function clip(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text
+}
+
+/**
+ * A value fit for an error's details: strings clipped, arrays cut to 10 entries, objects named.
+ * @param value - a claim or member value
+ * @returns what the error may carry
+ * @internal
+ */
+export function shown(value: unknown): unknown {
+  if (typeof value === 'string') return clip(value)
+  if (Array.isArray(value)) return value.slice(0, 10).map(shown)
+  return typeof value === 'object' && value !== null ? 'an object' : value
+}
+
+/**
+ * A value quoted for a message, cut like {@link shown}.
+ * @param value - a claim or member value
+ * @returns its JSON text, clipped
+ * @internal
+ */
+export function quoted(value: unknown): string {
+  return JSON.stringify(shown(value)) ?? String(value)
+}
+
+/**
+ * A value described for a message: its type, strings quoted and clipped.
+ * @param value - anything
+ * @returns e.g. `nothing`, `"abc"`, `an array`, `number 5`
+ * @internal
+ */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'string') return JSON.stringify(clip(value))
+  if (Array.isArray(value)) return 'an array'
+  if (value === null) return 'null'
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`
+}
