@@ -4,17 +4,7 @@
  */
 
 import type { Grant } from './state.js'
-
-/** One member of the `claims` parameter: null, or `{ essential, value, values }`. */
-export type ClaimRequest = { essential?: boolean; value?: unknown; values?: unknown[] } | null
-
-/** The `claims` request parameter (OIDC Core §5.5). */
-export interface ClaimsRequest {
-  /** Claims asked for in the ID token. */
-  id_token?: Record<string, ClaimRequest>
-  /** Claims asked for at UserInfo. */
-  userinfo?: Record<string, ClaimRequest>
-}
+import type { ClaimRequest, ClaimsRequest } from './types.js'
 
 /** The standard claims each scope value asks for (OIDC Core §5.4). */
 const SCOPE_CLAIMS: Record<string, string[]> = {

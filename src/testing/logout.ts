@@ -14,14 +14,7 @@ import type {
 } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
 import { type OpState, requireClient } from './state.js'
-
-/** An end-user's session at the OP and the clients that signed in with it. */
-export interface OpSession {
-  /** The user. */
-  sub: string
-  /** The clients that received ID tokens carrying this session's `sid`. */
-  clients: Set<string>
-}
+import type { OpSession } from './types.js'
 
 /**
  * Remembers that a client signed in with a session (called when an ID token carries `sid`).

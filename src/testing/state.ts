@@ -3,13 +3,11 @@
  * @module
  */
 
-import type { ClaimsRequest } from './claims.js'
 import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
-import type { OpSession } from './logout.js'
 import type { LogoutDelivery } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
-import type { MockClient, RecordedRequest } from './types.js'
+import type { ClaimsRequest, MockClient, OpSession, RecordedRequest } from './types.js'
 
 /** What the user granted to a client: the basis of codes, access tokens and refresh tokens. */
 export interface Grant {

@@ -341,3 +341,22 @@ export interface MockOP {
    */
   signJwt(payload: Record<string, unknown>, options?: SignJwtOptions): Promise<string>
 }
+
+/** One member of the `claims` parameter: null, or `{ essential, value, values }`. */
+export type ClaimRequest = { essential?: boolean; value?: unknown; values?: unknown[] } | null
+
+/** The `claims` request parameter (OIDC Core §5.5). */
+export interface ClaimsRequest {
+  /** Claims asked for in the ID token. */
+  id_token?: Record<string, ClaimRequest>
+  /** Claims asked for at UserInfo. */
+  userinfo?: Record<string, ClaimRequest>
+}
+
+/** An end-user's session at the OP and the clients that signed in with it. */
+export interface OpSession {
+  /** The user. */
+  sub: string
+  /** The clients that received ID tokens carrying this session's `sid`. */
+  clients: Set<string>
+}
