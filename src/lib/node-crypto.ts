@@ -100,9 +100,8 @@ function lookup(): NodeCrypto | null {
 }
 
 /**
- * Turns the fast paths off (WebCrypto everywhere) or back on (where the runtime offers them), for
- * tests and for applications that want one code path on every runtime. Keys already prepared keep
- * their fast path.
+ * Turns the fast paths off (WebCrypto everywhere) or back on (where the runtime offers them), so
+ * the test suites run both paths. Keys already prepared keep their fast path.
  * @param enabled - whether to use Node's crypto module when present
  * @internal
  */

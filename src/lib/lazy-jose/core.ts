@@ -1,3 +1,3 @@
-/** jose's JWK import and JWS verification, which nearly every client needs: loaded with the first key import or verification (src/lib/lazy-jose.ts). */
+/** jose's JWK import and JWS verification, which nearly every client needs: loaded with the first key import or verification. */
 export { compactVerify } from 'jose/jws/compact/verify'
 export { importJWK } from 'jose/key/import'

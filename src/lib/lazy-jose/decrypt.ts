@@ -1,2 +1,2 @@
-/** jose's JWE decryption, loaded with the first encrypted ID token or UserInfo response (src/lib/lazy-jose.ts). */
+/** jose's JWE decryption, loaded with the first encrypted ID token or UserInfo response. */
 export { compactDecrypt } from 'jose/jwe/compact/decrypt'

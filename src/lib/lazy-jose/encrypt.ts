@@ -1,2 +1,2 @@
-/** jose's JWE encryption, loaded with the first encrypted request object (src/lib/lazy-jose.ts). */
+/** jose's JWE encryption, loaded with the first encrypted request object. */
 export { CompactEncrypt } from 'jose/jwe/compact/encrypt'

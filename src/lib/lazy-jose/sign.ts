@@ -1,2 +1,2 @@
-/** jose's JWS signing, loaded with the first request object signed through it (src/lib/lazy-jose.ts). */
+/** jose's JWS signing, loaded with the first request object signed through it. */
 export { CompactSign } from 'jose/jws/compact/sign'
