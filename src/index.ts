@@ -33,20 +33,17 @@ export {
   type CallbackOptions,
   handleCallback,
 } from './callback/sign-in.js'
+export type { ClientInput, ClientMetadata, TokenEndpointAuthMethod } from './config/client.js'
 export {
   type ClientAssertionAudience,
   type ClientCryptoKey,
-  type ClientInput,
   type ClientKey,
-  type ClientMetadata,
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
   type OpEndpoint,
-  type ProviderMetadata,
   restoreConfiguration,
   type Settings,
-  type TokenEndpointAuthMethod,
   type UserInfoMode,
 } from './config/configuration.js'
 export {
@@ -73,6 +70,7 @@ export type {
   ResponseMode,
   ResponseType,
 } from './config/policy.js'
+export type { ProviderMetadata } from './config/provider.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export {
   type AnyOidcRpError,

@@ -7,7 +7,7 @@
 
 import { UsageError } from '../errors.js'
 import { isPlainObject } from '../lib/json.js'
-import type { ClientMetadata } from './configuration.js'
+import type { ClientMetadata } from './client.js'
 import {
   CONTENT_ENCS,
   canonicalValue,

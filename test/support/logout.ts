@@ -6,7 +6,7 @@
 
 import type { SignInResult } from '../../src/callback/result.js'
 import { handleCallback } from '../../src/callback/sign-in.js'
-import type { ClientInput } from '../../src/config/configuration.js'
+import type { ClientInput } from '../../src/config/client.js'
 import {
   type BackChannelLogoutResult,
   handleBackChannelLogout,
