@@ -4,6 +4,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { invalidConfiguration } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
 
@@ -120,7 +121,7 @@ export function checkValues(
 ): string[] {
   const fail = (expected: string) =>
     code === 'INVALID_CONFIGURATION'
-      ? invalid(`policy.${member}`, expected)
+      ? invalidConfiguration(`policy.${member}`, expected)
       : new UsageError('INVALID_ARGUMENT', `${member} must be ${expected}`, { parameter: name })
   let out: string[] = []
   if (SPACE_SEPARATED.has(name)) {
@@ -149,10 +150,4 @@ export function checkValues(
     }
   }
   return out
-}
-
-function invalid(member: string, expected: string): UsageError {
-  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
-    parameter: member,
-  })
 }
