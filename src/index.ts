@@ -114,24 +114,24 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export { type RecordSessionOptions, recordSession } from './sessions.js'
+export type {
+  ReplayGuard,
+  Session,
+  SessionStore,
+  Transaction,
+  TransactionStore,
+} from './storage.js'
 export {
+  createMemoryReplayGuard,
   createMemorySessionStore,
-  type MemorySessionStoreOptions,
-  type RecordSessionOptions,
-  recordSession,
-  type Session,
-  type SessionStore,
-} from './sessions.js'
-export type { Transaction, TransactionStore } from './storage.js'
-export {
   createMemoryTransactionStore,
+  type MemoryReplayGuardOptions,
+  type MemorySessionStoreOptions,
   type MemoryTransactionStoreOptions,
 } from './stores/memory.js'
 export {
-  createMemoryReplayGuard,
   createSealedTransactionStore,
-  type MemoryReplayGuardOptions,
-  type ReplayGuard,
   type SealedTransactionStoreOptions,
 } from './stores/sealed.js'
 export {

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createConfiguration } from '../src/config/configuration.js'
-import {
-  createMemorySessionStore,
-  endSessions,
-  recordSession,
-  type Session,
-} from '../src/sessions.js'
+import { endSessions, recordSession } from '../src/sessions.js'
+import type { Session } from '../src/storage.js'
+import { createMemorySessionStore } from '../src/stores/memory.js'
 import { failingSessionStore } from './support/failing-store.js'
 import { expectCode } from './support/helpers.js'
 import { createLogoutFixture } from './support/logout.js'

@@ -15,12 +15,9 @@ import {
   type FrontChannelLogoutResult,
   handleFrontChannelLogout,
 } from '../../src/logout/front-channel.js'
-import {
-  createMemorySessionStore,
-  recordSession,
-  type Session,
-  type SessionStore,
-} from '../../src/sessions.js'
+import { recordSession } from '../../src/sessions.js'
+import type { Session, SessionStore } from '../../src/storage.js'
+import { createMemorySessionStore } from '../../src/stores/memory.js'
 import type { MockClient } from '../../src/testing/index.js'
 import { registerSecret } from './helpers.js'
 import { browserRequest, createFixture, type Fixture } from './sign-in.js'
