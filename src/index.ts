@@ -13,14 +13,13 @@ export {
   createClaimsRequest,
   type IndividualClaimRequest,
 } from './authorization/claims-request.js'
+export type { IgnorableCode, IgnoredParameter } from './authorization/merge.js'
 export {
   type AuthorizationParameters,
   type AuthorizationParameterValue,
   type AuthorizationRequest,
   type AuthorizationRequestOptions,
   createAuthorizationRequest,
-  type IgnorableCode,
-  type IgnoredParameter,
 } from './authorization/request.js'
 export type { BrowserBindingCookie } from './browser-binding.js'
 export type {

@@ -6,6 +6,7 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { callStore } from '../lib/store-call.js'
 import { endSessions } from '../sessions.js'
 import type { Session, SessionStore } from '../storage.js'
@@ -163,13 +164,7 @@ function pageHeaders(
       .map((url) => new URL(url).origin)
   for (const origin of origins) {
     if (typeof origin !== 'string' || !/^[^\s;,']+$/.test(origin)) {
-      throw new UsageError(
-        'INVALID_ARGUMENT',
-        'frameAncestors must be origins without spaces or ;',
-        {
-          parameter: 'frameAncestors',
-        },
-      )
+      throw invalidArgument('frameAncestors', 'origins without spaces or ;')
     }
   }
   const ancestors = [...new Set(origins)].join(' ') || "'none'"
