@@ -3,8 +3,8 @@
  * merge: SDK-owned names, space-separated lists, formats of `max_age`, `prompt` and `claims`.
  * @module
  */
-import { UsageError } from '../errors.js'
-import { invalidConfiguration } from '../lib/checks.js'
+import type { UsageError } from '../errors.js'
+import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
 
@@ -122,7 +122,7 @@ export function checkValues(
   const fail = (expected: string) =>
     code === 'INVALID_CONFIGURATION'
       ? invalidConfiguration(`policy.${member}`, expected)
-      : new UsageError('INVALID_ARGUMENT', `${member} must be ${expected}`, { parameter: name })
+      : invalidArgument(member, expected)
   let out: string[] = []
   if (SPACE_SEPARATED.has(name)) {
     for (const v of values) for (const t of v.split(' ')) if (t !== '') out.push(t)
