@@ -5,6 +5,7 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
+import type { TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
 import { randomBase64url } from './lib/random.js'

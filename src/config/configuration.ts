@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { UsageError, ValidationError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import {

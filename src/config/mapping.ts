@@ -10,6 +10,7 @@
  * @module
  */
 
+import type { UsageError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
 import { deepFreeze } from '../lib/json.js'
 import type { AttributeContract } from './contract.js'

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { UsageError } from '../errors.js'
 import { invalidConfiguration as invalid } from '../lib/checks.js'
 import { deepFreeze, isPlainObject } from '../lib/json.js'
 import type { ClientMetadata } from './client.js'

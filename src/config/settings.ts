@@ -3,6 +3,7 @@
  * data with stated defaults, validated once.
  * @module
  */
+import type { UsageError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
 import { HTTP_DEFAULTS } from '../lib/http.js'
 import { isPlainObject } from '../lib/json.js'

@@ -3,7 +3,7 @@
  * {@link SessionStore} and the {@link ReplayGuard}. Each is bounded, with TTLs.
  * @module
  */
-import { ValidationError } from '../errors.js'
+import { type UsageError, ValidationError } from '../errors.js'
 import { positiveInteger, positiveTtl } from '../lib/checks.js'
 import type {
   ReplayGuard,
