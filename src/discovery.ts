@@ -4,16 +4,15 @@
  * @module
  */
 
+import type { ClientInput } from './config/client.js'
 import {
   assemble,
-  type ClientInput,
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
-  type ProviderMetadata,
-  validateProviderMetadata,
 } from './config/configuration.js'
 import { type ContractChanges, mergeContract } from './config/contract.js'
+import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'

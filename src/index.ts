@@ -13,14 +13,13 @@ export {
   createClaimsRequest,
   type IndividualClaimRequest,
 } from './authorization/claims-request.js'
+export type { IgnorableCode, IgnoredParameter } from './authorization/merge.js'
 export {
   type AuthorizationParameters,
   type AuthorizationParameterValue,
   type AuthorizationRequest,
   type AuthorizationRequestOptions,
   createAuthorizationRequest,
-  type IgnorableCode,
-  type IgnoredParameter,
 } from './authorization/request.js'
 export type { BrowserBindingCookie } from './browser-binding.js'
 export type {
@@ -33,20 +32,17 @@ export {
   type CallbackOptions,
   handleCallback,
 } from './callback/sign-in.js'
+export type { ClientInput, ClientMetadata, TokenEndpointAuthMethod } from './config/client.js'
 export {
   type ClientAssertionAudience,
   type ClientCryptoKey,
-  type ClientInput,
   type ClientKey,
-  type ClientMetadata,
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
   type OpEndpoint,
-  type ProviderMetadata,
   restoreConfiguration,
   type Settings,
-  type TokenEndpointAuthMethod,
   type UserInfoMode,
 } from './config/configuration.js'
 export {
@@ -73,6 +69,7 @@ export type {
   ResponseMode,
   ResponseType,
 } from './config/policy.js'
+export type { ProviderMetadata } from './config/provider.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export {
   type AnyOidcRpError,
@@ -116,24 +113,24 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export { type RecordSessionOptions, recordSession } from './sessions.js'
+export type {
+  ReplayGuard,
+  Session,
+  SessionStore,
+  Transaction,
+  TransactionStore,
+} from './storage.js'
 export {
+  createMemoryReplayGuard,
   createMemorySessionStore,
-  type MemorySessionStoreOptions,
-  type RecordSessionOptions,
-  recordSession,
-  type Session,
-  type SessionStore,
-} from './sessions.js'
-export type { Transaction, TransactionStore } from './storage.js'
-export {
   createMemoryTransactionStore,
+  type MemoryReplayGuardOptions,
+  type MemorySessionStoreOptions,
   type MemoryTransactionStoreOptions,
 } from './stores/memory.js'
 export {
-  createMemoryReplayGuard,
   createSealedTransactionStore,
-  type MemoryReplayGuardOptions,
-  type ReplayGuard,
   type SealedTransactionStoreOptions,
 } from './stores/sealed.js'
 export {

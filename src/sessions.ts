@@ -1,79 +1,17 @@
 /**
  * Sessions the RP keeps after a sign-in, so the OP can end them (back- and front-channel logout)
- * and RP-initiated logout can send `id_token_hint`: the {@link SessionStore} contract, an in-memory
- * store, and {@link recordSession}.
+ * and RP-initiated logout can send `id_token_hint`: {@link recordSession}, and ending the sessions
+ * a logout names. The {@link SessionStore} contract is in `storage.ts`, the stores in `stores/`.
  * @module
  */
 import type { Configuration } from './config/configuration.js'
-import { UsageError } from './errors.js'
+import type { TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
+import { invalidArgument, positiveTtl } from './lib/checks.js'
 import { randomBase64url } from './lib/random.js'
 import { RUNTIME } from './lib/runtime.js'
 import { callStore } from './lib/store-call.js'
-
-/**
- * One signed-in session at the RP, keyed by its {@link Session.id}.
- * @group Sessions
- */
-export interface Session {
-  /** The session id: 256 bits from the CSPRNG, base64url. What the application's cookie refers to. */
-  readonly id: string
-  /** The OP's issuer. */
-  readonly iss: string
-  /** The end-user's `sub` at the OP. */
-  readonly sub: string
-  /** The OP's session id (`sid` of the ID token), when the OP sent one. */
-  readonly sid?: string
-  /** The client the session belongs to. */
-  readonly clientId: string
-  /** The raw ID token, for `id_token_hint` at RP-initiated logout. Never log it. */
-  readonly idToken: string
-  /** When the session was recorded, in seconds since the epoch. */
-  readonly createdAt: number
-  /** When the session expires, in seconds since the epoch. */
-  readonly expiresAt: number
-}
-
-/**
- * Where sessions live, indexed for logout: by id, and by `sid` or `sub` for an issuer. Two stores
- * ship: {@link createMemorySessionStore} (one process) and `createRedisSessionStore` from
- * `oidc-rp/redis` (many machines).
- * @group Sessions
- */
-export interface SessionStore {
-  /**
-   * Saves a session for `ttlInSeconds` (replacing one with the same id).
-   * @param session - the session
-   * @param ttlInSeconds - how long to keep it
-   */
-  set(session: Session, ttlInSeconds: number): Promise<void>
-  /**
-   * Reads a session.
-   * @param sessionId - its id
-   * @returns the session, or `undefined` when unknown or expired
-   */
-  get(sessionId: string): Promise<Session | undefined>
-  /**
-   * Deletes a session, atomically: of two racing deletes, one returns true.
-   * @param sessionId - its id
-   * @returns true when this call removed it
-   */
-  delete(sessionId: string): Promise<boolean>
-  /**
-   * Lists the unexpired sessions of an OP session.
-   * @param iss - the issuer
-   * @param sid - the OP's session id
-   * @returns the sessions (possibly several clients or devices)
-   */
-  findBySid(iss: string, sid: string): Promise<Session[]>
-  /**
-   * Lists the unexpired sessions of an end-user at an issuer.
-   * @param iss - the issuer
-   * @param sub - the end-user's `sub`
-   * @returns the sessions
-   */
-  findBySub(iss: string, sub: string): Promise<Session[]>
-}
+import type { Session, SessionStore } from './storage.js'
 
 /**
  * Options of {@link recordSession}.
@@ -117,12 +55,7 @@ export async function recordSession(
   },
   options: RecordSessionOptions = {},
 ): Promise<{ sessionId: string; session: Session }> {
-  const ttl = options.ttlInSeconds ?? DEFAULT_SESSION_TTL
-  if (!(typeof ttl === 'number' && ttl > 0 && Number.isFinite(ttl))) {
-    throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be a positive number', {
-      parameter: 'ttlInSeconds',
-    })
-  }
+  const ttl = positiveTtl(options.ttlInSeconds ?? DEFAULT_SESSION_TTL)
   const claims = result?.idTokenClaims
   if (
     typeof result?.idToken !== 'string' ||
@@ -130,10 +63,9 @@ export async function recordSession(
     typeof claims.sub !== 'string' ||
     claims.sub === ''
   ) {
-    throw new UsageError(
-      'INVALID_ARGUMENT',
-      `result must be a sign-in result of ${config.issuer} (idToken and idTokenClaims with iss and sub)`,
-      { parameter: 'result' },
+    throw invalidArgument(
+      'result',
+      `a sign-in result of ${config.issuer} (idToken and idTokenClaims with iss and sub)`,
     )
   }
   const now = Math.floor(config[RUNTIME].now() / 1000)
@@ -149,119 +81,6 @@ export async function recordSession(
   }
   await callStore('session store set', () => store.set(session, Math.ceil(ttl)))
   return { sessionId: session.id, session }
-}
-
-/**
- * Options of {@link createMemorySessionStore}.
- * @group Sessions
- */
-export interface MemorySessionStoreOptions {
-  /** The most sessions kept at once; the oldest is evicted first. Default 100,000. */
-  readonly maxEntries?: number
-  /** Clock in milliseconds since the epoch. Default `Date.now`. */
-  readonly now?: () => number
-}
-
-interface Entry {
-  readonly session: Session
-  readonly expiresAtMs: number
-}
-
-/**
- * An in-memory {@link SessionStore} for one process: bounded, with TTL, indexed by `sid` and `sub`.
- * Behind a load balancer use a shared one (`createRedisSessionStore` from `oidc-rp/redis`): the OP's
- * back-channel logout may reach another machine than the one that signed the user in.
- * @param options - size bound and clock
- * @returns the store
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and
- * from `set` when the TTL is not positive)
- * @group Sessions
- */
-export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
-  const maxEntries = options.maxEntries ?? 100_000
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {
-      parameter: 'maxEntries',
-    })
-  }
-  const now = options.now ?? Date.now
-  // Insertion order: the first entry is the oldest.
-  const entries = new Map<string, Entry>()
-  const bySid = new Map<string, Set<string>>()
-  const bySub = new Map<string, Set<string>>()
-
-  const index = (map: Map<string, Set<string>>, key: string, id: string) => {
-    let ids = map.get(key)
-    if (ids === undefined) {
-      ids = new Set()
-      map.set(key, ids)
-    }
-    ids.add(id)
-  }
-  const unindex = (map: Map<string, Set<string>>, key: string, id: string) => {
-    const ids = map.get(key)
-    ids?.delete(id)
-    if (ids?.size === 0) map.delete(key)
-  }
-  const remove = (id: string): boolean => {
-    const entry = entries.get(id)
-    if (entry === undefined) return false
-    entries.delete(id)
-    const { session } = entry
-    if (session.sid !== undefined) unindex(bySid, indexKey(session.iss, session.sid), id)
-    unindex(bySub, indexKey(session.iss, session.sub), id)
-    return true
-  }
-  const live = (ids: Set<string> | undefined): Session[] => {
-    const at = now()
-    const found: Session[] = []
-    for (const id of ids ?? []) {
-      const entry = entries.get(id)
-      if (entry !== undefined && entry.expiresAtMs > at) found.push(entry.session)
-    }
-    return found
-  }
-
-  return {
-    async set(session, ttlInSeconds) {
-      if (!(ttlInSeconds > 0)) {
-        throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {
-          parameter: 'ttlInSeconds',
-        })
-      }
-      const at = now()
-      remove(session.id)
-      // Sweep from the oldest end: expired entries, then one more when the bound is reached.
-      for (const [oldest, entry] of entries) {
-        if (entry.expiresAtMs > at && entries.size < maxEntries) break
-        remove(oldest)
-      }
-      entries.set(session.id, { session, expiresAtMs: at + ttlInSeconds * 1000 })
-      if (session.sid !== undefined) index(bySid, indexKey(session.iss, session.sid), session.id)
-      index(bySub, indexKey(session.iss, session.sub), session.id)
-    },
-    async get(sessionId) {
-      const entry = entries.get(sessionId)
-      return entry !== undefined && entry.expiresAtMs > now() ? entry.session : undefined
-    },
-    async delete(sessionId) {
-      const entry = entries.get(sessionId)
-      const wasLive = entry !== undefined && entry.expiresAtMs > now()
-      remove(sessionId)
-      return wasLive
-    },
-    async findBySid(iss, sid) {
-      return live(bySid.get(indexKey(iss, sid)))
-    },
-    async findBySub(iss, sub) {
-      return live(bySub.get(indexKey(iss, sub)))
-    },
-  }
-}
-
-/** The index key of an issuer and a `sid` or `sub` (a newline cannot occur in an issuer URL). */
-function indexKey(iss: string, value: string): string {
-  return `${iss}\n${value}`
 }
 
 /**

@@ -1,5 +1,8 @@
 /**
- * What the RP remembers between the authorization request and the callback, and where it keeps it.
+ * The storage contracts (types only): what the RP remembers between the authorization request and
+ * the callback ({@link TransactionStore}), the sessions it keeps after a sign-in
+ * ({@link SessionStore}), and the states and logout tokens it accepts once ({@link ReplayGuard}).
+ * The stores that implement them are in `stores/`.
  * @module
  */
 
@@ -86,4 +89,82 @@ export interface TransactionStore {
    * @returns the transaction, or `undefined` when unknown, already taken or expired
    */
   take(state: string, handle?: string): Promise<Transaction | undefined>
+}
+
+/**
+ * One signed-in session at the RP, keyed by its {@link Session.id}.
+ * @group Sessions
+ */
+export interface Session {
+  /** The session id: 256 bits from the CSPRNG, base64url. What the application's cookie refers to. */
+  readonly id: string
+  /** The OP's issuer. */
+  readonly iss: string
+  /** The end-user's `sub` at the OP. */
+  readonly sub: string
+  /** The OP's session id (`sid` of the ID token), when the OP sent one. */
+  readonly sid?: string
+  /** The client the session belongs to. */
+  readonly clientId: string
+  /** The raw ID token, for `id_token_hint` at RP-initiated logout. Never log it. */
+  readonly idToken: string
+  /** When the session was recorded, in seconds since the epoch. */
+  readonly createdAt: number
+  /** When the session expires, in seconds since the epoch. */
+  readonly expiresAt: number
+}
+
+/**
+ * Where sessions live, indexed for logout: by id, and by `sid` or `sub` for an issuer. Two stores
+ * ship: {@link createMemorySessionStore} (one process) and `createRedisSessionStore` from
+ * `oidc-rp/redis` (many machines).
+ * @group Sessions
+ */
+export interface SessionStore {
+  /**
+   * Saves a session for `ttlInSeconds` (replacing one with the same id).
+   * @param session - the session
+   * @param ttlInSeconds - how long to keep it
+   */
+  set(session: Session, ttlInSeconds: number): Promise<void>
+  /**
+   * Reads a session.
+   * @param sessionId - its id
+   * @returns the session, or `undefined` when unknown or expired
+   */
+  get(sessionId: string): Promise<Session | undefined>
+  /**
+   * Deletes a session, atomically: of two racing deletes, one returns true.
+   * @param sessionId - its id
+   * @returns true when this call removed it
+   */
+  delete(sessionId: string): Promise<boolean>
+  /**
+   * Lists the unexpired sessions of an OP session.
+   * @param iss - the issuer
+   * @param sid - the OP's session id
+   * @returns the sessions (possibly several clients or devices)
+   */
+  findBySid(iss: string, sid: string): Promise<Session[]>
+  /**
+   * Lists the unexpired sessions of an end-user at an issuer.
+   * @param iss - the issuer
+   * @param sub - the end-user's `sub`
+   * @returns the sessions
+   */
+  findBySub(iss: string, sub: string): Promise<Session[]>
+}
+
+/**
+ * Remembers which states were taken, so a sealed value opens once.
+ * @group Transactions
+ */
+export interface ReplayGuard {
+  /**
+   * Records a state as taken until it expires, atomically.
+   * @param state - the transaction's state
+   * @param expiresAt - when the sealed value expires, in seconds since the epoch
+   * @returns true the first time, false when the state was already taken
+   */
+  claim(state: string, expiresAt: number): boolean | Promise<boolean>
 }

@@ -9,11 +9,8 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose'
-import {
-  type ClientInput,
-  type Configuration,
-  createConfiguration,
-} from '../src/config/configuration.js'
+import type { ClientInput } from '../src/config/client.js'
+import { type Configuration, createConfiguration } from '../src/config/configuration.js'
 import { discover } from '../src/discovery.js'
 import type { ValidationError } from '../src/errors.js'
 import { type IdTokenExpectations, validateIdToken } from '../src/id-token.js'

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createConfiguration } from '../src/config/configuration.js'
-import {
-  createMemorySessionStore,
-  endSessions,
-  recordSession,
-  type Session,
-} from '../src/sessions.js'
+import { endSessions, recordSession } from '../src/sessions.js'
+import type { Session } from '../src/storage.js'
+import { createMemorySessionStore } from '../src/stores/memory.js'
 import { failingSessionStore } from './support/failing-store.js'
 import { expectCode } from './support/helpers.js'
 import { createLogoutFixture } from './support/logout.js'
@@ -72,64 +69,6 @@ describe('recordSession', () => {
     )
     // the passing twin: the same result is recorded
     assert.ok((await recordSession(f.config, store, result)).sessionId)
-  })
-})
-
-describe('the in-memory session store', () => {
-  test('gets, finds by sid and by sub for an issuer, and deletes once', async () => {
-    const store = createMemorySessionStore()
-    await store.set(session('a'), 60)
-    await store.set(session('b', { sid: 'op-session-2' }), 60)
-    await store.set(session('c', { iss: 'https://other-op.example' }), 60)
-    assert.equal((await store.get('a'))?.id, 'a')
-    assert.deepEqual(
-      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
-      ['a'],
-    )
-    assert.deepEqual((await store.findBySub(ISS, 'alice')).map((s) => s.id).sort(), ['a', 'b'])
-    assert.deepEqual(await store.findBySid(ISS, 'unknown'), [])
-    assert.equal(await store.delete('a'), true)
-    assert.equal(await store.delete('a'), false)
-    assert.equal(await store.get('a'), undefined)
-    assert.deepEqual(await store.findBySid(ISS, 'op-session-1'), [])
-  })
-
-  test('forgets sessions when their TTL passes', async () => {
-    const clock = { now: 1_000_000 }
-    const store = createMemorySessionStore({ now: () => clock.now })
-    await store.set(session('a'), 10)
-    clock.now += 9_999
-    assert.ok(await store.get('a'))
-    clock.now += 1
-    assert.equal(await store.get('a'), undefined)
-    assert.deepEqual(await store.findBySub(ISS, 'alice'), [])
-    assert.equal(await store.delete('a'), false)
-  })
-
-  test('evicts the oldest session beyond maxEntries and re-indexes a replaced one', async () => {
-    const store = createMemorySessionStore({ maxEntries: 2 })
-    await store.set(session('a'), 60)
-    await store.set(session('b'), 60)
-    await store.set(session('c'), 60)
-    assert.equal(await store.get('a'), undefined)
-    assert.ok(await store.get('c'))
-    await store.set(session('b', { sid: 'moved' }), 60)
-    assert.deepEqual(
-      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
-      ['c'],
-    )
-    assert.deepEqual(
-      (await store.findBySid(ISS, 'moved')).map((s) => s.id),
-      ['b'],
-    )
-  })
-
-  test('refuses a bad maxEntries or TTL', async () => {
-    assert.throws(() => createMemorySessionStore({ maxEntries: 0 }), { code: 'INVALID_ARGUMENT' })
-    const store = createMemorySessionStore({ maxEntries: 1 })
-    await expectCode(store.set(session('a'), 0), 'INVALID_ARGUMENT')
-    await store.set(session('a'), 1)
-    assert.ok(await store.get('a'))
   })
 })
 

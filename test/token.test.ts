@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import type { TokenEndpointAuthMethod } from '../src/config/configuration.js'
+import type { TokenEndpointAuthMethod } from '../src/config/client.js'
 import { createConfiguration } from '../src/config/configuration.js'
 import type { OAuthResponseError, TransportError, ValidationError } from '../src/errors.js'
 import type { IdTokenClaims } from '../src/id-token.js'

@@ -11,9 +11,33 @@ import {
   SPACE_SEPARATED,
 } from '../config/parameter-values.js'
 import type { CompiledRule, RequestPolicy } from '../config/policy.js'
-import { UsageError } from '../errors.js'
+import { UsageError, type UsageErrorCode } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { claimsRequirements, isClaimsRequest } from './claims-request.js'
-import type { IgnorableCode, IgnoredParameter } from './request.js'
+
+/**
+ * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
+ * `POLICY_PARAMETER_RESERVED` and `POLICY_PARAMETER_PROTECTED` are never ignored.
+ * @group Authorization
+ */
+export type IgnorableCode = Extract<
+  UsageErrorCode,
+  | 'POLICY_PARAMETER_UNKNOWN'
+  | 'POLICY_PARAMETER_FIXED'
+  | 'POLICY_VALUE_NOT_ALLOWED'
+  | 'POLICY_SCOPE_NOT_ALLOWED'
+>
+
+/**
+ * An application parameter left out in `ignore` mode, and why.
+ * @group Authorization
+ */
+export interface IgnoredParameter {
+  /** The parameter name. */
+  readonly name: string
+  /** The code it would have been refused with. */
+  readonly reason: IgnorableCode
+}
 
 /**
  * The outcome of a merge.
@@ -175,8 +199,4 @@ function sameValues(name: string, a: readonly string[], b: readonly string[]): b
 
 function protectedError(name: string, message: string): UsageError {
   return new UsageError('POLICY_PARAMETER_PROTECTED', message, { parameter: name })
-}
-
-function invalidArgument(name: string, expected: string): UsageError {
-  return new UsageError('INVALID_ARGUMENT', `${name} must be ${expected}`, { parameter: name })
 }

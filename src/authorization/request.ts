@@ -13,7 +13,7 @@ import {
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
-import { UsageError, type UsageErrorCode } from '../errors.js'
+import { UsageError } from '../errors.js'
 import { isPlainObject } from '../lib/json.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
@@ -21,7 +21,7 @@ import { RUNTIME } from '../lib/runtime.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
-import { mergeParameters } from './merge.js'
+import { type IgnoredParameter, mergeParameters } from './merge.js'
 import { pushAuthorizationRequest } from './par.js'
 import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
 import { createRequestObject } from './request-object.js'
@@ -62,30 +62,6 @@ export interface AuthorizationParameters {
   readonly claims?: string | ClaimsRequest | null
   /** Any other parameter the policy names. */
   readonly [name: string]: AuthorizationParameterValue
-}
-
-/**
- * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
- * `POLICY_PARAMETER_RESERVED` and `POLICY_PARAMETER_PROTECTED` are never ignored.
- * @group Authorization
- */
-export type IgnorableCode = Extract<
-  UsageErrorCode,
-  | 'POLICY_PARAMETER_UNKNOWN'
-  | 'POLICY_PARAMETER_FIXED'
-  | 'POLICY_VALUE_NOT_ALLOWED'
-  | 'POLICY_SCOPE_NOT_ALLOWED'
->
-
-/**
- * An application parameter left out in `ignore` mode, and why.
- * @group Authorization
- */
-export interface IgnoredParameter {
-  /** The parameter name. */
-  readonly name: string
-  /** The code it would have been refused with. */
-  readonly reason: IgnorableCode
 }
 
 /**

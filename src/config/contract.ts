@@ -5,6 +5,8 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { invalidConfiguration } from '../lib/checks.js'
+import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
 
 /**
  * One claim of the attribute contract.
@@ -128,4 +130,27 @@ export function extendContract(
     next.push(Object.freeze({ name, origin: 'admin', advertised: false }))
   }
   return Object.freeze(next)
+}
+
+/**
+ * Validates a saved contract (from `JSON.stringify(config)`).
+ * @param value - the parsed `contract` member
+ * @returns the frozen contract
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming `contract`
+ * @internal
+ */
+export function validateContract(value: unknown): AttributeContract {
+  if (
+    !Array.isArray(value) ||
+    !value.every(
+      (a) =>
+        isPlainObject(a) &&
+        typeof a.name === 'string' &&
+        (a.origin === 'op' || a.origin === 'admin') &&
+        typeof a.advertised === 'boolean',
+    )
+  ) {
+    throw invalidConfiguration('contract', 'an array of { name, origin, advertised }')
+  }
+  return deepFreeze(cloneJson(value)) as AttributeContract
 }

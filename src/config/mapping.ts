@@ -10,7 +10,9 @@
  * @module
  */
 
-import { UsageError } from '../errors.js'
+import type { UsageError } from '../errors.js'
+import { invalidConfiguration } from '../lib/checks.js'
+import { deepFreeze } from '../lib/json.js'
 import type { AttributeContract } from './contract.js'
 
 /**
@@ -46,7 +48,7 @@ export type AttributeMapping = readonly AttributeMappingRule[]
  */
 export function normalizeMapping(input: unknown): AttributeMapping {
   if (input === undefined) return Object.freeze([])
-  if (!Array.isArray(input)) throw invalid('attributeMapping must be an array of rules')
+  if (!Array.isArray(input)) throw invalidConfiguration('attributeMapping', 'an array of rules')
   const seen = new Set<string>()
   const rules: AttributeMappingRule[] = []
   for (const rule of input as unknown[]) {
@@ -58,21 +60,27 @@ export function normalizeMapping(input: unknown): AttributeMapping {
       (rule as AttributeMappingRule).attribute === '' ||
       (rule as AttributeMappingRule).claim === ''
     ) {
-      throw invalid('attributeMapping must be an array of { attribute, claim, default? }')
+      throw invalidConfiguration('attributeMapping', 'an array of { attribute, claim, default? }')
     }
     const { attribute, claim } = rule as AttributeMappingRule
     if (attribute === '__proto__')
-      throw invalid('attributeMapping: "__proto__" is not an attribute name')
+      throw invalidConfiguration('attributeMapping', 'free of the attribute name "__proto__"')
     if (seen.has(attribute))
-      throw invalid(`attributeMapping maps the attribute "${attribute}" twice`)
+      throw invalidConfiguration(
+        'attributeMapping',
+        `rules mapping each attribute once ("${attribute}" is mapped twice)`,
+      )
     seen.add(attribute)
     const value = (rule as AttributeMappingRule).default
     if (value === undefined) {
       rules.push(Object.freeze({ attribute, claim }))
     } else if (isJsonValue(value, 0)) {
-      rules.push(Object.freeze({ attribute, claim, default: freeze(structuredClone(value)) }))
+      rules.push(Object.freeze({ attribute, claim, default: deepFreeze(structuredClone(value)) }))
     } else {
-      throw invalid(`attributeMapping: the default of "${attribute}" must be a JSON value`)
+      throw invalidConfiguration(
+        'attributeMapping',
+        `rules whose defaults are JSON values (the default of "${attribute}" is not)`,
+      )
     }
   }
   return Object.freeze(rules)
@@ -134,16 +142,4 @@ function isJsonValue(value: unknown, depth: number): boolean {
   if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1))
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false
   return Object.values(value).every((item) => isJsonValue(item, depth + 1))
-}
-
-function freeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const item of Object.values(value)) freeze(item)
-  }
-  return value
-}
-
-function invalid(message: string): UsageError {
-  return new UsageError('INVALID_CONFIGURATION', message, { parameter: 'attributeMapping' })
 }

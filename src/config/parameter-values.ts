@@ -3,7 +3,8 @@
  * merge: SDK-owned names, space-separated lists, formats of `max_age`, `prompt` and `claims`.
  * @module
  */
-import { UsageError } from '../errors.js'
+import type { UsageError } from '../errors.js'
+import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
 
@@ -120,8 +121,8 @@ export function checkValues(
 ): string[] {
   const fail = (expected: string) =>
     code === 'INVALID_CONFIGURATION'
-      ? invalid(`policy.${member}`, expected)
-      : new UsageError('INVALID_ARGUMENT', `${member} must be ${expected}`, { parameter: name })
+      ? invalidConfiguration(`policy.${member}`, expected)
+      : invalidArgument(member, expected)
   let out: string[] = []
   if (SPACE_SEPARATED.has(name)) {
     for (const v of values) for (const t of v.split(' ')) if (t !== '') out.push(t)
@@ -149,10 +150,4 @@ export function checkValues(
     }
   }
   return out
-}
-
-function invalid(member: string, expected: string): UsageError {
-  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
-    parameter: member,
-  })
 }

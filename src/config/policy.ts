@@ -5,9 +5,10 @@
  * @module
  */
 
-import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/json.js'
-import type { ClientMetadata } from './configuration.js'
+import type { UsageError } from '../errors.js'
+import { invalidConfiguration as invalid } from '../lib/checks.js'
+import { deepFreeze, isPlainObject } from '../lib/json.js'
+import type { ClientMetadata } from './client.js'
 import {
   CONTENT_ENCS,
   canonicalValue,
@@ -179,7 +180,16 @@ export interface RequestPolicyInput {
   readonly enforceAcr?: boolean
 }
 
-const RESPONSE_TYPES: readonly string[] = ['code', 'id_token', 'id_token token', 'code id_token']
+/**
+ * Every {@link ResponseType}: the one list of the response types the SDK implements.
+ * @internal
+ */
+export const RESPONSE_TYPES: readonly ResponseType[] = [
+  'code',
+  'id_token',
+  'id_token token',
+  'code id_token',
+]
 const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
 const TRANSPORTS: readonly string[] = ['query', 'request-object', 'par']
 const RULES: readonly string[] = ['fixed', 'overridable', 'allowed']
@@ -413,18 +423,4 @@ function bool(value: unknown, fallback: boolean, member: string): boolean {
 
 function optional<T>(value: unknown, check: (value: unknown) => T): T | undefined {
   return value === undefined ? undefined : check(value)
-}
-
-function invalid(member: string, expected: string): UsageError {
-  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
-    parameter: member,
-  })
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const entry of Object.values(value)) deepFreeze(entry)
-    Object.freeze(value)
-  }
-  return value
 }

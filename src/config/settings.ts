@@ -3,7 +3,8 @@
  * data with stated defaults, validated once.
  * @module
  */
-import { UsageError } from '../errors.js'
+import type { UsageError } from '../errors.js'
+import { invalidConfiguration } from '../lib/checks.js'
 import { HTTP_DEFAULTS } from '../lib/http.js'
 import { isPlainObject } from '../lib/json.js'
 
@@ -97,7 +98,11 @@ export type ClientAssertionAudience = 'issuer' | 'endpoint' | (string & {})
  */
 export type UserInfoMode = 'never' | 'when-available' | 'required'
 
-const USERINFO_MODES: readonly string[] = ['never', 'when-available', 'required']
+/**
+ * Every {@link UserInfoMode}, for checking a value given at runtime.
+ * @internal
+ */
+export const USERINFO_MODES: readonly UserInfoMode[] = ['never', 'when-available', 'required']
 
 /** The defaults of {@link Settings}. */
 const DEFAULT_SETTINGS: Settings = {
@@ -136,7 +141,7 @@ export function validateSettings(options: Partial<Record<keyof Settings, unknown
     if (
       typeof value !== typeof DEFAULT_SETTINGS[key] ||
       (typeof value === 'number' && !(value >= 0)) ||
-      (key === 'userinfo' && !USERINFO_MODES.includes(value as string)) ||
+      (key === 'userinfo' && !USERINFO_MODES.includes(value as UserInfoMode)) ||
       (key === 'clientAssertionAudience' && !isAssertionAudience(value as string))
     ) {
       throw invalidConfiguration(
@@ -192,10 +197,4 @@ export function responseLimit<
     ? settings.maxResponseBytesByEndpoint[endpoint]
     : undefined
   return typeof own === 'number' ? own : (settings.maxResponseBytes as S['maxResponseBytes'])
-}
-
-function invalidConfiguration(member: string, expected: string): UsageError {
-  return new UsageError('INVALID_CONFIGURATION', `${member} must be ${expected}`, {
-    parameter: member,
-  })
 }

@@ -5,7 +5,8 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
-import { endSessions, type Session, type SessionStore } from '../sessions.js'
+import { endSessions } from '../sessions.js'
+import type { Session, SessionStore } from '../storage.js'
 import { type LogoutInput, readParameters } from './input.js'
 import {
   type LogoutTokenClaims,

@@ -6,8 +6,10 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { callStore } from '../lib/store-call.js'
-import { endSessions, type Session, type SessionStore } from '../sessions.js'
+import { endSessions } from '../sessions.js'
+import type { Session, SessionStore } from '../storage.js'
 import { type LogoutInput, readParameters } from './input.js'
 
 /**
@@ -162,13 +164,7 @@ function pageHeaders(
       .map((url) => new URL(url).origin)
   for (const origin of origins) {
     if (typeof origin !== 'string' || !/^[^\s;,']+$/.test(origin)) {
-      throw new UsageError(
-        'INVALID_ARGUMENT',
-        'frameAncestors must be origins without spaces or ;',
-        {
-          parameter: 'frameAncestors',
-        },
-      )
+      throw invalidArgument('frameAncestors', 'origins without spaces or ;')
     }
   }
   const ancestors = [...new Set(origins)].join(' ') || "'none'"

@@ -19,7 +19,8 @@ import {
 } from '../lib/jwt.js'
 import { cachesOf, RUNTIME } from '../lib/runtime.js'
 import { callStore } from '../lib/store-call.js'
-import { createMemoryReplayGuard, type ReplayGuard } from '../stores/sealed.js'
+import type { ReplayGuard } from '../storage.js'
+import { createMemoryReplayGuard } from '../stores/memory.js'
 
 /**
  * The member of `events` that makes a JWT a logout token (Back-Channel Logout §2.4).

@@ -6,7 +6,7 @@
 import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { randomBase64url } from '../lib/random.js'
-import type { Session } from '../sessions.js'
+import type { Session } from '../storage.js'
 import { type LogoutInput, readParameters } from './input.js'
 
 /**

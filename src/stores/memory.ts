@@ -1,5 +1,17 @@
-import { UsageError } from '../errors.js'
-import type { Transaction, TransactionStore } from '../storage.js'
+/**
+ * The in-memory stores of one process: the {@link TransactionStore} (the default), the
+ * {@link SessionStore} and the {@link ReplayGuard}. Each is bounded, with TTLs.
+ * @module
+ */
+import { type UsageError, ValidationError } from '../errors.js'
+import { positiveInteger, positiveTtl } from '../lib/checks.js'
+import type {
+  ReplayGuard,
+  Session,
+  SessionStore,
+  Transaction,
+  TransactionStore,
+} from '../storage.js'
 
 /**
  * Options of {@link createMemoryTransactionStore}.
@@ -40,12 +52,7 @@ export interface MemoryTransactionStoreOptions {
 export function createMemoryTransactionStore(
   options: MemoryTransactionStoreOptions = {},
 ): TransactionStore {
-  const maxEntries = options.maxEntries ?? 10_000
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {
-      parameter: 'maxEntries',
-    })
-  }
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 10_000)
   const now = options.now ?? Date.now
   // A Map iterates in insertion order, so its first key is the oldest entry. A fresh iterator would
   // walk every slot deleted since the Map last compacted; one live cursor walks each slot once.
@@ -71,11 +78,7 @@ export function createMemoryTransactionStore(
   }
   return {
     async set(transaction, ttlInSeconds) {
-      if (!(ttlInSeconds > 0)) {
-        throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {
-          parameter: 'ttlInSeconds',
-        })
-      }
+      positiveTtl(ttlInSeconds)
       const at = now()
       entries.delete(transaction.state)
       // Sweep from the oldest end: expired entries first, then one more if the bound is reached.
@@ -92,6 +95,169 @@ export function createMemoryTransactionStore(
       if (entry === undefined) return undefined
       entries.delete(state)
       return entry.expiresAtMs > now() ? entry.transaction : undefined
+    },
+  }
+}
+
+/**
+ * Options of {@link createMemorySessionStore}.
+ * @group Sessions
+ */
+export interface MemorySessionStoreOptions {
+  /** The most sessions kept at once; the oldest is evicted first. Default 100,000. */
+  readonly maxEntries?: number
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number
+}
+
+interface Entry {
+  readonly session: Session
+  readonly expiresAtMs: number
+}
+
+/**
+ * An in-memory {@link SessionStore} for one process: bounded, with TTL, indexed by `sid` and `sub`.
+ * Behind a load balancer use a shared one (`createRedisSessionStore` from `oidc-rp/redis`): the OP's
+ * back-channel logout may reach another machine than the one that signed the user in.
+ * @param options - size bound and clock
+ * @returns the store
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and
+ * from `set` when the TTL is not positive)
+ * @group Sessions
+ */
+export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 100_000)
+  const now = options.now ?? Date.now
+  // Insertion order: the first entry is the oldest.
+  const entries = new Map<string, Entry>()
+  const bySid = new Map<string, Set<string>>()
+  const bySub = new Map<string, Set<string>>()
+
+  const index = (map: Map<string, Set<string>>, key: string, id: string) => {
+    let ids = map.get(key)
+    if (ids === undefined) {
+      ids = new Set()
+      map.set(key, ids)
+    }
+    ids.add(id)
+  }
+  const unindex = (map: Map<string, Set<string>>, key: string, id: string) => {
+    const ids = map.get(key)
+    ids?.delete(id)
+    if (ids?.size === 0) map.delete(key)
+  }
+  const remove = (id: string): boolean => {
+    const entry = entries.get(id)
+    if (entry === undefined) return false
+    entries.delete(id)
+    const { session } = entry
+    if (session.sid !== undefined) unindex(bySid, indexKey(session.iss, session.sid), id)
+    unindex(bySub, indexKey(session.iss, session.sub), id)
+    return true
+  }
+  const live = (ids: Set<string> | undefined): Session[] => {
+    const at = now()
+    const found: Session[] = []
+    for (const id of ids ?? []) {
+      const entry = entries.get(id)
+      if (entry !== undefined && entry.expiresAtMs > at) found.push(entry.session)
+    }
+    return found
+  }
+
+  return {
+    async set(session, ttlInSeconds) {
+      positiveTtl(ttlInSeconds)
+      const at = now()
+      remove(session.id)
+      // Sweep from the oldest end: expired entries, then one more when the bound is reached.
+      for (const [oldest, entry] of entries) {
+        if (entry.expiresAtMs > at && entries.size < maxEntries) break
+        remove(oldest)
+      }
+      entries.set(session.id, { session, expiresAtMs: at + ttlInSeconds * 1000 })
+      if (session.sid !== undefined) index(bySid, indexKey(session.iss, session.sid), session.id)
+      index(bySub, indexKey(session.iss, session.sub), session.id)
+    },
+    async get(sessionId) {
+      const entry = entries.get(sessionId)
+      return entry !== undefined && entry.expiresAtMs > now() ? entry.session : undefined
+    },
+    async delete(sessionId) {
+      const entry = entries.get(sessionId)
+      const wasLive = entry !== undefined && entry.expiresAtMs > now()
+      remove(sessionId)
+      return wasLive
+    },
+    async findBySid(iss, sid) {
+      return live(bySid.get(indexKey(iss, sid)))
+    },
+    async findBySub(iss, sub) {
+      return live(bySub.get(indexKey(iss, sub)))
+    },
+  }
+}
+
+/** The index key of an issuer and a `sid` or `sub` (a newline cannot occur in an issuer URL). */
+function indexKey(iss: string, value: string): string {
+  return `${iss}\n${value}`
+}
+
+/**
+ * Options of {@link createMemoryReplayGuard}.
+ * @group Transactions
+ */
+export interface MemoryReplayGuardOptions {
+  /** The most unexpired states held at once; beyond, new claims are refused. Default 10,000. */
+  readonly maxEntries?: number
+  /** Clock in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number
+}
+
+/**
+ * An in-memory {@link ReplayGuard} for one process. Every state is kept until its own expiry, never
+ * forgotten earlier: when `maxEntries` unexpired states are held, a new claim is refused with
+ * `SEALED_REPLAY_GUARD_FULL` (fail closed) until some expire, so a flood of sign-ins can delay new
+ * ones but never reopen a taken sealed value.
+ * @param options - size bound and clock
+ * @returns the guard
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
+ * @group Transactions
+ */
+export function createMemoryReplayGuard(options: MemoryReplayGuardOptions = {}): ReplayGuard {
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 10_000)
+  const now = options.now ?? Date.now
+  const taken = new Map<string, number>()
+  // The earliest expiry of any entry (a lower bound): no full sweep can free anything before it.
+  let earliest = Number.POSITIVE_INFINITY
+  const sweep = (nowInSeconds: number): void => {
+    earliest = Number.POSITIVE_INFINITY
+    for (const [state, until] of taken) {
+      if (until <= nowInSeconds) taken.delete(state)
+      else earliest = Math.min(earliest, until)
+    }
+  }
+  return {
+    claim(state, expiresAt) {
+      const nowInSeconds = now() / 1000
+      // Entries mostly expire in insertion order: drop the expired ones at the front cheaply.
+      for (const [oldest, until] of taken) {
+        if (until > nowInSeconds) break
+        taken.delete(oldest)
+      }
+      const until = taken.get(state)
+      if (until !== undefined && until > nowInSeconds) return false
+      if (taken.size >= maxEntries && nowInSeconds >= earliest) sweep(nowInSeconds)
+      if (taken.size >= maxEntries) {
+        throw new ValidationError(
+          'SEALED_REPLAY_GUARD_FULL',
+          `the replay guard holds ${maxEntries} unexpired sign-ins; new ones are refused until some expire`,
+          { claim: 'transaction' },
+        )
+      }
+      taken.set(state, expiresAt)
+      earliest = Math.min(earliest, expiresAt)
+      return true
     },
   }
 }

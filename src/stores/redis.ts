@@ -23,12 +23,16 @@
  * ```
  * @module
  */
-import { UsageError } from '../errors.js'
+import { invalidArgument, positiveTtl } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { storeFailure } from '../lib/store-call.js'
-import type { Session, SessionStore } from '../sessions.js'
-import type { Transaction, TransactionStore } from '../storage.js'
-import type { ReplayGuard } from './sealed.js'
+import type {
+  ReplayGuard,
+  Session,
+  SessionStore,
+  Transaction,
+  TransactionStore,
+} from '../storage.js'
 
 /**
  * The node-redis (v4 and later) methods the stores call. A connected `createClient()` fits.
@@ -131,28 +135,18 @@ function clientCommands(client: RedisClient): Commands {
       eval: (script, keys, args) => c.eval(script, keys.length, ...keys, ...args),
     }
   }
-  throw new UsageError(
-    'INVALID_ARGUMENT',
-    'client must be a node-redis client (with getDel) or an ioredis client (with getdel)',
-    { parameter: 'client' },
+  throw invalidArgument(
+    'client',
+    'a node-redis client (with getDel) or an ioredis client (with getdel)',
   )
 }
 
 function prefixOf(options: RedisStoreOptions): string {
   const prefix = options.prefix ?? 'oidc-rp:'
   if (typeof prefix !== 'string') {
-    throw new UsageError('INVALID_ARGUMENT', 'prefix must be a string', { parameter: 'prefix' })
+    throw invalidArgument('prefix', 'a string')
   }
   return prefix
-}
-
-function positiveTtl(ttlInSeconds: number): number {
-  if (!(typeof ttlInSeconds === 'number' && ttlInSeconds > 0 && Number.isFinite(ttlInSeconds))) {
-    throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be a positive number', {
-      parameter: 'ttlInSeconds',
-    })
-  }
-  return clampTtl(ttlInSeconds)
 }
 
 /** Whole seconds, at least 1 and at most {@link MAX_TTL}. */
@@ -190,7 +184,7 @@ export function createRedisTransactionStore(
   const prefix = `${prefixOf(options)}tx:`
   return {
     async set(transaction, ttlInSeconds) {
-      const ttl = positiveTtl(ttlInSeconds)
+      const ttl = clampTtl(positiveTtl(ttlInSeconds))
       await redis.set(prefix + transaction.state, JSON.stringify(transaction), ttl, false)
       return undefined
     },
@@ -225,9 +219,7 @@ export function createRedisReplayGuard(
   return {
     claim(value, expiresAt) {
       if (typeof expiresAt !== 'number' || Number.isNaN(expiresAt)) {
-        throw new UsageError('INVALID_ARGUMENT', 'expiresAt must be a number of seconds', {
-          parameter: 'expiresAt',
-        })
+        throw invalidArgument('expiresAt', 'a number of seconds')
       }
       return redis.set(prefix + value, '1', clampTtl(expiresAt - now() / 1000), true)
     },
@@ -302,7 +294,7 @@ export function createRedisSessionStore(
 
   return {
     async set(session, ttlInSeconds) {
-      const ttl = positiveTtl(ttlInSeconds)
+      const ttl = clampTtl(positiveTtl(ttlInSeconds))
       const keys = [sessionKey(session.id), ...indexKeys(session)]
       await redis.eval(SET_SESSION, keys, [JSON.stringify(session), String(ttl), session.id])
     },

@@ -6,91 +6,15 @@
  */
 import * as base64url from 'jose/base64url'
 import { UsageError, ValidationError } from '../errors.js'
+import { invalidArgument, positiveTtl } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { joseSeal } from '../lib/lazy-jose.js'
 import { callStore } from '../lib/store-call.js'
-import type { Transaction, TransactionStore } from '../storage.js'
+import type { ReplayGuard, Transaction, TransactionStore } from '../storage.js'
+import { createMemoryReplayGuard } from './memory.js'
 
 /** Sealed values longer than this are refused before any decryption. */
 const MAX_SEALED_LENGTH = 16 * 1024
-
-/**
- * Remembers which states were taken, so a sealed value opens once.
- * @group Transactions
- */
-export interface ReplayGuard {
-  /**
-   * Records a state as taken until it expires, atomically.
-   * @param state - the transaction's state
-   * @param expiresAt - when the sealed value expires, in seconds since the epoch
-   * @returns true the first time, false when the state was already taken
-   */
-  claim(state: string, expiresAt: number): boolean | Promise<boolean>
-}
-
-/**
- * Options of {@link createMemoryReplayGuard}.
- * @group Transactions
- */
-export interface MemoryReplayGuardOptions {
-  /** The most unexpired states held at once; beyond, new claims are refused. Default 10,000. */
-  readonly maxEntries?: number
-  /** Clock in milliseconds since the epoch. Default `Date.now`. */
-  readonly now?: () => number
-}
-
-/**
- * An in-memory {@link ReplayGuard} for one process. Every state is kept until its own expiry, never
- * forgotten earlier: when `maxEntries` unexpired states are held, a new claim is refused with
- * `SEALED_REPLAY_GUARD_FULL` (fail closed) until some expire, so a flood of sign-ins can delay new
- * ones but never reopen a taken sealed value.
- * @param options - size bound and clock
- * @returns the guard
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
- * @group Transactions
- */
-export function createMemoryReplayGuard(options: MemoryReplayGuardOptions = {}): ReplayGuard {
-  const maxEntries = options.maxEntries ?? 10_000
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxEntries must be a positive integer', {
-      parameter: 'maxEntries',
-    })
-  }
-  const now = options.now ?? Date.now
-  const taken = new Map<string, number>()
-  // The earliest expiry of any entry (a lower bound): no full sweep can free anything before it.
-  let earliest = Number.POSITIVE_INFINITY
-  const sweep = (nowInSeconds: number): void => {
-    earliest = Number.POSITIVE_INFINITY
-    for (const [state, until] of taken) {
-      if (until <= nowInSeconds) taken.delete(state)
-      else earliest = Math.min(earliest, until)
-    }
-  }
-  return {
-    claim(state, expiresAt) {
-      const nowInSeconds = now() / 1000
-      // Entries mostly expire in insertion order: drop the expired ones at the front cheaply.
-      for (const [oldest, until] of taken) {
-        if (until > nowInSeconds) break
-        taken.delete(oldest)
-      }
-      const until = taken.get(state)
-      if (until !== undefined && until > nowInSeconds) return false
-      if (taken.size >= maxEntries && nowInSeconds >= earliest) sweep(nowInSeconds)
-      if (taken.size >= maxEntries) {
-        throw new ValidationError(
-          'SEALED_REPLAY_GUARD_FULL',
-          `the replay guard holds ${maxEntries} unexpired sign-ins; new ones are refused until some expire`,
-          { claim: 'transaction' },
-        )
-      }
-      taken.set(state, expiresAt)
-      earliest = Math.min(earliest, expiresAt)
-      return true
-    },
-  }
-}
 
 /**
  * Options of {@link createSealedTransactionStore}.
@@ -154,9 +78,7 @@ export function createSealedTransactionStore(
 ): TransactionStore {
   const { keys } = options
   if (!Array.isArray(keys) || keys.length === 0) {
-    throw new UsageError('INVALID_ARGUMENT', 'keys must be a non-empty array of 32-byte keys', {
-      parameter: 'keys',
-    })
+    throw invalidArgument('keys', 'a non-empty array of 32-byte keys')
   }
   const raw = keys.map((key, i) => keyBytes(key, i))
   const now = options.now ?? Date.now
@@ -172,11 +94,7 @@ export function createSealedTransactionStore(
   return {
     browserBinding: 'handle',
     async set(transaction, ttlInSeconds) {
-      if (!(ttlInSeconds > 0)) {
-        throw new UsageError('INVALID_ARGUMENT', 'ttlInSeconds must be positive', {
-          parameter: 'ttlInSeconds',
-        })
-      }
+      positiveTtl(ttlInSeconds)
       const [first] = await sealingKeys()
       const iat = Math.floor(now() / 1000)
       const { EncryptJWT } = await joseSeal()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type ClientMetadata, restoreConfiguration } from '../../src/config/configuration.js'
+import type { ClientMetadata } from '../../src/config/client.js'
+import { restoreConfiguration } from '../../src/config/configuration.js'
 import { normalizePolicy, policyRules, type RequestPolicyInput } from '../../src/config/policy.js'
 import type { UsageError } from '../../src/errors.js'
 import { SECRET, setup } from '../support/authorization.js'

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { ClientInput } from '../../src/config/client.js'
 import {
-  type ClientInput,
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,

@@ -7,7 +7,7 @@ import {
   handleBackChannelLogout,
 } from '../../src/logout/back-channel.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../../src/logout/logout-token.js'
-import { createMemoryReplayGuard } from '../../src/stores/sealed.js'
+import { createMemoryReplayGuard } from '../../src/stores/memory.js'
 import type { LogoutTokenFault } from '../../src/testing/index.js'
 import {
   failingReplayGuard,

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Transaction } from '../../src/storage.js'
-import { createMemoryTransactionStore } from '../../src/stores/memory.js'
+import type { Session, Transaction } from '../../src/storage.js'
+import {
+  createMemoryReplayGuard,
+  createMemorySessionStore,
+  createMemoryTransactionStore,
+} from '../../src/stores/memory.js'
 import { expectCode } from '../support/helpers.js'
 
 function tx(state: string): Transaction {
@@ -111,4 +115,114 @@ it('under churn at capacity the oldest entry is always the one evicted', async (
   // an emptied store starts over
   await store.set(tx('again'), 60)
   assert.equal((await store.take('again'))?.state, 'again')
+})
+
+const ISS = 'https://op.example.com'
+
+function session(id: string, extra: Partial<Session> = {}): Session {
+  return {
+    id,
+    iss: ISS,
+    sub: 'alice',
+    sid: 'op-session-1',
+    clientId: 'rp',
+    idToken: 'header.payload.signature',
+    createdAt: 1,
+    expiresAt: 2,
+    ...extra,
+  }
+}
+
+describe('createMemorySessionStore', () => {
+  it('gets, finds by sid and by sub for an issuer, and deletes once', async () => {
+    const store = createMemorySessionStore()
+    await store.set(session('a'), 60)
+    await store.set(session('b', { sid: 'op-session-2' }), 60)
+    await store.set(session('c', { iss: 'https://other-op.example' }), 60)
+    assert.equal((await store.get('a'))?.id, 'a')
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
+      ['a'],
+    )
+    assert.deepEqual((await store.findBySub(ISS, 'alice')).map((s) => s.id).sort(), ['a', 'b'])
+    assert.deepEqual(await store.findBySid(ISS, 'unknown'), [])
+    assert.equal(await store.delete('a'), true)
+    assert.equal(await store.delete('a'), false)
+    assert.equal(await store.get('a'), undefined)
+    assert.deepEqual(await store.findBySid(ISS, 'op-session-1'), [])
+  })
+
+  it('forgets sessions when their TTL passes', async () => {
+    const clock = { now: 1_000_000 }
+    const store = createMemorySessionStore({ now: () => clock.now })
+    await store.set(session('a'), 10)
+    clock.now += 9_999
+    assert.ok(await store.get('a'))
+    clock.now += 1
+    assert.equal(await store.get('a'), undefined)
+    assert.deepEqual(await store.findBySub(ISS, 'alice'), [])
+    assert.equal(await store.delete('a'), false)
+  })
+
+  it('evicts the oldest session beyond maxEntries and re-indexes a replaced one', async () => {
+    const store = createMemorySessionStore({ maxEntries: 2 })
+    await store.set(session('a'), 60)
+    await store.set(session('b'), 60)
+    await store.set(session('c'), 60)
+    assert.equal(await store.get('a'), undefined)
+    assert.ok(await store.get('c'))
+    await store.set(session('b', { sid: 'moved' }), 60)
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'op-session-1')).map((s) => s.id),
+      ['c'],
+    )
+    assert.deepEqual(
+      (await store.findBySid(ISS, 'moved')).map((s) => s.id),
+      ['b'],
+    )
+  })
+
+  it('refuses a bad maxEntries or TTL', async () => {
+    assert.throws(() => createMemorySessionStore({ maxEntries: 0 }), { code: 'INVALID_ARGUMENT' })
+    const store = createMemorySessionStore({ maxEntries: 1 })
+    await expectCode(store.set(session('a'), 0), 'INVALID_ARGUMENT')
+    await store.set(session('a'), 1)
+    assert.ok(await store.get('a'))
+  })
+})
+
+describe('createMemoryReplayGuard', () => {
+  it('a flood of sign-ins never reopens a taken sealed value within its TTL: new claims are refused instead', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const exp = clock.now / 1000 + 600
+    assert.equal(await guard.claim('victim-state', exp), true)
+    assert.equal(await guard.claim('flood-1', exp), true)
+    assert.equal(await guard.claim('flood-2', exp), true)
+    // full of unexpired states: the guard refuses a new one rather than forget the oldest
+    await expectCode(() => guard.claim('flood-3', exp), 'SEALED_REPLAY_GUARD_FULL')
+    assert.equal(await guard.claim('victim-state', exp), false, 'the taken value stays taken')
+  })
+
+  it('once the taken states expire, new claims succeed again (twin of the flood)', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
+    const exp = clock.now / 1000 + 600
+    for (const state of ['a', 'b', 'c']) assert.equal(await guard.claim(state, exp), true)
+    clock.now += 601_000
+    assert.equal(await guard.claim('d', clock.now / 1000 + 600), true)
+    assert.equal(await guard.claim('a', clock.now / 1000 + 600), true, 'a expired state is new')
+  })
+
+  it('states expiring out of insertion order are each kept until their own expiry', async () => {
+    const clock = { now: 1_000_000 }
+    const guard = createMemoryReplayGuard({ maxEntries: 2, now: () => clock.now })
+    const t = clock.now / 1000
+    assert.equal(await guard.claim('long', t + 600), true)
+    assert.equal(await guard.claim('short', t + 10), true)
+    clock.now += 11_000
+    // 'short' expired behind an unexpired 'long': the full sweep frees its place
+    assert.equal(await guard.claim('next', t + 600), true)
+    assert.equal(await guard.claim('long', t + 600), false, 'long is still taken')
+  })
 })

@@ -3,8 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { createClient } from 'redis'
 import type { TransportError } from '../../src/errors.js'
 import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
-import type { Session } from '../../src/sessions.js'
-import type { Transaction } from '../../src/storage.js'
+import type { Session, Transaction } from '../../src/storage.js'
 import {
   createRedisReplayGuard,
   createRedisSessionStore,

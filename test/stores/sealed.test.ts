@@ -5,7 +5,7 @@ import { base64url, decodeProtectedHeader, EncryptJWT } from 'jose'
 import { createAuthorizationRequest } from '../../src/authorization/request.js'
 import type { ValidationError } from '../../src/errors.js'
 import type { Transaction } from '../../src/storage.js'
-import { createMemoryReplayGuard, createSealedTransactionStore } from '../../src/stores/sealed.js'
+import { createSealedTransactionStore } from '../../src/stores/sealed.js'
 import { sharedSetup } from '../support/authorization.js'
 import { expectCode, registerSecret } from '../support/helpers.js'
 
@@ -191,41 +191,5 @@ describe('createSealedTransactionStore', () => {
       await store.take(request.state, request.browserBinding.value),
       request.transaction,
     )
-  })
-})
-
-describe('createMemoryReplayGuard', () => {
-  it('a flood of sign-ins never reopens a taken sealed value within its TTL: new claims are refused instead', async () => {
-    const clock = { now: 1_000_000 }
-    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
-    const exp = clock.now / 1000 + 600
-    assert.equal(await guard.claim('victim-state', exp), true)
-    assert.equal(await guard.claim('flood-1', exp), true)
-    assert.equal(await guard.claim('flood-2', exp), true)
-    // full of unexpired states: the guard refuses a new one rather than forget the oldest
-    await expectCode(() => guard.claim('flood-3', exp), 'SEALED_REPLAY_GUARD_FULL')
-    assert.equal(await guard.claim('victim-state', exp), false, 'the taken value stays taken')
-  })
-
-  it('once the taken states expire, new claims succeed again (twin of the flood)', async () => {
-    const clock = { now: 1_000_000 }
-    const guard = createMemoryReplayGuard({ maxEntries: 3, now: () => clock.now })
-    const exp = clock.now / 1000 + 600
-    for (const state of ['a', 'b', 'c']) assert.equal(await guard.claim(state, exp), true)
-    clock.now += 601_000
-    assert.equal(await guard.claim('d', clock.now / 1000 + 600), true)
-    assert.equal(await guard.claim('a', clock.now / 1000 + 600), true, 'a expired state is new')
-  })
-
-  it('states expiring out of insertion order are each kept until their own expiry', async () => {
-    const clock = { now: 1_000_000 }
-    const guard = createMemoryReplayGuard({ maxEntries: 2, now: () => clock.now })
-    const t = clock.now / 1000
-    assert.equal(await guard.claim('long', t + 600), true)
-    assert.equal(await guard.claim('short', t + 10), true)
-    clock.now += 11_000
-    // 'short' expired behind an unexpired 'long': the full sweep frees its place
-    assert.equal(await guard.claim('next', t + 600), true)
-    assert.equal(await guard.claim('long', t + 600), false, 'long is still taken')
   })
 })

@@ -3,11 +3,8 @@
  * of the RP pointed at it.
  */
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
-import {
-  type ClientInput,
-  type ConfigurationOptions,
-  createConfiguration,
-} from '../../src/config/configuration.js'
+import type { ClientInput } from '../../src/config/client.js'
+import { type ConfigurationOptions, createConfiguration } from '../../src/config/configuration.js'
 import type { RequestPolicyInput } from '../../src/config/policy.js'
 import { createMockOP } from '../../src/testing/index.js'
 import type { MockClient, MockOP } from '../../src/testing/types.js'

@@ -3,8 +3,7 @@
  * `STORE_ERROR`: their errors look like ioredis reply errors, which carry the command's arguments
  * (here a value registered as a secret, so a test sees it if it leaks).
  */
-import type { Session, SessionStore } from '../../src/sessions.js'
-import type { ReplayGuard } from '../../src/stores/sealed.js'
+import type { ReplayGuard, Session, SessionStore } from '../../src/storage.js'
 import { registerSecret } from './helpers.js'
 
 /** What a failing store puts in its error's arguments: must never reach an oidc-rp error. */

@@ -6,7 +6,7 @@
 
 import type { SignInResult } from '../../src/callback/result.js'
 import { handleCallback } from '../../src/callback/sign-in.js'
-import type { ClientInput } from '../../src/config/configuration.js'
+import type { ClientInput } from '../../src/config/client.js'
 import {
   type BackChannelLogoutResult,
   handleBackChannelLogout,
@@ -15,12 +15,9 @@ import {
   type FrontChannelLogoutResult,
   handleFrontChannelLogout,
 } from '../../src/logout/front-channel.js'
-import {
-  createMemorySessionStore,
-  recordSession,
-  type Session,
-  type SessionStore,
-} from '../../src/sessions.js'
+import { recordSession } from '../../src/sessions.js'
+import type { Session, SessionStore } from '../../src/storage.js'
+import { createMemorySessionStore } from '../../src/stores/memory.js'
 import type { MockClient } from '../../src/testing/index.js'
 import { registerSecret } from './helpers.js'
 import { browserRequest, createFixture, type Fixture } from './sign-in.js'

@@ -19,18 +19,15 @@ import { discover } from '../../src/discovery.js'
 import { isOidcRpError } from '../../src/errors.js'
 import { RUNTIME } from '../../src/lib/runtime.js'
 import { handleBackChannelLogout } from '../../src/logout/back-channel.js'
-import { createMemorySessionStore, recordSession, type SessionStore } from '../../src/sessions.js'
-import type { TransactionStore } from '../../src/storage.js'
+import { recordSession } from '../../src/sessions.js'
+import type { ReplayGuard, SessionStore, TransactionStore } from '../../src/storage.js'
+import { createMemoryReplayGuard, createMemorySessionStore } from '../../src/stores/memory.js'
 import {
   createRedisReplayGuard,
   createRedisSessionStore,
   createRedisTransactionStore,
 } from '../../src/stores/redis.js'
-import {
-  createMemoryReplayGuard,
-  createSealedTransactionStore,
-  type ReplayGuard,
-} from '../../src/stores/sealed.js'
+import { createSealedTransactionStore } from '../../src/stores/sealed.js'
 import { serve } from './http-server.js'
 
 const env = (name: string): string => {

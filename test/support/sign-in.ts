@@ -16,11 +16,8 @@ import {
   type CallbackOptions,
   handleCallback,
 } from '../../src/callback/sign-in.js'
-import type {
-  ClientInput,
-  Configuration,
-  ConfigurationOptions,
-} from '../../src/config/configuration.js'
+import type { ClientInput } from '../../src/config/client.js'
+import type { Configuration, ConfigurationOptions } from '../../src/config/configuration.js'
 import { discover } from '../../src/discovery.js'
 import { RUNTIME } from '../../src/lib/runtime.js'
 import type { Transaction } from '../../src/storage.js'

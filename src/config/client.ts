@@ -1,0 +1,180 @@
+/**
+ * The client as registered at the OP: its metadata, what the application gives (metadata plus
+ * secret and keys), the validation of both, and the check that the auth method has its credentials.
+ * @module
+ */
+import { UsageError } from '../errors.js'
+import { invalidConfiguration } from '../lib/checks.js'
+import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
+import type { ClientKey } from '../lib/runtime.js'
+
+/**
+ * How the client authenticates at the token and PAR endpoints (OIDC Core §9).
+ * @group Configuration
+ */
+export type TokenEndpointAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'client_secret_jwt'
+  | 'private_key_jwt'
+  | 'none'
+
+/**
+ * The client's registration at the OP (OIDC Dynamic Client Registration §2 names), without secrets.
+ * @group Configuration
+ */
+export interface ClientMetadata {
+  readonly client_id: string
+  /** Registered redirect URIs; the first is the default. */
+  readonly redirect_uris: readonly string[]
+  readonly post_logout_redirect_uris?: readonly string[]
+  /** Default `client_secret_basic`. */
+  readonly token_endpoint_auth_method: TokenEndpointAuthMethod
+  readonly token_endpoint_auth_signing_alg?: string
+  /**
+   * The ID token signing alg registered. When absent, any alg the OP advertises in
+   * `id_token_signing_alg_values_supported` is accepted, except `none`.
+   */
+  readonly id_token_signed_response_alg?: string
+  readonly id_token_encrypted_response_alg?: string
+  readonly id_token_encrypted_response_enc?: string
+  readonly userinfo_signed_response_alg?: string
+  readonly userinfo_encrypted_response_alg?: string
+  readonly userinfo_encrypted_response_enc?: string
+  readonly request_object_signing_alg?: string
+  readonly request_object_encryption_alg?: string
+  readonly request_object_encryption_enc?: string
+  /** Default `max_age` in seconds for every authorization request. */
+  readonly default_max_age?: number
+  /** Always require `auth_time` in ID tokens. */
+  readonly require_auth_time?: boolean
+  /**
+   * Audiences besides the client_id that ID tokens may also name (OIDC Core §3.1.3.7 step 3). An ID
+   * token with any other extra audience is refused. Not a registration parameter: a local setting.
+   */
+  readonly trusted_audiences?: readonly string[]
+}
+
+/**
+ * The client as the application gives it: its metadata plus its secret and private keys.
+ * @group Configuration
+ */
+export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
+  readonly token_endpoint_auth_method?: TokenEndpointAuthMethod
+  /** The client secret (`client_secret_*` methods, HS* ID tokens and request objects). Never serialised. */
+  readonly client_secret?: string
+  /** The client's private keys (`private_key_jwt`, request objects, decryption). Never serialised. */
+  readonly keys?: readonly ClientKey[]
+}
+
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+  'none',
+]
+const CLIENT_STRINGS = [
+  'token_endpoint_auth_signing_alg',
+  'id_token_signed_response_alg',
+  'id_token_encrypted_response_alg',
+  'id_token_encrypted_response_enc',
+  'userinfo_signed_response_alg',
+  'userinfo_encrypted_response_alg',
+  'userinfo_encrypted_response_enc',
+  'request_object_signing_alg',
+  'request_object_encryption_alg',
+  'request_object_encryption_enc',
+] as const
+
+/**
+ * Validates the client as the application gives it and keeps its metadata (secret and keys left out).
+ * @param client - the client's metadata, secret and keys
+ * @returns the frozen metadata, `token_endpoint_auth_method` filled
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault
+ * @internal
+ */
+export function validateClient(client: ClientInput): ClientMetadata {
+  if (!isPlainObject(client)) throw invalidConfiguration('client', 'an object')
+  if (typeof client.client_id !== 'string' || client.client_id === '') {
+    throw invalidConfiguration('client_id', 'a non-empty string')
+  }
+  const redirectUris = client.redirect_uris
+  if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
+    throw invalidConfiguration('redirect_uris', 'a non-empty array of absolute URLs')
+  }
+  for (const member of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+    for (const uri of client[member] ?? []) {
+      if (typeof uri !== 'string' || !URL.canParse(uri) || uri.includes('#')) {
+        throw invalidConfiguration(member, 'absolute URLs without fragment')
+      }
+    }
+  }
+  const method = client.token_endpoint_auth_method ?? 'client_secret_basic'
+  if (!AUTH_METHODS.includes(method)) {
+    throw invalidConfiguration('token_endpoint_auth_method', `one of ${AUTH_METHODS.join(', ')}`)
+  }
+  for (const member of CLIENT_STRINGS) {
+    if (
+      client[member] !== undefined &&
+      (typeof client[member] !== 'string' || client[member] === '')
+    ) {
+      throw invalidConfiguration(member, 'a non-empty string')
+    }
+  }
+  if (
+    client.default_max_age !== undefined &&
+    !(Number.isSafeInteger(client.default_max_age) && client.default_max_age >= 0)
+  ) {
+    throw invalidConfiguration('default_max_age', 'a non-negative integer')
+  }
+  if (client.require_auth_time !== undefined && typeof client.require_auth_time !== 'boolean') {
+    throw invalidConfiguration('require_auth_time', 'a boolean')
+  }
+  const trusted = client.trusted_audiences
+  if (
+    trusted !== undefined &&
+    !(Array.isArray(trusted) && trusted.every((aud) => typeof aud === 'string' && aud !== ''))
+  ) {
+    throw invalidConfiguration('trusted_audiences', 'an array of non-empty strings')
+  }
+  const { client_secret: _secret, keys: _keys, ...metadata } = client
+  return deepFreeze(
+    cloneJson({ ...metadata, token_endpoint_auth_method: method }),
+  ) as ClientMetadata
+}
+
+/**
+ * Checks that the client's auth method has what it needs: a secret for `client_secret_*`, a
+ * signing key for `private_key_jwt`.
+ * @param client - the validated client metadata
+ * @param secret - the client secret, if any
+ * @param keys - the client's keys
+ * @throws {@link UsageError} `MISSING_CREDENTIALS` naming `client_secret` or `keys`
+ * @internal
+ */
+export function checkCredentials(
+  client: ClientMetadata,
+  secret: string | undefined,
+  keys: readonly ClientKey[],
+): void {
+  const method = client.token_endpoint_auth_method
+  if (method.startsWith('client_secret_') && (typeof secret !== 'string' || secret === '')) {
+    throw new UsageError(
+      'MISSING_CREDENTIALS',
+      `token_endpoint_auth_method ${method} needs client_secret`,
+      {
+        parameter: 'client_secret',
+      },
+    )
+  }
+  if (method === 'private_key_jwt' && !keys.some((key) => key.use !== 'enc')) {
+    throw new UsageError(
+      'MISSING_CREDENTIALS',
+      'token_endpoint_auth_method private_key_jwt needs a signing key in keys',
+      {
+        parameter: 'keys',
+      },
+    )
+  }
+}
