@@ -97,7 +97,7 @@ export type ClientAssertionAudience = 'issuer' | 'endpoint' | (string & {})
  */
 export type UserInfoMode = 'never' | 'when-available' | 'required'
 
-const USERINFO_MODES: readonly string[] = ['never', 'when-available', 'required']
+export const USERINFO_MODES: readonly string[] = ['never', 'when-available', 'required']
 
 /** The defaults of {@link Settings}. */
 const DEFAULT_SETTINGS: Settings = {

@@ -6,9 +6,9 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
+import { type LogoutInput, readRequestInput } from '../lib/request-input.js'
 import { callStore } from '../lib/store-call.js'
 import { endSessions, type Session, type SessionStore } from '../sessions.js'
-import { type LogoutInput, readParameters } from './input.js'
 
 /**
  * Options of {@link handleFrontChannelLogout}.
@@ -105,10 +105,10 @@ async function frontChannelLogout(
   options: FrontChannelLogoutOptions,
 ): Promise<Session[]> {
   const { sessionStore: store, sessionId } = options
-  const read = await readParameters(input, 'GET')
+  const { maxCallbackParameters: maxParameters, maxCallbackBytes: maxBytes } = config.settings
+  const read = await readRequestInput(input, { maxParameters, maxBytes, methods: ['GET'] })
   if (!read.ok) throw invalid(`the front-channel logout request is malformed: ${read.problem}`)
-  const iss = read.params.get('iss') || undefined
-  const sid = read.params.get('sid') || undefined
+  const { iss, sid } = read.params
   const clientId = config.client.client_id
   if ((iss === undefined) !== (sid === undefined)) {
     throw invalid('the front-channel logout request has one of iss and sid without the other')
