@@ -89,6 +89,7 @@ export {
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
 export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './jwks.js'
+export type { LogoutInput } from './lib/request-input.js'
 export {
   type BackChannelLogoutOptions,
   type BackChannelLogoutResult,
@@ -99,7 +100,6 @@ export {
   type FrontChannelLogoutResult,
   handleFrontChannelLogout,
 } from './logout/front-channel.js'
-export type { LogoutInput } from './logout/input.js'
 export {
   BACKCHANNEL_LOGOUT_EVENT,
   type LogoutTokenClaims,

@@ -5,12 +5,12 @@
  */
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
-import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import { TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
-import { type HttpResponse, oauthErrorBody, parseJsonObject } from './lib/http.js'
+import { type HttpResponse, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
+import { oauthError } from './lib/oauth-error.js'
 import { RUNTIME } from './lib/runtime.js'
-import { parseChallenges } from './userinfo.js'
 
 /**
  * An access token as the application keeps it.
@@ -53,8 +53,8 @@ export interface CodeGrantInput {
 }
 
 /**
- * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5), with the
- * configured client authentication.
+ * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5): sends the
+ * grant ({@link sendCodeGrant}) and reads the answer ({@link readTokenResponse}).
  * @param config - the configuration
  * @param code - the authorization code from the callback
  * @param input - redirect_uri, PKCE verifier, whether an ID token is required
@@ -72,13 +72,59 @@ export async function exchangeAuthorizationCode(
   input: CodeGrantInput,
   signal?: AbortSignal,
 ): Promise<TokenEndpointResponse> {
+  const response = await sendCodeGrant(config, code, input, signal)
+  return readTokenResponse(response, input.requireIdToken)
+}
+
+/**
+ * Sends the authorization code grant to the token endpoint, with the configured client
+ * authentication.
+ * @param config - the configuration (token endpoint, credentials, settings)
+ * @param code - the authorization code from the callback
+ * @param input - redirect_uri and PKCE verifier
+ * @param signal - aborts the request
+ * @returns the response, fully read, not yet checked
+ * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
+ * @internal
+ */
+export async function sendCodeGrant(
+  config: Configuration,
+  code: string,
+  input: Omit<CodeGrantInput, 'requireIdToken'>,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
   const params = new URLSearchParams()
   params.set('grant_type', 'authorization_code')
   params.set('code', code)
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
-  const response = await postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
-  return readTokenResponse(response, input.requireIdToken)
+  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+}
+
+/**
+ * Sends the refresh token grant to the token endpoint (RFC 6749 §6), with the configured client
+ * authentication.
+ * @param config - the configuration (token endpoint, credentials, settings)
+ * @param refreshToken - the refresh token
+ * @param scope - a narrower scope to ask for, if any
+ * @param signal - aborts the request
+ * @returns the response, fully read, not yet checked
+ * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
+ * @internal
+ */
+export async function sendRefreshGrant(
+  config: Configuration,
+  refreshToken: string,
+  scope: string | undefined,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
+  const params = new URLSearchParams()
+  params.set('grant_type', 'refresh_token')
+  params.set('refresh_token', refreshToken)
+  if (scope !== undefined) params.set('scope', scope)
+  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
 }
 
 /**
@@ -152,16 +198,7 @@ export async function refreshTokens(
       parameter: 'refreshToken',
     })
   }
-  const params = new URLSearchParams()
-  params.set('grant_type', 'refresh_token')
-  params.set('refresh_token', refreshToken)
-  if (options.scope !== undefined) params.set('scope', options.scope)
-  const response = await postAuthenticatedForm(
-    config,
-    tokenEndpoint(config),
-    params,
-    options.signal,
-  )
+  const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal)
   const tokens = readTokenResponse(response, false)
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
@@ -239,9 +276,9 @@ function tokenEndpoint(config: Configuration): string {
 }
 
 /**
- * Reads a token endpoint response: an OAuth error, an unexpected status, or a success whose members
- * are checked (RFC 6749 §5.1, §5.2).
- * @param response - the response
+ * Reads a token endpoint response (of either grant): an OAuth error, an unexpected status, or a
+ * success whose members are checked (RFC 6749 §5.1, §5.2).
+ * @param response - the response, as {@link sendCodeGrant} or {@link sendRefreshGrant} returned it
  * @param requireIdToken - whether `id_token` must be present
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
@@ -253,7 +290,7 @@ export function readTokenResponse(
   response: HttpResponse,
   requireIdToken: boolean,
 ): TokenEndpointResponse {
-  if (response.status !== 200) throw tokenError(response)
+  if (response.status !== 200) throw oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
   let body: Record<string, unknown>
   try {
     body = parseJsonObject(response)
@@ -317,27 +354,5 @@ function invalidMember(
     'TOKEN_RESPONSE_INVALID',
     `the token response member ${member} must be ${expected}, got ${shown}`,
     { claim: member, expected, actual: shown },
-  )
-}
-
-/**
- * A non-200 token endpoint response: an OAuth error body (4xx), or an unexpected status. What the
- * request sent (client secret or assertion, code, verifier, refresh token) is redacted from the
- * OP's texts and challenges, in whatever encoding the OP echoes it.
- */
-function tokenError(response: HttpResponse): Error {
-  const body =
-    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
-  if (body !== undefined) {
-    return new OAuthResponseError('TOKEN_ERROR_RESPONSE', {
-      ...body,
-      status: response.status,
-      challenges: parseChallenges(response.redact(response.headers.get('www-authenticate') ?? '')),
-    })
-  }
-  return new TransportError(
-    'HTTP_UNEXPECTED_STATUS',
-    `${response.url} answered with status ${response.status}, expected 200 or an OAuth error`,
-    { url: response.url, status: response.status },
   )
 }

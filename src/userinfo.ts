@@ -6,13 +6,7 @@
  */
 import type { Configuration } from './config/configuration.js'
 import { responseLimit } from './config/settings.js'
-import {
-  OAuthResponseError,
-  TransportError,
-  UsageError,
-  ValidationError,
-  type WWWAuthenticateChallenge,
-} from './errors.js'
+import { TransportError, UsageError, ValidationError } from './errors.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './lib/json.js'
 import {
@@ -23,6 +17,7 @@ import {
   type JwtErrorCodes,
   verifyJws,
 } from './lib/jwt.js'
+import { challengeError } from './lib/oauth-error.js'
 import { RUNTIME } from './lib/runtime.js'
 
 /**
@@ -86,12 +81,7 @@ export async function fetchUserInfo(
   accessToken: string,
   options: UserInfoOptions,
 ): Promise<Record<string, unknown>> {
-  const endpoint = config.provider.userinfo_endpoint
-  if (endpoint === undefined) {
-    throw new UsageError('USERINFO_UNAVAILABLE', 'the OP has no userinfo_endpoint', {
-      parameter: 'userinfo_endpoint',
-    })
-  }
+  userinfoEndpoint(config)
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new UsageError('INVALID_ARGUMENT', 'accessToken must be a non-empty string', {
       parameter: 'accessToken',
@@ -108,11 +98,31 @@ export async function fetchUserInfo(
       parameter: 'placement',
     })
   }
-  const { client } = config
-  const wantsJwt =
-    client.userinfo_signed_response_alg !== undefined ||
-    client.userinfo_encrypted_response_alg !== undefined
-  const accept = wantsJwt ? 'application/jwt' : 'application/json'
+  const response = await sendUserInfoRequest(config, accessToken, placement, signal)
+  return readUserInfoResponse(config, response, expectedSubject, signal)
+}
+
+/**
+ * Sends the UserInfo request: a GET with `Authorization: Bearer`, or a form POST with
+ * `access_token` (RFC 6750 §2.2), accepting `application/jwt` when signed or encrypted UserInfo is
+ * registered and `application/json` otherwise.
+ * @param config - the configuration (endpoint, registered response kind, settings)
+ * @param accessToken - the access token
+ * @param placement - where the access token goes
+ * @param signal - aborts the request
+ * @returns the response, fully read, not yet checked
+ * @throws {@link TransportError} `HTTP_*` for timeouts, size limits, redirects and network failures
+ * @throws {@link UsageError} `USERINFO_UNAVAILABLE` without a `userinfo_endpoint`, `INSECURE_URL`
+ * @internal
+ */
+export async function sendUserInfoRequest(
+  config: Configuration,
+  accessToken: string,
+  placement: 'header' | 'body',
+  signal: AbortSignal | undefined,
+): Promise<HttpResponse> {
+  const endpoint = userinfoEndpoint(config)
+  const accept = wantsJwt(config) ? 'application/jwt' : 'application/json'
   const init: { method: string; headers: Record<string, string>; body?: string } =
     placement === 'header'
       ? { method: 'GET', headers: { accept, authorization: `Bearer ${accessToken}` } }
@@ -121,19 +131,39 @@ export async function fetchUserInfo(
           headers: { accept, 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ access_token: accessToken }).toString(),
         }
-  const response = await httpRequest(new URL(endpoint), init, {
+  return httpRequest(new URL(endpoint), init, {
     ...config.settings,
     maxResponseBytes: responseLimit(config.settings, 'userinfo'),
     fetch: config[RUNTIME].fetch,
     ...(signal ? { signal } : {}),
   })
-  const challengeHeader = response.headers.get('www-authenticate')
-  if ((response.status === 401 || response.status === 403) && challengeHeader !== null) {
-    // Some OPs quote the token they refuse in error_description: it never reaches an error.
-    throw challengeError(response.status, parseChallenges(response.redact(challengeHeader)))
-  }
+}
+
+/**
+ * Reads a UserInfo response: a Bearer challenge, an unexpected status, or the claims (a JSON
+ * object, or the registered signed and/or encrypted JWT), whose `sub` must be the expected one.
+ * @param config - the configuration (registered response kind, keys for a JWT response)
+ * @param response - the response, as {@link sendUserInfoRequest} returned it
+ * @param expectedSubject - the ID token's `sub`
+ * @param signal - aborts a JWKS fetch for a signed response
+ * @returns the claims, `sub` included
+ * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with `WWW-Authenticate`
+ * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`, and those of
+ * a signed or encrypted response (see {@link fetchUserInfo})
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS` for any other non-200
+ * @internal
+ */
+export async function readUserInfoResponse(
+  config: Configuration,
+  response: HttpResponse,
+  expectedSubject: string,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown>> {
+  // Some OPs quote the token they refuse in error_description: it never reaches an error.
+  const challenge = challengeError(response)
+  if (challenge !== undefined) throw challenge
   expectStatus(response, 200)
-  const claims = wantsJwt ? await jwtClaims(config, response, signal) : jsonClaims(response)
+  const claims = wantsJwt(config) ? await jwtClaims(config, response, signal) : jsonClaims(response)
   if (claims.sub !== expectedSubject) {
     throw new ValidationError('USERINFO_SUB_MISMATCH', 'the UserInfo sub is not the ID token sub', {
       claim: 'sub',
@@ -142,6 +172,25 @@ export async function fetchUserInfo(
     })
   }
   return claims
+}
+
+function userinfoEndpoint(config: Configuration): string {
+  const endpoint = config.provider.userinfo_endpoint
+  if (endpoint === undefined) {
+    throw new UsageError('USERINFO_UNAVAILABLE', 'the OP has no userinfo_endpoint', {
+      parameter: 'userinfo_endpoint',
+    })
+  }
+  return endpoint
+}
+
+/** Whether the client registered a signed and/or encrypted UserInfo response. */
+function wantsJwt(config: Configuration): boolean {
+  const { client } = config
+  return (
+    client.userinfo_signed_response_alg !== undefined ||
+    client.userinfo_encrypted_response_alg !== undefined
+  )
 }
 
 function invalid(message: string, expected: unknown, actual?: unknown): ValidationError {
@@ -249,94 +298,4 @@ async function jwtClaims(
     )
   }
   return decoded.claims
-}
-
-function challengeError(
-  status: number,
-  challenges: WWWAuthenticateChallenge[],
-): OAuthResponseError {
-  const bearer = challenges.find((c) => c.scheme === 'bearer')?.parameters ?? {}
-  return new OAuthResponseError('USERINFO_BEARER_CHALLENGE', {
-    // RFC 6750 §3.1: a challenge without error (no usable credentials) still refused our token.
-    error: bearer.error ?? (status === 403 ? 'insufficient_scope' : 'invalid_token'),
-    errorDescription: bearer.error_description,
-    errorUri: bearer.error_uri,
-    status,
-    challenges,
-  })
-}
-
-const TOKEN = /[!#$%&'*+.^_`|~\w-]+/y
-const TOKEN68 = /[\w.~+/-]+=*/y
-const OWS = /[ \t]*/y
-const SEPARATORS = /[ \t,]*/y
-
-/**
- * Parses a `WWW-Authenticate` header value into its challenges (RFC 9110 §11.6.1): schemes and
- * parameter names lower-cased, quoted strings unescaped, token68 credentials skipped. Parsing stops
- * at the first malformed part and keeps what came before.
- * @param header - the header value
- * @returns the challenges, in order
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1 RFC 9110 §11.6.1
- * @internal
- */
-export function parseChallenges(header: string): WWWAuthenticateChallenge[] {
-  const challenges: WWWAuthenticateChallenge[] = []
-  let i = 0
-  const read = (pattern: RegExp): string | undefined => {
-    pattern.lastIndex = i
-    const match = pattern.exec(header)
-    if (match === null || match[0] === '') return undefined
-    i = pattern.lastIndex
-    return match[0]
-  }
-  for (;;) {
-    read(SEPARATORS)
-    if (i >= header.length) return challenges
-    const scheme = read(TOKEN)
-    if (scheme === undefined) return challenges
-    const parameters: Record<string, string> = {}
-    challenges.push({ scheme: scheme.toLowerCase(), parameters })
-    if (read(OWS) === undefined) continue // no parameters: a comma, the end, or garbage
-    const start = i
-    if (read(TOKEN68) !== undefined) {
-      read(OWS)
-      if (i >= header.length || header[i] === ',') continue
-      i = start
-    }
-    for (;;) {
-      const before = i
-      const name = read(TOKEN)
-      read(OWS)
-      if (name === undefined || header[i] !== '=') {
-        i = before // the next challenge's scheme
-        break
-      }
-      i++
-      read(OWS)
-      const value = header[i] === '"' ? readQuoted() : read(TOKEN)
-      if (value === undefined) return challenges
-      const key = name.toLowerCase()
-      if (!Object.hasOwn(parameters, key) && key !== '__proto__') parameters[key] = value
-      read(OWS)
-      if (i >= header.length) return challenges
-      if (header[i] !== ',') return challenges
-      read(SEPARATORS)
-    }
-  }
-
-  function readQuoted(): string | undefined {
-    let value = ''
-    for (let j = i + 1; j < header.length; j++) {
-      const char = header[j]
-      if (char === '"') {
-        i = j + 1
-        return value
-      }
-      if (char === '\\') j++
-      if (j >= header.length) return undefined
-      value += header[j]
-    }
-    return undefined
-  }
 }

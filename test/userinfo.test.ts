@@ -5,9 +5,10 @@ import type { ClientInput } from '../src/config/client.js'
 import { createConfiguration } from '../src/config/configuration.js'
 import type { OAuthResponseError, TransportError } from '../src/errors.js'
 import { createMockOP, type MockClient, type MockOP } from '../src/testing/index.js'
-import { fetchUserInfo, parseChallenges } from '../src/userinfo.js'
+import { fetchUserInfo, readUserInfoResponse } from '../src/userinfo.js'
 import { echoForms, everythingShown, leaked } from './support/echo.js'
 import { expectCode, registerSecret } from './support/helpers.js'
+import { httpResponseOf } from './support/http-response.js'
 
 const SECRET = 's3cr3t-client-secret-value'
 const REDIRECT = 'https://rp.example/cb'
@@ -354,43 +355,6 @@ describe('fetchUserInfo: errors', () => {
   })
 })
 
-describe('parseChallenges', () => {
-  it('parses the RFC 9110 example with quoted strings, escapes and several challenges', () => {
-    const header = 'Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"'
-    assert.deepEqual(parseChallenges(header), [
-      { scheme: 'newauth', parameters: { realm: 'apps', type: '1', title: 'Login to "apps"' } },
-      { scheme: 'basic', parameters: { realm: 'simple' } },
-    ])
-  })
-
-  it('lower-cases schemes and parameter names, keeps commas inside quoted strings', () => {
-    assert.deepEqual(parseChallenges('BEARER Error="invalid_token", Error_Description="a, b"'), [
-      { scheme: 'bearer', parameters: { error: 'invalid_token', error_description: 'a, b' } },
-    ])
-  })
-
-  it('skips token68 credentials and parameterless schemes', () => {
-    assert.deepEqual(parseChallenges('Negotiate abc+/def==, Basic, Bearer error=invalid_token'), [
-      { scheme: 'negotiate', parameters: {} },
-      { scheme: 'basic', parameters: {} },
-      { scheme: 'bearer', parameters: { error: 'invalid_token' } },
-    ])
-  })
-
-  it('stops at malformed input and keeps what came before', () => {
-    assert.deepEqual(parseChallenges('Bearer error="unterminated'), [
-      { scheme: 'bearer', parameters: {} },
-    ])
-    assert.deepEqual(parseChallenges('Bearer a=b c=d'), [
-      { scheme: 'bearer', parameters: { a: 'b' } },
-    ])
-    assert.deepEqual(parseChallenges(''), [])
-    assert.deepEqual(parseChallenges('Bearer __proto__="x", constructor=y'), [
-      { scheme: 'bearer', parameters: { constructor: 'y' } },
-    ])
-  })
-})
-
 describe('fuzz regressions: UserInfo', () => {
   it('an OP that quotes the refused access token in its challenge: the token is scrubbed from the error', async () => {
     const { op, config, accessToken } = await setup('plain')
@@ -467,5 +431,48 @@ describe('scrubbing: a UserInfo error never carries the access token', () => {
     assert.equal(err.error, 'invalid_token')
     assert.equal(err.errorDescription, 'the access token was revoked')
     assert.ok(!everythingShown(err).includes('[redacted]'))
+  })
+})
+
+describe('readUserInfoResponse: a crafted Response read directly', () => {
+  it('a 200 JSON object with the expected sub is read (twin of the refusals below)', async () => {
+    const { config } = await setup('plain')
+    const response = await httpResponseOf(Response.json({ sub: 'alice', email: 'a@example.com' }))
+    assert.deepEqual(await readUserInfoResponse(config, response, 'alice'), {
+      sub: 'alice',
+      email: 'a@example.com',
+    })
+  })
+
+  it('another sub is USERINFO_SUB_MISMATCH; another content type USERINFO_RESPONSE_INVALID', async () => {
+    const { config } = await setup('plain')
+    const other = await httpResponseOf(Response.json({ sub: 'mallory' }))
+    await expectCode(readUserInfoResponse(config, other, 'alice'), 'USERINFO_SUB_MISMATCH')
+    const text = await httpResponseOf(
+      new Response('{"sub":"alice"}', { headers: { 'content-type': 'text/plain' } }),
+    )
+    await expectCode(readUserInfoResponse(config, text, 'alice'), 'USERINFO_RESPONSE_INVALID')
+  })
+
+  it('a 401 Bearer challenge is USERINFO_BEARER_CHALLENGE with the token redacted; a 500 HTTP_UNEXPECTED_STATUS', async () => {
+    const { config } = await setup('plain')
+    const token = 'refused-access-token-value'
+    const challenged = await httpResponseOf(
+      new Response(null, {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer error="invalid_token", error_description="bad ${token}"`,
+        },
+      }),
+      [token],
+    )
+    const err = await expectCode<OAuthResponseError>(
+      readUserInfoResponse(config, challenged, 'alice'),
+      'USERINFO_BEARER_CHALLENGE',
+    )
+    assert.equal(err.error, 'invalid_token')
+    assert.doesNotMatch(err.errorDescription ?? '', /refused-access-token-value/)
+    const down = await httpResponseOf(Response.json({ sub: 'alice' }, { status: 500 }))
+    await expectCode(readUserInfoResponse(config, down, 'alice'), 'HTTP_UNEXPECTED_STATUS')
   })
 })

@@ -5,8 +5,9 @@
  */
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
-import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
-import { expectStatus, mediaType, oauthErrorBody, parseJsonObject } from '../lib/http.js'
+import { UsageError, ValidationError } from '../errors.js'
+import { type HttpResponse, parseJsonObject } from '../lib/http.js'
+import { oauthError } from '../lib/oauth-error.js'
 
 /**
  * What the PAR endpoint answered.
@@ -20,8 +21,9 @@ export interface PushedAuthorizationResponse {
 }
 
 /**
- * Pushes authorization parameters to the OP's `pushed_authorization_request_endpoint`, with the
- * client's authentication.
+ * Pushes authorization parameters to the OP's `pushed_authorization_request_endpoint`: sends them
+ * ({@link sendPushedAuthorizationRequest}) and reads the answer
+ * ({@link readPushedAuthorizationResponse}).
  * @param config - the configuration
  * @param params - the authorization parameters, or `client_id` + `request` for the signed form
  * @param signal - aborts the request
@@ -38,6 +40,26 @@ export async function pushAuthorizationRequest(
   params: URLSearchParams,
   signal?: AbortSignal,
 ): Promise<PushedAuthorizationResponse> {
+  return readPushedAuthorizationResponse(
+    await sendPushedAuthorizationRequest(config, params, signal),
+  )
+}
+
+/**
+ * Sends authorization parameters to the PAR endpoint with the client's authentication.
+ * @param config - the configuration (PAR endpoint, credentials, settings)
+ * @param params - the authorization parameters, or `client_id` + `request` for the signed form
+ * @param signal - aborts the request
+ * @returns the response, fully read, not yet checked
+ * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
+ * @throws {@link TransportError} `HTTP_*`
+ * @internal
+ */
+export async function sendPushedAuthorizationRequest(
+  config: Configuration,
+  params: URLSearchParams,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
   const endpoint = config.provider.pushed_authorization_request_endpoint
   if (endpoint === undefined) {
     throw new UsageError(
@@ -48,15 +70,24 @@ export async function pushAuthorizationRequest(
       },
     )
   }
-  const response = await postAuthenticatedForm(config, endpoint, params, signal, 'par')
-  if (response.status !== 201) {
-    // RFC 9126 §2.3: an OAuth error body, its texts redacted of what the request sent
-    const error = mediaType(response) === 'application/json' ? oauthErrorBody(response) : undefined
-    if (error !== undefined) {
-      throw new OAuthResponseError('PAR_ERROR_RESPONSE', { ...error, status: response.status })
-    }
-    expectStatus(response, 201)
-  }
+  return postAuthenticatedForm(config, endpoint, params, signal, 'par')
+}
+
+/**
+ * Reads a PAR endpoint response: a 201 with a `request_uri` and a positive `expires_in`, an OAuth
+ * error (RFC 9126 §2.3, its texts redacted of what the request sent), or an unexpected status.
+ * @param response - the response, as {@link sendPushedAuthorizationRequest} returned it
+ * @returns the `request_uri` and its lifetime
+ * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`
+ * @throws {@link ValidationError} `PAR_RESPONSE_INVALID`
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`, `HTTP_BAD_CONTENT_TYPE`, `HTTP_INVALID_JSON`,
+ * `HTTP_JSON_NOT_OBJECT`
+ * @internal
+ */
+export function readPushedAuthorizationResponse(
+  response: HttpResponse,
+): PushedAuthorizationResponse {
+  if (response.status !== 201) throw oauthError(response, 'PAR_ERROR_RESPONSE', 201)
   const body = parseJsonObject(response)
   const requestUri = body.request_uri
   const expiresIn = body.expires_in

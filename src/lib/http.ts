@@ -290,37 +290,3 @@ export function parseJsonObject(response: HttpResponse): Record<string, unknown>
   }
   return value
 }
-
-/**
- * The members of an OAuth error response (RFC 6749 §5.2), redacted.
- * @internal
- */
-export interface OAuthErrorBody {
-  readonly error: string
-  readonly errorDescription: string | undefined
-  readonly errorUri: string | undefined
-}
-
-/**
- * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says: the
- * one place where the OP's `error`, `error_description` and `error_uri` are taken, each with what
- * the request sent redacted ({@link HttpResponse.redact}).
- * @param response - the response read by {@link httpRequest}
- * @returns the members, or `undefined` when the body is no JSON object with a non-empty `error`
- * @internal
- */
-export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefined {
-  let body: unknown
-  try {
-    body = JSON.parse(decodeUtf8(response.body))
-  } catch {
-    return undefined
-  }
-  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
-  const text = (value: unknown) => (typeof value === 'string' ? response.redact(value) : undefined)
-  return {
-    error: response.redact(body.error),
-    errorDescription: text(body.error_description),
-    errorUri: text(body.error_uri),
-  }
-}

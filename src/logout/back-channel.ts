@@ -5,9 +5,9 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
+import { type LogoutInput, readRequestInput } from '../lib/request-input.js'
 import { endSessions } from '../sessions.js'
 import type { Session, SessionStore } from '../storage.js'
-import { type LogoutInput, readParameters } from './input.js'
 import {
   type LogoutTokenClaims,
   type LogoutTokenValidationOptions,
@@ -76,8 +76,9 @@ export async function handleBackChannelLogout(
 ): Promise<BackChannelLogoutResult> {
   let claims: LogoutTokenClaims
   try {
-    const read = await readParameters(input, 'POST')
-    const token = read.ok ? read.params.get('logout_token') : undefined
+    const { maxCallbackParameters: maxParameters, maxCallbackBytes: maxBytes } = config.settings
+    const read = await readRequestInput(input, { maxParameters, maxBytes, methods: ['POST'] })
+    const token = read.ok ? read.params.logout_token : undefined
     if (token === undefined || token === '') {
       throw new ValidationError(
         'LOGOUT_REQUEST_INVALID',

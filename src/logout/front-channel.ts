@@ -7,10 +7,10 @@
 import type { Configuration } from '../config/configuration.js'
 import { type AnyOidcRpError, isOidcRpError, UsageError, ValidationError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import { type LogoutInput, readRequestInput } from '../lib/request-input.js'
 import { callStore } from '../lib/store-call.js'
 import { endSessions } from '../sessions.js'
 import type { Session, SessionStore } from '../storage.js'
-import { type LogoutInput, readParameters } from './input.js'
 
 /**
  * Options of {@link handleFrontChannelLogout}.
@@ -107,10 +107,10 @@ async function frontChannelLogout(
   options: FrontChannelLogoutOptions,
 ): Promise<Session[]> {
   const { sessionStore: store, sessionId } = options
-  const read = await readParameters(input, 'GET')
+  const { maxCallbackParameters: maxParameters, maxCallbackBytes: maxBytes } = config.settings
+  const read = await readRequestInput(input, { maxParameters, maxBytes, methods: ['GET'] })
   if (!read.ok) throw invalid(`the front-channel logout request is malformed: ${read.problem}`)
-  const iss = read.params.get('iss') || undefined
-  const sid = read.params.get('sid') || undefined
+  const { iss, sid } = read.params
   const clientId = config.client.client_id
   if ((iss === undefined) !== (sid === undefined)) {
     throw invalid('the front-channel logout request has one of iss and sid without the other')

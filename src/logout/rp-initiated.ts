@@ -6,8 +6,8 @@
 import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { randomBase64url } from '../lib/random.js'
+import { type LogoutInput, readRequestInput } from '../lib/request-input.js'
 import type { Session } from '../storage.js'
-import { type LogoutInput, readParameters } from './input.js'
 
 /**
  * Options of {@link createEndSessionRequest}.
@@ -159,8 +159,8 @@ export async function handlePostLogoutRedirect(
   input: LogoutInput,
   options: PostLogoutRedirectOptions,
 ): Promise<{ state: string | undefined }> {
-  void config
-  const read = await readParameters(input, 'GET')
+  const { maxCallbackParameters: maxParameters, maxCallbackBytes: maxBytes } = config.settings
+  const read = await readRequestInput(input, { maxParameters, maxBytes, methods: ['GET'] })
   if (!read.ok) {
     throw new ValidationError(
       'LOGOUT_STATE_MISMATCH',
@@ -170,7 +170,7 @@ export async function handlePostLogoutRedirect(
       },
     )
   }
-  const state = read.params.get('state') || undefined
+  const state = read.params.state
   const expected = options?.expectedState || undefined
   if (expected === undefined) {
     if (state === undefined) return { state: undefined }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
+import { readPushedAuthorizationResponse } from '../../src/authorization/par.js'
 import { createAuthorizationRequest } from '../../src/authorization/request.js'
 import type { RequestPolicyInput } from '../../src/config/policy.js'
 import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
@@ -8,6 +9,7 @@ import { createMemoryTransactionStore } from '../../src/stores/memory.js'
 import { clientKeyPair, redeem, SECRET, type Setup, setup } from '../support/authorization.js'
 import { AWKWARD_SECRET, echoForms, echoSecrets, everythingShown, leaked } from '../support/echo.js'
 import { expectCode, registerSecret } from '../support/helpers.js'
+import { httpResponseOf } from '../support/http-response.js'
 
 const PAR: RequestPolicyInput = { transport: 'par', scopes: ['openid', 'email'] }
 
@@ -300,5 +302,49 @@ describe('scrubbing: a PAR error never carries what the request sent', () => {
       ['invalid_request', description, uri],
     )
     assert.ok(!everythingShown(err).includes('[redacted]'))
+  })
+})
+
+describe('readPushedAuthorizationResponse: a crafted Response read directly', () => {
+  it('a 201 with request_uri and expires_in is read (twin of the refusals below)', async () => {
+    const response = await httpResponseOf(
+      Response.json(
+        { request_uri: 'urn:ietf:params:oauth:request_uri:1', expires_in: 60 },
+        {
+          status: 201,
+        },
+      ),
+    )
+    assert.deepEqual(readPushedAuthorizationResponse(response), {
+      requestUri: 'urn:ietf:params:oauth:request_uri:1',
+      expiresIn: 60,
+    })
+  })
+
+  it('a 201 without request_uri is PAR_RESPONSE_INVALID', async () => {
+    const response = await httpResponseOf(Response.json({ expires_in: 60 }, { status: 201 }))
+    const err = await expectCode<ValidationError>(
+      (async () => readPushedAuthorizationResponse(response))(),
+      'PAR_RESPONSE_INVALID',
+    )
+    assert.equal(err.claim, 'request_uri')
+  })
+
+  it('a 400 OAuth error is PAR_ERROR_RESPONSE with the client secret redacted', async () => {
+    const response = await httpResponseOf(
+      Response.json(
+        { error: 'invalid_request', error_description: `secret ${SECRET}` },
+        {
+          status: 400,
+        },
+      ),
+      [SECRET],
+    )
+    const err = await expectCode<OAuthResponseError>(
+      (async () => readPushedAuthorizationResponse(response))(),
+      'PAR_ERROR_RESPONSE',
+    )
+    assert.equal(err.error, 'invalid_request')
+    assert.doesNotMatch(err.errorDescription ?? '', new RegExp(SECRET))
   })
 })

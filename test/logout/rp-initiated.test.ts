@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createConfiguration } from '../../src/config/configuration.js'
 import { createEndSessionRequest, handlePostLogoutRedirect } from '../../src/logout/rp-initiated.js'
 import { expectCode } from '../support/helpers.js'
 import { createLogoutFixture, POST_LOGOUT_URI } from '../support/logout.js'
-import { CLIENT_ID } from '../support/sign-in.js'
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URI } from '../support/sign-in.js'
 
 describe('building the end_session URL', async () => {
   const f = await createLogoutFixture()
@@ -163,5 +164,36 @@ describe('RP-initiated logout through the mock OP', async () => {
     assert.equal(called.searchParams.get('iss'), g.op.issuer)
     assert.equal(front?.status, 200)
     assert.equal(await g.sessions.get(sessionId), undefined)
+  })
+})
+
+describe('logout input limits come from the settings', async () => {
+  const f = await createLogoutFixture()
+  const withLimits = (settings: { maxCallbackParameters?: number; maxCallbackBytes?: number }) =>
+    createConfiguration(
+      f.op.metadata(),
+      { client_id: CLIENT_ID, client_secret: CLIENT_SECRET, redirect_uris: [REDIRECT_URI] },
+      { fetch: f.op.fetch, ...settings },
+    )
+  const redirect = `${POST_LOGOUT_URI}?state=s-1&extra=1&more=2`
+
+  test('more parameters than maxCallbackParameters, or a longer redirect than maxCallbackBytes, is refused', async () => {
+    const few = withLimits({ maxCallbackParameters: 2 })
+    await expectCode(
+      handlePostLogoutRedirect(few, redirect, { expectedState: 's-1' }),
+      'LOGOUT_STATE_MISMATCH',
+    )
+    const short = withLimits({ maxCallbackBytes: redirect.length - 1 })
+    await expectCode(
+      handlePostLogoutRedirect(short, redirect, { expectedState: 's-1' }),
+      'LOGOUT_STATE_MISMATCH',
+    )
+  })
+
+  test('twin: within the limits the same redirect is read', async () => {
+    const fits = withLimits({ maxCallbackParameters: 3, maxCallbackBytes: redirect.length })
+    assert.deepEqual(await handlePostLogoutRedirect(fits, redirect, { expectedState: 's-1' }), {
+      state: 's-1',
+    })
   })
 })

@@ -1,0 +1,303 @@
+/**
+ * The authorization response: its parameters read from whatever the HTTP framework hands over,
+ * `state` → the pending sign-in (consumed), the browser binding, RFC 9207 `iss`, an `error`, the
+ * response mode and the parameters the response type returns.
+ * @module
+ */
+import {
+  checkBrowserBinding,
+  misnamedHandle,
+  presentedBinding,
+  requireHandle,
+} from '../browser-binding.js'
+import type { Configuration } from '../config/configuration.js'
+import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
+import { clip } from '../lib/json.js'
+import {
+  type CallbackInput,
+  type Delivery,
+  type ReadRules,
+  type RequestParameters,
+  readRequestInput,
+} from '../lib/request-input.js'
+import { RUNTIME } from '../lib/runtime.js'
+import { callStore } from '../lib/store-call.js'
+import type { Transaction } from '../storage.js'
+
+/**
+ * The callback parameters: one value per name, empty values dropped.
+ * @internal
+ */
+export type CallbackParameters = RequestParameters
+
+/**
+ * What a response type returns from the authorization endpoint.
+ * @internal
+ */
+export interface Shape {
+  readonly code: boolean
+  readonly idToken: boolean
+  readonly token: boolean
+}
+const SHAPES: Readonly<Record<string, Shape>> = {
+  code: { code: true, idToken: false, token: false },
+  id_token: { code: false, idToken: true, token: false },
+  'id_token token': { code: false, idToken: true, token: true },
+  'code id_token': { code: true, idToken: true, token: false },
+}
+
+/**
+ * A checked successful authorization response and the pending sign-in it completes.
+ * @internal
+ */
+export interface AuthorizationResponse {
+  /** The pending sign-in, taken (consumed) from the store. */
+  readonly transaction: Transaction
+  /** What the transaction's response type returns. */
+  readonly shape: Shape
+  /** The parameters, checked against the shape. */
+  readonly params: CallbackParameters
+  /** The browser-binding value presented, when the store needs one. */
+  readonly binding: string | undefined
+}
+
+/**
+ * Where the browser-binding value comes from: the option, or the callback's `Cookie` header.
+ * @internal
+ */
+export interface PresentedBinding {
+  /** The value the application read itself. */
+  readonly browserBinding?: string | undefined
+  /** The callback request's `Cookie` header. */
+  readonly cookie?: string | undefined
+}
+
+/**
+ * Reads and checks the authorization response (steps 1–7 of `handleCallback`, docs/callback.md):
+ * parameters, state → transaction (consumed), browser binding, `iss`, `error`, response mode,
+ * shape.
+ * @param config - the configuration (store, clock, issuer, client, callback limits)
+ * @param input - the callback request, URL, fragment or form body
+ * @param presented - the browser-binding option and Cookie header
+ * @returns the transaction and the checked parameters
+ * @throws {@link ValidationError} `CALLBACK_*`
+ * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE`
+ * @throws {@link TransportError} `STORE_ERROR`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` (an input of another type, an unsupported transaction)
+ * @internal
+ */
+export async function readAuthorizationResponse(
+  config: Configuration,
+  input: CallbackInput,
+  presented: PresentedBinding,
+): Promise<AuthorizationResponse> {
+  const cookieHeader =
+    presented.cookie ?? (input instanceof Request ? input.headers.get('cookie') : null)
+  const { params, delivery } = await readCallbackParameters(input, {
+    maxParameters: config.settings.maxCallbackParameters,
+    maxBytes: config.settings.maxCallbackBytes,
+  })
+  const { transaction, binding } = await takeTransaction(
+    config,
+    params.state,
+    presented.browserBinding,
+    cookieHeader,
+  )
+  await checkBrowserBinding(config[RUNTIME].store, transaction, binding)
+  const shape = shapeOf(transaction)
+  // RFC 9207: `iss` may be left out only where the transaction's response type brings a front-channel
+  // ID token (validated later, its signed `iss` names the OP): never for an error response, and
+  // never because of what the callback happens to carry.
+  checkIssuer(config, transaction, params.iss, shape.idToken && params.error === undefined)
+  if (params.error !== undefined) {
+    throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
+      error: params.error,
+      errorDescription: params.error_description,
+      errorUri: params.error_uri,
+    })
+  }
+  checkResponseMode(transaction, shape, delivery)
+  checkShape(transaction.responseType, shape, params)
+  return { transaction, shape, params, binding }
+}
+
+/**
+ * Reads the authorization response parameters from any callback input, refusing repeated
+ * parameters and oversized input, and tells how they came.
+ * @param input - the callback input
+ * @param limits - the settings `maxCallbackParameters` and `maxCallbackBytes`
+ * @returns the parameters (one value per name, empty values left out) and how they came
+ * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
+ * @internal
+ */
+export async function readCallbackParameters(
+  input: CallbackInput,
+  limits: Pick<ReadRules, 'maxParameters' | 'maxBytes'>,
+): Promise<{ params: CallbackParameters; delivery: Delivery }> {
+  const read = await readRequestInput(input, {
+    ...limits,
+    methods: ['GET', 'POST'],
+    readsFragment: true,
+  })
+  if (read.ok) return read
+  if (read.repeated !== undefined) {
+    throw new ValidationError(
+      'CALLBACK_DUPLICATE_PARAMETER',
+      `the callback parameter ${clip(read.repeated)} appears more than once`,
+      { claim: clip(read.repeated) },
+    )
+  }
+  throw invalidInput(`the callback is refused: ${read.problem}`)
+}
+
+async function takeTransaction(
+  config: Configuration,
+  state: string | undefined,
+  option: string | undefined,
+  cookieHeader: string | null,
+): Promise<{ transaction: Transaction; binding: string | undefined }> {
+  if (state === undefined) {
+    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
+      claim: 'state',
+    })
+  }
+  const runtime = config[RUNTIME]
+  // A 'handle' store (sealed) needs the cookie to open the transaction; other stores need it after.
+  const handle =
+    runtime.store.browserBinding === 'handle'
+      ? requireHandle(presentedBinding(option, cookieHeader, state))
+      : undefined
+  const transaction = await callStore('transaction store take', () =>
+    runtime.store.take(state, handle),
+  )
+  if (transaction === undefined || transaction.state !== state) {
+    throw unknownState('no pending sign-in has this state: unknown, already used or expired')
+  }
+  if (transaction.expiresAt * 1000 <= runtime.now()) {
+    throw unknownState('the pending sign-in for this state has expired')
+  }
+  if (transaction.clientId !== config.client.client_id) {
+    throw unknownState('the pending sign-in for this state belongs to another client')
+  }
+  const binding = presentedBinding(option, cookieHeader, state, transaction.redirectUri)
+  if (handle !== undefined && binding !== handle) throw misnamedHandle()
+  return { transaction, binding }
+}
+
+function checkIssuer(
+  config: Configuration,
+  transaction: Transaction,
+  iss: string | undefined,
+  hasIdToken: boolean,
+): void {
+  if (transaction.issuer !== config.issuer) {
+    throw issuerMismatch(
+      `the pending sign-in was started with another OP (${clip(transaction.issuer)}), not ${config.issuer}`,
+      transaction.issuer,
+    )
+  }
+  if (iss === undefined) {
+    // A front-channel ID token names its issuer in its signed `iss`, which is validated: OPs leave
+    // `iss` out of such responses (oidc-provider does), and oauth4webapi does not require it then.
+    if (config.provider.authorization_response_iss_parameter_supported === true && !hasIdToken) {
+      throw new ValidationError(
+        'CALLBACK_ISSUER_MISSING',
+        'the OP advertises authorization_response_iss_parameter_supported but the callback has no iss',
+        { claim: 'iss', expected: config.issuer },
+      )
+    }
+  } else if (iss !== config.issuer) {
+    throw issuerMismatch(
+      `the callback iss ${JSON.stringify(clip(iss))} is not the OP's issuer ${config.issuer}`,
+      clip(iss),
+    )
+  }
+}
+
+function issuerMismatch(message: string, actual: string): ValidationError {
+  return new ValidationError('CALLBACK_ISSUER_MISMATCH', message, {
+    claim: 'iss',
+    expected: 'the issuer of the configuration',
+    actual,
+  })
+}
+
+function shapeOf(transaction: Transaction): Shape {
+  const type = transaction.responseType
+  const key = Object.hasOwn(SHAPES, type) ? type : type.split(' ').sort().join(' ')
+  const shape = Object.hasOwn(SHAPES, key) ? SHAPES[key] : undefined
+  if (shape === undefined) {
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      `the response type ${JSON.stringify(clip(transaction.responseType))} is not supported`,
+      { parameter: 'transaction.responseType' },
+    )
+  }
+  return shape
+}
+
+function checkResponseMode(transaction: Transaction, shape: Shape, delivery: Delivery): void {
+  if (delivery === 'unknown') return
+  const expected = transaction.responseMode ?? (shape.idToken || shape.token ? 'fragment' : 'query')
+  const fits =
+    expected === 'form_post'
+      ? delivery === 'form_post'
+      : expected === 'query'
+        ? delivery === 'query'
+        : expected === 'fragment'
+          ? delivery !== 'query'
+          : true
+  if (!fits) {
+    throw new ValidationError(
+      'CALLBACK_RESPONSE_MODE_MISMATCH',
+      `the sign-in used response mode ${clip(expected)} but the callback came in the ${delivery === 'form_post' ? 'POST body' : delivery}`,
+      { claim: 'response_mode', expected, actual: delivery },
+    )
+  }
+}
+
+function checkShape(responseType: string, shape: Shape, params: CallbackParameters): void {
+  expectParameter('code', shape.code, params.code, responseType)
+  expectParameter('id_token', shape.idToken, params.id_token, responseType)
+  expectParameter('access_token', shape.token, params.access_token, responseType)
+  if (shape.token) {
+    const type = params.token_type
+    if (type === undefined) expectParameter('token_type', true, type, responseType)
+    else if (type.toLowerCase() !== 'bearer') {
+      throw invalidInput(
+        `the callback token_type must be Bearer, got ${JSON.stringify(clip(type))}`,
+      )
+    }
+    const expiresIn = params.expires_in
+    if (expiresIn !== undefined && !DIGITS.test(expiresIn)) {
+      throw invalidInput('the callback expires_in must be a number of seconds')
+    }
+  }
+}
+
+const DIGITS = /^\d{1,10}$/
+
+function expectParameter(
+  name: string,
+  wanted: boolean,
+  value: string | undefined,
+  responseType: string,
+): void {
+  if (wanted === (value !== undefined)) return
+  throw new ValidationError(
+    'CALLBACK_RESPONSE_TYPE_MISMATCH',
+    wanted
+      ? `the callback has no ${name}, which response type ${responseType} returns`
+      : `the callback has a ${name}, which response type ${responseType} never returns`,
+    { claim: name, expected: wanted ? 'present' : 'absent', actual: wanted ? 'absent' : 'present' },
+  )
+}
+
+function unknownState(message: string): ValidationError {
+  return new ValidationError('CALLBACK_STATE_UNKNOWN', message, { claim: 'state' })
+}
+
+function invalidInput(message: string): ValidationError {
+  return new ValidationError('CALLBACK_INVALID_INPUT', message)
+}
