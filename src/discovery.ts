@@ -14,12 +14,12 @@ import {
   validateProviderMetadata,
 } from './config/configuration.js'
 import { type ContractChanges, mergeContract } from './config/contract.js'
+import { RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { preloadVerifier } from './lib/lazy-jose.js'
-import { RUNTIME } from './lib/runtime.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.

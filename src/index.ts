@@ -91,7 +91,7 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
-export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './jwks.js'
+export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './keys.js'
 export {
   type BackChannelLogoutOptions,
   type BackChannelLogoutResult,

@@ -5,10 +5,10 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
+import { RUNTIME } from './config/runtime.js'
 import { UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { randomBase64url } from './lib/random.js'
-import { RUNTIME } from './lib/runtime.js'
 import { callStore } from './lib/store-call.js'
 
 /**

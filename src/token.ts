@@ -5,11 +5,11 @@
  */
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
+import { RUNTIME } from './config/runtime.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { type HttpResponse, oauthErrorBody, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
-import { RUNTIME } from './lib/runtime.js'
 import { parseChallenges } from './userinfo.js'
 
 /**

@@ -12,6 +12,7 @@ import {
   requireHandle,
 } from '../browser-binding.js'
 import type { Configuration, UserInfoMode } from '../config/configuration.js'
+import { RUNTIME } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from '../id-token.js'
 import {
@@ -20,7 +21,6 @@ import {
   type Delivery,
   readCallbackParameters,
 } from '../lib/callback-input.js'
-import { RUNTIME } from '../lib/runtime.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'

@@ -6,6 +6,7 @@
  */
 
 import { UsageError, ValidationError } from '../errors.js'
+import type { ClientKey } from '../lib/client-keys.js'
 import { isLoopback } from '../lib/http.js'
 import {
   cloneJson,
@@ -15,21 +16,15 @@ import {
   MAX_JSON_DEPTH,
   nestedDeeperThan,
 } from '../lib/json.js'
-import {
-  type ClientKey,
-  createRuntime,
-  credentialsOf,
-  RUNTIME,
-  type Runtime,
-} from '../lib/runtime.js'
 import type { TransactionStore } from '../storage.js'
 import { createMemoryTransactionStore } from '../stores/memory.js'
 import { type AttributeContract, buildContract } from './contract.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
+import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
 import { type Settings, validateSettings } from './settings.js'
 
-export type { ClientCryptoKey, ClientKey } from '../lib/runtime.js'
+export type { ClientCryptoKey, ClientKey } from '../lib/client-keys.js'
 export type {
   ClientAssertionAudience,
   OpEndpoint,

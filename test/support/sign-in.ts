@@ -21,8 +21,8 @@ import type {
   Configuration,
   ConfigurationOptions,
 } from '../../src/config/configuration.js'
+import { RUNTIME } from '../../src/config/runtime.js'
 import { discover } from '../../src/discovery.js'
-import { RUNTIME } from '../../src/lib/runtime.js'
 import type { Transaction } from '../../src/storage.js'
 import {
   type AuthorizationResponse,

@@ -4,7 +4,7 @@ import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JW
 import { createConfiguration } from '../src/config/configuration.js'
 import type { ValidationError } from '../src/errors.js'
 import { validateIdToken } from '../src/id-token.js'
-import { exportJwksCache, opJwksKeys, restoreJwksCache, verifyWithOpKeys } from '../src/jwks.js'
+import { exportJwksCache, opJwksKeys, restoreJwksCache, verifyWithOpKeys } from '../src/keys.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/logout-token.js'
 import { fetchUserInfo } from '../src/userinfo.js'
 import { client, providerMetadata } from './support/fixtures.js'
