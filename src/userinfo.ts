@@ -71,7 +71,8 @@ const USERINFO: TokenProfile = {
  * they are about the expected end-user. When the client registered `userinfo_signed_response_alg`
  * and/or `userinfo_encrypted_response_alg`, only an `application/jwt` response of that kind is
  * accepted (decrypted with the client's keys, verified with the OP's keys or the client secret,
- * with `iss`, when present, the OP's issuer and `aud`, when present, containing the client_id);
+ * with `iss`, when present, the OP's issuer, `aud`, when present, containing the client_id, and
+ * `exp`, `iat` and `nbf`, when present, within the clock tolerance);
  * otherwise only a JSON object.
  * Aggregated and distributed claims (`_claim_names`, `_claim_sources`) are returned as they came,
  * unresolved and unverified.

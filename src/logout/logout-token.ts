@@ -116,8 +116,8 @@ export interface LogoutTokenValidationOptions {
  * advertises; never `none`), verifies the signature with the OP's keys (re-fetching the JWKS for a
  * new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present), `iss`, `aud` and `azp` (as
  * for ID tokens: only the client_id and its `trusted_audiences`), `iat`, `exp` (or `iat` plus the
- * maximum age; never more than a day after `iat`), `jti`, `events`, `sid`/`sub` and the absence of
- * `nonce`.
+ * maximum age; never more than a day after `iat`), `nbf` when present, `jti`, `events`, `sid`/`sub`
+ * and the absence of `nonce`.
  * @param config - the configuration
  * @param logoutToken - the compact logout token
  * @param options - the replay guard, maximum age and abort signal
@@ -127,7 +127,7 @@ export interface LogoutTokenValidationOptions {
  * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `LOGOUT_TOKEN_TYPE_INVALID`,
  * `LOGOUT_TOKEN_ISSUER_MISMATCH`, `LOGOUT_TOKEN_AUDIENCE_MISMATCH`,
  * `LOGOUT_TOKEN_UNTRUSTED_AUDIENCE`, `LOGOUT_TOKEN_AZP_MISMATCH`, `LOGOUT_TOKEN_IAT_INVALID`,
- * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
+ * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_NOT_YET_VALID`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
  * `LOGOUT_TOKEN_SUBJECT_MISSING`, `LOGOUT_TOKEN_NONCE_PRESENT`, `LOGOUT_TOKEN_CLAIM_INVALID`,
  * `LOGOUT_TOKEN_REPLAYED`
  * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched; `STORE_ERROR` when

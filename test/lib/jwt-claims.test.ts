@@ -186,9 +186,10 @@ const RULES: readonly Rule[] = [
   {
     name: 'bad signature',
     faulty: async (claims) => {
+      // A character well inside the signature: every bit of it is signature, none is padding.
       const token = await sign(claims)
-      const last = token.at(-1) === 'A' ? 'B' : 'A'
-      return `${token.slice(0, -1)}${last}`
+      const i = token.length - 10
+      return `${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`
     },
     twin: plain,
     verdicts: [
