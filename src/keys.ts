@@ -9,7 +9,6 @@ import type { JWK } from 'jose'
 import type { Configuration } from './config/configuration.js'
 import { cachesOf, credentialsOf, RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
-import type { ValidationErrorCode } from './errors.js'
 import { UsageError } from './errors.js'
 import { decryptionKeys, type SecretKeys } from './lib/client-keys.js'
 import { isPlainObject } from './lib/json.js'
@@ -100,29 +99,6 @@ export function opJwksKeys(
   signal?: AbortSignal,
 ): Promise<readonly JWK[]> {
   return jwksOf(config).keys(refetch, signal)
-}
-
-/**
- * Verifies a compact JWS with the configuration's OP keys ({@link JwksCache.verify}).
- * @param config - the configuration
- * @param jws - the compact JWS
- * @param header - its decoded protected header: `alg` (asymmetric, already accepted) and `kid`
- * @param signatureErrorCode - the code to throw when no candidate verifies the signature
- * @param signal - aborts a JWKS fetch
- * @returns the verified payload bytes and the `kid` of the key that verified it
- * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`,
- * `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureErrorCode`
- * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
- * @internal
- */
-export function verifyWithOpKeys(
-  config: Configuration,
-  jws: string,
-  header: { readonly alg: string; readonly kid?: string | undefined },
-  signatureErrorCode: ValidationErrorCode,
-  signal?: AbortSignal,
-): Promise<{ payload: Uint8Array; kid: string | undefined }> {
-  return jwksOf(config).verify(jws, header, signatureErrorCode, signal)
 }
 
 /**
