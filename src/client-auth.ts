@@ -5,10 +5,10 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
+import { credentialsOf, RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
+import { clientSecret, signingKey } from './lib/client-keys.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
-import { clientSecret, signingKey } from './lib/keys.js'
-import { RUNTIME } from './lib/runtime.js'
 
 /** The oauth4webapi view of the configuration's OP and client, with our clock as its clock skew. */
 function oauthParties(config: Configuration): {
@@ -80,16 +80,20 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
   const method = config.client.token_endpoint_auth_method
   switch (method) {
     case 'client_secret_basic':
-      return formEncodedBasic(config.client.client_id, clientSecret(config, method))
+      return formEncodedBasic(config.client.client_id, clientSecret(credentialsOf(config), method))
     case 'client_secret_post':
-      return oauth.ClientSecretPost(clientSecret(config, method))
+      return oauth.ClientSecretPost(clientSecret(credentialsOf(config), method))
     case 'client_secret_jwt':
       return oauth.ClientSecretJwt(
-        clientSecret(config, method),
+        clientSecret(credentialsOf(config), method),
         assertionAudience(config, endpoint),
       )
     case 'private_key_jwt': {
-      const key = await signingKey(config, config.client.token_endpoint_auth_signing_alg, method)
+      const key = await signingKey(
+        credentialsOf(config),
+        config.client.token_endpoint_auth_signing_alg,
+        method,
+      )
       return oauth.PrivateKeyJwt(
         key.kid === undefined ? key.key : { key: key.key, kid: key.kid },
         assertionAudience(config, endpoint),

@@ -13,12 +13,12 @@ import {
 } from './config/configuration.js'
 import { type ContractChanges, mergeContract } from './config/contract.js'
 import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
+import { RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { preloadVerifier } from './lib/lazy-jose.js'
-import { RUNTIME } from './lib/runtime.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.

@@ -201,6 +201,8 @@ export type ValidationErrorCode =
   | 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE'
   /** The logout token has several audiences but no `azp`, or an `azp` other than the client_id (validated as for ID tokens). */
   | 'LOGOUT_TOKEN_AZP_MISMATCH'
+  /** The logout token's `nbf` is in the future (beyond the clock tolerance). */
+  | 'LOGOUT_TOKEN_NOT_YET_VALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.

@@ -4,24 +4,22 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
-import { UsageError, ValidationError, type ValidationErrorCode } from './errors.js'
+import { RUNTIME } from './config/runtime.js'
+import { UsageError, ValidationError } from './errors.js'
+import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
+import { type DecodedJws, decodeJws, isCompactJwe } from './lib/compact.js'
 import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import { quoted } from './lib/json.js'
+import { verifiedAtOnce, verifyJws } from './lib/jws-verify.js'
 import {
-  type AudienceErrorCodes,
-  algNotAllowed,
-  canVerify,
-  checkAudience,
+  checkAlg,
+  checkClaims as checkSharedClaims,
   claimFailure,
-  type DecodedJws,
-  decodeJws,
-  decryptJwe,
-  isCompactJwe,
-  type JwtErrorCodes,
-  verifiedAtOnce,
-  verifyJws,
-} from './lib/jwt.js'
-import { RUNTIME } from './lib/runtime.js'
+  decryptOrRefuse,
+  isNumber,
+  mistyped,
+  type TokenProfile,
+} from './lib/jwt-claims.js'
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules: where it came
@@ -92,23 +90,30 @@ export interface IdTokenClaims {
   readonly [claim: string]: unknown
 }
 
-const CODES: JwtErrorCodes = {
-  alg: 'ID_TOKEN_ALG_NOT_ALLOWED',
-  signature: 'ID_TOKEN_SIGNATURE_INVALID',
-  decryption: 'ID_TOKEN_DECRYPTION_FAILED',
+/** The ID token as a token profile: its codes, required claims and default `enc` (OIDC Registration §2). */
+const ID_TOKEN: TokenProfile = {
+  name: 'ID token',
+  codes: {
+    alg: 'ID_TOKEN_ALG_NOT_ALLOWED',
+    signature: 'ID_TOKEN_SIGNATURE_INVALID',
+    decryption: 'ID_TOKEN_DECRYPTION_FAILED',
+    issuer: 'ID_TOKEN_ISSUER_MISMATCH',
+    mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
+    untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
+    azp: 'ID_TOKEN_AZP_MISMATCH',
+    invalid: 'ID_TOKEN_CLAIM_INVALID',
+    expired: 'ID_TOKEN_EXPIRED',
+    iatMissing: 'ID_TOKEN_IAT_MISSING',
+    iatInFuture: 'ID_TOKEN_IAT_IN_FUTURE',
+    notYetValid: 'ID_TOKEN_NOT_YET_VALID',
+  },
+  defaultEnc: 'A128CBC-HS256',
+  required: { iss: true, aud: true, exp: true, iat: true },
+  audienceRule: 'id-token',
+  requiredStrings: [['sub', 'ID_TOKEN_SUB_MISSING']],
+  optionalStrings: ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'],
 }
-const AUDIENCE_CODES: AudienceErrorCodes = {
-  mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
-  untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
-  azp: 'ID_TOKEN_AZP_MISMATCH',
-  invalid: 'ID_TOKEN_CLAIM_INVALID',
-}
-const WHAT = 'ID token'
-/** The default `id_token_encrypted_response_enc` (OIDC Registration §2). */
-const DEFAULT_ENC = 'A128CBC-HS256'
 const SOURCES: ReadonlySet<string> = new Set(['authorization', 'token', 'refresh'])
-/** Optional claims that must be strings when present. */
-const STRING_CLAIMS = ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'] as const
 
 /**
  * Validates an ID token to the letter of OIDC Core: decrypts it when the client registered
@@ -158,14 +163,33 @@ export async function validateIdToken(
     })
   }
   // The common case (a signed ID token, keys cached, Node's crypto at hand) runs without awaiting.
+  const { client, settings } = config
+  const encAlg = client.id_token_encrypted_response_alg
   const jws =
-    config.client.id_token_encrypted_response_alg === undefined && !isCompactJwe(idToken)
+    encAlg === undefined && !isCompactJwe(idToken)
       ? idToken
-      : await unwrap(config, idToken)
-  const decoded = decodeJws(jws, config.settings.maxJwtLength, WHAT)
-  checkAlg(config, decoded.header.alg, expectations.source)
-  if (!verifiedAtOnce(config, decoded)) {
-    await verifyJws(config, decoded, CODES, expectations.signal)
+      : await decryptOrRefuse(
+          ID_TOKEN,
+          idToken,
+          encAlg,
+          client.id_token_encrypted_response_enc,
+          decryptionKeysOf(config),
+          settings.maxJwtLength,
+        )
+  const decoded = decodeJws(jws, settings.maxJwtLength, ID_TOKEN.name)
+  const registered = client.id_token_signed_response_alg
+  // `none` only when registered and not from the front channel.
+  checkAlg(
+    ID_TOKEN,
+    decoded.header.alg,
+    registered,
+    config.provider.id_token_signing_alg_values_supported,
+    registered === 'none' && expectations.source !== 'authorization',
+    registered === undefined && hasClientSecret(config),
+  )
+  const jwks = jwksOf(config)
+  if (!verifiedAtOnce(decoded, jwks)) {
+    await verifyJws(decoded, jwks, secretKeysOf(config), ID_TOKEN.codes, expectations.signal)
   }
   const hashes = checkClaims(config, decoded, expectations)
   if (hashes !== undefined) await hashes
@@ -186,68 +210,6 @@ function checkExpectations(expectations: IdTokenExpectations): void {
   }
 }
 
-/** Decrypts the ID token when encryption is registered; refuses the form not registered. */
-async function unwrap(config: Configuration, token: string): Promise<string> {
-  const alg = config.client.id_token_encrypted_response_alg
-  const encrypted = isCompactJwe(token)
-  if (alg === undefined) {
-    if (!encrypted) return token
-    throw new ValidationError(
-      'ID_TOKEN_DECRYPTION_FAILED',
-      'the ID token is encrypted but the client registered no id_token_encrypted_response_alg',
-      { claim: 'enc', expected: 'a signed ID token (JWS)', actual: 'JWE' },
-    )
-  }
-  const maxLength = config.settings.maxJwtLength
-  if (!encrypted && token.length <= maxLength && token.split('.').length === 3) {
-    throw new ValidationError(
-      'ID_TOKEN_DECRYPTION_FAILED',
-      `the ID token is not encrypted although the client registered ${alg}`,
-      { claim: 'enc', expected: `a JWE (${alg})`, actual: 'JWS' },
-    )
-  }
-  const enc = config.client.id_token_encrypted_response_enc ?? DEFAULT_ENC
-  return decryptJwe(config, token, { alg, enc }, CODES, maxLength, WHAT)
-}
-
-/** The registered alg, else one the OP advertises and we can verify; `none` only when registered and not front channel. */
-function checkAlg(config: Configuration, alg: string, source: IdTokenExpectations['source']): void {
-  const registered = config.client.id_token_signed_response_alg
-  const ok =
-    alg === 'none'
-      ? registered === 'none' && source !== 'authorization'
-      : registered !== undefined
-        ? alg === registered
-        : canVerify(config, alg) &&
-          config.provider.id_token_signing_alg_values_supported.includes(alg)
-  if (!ok) {
-    throw algNotAllowed(
-      CODES.alg,
-      alg,
-      registered ??
-        config.provider.id_token_signing_alg_values_supported.filter((a) => canVerify(config, a)),
-    )
-  }
-}
-
-function fail(
-  code: ValidationErrorCode,
-  message: string,
-  claim: string,
-  expected: unknown,
-  actual: unknown,
-): ValidationError {
-  return claimFailure('ID token', code, message, claim, expected, actual)
-}
-
-function mistyped(claim: string, expected: string, actual: unknown): ValidationError {
-  return fail('ID_TOKEN_CLAIM_INVALID', `${claim} is not ${expected}`, claim, expected, actual)
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value)
-}
-
 /** Checks the claims; returns a promise only when `at_hash` / `c_hash` remain to be computed. */
 function checkClaims(
   config: Configuration,
@@ -257,53 +219,34 @@ function checkClaims(
   const now = config[RUNTIME].now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
 
-  const { iss, aud, azp, exp, iat, nbf, sub } = claims
-  if (iss !== undefined && typeof iss !== 'string') throw mistyped('iss', 'a string', iss)
-  if (iss !== config.issuer) {
-    const message = `iss ${quoted(iss)} is not the issuer ${config.issuer}`
-    throw fail('ID_TOKEN_ISSUER_MISMATCH', message, 'iss', config.issuer, iss)
-  }
-
-  checkAudience(config, WHAT, { aud, azp }, AUDIENCE_CODES)
-
-  if (!isNumber(exp)) {
-    throw fail('ID_TOKEN_EXPIRED', 'has no numeric exp', 'exp', 'a number', typeof exp)
-  }
-  if (now >= exp + tolerance) {
-    throw fail('ID_TOKEN_EXPIRED', `expired at ${exp}`, 'exp', `after ${Math.floor(now)}`, exp)
-  }
-  if (!isNumber(iat)) {
-    throw fail('ID_TOKEN_IAT_MISSING', 'has no numeric iat', 'iat', 'a number', typeof iat)
-  }
-  const latest = `at most ${Math.floor(now)}`
-  if (iat > now + tolerance) {
-    throw fail('ID_TOKEN_IAT_IN_FUTURE', `was issued in the future (${iat})`, 'iat', latest, iat)
-  }
-  if (nbf !== undefined && !isNumber(nbf)) throw mistyped('nbf', 'a number', nbf)
-  if (nbf !== undefined && nbf > now + tolerance) {
-    throw fail('ID_TOKEN_NOT_YET_VALID', `is not valid before ${nbf}`, 'nbf', latest, nbf)
-  }
-  if (typeof sub !== 'string' || sub === '') {
-    throw fail('ID_TOKEN_SUB_MISSING', 'has no sub', 'sub', 'a non-empty string', sub)
-  }
-
-  for (const name of STRING_CLAIMS) {
-    const value = claims[name]
-    if (value !== undefined && typeof value !== 'string') throw mistyped(name, 'a string', value)
-  }
+  checkSharedClaims(ID_TOKEN, claims, config.issuer, config.client, now, tolerance)
   const amr = claims.amr
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {
-    throw mistyped('amr', 'an array of strings', amr)
+    throw mistyped(ID_TOKEN, 'amr', 'an array of strings', amr)
   }
 
   const { nonce } = expectations
   if (nonce !== undefined) {
     if (claims.nonce === undefined) {
-      throw fail('ID_TOKEN_NONCE_MISSING', 'has no nonce', 'nonce', 'the nonce sent', undefined)
+      throw claimFailure(
+        ID_TOKEN,
+        'ID_TOKEN_NONCE_MISSING',
+        'has no nonce',
+        'nonce',
+        'the nonce sent',
+        undefined,
+      )
     }
     if (claims.nonce !== nonce) {
       const message = 'nonce is not the one sent'
-      throw fail('ID_TOKEN_NONCE_MISMATCH', message, 'nonce', 'the nonce sent', claims.nonce)
+      throw claimFailure(
+        ID_TOKEN,
+        'ID_TOKEN_NONCE_MISMATCH',
+        message,
+        'nonce',
+        'the nonce sent',
+        claims.nonce,
+      )
     }
   }
 
@@ -311,7 +254,8 @@ function checkClaims(
   if (requiredAcr !== undefined && requiredAcr.length > 0) {
     const acr = claims.acr as string | undefined
     if (acr === undefined || !requiredAcr.includes(acr)) {
-      throw fail(
+      throw claimFailure(
+        ID_TOKEN,
         'ID_TOKEN_ACR_NOT_SATISFIED',
         acr === undefined ? 'has no acr' : `acr ${quoted(acr)} is not an accepted one`,
         'acr',
@@ -358,12 +302,20 @@ function checkAuthTime(
   if (authTime === undefined && !required) return
   if (authTime === undefined) {
     const message = 'has no auth_time although it is required'
-    throw fail('ID_TOKEN_AUTH_TIME_MISSING', message, 'auth_time', 'a number', authTime)
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_AUTH_TIME_MISSING',
+      message,
+      'auth_time',
+      'a number',
+      authTime,
+    )
   }
-  if (!isNumber(authTime)) throw mistyped('auth_time', 'a number', authTime)
+  if (!isNumber(authTime)) throw mistyped(ID_TOKEN, 'auth_time', 'a number', authTime)
   const tolerance = config.settings.clockToleranceInSeconds
   if (maxAge !== undefined && now - authTime > maxAge + tolerance) {
-    throw fail(
+    throw claimFailure(
+      ID_TOKEN,
       'ID_TOKEN_AUTH_TIME_TOO_OLD',
       `says the end-user authenticated ${Math.floor(now - authTime)} s ago, more than max_age ${maxAge}`,
       'auth_time',
@@ -384,7 +336,8 @@ async function checkHalfHash(
   const what = name === 'at_hash' ? 'access token' : 'code'
   if (actual === undefined) {
     if (!required) return
-    throw fail(
+    throw claimFailure(
+      ID_TOKEN,
       name === 'at_hash' ? 'ID_TOKEN_AT_HASH_MISSING' : 'ID_TOKEN_C_HASH_MISSING',
       `has no ${name} although an ${what} came with it from the authorization endpoint`,
       name,
@@ -395,7 +348,8 @@ async function checkHalfHash(
   // An unsigned ID token (alg none, token endpoint only) has no hash function to check against.
   if (hash === undefined) return
   if ((await halfHash(hash, value)) !== actual) {
-    throw fail(
+    throw claimFailure(
+      ID_TOKEN,
       name === 'at_hash' ? 'ID_TOKEN_AT_HASH_MISMATCH' : 'ID_TOKEN_C_HASH_MISMATCH',
       `${name} does not match the ${what}`,
       name,

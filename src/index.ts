@@ -88,7 +88,7 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
-export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './jwks.js'
+export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './keys.js'
 export type { LogoutInput } from './lib/request-input.js'
 export {
   type BackChannelLogoutOptions,

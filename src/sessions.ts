@@ -5,11 +5,11 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
-import type { TransportError, UsageError } from './errors.js'
+import { RUNTIME } from './config/runtime.js'
+import { type TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
 import { randomBase64url } from './lib/random.js'
-import { RUNTIME } from './lib/runtime.js'
 import { callStore } from './lib/store-call.js'
 import type { Session, SessionStore } from './storage.js'
 

@@ -5,12 +5,12 @@
  */
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
-import { TransportError, UsageError, ValidationError } from './errors.js'
+import { RUNTIME } from './config/runtime.js'
+import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { type HttpResponse, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { oauthError } from './lib/oauth-error.js'
-import { RUNTIME } from './lib/runtime.js'
 
 /**
  * An access token as the application keeps it.

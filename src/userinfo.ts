@@ -5,20 +5,16 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
+import { RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
-import { TransportError, UsageError, ValidationError } from './errors.js'
+import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
+import { decodeJws } from './lib/compact.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './lib/json.js'
-import {
-  algNotAllowed,
-  decodeJws,
-  decryptJwe,
-  isCompactJwe,
-  type JwtErrorCodes,
-  verifyJws,
-} from './lib/jwt.js'
+import { verifyJws } from './lib/jws-verify.js'
+import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
 import { challengeError } from './lib/oauth-error.js'
-import { RUNTIME } from './lib/runtime.js'
 
 /**
  * Options of {@link fetchUserInfo}.
@@ -36,21 +32,42 @@ export interface UserInfoOptions {
   readonly signal?: AbortSignal
 }
 
-const CODES: JwtErrorCodes = {
-  alg: 'USERINFO_SIGNATURE_INVALID',
-  signature: 'USERINFO_SIGNATURE_INVALID',
-  decryption: 'USERINFO_DECRYPTION_FAILED',
+/**
+ * The signed or encrypted UserInfo response as a token profile: every claim rule fails with
+ * `USERINFO_SIGNATURE_INVALID`, no registered claim is required (OIDC Core §5.3.2: `iss` and `aud`
+ * SHOULD be there; LemonLDAP::NG signs bare claims, Glewlwyd sends no `aud`), each is checked when
+ * present; the default `enc` is OIDC Registration §2's.
+ */
+const USERINFO: TokenProfile = {
+  name: 'UserInfo response',
+  codes: {
+    alg: 'USERINFO_SIGNATURE_INVALID',
+    signature: 'USERINFO_SIGNATURE_INVALID',
+    decryption: 'USERINFO_DECRYPTION_FAILED',
+    issuer: 'USERINFO_SIGNATURE_INVALID',
+    mismatch: 'USERINFO_SIGNATURE_INVALID',
+    untrusted: 'USERINFO_SIGNATURE_INVALID',
+    azp: 'USERINFO_SIGNATURE_INVALID',
+    invalid: 'USERINFO_SIGNATURE_INVALID',
+    expired: 'USERINFO_SIGNATURE_INVALID',
+    iatMissing: 'USERINFO_SIGNATURE_INVALID',
+    iatInFuture: 'USERINFO_SIGNATURE_INVALID',
+    notYetValid: 'USERINFO_SIGNATURE_INVALID',
+  },
+  defaultEnc: 'A128CBC-HS256',
+  required: { iss: false, aud: false, exp: false, iat: false },
+  audienceRule: 'contains-client',
+  requiredStrings: [],
+  optionalStrings: [],
 }
-const WHAT = 'UserInfo response'
-/** The default `userinfo_encrypted_response_enc` (OIDC Registration §2). */
-const DEFAULT_ENC = 'A128CBC-HS256'
 
 /**
  * Fetches the end-user's claims from the UserInfo endpoint with an access token and checks that
  * they are about the expected end-user. When the client registered `userinfo_signed_response_alg`
  * and/or `userinfo_encrypted_response_alg`, only an `application/jwt` response of that kind is
  * accepted (decrypted with the client's keys, verified with the OP's keys or the client secret,
- * with `iss`, when present, the OP's issuer and `aud`, when present, containing the client_id);
+ * with `iss`, when present, the OP's issuer, `aud`, when present, containing the client_id, and
+ * `exp`, `iat` and `nbf`, when present, within the clock tolerance);
  * otherwise only a JSON object.
  * Aggregated and distributed claims (`_claim_names`, `_claim_sources`) are returned as they came,
  * unresolved and unverified.
@@ -194,7 +211,7 @@ function wantsJwt(config: Configuration): boolean {
 }
 
 function invalid(message: string, expected: unknown, actual?: unknown): ValidationError {
-  return new ValidationError('USERINFO_RESPONSE_INVALID', `the ${WHAT} ${message}`, {
+  return new ValidationError('USERINFO_RESPONSE_INVALID', `the UserInfo response ${message}`, {
     expected,
     actual,
   })
@@ -253,49 +270,27 @@ async function jwtClaims(
   }
   const { client, settings } = config
   const maxLength = responseLimit(settings, 'userinfo')
-  let text = bodyText(response.body).trim()
-  const encAlg = client.userinfo_encrypted_response_alg
-  if (isCompactJwe(text) !== (encAlg !== undefined)) {
-    throw new ValidationError(
-      'USERINFO_DECRYPTION_FAILED',
-      encAlg === undefined
-        ? `the ${WHAT} is encrypted but no userinfo_encrypted_response_alg is registered`
-        : `the ${WHAT} is not encrypted although ${encAlg} is registered`,
-      { claim: 'enc', expected: encAlg ?? 'no encryption', actual: encAlg ? 'JWS' : 'JWE' },
-    )
-  }
-  if (encAlg !== undefined) {
-    const enc = client.userinfo_encrypted_response_enc ?? DEFAULT_ENC
-    text = await decryptJwe(config, text, { alg: encAlg, enc }, CODES, maxLength, WHAT)
-  }
+  const text = await decryptOrRefuse(
+    USERINFO,
+    bodyText(response.body).trim(),
+    client.userinfo_encrypted_response_alg,
+    client.userinfo_encrypted_response_enc,
+    decryptionKeysOf(config),
+    maxLength,
+  )
   const signedAlg = client.userinfo_signed_response_alg
   if (signedAlg === undefined) return parseObject(text, 'decrypted')
-  const decoded = decodeJws(text, maxLength, WHAT)
-  if (decoded.header.alg !== signedAlg)
-    throw algNotAllowed(CODES.alg, decoded.header.alg, signedAlg)
-  await verifyJws(config, decoded, CODES, signal)
-  // OIDC Core §5.3.2: a signed response SHOULD carry iss and aud. OPs leave them out (LemonLDAP::NG
-  // signs bare claims, Glewlwyd sends no aud), so each is checked when present and only a wrong
-  // value is refused; the signature, with the OP's key or the client secret, is what binds it.
-  const { iss, aud } = decoded.claims
-  if (iss !== undefined && iss !== config.issuer) {
-    throw new ValidationError(
-      'USERINFO_SIGNATURE_INVALID',
-      `the signed ${WHAT} has iss ${JSON.stringify(shown(iss))}, expected ${config.issuer}`,
-      { claim: 'iss', expected: config.issuer, actual: shown(iss) },
-    )
-  }
-  const clientId = client.client_id
-  if (aud !== undefined && !(aud === clientId || (Array.isArray(aud) && aud.includes(clientId)))) {
-    throw new ValidationError(
-      'USERINFO_SIGNATURE_INVALID',
-      `the signed ${WHAT} has an aud without the client_id ${clientId}`,
-      {
-        claim: 'aud',
-        expected: clientId,
-        actual: Array.isArray(aud) ? aud.slice(0, 10) : shown(aud),
-      },
-    )
-  }
+  const decoded = decodeJws(text, maxLength, USERINFO.name)
+  checkAlg(USERINFO, decoded.header.alg, signedAlg, [], signedAlg === 'none', false)
+  await verifyJws(decoded, jwksOf(config), secretKeysOf(config), USERINFO.codes, signal)
+  const now = config[RUNTIME].now() / 1000
+  checkClaims(
+    USERINFO,
+    decoded.claims,
+    config.issuer,
+    client,
+    now,
+    settings.clockToleranceInSeconds,
+  )
   return decoded.claims
 }

@@ -11,13 +11,15 @@ import {
 } from 'jose'
 import type { ClientInput } from '../src/config/client.js'
 import { type Configuration, createConfiguration } from '../src/config/configuration.js'
+import { validateSettings } from '../src/config/settings.js'
 import { discover } from '../src/discovery.js'
 import type { ValidationError } from '../src/errors.js'
 import { type IdTokenExpectations, validateIdToken } from '../src/id-token.js'
-import { MAX_ID_TOKEN_LENGTH } from '../src/lib/jwt.js'
 import { createMockOP } from '../src/testing/index.js'
 import { expectCode, registerSecret } from './support/helpers.js'
 
+/** The default `Settings.maxJwtLength`. */
+const MAX_ID_TOKEN_LENGTH = validateSettings({}).maxJwtLength
 const ISSUER = 'https://op.example.com'
 const CLIENT_ID = 'client-1'
 const SECRET = 's3cr3t-client-secret-value'

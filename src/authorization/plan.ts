@@ -4,9 +4,10 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
-import { isContentEncryption, REQUEST_OBJECT_ENC_ALGS } from '../config/parameter-values.js'
+import { isContentEncryption } from '../config/parameter-values.js'
 import { policyRules, type RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
+import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
 import { type RequestObjectOptions, requestObjectKey } from './request-object.js'
 
 /**

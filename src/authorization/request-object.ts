@@ -1,19 +1,23 @@
 /**
  * Request objects by value (RFC 9101, OIDC Core §6.1): the authorization parameters as the claims
  * of a JWT signed with the client's key (or the client secret for HS*), optionally encrypted to the
- * OP's public key, or unsigned on explicit opt-in.
+ * OP's public key (`use: enc` in its JWKS, from the same cache as the signature keys, fetched again
+ * at once after the cooldown when no key fits; a key that cannot be safe is never used), or
+ * unsigned on explicit opt-in.
  * @module
  */
 import type { CompactJWSHeaderParameters, JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from '../config/configuration.js'
-import { UsageError } from '../errors.js'
-import { clientSecret, signingKey } from '../lib/keys.js'
-import { joseEncrypt, joseSign } from '../lib/lazy-jose.js'
+import { credentialsOf, RUNTIME } from '../config/runtime.js'
+import { UsageError, ValidationError } from '../errors.js'
+import { opJwksKeys } from '../keys.js'
+import { fitsEncryptionAlg } from '../lib/algorithms.js'
+import { clientSecret, signingKey } from '../lib/client-keys.js'
+import { opKeyProblem } from '../lib/key-checks.js'
+import { joseCore, joseEncrypt, joseSign } from '../lib/lazy-jose.js'
 import { signCompactSync } from '../lib/node-crypto.js'
-import { opEncryptionKey } from '../lib/op-keys.js'
 import { randomBase64url } from '../lib/random.js'
-import { RUNTIME } from '../lib/runtime.js'
 
 /** How long a request object is valid: `exp` = `iat` + this. */
 const LIFETIME_IN_SECONDS = 300
@@ -63,11 +67,11 @@ export async function requestObjectKey(
   if (alg?.startsWith('HS')) {
     return {
       alg,
-      key: encoder.encode(clientSecret(config, `an ${alg} request object`)),
+      key: encoder.encode(clientSecret(credentialsOf(config), `an ${alg} request object`)),
       kid: undefined,
     }
   }
-  const resolved = await signingKey(config, alg, 'a signed request object')
+  const resolved = await signingKey(credentialsOf(config), alg, 'a signed request object')
   return { alg: resolved.alg, key: resolved.key, kid: resolved.kid, jwk: resolved.jwk }
 }
 
@@ -168,4 +172,102 @@ async function sign(
       },
     )
   }
+}
+
+/** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
+const imported = new WeakMap<JWK, Map<string, CryptoKey>>()
+
+/** Whether a public JWK can receive a JWE with this key management alg. */
+function fits(jwk: JWK, alg: string): boolean {
+  if (jwk.use !== undefined && jwk.use !== 'enc') return false
+  if (jwk.alg !== undefined && jwk.alg !== alg) return false
+  if (
+    Array.isArray(jwk.key_ops) &&
+    !jwk.key_ops.some((op) => op === 'encrypt' || op === 'wrapKey' || op === 'deriveKey')
+  ) {
+    return false
+  }
+  return fitsEncryptionAlg(jwk, alg)
+}
+
+/**
+ * Picks the best fitting key that can be safe (explicit `use: enc` and `alg` first), or tells why
+ * the fitting keys cannot be.
+ */
+function pick(keys: readonly JWK[], alg: string): { jwk?: JWK; problem?: string } {
+  let best: JWK | undefined
+  let bestScore = -1
+  let problem: string | undefined
+  for (const jwk of keys) {
+    if (!fits(jwk, alg)) continue
+    const unsafe = opKeyProblem(jwk)
+    if (unsafe !== undefined) {
+      problem ??= unsafe
+      continue
+    }
+    const score = (jwk.use === 'enc' ? 2 : 0) + (jwk.alg === alg ? 1 : 0)
+    if (score > bestScore) {
+      best = jwk
+      bestScore = score
+    }
+  }
+  return best === undefined ? (problem === undefined ? {} : { problem }) : { jwk: best }
+}
+
+/**
+ * The OP's public key to encrypt a JWE to with a key management alg, from its JWKS.
+ * @param config - the configuration
+ * @param alg - the JWE `alg` (`RSA-OAEP-256`, `ECDH-ES`…)
+ * @param signal - aborts a JWKS fetch
+ * @returns the imported public key and its `kid`
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when the OP publishes no key for `alg`,
+ * `JWKS_UNSAFE_KEY` when the only keys for it cannot be safe, `JWKS_INVALID`
+ * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
+ */
+async function opEncryptionKey(
+  config: Configuration,
+  alg: string,
+  signal?: AbortSignal,
+): Promise<{ key: CryptoKey; kid: string | undefined }> {
+  let picked = pick(await opJwksKeys(config, false, signal), alg)
+  if (picked.jwk === undefined) picked = pick(await opJwksKeys(config, true, signal), alg)
+  const { jwk, problem } = picked
+  if (jwk === undefined && problem !== undefined) {
+    throw new ValidationError(
+      'JWKS_UNSAFE_KEY',
+      `the OP's encryption key for ${alg} cannot be safe (${problem}) and is not used`,
+      { claim: 'keys', expected: 'a key that can be safe', actual: problem },
+    )
+  }
+  if (jwk === undefined) {
+    throw new ValidationError(
+      'JWKS_NO_MATCHING_KEY',
+      `the OP's JWKS has no encryption key for ${alg}`,
+      {
+        claim: 'use',
+        expected: `an enc key for ${alg}`,
+      },
+    )
+  }
+  let byAlg = imported.get(jwk)
+  if (byAlg === undefined) {
+    byAlg = new Map()
+    imported.set(jwk, byAlg)
+  }
+  let key = byAlg.get(alg)
+  if (key !== undefined) return { key, kid: jwk.kid }
+  try {
+    key = (await (await joseCore()).importJWK({ ...jwk, ext: true }, alg)) as CryptoKey
+  } catch (cause) {
+    throw new ValidationError(
+      'JWKS_INVALID',
+      `the OP's encryption key for ${alg} cannot be imported`,
+      {
+        claim: 'keys',
+        cause: cause instanceof Error ? new Error(cause.name) : undefined,
+      },
+    )
+  }
+  byAlg.set(alg, key)
+  return { key, kid: jwk.kid }
 }

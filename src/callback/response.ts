@@ -11,6 +11,7 @@ import {
   requireHandle,
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
+import { RUNTIME } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { clip } from '../lib/json.js'
 import {
@@ -20,7 +21,6 @@ import {
   type RequestParameters,
   readRequestInput,
 } from '../lib/request-input.js'
-import { RUNTIME } from '../lib/runtime.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 

@@ -6,7 +6,7 @@
 import { clearBindingCookie } from '../browser-binding.js'
 import type { Configuration, UserInfoMode } from '../config/configuration.js'
 import { USERINFO_MODES } from '../config/settings.js'
-import { UsageError, ValidationError } from '../errors.js'
+import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from '../id-token.js'
 import type { CallbackInput } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'

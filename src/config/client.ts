@@ -5,8 +5,8 @@
  */
 import { UsageError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
+import type { ClientKey } from '../lib/client-keys.js'
 import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
-import type { ClientKey } from '../lib/runtime.js'
 
 /**
  * How the client authenticates at the token and PAR endpoints (OIDC Core §9).

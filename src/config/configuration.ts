@@ -5,16 +5,10 @@
  * @module
  */
 
-import type { UsageError, ValidationError } from '../errors.js'
+import { UsageError, ValidationError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
+import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
-import {
-  type ClientKey,
-  createRuntime,
-  credentialsOf,
-  RUNTIME,
-  type Runtime,
-} from '../lib/runtime.js'
 import type { TransactionStore } from '../storage.js'
 import { createMemoryTransactionStore } from '../stores/memory.js'
 import {
@@ -27,9 +21,10 @@ import { type AttributeContract, buildContract, validateContract } from './contr
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
 import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
+import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
 import { type Settings, validateSettings } from './settings.js'
 
-export type { ClientCryptoKey, ClientKey } from '../lib/runtime.js'
+export type { ClientCryptoKey, ClientKey } from '../lib/client-keys.js'
 export type {
   ClientAssertionAudience,
   OpEndpoint,

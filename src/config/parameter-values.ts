@@ -3,10 +3,10 @@
  * merge: SDK-owned names, space-separated lists, formats of `max_age`, `prompt` and `claims`.
  * @module
  */
-import type { UsageError } from '../errors.js'
+import { UsageError } from '../errors.js'
+import { CONTENT_ENCS } from '../lib/algorithms.js'
 import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
-import { ASYMMETRIC_ALGS, HMAC_HASHES } from '../lib/jwt.js'
 
 /**
  * Parameters the SDK sets itself; neither the policy nor the application may name them.
@@ -37,43 +37,6 @@ export const SPACE_SEPARATED: ReadonlySet<string> = new Set([
   'claims_locales',
 ])
 
-/**
- * The JWS algs a request object may be signed with.
- * @internal
- */
-export const REQUEST_OBJECT_ALGS: ReadonlySet<string> = new Set([
-  ...ASYMMETRIC_ALGS,
-  ...Object.keys(HMAC_HASHES),
-  'none',
-])
-
-/**
- * The JWE algs a request object may be encrypted with (to the OP's public key).
- * @internal
- */
-export const REQUEST_OBJECT_ENC_ALGS: ReadonlySet<string> = new Set([
-  'RSA-OAEP',
-  'RSA-OAEP-256',
-  'RSA-OAEP-384',
-  'RSA-OAEP-512',
-  'ECDH-ES',
-  'ECDH-ES+A128KW',
-  'ECDH-ES+A192KW',
-  'ECDH-ES+A256KW',
-])
-
-/**
- * The JWE content encryption algorithms a request object may use.
- * @internal
- */
-export const CONTENT_ENCS: ReadonlySet<string> = new Set([
-  'A128GCM',
-  'A192GCM',
-  'A256GCM',
-  'A128CBC-HS256',
-  'A192CBC-HS384',
-  'A256CBC-HS512',
-])
 const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
 /**

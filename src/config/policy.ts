@@ -5,18 +5,12 @@
  * @module
  */
 
-import type { UsageError } from '../errors.js'
+import { UsageError } from '../errors.js'
+import { CONTENT_ENCS, REQUEST_OBJECT_ALGS, REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
 import { invalidConfiguration as invalid } from '../lib/checks.js'
 import { deepFreeze, isPlainObject } from '../lib/json.js'
 import type { ClientMetadata } from './client.js'
-import {
-  CONTENT_ENCS,
-  canonicalValue,
-  checkValues,
-  REQUEST_OBJECT_ALGS,
-  REQUEST_OBJECT_ENC_ALGS,
-  SDK_OWNED_PARAMETERS,
-} from './parameter-values.js'
+import { canonicalValue, checkValues, SDK_OWNED_PARAMETERS } from './parameter-values.js'
 
 /**
  * The response types the SDK implements: `code` (Basic Client), `id_token` and `id_token token`

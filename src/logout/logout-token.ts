@@ -4,20 +4,19 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
-import { UsageError, ValidationError, type ValidationErrorCode } from '../errors.js'
+import { cachesOf, RUNTIME } from '../config/runtime.js'
+import { UsageError, ValidationError } from '../errors.js'
+import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from '../keys.js'
+import { decodeJws } from '../lib/compact.js'
+import { isPlainObject } from '../lib/json.js'
+import { verifyJws } from '../lib/jws-verify.js'
 import {
-  type AudienceErrorCodes,
-  algNotAllowed,
-  canVerify,
-  checkAudience,
+  checkAlg,
+  checkClaims as checkSharedClaims,
   claimFailure,
-  decodeJws,
-  decryptJwe,
-  isCompactJwe,
-  type JwtErrorCodes,
-  verifyJws,
-} from '../lib/jwt.js'
-import { cachesOf, RUNTIME } from '../lib/runtime.js'
+  decryptOrRefuse,
+  type TokenProfile,
+} from '../lib/jwt-claims.js'
 import { callStore } from '../lib/store-call.js'
 import type { ReplayGuard } from '../storage.js'
 import { createMemoryReplayGuard } from '../stores/memory.js'
@@ -38,20 +37,32 @@ const DEFAULT_MAX_AGE = 300
  * outlive the replay guard's memory.
  */
 const MAX_LIFETIME = 24 * 60 * 60
-const CODES: JwtErrorCodes = {
-  alg: 'LOGOUT_TOKEN_ALG_NOT_ALLOWED',
-  signature: 'LOGOUT_TOKEN_SIGNATURE_INVALID',
-  decryption: 'LOGOUT_TOKEN_DECRYPTION_FAILED',
+/**
+ * The logout token as a token profile: validated as ID tokens are (Back-Channel Logout §2.6), with
+ * `iat` and `jti` required, `exp` optional, and the ID token's encryption (OIDC Registration §2).
+ */
+const LOGOUT_TOKEN: TokenProfile = {
+  name: 'logout token',
+  codes: {
+    alg: 'LOGOUT_TOKEN_ALG_NOT_ALLOWED',
+    signature: 'LOGOUT_TOKEN_SIGNATURE_INVALID',
+    decryption: 'LOGOUT_TOKEN_DECRYPTION_FAILED',
+    issuer: 'LOGOUT_TOKEN_ISSUER_MISMATCH',
+    mismatch: 'LOGOUT_TOKEN_AUDIENCE_MISMATCH',
+    untrusted: 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE',
+    azp: 'LOGOUT_TOKEN_AZP_MISMATCH',
+    invalid: 'LOGOUT_TOKEN_CLAIM_INVALID',
+    expired: 'LOGOUT_TOKEN_EXPIRED',
+    iatMissing: 'LOGOUT_TOKEN_IAT_INVALID',
+    iatInFuture: 'LOGOUT_TOKEN_IAT_INVALID',
+    notYetValid: 'LOGOUT_TOKEN_NOT_YET_VALID',
+  },
+  defaultEnc: 'A128CBC-HS256',
+  required: { iss: true, aud: true, exp: false, iat: true },
+  audienceRule: 'id-token',
+  requiredStrings: [],
+  optionalStrings: [],
 }
-const AUDIENCE_CODES: AudienceErrorCodes = {
-  mismatch: 'LOGOUT_TOKEN_AUDIENCE_MISMATCH',
-  untrusted: 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE',
-  azp: 'LOGOUT_TOKEN_AZP_MISMATCH',
-  invalid: 'LOGOUT_TOKEN_CLAIM_INVALID',
-}
-const WHAT = 'logout token'
-/** The default `id_token_encrypted_response_enc` (OIDC Registration §2). */
-const DEFAULT_ENC = 'A128CBC-HS256'
 /** The `typ` values accepted, lower-cased, with and without the `application/` prefix. */
 const ACCEPTED_TYP: ReadonlySet<string> = new Set(['logout+jwt', 'jwt'])
 
@@ -106,8 +117,8 @@ export interface LogoutTokenValidationOptions {
  * advertises; never `none`), verifies the signature with the OP's keys (re-fetching the JWKS for a
  * new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present), `iss`, `aud` and `azp` (as
  * for ID tokens: only the client_id and its `trusted_audiences`), `iat`, `exp` (or `iat` plus the
- * maximum age; never more than a day after `iat`), `jti`, `events`, `sid`/`sub` and the absence of
- * `nonce`.
+ * maximum age; never more than a day after `iat`), `nbf` when present, `jti`, `events`, `sid`/`sub`
+ * and the absence of `nonce`.
  * @param config - the configuration
  * @param logoutToken - the compact logout token
  * @param options - the replay guard, maximum age and abort signal
@@ -117,7 +128,7 @@ export interface LogoutTokenValidationOptions {
  * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `LOGOUT_TOKEN_TYPE_INVALID`,
  * `LOGOUT_TOKEN_ISSUER_MISMATCH`, `LOGOUT_TOKEN_AUDIENCE_MISMATCH`,
  * `LOGOUT_TOKEN_UNTRUSTED_AUDIENCE`, `LOGOUT_TOKEN_AZP_MISMATCH`, `LOGOUT_TOKEN_IAT_INVALID`,
- * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
+ * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_NOT_YET_VALID`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
  * `LOGOUT_TOKEN_SUBJECT_MISSING`, `LOGOUT_TOKEN_NONCE_PRESENT`, `LOGOUT_TOKEN_CLAIM_INVALID`,
  * `LOGOUT_TOKEN_REPLAYED`
  * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched; `STORE_ERROR` when
@@ -145,17 +156,35 @@ export async function validateLogoutToken(
       actual: typeof logoutToken,
     })
   }
-  const jws = await unwrap(config, logoutToken)
-  const decoded = decodeJws(jws, config.settings.maxJwtLength, WHAT)
-  checkAlg(config, decoded.header.alg)
-  await verifyJws(config, decoded, CODES, options.signal)
+  const { client, settings } = config
+  const jws = await decryptOrRefuse(
+    LOGOUT_TOKEN,
+    logoutToken,
+    client.id_token_encrypted_response_alg,
+    client.id_token_encrypted_response_enc,
+    decryptionKeysOf(config),
+    settings.maxJwtLength,
+  )
+  const decoded = decodeJws(jws, settings.maxJwtLength, LOGOUT_TOKEN.name)
+  // The ID token's alg rule, never `none`.
+  const registered = client.id_token_signed_response_alg
+  checkAlg(
+    LOGOUT_TOKEN,
+    decoded.header.alg,
+    registered === 'none' ? undefined : registered,
+    config.provider.id_token_signing_alg_values_supported,
+    false,
+    hasClientSecret(config),
+  )
+  await verifyJws(decoded, jwksOf(config), secretKeysOf(config), LOGOUT_TOKEN.codes, options.signal)
   checkTyp(decoded.header.typ)
-  const claims = checkClaims(config, decoded.claims, maxAge)
-  const until = expiry(claims, maxAge) + config.settings.clockToleranceInSeconds
+  const { claims, expiresAt } = checkClaims(config, decoded.claims, maxAge)
+  const until = expiresAt + settings.clockToleranceInSeconds
   const guard = options.replayGuard ?? defaultGuard(config)
   const key = `logout-token ${claims.iss} ${claims.jti}`
   if (!(await callStore('replay guard', () => guard.claim(key, until)))) {
-    throw fail(
+    throw claimFailure(
+      LOGOUT_TOKEN,
       'LOGOUT_TOKEN_REPLAYED',
       'was already received (same jti)',
       'jti',
@@ -169,127 +198,47 @@ export async function validateLogoutToken(
 /** The per-configuration in-memory replay guard. */
 function defaultGuard(config: Configuration): ReplayGuard {
   const caches = cachesOf(config)
-  let guard = caches.get('logout:replay-guard') as ReplayGuard | undefined
-  if (guard === undefined) {
-    guard = createMemoryReplayGuard({ now: config[RUNTIME].now })
-    caches.set('logout:replay-guard', guard)
-  }
-  return guard
-}
-
-/** Decrypts the token when ID tokens are encrypted; refuses the form not registered. */
-async function unwrap(config: Configuration, token: string): Promise<string> {
-  const alg = config.client.id_token_encrypted_response_alg
-  const encrypted = isCompactJwe(token)
-  if (alg === undefined) {
-    if (!encrypted) return token
-    throw new ValidationError(
-      CODES.decryption,
-      'the logout token is encrypted but the client registered no id_token_encrypted_response_alg',
-      { claim: 'enc', expected: 'a signed logout token (JWS)', actual: 'JWE' },
-    )
-  }
-  if (!encrypted) {
-    throw new ValidationError(
-      CODES.decryption,
-      `the logout token is not encrypted although the client registered ${alg}`,
-      { claim: 'enc', expected: `a JWE (${alg})`, actual: 'JWS' },
-    )
-  }
-  const enc = config.client.id_token_encrypted_response_enc ?? DEFAULT_ENC
-  return decryptJwe(config, token, { alg, enc }, CODES, config.settings.maxJwtLength, WHAT)
-}
-
-/** The ID token's alg rule: the registered alg, else one the OP advertises and we can verify; never `none`. */
-function checkAlg(config: Configuration, alg: string): void {
-  const registered = config.client.id_token_signed_response_alg
-  const advertised = config.provider.id_token_signing_alg_values_supported
-  const ok =
-    alg !== 'none' &&
-    (registered !== undefined && registered !== 'none'
-      ? alg === registered
-      : canVerify(config, alg) && advertised.includes(alg))
-  if (!ok) {
-    const expected =
-      registered !== undefined && registered !== 'none'
-        ? registered
-        : advertised.filter((a) => a !== 'none' && canVerify(config, a))
-    throw algNotAllowed(CODES.alg, alg, expected)
-  }
+  caches.logoutReplayGuard ??= createMemoryReplayGuard({ now: config[RUNTIME].now })
+  return caches.logoutReplayGuard
 }
 
 function checkTyp(typ: unknown): void {
   if (typ === undefined) return
   const value = typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : ''
   if (!ACCEPTED_TYP.has(value)) {
-    throw fail('LOGOUT_TOKEN_TYPE_INVALID', 'has another typ', 'typ', 'logout+jwt', typ)
+    throw claimFailure(
+      LOGOUT_TOKEN,
+      'LOGOUT_TOKEN_TYPE_INVALID',
+      'has another typ',
+      'typ',
+      'logout+jwt',
+      typ,
+    )
   }
 }
 
-function fail(
-  code: ValidationErrorCode,
-  message: string,
-  claim: string,
-  expected: unknown,
-  actual: unknown,
-): ValidationError {
-  return claimFailure('logout token', code, message, claim, expected, actual)
-}
-
-/** When the token stops being accepted: its `exp`, else `iat` plus the maximum age; at most a day after `iat`. */
-function expiry(claims: { readonly iat: number; readonly exp?: number }, maxAge: number): number {
-  return Math.min(claims.exp ?? claims.iat + maxAge, claims.iat + MAX_LIFETIME)
-}
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
+/** The shared claim checks, then `jti`, `events`, `sub`/`sid` and no `nonce`; gives when the token stops being accepted. */
 function checkClaims(
   config: Configuration,
   claims: Record<string, unknown>,
   maxAge: number,
-): LogoutTokenClaims {
+): { claims: LogoutTokenClaims; expiresAt: number } {
   const now = config[RUNTIME].now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
-  const { iss, aud, iat, exp, jti, events, sub, sid } = claims
-
-  if (iss !== config.issuer) {
-    const why = typeof iss === 'string' ? `iss is not the issuer ${config.issuer}` : 'has no iss'
-    throw fail('LOGOUT_TOKEN_ISSUER_MISMATCH', why, 'iss', config.issuer, iss)
-  }
-  checkAudience(config, WHAT, { aud, azp: claims.azp }, AUDIENCE_CODES)
-  if (!isNumber(iat)) {
-    throw fail('LOGOUT_TOKEN_IAT_INVALID', 'has no numeric iat', 'iat', 'a number', typeof iat)
-  }
-  if (iat > now + tolerance) {
-    throw fail(
-      'LOGOUT_TOKEN_IAT_INVALID',
-      `was issued in the future (iat ${iat})`,
-      'iat',
-      `at most ${Math.floor(now)}`,
-      iat,
-    )
-  }
-  if (exp !== undefined && !isNumber(exp)) {
-    throw fail('LOGOUT_TOKEN_CLAIM_INVALID', 'exp is not a number', 'exp', 'a number', typeof exp)
-  }
-  const expiresAt = expiry({ iat, ...(exp === undefined ? {} : { exp }) }, maxAge)
-  if (now >= expiresAt + tolerance) {
-    throw fail(
-      'LOGOUT_TOKEN_EXPIRED',
-      `expired at ${expiresAt}`,
-      exp === undefined || expiresAt < exp ? 'iat' : 'exp',
-      `after ${Math.floor(now)}`,
-      expiresAt,
-    )
-  }
+  const lifetime = { withoutExp: maxAge, max: MAX_LIFETIME }
+  const expiresAt = checkSharedClaims(
+    LOGOUT_TOKEN,
+    claims,
+    config.issuer,
+    config.client,
+    now,
+    tolerance,
+    lifetime,
+  )
+  const { jti, events, sub, sid } = claims
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) {
-    throw fail(
+    throw claimFailure(
+      LOGOUT_TOKEN,
       'LOGOUT_TOKEN_JTI_MISSING',
       'has no jti (a string of at most 256 characters)',
       'jti',
@@ -297,13 +246,14 @@ function checkClaims(
       typeof jti,
     )
   }
-  if (!isObject(events) || !isObject(events[BACKCHANNEL_LOGOUT_EVENT])) {
-    throw fail(
+  if (!isPlainObject(events) || !isPlainObject(events[BACKCHANNEL_LOGOUT_EVENT])) {
+    throw claimFailure(
+      LOGOUT_TOKEN,
       'LOGOUT_TOKEN_EVENT_INVALID',
       `has no ${BACKCHANNEL_LOGOUT_EVENT} event object`,
       'events',
       { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-      isObject(events) ? Object.keys(events).slice(0, 5) : events,
+      isPlainObject(events) ? Object.keys(events).slice(0, 5) : events,
     )
   }
   for (const [name, value] of [
@@ -311,7 +261,8 @@ function checkClaims(
     ['sid', sid],
   ] as const) {
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw fail(
+      throw claimFailure(
+        LOGOUT_TOKEN,
         'LOGOUT_TOKEN_CLAIM_INVALID',
         `${name} is not a non-empty string`,
         name,
@@ -321,7 +272,8 @@ function checkClaims(
     }
   }
   if (sub === undefined && sid === undefined) {
-    throw fail(
+    throw claimFailure(
+      LOGOUT_TOKEN,
       'LOGOUT_TOKEN_SUBJECT_MISSING',
       'has neither sid nor sub',
       'sid',
@@ -330,7 +282,8 @@ function checkClaims(
     )
   }
   if (claims.nonce !== undefined) {
-    throw fail(
+    throw claimFailure(
+      LOGOUT_TOKEN,
       'LOGOUT_TOKEN_NONCE_PRESENT',
       'carries a nonce, which is prohibited',
       'nonce',
@@ -338,5 +291,5 @@ function checkClaims(
       'a nonce',
     )
   }
-  return claims as LogoutTokenClaims
+  return { claims: claims as LogoutTokenClaims, expiresAt }
 }

@@ -27,7 +27,7 @@ const encoder = new TextEncoder()
 
 afterEach(() => useNodeCrypto(true))
 
-/** A key pair with the public key imported the way src/jwks.ts imports it. */
+/** A key pair with the public key imported the way src/lib/jwks-cache.ts imports it. */
 async function keyPair(alg: string) {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
   const jwk = await exportJWK(publicKey)

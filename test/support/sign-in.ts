@@ -18,8 +18,8 @@ import {
 } from '../../src/callback/sign-in.js'
 import type { ClientInput } from '../../src/config/client.js'
 import type { Configuration, ConfigurationOptions } from '../../src/config/configuration.js'
+import { RUNTIME } from '../../src/config/runtime.js'
 import { discover } from '../../src/discovery.js'
-import { RUNTIME } from '../../src/lib/runtime.js'
 import type { Transaction } from '../../src/storage.js'
 import {
   type AuthorizationResponse,

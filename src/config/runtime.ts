@@ -1,5 +1,12 @@
-import type { JWK } from 'jose'
-import type { TransactionStore } from '../storage.js'
+/**
+ * The hidden half of a configuration: the `RUNTIME` handle of its injected dependencies, and the
+ * credentials and typed caches no printer, clone or serialiser reaches.
+ * @module
+ */
+import type { Credentials } from '../lib/client-keys.js'
+import { SecretKeys } from '../lib/client-keys.js'
+import type { JwksCache } from '../lib/jwks-cache.js'
+import type { ReplayGuard, TransactionStore } from '../storage.js'
 
 /**
  * The key under which a {@link Configuration} keeps what is not data: the handle of its injected
@@ -11,33 +18,23 @@ import type { TransactionStore } from '../storage.js'
 export const RUNTIME: unique symbol = Symbol('oidc-rp.runtime')
 
 /**
- * A client key as the application gives it: a private JWK, or a WebCrypto private key with its
- * metadata.
- * @group Configuration
+ * The mutable caches of a runtime handle. The handle, and so these caches, carry over to the
+ * configuration `reloadMetadata` returns; caches derived from the OP's or the client's metadata
+ * live elsewhere (per configuration) so that a reload drops them.
  */
-export type ClientKey = JWK | ClientCryptoKey
-
-/**
- * A WebCrypto private key with the metadata a JWK would carry.
- * @group Configuration
- */
-export interface ClientCryptoKey {
-  /** The private key (non-extractable is fine). */
-  readonly privateKey: CryptoKey
-  /** The public key, needed only to publish it with `publicJwks`. */
-  readonly publicKey?: CryptoKey
-  /** Key id, sent as `kid` in JWS headers. */
-  readonly kid?: string
-  /** JWS or JWE algorithm for this key (e.g. `RS256`, `ES256`, `RSA-OAEP-256`). */
-  readonly alg?: string
-  /** `sig` (default) or `enc` (decryption of ID tokens and UserInfo). */
-  readonly use?: 'sig' | 'enc'
+export interface RuntimeCaches {
+  /** The OP key sets, one per `jwks_uri`. Survives `reloadMetadata` (a changed `jwks_uri` gets its own entry). */
+  readonly jwks: Map<string, JwksCache>
+  /** The keys made from the client secret. Survives `reloadMetadata` (the credentials carry over). */
+  readonly secretKeys: SecretKeys
+  /** The default in-memory replay guard of logout tokens, made on first use. Survives `reloadMetadata`. */
+  logoutReplayGuard: ReplayGuard | undefined
 }
 
-/** Everything secret a client holds. Never serialised, never printed. */
-export interface Credentials {
-  readonly clientSecret: string | undefined
-  readonly keys: readonly ClientKey[]
+/** What {@link hidden} keeps per handle. */
+interface Hidden {
+  readonly credentials: Credentials
+  readonly caches: RuntimeCaches
 }
 
 /**
@@ -68,7 +65,7 @@ const SHOWN = '[oidc-rp runtime: redacted]'
  * from the client secret). Reachable only through this module, never by enumerating, cloning or
  * printing a configuration or its handle.
  */
-const hidden = new WeakMap<Runtime, { credentials: Credentials; caches: Map<string, unknown> }>()
+const hidden = new WeakMap<Runtime, Hidden>()
 
 /** A runtime handle: the dependencies as own properties, a redacted text for every printer. */
 class RuntimeHandle implements Runtime {
@@ -101,7 +98,7 @@ class RuntimeHandle implements Runtime {
 
 /**
  * Makes the runtime handle of a configuration: its dependencies stay readable members, its
- * credentials and a fresh cache map go where no printer (`util.inspect` at any depth, with
+ * credentials and fresh caches go where no printer (`util.inspect` at any depth, with
  * `showHidden`, `getters` or `customInspect: false`, `Deno.inspect`, `Bun.inspect`), clone or
  * serialiser can reach them.
  * @param parts - fetch, clock, store and credentials
@@ -110,11 +107,19 @@ class RuntimeHandle implements Runtime {
  */
 export function createRuntime(parts: RuntimeParts): Runtime {
   const handle = Object.freeze(new RuntimeHandle(parts))
-  hidden.set(handle, { credentials: Object.freeze({ ...parts.credentials }), caches: new Map() })
+  const credentials = Object.freeze({ ...parts.credentials })
+  hidden.set(handle, {
+    credentials,
+    caches: {
+      jwks: new Map(),
+      secretKeys: new SecretKeys(credentials),
+      logoutReplayGuard: undefined,
+    },
+  })
   return handle
 }
 
-function hiddenOf(config: HasRuntime): { credentials: Credentials; caches: Map<string, unknown> } {
+function hiddenOf(config: HasRuntime): Hidden {
   const found = hidden.get(config[RUNTIME])
   if (found === undefined) {
     throw new TypeError(
@@ -135,12 +140,12 @@ export function credentialsOf(config: HasRuntime): Credentials {
 }
 
 /**
- * The mutable caches of a configuration, keyed by their module (JWKS, imported keys, keys made
- * from the client secret). Shared by the configurations a reload derives from it.
+ * The mutable caches of a configuration (JWKS, keys made from the client secret, the logout replay
+ * guard). Shared by the configurations a reload derives from it.
  * @param config - the configuration
  * @returns its caches
  * @internal
  */
-export function cachesOf(config: HasRuntime): Map<string, unknown> {
+export function cachesOf(config: HasRuntime): RuntimeCaches {
   return hiddenOf(config).caches
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { Configuration } from '../src/config/configuration.js'
 import { createConfiguration } from '../src/config/configuration.js'
 import type { ValidationError } from '../src/errors.js'
 import { validateIdToken } from '../src/id-token.js'
-import { exportJwksCache, opJwksKeys, restoreJwksCache, verifyWithOpKeys } from '../src/jwks.js'
+import { exportJwksCache, jwksOf, opJwksKeys, restoreJwksCache } from '../src/keys.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../src/logout/logout-token.js'
 import { fetchUserInfo } from '../src/userinfo.js'
 import { client, providerMetadata } from './support/fixtures.js'
@@ -12,9 +13,8 @@ import { expectCode } from './support/helpers.js'
 import { e1Key, safeSigningKeys, unsafeSigningKeys } from './support/unsafe-keys.js'
 
 const encoder = new TextEncoder()
-const verify = (config: Parameters<typeof verifyWithOpKeys>[0], jws: string) =>
-  verifyWithOpKeys(
-    config,
+const verify = (config: Configuration, jws: string) =>
+  jwksOf(config).verify(
     jws,
     decodeProtectedHeader(jws) as { alg: string },
     'ID_TOKEN_SIGNATURE_INVALID',
@@ -272,8 +272,7 @@ describe('JWKS failures fall under the cooldown and the single flight', () => {
   test("a fetch aborted by its caller's signal is not remembered: the next verification fetches at once", async () => {
     const { server, config, jws } = await setupFailing('a 500')
     server.state.down = false
-    const aborted = verifyWithOpKeys(
-      config,
+    const aborted = jwksOf(config).verify(
       jws,
       decodeProtectedHeader(jws) as { alg: string },
       'ID_TOKEN_SIGNATURE_INVALID',
