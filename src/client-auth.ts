@@ -5,7 +5,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
-import { credentialsOf, RUNTIME } from './config/runtime.js'
+import { configurationCachesOf, credentialsOf, RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { clientSecret, signingKey } from './lib/client-keys.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
@@ -22,18 +22,29 @@ function oauthParties(config: Configuration): {
   }
 }
 
-/**
- * The client authentication of each configuration and endpoint, made once: its credentials never
- * change, and a client assertion's audience may depend on the endpoint.
- */
-const strategies = new WeakMap<Configuration, Map<string, oauth.ClientAuth>>()
+declare module './config/runtime.js' {
+  interface ConfigurationCaches {
+    /** The configuration's client authentication, made once. */
+    clientAuthentication: ClientAuthentication
+  }
+}
+
+/** A configuration's client authentication: per endpoint, and what a fixed method adds. */
+interface ClientAuthentication {
+  /** oauth4webapi's strategy per endpoint (a client assertion's audience may be the endpoint). */
+  readonly byEndpoint: Map<string, oauth.ClientAuth>
+  /** What a fixed method adds to every request; `null` when it changes per request; unset at first. */
+  fixed?: FixedAuth | null
+}
+
+function clientAuthentication(config: Configuration): ClientAuthentication {
+  const caches = configurationCachesOf(config)
+  caches.clientAuthentication ??= { byEndpoint: new Map() }
+  return caches.clientAuthentication
+}
 
 async function strategy(config: Configuration, endpoint: string): Promise<oauth.ClientAuth> {
-  let byEndpoint = strategies.get(config)
-  if (byEndpoint === undefined) {
-    byEndpoint = new Map()
-    strategies.set(config, byEndpoint)
-  }
+  const { byEndpoint } = clientAuthentication(config)
   let auth = byEndpoint.get(endpoint)
   if (auth === undefined) {
     auth = await makeStrategy(config, endpoint)
@@ -59,8 +70,6 @@ const FIXED_METHODS: ReadonlySet<string> = new Set([
   'client_secret_post',
   'none',
 ])
-/** Per configuration: its fixed authentication, or `null` when it changes per request. */
-const fixedAuths = new WeakMap<Configuration, FixedAuth | null>()
 
 /** Runs the strategy once on empty parts and keeps what it added, for fixed methods. */
 async function fixedAuth(config: Configuration, endpoint: string): Promise<FixedAuth | null> {
@@ -72,7 +81,7 @@ async function fixedAuth(config: Configuration, endpoint: string): Promise<Fixed
     await (await strategy(config, endpoint))(as, client, body, headers)
     fixed = { headers: Object.fromEntries(headers), params: [...body] }
   }
-  fixedAuths.set(config, fixed)
+  clientAuthentication(config).fixed = fixed
   return fixed
 }
 
@@ -154,7 +163,7 @@ export async function postAuthenticatedForm(
 ): Promise<HttpResponse> {
   const body = new URLSearchParams(params)
   let headers: HeadersInit
-  let fixed = fixedAuths.get(config)
+  let fixed = clientAuthentication(config).fixed
   if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)

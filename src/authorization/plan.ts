@@ -6,6 +6,7 @@
 import type { Configuration } from '../config/configuration.js'
 import { isContentEncryption } from '../config/parameter-values.js'
 import { policyRules, type RequestPolicy } from '../config/policy.js'
+import { configurationCachesOf } from '../config/runtime.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
 import { type RequestObjectOptions, requestObjectKey } from './request-object.js'
@@ -27,7 +28,12 @@ export interface Prepared {
   readonly endpointQuery: readonly [string, string][]
 }
 
-const cache = new WeakMap<Configuration, Prepared>()
+declare module '../config/runtime.js' {
+  interface ConfigurationCaches {
+    /** What every authorization request of the configuration shares, checked once. */
+    requestPlan: Prepared
+  }
+}
 
 /**
  * The prepared request of a configuration, worked out on first use.
@@ -37,7 +43,7 @@ const cache = new WeakMap<Configuration, Prepared>()
  * @internal
  */
 export function prepareRequest(config: Configuration): Prepared | Promise<Prepared> {
-  return cache.get(config) ?? prepare(config)
+  return configurationCachesOf(config).requestPlan ?? prepare(config)
 }
 
 /** Checks the policy against the OP's metadata and the client, once per configuration. */
@@ -120,7 +126,7 @@ async function prepare(config: Configuration): Promise<Prepared> {
     endpointBase: endpoint.href,
     endpointQuery,
   }
-  cache.set(config, result)
+  configurationCachesOf(config).requestPlan = result
   return result
 }
 

@@ -1,6 +1,10 @@
 /**
  * The hidden half of a configuration: the `RUNTIME` handle of its injected dependencies, and the
  * credentials and typed caches no printer, clone or serialiser reaches.
+ *
+ * Two kinds of cache, one rule: {@link RuntimeCaches} belong to the runtime handle, which
+ * `reloadMetadata` carries over, so they survive a reload; {@link ConfigurationCaches} are derived
+ * from one configuration's metadata, so the configuration a reload returns starts without them.
  * @module
  */
 import type { Credentials } from '../lib/client-keys.js'
@@ -29,6 +33,33 @@ export interface RuntimeCaches {
   readonly secretKeys: SecretKeys
   /** The default in-memory replay guard of logout tokens, made on first use. Survives `reloadMetadata`. */
   logoutReplayGuard: ReplayGuard | undefined
+}
+
+/**
+ * The caches derived from one configuration's OP and client metadata, made on first use. A reload
+ * returns a new configuration, which starts without them. Each field is declared, by declaration
+ * merging, in the protocol module that owns it (`requestPlan` in authorization/plan.ts,
+ * `clientAuthentication` in client-auth.ts), so this layer names none of their types.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: the owning modules add the fields (see above)
+export interface ConfigurationCaches {}
+
+/** The caches of each configuration, keyed by the configuration itself. */
+const derived = new WeakMap<object, Partial<ConfigurationCaches>>()
+
+/**
+ * The caches derived from a configuration's metadata (not carried over by `reloadMetadata`).
+ * @param config - the configuration
+ * @returns its caches, empty at first
+ * @internal
+ */
+export function configurationCachesOf(config: HasRuntime): Partial<ConfigurationCaches> {
+  let found = derived.get(config)
+  if (found === undefined) {
+    found = {}
+    derived.set(config, found)
+  }
+  return found
 }
 
 /** What {@link hidden} keeps per handle. */
