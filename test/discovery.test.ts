@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { createAuthorizationRequest } from '../src/authorization/request.js'
 import { assemble, createConfiguration } from '../src/config/configuration.js'
 import { extendContract } from '../src/config/contract.js'
-import { RUNTIME } from '../src/config/runtime.js'
+import { cachesOf, configurationCachesOf, RUNTIME } from '../src/config/runtime.js'
 import { discover, reloadMetadata } from '../src/discovery.js'
 import type { ValidationError } from '../src/errors.js'
 import { createMockOP, type MockOP } from '../src/testing/index.js'
@@ -268,4 +269,31 @@ test('loopback SSRF, the twin: a loopback http issuer is discovered with its loo
   const f = await createFixture({ op: { issuer: 'http://127.0.0.1:8080' } })
   assert.equal(f.config.provider.token_endpoint, 'http://127.0.0.1:8080/token')
   assert.equal((await f.signIn()).idTokenClaims.sub, 'alice')
+})
+
+test('reload: caches derived from metadata start again (a moved authorization endpoint is used), the JWKS cache carries over', async () => {
+  const moving = await createMockOP({
+    issuer: ISSUER,
+    clients: [
+      {
+        client_id: client.client_id,
+        client_secret: CLIENT_SECRET,
+        redirect_uris: [...client.redirect_uris],
+      },
+    ],
+    users: { alice: {} },
+  })
+  const before = await discover(ISSUER, client, { fetch: moving.fetch })
+  const first = await createAuthorizationRequest(before)
+  assert.equal(new URL(first.url).pathname, '/authorize')
+  assert.ok(configurationCachesOf(before).requestPlan, 'the plan is made on first use')
+  const jwksBefore = cachesOf(before).jwks
+
+  moving.setMetadata({ authorization_endpoint: `${ISSUER}/v2/authorize` })
+  const { config: after } = await reloadMetadata(before)
+  assert.equal(configurationCachesOf(after).requestPlan, undefined)
+  assert.equal(new URL((await createAuthorizationRequest(after)).url).pathname, '/v2/authorize')
+  assert.equal(cachesOf(after).jwks, jwksBefore, 'the OP key sets survive the reload')
+  // the twin: the configuration the reload replaced keeps its own plan, and so its endpoint
+  assert.equal(new URL((await createAuthorizationRequest(before)).url).pathname, '/authorize')
 })
