@@ -16,7 +16,7 @@ import { type ProviderMetadata, validateProviderMetadata } from './config/provid
 import { RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
-import { expectStatus, httpRequest, parseJsonObject } from './lib/http.js'
+import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { preloadVerifier } from './lib/lazy-jose.js'
 
@@ -119,6 +119,21 @@ async function fetchMetadata(
   issuer: string,
   options: DiscoverOptions,
 ): Promise<Record<string, unknown>> {
+  return readDiscoveryResponse(await sendDiscoveryRequest(issuer, options), issuer)
+}
+
+/**
+ * GETs the issuer's well-known OpenID configuration document (Discovery §4.1).
+ * @param issuer - the issuer identifier
+ * @param options - fetch, limits and the https rule
+ * @returns the response, read in full
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an issuer that is not an absolute URL
+ * @internal
+ */
+export async function sendDiscoveryRequest(
+  issuer: string,
+  options: DiscoverOptions,
+): Promise<HttpResponse> {
   if (!URL.canParse(issuer)) {
     throw new UsageError(
       'INVALID_ARGUMENT',
@@ -130,11 +145,27 @@ async function fetchMetadata(
   }
   const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
   const limit = responseLimit(options, 'discovery')
-  const response = await httpRequest(
+  return httpRequest(
     url,
     { headers: { accept: 'application/json' } },
     limit === undefined ? options : { ...options, maxResponseBytes: limit },
   )
+}
+
+/**
+ * Reads a discovery response: a 200 with a JSON object whose `issuer` is the one asked for
+ * (Discovery §4.3).
+ * @param response - the response to the discovery request
+ * @param issuer - the issuer asked for
+ * @returns the metadata, not yet validated member by member
+ * @throws {@link TransportError} for another status or a body that is not a JSON object
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`
+ * @internal
+ */
+export function readDiscoveryResponse(
+  response: HttpResponse,
+  issuer: string,
+): Record<string, unknown> {
   expectStatus(response)
   const metadata = parseJsonObject(response)
   if (metadata.issuer !== issuer) {
