@@ -4,9 +4,11 @@
  * endpoints reachable from the OP through `rpFetch` (no sockets).
  */
 
+import assert from 'node:assert/strict'
 import type { SignInResult } from '../../src/callback/result.js'
 import { handleCallback } from '../../src/callback/sign-in.js'
 import type { ClientInput } from '../../src/config/client.js'
+import type { ValidationErrorCode } from '../../src/errors.js'
 import {
   type BackChannelLogoutResult,
   handleBackChannelLogout,
@@ -18,9 +20,9 @@ import {
 import { recordSession } from '../../src/sessions.js'
 import type { Session, SessionStore } from '../../src/storage.js'
 import { createMemorySessionStore } from '../../src/stores/memory.js'
-import type { MockClient } from '../../src/testing/index.js'
-import { registerSecret } from './helpers.js'
-import { browserRequest, createFixture, type Fixture } from './sign-in.js'
+import type { LogoutTokenFault, MockClient } from '../../src/testing/index.js'
+import { assertNoSecrets, registerSecret } from './helpers.js'
+import { browserRequest, CLIENT_ID, createFixture, type Fixture } from './sign-in.js'
 
 export const BACKCHANNEL_URI = 'https://rp.example/logout/backchannel'
 export const FRONTCHANNEL_URI = 'https://rp.example/logout/frontchannel'
@@ -106,4 +108,54 @@ export async function createLogoutFixture(
       return { result, sessionId, session }
     },
   }
+}
+
+let counter = 0
+/** A fresh OP session id per test. */
+export const nextSid = () => `op-session-${++counter}`
+
+export function lastOutcome(f: LogoutFixture): BackChannelLogoutResult {
+  const outcome = f.handled.at(-1)
+  assert.ok(outcome, 'the RP handled a request')
+  return outcome as BackChannelLogoutResult
+}
+
+/** A POST of a form body to the back-channel URI. */
+export function post(body: string, type = 'application/x-www-form-urlencoded'): Request {
+  return new Request(BACKCHANNEL_URI, { method: 'POST', headers: { 'content-type': type }, body })
+}
+
+/**
+ * Signs alice in, has the OP send a broken logout token, checks the refusal (400, JSON error,
+ * no-store, typed code, nothing leaked, the session kept), then the passing twin: the same
+ * delivery without the fault ends the session.
+ */
+export async function refusedThenAccepted(
+  f: LogoutFixture,
+  fault: LogoutTokenFault,
+  code: ValidationErrorCode,
+): Promise<void> {
+  const sid = nextSid()
+  const { sessionId } = await f.signInSession(sid)
+  const bad = await f.op.backChannelLogout({ clientId: CLIENT_ID, user: 'alice', sid, fault })
+  registerSecret(bad.logoutToken)
+  const outcome = lastOutcome(f)
+  assert.equal(outcome.error?.code, code, outcome.error?.message)
+  assertNoSecrets(outcome.error)
+  assert.equal(bad.status, 400)
+  assert.equal(bad.response?.headers.get('cache-control'), 'no-store')
+  assert.equal(bad.response?.headers.get('content-type'), 'application/json')
+  const text = (await bad.response?.text()) ?? ''
+  assert.equal(JSON.parse(text).error, 'invalid_request')
+  assert.ok(!text.includes(bad.logoutToken ?? '-'), 'the body does not echo the token')
+  assert.deepEqual(outcome.ended, [])
+  assert.ok(await f.sessions.get(sessionId), 'the session survives a refused token')
+
+  const good = await f.op.backChannelLogout({ clientId: CLIENT_ID, user: 'alice', sid })
+  assert.equal(good.status, 200, lastOutcome(f).error?.message)
+  assert.deepEqual(
+    lastOutcome(f).ended.map((s) => s.id),
+    [sessionId],
+  )
+  assert.equal(await f.sessions.get(sessionId), undefined)
 }
