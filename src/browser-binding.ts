@@ -1,7 +1,10 @@
 /**
- * The browser binding of a sign-in (login CSRF defence, RFC 6749 §10.12, RFC 9700 §4.7.1): a
- * secret cookie set in the browser that starts the sign-in, without which the callback is refused.
- * A callback URL sent to another browser (the victim's) carries the `state` but not the cookie.
+ * The browser binding of a sign-in (login CSRF defence, RFC 6749 §10.12, RFC 9700 §4.7.1).
+ *
+ * A secret cookie set in the browser that starts the sign-in, without which the callback is
+ * refused. A callback URL sent to another browser (the victim's) carries the `state` but not the
+ * cookie.
+ *
  * @module
  */
 import * as oauth from 'oauth4webapi'
@@ -10,9 +13,11 @@ import { sha256Base64url } from './lib/node-crypto.js'
 import type { Transaction, TransactionStore } from './storage.js'
 
 /**
- * The cookie that ties a pending sign-in to the browser that started it. Set it on the response
- * that redirects to the OP; {@link handleCallback} reads it back from the callback request's
- * `Cookie` header (or from its `browserBinding` option) and refuses the callback without it.
+ * The cookie that ties a pending sign-in to the browser that started it.
+ *
+ * Set it on the response that redirects to the OP; {@link handleCallback} reads it back from the
+ * callback request's `Cookie` header (or from its `browserBinding` option) and refuses the callback
+ * without it.
  *
  * The value is a secret: for stores that keep the transaction (memory, Redis, a database) it is
  * 256 random bits of which the transaction keeps only a SHA-256 hash; for the sealed store it is
@@ -21,7 +26,8 @@ import type { Transaction, TransactionStore } from './storage.js'
  */
 export interface BrowserBindingCookie {
   /**
-   * The cookie name, one per sign-in so sign-ins in several tabs never overwrite each other:
+   * The cookie name, one per sign-in so sign-ins in several tabs never overwrite each other.
+   *
    * `__Host-oidc-rp.<state>` when the redirect URI is `https` (the prefix makes the browser refuse
    * the cookie from a sibling subdomain or without `Secure`), `oidc-rp.<state>` on a plain-http
    * loopback redirect URI (development).
@@ -30,10 +36,12 @@ export interface BrowserBindingCookie {
   /** The cookie value. Secret: never log it. */
   readonly value: string
   /**
-   * A ready `Set-Cookie` header value with the recommended attributes: `Path=/`, `Max-Age` the
-   * transaction TTL, `HttpOnly`, `Secure` (https), and `SameSite=Lax`, or `SameSite=None` for a
-   * `form_post` sign-in on https, because a browser sends no `Lax` cookie with the OP's cross-site
-   * POST. (A plain-http loopback OP and RP are the same site, so `Lax` works there.)
+   * A ready `Set-Cookie` header value with the recommended attributes.
+   *
+   * `Path=/`, `Max-Age` the transaction TTL, `HttpOnly`, `Secure` (https), and `SameSite=Lax`, or
+   * `SameSite=None` for a `form_post` sign-in on https, because a browser sends no `Lax` cookie
+   * with the OP's cross-site POST. (A plain-http loopback OP and RP are the same site, so `Lax`
+   * works there.)
    */
   readonly setCookie: string
 }
@@ -42,8 +50,11 @@ const PREFIX = 'oidc-rp.'
 const HOST_PREFIX = `__Host-${PREFIX}`
 
 /**
- * Whether the SDK must bind the store's transactions with a cookie of its own: true for stores
- * shared by browsers, false for the sealed store (its value is the cookie) and in-browser stores.
+ * Whether the SDK must bind the store's transactions with a cookie of its own.
+ *
+ * True for stores shared by browsers, false for the sealed store (its value is the cookie) and
+ * in-browser stores.
+ *
  * @internal
  */
 export function needsBindingCookie(store: TransactionStore): boolean {
@@ -110,8 +121,11 @@ function cookieValues(header: string | null | undefined, name: string): string[]
 }
 
 /**
- * The one cookie of a name, or `undefined` when there is none; several are refused (a cookie of
- * the same name set by another subdomain or path must not decide which one counts).
+ * The one cookie of a name, or `undefined` when there is none.
+ *
+ * Several are refused (a cookie of the same name set by another subdomain or path must not decide
+ * which one counts).
+ *
  * @internal
  */
 export function oneCookie(header: string | null | undefined, name: string): string | undefined {
@@ -126,10 +140,12 @@ export function oneCookie(header: string | null | undefined, name: string): stri
 }
 
 /**
- * The binding value a callback presents: the application's option, else the cookie named for its
- * sign-in. Before the transaction is known (a `'handle'` store needs the value to open it), the
- * `__Host-` cookie counts when the browser holds one, else the plain one; the name is then checked
- * against the transaction's redirect URI.
+ * The binding value a callback presents.
+ *
+ * The application's option, else the cookie named for its sign-in. Before the transaction is known
+ * (a `'handle'` store needs the value to open it), the `__Host-` cookie counts when the browser
+ * holds one, else the plain one; the name is then checked against the transaction's redirect URI.
+ *
  * @param option - `CallbackOptions.browserBinding`
  * @param cookieHeader - the callback request's `Cookie` header
  * @param state - the callback's state
@@ -173,8 +189,10 @@ export function misnamedHandle(): ValidationError {
 }
 
 /**
- * Checks a callback's browser-binding value against its transaction. Call after the transaction
- * is taken (consumed), so a refused callback cannot be retried.
+ * Checks a callback's browser-binding value against its transaction.
+ *
+ * Call after the transaction is taken (consumed), so a refused callback cannot be retried.
+ *
  * @param store - the configuration's store (what kind of binding it has)
  * @param transaction - the taken transaction
  * @param value - the value the callback presented, if any

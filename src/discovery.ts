@@ -1,6 +1,9 @@
 /**
- * OpenID Connect Discovery: load and validate `/.well-known/openid-configuration`, and reload it
- * later with a diff that says what changed.
+ * OpenID Connect Discovery.
+ *
+ * Load and validate `/.well-known/openid-configuration`, and reload it later with a diff that says
+ * what changed.
+ *
  * @module
  */
 
@@ -153,8 +156,10 @@ export async function sendDiscoveryRequest(
 }
 
 /**
- * Reads a discovery response: a 200 with a JSON object whose `issuer` is the one asked for
- * (Discovery §4.3).
+ * Reads a discovery response.
+ *
+ * A 200 with a JSON object whose `issuer` is the one asked for (Discovery §4.3).
+ *
  * @param response - the response to the discovery request
  * @param issuer - the issuer asked for
  * @returns the metadata, not yet validated member by member

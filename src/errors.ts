@@ -316,9 +316,12 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
 }
 
 /**
- * The OP answered with an OAuth 2.0 error: its `error`, `error_description` and `error_uri` are carried as sent,
- * except that anything the request carried (client secret or assertion, code, verifier, token), in any
- * encoding the OP quotes it in, reads `[redacted]`.
+ * The OP answered with an OAuth 2.0 error.
+ *
+ * Its `error`, `error_description` and `error_uri` are carried as sent, except that anything the
+ * request carried (client secret or assertion, code, verifier, token), in any encoding the OP
+ * quotes it in, reads `[redacted]`.
+ *
  * @group Errors
  */
 export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
@@ -371,7 +374,10 @@ export interface WWWAuthenticateChallenge {
 }
 
 /**
- * One of our checks failed on what the OP or the browser sent. `claim` names the claim or parameter.
+ * One of our checks failed on what the OP or the browser sent.
+ *
+ * `claim` names the claim or parameter.
+ *
  * @group Errors
  */
 export class ValidationError extends OidcRpError<ValidationErrorCode> {
@@ -400,7 +406,10 @@ export class ValidationError extends OidcRpError<ValidationErrorCode> {
 }
 
 /**
- * The exchange with the OP failed below the protocol: network, timeout, size limit, status or content type.
+ * The exchange with the OP failed below the protocol.
+ *
+ * Network, timeout, size limit, status or content type.
+ *
  * @group Errors
  */
 export class TransportError extends OidcRpError<TransportErrorCode> {

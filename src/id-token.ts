@@ -1,6 +1,9 @@
 /**
- * ID token validation (OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12): decryption when registered,
- * structure, alg, signature (always, also for token endpoint ID tokens), then every claim.
+ * ID token validation (OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12).
+ *
+ * Decryption when registered, structure, alg, signature (always, also for token endpoint ID
+ * tokens), then every claim.
+ *
  * @module
  */
 import type { Configuration } from './config/configuration.js'
@@ -22,23 +25,28 @@ import {
 } from './lib/jwt-claims.js'
 
 /**
- * What the ID token must satisfy beyond its signature and the fixed claim rules: where it came
- * from and what the authorization request asked for.
+ * What the ID token must satisfy beyond its signature and the fixed claim rules.
+ *
+ * Where it came from and what the authorization request asked for.
+ *
  * @group ID Token
  */
 export interface IdTokenExpectations {
   /**
-   * Where the ID token came from: the authorization response (front channel), the token endpoint
-   * after a code exchange, or a refresh token response. `alg: none` is never accepted from
-   * `authorization`; `at_hash`/`c_hash` are required only from `authorization`.
+   * Where the ID token came from.
+   *
+   * The authorization response (front channel), the token endpoint after a code exchange, or a
+   * refresh token response. `alg: none` is never accepted from `authorization`; `at_hash`/`c_hash`
+   * are required only from `authorization`.
    */
   readonly source: 'authorization' | 'token' | 'refresh'
   /** The nonce sent; the ID token must carry exactly it (`ID_TOKEN_NONCE_MISSING` / `_MISMATCH`). */
   readonly nonce?: string
   /**
-   * The `max_age` sent, in seconds: `auth_time` is then required and must be at most this old
-   * (plus the clock tolerance). When absent, the client's `default_max_age` applies, except for
-   * `source: 'refresh'`.
+   * The `max_age` sent, in seconds.
+   *
+   * `auth_time` is then required and must be at most this old (plus the clock tolerance). When
+   * absent, the client's `default_max_age` applies, except for `source: 'refresh'`.
    */
   readonly maxAgeInSeconds?: number
   /** Require `auth_time` even without `maxAgeInSeconds` (e.g. it was requested as an essential claim). */
@@ -46,13 +54,16 @@ export interface IdTokenExpectations {
   /** The acceptable `acr` values: the ID token's `acr` must be one of them (`ID_TOKEN_ACR_NOT_SATISFIED`). */
   readonly requiredAcr?: readonly string[]
   /**
-   * The access token that came with the ID token: `at_hash` is then required when the source is
-   * `authorization` (Implicit `id_token token`), and checked whenever present.
+   * The access token that came with the ID token.
+   *
+   * `at_hash` is then required when the source is `authorization` (Implicit `id_token token`), and
+   * checked whenever present.
    */
   readonly accessToken?: string
   /**
-   * The authorization code that came with the ID token (hybrid): `c_hash` is then required when the
-   * source is `authorization`, and checked whenever present.
+   * The authorization code that came with the ID token (hybrid).
+   *
+   * `c_hash` is then required when the source is `authorization`, and checked whenever present.
    */
   readonly code?: string
   /** Aborts a JWKS fetch. */
@@ -116,11 +127,14 @@ const ID_TOKEN: TokenProfile = {
 const SOURCES: ReadonlySet<string> = new Set(['authorization', 'token', 'refresh'])
 
 /**
- * Validates an ID token to the letter of OIDC Core: decrypts it when the client registered
- * `id_token_encrypted_response_alg` (and refuses the other form), decodes it once, accepts only the
- * registered alg (else the OP's advertised algs, never `none` unless registered and from the token
- * endpoint), verifies the signature with the OP's keys or the client secret, then checks `iss`,
- * `aud`, `azp`, `exp`, `iat`, `nbf`, `sub`, `nonce`, `acr`, `auth_time`, `at_hash` and `c_hash`.
+ * Validates an ID token to the letter of OIDC Core.
+ *
+ * Decrypts it when the client registered `id_token_encrypted_response_alg` (and refuses the other
+ * form), decodes it once, accepts only the registered alg (else the OP's advertised algs, never
+ * `none` unless registered and from the token endpoint), verifies the signature with the OP's keys
+ * or the client secret, then checks `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `sub`, `nonce`,
+ * `acr`, `auth_time`, `at_hash` and `c_hash`.
+ *
  * @param config - the configuration
  * @param idToken - the compact ID token (JWS, or JWE when encryption is registered)
  * @param expectations - the source and what the authorization request asked for

@@ -1,8 +1,10 @@
 /**
- * The configuration's keys, handed to the JWT mechanisms of `lib/`: the OP's key set (one
- * {@link JwksCache} per `jwks_uri`, kept with the configuration's runtime), the client secret's keys
- * and the client's decryption keys; and the public export/restore of the JWKS cache for serverless
- * runtimes.
+ * The configuration's keys, handed to the JWT mechanisms of `lib/`.
+ *
+ * The OP's key set (one {@link JwksCache} per `jwks_uri`, kept with the configuration's runtime),
+ * the client secret's keys and the client's decryption keys; and the public export/restore of the
+ * JWKS cache for serverless runtimes.
+ *
  * @module
  */
 import type { JWK } from 'jose'
@@ -18,8 +20,10 @@ import { JwksCache, type JwksCacheSnapshot } from './lib/jwks-cache.js'
 export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
 
 /**
- * The OP key set of a configuration: made on first use, shared with the configurations a reload
- * derives from it (per `jwks_uri`).
+ * The OP key set of a configuration.
+ *
+ * Made on first use, shared with the configurations a reload derives from it (per `jwks_uri`).
+ *
  * @param config - the configuration
  * @returns its JWKS cache
  * @internal

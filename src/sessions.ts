@@ -26,9 +26,11 @@ export interface RecordSessionOptions {
 const DEFAULT_SESSION_TTL = 8 * 60 * 60
 
 /**
- * Records a session after a successful sign-in: a fresh session id from the CSPRNG, the ID token's
- * `iss`, `sub` and `sid`, and the raw ID token for `id_token_hint`. The application puts the
- * session id in its own cookie.
+ * Records a session after a successful sign-in.
+ *
+ * A fresh session id from the CSPRNG, the ID token's `iss`, `sub` and `sid`, and the raw ID token
+ * for `id_token_hint`. The application puts the session id in its own cookie.
+ *
  * @param config - the configuration the sign-in used
  * @param store - where sessions live
  * @param result - the sign-in result (only `idToken` and `idTokenClaims` are read)
@@ -84,8 +86,10 @@ export async function recordSession(
 }
 
 /**
- * Ends the sessions of a client that an OP logout names: those of the `sid` (with the same `sub`
- * when both are given), else every session of the `sub`.
+ * Ends the sessions of a client that an OP logout names.
+ *
+ * Those of the `sid` (with the same `sub` when both are given), else every session of the `sub`.
+ *
  * @param store - the session store
  * @param target - issuer, client, and the logout's `sid` and/or `sub`
  * @returns the sessions this call removed

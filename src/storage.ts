@@ -1,8 +1,11 @@
 /**
- * The storage contracts (types only): what the RP remembers between the authorization request and
- * the callback ({@link TransactionStore}), the sessions it keeps after a sign-in
- * ({@link SessionStore}), and the states and logout tokens it accepts once ({@link ReplayGuard}).
- * The stores that implement them are in `stores/`.
+ * The storage contracts (types only).
+ *
+ * What the RP remembers between the authorization request and the callback ({@link
+ * TransactionStore}), the sessions it keeps after a sign-in ({@link SessionStore}), and the states
+ * and logout tokens it accepts once ({@link ReplayGuard}). The stores that implement them are in
+ * `stores/`.
+ *
  * @module
  */
 
@@ -42,9 +45,11 @@ export interface Transaction {
   /** Application data carried through the sign-in (e.g. the page to return to). Must be JSON-serialisable. */
   readonly appState?: unknown
   /**
-   * The SHA-256 (base64url) of the browser-binding cookie's value: the callback must present the
-   * value. Only the hash is kept, so whoever reads the store cannot finish the sign-in. Absent when
-   * the store binds by itself (sealed, in-browser) or the binding was waived.
+   * The SHA-256 (base64url) of the browser-binding cookie's value.
+   *
+   * The callback must present the value. Only the hash is kept, so whoever reads the store cannot
+   * finish the sign-in. Absent when the store binds by itself (sealed, in-browser) or the binding
+   * was waived.
    */
   readonly browserBindingHash?: string
   /**
@@ -55,8 +60,10 @@ export interface Transaction {
 }
 
 /**
- * Where transactions wait for their callback. `take` must be atomic: a `state` is taken at most once,
- * even when two callbacks race (on one machine or many).
+ * Where transactions wait for their callback.
+ *
+ * `take` must be atomic: a `state` is taken at most once, even when two callbacks race (on one
+ * machine or many).
  *
  * Three stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
  * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from `oidc-rp/redis`.
@@ -115,9 +122,11 @@ export interface Session {
 }
 
 /**
- * Where sessions live, indexed for logout: by id, and by `sid` or `sub` for an issuer. Two stores
- * ship: {@link createMemorySessionStore} (one process) and `createRedisSessionStore` from
- * `oidc-rp/redis` (many machines).
+ * Where sessions live, indexed for logout.
+ *
+ * By id, and by `sid` or `sub` for an issuer. Two stores ship: {@link createMemorySessionStore}
+ * (one process) and `createRedisSessionStore` from `oidc-rp/redis` (many machines).
+ *
  * @group Sessions
  */
 export interface SessionStore {

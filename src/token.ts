@@ -1,6 +1,8 @@
 /**
- * The token endpoint: the authorization code grant, the refresh token grant, and the strict
- * reading of their responses.
+ * The token endpoint.
+ *
+ * The authorization code grant, the refresh token grant, and the strict reading of their responses.
+ *
  * @module
  */
 import { postAuthenticatedForm } from './client-auth.js'
@@ -53,8 +55,10 @@ export interface CodeGrantInput {
 }
 
 /**
- * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5): sends the
- * grant ({@link sendCodeGrant}) and reads the answer ({@link readTokenResponse}).
+ * Redeems an authorization code at the token endpoint (RFC 6749 §4.1.3, RFC 7636 §4.5).
+ *
+ * Sends the grant ({@link sendCodeGrant}) and reads the answer ({@link readTokenResponse}).
+ *
  * @param config - the configuration
  * @param code - the authorization code from the callback
  * @param input - redirect_uri, PKCE verifier, whether an ID token is required
@@ -133,9 +137,10 @@ export async function sendRefreshGrant(
  */
 export interface RefreshOptions {
   /**
-   * The claims of the ID token of the original sign-in (`result.idTokenClaims`). When given and the
-   * OP returns a new ID token, its `iss`, `sub`, `aud`, `azp` and `auth_time` must match them.
-   * Without it those comparisons cannot run: always pass it when you have it.
+   * The claims of the ID token of the original sign-in (`result.idTokenClaims`).
+   *
+   * When given and the OP returns a new ID token, its `iss`, `sub`, `aud`, `azp` and `auth_time`
+   * must match them. Without it those comparisons cannot run: always pass it when you have it.
    */
   readonly original?: IdTokenClaims
   /** A narrower scope to ask for (RFC 6749 §6); default the scope originally granted. */
@@ -152,8 +157,9 @@ export interface RefreshResult {
   /** The new access token. */
   readonly accessToken: AccessToken
   /**
-   * The refresh token to use next time: the OP's new one when it rotated it, otherwise the one
-   * given (RFC 6749 §6: it stays valid).
+   * The refresh token to use next time.
+   *
+   * The OP's new one when it rotated it, otherwise the one given (RFC 6749 §6: it stays valid).
    */
   readonly refreshToken: string
   /** The new raw ID token, when the OP sent one (keep it for logout's `id_token_hint`). */
@@ -163,10 +169,13 @@ export interface RefreshResult {
 }
 
 /**
- * Uses a refresh token (RFC 6749 §6, OIDC Core §12). A new ID token in the response is validated
- * (signature, issuer, audience, times) and, when `original` is given, must keep the original's
- * `iss`, `sub`, `aud`, `azp` and `auth_time` (OIDC Core §12.2). Only `Bearer` access tokens are
- * accepted: the SDK sends no DPoP proofs, so a `DPoP` (or any other) token type is refused.
+ * Uses a refresh token (RFC 6749 §6, OIDC Core §12).
+ *
+ * A new ID token in the response is validated (signature, issuer, audience, times) and, when
+ * `original` is given, must keep the original's `iss`, `sub`, `aud`, `azp` and `auth_time` (OIDC
+ * Core §12.2). Only `Bearer` access tokens are accepted: the SDK sends no DPoP proofs, so a `DPoP`
+ * (or any other) token type is refused.
+ *
  * @param config - the configuration
  * @param refreshToken - the refresh token from the sign-in (or the previous refresh)
  * @param options - the original ID token claims, a narrower scope, a signal
@@ -276,8 +285,11 @@ function tokenEndpoint(config: Configuration): string {
 }
 
 /**
- * Reads a token endpoint response (of either grant): an OAuth error, an unexpected status, or a
- * success whose members are checked (RFC 6749 §5.1, §5.2).
+ * Reads a token endpoint response (of either grant).
+ *
+ * An OAuth error, an unexpected status, or a success whose members are checked (RFC 6749 §5.1,
+ * §5.2).
+ *
  * @param response - the response, as {@link sendCodeGrant} or {@link sendRefreshGrant} returned it
  * @param requireIdToken - whether `id_token` must be present
  * @returns the checked members

@@ -1,7 +1,9 @@
 /**
- * The UserInfo request (OIDC Core §5.3): the access token as a bearer header or form body, Bearer
- * challenges parsed, JSON or signed and/or encrypted JWT responses as registered, and the `sub`
- * check.
+ * The UserInfo request (OIDC Core §5.3).
+ *
+ * The access token as a bearer header or form body, Bearer challenges parsed, JSON or signed and/or
+ * encrypted JWT responses as registered, and the `sub` check.
+ *
  * @module
  */
 import type { Configuration } from './config/configuration.js'
@@ -24,8 +26,10 @@ export interface UserInfoOptions {
   /** The ID token's `sub`: UserInfo must name the same end-user (OIDC Core §5.3.2). */
   readonly expectedSubject: string
   /**
-   * Where the access token goes: `header` (default, `Authorization: Bearer`, a GET) or `body`
-   * (a POST with the form parameter `access_token`, RFC 6750 §2.2).
+   * Where the access token goes.
+   *
+   * `header` (default, `Authorization: Bearer`, a GET) or `body` (a POST with the form parameter
+   * `access_token`, RFC 6750 §2.2).
    */
   readonly placement?: 'header' | 'body'
   /** Aborts the request. */
@@ -33,10 +37,11 @@ export interface UserInfoOptions {
 }
 
 /**
- * The signed or encrypted UserInfo response as a token profile: every claim rule fails with
- * `USERINFO_SIGNATURE_INVALID`, no registered claim is required (OIDC Core §5.3.2: `iss` and `aud`
- * SHOULD be there; LemonLDAP::NG signs bare claims, Glewlwyd sends no `aud`), each is checked when
- * present; the default `enc` is OIDC Registration §2's.
+ * The signed or encrypted UserInfo response as a token profile.
+ *
+ * Every claim rule fails with `USERINFO_SIGNATURE_INVALID`, no registered claim is required (OIDC
+ * Core §5.3.2: `iss` and `aud` SHOULD be there; LemonLDAP::NG signs bare claims, Glewlwyd sends no
+ * `aud`), each is checked when present; the default `enc` is OIDC Registration §2's.
  */
 const USERINFO: TokenProfile = {
   name: 'UserInfo response',
@@ -120,9 +125,12 @@ export async function fetchUserInfo(
 }
 
 /**
- * Sends the UserInfo request: a GET with `Authorization: Bearer`, or a form POST with
- * `access_token` (RFC 6750 §2.2), accepting `application/jwt` when signed or encrypted UserInfo is
- * registered and `application/json` otherwise.
+ * Sends the UserInfo request.
+ *
+ * A GET with `Authorization: Bearer`, or a form POST with `access_token` (RFC 6750 §2.2), accepting
+ * `application/jwt` when signed or encrypted UserInfo is registered and `application/json`
+ * otherwise.
+ *
  * @param config - the configuration (endpoint, registered response kind, settings)
  * @param accessToken - the access token
  * @param placement - where the access token goes
@@ -157,8 +165,11 @@ export async function sendUserInfoRequest(
 }
 
 /**
- * Reads a UserInfo response: a Bearer challenge, an unexpected status, or the claims (a JSON
- * object, or the registered signed and/or encrypted JWT), whose `sub` must be the expected one.
+ * Reads a UserInfo response.
+ *
+ * A Bearer challenge, an unexpected status, or the claims (a JSON object, or the registered signed
+ * and/or encrypted JWT), whose `sub` must be the expected one.
+ *
  * @param config - the configuration (registered response kind, keys for a JWT response)
  * @param response - the response, as {@link sendUserInfoRequest} returned it
  * @param expectedSubject - the ID token's `sub`

@@ -1,6 +1,9 @@
 /**
- * A typed builder for the `claims` request parameter (OIDC Core §5.5): which claims to return in
- * the ID token and from UserInfo, which are essential, and which values are wanted.
+ * A typed builder for the `claims` request parameter (OIDC Core §5.5).
+ *
+ * Which claims to return in the ID token and from UserInfo, which are essential, and which values
+ * are wanted.
+ *
  * @module
  */
 import { UsageError } from '../errors.js'
@@ -76,10 +79,13 @@ export interface ClaimsRequestBuilder {
 }
 
 /**
- * Starts a typed `claims` parameter. Pass the result of `build()` as the `claims` application
- * parameter of {@link createAuthorizationRequest} (the policy must allow `claims`).
- * An essential `acr` with values becomes a requirement on the ID token's `acr`; an essential
- * `auth_time` makes `auth_time` required.
+ * Starts a typed `claims` parameter.
+ *
+ * Pass the result of `build()` as the `claims` application parameter of {@link
+ * createAuthorizationRequest} (the policy must allow `claims`). An essential `acr` with values
+ * becomes a requirement on the ID token's `acr`; an essential `auth_time` makes `auth_time`
+ * required.
+ *
  * @returns an empty builder
  * @throws {@link UsageError} `INVALID_ARGUMENT` from the builder's methods for an empty name, or both `value` and `values`
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter | OIDC Core §5.5}
@@ -178,8 +184,11 @@ export function claimsRequirements(claims: unknown): ClaimsRequirements {
 }
 
 /**
- * Checks the shape of an application's claims request: a JSON object whose `id_token` and
- * `userinfo` members, when present, map claim names to `null` or objects.
+ * Checks the shape of an application's claims request.
+ *
+ * A JSON object whose `id_token` and `userinfo` members, when present, map claim names to `null` or
+ * objects.
+ *
  * @param value - the parsed value
  * @returns true when the shape is valid
  * @internal

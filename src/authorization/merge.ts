@@ -1,6 +1,9 @@
 /**
- * Merges the application's runtime parameters with the administrator's policy: the per-request
- * half of the request parameter policy. The policy was validated once by `normalizePolicy`.
+ * Merges the application's runtime parameters with the administrator's policy.
+ *
+ * The per-request half of the request parameter policy. The policy was validated once by
+ * `normalizePolicy`.
+ *
  * @module
  */
 
@@ -17,7 +20,9 @@ import { claimsRequirements, isClaimsRequest } from './claims-request.js'
 
 /**
  * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
+ *
  * `POLICY_PARAMETER_RESERVED` and `POLICY_PARAMETER_PROTECTED` are never ignored.
+ *
  * @group Authorization
  */
 export type IgnorableCode = Extract<

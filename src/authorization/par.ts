@@ -1,6 +1,9 @@
 /**
- * Pushed authorization requests (RFC 9126): the parameters (or a request object) go to the OP over
- * an authenticated back channel, and the browser carries only `client_id` and `request_uri`.
+ * Pushed authorization requests (RFC 9126).
+ *
+ * The parameters (or a request object) go to the OP over an authenticated back channel, and the
+ * browser carries only `client_id` and `request_uri`.
+ *
  * @module
  */
 import { postAuthenticatedForm } from '../client-auth.js'
@@ -21,9 +24,11 @@ export interface PushedAuthorizationResponse {
 }
 
 /**
- * Pushes authorization parameters to the OP's `pushed_authorization_request_endpoint`: sends them
- * ({@link sendPushedAuthorizationRequest}) and reads the answer
- * ({@link readPushedAuthorizationResponse}).
+ * Pushes authorization parameters to the OP's `pushed_authorization_request_endpoint`.
+ *
+ * Sends them ({@link sendPushedAuthorizationRequest}) and reads the answer ({@link
+ * readPushedAuthorizationResponse}).
+ *
  * @param config - the configuration
  * @param params - the authorization parameters, or `client_id` + `request` for the signed form
  * @param signal - aborts the request
@@ -74,8 +79,11 @@ export async function sendPushedAuthorizationRequest(
 }
 
 /**
- * Reads a PAR endpoint response: a 201 with a `request_uri` and a positive `expires_in`, an OAuth
- * error (RFC 9126 §2.3, its texts redacted of what the request sent), or an unexpected status.
+ * Reads a PAR endpoint response.
+ *
+ * A 201 with a `request_uri` and a positive `expires_in`, an OAuth error (RFC 9126 §2.3, its texts
+ * redacted of what the request sent), or an unexpected status.
+ *
  * @param response - the response, as {@link sendPushedAuthorizationRequest} returned it
  * @returns the `request_uri` and its lifetime
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`

@@ -1,9 +1,11 @@
 /**
- * Request objects by value (RFC 9101, OIDC Core §6.1): the authorization parameters as the claims
- * of a JWT signed with the client's key (or the client secret for HS*), optionally encrypted to the
- * OP's public key (`use: enc` in its JWKS, from the same cache as the signature keys, fetched again
- * at once after the cooldown when no key fits; a key that cannot be safe is never used), or
- * unsigned on explicit opt-in.
+ * Request objects by value (RFC 9101, OIDC Core §6.1).
+ *
+ * The authorization parameters as the claims of a JWT signed with the client's key (or the client
+ * secret for HS*), optionally encrypted to the OP's public key (`use: enc` in its JWKS, from the
+ * same cache as the signature keys, fetched again at once after the cooldown when no key fits; a
+ * key that cannot be safe is never used), or unsigned on explicit opt-in.
+ *
  * @module
  */
 import type { CompactJWSHeaderParameters, JWK } from 'jose'
@@ -76,9 +78,12 @@ export async function requestObjectKey(
 }
 
 /**
- * Builds a request object: the parameters plus `iss` (client_id), `aud` (the OP's issuer), `iat`,
- * `nbf`, `exp` (five minutes) and `jti`, in a JWS with `typ: oauth-authz-req+jwt` and the key's
- * `kid`, then a JWE with `cty: JWT` when encryption is asked.
+ * Builds a request object.
+ *
+ * The parameters plus `iss` (client_id), `aud` (the OP's issuer), `iat`, `nbf`, `exp` (five
+ * minutes) and `jti`, in a JWS with `typ: oauth-authz-req+jwt` and the key's `kid`, then a JWE with
+ * `cty: JWT` when encryption is asked.
+ *
  * @param config - the configuration
  * @param parameters - the authorization parameters, as JSON values
  * @param options - alg, unsigned opt-in, encryption

@@ -1,7 +1,10 @@
 /**
- * The first leg of sign-in: the authorization request, built from the administrator's request
- * policy and the application's runtime parameters, sent as query parameters, a request object or
- * a pushed authorization request, with its transaction saved for the callback.
+ * The first leg of sign-in.
+ *
+ * The authorization request, built from the administrator's request policy and the application's
+ * runtime parameters, sent as query parameters, a request object or a pushed authorization request,
+ * with its transaction saved for the callback.
+ *
  * @module
  */
 import * as oauth from 'oauth4webapi'
@@ -27,9 +30,11 @@ import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
 import { createRequestObject } from './request-object.js'
 
 /**
- * A value of an application parameter: a string, several (a list, or space-separated for
- * `scope`, `acr_values`, `prompt`, `ui_locales`), a number (`max_age`), a claims request
- * (`claims`), or `null` to drop an overridable default.
+ * A value of an application parameter.
+ *
+ * A string, several (a list, or space-separated for `scope`, `acr_values`, `prompt`, `ui_locales`),
+ * a number (`max_age`), a claims request (`claims`), or `null` to drop an overridable default.
+ *
  * @group Authorization
  */
 export type AuthorizationParameterValue =
@@ -41,8 +46,10 @@ export type AuthorizationParameterValue =
   | undefined
 
 /**
- * The application's runtime parameters. Each must be allowed by the policy; `undefined` members
- * are skipped.
+ * The application's runtime parameters.
+ *
+ * Each must be allowed by the policy; `undefined` members are skipped.
+ *
  * @group Authorization
  */
 export interface AuthorizationParameters {
@@ -70,8 +77,10 @@ export interface AuthorizationParameters {
  */
 export interface AuthorizationRequestOptions {
   /**
-   * What to do with an application value the policy forbids: `reject` (default) throws; `ignore`
-   * leaves it out and lists it in `ignored`. Reserved and protected parameters are always refused.
+   * What to do with an application value the policy forbids.
+   *
+   * `reject` (default) throws; `ignore` leaves it out and lists it in `ignored`. Reserved and
+   * protected parameters are always refused.
    */
   readonly onDisallowed?: 'reject' | 'ignore'
   /** Application data carried to the callback in the transaction (JSON-serialisable). */
@@ -79,12 +88,14 @@ export interface AuthorizationRequestOptions {
   /** Aborts the PAR request or the OP JWKS fetch. */
   readonly signal?: AbortSignal
   /**
-   * **Dangerous: reopens login CSRF.** Makes this sign-in's callback acceptable from any browser:
-   * no browser-binding cookie is made and {@link handleCallback} asks for none. An attacker can
-   * then send a victim the callback URL of a sign-in the attacker started, and the victim is
-   * signed in as the attacker (RFC 9700 §4.7.1). Use it only where the callback provably reaches
-   * the same user agent by other means (e.g. a native app's claimed HTTPS redirect with its own
-   * binding), never in a web application.
+   * **Dangerous.
+   *
+   * Reopens login CSRF.** Makes this sign-in's callback acceptable from any browser: no
+   * browser-binding cookie is made and {@link handleCallback} asks for none. An attacker can then
+   * send a victim the callback URL of a sign-in the attacker started, and the victim is signed in
+   * as the attacker (RFC 9700 §4.7.1). Use it only where the callback provably reaches the same
+   * user agent by other means (e.g. a native app's claimed HTTPS redirect with its own binding),
+   * never in a web application.
    */
   readonly dangerouslySkipBrowserBinding?: boolean
 }
@@ -99,10 +110,11 @@ export interface AuthorizationRequest {
   /** The `state` sent, the key of the transaction. */
   readonly state: string
   /**
-   * The cookie to set in the browser with the redirect (`Set-Cookie: ${browserBinding.setCookie}`):
-   * {@link handleCallback} refuses the callback in any browser without it, so a callback URL
-   * sent to someone else cannot sign them in (login CSRF). `undefined` only for a store that lives
-   * in the browser itself or when the binding was dangerously skipped.
+   * The cookie to set in the browser with the redirect (`Set-Cookie: ${browserBinding.setCookie}`).
+   *
+   * {@link handleCallback} refuses the callback in any browser without it, so a callback URL sent
+   * to someone else cannot sign them in (login CSRF). `undefined` only for a store that lives in
+   * the browser itself or when the binding was dangerously skipped.
    */
   readonly browserBinding: BrowserBindingCookie | undefined
   /** Application parameters left out (only in `ignore` mode). */
@@ -112,11 +124,13 @@ export interface AuthorizationRequest {
 }
 
 /**
- * Builds the authorization request: merges the application's parameters with the policy (refusing,
- * or in `ignore` mode leaving out, what it forbids), checks the result against the OP's metadata,
- * generates `state`, `nonce` and the PKCE verifier, encodes the request for the policy's transport
- * (query, signed/encrypted request object, or PAR), and saves the transaction in the
- * configuration's store. Nothing is saved when any step fails.
+ * Builds the authorization request.
+ *
+ * Merges the application's parameters with the policy (refusing, or in `ignore` mode leaving out,
+ * what it forbids), checks the result against the OP's metadata, generates `state`, `nonce` and the
+ * PKCE verifier, encodes the request for the policy's transport (query, signed/encrypted request
+ * object, or PAR), and saves the transaction in the configuration's store. Nothing is saved when
+ * any step fails.
  *
  * Set the returned `browserBinding.setCookie` on the response that redirects to the OP: the
  * callback is refused in any browser without that cookie, so a sign-in finishes only in the

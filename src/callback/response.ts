@@ -1,7 +1,10 @@
 /**
- * The authorization response: its parameters read from whatever the HTTP framework hands over,
- * `state` → the pending sign-in (consumed), the browser binding, RFC 9207 `iss`, an `error`, the
- * response mode and the parameters the response type returns.
+ * The authorization response.
+ *
+ * Its parameters read from whatever the HTTP framework hands over, `state` → the pending sign-in
+ * (consumed), the browser binding, RFC 9207 `iss`, an `error`, the response mode and the parameters
+ * the response type returns.
+ *
  * @module
  */
 import {
@@ -73,9 +76,11 @@ export interface PresentedBinding {
 }
 
 /**
- * Reads and checks the authorization response (steps 1–7 of `handleCallback`, docs/callback.md):
- * parameters, state → transaction (consumed), browser binding, `iss`, `error`, response mode,
+ * Reads and checks the authorization response (steps 1–7 of `handleCallback`, docs/callback.md).
+ *
+ * Parameters, state → transaction (consumed), browser binding, `iss`, `error`, response mode,
  * shape.
+ *
  * @param config - the configuration (store, clock, issuer, client, callback limits)
  * @param input - the callback request, URL, fragment or form body
  * @param presented - the browser-binding option and Cookie header

@@ -1,6 +1,9 @@
 /**
- * The sign-in result: what the application receives once a callback is fully validated. Claims
- * are merged, and the application's attributes fulfilled through the administrator's mapping.
+ * The sign-in result.
+ *
+ * What the application receives once a callback is fully validated. Claims are merged, and the
+ * application's attributes fulfilled through the administrator's mapping.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -11,9 +14,10 @@ import type { Transaction } from '../storage.js'
 import type { AccessToken } from '../token.js'
 
 /**
- * Claims that describe the token or the authentication, not the end-user: in the merged claims the
- * ID token's value always wins, and UserInfo never overrides them. They are not counted as
- * "not in contract" either.
+ * Claims that describe the token or the authentication, not the end-user.
+ *
+ * In the merged claims the ID token's value always wins, and UserInfo never overrides them. They
+ * are not counted as "not in contract" either.
  */
 const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
   'iss',
@@ -35,9 +39,10 @@ const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * Claims about the token itself, not the end-user or the authentication: left out of the contract
- * report even when the OP lists them in `claims_supported` (a missing `c_hash` says nothing of
- * the end-user).
+ * Claims about the token itself, not the end-user or the authentication.
+ *
+ * Left out of the contract report even when the OP lists them in `claims_supported` (a missing
+ * `c_hash` says nothing of the end-user).
  */
 const TOKEN_CLAIMS: ReadonlySet<string> = new Set([
   'iss',
@@ -62,14 +67,17 @@ const CLAIM_SOURCE_MEMBERS: ReadonlySet<string> = new Set(['_claim_names', '_cla
  */
 export interface ContractReport {
   /**
-   * Contract claims the OP sent (in the ID token or UserInfo). Claims about the token itself (`iss`,
-   * `aud`, `exp`, `iat`, `nbf`, `jti`, `nonce`, `azp`, `at_hash`, `c_hash`, `s_hash`) are left out
-   * of all three lists.
+   * Contract claims the OP sent (in the ID token or UserInfo).
+   *
+   * Claims about the token itself (`iss`, `aud`, `exp`, `iat`, `nbf`, `jti`, `nonce`, `azp`,
+   * `at_hash`, `c_hash`, `s_hash`) are left out of all three lists.
    */
   readonly received: readonly string[]
   /**
-   * Contract claims the OP did not send (or sent as `null`). Not an error: PingFederate's "runtime
-   * errors might occur" case made explicit, for the application to log or act on.
+   * Contract claims the OP did not send (or sent as `null`).
+   *
+   * Not an error: PingFederate's "runtime errors might occur" case made explicit, for the
+   * application to log or act on.
    */
   readonly missing: readonly string[]
   /** End-user claims the OP sent that the contract does not name (protocol claims excluded). */
@@ -105,10 +113,12 @@ export interface SignInResult {
   /** The UserInfo claims, when UserInfo was called. */
   readonly userinfo?: Readonly<Record<string, unknown>>
   /**
-   * The end-user claims merged: the ID token's claims, overridden by UserInfo's for end-user claims
-   * (UserInfo is fresher, as in PingFederate), while the ID token always wins on the protocol claims
-   * (`iss`, `sub`, `aud`, `exp`, `iat`, `nbf`, `jti`, `auth_time`, `nonce`, `acr`, `amr`, `azp`,
-   * `at_hash`, `c_hash`, `s_hash`, `sid`). UserInfo's `_claim_names` / `_claim_sources` are left out.
+   * The end-user claims merged.
+   *
+   * The ID token's claims, overridden by UserInfo's for end-user claims (UserInfo is fresher, as in
+   * PingFederate), while the ID token always wins on the protocol claims (`iss`, `sub`, `aud`,
+   * `exp`, `iat`, `nbf`, `jti`, `auth_time`, `nonce`, `acr`, `amr`, `azp`, `at_hash`, `c_hash`,
+   * `s_hash`, `sid`). UserInfo's `_claim_names` / `_claim_sources` are left out.
    */
   readonly claims: Readonly<Record<string, unknown>>
   /** The application's attributes, fulfilled from {@link SignInResult.claims} through `config.attributeMapping`. */
@@ -124,8 +134,9 @@ export interface SignInResult {
   /** The sign-in that this callback completed. */
   readonly transaction: SignInTransaction
   /**
-   * A `Set-Cookie` header value that deletes the sign-in's browser-binding cookie: send it with the
-   * callback's response. `undefined` when the sign-in had no such cookie.
+   * A `Set-Cookie` header value that deletes the sign-in's browser-binding cookie.
+   *
+   * Send it with the callback's response. `undefined` when the sign-in had no such cookie.
    */
   readonly clearBrowserBinding?: string
 }
@@ -145,8 +156,11 @@ export interface SignInParts {
 }
 
 /**
- * Merges the ID token and UserInfo claims: UserInfo wins on end-user claims, the ID token on
- * protocol claims; claim-source members are dropped.
+ * Merges the ID token and UserInfo claims.
+ *
+ * UserInfo wins on end-user claims, the ID token on protocol claims; claim-source members are
+ * dropped.
+ *
  * @param idTokenClaims - the validated ID token claims
  * @param userinfo - the UserInfo claims, if any
  * @returns a new object

@@ -1,6 +1,9 @@
 /**
- * The sign-in: the checked authorization response, then the code exchange, the ID token(s),
- * UserInfo and the result.
+ * The sign-in.
+ *
+ * The checked authorization response, then the code exchange, the ID token(s), UserInfo and the
+ * result.
+ *
  * @module
  */
 import { clearBindingCookie } from '../browser-binding.js'

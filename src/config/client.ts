@@ -1,6 +1,9 @@
 /**
- * The client as registered at the OP: its metadata, what the application gives (metadata plus
- * secret and keys), the validation of both, and the check that the auth method has its credentials.
+ * The client as registered at the OP.
+ *
+ * Its metadata, what the application gives (metadata plus secret and keys), the validation of both,
+ * and the check that the auth method has its credentials.
+ *
  * @module
  */
 import { UsageError } from '../errors.js'
@@ -32,8 +35,10 @@ export interface ClientMetadata {
   readonly token_endpoint_auth_method: TokenEndpointAuthMethod
   readonly token_endpoint_auth_signing_alg?: string
   /**
-   * The ID token signing alg registered. When absent, any alg the OP advertises in
-   * `id_token_signing_alg_values_supported` is accepted, except `none`.
+   * The ID token signing alg registered.
+   *
+   * When absent, any alg the OP advertises in `id_token_signing_alg_values_supported` is accepted,
+   * except `none`.
    */
   readonly id_token_signed_response_alg?: string
   readonly id_token_encrypted_response_alg?: string
@@ -49,8 +54,10 @@ export interface ClientMetadata {
   /** Always require `auth_time` in ID tokens. */
   readonly require_auth_time?: boolean
   /**
-   * Audiences besides the client_id that ID tokens may also name (OIDC Core §3.1.3.7 step 3). An ID
-   * token with any other extra audience is refused. Not a registration parameter: a local setting.
+   * Audiences besides the client_id that ID tokens may also name (OIDC Core §3.1.3.7 step 3).
+   *
+   * An ID token with any other extra audience is refused. Not a registration parameter: a local
+   * setting.
    */
   readonly trusted_audiences?: readonly string[]
 }
@@ -145,8 +152,10 @@ export function validateClient(client: ClientInput): ClientMetadata {
 }
 
 /**
- * Checks that the client's auth method has what it needs: a secret for `client_secret_*`, a
- * signing key for `private_key_jwt`.
+ * Checks that the client's auth method has what it needs.
+ *
+ * A secret for `client_secret_*`, a signing key for `private_key_jwt`.
+ *
  * @param client - the validated client metadata
  * @param secret - the client secret, if any
  * @param keys - the client's keys

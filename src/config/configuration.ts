@@ -1,7 +1,9 @@
 /**
- * The configuration value: one connection to one OP, as plain data an administrator can store,
- * plus the injected dependencies and credentials behind a hidden symbol key (never serialised,
- * never printed).
+ * The configuration value.
+ *
+ * One connection to one OP, as plain data an administrator can store, plus the injected
+ * dependencies and credentials behind a hidden symbol key (never serialised, never printed).
+ *
  * @module
  */
 
@@ -33,10 +35,13 @@ export type {
 } from './settings.js'
 
 /**
- * An immutable connection to one OP. `JSON.stringify(config)` gives its data (metadata, client
- * metadata, contract, settings), without the secret, keys or dependencies; {@link restoreConfiguration}
- * reads it back. Printing it (`console.log`, `util.inspect` at any depth, `Deno.inspect`,
- * `Bun.inspect`) shows the same data: the secret, keys and dependencies are unreachable from it.
+ * An immutable connection to one OP.
+ *
+ * `JSON.stringify(config)` gives its data (metadata, client metadata, contract, settings), without
+ * the secret, keys or dependencies; {@link restoreConfiguration} reads it back. Printing it
+ * (`console.log`, `util.inspect` at any depth, `Deno.inspect`, `Bun.inspect`) shows the same data:
+ * the secret, keys and dependencies are unreachable from it.
+ *
  * @group Configuration
  */
 export interface Configuration {
@@ -96,8 +101,10 @@ export function createConfiguration(
 }
 
 /**
- * Reads back a configuration saved with `JSON.stringify(config)`, validating it again. The secret,
- * keys and dependencies are given anew.
+ * Reads back a configuration saved with `JSON.stringify(config)`, validating it again.
+ *
+ * The secret, keys and dependencies are given anew.
+ *
  * @param data - the parsed JSON (or the JSON text)
  * @param credentials - `client_secret` and `keys`, which are never serialised
  * @param options - dependencies; settings here override the saved ones
@@ -134,8 +141,10 @@ export function restoreConfiguration(
 }
 
 /**
- * Puts a configuration together from validated parts. Used by discovery, manual configuration,
- * restore and reload.
+ * Puts a configuration together from validated parts.
+ *
+ * Used by discovery, manual configuration, restore and reload.
+ *
  * @internal
  */
 export function assemble(

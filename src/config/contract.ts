@@ -1,7 +1,9 @@
 /**
- * The attribute contract: the claims the RP expects from the OP, built from `claims_supported`,
- * kept across metadata reloads (a claim the OP stops advertising stays, marked), and edited by
- * the administrator.
+ * The attribute contract.
+ *
+ * The claims the RP expects from the OP, built from `claims_supported`, kept across metadata
+ * reloads (a claim the OP stops advertising stays, marked), and edited by the administrator.
+ *
  * @module
  */
 import { UsageError } from '../errors.js'
@@ -56,9 +58,11 @@ export interface ContractChanges {
 }
 
 /**
- * Merges the OP's current `claims_supported` into an existing contract. Nothing is ever dropped:
- * claims the OP no longer advertises stay, marked with the time this was first seen. Administrator
- * attributes keep their origin.
+ * Merges the OP's current `claims_supported` into an existing contract.
+ *
+ * Nothing is ever dropped: claims the OP no longer advertises stay, marked with the time this was
+ * first seen. Administrator attributes keep their origin.
+ *
  * @param contract - the current contract
  * @param claimsSupported - the OP's current `claims_supported` (absent: the OP advertises none)
  * @param now - the clock, in milliseconds since the epoch (for `noLongerAdvertisedSince`).

@@ -1,6 +1,8 @@
 /**
- * The attribute mapping: how contract claims become the application's attributes (PingFederate's
- * contract fulfilment from "Provider Claims", with an optional default per attribute).
+ * The attribute mapping.
+ *
+ * How contract claims become the application's attributes (PingFederate's contract fulfilment from
+ * "Provider Claims", with an optional default per attribute).
  *
  * The mapping is checked for its shape when the configuration is built, not against the contract:
  * the contract changes on reload and can be extended by the administrator, and a rule on a claim the
@@ -16,8 +18,11 @@ import { deepFreeze } from '../lib/json.js'
 import type { AttributeContract } from './contract.js'
 
 /**
- * One rule of the attribute mapping: the application attribute `attribute` takes the value of the
- * end-user claim `claim`, or `default` when the OP did not send it.
+ * One rule of the attribute mapping.
+ *
+ * The application attribute `attribute` takes the value of the end-user claim `claim`, or `default`
+ * when the OP did not send it.
+ *
  * @group Attribute contract
  */
 export interface AttributeMappingRule {
@@ -26,8 +31,9 @@ export interface AttributeMappingRule {
   /** The contract claim it comes from. */
   readonly claim: string
   /**
-   * The value when the claim is missing (any JSON value); without one, the attribute is reported
-   * in `missingAttributes` of the sign-in result.
+   * The value when the claim is missing (any JSON value).
+   *
+   * Without one, the attribute is reported in `missingAttributes` of the sign-in result.
    */
   readonly default?: unknown
 }
@@ -39,8 +45,11 @@ export interface AttributeMappingRule {
 export type AttributeMapping = readonly AttributeMappingRule[]
 
 /**
- * Validates an attribute mapping: an array of rules with non-empty `attribute` and `claim` strings,
- * each attribute named once, defaults that are JSON values.
+ * Validates an attribute mapping.
+ *
+ * An array of rules with non-empty `attribute` and `claim` strings, each attribute named once,
+ * defaults that are JSON values.
+ *
  * @param input - the mapping as written, or `undefined` (no mapping)
  * @returns the frozen mapping
  * @throws {@link UsageError} `INVALID_CONFIGURATION`
@@ -87,8 +96,11 @@ export function normalizeMapping(input: unknown): AttributeMapping {
 }
 
 /**
- * Lists the mapping rules whose claim is not in the contract. They still work (the attribute takes
- * the claim when the OP sends it); an administration screen may warn about them.
+ * Lists the mapping rules whose claim is not in the contract.
+ *
+ * They still work (the attribute takes the claim when the OP sends it); an administration screen
+ * may warn about them.
+ *
  * @param contract - the attribute contract (`config.contract`)
  * @param mapping - the attribute mapping (`config.attributeMapping`)
  * @returns the rules whose claim the contract does not name
@@ -109,8 +121,11 @@ export function findRulesOutsideContract(
 }
 
 /**
- * Fulfils the attributes of a mapping from the end-user claims. A claim that is `null` counts as
- * not sent (OIDC Core §5.3.2 asks OPs to omit claims they do not return).
+ * Fulfils the attributes of a mapping from the end-user claims.
+ *
+ * A claim that is `null` counts as not sent (OIDC Core §5.3.2 asks OPs to omit claims they do not
+ * return).
+ *
  * @param mapping - the attribute mapping
  * @param claims - the merged end-user claims
  * @returns the attributes, and the attributes whose claim is absent and that have no default

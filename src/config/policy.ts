@@ -1,7 +1,9 @@
 /**
- * The administrator's request policy for a connection (PingFederate's "Request Parameters"): the
- * profile, the scopes, the extra request parameters with their override rules, protected
+ * The administrator's request policy for a connection (PingFederate's "Request Parameters").
+ *
+ * The profile, the scopes, the extra request parameters with their override rules, protected
  * `acr_values` / `prompt`, and how the request travels. Plain JSON data, validated once.
+ *
  * @module
  */
 
@@ -13,30 +15,41 @@ import type { ClientMetadata } from './client.js'
 import { canonicalValue, checkValues, SDK_OWNED_PARAMETERS } from './parameter-values.js'
 
 /**
- * The response types the SDK implements: `code` (Basic Client), `id_token` and `id_token token`
- * (Implicit Client), `code id_token` (Hybrid).
+ * The response types the SDK implements.
+ *
+ * `code` (Basic Client), `id_token` and `id_token token` (Implicit Client), `code id_token`
+ * (Hybrid).
+ *
  * @group Request policy
  */
 export type ResponseType = 'code' | 'id_token' | 'id_token token' | 'code id_token'
 
 /**
- * How the OP returns the authorization response. Without one, the default of the response type
- * applies (`query` for `code`, `fragment` otherwise).
+ * How the OP returns the authorization response.
+ *
+ * Without one, the default of the response type applies (`query` for `code`, `fragment` otherwise).
+ *
  * @see {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode}
  * @group Request policy
  */
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 /**
- * What the application may do with a parameter at runtime: nothing (`fixed`), replace it
- * (`overridable`), or replace it with values from `allowed` only (`allowed`).
+ * What the application may do with a parameter at runtime.
+ *
+ * Nothing (`fixed`), replace it (`overridable`), or replace it with values from `allowed` only
+ * (`allowed`).
+ *
  * @group Request policy
  */
 export type ParameterRule = 'fixed' | 'overridable' | 'allowed'
 
 /**
- * How the request travels: query parameters, a request object by value (RFC 9101), or a pushed
- * authorization request (RFC 9126; signed when `requestObject` is set).
+ * How the request travels.
+ *
+ * Query parameters, a request object by value (RFC 9101), or a pushed authorization request (RFC
+ * 9126; signed when `requestObject` is set).
+ *
  * @group Request policy
  */
 export type RequestTransport = 'query' | 'request-object' | 'par'
@@ -62,8 +75,10 @@ export interface RequestParameterPolicy {
  */
 export interface RequestObjectPolicy {
   /**
-   * The JWS alg: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA with the client's key,
-   * HS256/384/512 with the client secret, or `none` with `allowUnsigned`. Default: the client's
+   * The JWS alg.
+   *
+   * RS256/384/512, PS256/384/512, ES256/384/512, EdDSA with the client's key, HS256/384/512 with
+   * the client secret, or `none` with `allowUnsigned`. Default: the client's
    * `request_object_signing_alg`, else the alg of its first signing key.
    */
   readonly alg?: string
@@ -74,8 +89,10 @@ export interface RequestObjectPolicy {
 }
 
 /**
- * The request policy, normalised: every default filled, every value checked. Its JSON is valid
- * {@link RequestPolicyInput}.
+ * The request policy, normalised.
+ *
+ * Every default filled, every value checked. Its JSON is valid {@link RequestPolicyInput}.
+ *
  * @group Request policy
  */
 export interface RequestPolicy {
@@ -237,7 +254,10 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
 }
 
 /**
- * Validates and normalises a request policy, filling defaults. Accepts its own output (and its JSON).
+ * Validates and normalises a request policy, filling defaults.
+ *
+ * Accepts its own output (and its JSON).
+ *
  * @param input - the policy as written, or `undefined` for the defaults
  * @param client - the client metadata (`redirect_uris`, registered request-object algs)
  * @returns the normalised, deeply frozen policy

@@ -1,7 +1,9 @@
 /**
- * The OP's metadata as the SDK accepts it: its type, and the validation every source of it
- * (discovery, manual configuration, restore, reload) goes through. The issuer comparison is
- * discovery's.
+ * The OP's metadata as the SDK accepts it.
+ *
+ * Its type, and the validation every source of it (discovery, manual configuration, restore,
+ * reload) goes through. The issuer comparison is discovery's.
+ *
  * @module
  */
 import { ValidationError } from '../errors.js'
@@ -16,8 +18,10 @@ import {
 } from '../lib/json.js'
 
 /**
- * The OP's metadata (OIDC Discovery §3, RFC 8414, RFC 9126, RFC 9207, logout specs). Members not
- * listed are kept as they came.
+ * The OP's metadata (OIDC Discovery §3, RFC 8414, RFC 9126, RFC 9207, logout specs).
+ *
+ * Members not listed are kept as they came.
+ *
  * @group Configuration
  */
 export interface ProviderMetadata {
@@ -163,10 +167,12 @@ function requireSecure(member: string, url: URL, allowInsecureRequests: boolean)
 }
 
 /**
- * A loopback endpoint is the development exception of a loopback issuer. A remote OP publishes its
- * metadata for every client, so a loopback endpoint in it can only mean the RP's own host: the RP
- * would send its credentials, codes and tokens to whatever listens there (in clear over http, and
- * to any local service its trust store vouches for over https). Refused whatever the scheme.
+ * A loopback endpoint is the development exception of a loopback issuer.
+ *
+ * A remote OP publishes its metadata for every client, so a loopback endpoint in it can only mean
+ * the RP's own host: the RP would send its credentials, codes and tokens to whatever listens there
+ * (in clear over http, and to any local service its trust store vouches for over https). Refused
+ * whatever the scheme.
  */
 function requireLoopbackIssuer(member: string, url: URL, issuer: URL): void {
   if (!isLoopback(url.hostname) || isLoopback(issuer.hostname)) return

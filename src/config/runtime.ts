@@ -1,6 +1,8 @@
 /**
- * The hidden half of a configuration: the `RUNTIME` handle of its injected dependencies, and the
- * credentials and typed caches no printer, clone or serialiser reaches.
+ * The hidden half of a configuration.
+ *
+ * The `RUNTIME` handle of its injected dependencies, and the credentials and typed caches no
+ * printer, clone or serialiser reaches.
  *
  * Two kinds of cache, one rule: {@link RuntimeCaches} belong to the runtime handle, which
  * `reloadMetadata` carries over, so they survive a reload; {@link ConfigurationCaches} are derived
@@ -13,18 +15,22 @@ import type { JwksCache } from '../lib/jwks-cache.js'
 import type { ReplayGuard, TransactionStore } from '../storage.js'
 
 /**
- * The key under which a {@link Configuration} keeps what is not data: the handle of its injected
- * dependencies, credentials and caches ({@link createRuntime}). The property is not enumerable,
- * and the credentials and caches are not in the handle, so neither `JSON.stringify`,
- * `structuredClone` nor any printer reaches the client secret or keys.
+ * The key under which a {@link Configuration} keeps what is not data.
+ *
+ * The handle of its injected dependencies, credentials and caches ({@link createRuntime}). The
+ * property is not enumerable, and the credentials and caches are not in the handle, so neither
+ * `JSON.stringify`, `structuredClone` nor any printer reaches the client secret or keys.
+ *
  * @internal
  */
 export const RUNTIME: unique symbol = Symbol('oidc-rp.runtime')
 
 /**
- * The mutable caches of a runtime handle. The handle, and so these caches, carry over to the
- * configuration `reloadMetadata` returns; caches derived from the OP's or the client's metadata
- * live elsewhere (per configuration) so that a reload drops them.
+ * The mutable caches of a runtime handle.
+ *
+ * The handle, and so these caches, carry over to the configuration `reloadMetadata` returns; caches
+ * derived from the OP's or the client's metadata live elsewhere (per configuration) so that a
+ * reload drops them.
  */
 export interface RuntimeCaches {
   /** The OP key sets, one per `jwks_uri`. Survives `reloadMetadata` (a changed `jwks_uri` gets its own entry). */
@@ -36,9 +42,10 @@ export interface RuntimeCaches {
 }
 
 /**
- * The caches derived from one configuration's OP and client metadata, made on first use. A reload
- * returns a new configuration, which starts without them. Each field is declared, by declaration
- * merging, in the protocol module that owns it (`requestPlan` in authorization/plan.ts,
+ * The caches derived from one configuration's OP and client metadata, made on first use.
+ *
+ * A reload returns a new configuration, which starts without them. Each field is declared, by
+ * declaration merging, in the protocol module that owns it (`requestPlan` in authorization/plan.ts,
  * `clientAuthentication` in client-auth.ts), so this layer names none of their types.
  */
 // biome-ignore lint/suspicious/noEmptyInterface: the owning modules add the fields (see above)
@@ -69,9 +76,10 @@ interface Hidden {
 }
 
 /**
- * The dependencies behind a configuration, readable through its handle. The credentials and the
- * caches (which hold keys made from the client secret) are not members: only
- * {@link credentialsOf} and {@link cachesOf} reach them.
+ * The dependencies behind a configuration, readable through its handle.
+ *
+ * The credentials and the caches (which hold keys made from the client secret) are not members:
+ * only {@link credentialsOf} and {@link cachesOf} reach them.
  */
 export interface Runtime {
   readonly fetch: typeof fetch
@@ -92,9 +100,11 @@ type HasRuntime = { readonly [RUNTIME]: Runtime }
 const SHOWN = '[oidc-rp runtime: redacted]'
 
 /**
- * The secret part of each handle: its credentials and its caches (JWKS, imported keys, keys made
- * from the client secret). Reachable only through this module, never by enumerating, cloning or
- * printing a configuration or its handle.
+ * The secret part of each handle.
+ *
+ * Its credentials and its caches (JWKS, imported keys, keys made from the client secret). Reachable
+ * only through this module, never by enumerating, cloning or printing a configuration or its
+ * handle.
  */
 const hidden = new WeakMap<Runtime, Hidden>()
 
@@ -128,10 +138,12 @@ class RuntimeHandle implements Runtime {
 }
 
 /**
- * Makes the runtime handle of a configuration: its dependencies stay readable members, its
- * credentials and fresh caches go where no printer (`util.inspect` at any depth, with
- * `showHidden`, `getters` or `customInspect: false`, `Deno.inspect`, `Bun.inspect`), clone or
- * serialiser can reach them.
+ * Makes the runtime handle of a configuration.
+ *
+ * Its dependencies stay readable members, its credentials and fresh caches go where no printer
+ * (`util.inspect` at any depth, with `showHidden`, `getters` or `customInspect: false`,
+ * `Deno.inspect`, `Bun.inspect`), clone or serialiser can reach them.
+ *
  * @param parts - fetch, clock, store and credentials
  * @returns the handle, frozen
  * @internal

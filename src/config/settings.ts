@@ -1,6 +1,9 @@
 /**
- * The tunables of a configuration: timeouts, resource limits, clock tolerance, UserInfo mode. Plain
- * data with stated defaults, validated once.
+ * The tunables of a configuration.
+ *
+ * Timeouts, resource limits, clock tolerance, UserInfo mode. Plain data with stated defaults,
+ * validated once.
+ *
  * @module
  */
 import type { UsageError } from '../errors.js'
@@ -18,11 +21,13 @@ export type OpEndpoint = 'discovery' | 'jwks' | 'token' | 'par' | 'userinfo'
 const OP_ENDPOINTS: readonly string[] = ['discovery', 'jwks', 'token', 'par', 'userinfo']
 
 /**
- * Tunables of a configuration, all plain data with stated defaults. The resource limits
- * (`timeoutInMs`, `maxResponseBytes*`, `maxJwtLength`, `maxJwksKeys`, `maxKeyCandidates`,
- * `maxCallback*`, `jwksRefetchCooldownInSeconds`, `transactionTtlInSeconds`) bound what a stranger
- * (a browser, or an OP that is compromised or misconfigured) can make the RP do; `docs/security.md`
- * lists them with the threats they answer.
+ * Tunables of a configuration, all plain data with stated defaults.
+ *
+ * The resource limits (`timeoutInMs`, `maxResponseBytes*`, `maxJwtLength`, `maxJwksKeys`,
+ * `maxKeyCandidates`, `maxCallback*`, `jwksRefetchCooldownInSeconds`, `transactionTtlInSeconds`)
+ * bound what a stranger (a browser, or an OP that is compromised or misconfigured) can make the RP
+ * do; `docs/security.md` lists them with the threats they answer.
+ *
  * @group Configuration
  */
 export interface Settings {
@@ -41,6 +46,7 @@ export interface Settings {
   readonly maxResponseBytes: number
   /**
    * Per-endpoint overrides of {@link Settings.maxResponseBytes}, e.g. `{ jwks: 64 * 1024 }`.
+   *
    * Default none: every endpoint has `maxResponseBytes`.
    */
   readonly maxResponseBytesByEndpoint: Readonly<Partial<Record<OpEndpoint, number>>>
@@ -59,8 +65,10 @@ export interface Settings {
   /** Most parameters read from a callback (`CALLBACK_INVALID_INPUT`). Default 50. */
   readonly maxCallbackParameters: number
   /**
-   * Largest callback accepted: a form_post body in bytes, or a URL or string in characters
-   * (`CALLBACK_INVALID_INPUT`). Default 65,536.
+   * Largest callback accepted.
+   *
+   * A form_post body in bytes, or a URL or string in characters (`CALLBACK_INVALID_INPUT`). Default
+   * 65,536.
    */
   readonly maxCallbackBytes: number
   /** Clock tolerance for `exp`, `iat`, `nbf` and `auth_time`. Default 30 s. */
@@ -91,9 +99,11 @@ export interface Settings {
 export type ClientAssertionAudience = 'issuer' | 'endpoint' | (string & {})
 
 /**
- * When a sign-in calls the UserInfo endpoint: `never`; `when-available` (the OP has a
- * `userinfo_endpoint` and an access token came); `required` (fail with `USERINFO_UNAVAILABLE`
- * when it cannot be called).
+ * When a sign-in calls the UserInfo endpoint.
+ *
+ * `never`; `when-available` (the OP has a `userinfo_endpoint` and an access token came); `required`
+ * (fail with `USERINFO_UNAVAILABLE` when it cannot be called).
+ *
  * @group Configuration
  */
 export type UserInfoMode = 'never' | 'when-available' | 'required'
@@ -183,8 +193,11 @@ function endpointLimits(value: unknown): Settings['maxResponseBytesByEndpoint'] 
 }
 
 /**
- * The response size limit of one OP endpoint: its own, else `maxResponseBytes`. Lenient, as it
- * also reads settings not yet validated (discovery).
+ * The response size limit of one OP endpoint.
+ *
+ * Its own, else `maxResponseBytes`. Lenient, as it also reads settings not yet validated
+ * (discovery).
+ *
  * @param settings - the settings (or the options of `discover`)
  * @param endpoint - the endpoint
  * @returns the limit in bytes, or `undefined` for the HTTP default

@@ -1,7 +1,9 @@
 /**
- * The JOSE algorithm tables: which JWS algs are verified with the OP's keys and which with the
- * client secret, the key sizes of secret-derived JWE keys, the algs request objects may use, and
- * the key shape each JWS alg needs.
+ * The JOSE algorithm tables.
+ *
+ * Which JWS algs are verified with the OP's keys and which with the client secret, the key sizes of
+ * secret-derived JWE keys, the algs request objects may use, and the key shape each JWS alg needs.
+ *
  * @module
  */
 

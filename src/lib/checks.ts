@@ -1,8 +1,9 @@
 import { UsageError } from '../errors.js'
 
 /**
- * The errors and checks for what an administrator or application passes in: configuration
- * members, function arguments, positive integers and TTLs.
+ * The errors and checks for what an administrator or application passes in.
+ *
+ * Configuration members, function arguments, positive integers and TTLs.
  */
 
 /**

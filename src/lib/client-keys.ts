@@ -1,7 +1,9 @@
 /**
- * The client's credentials and what is made from them: its private keys imported once for
- * WebCrypto, its secret, and the keys derived from the secret (HMAC verification, symmetric JWE
- * decryption per OIDC Core §10.2).
+ * The client's credentials and what is made from them.
+ *
+ * Its private keys imported once for WebCrypto, its secret, and the keys derived from the secret
+ * (HMAC verification, symmetric JWE decryption per OIDC Core §10.2).
+ *
  * @module
  */
 import type { JWK } from 'jose'
@@ -10,8 +12,10 @@ import { SECRET_KEY_BITS } from './algorithms.js'
 import { joseCore } from './lazy-jose.js'
 
 /**
- * A client key as the application gives it: a private JWK, or a WebCrypto private key with its
- * metadata.
+ * A client key as the application gives it.
+ *
+ * A private JWK, or a WebCrypto private key with its metadata.
+ *
  * @group Configuration
  */
 export type ClientKey = JWK | ClientCryptoKey
@@ -192,8 +196,11 @@ export function clientSecret(credentials: Credentials, purpose: string): string 
 }
 
 /**
- * The keys made from one client's secret, each made once: HMAC verification keys and the
- * symmetric JWE keys of OIDC Core §10.2. A failed derivation is forgotten, so it is tried again.
+ * The keys made from one client's secret, each made once.
+ *
+ * HMAC verification keys and the symmetric JWE keys of OIDC Core §10.2. A failed derivation is
+ * forgotten, so it is tried again.
+ *
  * @internal
  */
 export class SecretKeys {
@@ -260,9 +267,11 @@ function unwraps(keyAlg: string, alg: string): boolean {
 }
 
 /**
- * The client's candidate keys to decrypt a JWE: for symmetric algs the key derived from the
- * client secret; otherwise the `use: 'enc'` keys that fit the alg, those whose `kid` matches
- * first (all of them, for rotation, when none matches).
+ * The client's candidate keys to decrypt a JWE.
+ *
+ * For symmetric algs the key derived from the client secret; otherwise the `use: 'enc'` keys that
+ * fit the alg, those whose `kid` matches first (all of them, for rotation, when none matches).
+ *
  * @param credentials - the client's credentials
  * @param secretKeys - the keys made from its secret
  * @param alg - the JWE `alg`

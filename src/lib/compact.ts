@@ -1,6 +1,9 @@
 /**
- * Strict one-pass decoding of compact JWS and JWE: size first, then the segments' alphabet, then
- * each header and payload as a JSON object of bounded depth, with no `crit` extension.
+ * Strict one-pass decoding of compact JWS and JWE.
+ *
+ * Size first, then the segments' alphabet, then each header and payload as a JSON object of bounded
+ * depth, with no `crit` extension.
+ *
  * @module
  */
 import { ValidationError } from '../errors.js'
@@ -105,8 +108,11 @@ export function isCompactJws(token: string): boolean {
 }
 
 /**
- * Decodes a compact JWS once, strictly: three base64url segments, a JSON object header with a
- * string `alg` (and string `kid`, if any), a JSON object payload, no `crit`.
+ * Decodes a compact JWS once, strictly.
+ *
+ * Three base64url segments, a JSON object header with a string `alg` (and string `kid`, if any), a
+ * JSON object payload, no `crit`.
+ *
  * @param jws - the compact JWS
  * @param maxLength - the longest accepted, in characters
  * @param what - what the JWS is, for messages (`ID token`)
@@ -132,8 +138,10 @@ export function decodeJws(jws: string, maxLength: number, what: string): Decoded
 }
 
 /**
- * Decodes the protected header of a compact JWE once, strictly: five base64url segments (the
- * encrypted key may be empty), a JSON object header, no `crit`.
+ * Decodes the protected header of a compact JWE once, strictly.
+ *
+ * Five base64url segments (the encrypted key may be empty), a JSON object header, no `crit`.
+ *
  * @param jwe - the compact JWE
  * @param maxLength - the longest accepted, in characters
  * @param what - what the JWE is, for messages

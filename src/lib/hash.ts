@@ -7,9 +7,11 @@ import * as base64url from 'jose/base64url'
 const encoder = new TextEncoder()
 
 /**
- * The hash function OIDC pairs with a JWS alg for `at_hash` / `c_hash`: the hash of the alg
- * (SHA-256 for `*256`, SHA-384 for `*384`, SHA-512 for `*512`), and SHA-512 for EdDSA, whose
- * only key type jose and WebCrypto handle is Ed25519.
+ * The hash function OIDC pairs with a JWS alg for `at_hash` / `c_hash`.
+ *
+ * The hash of the alg (SHA-256 for `*256`, SHA-384 for `*384`, SHA-512 for `*512`), and SHA-512 for
+ * EdDSA, whose only key type jose and WebCrypto handle is Ed25519.
+ *
  * @param alg - the ID token's JWS alg
  * @returns the WebCrypto hash name, or `undefined` when the alg has none (e.g. `none`)
  * @internal
@@ -39,8 +41,10 @@ export function halfHashAlgorithm(alg: string): string | undefined {
 }
 
 /**
- * Computes the OIDC left-half hash of a value: base64url of the left-most half of the hash of its
- * ASCII octets.
+ * Computes the OIDC left-half hash of a value.
+ *
+ * Base64url of the left-most half of the hash of its ASCII octets.
+ *
  * @param hash - the WebCrypto hash name, from {@link halfHashAlgorithm}
  * @param value - the access token or authorization code
  * @returns the base64url-encoded left half

@@ -1,6 +1,9 @@
 /**
- * The one place that calls `fetch`: timeout, streamed size limit, no redirects, the https rule, and
- * typed errors for status, content type and JSON.
+ * The one place that calls `fetch`.
+ *
+ * Timeout, streamed size limit, no redirects, the https rule, and typed errors for status, content
+ * type and JSON.
+ *
  * @module
  */
 import { TransportError, UsageError } from '../errors.js'
@@ -16,7 +19,10 @@ export interface HttpOptions {
   /** Refuse a response body larger than this many bytes, counted while streaming. Default 1 MiB. */
   readonly maxResponseBytes?: number
   /**
-   * Allow plain `http:` URLs outside loopback. Loopback (`localhost`, `127.0.0.0/8`, `[::1]`) is always allowed.
+   * Allow plain `http:` URLs outside loopback.
+   *
+   * Loopback (`localhost`, `127.0.0.0/8`, `[::1]`) is always allowed.
+   *
    * > [!WARNING]
    * > For development only: tokens and codes then cross the network in the clear.
    */
@@ -33,8 +39,10 @@ export interface HttpResponse {
   /** The URL requested, without query or fragment, for error messages. */
   readonly url: string
   /**
-   * Takes out of a text of the OP's what the request sent: its credentials, code, verifier or
-   * token, in every encoding it may be echoed in. Every OP text an error carries goes through it.
+   * Takes out of a text of the OP's what the request sent.
+   *
+   * Its credentials, code, verifier or token, in every encoding it may be echoed in. Every OP text
+   * an error carries goes through it.
    */
   readonly redact: Redactor
 }
@@ -67,9 +75,11 @@ export function assertSecureUrl(
 }
 
 /**
- * Tells whether a URL host name (as `URL` normalises it) reaches the machine itself: `localhost`
- * and its subdomains (RFC 6761 §6.3), `127.0.0.0/8`, `[::1]`, IPv4-mapped `[::ffff:127.x.y.z]`,
- * and the unspecified `0.0.0.0` and `[::]`, which connect to the local host.
+ * Tells whether a URL host name (as `URL` normalises it) reaches the machine itself.
+ *
+ * `localhost` and its subdomains (RFC 6761 §6.3), `127.0.0.0/8`, `[::1]`, IPv4-mapped
+ * `[::ffff:127.x.y.z]`, and the unspecified `0.0.0.0` and `[::]`, which connect to the local host.
+ *
  * @param hostname - `url.hostname`
  * @returns true for a loopback host
  */

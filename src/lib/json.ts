@@ -1,12 +1,16 @@
 /**
- * JSON values and how they appear in messages: plain-object test, depth limit, strict UTF-8,
- * deep freeze and copy, and the one shortener every error message uses. Imports nothing.
+ * JSON values and how they appear in messages.
+ *
+ * Plain-object test, depth limit, strict UTF-8, deep freeze and copy, and the one shortener every
+ * error message uses. Imports nothing.
  */
 
 /**
- * JSON from the OP nested deeper than this is refused: recursive code (a deep copy, a
- * `JSON.stringify` of the session, the application's own) could not walk it without exhausting
- * the stack. Real OP documents nest a few levels.
+ * JSON from the OP nested deeper than this is refused.
+ *
+ * Recursive code (a deep copy, a `JSON.stringify` of the session, the application's own) could not
+ * walk it without exhausting the stack. Real OP documents nest a few levels.
+ *
  * @internal
  */
 export const MAX_JSON_DEPTH = 64

@@ -1,6 +1,8 @@
 /**
- * Decryption of a compact JWE with the candidate keys its caller hands in: the registered `alg`
- * and `enc` only, each candidate in turn (key rotation).
+ * Decryption of a compact JWE with the candidate keys its caller hands in.
+ *
+ * The registered `alg` and `enc` only, each candidate in turn (key rotation).
+ *
  * @module
  */
 import { ValidationError, type ValidationErrorCode } from '../errors.js'
@@ -19,8 +21,11 @@ export type DecryptionKeyResolver = (
 ) => Promise<readonly (CryptoKey | Uint8Array)[]>
 
 /**
- * Decrypts a compact JWE: checks its size and structure, requires the registered `alg`/`enc`,
- * then tries each candidate key the resolver gives.
+ * Decrypts a compact JWE.
+ *
+ * Checks its size and structure, requires the registered `alg`/`enc`, then tries each candidate key
+ * the resolver gives.
+ *
  * @param jwe - the compact JWE
  * @param expected - the registered `alg` and `enc`
  * @param keys - the candidate keys

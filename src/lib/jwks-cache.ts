@@ -1,8 +1,11 @@
 /**
- * One OP key set: fetched lazily from its `jwks_uri`, fresh for ten minutes, re-fetched at once for
- * an unknown `kid` (one request in flight, then a cooldown; a failed fetch is not retried before
- * the cooldown either), exportable as a snapshot. A key that cannot be safe ({@link opKeyProblem})
- * is never used.
+ * One OP key set.
+ *
+ * Fetched lazily from its `jwks_uri`, fresh for ten minutes, re-fetched at once for an unknown
+ * `kid` (one request in flight, then a cooldown; a failed fetch is not retried before the cooldown
+ * either), exportable as a snapshot. A key that cannot be safe ({@link opKeyProblem}) is never
+ * used.
+ *
  * @module
  */
 import type { JWK } from 'jose'
@@ -144,8 +147,11 @@ function safeOnly(found: readonly JWK[], alg: string, kid: string | undefined): 
 }
 
 /**
- * One OP's key set and what was made from it: the snapshot, the fetch in flight, the last failure
- * (given again until the cooldown ends) and the keys imported per alg.
+ * One OP's key set and what was made from it.
+ *
+ * The snapshot, the fetch in flight, the last failure (given again until the cooldown ends) and the
+ * keys imported per alg.
+ *
  * @internal
  */
 export class JwksCache implements OpKeyResolver {
@@ -193,8 +199,11 @@ export class JwksCache implements OpKeyResolver {
   }
 
   /**
-   * The current keys: the cached ones, fetched when absent or stale; with `refetch`, fetched again
-   * when the cooldown allows (for a key that was not found).
+   * The current keys.
+   *
+   * The cached ones, fetched when absent or stale; with `refetch`, fetched again when the cooldown
+   * allows (for a key that was not found).
+   *
    * @param refetch - fetch again (subject to the cooldown) instead of using the cache
    * @param signal - aborts a JWKS fetch
    * @returns the keys, at most `maxKeys`
@@ -210,9 +219,11 @@ export class JwksCache implements OpKeyResolver {
   }
 
   /**
-   * Fetches the JWKS: one request in flight at a time, shared by every caller. While the last fetch
-   * failed less than the cooldown ago, its error is given again without a request, so a stream of
-   * unauthenticated requests (back-channel POSTs, callbacks) cannot turn an OP outage into a flood.
+   * Fetches the JWKS.
+   *
+   * One request in flight at a time, shared by every caller. While the last fetch failed less than
+   * the cooldown ago, its error is given again without a request, so a stream of unauthenticated
+   * requests (back-channel POSTs, callbacks) cannot turn an OP outage into a flood.
    */
   #fetch(signal: AbortSignal | undefined): Promise<JwksCacheSnapshot> {
     if (this.#inflight !== undefined) return this.#inflight
@@ -241,10 +252,12 @@ export class JwksCache implements OpKeyResolver {
   }
 
   /**
-   * Verifies a compact JWS with the OP's keys: selects by `kid` (re-fetching the JWKS once, after
-   * the cooldown, when the `kid` is unknown), or tries each candidate when there is no `kid`
-   * (re-fetching once, after the cooldown, when none verifies: the OP may have rotated to a key of
-   * the same type).
+   * Verifies a compact JWS with the OP's keys.
+   *
+   * Selects by `kid` (re-fetching the JWKS once, after the cooldown, when the `kid` is unknown), or
+   * tries each candidate when there is no `kid` (re-fetching once, after the cooldown, when none
+   * verifies: the OP may have rotated to a key of the same type).
+   *
    * @param jws - the compact JWS
    * @param header - its decoded protected header: `alg` (asymmetric, already accepted) and `kid`
    * @param signatureCode - the code to throw when no candidate verifies the signature
@@ -296,10 +309,13 @@ export class JwksCache implements OpKeyResolver {
   }
 
   /**
-   * Verifies a compact JWS synchronously, from the cache only: a fresh JWKS, a candidate key
-   * already imported, and its synchronous verifier ({@link syncVerifier}). `false` decides nothing
-   * (nothing cached, no fast path, or no candidate verified): {@link JwksCache.verify} then runs as
-   * usual, with its re-fetch, candidate limit and errors.
+   * Verifies a compact JWS synchronously, from the cache only.
+   *
+   * A fresh JWKS, a candidate key already imported, and its synchronous verifier ({@link
+   * syncVerifier}). `false` decides nothing (nothing cached, no fast path, or no candidate
+   * verified): {@link JwksCache.verify} then runs as usual, with its re-fetch, candidate limit and
+   * errors.
+   *
    * @param jws - the compact JWS
    * @param header - its decoded protected header: `alg` (asymmetric, already accepted) and `kid`
    * @returns true when a candidate verified the signature

@@ -1,7 +1,10 @@
 /**
- * Verification of a decoded compact JWS with the keys its caller hands in: the OP's public keys
- * through a resolver (the JWKS cache), the client secret's HMAC key for `HS*`, an empty signature
- * for `none`. The alg alone decides the key type, so an OP public key is never an HMAC secret.
+ * Verification of a decoded compact JWS with the keys its caller hands in.
+ *
+ * The OP's public keys through a resolver (the JWKS cache), the client secret's HMAC key for `HS*`,
+ * an empty signature for `none`. The alg alone decides the key type, so an OP public key is never
+ * an HMAC secret.
+ *
  * @module
  */
 import { ValidationError, type ValidationErrorCode } from '../errors.js'
@@ -65,8 +68,11 @@ export interface HmacKeySource {
 }
 
 /**
- * Verifies a decoded JWS: `none` needs an empty signature, `HS*` verifies with the client secret,
- * every other supported alg with the OP's keys. The caller has already decided the alg is accepted.
+ * Verifies a decoded JWS.
+ *
+ * `none` needs an empty signature, `HS*` verifies with the client secret, every other supported alg
+ * with the OP's keys. The caller has already decided the alg is accepted.
+ *
  * @param decoded - the JWS from {@link decodeJws}
  * @param opKeys - the OP's keys
  * @param secret - the client secret's keys
@@ -105,9 +111,11 @@ export async function verifyJws(
 }
 
 /**
- * Verifies a decoded JWS at once, without awaiting, when everything is at hand: an OP-key alg, the
- * keys cached and fresh, the key imported and a synchronous verifier. A `false` decides nothing:
- * {@link verifyJws} then verifies (or refuses, or re-fetches) as usual.
+ * Verifies a decoded JWS at once, without awaiting, when everything is at hand.
+ *
+ * An OP-key alg, the keys cached and fresh, the key imported and a synchronous verifier. A `false`
+ * decides nothing: {@link verifyJws} then verifies (or refuses, or re-fetches) as usual.
+ *
  * @param decoded - the JWS from {@link decodeJws}, its alg already accepted
  * @param opKeys - the OP's keys
  * @returns true when the signature verified

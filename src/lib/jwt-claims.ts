@@ -44,8 +44,11 @@ export interface TokenErrorCodes extends JwtErrorCodes, AudienceErrorCodes {
 }
 
 /**
- * What makes one kind of JWT: its name in messages, its codes, its default `enc`, and which of
- * the registered claims it must carry (the others are checked only when present).
+ * What makes one kind of JWT.
+ *
+ * Its name in messages, its codes, its default `enc`, and which of the registered claims it must
+ * carry (the others are checked only when present).
+ *
  * @internal
  */
 export interface TokenProfile {
@@ -63,7 +66,9 @@ export interface TokenProfile {
     readonly iat: boolean
   }
   /**
-   * `id-token`: the full audience rule of {@link checkAudience} (trusted audiences only, `azp`);
+   * `id-token`.
+   *
+   * The full audience rule of {@link checkAudience} (trusted audiences only, `azp`);
    * `contains-client`: `aud` need only contain the client_id (signed UserInfo, OIDC Core §5.3.2).
    */
   readonly audienceRule: 'id-token' | 'contains-client'
@@ -204,8 +209,11 @@ export async function decryptOrRefuse(
 }
 
 /**
- * The alg rule: `none` only when `allowNone`; else the registered alg when there is one; else an
- * alg the OP advertises and the client can verify.
+ * The alg rule.
+ *
+ * `none` only when `allowNone`; else the registered alg when there is one; else an alg the OP
+ * advertises and the client can verify.
+ *
  * @param profile - the token profile
  * @param alg - the header `alg`
  * @param registered - the alg the client registered for this token, if any (not `none`)
@@ -239,10 +247,12 @@ export function checkAlg(
 }
 
 /**
- * Checks `aud` and `azp` the way OIDC Core asks for ID tokens, for every JWT: `aud` is the
- * client_id or an array of strings containing it; every other audience must be one of the
- * client's `trusted_audiences`; with several audiences `azp` is required, and when present it must
- * be the client_id.
+ * Checks `aud` and `azp` the way OIDC Core asks for ID tokens, for every JWT.
+ *
+ * `aud` is the client_id or an array of strings containing it; every other audience must be one of
+ * the client's `trusted_audiences`; with several audiences `azp` is required, and when present it
+ * must be the client_id.
+ *
  * @param profile - the token profile
  * @param client - the client_id and trusted audiences
  * @param aud - the token's `aud`, as it came (`undefined` fails with `codes.mismatch`)
@@ -313,9 +323,12 @@ function checkContainsClient(profile: TokenProfile, clientId: string, aud: unkno
 }
 
 /**
- * Checks the claims every token shares: `iss` is the OP's issuer; `aud`/`azp` per
- * {@link checkAudience}; `exp` not passed, `iat` not in the future, `nbf` reached (each within the
- * clock tolerance, each a number); the profile's required and optional string claims.
+ * Checks the claims every token shares.
+ *
+ * `iss` is the OP's issuer; `aud`/`azp` per {@link checkAudience}; `exp` not passed, `iat` not in
+ * the future, `nbf` reached (each within the clock tolerance, each a number); the profile's
+ * required and optional string claims.
+ *
  * @param profile - the token profile
  * @param claims - the verified claims
  * @param issuer - the OP's issuer

@@ -45,10 +45,13 @@ const OKP_BYTES: Readonly<Record<string, number>> = {
 const verdicts = new WeakMap<JWK, string | null>()
 
 /**
- * Tells why an OP public key cannot be safe, or nothing when it passes: RSA needs an odd public
- * exponent with 2^16 < e < 2^256 and a modulus of at least 2048 bits; EC (P-256, P-384, P-521)
- * needs `x` and `y` of the curve's length naming a point on the curve; OKP needs `x` of its curve's
- * length. Other key types are refused. The verdict is remembered per JWK object.
+ * Tells why an OP public key cannot be safe, or nothing when it passes.
+ *
+ * RSA needs an odd public exponent with 2^16 < e < 2^256 and a modulus of at least 2048 bits; EC
+ * (P-256, P-384, P-521) needs `x` and `y` of the curve's length naming a point on the curve; OKP
+ * needs `x` of its curve's length. Other key types are refused. The verdict is remembered per JWK
+ * object.
+ *
  * @param jwk - a public key from the OP's JWKS
  * @returns the problem in a few words (no key material), or `undefined` when the key may be used
  * @see https://www.rfc-editor.org/rfc/rfc8017#section-3.1 RFC 8017 §3.1
@@ -64,9 +67,12 @@ export function opKeyProblem(jwk: JWK): string | undefined {
 }
 
 /**
- * Tells why RSA public key parameters cannot be safe: an even exponent, one at most 2^16 or at
- * least 2^256, or a modulus under 2048 bits. Shared by {@link opKeyProblem} and by the fast paths
- * that only see an imported key's algorithm (`modulusLength`, `publicExponent`).
+ * Tells why RSA public key parameters cannot be safe.
+ *
+ * An even exponent, one at most 2^16 or at least 2^256, or a modulus under 2048 bits. Shared by
+ * {@link opKeyProblem} and by the fast paths that only see an imported key's algorithm
+ * (`modulusLength`, `publicExponent`).
+ *
  * @param modulusBits - the modulus length in bits
  * @param exponent - the public exponent, big-endian bytes
  * @returns the problem, or `undefined`

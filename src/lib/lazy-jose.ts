@@ -1,10 +1,12 @@
 /**
- * jose's modules, loaded on first use through the small modules in lazy-jose/. Importing oidc-rp
- * then loads only `jose/base64url` of jose (an ES module costs its resolution, read and link at
- * import, and jose's verifier is about twenty of them): a process that only builds sign-in URLs
- * never loads a verifier, the first callback loads it, and JWE loads only for a client that encrypts
- * or decrypts. Each is loaded once; later calls share the promise. Bundlers keep only the jose
- * exports those modules name.
+ * jose's modules, loaded on first use through the small modules in lazy-jose/.
+ *
+ * Importing oidc-rp then loads only `jose/base64url` of jose (an ES module costs its resolution,
+ * read and link at import, and jose's verifier is about twenty of them): a process that only builds
+ * sign-in URLs never loads a verifier, the first callback loads it, and JWE loads only for a client
+ * that encrypts or decrypts. Each is loaded once; later calls share the promise. Bundlers keep only
+ * the jose exports those modules name.
+ *
  * @module
  */
 

@@ -133,9 +133,11 @@ interface Prepared {
 }
 
 /**
- * Node's key for a CryptoKey: made from the JWK the CryptoKey was imported from, else converted
- * when the CryptoKey is extractable. A non-extractable CryptoKey is never converted (Node and Bun
- * deprecate it: DEP0204), so without its JWK it keeps the WebCrypto path.
+ * Node's key for a CryptoKey.
+ *
+ * Made from the JWK the CryptoKey was imported from, else converted when the CryptoKey is
+ * extractable. A non-extractable CryptoKey is never converted (Node and Bun deprecate it: DEP0204),
+ * so without its JWK it keeps the WebCrypto path.
  */
 function nodeKey(
   node: NodeCrypto,
@@ -201,8 +203,11 @@ function fits(key: CryptoKey, spec: AlgSpec, usage: 'sign' | 'verify'): boolean 
 }
 
 /**
- * A synchronous verifier of compact JWSs: `true` or `false` as WebCrypto would answer, or
- * `undefined` when it could not run (the caller then verifies with WebCrypto).
+ * A synchronous verifier of compact JWSs.
+ *
+ * `true` or `false` as WebCrypto would answer, or `undefined` when it could not run (the caller
+ * then verifies with WebCrypto).
+ *
  * @internal
  */
 export type SyncVerifier = (jws: string) => boolean | undefined

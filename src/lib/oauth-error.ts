@@ -1,7 +1,9 @@
 /**
- * OAuth error responses read into typed errors: error bodies (RFC 6749 §5.2, RFC 9126 §2.3) and
- * `WWW-Authenticate` challenges (RFC 6750 §3, RFC 9110 §11.6.1), every OP text with what the request
- * sent redacted.
+ * OAuth error responses read into typed errors.
+ *
+ * Error bodies (RFC 6749 §5.2, RFC 9126 §2.3) and `WWW-Authenticate` challenges (RFC 6750 §3, RFC
+ * 9110 §11.6.1), every OP text with what the request sent redacted.
+ *
  * @module
  */
 import {
@@ -24,9 +26,11 @@ export interface OAuthErrorBody {
 }
 
 /**
- * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says: the
- * one place where the OP's `error`, `error_description` and `error_uri` are taken, each with what
- * the request sent redacted ({@link HttpResponse.redact}).
+ * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says.
+ *
+ * The one place where the OP's `error`, `error_description` and `error_uri` are taken, each with
+ * what the request sent redacted ({@link HttpResponse.redact}).
+ *
  * @param response - the response read by `httpRequest`
  * @returns the members, or `undefined` when the body is no JSON object with a non-empty `error`
  * @internal
@@ -48,11 +52,13 @@ export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefin
 }
 
 /**
- * The error for a back-channel response (token, PAR) without the expected status: an
- * {@link OAuthResponseError} with `code` for a 4xx OAuth error body (its `WWW-Authenticate`
+ * The error for a back-channel response (token, PAR) without the expected status.
+ *
+ * An {@link OAuthResponseError} with `code` for a 4xx OAuth error body (its `WWW-Authenticate`
  * challenges too, e.g. for `invalid_client`), otherwise `HTTP_UNEXPECTED_STATUS`. What the request
  * sent (client secret or assertion, code, verifier, refresh token) is redacted from the OP's texts
  * and challenges, in whatever encoding the OP echoes it.
+ *
  * @param response - the response read by `httpRequest`
  * @param code - the code of the OAuth error (`TOKEN_ERROR_RESPONSE`, `PAR_ERROR_RESPONSE`)
  * @param expected - the status a success has, for the message
@@ -84,9 +90,11 @@ export function oauthError(
 }
 
 /**
- * The error for a protected resource (UserInfo) that refused the access token: a 401 or 403 with a
- * `WWW-Authenticate` header is `USERINFO_BEARER_CHALLENGE`, its texts redacted (some OPs quote the
- * token they refuse).
+ * The error for a protected resource (UserInfo) that refused the access token.
+ *
+ * A 401 or 403 with a `WWW-Authenticate` header is `USERINFO_BEARER_CHALLENGE`, its texts redacted
+ * (some OPs quote the token they refuse).
+ *
  * @param response - the response read by `httpRequest`
  * @returns the error, or `undefined` when the response is no such refusal
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3 RFC 6750 §3
@@ -114,9 +122,11 @@ const OWS = /[ \t]*/y
 const SEPARATORS = /[ \t,]*/y
 
 /**
- * Parses a `WWW-Authenticate` header value into its challenges (RFC 9110 §11.6.1): schemes and
- * parameter names lower-cased, quoted strings unescaped, token68 credentials skipped. Parsing stops
- * at the first malformed part and keeps what came before.
+ * Parses a `WWW-Authenticate` header value into its challenges (RFC 9110 §11.6.1).
+ *
+ * Schemes and parameter names lower-cased, quoted strings unescaped, token68 credentials skipped.
+ * Parsing stops at the first malformed part and keeps what came before.
+ *
  * @param header - the header value
  * @returns the challenges, in order
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1 RFC 9110 §11.6.1

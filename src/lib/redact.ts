@@ -1,8 +1,10 @@
 /**
- * Redaction of what a request sent: an OP may quote the credentials, code or token it refuses,
- * and a `fetch` may quote a request header in the error it throws, in any encoding the request
- * used. Everything the OP or the transport says goes through the redactor of its request before
- * it reaches an error.
+ * Redaction of what a request sent.
+ *
+ * An OP may quote the credentials, code or token it refuses, and a `fetch` may quote a request
+ * header in the error it throws, in any encoding the request used. Everything the OP or the
+ * transport says goes through the redactor of its request before it reaches an error.
+ *
  * @module
  */
 
@@ -13,8 +15,10 @@ export type Redactor = (text: string) => string
 export const REDACTED = '[redacted]'
 
 /**
- * Form parameters whose values are secrets: client credentials (RFC 6749 §2.3.1, RFC 7523),
- * grants (codes, PKCE verifiers, refresh tokens, assertions), tokens, request objects.
+ * Form parameters whose values are secrets.
+ *
+ * Client credentials (RFC 6749 §2.3.1, RFC 7523), grants (codes, PKCE verifiers, refresh tokens,
+ * assertions), tokens, request objects.
  */
 const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
   'client_secret',
@@ -36,10 +40,13 @@ const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
 ])
 
 /**
- * The redactor of one request: the credentials of its `Authorization` header (a Basic value also
- * decoded to its secret) and the values of its secret form parameters, each with its
- * percent-encoded, form-urlencoded (WHATWG) and oauth4webapi-encoded forms, matched without regard
- * to case (an OP may re-encode with lower-case hex digits).
+ * The redactor of one request.
+ *
+ * The credentials of its `Authorization` header (a Basic value also decoded to its secret) and the
+ * values of its secret form parameters, each with its percent-encoded, form-urlencoded (WHATWG) and
+ * oauth4webapi-encoded forms, matched without regard to case (an OP may re-encode with lower-case
+ * hex digits).
+ *
  * @param headers - the request's headers
  * @param body - the request's body (a form is read; other bodies carry no known secret)
  * @returns the redactor
@@ -109,8 +116,10 @@ function authorizationSecrets(value: string): string[] {
 }
 
 /**
- * A value as sent and as an OP may echo it: raw, RFC 3986 percent-encoded, WHATWG
- * form-urlencoded, and as oauth4webapi encodes Basic credentials (which also escapes `-._~!*'()`).
+ * A value as sent and as an OP may echo it.
+ *
+ * Raw, RFC 3986 percent-encoded, WHATWG form-urlencoded, and as oauth4webapi encodes Basic
+ * credentials (which also escapes `-._~!*'()`).
  */
 function encodings(value: string): string[] {
   const percent = encodeURIComponent(value)
@@ -151,9 +160,12 @@ function escapeRegExp(value: string): string {
 }
 
 /**
- * A copy of a thrown value fit to be an error's `cause`: its name, message, stack and primitive
- * members redacted, its own `cause` (and an `AggregateError`'s `errors`) copied the same way, a
- * few levels deep. Objects it carried (a request, its headers) are left out.
+ * A copy of a thrown value fit to be an error's `cause`.
+ *
+ * Its name, message, stack and primitive members redacted, its own `cause` (and an
+ * `AggregateError`'s `errors`) copied the same way, a few levels deep. Objects it carried (a
+ * request, its headers) are left out.
+ *
  * @param thrown - what `fetch` or a body stream threw
  * @param redact - the request's redactor
  * @param depth - how deep in the cause chain (copies stop at 4)

@@ -8,16 +8,22 @@ import { UsageError } from '../errors.js'
 import { clip, decodeUtf8 } from './json.js'
 
 /**
- * What `handleCallback` accepts: the callback `Request` itself; its `URL` (query, or
- * fragment for a browser application); a string (a full or path-relative URL, a `?query`, a
- * `#fragment`, or a `form_post` body); or parameters already parsed (`URLSearchParams`).
+ * What `handleCallback` accepts.
+ *
+ * The callback `Request` itself; its `URL` (query, or fragment for a browser application); a string
+ * (a full or path-relative URL, a `?query`, a `#fragment`, or a `form_post` body); or parameters
+ * already parsed (`URLSearchParams`).
+ *
  * @group Everyday use
  */
 export type CallbackInput = URL | string | URLSearchParams | Request
 
 /**
- * What a logout handler accepts: the `Request`, its `URL`, a string (a URL, a `?query` or a form
- * body) or parameters already parsed.
+ * What a logout handler accepts.
+ *
+ * The `Request`, its `URL`, a string (a URL, a `?query` or a form body) or parameters already
+ * parsed.
+ *
  * @group Logout
  */
 export type LogoutInput = Request | URL | string | URLSearchParams
@@ -53,8 +59,10 @@ export interface ReadRules {
 }
 
 /**
- * The parameters and how they came, or what is wrong with the input; `repeated` names a parameter
- * that came twice.
+ * The parameters and how they came, or what is wrong with the input.
+ *
+ * `repeated` names a parameter that came twice.
+ *
  * @internal
  */
 export type ReadInput =

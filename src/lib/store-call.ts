@@ -11,8 +11,10 @@ import { isOidcRpError, type OidcRpError, TransportError } from '../errors.js'
 const MAX_MESSAGE = 200
 
 /**
- * Runs a store operation; anything it throws that is not already an oidc-rp error becomes
- * `STORE_ERROR`.
+ * Runs a store operation.
+ *
+ * Anything it throws that is not already an oidc-rp error becomes `STORE_ERROR`.
+ *
  * @param what - the store and operation, for the message (`session store findBySid`)
  * @param operation - the call into the store
  * @returns what the store returned
@@ -28,8 +30,11 @@ export async function callStore<T>(what: string, operation: () => T | Promise<T>
 }
 
 /**
- * The typed error for what a store threw: an oidc-rp error stays as it is (e.g. the sealed store's
- * `SEALED_VALUE_INVALID`), anything else becomes `STORE_ERROR`.
+ * The typed error for what a store threw.
+ *
+ * An oidc-rp error stays as it is (e.g. the sealed store's `SEALED_VALUE_INVALID`), anything else
+ * becomes `STORE_ERROR`.
+ *
  * @param what - the store and operation, for the message
  * @param err - what the store threw
  * @returns the error to throw

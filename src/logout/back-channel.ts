@@ -1,6 +1,9 @@
 /**
- * Back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.5–2.8): the OP's POST, the logout
- * token's validation, the end of the sessions it names, and the answer the spec asks for.
+ * Back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.5–2.8).
+ *
+ * The OP's POST, the logout token's validation, the end of the sessions it names, and the answer
+ * the spec asks for.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -15,8 +18,10 @@ import {
 } from './logout-token.js'
 
 /**
- * Options of {@link handleBackChannelLogout}: the logout token's validation options and the
- * session store.
+ * Options of {@link handleBackChannelLogout}.
+ *
+ * The logout token's validation options and the session store.
+ *
  * @group Logout
  */
 export interface BackChannelLogoutOptions extends LogoutTokenValidationOptions {
@@ -30,8 +35,10 @@ export interface BackChannelLogoutOptions extends LogoutTokenValidationOptions {
  */
 export interface BackChannelLogoutResult {
   /**
-   * The answer for the OP: `200` when the token was valid (also when no session matched), else `400`
-   * with `{ "error": "invalid_request", "error_description": … }`; always `Cache-Control: no-store`.
+   * The answer for the OP.
+   *
+   * `200` when the token was valid (also when no session matched), else `400` with `{ "error":
+   * "invalid_request", "error_description": … }`; always `Cache-Control: no-store`.
    */
   readonly response: Response
   /** The sessions ended by this request. */
@@ -43,9 +50,10 @@ export interface BackChannelLogoutResult {
 }
 
 /**
- * Handles a back-channel logout request (Back-Channel Logout §2.5–2.8): reads the POSTed
- * `logout_token`, validates it with {@link validateLogoutToken}, then ends the client's sessions of
- * its `sid` (or, without `sid`, of its `sub`) in the session store.
+ * Handles a back-channel logout request (Back-Channel Logout §2.5–2.8).
+ *
+ * Reads the POSTed `logout_token`, validates it with {@link validateLogoutToken}, then ends the
+ * client's sessions of its `sid` (or, without `sid`, of its `sub`) in the session store.
  *
  * It never throws for a bad request or token, nor when the OP's JWKS cannot be fetched or a store
  * fails: the `response` says 400 (the logout failed, §2.8) and `error` carries the typed error

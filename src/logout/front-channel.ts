@@ -1,7 +1,9 @@
 /**
- * Front-channel logout (OpenID Connect Front-Channel Logout 1.0): the OP loads the RP's
- * `frontchannel_logout_uri` in an iframe with `iss` and `sid`; the RP checks them against its
- * session, ends it, and answers with a page safe to frame.
+ * Front-channel logout (OpenID Connect Front-Channel Logout 1.0).
+ *
+ * The OP loads the RP's `frontchannel_logout_uri` in an iframe with `iss` and `sid`; the RP checks
+ * them against its session, ends it, and answers with a page safe to frame.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -27,14 +29,17 @@ export interface FrontChannelLogoutOptions {
   readonly sessionId?: string | undefined
   /**
    * Require `iss` and `sid` in the request (register `frontchannel_logout_session_required: true`).
+   *
    * Default true. With `false`, a request without them ends only the session of `sessionId`.
+   *
    * > [!WARNING]
    * > Without `iss` and `sid` any web page can frame the URI and sign the end-user out.
    */
   readonly requireSession?: boolean
   /**
-   * The origins allowed to frame the page (CSP `frame-ancestors`). Default the origins of the OP's
-   * issuer and `end_session_endpoint`.
+   * The origins allowed to frame the page (CSP `frame-ancestors`).
+   *
+   * Default the origins of the OP's issuer and `end_session_endpoint`.
    */
   readonly frameAncestors?: readonly string[]
 }
@@ -45,9 +50,11 @@ export interface FrontChannelLogoutOptions {
  */
 export interface FrontChannelLogoutResult {
   /**
-   * The page for the OP's iframe: `200` (or `400` when refused), `Cache-Control: no-store`, and a
-   * `Content-Security-Policy` that runs nothing and lets only the OP frame it. Append the
-   * application's own `Set-Cookie` (clearing its session cookie) to its headers.
+   * The page for the OP's iframe.
+   *
+   * `200` (or `400` when refused), `Cache-Control: no-store`, and a `Content-Security-Policy` that
+   * runs nothing and lets only the OP frame it. Append the application's own `Set-Cookie` (clearing
+   * its session cookie) to its headers.
    */
   readonly response: Response
   /** The sessions ended by this request. */
@@ -57,11 +64,13 @@ export interface FrontChannelLogoutResult {
 }
 
 /**
- * Handles a front-channel logout request (Front-Channel Logout §2, §3): checks `iss` and `sid`
- * (the issuer's, and the session's when `sessionId` is given), ends the client's sessions of that
- * `sid`, and answers with a page the OP can load in an iframe. It never throws for a bad request
- * or a failing session store: `error` carries the typed error (`STORE_ERROR` for the store) and
- * the response is a 400 page.
+ * Handles a front-channel logout request (Front-Channel Logout §2, §3).
+ *
+ * Checks `iss` and `sid` (the issuer's, and the session's when `sessionId` is given), ends the
+ * client's sessions of that `sid`, and answers with a page the OP can load in an iframe. It never
+ * throws for a bad request or a failing session store: `error` carries the typed error
+ * (`STORE_ERROR` for the store) and the response is a 400 page.
+ *
  * @param config - the configuration
  * @param input - the GET `Request`, its URL or query
  * @param options - the session store, the cookie's session id, whether `iss`/`sid` are required,

@@ -1,6 +1,8 @@
 /**
- * Logout tokens (OpenID Connect Back-Channel Logout 1.0 §2.4, §2.6): decryption, alg, signature,
- * `typ` and claim checks, and the `jti` replay check.
+ * Logout tokens (OpenID Connect Back-Channel Logout 1.0 §2.4, §2.6).
+ *
+ * Decryption, alg, signature, `typ` and claim checks, and the `jti` replay check.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -32,14 +34,17 @@ const MAX_JTI_LENGTH = 256
 /** How long a logout token without `exp` is accepted after its `iat`, by default. */
 const DEFAULT_MAX_AGE = 300
 /**
- * The longest a logout token is accepted after its `iat`, whatever its `exp` says, in seconds: its
- * `jti` is remembered exactly as long, so a far `exp` can neither overflow a store's expiry nor
+ * The longest a logout token is accepted after its `iat`, whatever its `exp` says, in seconds.
+ *
+ * Its `jti` is remembered exactly as long, so a far `exp` can neither overflow a store's expiry nor
  * outlive the replay guard's memory.
  */
 const MAX_LIFETIME = 24 * 60 * 60
 /**
- * The logout token as a token profile: validated as ID tokens are (Back-Channel Logout §2.6), with
- * `iat` and `jti` required, `exp` optional, and the ID token's encryption (OIDC Registration §2).
+ * The logout token as a token profile.
+ *
+ * Validated as ID tokens are (Back-Channel Logout §2.6), with `iat` and `jti` required, `exp`
+ * optional, and the ID token's encryption (OIDC Registration §2).
  */
 const LOGOUT_TOKEN: TokenProfile = {
   name: 'logout token',
@@ -97,9 +102,10 @@ export interface LogoutTokenClaims {
  */
 export interface LogoutTokenValidationOptions {
   /**
-   * Remembers `jti` values until the token expires, so a token is accepted once. Default: an
-   * in-memory guard per configuration (one process). Behind a load balancer give a shared one
-   * (`createRedisReplayGuard` from `oidc-rp/redis`).
+   * Remembers `jti` values until the token expires, so a token is accepted once.
+   *
+   * Default: an in-memory guard per configuration (one process). Behind a load balancer give a
+   * shared one (`createRedisReplayGuard` from `oidc-rp/redis`).
    */
   readonly replayGuard?: ReplayGuard
   /**
@@ -112,13 +118,15 @@ export interface LogoutTokenValidationOptions {
 }
 
 /**
- * Validates a logout token (Back-Channel Logout §2.6) and remembers its `jti`: decrypts it when ID
- * tokens are encrypted, accepts only the ID token signing alg (the registered one, else one the OP
- * advertises; never `none`), verifies the signature with the OP's keys (re-fetching the JWKS for a
- * new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present), `iss`, `aud` and `azp` (as
- * for ID tokens: only the client_id and its `trusted_audiences`), `iat`, `exp` (or `iat` plus the
- * maximum age; never more than a day after `iat`), `nbf` when present, `jti`, `events`, `sid`/`sub`
- * and the absence of `nonce`.
+ * Validates a logout token (Back-Channel Logout §2.6) and remembers its `jti`.
+ *
+ * Decrypts it when ID tokens are encrypted, accepts only the ID token signing alg (the registered
+ * one, else one the OP advertises; never `none`), verifies the signature with the OP's keys
+ * (re-fetching the JWKS for a new `kid`), then checks `typ` (`logout+jwt` or `JWT` when present),
+ * `iss`, `aud` and `azp` (as for ID tokens: only the client_id and its `trusted_audiences`), `iat`,
+ * `exp` (or `iat` plus the maximum age; never more than a day after `iat`), `nbf` when present,
+ * `jti`, `events`, `sid`/`sub` and the absence of `nonce`.
+ *
  * @param config - the configuration
  * @param logoutToken - the compact logout token
  * @param options - the replay guard, maximum age and abort signal

@@ -1,6 +1,9 @@
 /**
- * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): the URL of the OP's
- * `end_session_endpoint`, and the checks on the return to the `post_logout_redirect_uri`.
+ * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+ *
+ * The URL of the OP's `end_session_endpoint`, and the checks on the return to the
+ * `post_logout_redirect_uri`.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -19,14 +22,16 @@ export interface EndSessionOptions {
   /** The ID token to send as `id_token_hint`, when no `session` is given. */
   readonly idTokenHint?: string
   /**
-   * Where the OP sends the browser afterwards: one of the client's registered
-   * `post_logout_redirect_uris`. Default the first registered one; `null` sends none (the OP then
-   * shows its own page).
+   * Where the OP sends the browser afterwards.
+   *
+   * One of the client's registered `post_logout_redirect_uris`. Default the first registered one;
+   * `null` sends none (the OP then shows its own page).
    */
   readonly postLogoutRedirectUri?: string | null
   /**
-   * The `state` to send: default a fresh CSPRNG value whenever a `post_logout_redirect_uri` is
-   * sent; `null` sends none.
+   * The `state` to send.
+   *
+   * Default a fresh CSPRNG value whenever a `post_logout_redirect_uri` is sent; `null` sends none.
    */
   readonly state?: string | null
   /** The end-user's preferred languages for the OP's logout pages (`ui_locales`). */
@@ -36,8 +41,10 @@ export interface EndSessionOptions {
 }
 
 /**
- * The end-session request: where to send the browser, and the `state` to remember until the
- * end-user comes back.
+ * The end-session request.
+ *
+ * Where to send the browser, and the `state` to remember until the end-user comes back.
+ *
  * @group Logout
  */
 export interface EndSessionRequest {
@@ -50,10 +57,12 @@ export interface EndSessionRequest {
 }
 
 /**
- * Builds the URL of the OP's `end_session_endpoint` (RP-Initiated Logout §2): `client_id`, and
- * `id_token_hint`, `post_logout_redirect_uri` (a registered one only), `state`, `ui_locales` and
- * `logout_hint` when there are. End the RP's own session (`store.delete(sessionId)`) before
- * redirecting.
+ * Builds the URL of the OP's `end_session_endpoint` (RP-Initiated Logout §2).
+ *
+ * `client_id`, and `id_token_hint`, `post_logout_redirect_uri` (a registered one only), `state`,
+ * `ui_locales` and `logout_hint` when there are. End the RP's own session
+ * (`store.delete(sessionId)`) before redirecting.
+ *
  * @param config - the configuration
  * @param options - the session or ID token, the redirect URI, state, locales, logout hint
  * @returns the URL, the `state` to keep, and the redirect URI sent
@@ -136,8 +145,10 @@ export interface PostLogoutRedirectOptions {
 }
 
 /**
- * Checks the OP's return to the `post_logout_redirect_uri` (RP-Initiated Logout §3): the `state`
- * must be the one sent; when none was sent, none may come.
+ * Checks the OP's return to the `post_logout_redirect_uri` (RP-Initiated Logout §3).
+ *
+ * The `state` must be the one sent; when none was sent, none may come.
+ *
  * @param config - the configuration
  * @param input - the redirect: the `Request`, its URL, or its query
  * @param options - the `state` sent

@@ -1,6 +1,9 @@
 /**
- * The in-memory stores of one process: the {@link TransactionStore} (the default), the
- * {@link SessionStore} and the {@link ReplayGuard}. Each is bounded, with TTLs.
+ * The in-memory stores of one process.
+ *
+ * The {@link TransactionStore} (the default), the {@link SessionStore} and the {@link ReplayGuard}.
+ * Each is bounded, with TTLs.
+ *
  * @module
  */
 import { type UsageError, ValidationError } from '../errors.js'
@@ -25,8 +28,10 @@ export interface MemoryTransactionStoreOptions {
 }
 
 /**
- * An in-memory {@link TransactionStore}: bounded, with TTL, oldest evicted first, O(1) per operation.
- * The default store. It lives in one process: behind a load balancer use the sealed store or a shared database.
+ * An in-memory {@link TransactionStore}.
+ *
+ * Bounded, with TTL, oldest evicted first, O(1) per operation. The default store. It lives in one
+ * process: behind a load balancer use the sealed store or a shared database.
  *
  * A store over a shared database follows the same contract: `set` is Redis
  * `SET tx:<state> <JSON> EX <ttl>` (returning `undefined`), and `take` is `GETDEL tx:<state>`
@@ -116,9 +121,12 @@ interface Entry {
 }
 
 /**
- * An in-memory {@link SessionStore} for one process: bounded, with TTL, indexed by `sid` and `sub`.
- * Behind a load balancer use a shared one (`createRedisSessionStore` from `oidc-rp/redis`): the OP's
- * back-channel logout may reach another machine than the one that signed the user in.
+ * An in-memory {@link SessionStore} for one process.
+ *
+ * Bounded, with TTL, indexed by `sid` and `sub`. Behind a load balancer use a shared one
+ * (`createRedisSessionStore` from `oidc-rp/redis`): the OP's back-channel logout may reach another
+ * machine than the one that signed the user in.
+ *
  * @param options - size bound and clock
  * @returns the store
  * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and
@@ -215,10 +223,12 @@ export interface MemoryReplayGuardOptions {
 }
 
 /**
- * An in-memory {@link ReplayGuard} for one process. Every state is kept until its own expiry, never
- * forgotten earlier: when `maxEntries` unexpired states are held, a new claim is refused with
- * `SEALED_REPLAY_GUARD_FULL` (fail closed) until some expire, so a flood of sign-ins can delay new
- * ones but never reopen a taken sealed value.
+ * An in-memory {@link ReplayGuard} for one process.
+ *
+ * Every state is kept until its own expiry, never forgotten earlier: when `maxEntries` unexpired
+ * states are held, a new claim is refused with `SEALED_REPLAY_GUARD_FULL` (fail closed) until some
+ * expire, so a flood of sign-ins can delay new ones but never reopen a taken sealed value.
+ *
  * @param options - size bound and clock
  * @returns the guard
  * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer

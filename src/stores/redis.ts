@@ -1,8 +1,10 @@
 /**
- * `oidc-rp/redis`: the transaction store, the session store and the replay guard over a Redis
- * client the application passes in (node-redis 4+ or ioredis; no dependency is added), so RPs
- * behind a load balancer share them. Every step that must happen once is one atomic Redis command
- * (`GETDEL`, `SET … NX`) or one Lua script.
+ * `oidc-rp/redis`.
+ *
+ * The transaction store, the session store and the replay guard over a Redis client the application
+ * passes in (node-redis 4+ or ioredis; no dependency is added), so RPs behind a load balancer share
+ * them. Every step that must happen once is one atomic Redis command (`GETDEL`, `SET … NX`) or one
+ * Lua script.
  *
  * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
  * `<prefix>sub:<iss> <sub>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
@@ -65,8 +67,11 @@ export interface IoRedisClient {
 }
 
 /**
- * A Redis client of either shape: node-redis (`getDel`, options objects) or ioredis (`getdel`,
- * positional arguments). The shape is told by which `getdel` method the client has.
+ * A Redis client of either shape.
+ *
+ * Node-redis (`getDel`, options objects) or ioredis (`getdel`, positional arguments). The shape is
+ * told by which `getdel` method the client has.
+ *
  * @group Redis
  */
 export type RedisClient = NodeRedisClient | IoRedisClient
@@ -165,9 +170,11 @@ function parse(json: string | undefined): Record<string, unknown> | undefined {
 }
 
 /**
- * A {@link TransactionStore} over Redis: `set` is `SET <prefix>tx:<state> <JSON> EX <ttl>`, `take`
- * is `GETDEL`, so of any number of racing callbacks on any number of machines exactly one gets the
- * transaction.
+ * A {@link TransactionStore} over Redis.
+ *
+ * `set` is `SET <prefix>tx:<state> <JSON> EX <ttl>`, `take` is `GETDEL`, so of any number of racing
+ * callbacks on any number of machines exactly one gets the transaction.
+ *
  * @param client - a connected node-redis or ioredis client
  * @param options - key prefix
  * @returns the store (its `set` returns no handle)
@@ -197,10 +204,12 @@ export function createRedisTransactionStore(
 }
 
 /**
- * A {@link ReplayGuard} over Redis: `SET <prefix>replay:<value> 1 EX <ttl> NX`, true only for the
- * first claim on any machine. Use it for logout-token `jti`s (`handleBackChannelLogout`'s
- * `replayGuard`) and for the sealed store's states (`createSealedTransactionStore`'s
- * `replayGuard`).
+ * A {@link ReplayGuard} over Redis.
+ *
+ * `SET <prefix>replay:<value> 1 EX <ttl> NX`, true only for the first claim on any machine. Use it
+ * for logout-token `jti`s (`handleBackChannelLogout`'s `replayGuard`) and for the sealed store's
+ * states (`createSealedTransactionStore`'s `replayGuard`).
+ *
  * @param client - a connected node-redis or ioredis client
  * @param options - key prefix and clock
  * @returns the guard (its expiry is clamped to between 1 s and a year from now)
@@ -245,10 +254,12 @@ const MGET = `return redis.call('MGET', unpack(KEYS))`
 const BATCH = 200
 
 /**
- * A {@link SessionStore} over Redis: each session a JSON value with its TTL, indexed by sets per
- * issuer and `sid` / `sub` (written in one Lua script with the session). `delete` is `GETDEL`, so
- * of racing logouts exactly one reports the session ended; stale index entries are dropped when
- * found.
+ * A {@link SessionStore} over Redis.
+ *
+ * Each session a JSON value with its TTL, indexed by sets per issuer and `sid` / `sub` (written in
+ * one Lua script with the session). `delete` is `GETDEL`, so of racing logouts exactly one reports
+ * the session ended; stale index entries are dropped when found.
+ *
  * @param client - a connected node-redis or ioredis client
  * @param options - key prefix
  * @returns the store

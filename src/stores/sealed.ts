@@ -1,7 +1,9 @@
 /**
- * A stateless {@link TransactionStore}: the transaction travels sealed (encrypted and authenticated)
- * in a value the application puts in a cookie, so RPs behind a load balancer need no shared
- * database.
+ * A stateless {@link TransactionStore}.
+ *
+ * The transaction travels sealed (encrypted and authenticated) in a value the application puts in a
+ * cookie, so RPs behind a load balancer need no shared database.
+ *
  * @module
  */
 import * as base64url from 'jose/base64url'
@@ -22,17 +24,20 @@ const MAX_SEALED_LENGTH = 16 * 1024
  */
 export interface SealedTransactionStoreOptions {
   /**
-   * The sealing keys, 32 bytes each (a `Uint8Array`, or its base64url encoding). The first seals;
-   * all open, so a key can be rotated in first and the old one removed after the transaction TTL.
+   * The sealing keys, 32 bytes each (a `Uint8Array`, or its base64url encoding).
+   *
+   * The first seals; all open, so a key can be rotated in first and the old one removed after the
+   * transaction TTL.
    */
   readonly keys: readonly (string | Uint8Array)[]
   /** Clock in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number
   /**
-   * Remembers taken states until they expire, so a sealed value opens once. Default: an in-memory
-   * guard of this process (at most 10,000 unexpired states; beyond, new sign-ins are refused until
-   * some expire). Behind a load balancer give one over a shared
-   * database (`SET state 1 NX EX ttl`), or `false` to rely on the cookie being cleared alone.
+   * Remembers taken states until they expire, so a sealed value opens once.
+   *
+   * Default: an in-memory guard of this process (at most 10,000 unexpired states; beyond, new
+   * sign-ins are refused until some expire). Behind a load balancer give one over a shared database
+   * (`SET state 1 NX EX ttl`), or `false` to rely on the cookie being cleared alone.
    */
   readonly replayGuard?: ReplayGuard | false
 }
@@ -43,8 +48,10 @@ interface SealingKey {
 }
 
 /**
- * Creates the sealed store. `set` returns the transaction as a JWE (`dir` + `A256GCM`, `kid` naming
- * the key, `exp` inside) for the application to put in a cookie; `take(state, handle)` opens it.
+ * Creates the sealed store.
+ *
+ * `set` returns the transaction as a JWE (`dir` + `A256GCM`, `kid` naming the key, `exp` inside)
+ * for the application to put in a cookie; `take(state, handle)` opens it.
  *
  * - No handle, an expired value, or a value sealed for another `state`: `undefined` (the callback
  *   reports an unknown state), as with other stores.

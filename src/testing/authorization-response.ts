@@ -1,6 +1,9 @@
 /**
- * Delivering an authorization response to the redirect URI: query, fragment or form_post
- * (OAuth 2.0 Multiple Response Type Encoding Practices, Form Post Response Mode).
+ * Delivering an authorization response to the redirect URI.
+ *
+ * Query, fragment or form_post (OAuth 2.0 Multiple Response Type Encoding Practices, Form Post
+ * Response Mode).
+ *
  * @module
  */
 
@@ -14,8 +17,10 @@ export type ResponseMode = AuthorizationResponse['responseMode']
 export const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
 
 /**
- * The response mode of a request: the `response_mode` asked for, else query for `code` and
- * fragment for anything carrying a token.
+ * The response mode of a request.
+ *
+ * The `response_mode` asked for, else query for `code` and fragment for anything carrying a token.
+ *
  * @param params - the authorization parameters
  * @returns the response mode
  */

@@ -1,6 +1,9 @@
 /**
- * The authorization endpoint (OIDC Core §3.1.2, §3.2.2, §3.3.2): resolves request objects and
- * pushed requests, checks the request, and issues code, ID token and access token.
+ * The authorization endpoint (OIDC Core §3.1.2, §3.2.2, §3.3.2).
+ *
+ * Resolves request objects and pushed requests, checks the request, and issues code, ID token and
+ * access token.
+ *
  * @module
  */
 

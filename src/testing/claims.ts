@@ -1,5 +1,8 @@
 /**
- * Which user claims go where: scope values (OIDC Core §5.4) and the `claims` request parameter (§5.5).
+ * Which user claims go where.
+ *
+ * Scope values (OIDC Core §5.4) and the `claims` request parameter (§5.5).
+ *
  * @module
  */
 
@@ -62,8 +65,11 @@ export function scopeClaimNames(scope: string): string[] {
 }
 
 /**
- * The user claims to put in an ID token: `claims.id_token` members, plus the scope's claims when
- * no access token is issued (`response_type=id_token`).
+ * The user claims to put in an ID token.
+ *
+ * `claims.id_token` members, plus the scope's claims when no access token is issued
+ * (`response_type=id_token`).
+ *
  * @param user - the user's claims
  * @param grant - the grant
  * @param withScopeClaims - include the scope's claims

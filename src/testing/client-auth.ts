@@ -1,6 +1,8 @@
 /**
- * Client authentication at the token and PAR endpoints: the five methods of OIDC Core §9, each
- * checked as a real OP checks it.
+ * Client authentication at the token and PAR endpoints.
+ *
+ * The five methods of OIDC Core §9, each checked as a real OP checks it.
+ *
  * @module
  */
 

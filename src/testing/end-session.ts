@@ -17,9 +17,12 @@ import type { OpState, RequestContext } from './state.js'
 import type { MockClient } from './types.js'
 
 /**
- * `GET` or `POST /end_session`: checks `id_token_hint`, `client_id` and
- * `post_logout_redirect_uri`, ends the hint's session (sending back- and front-channel logout to
- * the RPs that registered for it), then redirects with `state` (or shows a signed-out page).
+ * `GET` or `POST /end_session`.
+ *
+ * Checks `id_token_hint`, `client_id` and `post_logout_redirect_uri`, ends the hint's session
+ * (sending back- and front-channel logout to the RPs that registered for it), then redirects with
+ * `state` (or shows a signed-out page).
+ *
  * @param ctx - the request
  * @returns a 302 to the registered URI, a 200 page, or 400
  */
@@ -58,8 +61,11 @@ export async function handleEndSession(ctx: RequestContext): Promise<Response> {
 }
 
 /**
- * The client an id_token_hint was issued to: its signature must verify with the OP's keys (or
- * the client secret for HS*), its `iss` must be the OP. An expired hint is accepted.
+ * The client an id_token_hint was issued to.
+ *
+ * Its signature must verify with the OP's keys (or the client secret for HS*), its `iss` must be
+ * the OP. An expired hint is accepted.
+ *
  * @param state - the OP state
  * @param hint - the ID token
  * @returns the client, or undefined
@@ -81,8 +87,10 @@ export async function hintClient(state: OpState, hint: string): Promise<MockClie
 }
 
 /**
- * Ends the OP session of a verified `id_token_hint` and tells the RPs (back- and front-channel):
- * every client of its tracked `sid`, else the hint's own client for its `sid` and `sub`.
+ * Ends the OP session of a verified `id_token_hint` and tells the RPs (back- and front-channel).
+ *
+ * Every client of its tracked `sid`, else the hint's own client for its `sid` and `sub`.
+ *
  * @param state - the OP state
  * @param hint - the verified ID token
  * @param client - the client it was issued to

@@ -1,6 +1,9 @@
 /**
- * Scriptable misbehaviour: the {@link Fault} values `MockOP.misbehave` accepts, and the queue
- * that hands each fault to the next matching response.
+ * Scriptable misbehaviour.
+ *
+ * The {@link Fault} values `MockOP.misbehave` accepts, and the queue that hands each fault to the
+ * next matching response.
+ *
  * @module
  */
 
@@ -90,8 +93,11 @@ export type HttpFaultKind =
   | 'empty'
 
 /**
- * An HTTP-level fault of one endpoint. Faults that replace the response (`not-json`, `json-array`,
- * `json-string`, `server-error`, `redirect`, `empty`) skip the request's processing (a code is not spent).
+ * An HTTP-level fault of one endpoint.
+ *
+ * Faults that replace the response (`not-json`, `json-array`, `json-string`, `server-error`,
+ * `redirect`, `empty`) skip the request's processing (a code is not spent).
+ *
  * @group Faults
  */
 export interface HttpFault {
@@ -197,8 +203,9 @@ export interface MisbehaveOptions {
   /** How many matching responses the fault spoils. Default 1; `Infinity` lasts until cleared. */
   times?: number
   /**
-   * Only responses to this client. Discovery and JWKS requests name no client, so a fault scoped to a
-   * client never hits them.
+   * Only responses to this client.
+   *
+   * Discovery and JWKS requests name no client, so a fault scoped to a client never hits them.
    */
   clientId?: string
 }

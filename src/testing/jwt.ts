@@ -1,6 +1,9 @@
 /**
- * JOSE helpers of the mock OP built on jose: verification against a client's JWKS, encryption to
- * a client's `enc` key, and the OIDC left-half hashes (`at_hash`, `c_hash`).
+ * JOSE helpers of the mock OP built on jose.
+ *
+ * Verification against a client's JWKS, encryption to a client's `enc` key, and the OIDC left-half
+ * hashes (`at_hash`, `c_hash`).
+ *
  * @module
  */
 

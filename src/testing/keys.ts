@@ -1,6 +1,9 @@
 /**
- * The OP's keys: signing key pairs per algorithm, encryption keys for request objects, rotation,
- * the public JWKS, and compact JWS signing.
+ * The OP's keys.
+ *
+ * Signing key pairs per algorithm, encryption keys for request objects, rotation, the public JWKS,
+ * and compact JWS signing.
+ *
  * @module
  */
 
@@ -99,7 +102,10 @@ export function isHmac(alg: string): boolean {
 }
 
 /**
- * The signing material for an algorithm: the OP's current key, the secret's bytes for HS*, none for `none`.
+ * The signing material for an algorithm.
+ *
+ * The OP's current key, the secret's bytes for HS*, none for `none`.
+ *
  * @param store - the key store
  * @param alg - the JWS algorithm
  * @param secret - the HMAC secret (client_secret)

@@ -62,9 +62,12 @@ const CLAIM_FAULTS: Partial<
 }
 
 /**
- * Builds and signs a logout token for a client: `iss`, `aud`, `iat`, `exp` (two minutes), a fresh
- * `jti`, the back-channel logout event, `sub` and/or `sid`; header `typ: logout+jwt`, signed like
- * the client's ID tokens (and encrypted like them when the client registered ID token encryption).
+ * Builds and signs a logout token for a client.
+ *
+ * `iss`, `aud`, `iat`, `exp` (two minutes), a fresh `jti`, the back-channel logout event, `sub`
+ * and/or `sid`; header `typ: logout+jwt`, signed like the client's ID tokens (and encrypted like
+ * them when the client registered ID token encryption).
+ *
  * @param state - the OP state
  * @param options - the client, the user and/or session, a fault, claim and header patches
  * @returns the compact logout token

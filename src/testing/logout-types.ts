@@ -1,6 +1,8 @@
 /**
- * The public types of the mock OP's logout side: logout token faults and options, back- and
- * front-channel deliveries, and OP-initiated logout.
+ * The public types of the mock OP's logout side.
+ *
+ * Logout token faults and options, back- and front-channel deliveries, and OP-initiated logout.
+ *
  * @module
  */
 
@@ -68,8 +70,11 @@ export interface BackChannelDeliveryOptions extends LogoutTokenOptions {
 }
 
 /**
- * How a front-channel logout call goes wrong: `wrong-issuer` (another `iss`), `wrong-sid`
- * (another `sid`), `sid-only` (no `iss`), `no-iss-sid` (neither).
+ * How a front-channel logout call goes wrong.
+ *
+ * `wrong-issuer` (another `iss`), `wrong-sid` (another `sid`), `sid-only` (no `iss`), `no-iss-sid`
+ * (neither).
+ *
  * @group Logout
  */
 export type FrontChannelFault = 'wrong-issuer' | 'wrong-sid' | 'sid-only' | 'no-iss-sid'

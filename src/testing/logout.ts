@@ -1,7 +1,10 @@
 /**
- * The OP side of logout towards RPs: sessions the OP remembers (by `sid`), back-channel logout
- * requests (Back-Channel Logout 1.0 §2.5) and front-channel logout calls (Front-Channel Logout
- * 1.0 §3), each recorded in `MockOP.deliveries`.
+ * The OP side of logout towards RPs.
+ *
+ * Sessions the OP remembers (by `sid`), back-channel logout requests (Back-Channel Logout 1.0 §2.5)
+ * and front-channel logout calls (Front-Channel Logout 1.0 §3), each recorded in
+ * `MockOP.deliveries`.
+ *
  * @module
  */
 
@@ -33,8 +36,10 @@ export function trackSession(state: OpState, sid: string, sub: string, clientId:
 }
 
 /**
- * Sends a back-channel logout request: POSTs `logout_token` (form-encoded) to the client's
- * `backchannel_logout_uri`.
+ * Sends a back-channel logout request.
+ *
+ * POSTs `logout_token` (form-encoded) to the client's `backchannel_logout_uri`.
+ *
  * @param state - the OP state
  * @param options - the client, the user and/or session, a fault, the fetch to use
  * @returns the delivery, with the RP's response
@@ -65,8 +70,10 @@ export async function sendBackChannelLogout(
 }
 
 /**
- * Calls a client's `frontchannel_logout_uri` the way the OP's page would load it in an iframe:
- * a GET with `iss` and `sid` (when a `sid` is given), changed by the fault if any.
+ * Calls a client's `frontchannel_logout_uri` the way the OP's page would load it in an iframe.
+ *
+ * A GET with `iss` and `sid` (when a `sid` is given), changed by the fault if any.
+ *
  * @param state - the OP state
  * @param options - the client, the session, a fault, extra headers (e.g. the RP's cookie), the fetch
  * @returns the delivery, with the RP's response
@@ -106,9 +113,11 @@ export async function sendFrontChannelLogout(
 }
 
 /**
- * Ends sessions at the OP and tells every client that signed in with them: a back-channel logout
- * token to clients with a `backchannel_logout_uri`, a front-channel call to those with a
- * `frontchannel_logout_uri`.
+ * Ends sessions at the OP and tells every client that signed in with them.
+ *
+ * A back-channel logout token to clients with a `backchannel_logout_uri`, a front-channel call to
+ * those with a `frontchannel_logout_uri`.
+ *
  * @param state - the OP state
  * @param options - the session (`sid`) or every session of a user
  * @returns the deliveries, in order

@@ -1,6 +1,9 @@
 /**
- * The pushed authorization request endpoint (RFC 9126): client authentication as at the token
- * endpoint, the authorization checks, and a one-time `request_uri`.
+ * The pushed authorization request endpoint (RFC 9126).
+ *
+ * Client authentication as at the token endpoint, the authorization checks, and a one-time
+ * `request_uri`.
+ *
  * @module
  */
 

@@ -1,6 +1,8 @@
 /**
- * Request objects passed by value (`request=`, OIDC Core §6.1, RFC 9101): decryption, signature
- * and claim checks, and the merge with the query parameters.
+ * Request objects passed by value (`request=`, OIDC Core §6.1, RFC 9101).
+ *
+ * Decryption, signature and claim checks, and the merge with the query parameters.
+ *
  * @module
  */
 

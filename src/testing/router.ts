@@ -1,6 +1,8 @@
 /**
- * Routing a `Request` to an endpoint: recording it, applying HTTP-level and custom faults, and
- * the browser-facing `GET /authorize`.
+ * Routing a `Request` to an endpoint.
+ *
+ * Recording it, applying HTTP-level and custom faults, and the browser-facing `GET /authorize`.
+ *
  * @module
  */
 

@@ -1,6 +1,8 @@
 /**
- * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12): authorization_code with
- * PKCE, and refresh_token.
+ * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12).
+ *
+ * Authorization_code with PKCE, and refresh_token.
+ *
  * @module
  */
 

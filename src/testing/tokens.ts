@@ -1,6 +1,8 @@
 /**
- * Issuing tokens: ID tokens (OIDC Core §2) with their hashes, signature and encryption; access
- * and refresh tokens.
+ * Issuing tokens.
+ *
+ * ID tokens (OIDC Core §2) with their hashes, signature and encryption; access and refresh tokens.
+ *
  * @module
  */
 

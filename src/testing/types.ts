@@ -1,6 +1,9 @@
 /**
- * The public types of the mock OpenID Provider: its options, its registered clients, what
- * `MockOP.authorize` returns and what `MockOP.requests` records.
+ * The public types of the mock OpenID Provider.
+ *
+ * Its options, its registered clients, what `MockOP.authorize` returns and what `MockOP.requests`
+ * records.
+ *
  * @module
  */
 
@@ -50,8 +53,10 @@ export interface MockClient {
   /** The shared secret (`client_secret_*` methods, HS* ID tokens and request objects). */
   client_secret?: string
   /**
-   * The client's PUBLIC keys: `use: 'sig'` (or no `use`) keys verify `private_key_jwt` assertions and
-   * signed request objects; `use: 'enc'` keys receive encrypted ID tokens and UserInfo responses.
+   * The client's PUBLIC keys.
+   *
+   * `use: 'sig'` (or no `use`) keys verify `private_key_jwt` assertions and signed request objects;
+   * `use: 'enc'` keys receive encrypted ID tokens and UserInfo responses.
    */
   jwks?: {
     /** The public JWKs, each with a `kid` and `use`. */

@@ -1,6 +1,9 @@
 /**
- * The UserInfo endpoint (OIDC Core §5.3, RFC 6750): the bearer token from the header or the form
- * body, claims by scope and `claims` request, as JSON, a signed JWT, or encrypted.
+ * The UserInfo endpoint (OIDC Core §5.3, RFC 6750).
+ *
+ * The bearer token from the header or the form body, claims by scope and `claims` request, as JSON,
+ * a signed JWT, or encrypted.
+ *
  * @module
  */
 
