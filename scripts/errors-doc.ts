@@ -27,7 +27,11 @@ export function parseErrorCodes(
       rows.push({
         code: item[2]!,
         errorClass,
-        meaning: item[1]!.replace(/\s*\n\s*\*\s*/g, ' ').trim(),
+        meaning: item[1]!
+          .split('\n')
+          .map((line) => line.replace(/^\s*\*\s?/, '').trim())
+          .filter((line) => line !== '')
+          .join(' '),
       })
     }
   }

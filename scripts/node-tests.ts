@@ -11,6 +11,8 @@ import { readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '..')
+/** The longest any one test file may take (a hung import once stalled the unit suite). */
+const TIMEOUT_IN_MS = 10 * 60_000
 const SUITES = {
   unit: (path: string) => !/^(portable|interop|e2e)\//.test(path),
   interop: (path: string) => path.startsWith('interop/'),
@@ -43,6 +45,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       '--import',
       'tsx',
       '--test',
+      // a file (or test) that hangs is cancelled, counted as failed, and the suite goes on
+      `--test-timeout=${TIMEOUT_IN_MS}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/summary-reporter.mjs',

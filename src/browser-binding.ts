@@ -106,9 +106,10 @@ export async function bindingHash(value: string): Promise<string> {
 }
 
 /**
- * Reads the values of the cookies named `name` from a `Cookie` header (RFC 6265 §5.4: `name=value`
- * pairs separated by `;`). Several when the browser holds cookies of that name for several paths
- * or domains.
+ * Reads the values of the cookies named `name` from a `Cookie` header (RFC 6265 §5.4).
+ *
+ * The header is `name=value` pairs separated by `;`. Several values come back when the browser
+ * holds cookies of that name for several paths or domains.
  */
 function cookieValues(header: string | null | undefined, name: string): string[] {
   const values: string[] = []
@@ -196,7 +197,8 @@ export function misnamedHandle(): ValidationError {
  * @param store - the configuration's store (what kind of binding it has)
  * @param transaction - the taken transaction
  * @param value - the value the callback presented, if any
- * @throws {@link ValidationError} `CALLBACK_BROWSER_BINDING_MISSING` or `CALLBACK_BROWSER_BINDING_MISMATCH`
+ * @throws {@link ValidationError} `CALLBACK_BROWSER_BINDING_MISSING` or
+ * `CALLBACK_BROWSER_BINDING_MISMATCH`
  * @internal
  */
 export async function checkBrowserBinding(
@@ -204,7 +206,8 @@ export async function checkBrowserBinding(
   transaction: Transaction,
   value: string | undefined,
 ): Promise<void> {
-  // The sealed store opened the transaction with the value itself; an in-browser store is the binding.
+  // The sealed store opened the transaction with the value itself; an in-browser store is the
+  // binding.
   if (!needsBindingCookie(store)) return
   if (transaction.browserBindingWaived === true) return
   const expected = transaction.browserBindingHash

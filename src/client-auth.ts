@@ -1,6 +1,9 @@
 /**
- * Client authentication at the token and PAR endpoints, through oauth4webapi's strategies, and the
- * one function that POSTs an authenticated form.
+ * Client authentication at the token and PAR endpoints, and the authenticated form POST.
+ *
+ * The methods are oauth4webapi's strategies; this module holds the one function that POSTs an
+ * authenticated form.
+ *
  * @module
  */
 import * as oauth from 'oauth4webapi'
@@ -33,7 +36,9 @@ declare module './config/runtime.js' {
 interface ClientAuthentication {
   /** oauth4webapi's strategy per endpoint (a client assertion's audience may be the endpoint). */
   readonly byEndpoint: Map<string, oauth.ClientAuth>
-  /** What a fixed method adds to every request; `null` when it changes per request; unset at first. */
+  /**
+   * What a fixed method adds to every request; `null` when it changes per request; unset at first.
+   */
   fixed?: FixedAuth | null
 }
 
@@ -58,7 +63,9 @@ const FORM_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
 }
 
-/** What a client authentication that is the same on every request adds: headers and form members. */
+/**
+ * What a client authentication that is the same on every request adds: headers and form members.
+ */
 interface FixedAuth {
   readonly headers: Readonly<Record<string, string>>
   readonly params: readonly (readonly [string, string])[]
@@ -114,12 +121,13 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
 }
 
 /**
- * `client_secret_basic` with the client id and secret each encoded as
- * `application/x-www-form-urlencoded` (RFC 6749 §2.3.1), the WHATWG way: letters, digits and
- * `*-._` stay as they are, a space is `+`. oauth4webapi also escapes `-._~!*'()`, which OPs that
- * do not decode the credentials (Glewlwyd, LemonLDAP::NG) then fail to match: every UUID client id
- * has a `-`. Secrets with `+ : % & =`, spaces or non-ASCII still round-trip through an OP that
- * decodes as the RFC says.
+ * `client_secret_basic` with the client id and secret encoded the WHATWG form way.
+ *
+ * Each is encoded as `application/x-www-form-urlencoded` (RFC 6749 §2.3.1): letters, digits and
+ * `*-._` stay as they are, a space is `+`. oauth4webapi also escapes `-._~!*'()`, which OPs that do
+ * not decode the credentials (Glewlwyd, LemonLDAP::NG) then fail to match: every UUID client id has
+ * a `-`. Secrets with `+ : % & =`, spaces or non-ASCII still round-trip through an OP that decodes
+ * as the RFC says.
  */
 function formEncodedBasic(clientId: string, secret: string): oauth.ClientAuth {
   const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1)
@@ -131,7 +139,11 @@ function formEncodedBasic(clientId: string, secret: string): oauth.ClientAuth {
   }
 }
 
-/** Sets a client assertion's `aud` per `settings.clientAssertionAudience` (oauth4webapi's is the issuer). */
+/**
+ * Sets a client assertion's `aud` per `settings.clientAssertionAudience`.
+ *
+ * Oauth4webapi's is the issuer.
+ */
 function assertionAudience(config: Configuration, endpoint: string): oauth.ModifyAssertionOptions {
   const setting = config.settings.clientAssertionAudience
   if (setting === 'issuer') return {}

@@ -33,16 +33,22 @@ export interface DiscoverOptions extends ConfigurationOptions {
 }
 
 /**
- * Loads the OP's metadata from `{issuer}/.well-known/openid-configuration`, validates it, and returns
- * a configuration with the attribute contract built from `claims_supported`.
+ * Loads and validates the OP's metadata, and returns a configuration.
+ *
+ * The metadata comes from `{issuer}/.well-known/openid-configuration`; the attribute contract is
+ * built from its `claims_supported`.
+ *
  * @param issuer - the issuer identifier, exactly as the OP states it
  * @param client - the client's metadata, secret and keys
  * @param options - dependencies (fetch, clock, store) and settings
  * @returns the configuration
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`,
+ * `DISCOVERY_INSECURE_ENDPOINT`,
  * `DISCOVERY_LOOPBACK_ENDPOINT`
- * @throws {@link TransportError} `HTTP_*` when the metadata cannot be fetched or is not a JSON object
- * @throws {@link UsageError} `INVALID_ARGUMENT`, `INSECURE_URL`, `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
+ * @throws {@link TransportError} `HTTP_*` when the metadata cannot be fetched or is not a JSON
+ * object
+ * @throws {@link UsageError} `INVALID_ARGUMENT`, `INSECURE_URL`, `INVALID_CONFIGURATION`,
+ * `MISSING_CREDENTIALS`
  * @see {@link https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfig | Discovery §4}
  * @example
  * ```ts
@@ -68,7 +74,11 @@ export async function discover(
  * @group Configuration
  */
 export interface MetadataDiff {
-  /** Claims added to the contract, claims no longer advertised (kept, marked), claims advertised again. */
+  /**
+   * Claims added to the contract, claims no longer advertised, claims advertised again.
+   *
+   * Kept, marked.
+   */
   readonly claims: ContractChanges
   /** Endpoints (and `jwks_uri`) whose URL changed, appeared or disappeared. */
   readonly endpoints: readonly {
@@ -78,26 +88,35 @@ export interface MetadataDiff {
   }[]
   /** Whether `jwks_uri` changed: keys are then fetched from the new location. */
   readonly jwksUriChanged: boolean
-  /** `*_supported` lists (algorithms, response types, scopes…) with the values added and removed. */
+  /**
+   * `*_supported` lists (algorithms, response types, scopes…) with the values added and removed.
+   */
   readonly supported: readonly {
     member: string
     added: readonly string[]
     removed: readonly string[]
   }[]
-  /** Other members whose value changed (booleans such as `authorization_response_iss_parameter_supported`). */
+  /**
+   * Other members whose value changed.
+   *
+   * Booleans such as `authorization_response_iss_parameter_supported`.
+   */
   readonly other: readonly string[]
   /** True when anything above changed. */
   readonly changed: boolean
 }
 
 /**
- * Fetches the OP's metadata again and returns a new configuration with the contract merged (claims
- * the OP dropped stay, marked as no longer advertised; administrator attributes survive) and a diff.
- * Credentials, dependencies and caches carry over.
+ * Fetches the OP's metadata again: a new configuration with the contract merged, and a diff.
+ *
+ * Claims the OP dropped stay, marked as no longer advertised; administrator attributes survive.
+ * Credentials, dependencies and runtime caches carry over.
+ *
  * @param config - the current configuration
  * @param options - a signal
  * @returns the new configuration and what changed
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`,
+ * `DISCOVERY_INSECURE_ENDPOINT`,
  * `DISCOVERY_LOOPBACK_ENDPOINT`
  * @throws {@link TransportError} `HTTP_*`
  * @group Configuration

@@ -3,10 +3,14 @@
  *
  * The four subclasses are chosen by what the caller does next:
  *
- * - {@link OAuthResponseError}: the OP answered with an OAuth error (show it, maybe retry the sign-in);
- * - {@link ValidationError}: one of our checks on what the OP or the browser sent failed (refuse the sign-in);
- * - {@link TransportError}: the network, a timeout, a size limit or a malformed HTTP response (retry later);
- * - {@link UsageError}: the application or its configuration asked for something wrong (fix the code).
+ * - {@link OAuthResponseError}: the OP answered with an OAuth error (show it, maybe retry the
+ * sign-in);
+ * - {@link ValidationError}: one of our checks on what the OP or the browser sent failed (refuse
+ * the sign-in);
+ * - {@link TransportError}: the network, a timeout, a size limit or a malformed HTTP response
+ * (retry later);
+ * - {@link UsageError}: the application or its configuration asked for something wrong (fix the
+ * code).
  *
  * Messages say what was expected and what came; they never contain secrets, authorization codes,
  * tokens or keys.
@@ -35,13 +39,21 @@
  * @group Errors
  */
 export type OAuthResponseErrorCode =
-  /** The authorization response (callback) carried `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
+  /**
+   * The authorization response (callback) carried `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6).
+   */
   | 'AUTHORIZATION_ERROR_RESPONSE'
   /** The token endpoint answered with an OAuth error body (RFC 6749 §5.2). */
   | 'TOKEN_ERROR_RESPONSE'
-  /** The pushed authorization request endpoint answered with an OAuth error body (RFC 9126 §2.3). */
+  /**
+   * The pushed authorization request endpoint answered with an OAuth error body (RFC 9126 §2.3).
+   */
   | 'PAR_ERROR_RESPONSE'
-  /** The UserInfo endpoint refused the access token with a `WWW-Authenticate` challenge (RFC 6750 §3). */
+  /**
+   * The UserInfo endpoint refused the access token with a `WWW-Authenticate` challenge.
+   *
+   * See RFC 6750 §3.
+   */
   | 'USERINFO_BEARER_CHALLENGE'
 
 /**
@@ -65,7 +77,11 @@ export type ValidationErrorCode =
   | 'JWT_MALFORMED'
   /** The JWT is longer than the configured maximum. */
   | 'JWT_TOO_LARGE'
-  /** The JWS or JWE header lists `crit` extensions, none of which oidc-rp understands (RFC 7515 §4.1.11). */
+  /**
+   * The JWS or JWE header lists `crit` extensions, none of which oidc-rp understands.
+   *
+   * See RFC 7515 §4.1.11.
+   */
   | 'JWT_CRIT_UNSUPPORTED'
   /** The PAR response lacks a valid `request_uri` or `expires_in` (RFC 9126 §2.2). */
   | 'PAR_RESPONSE_INVALID'
@@ -73,31 +89,63 @@ export type ValidationErrorCode =
   | 'CALLBACK_STATE_MISSING'
   /** No pending transaction has this `state`: unknown, already used, or expired. */
   | 'CALLBACK_STATE_UNKNOWN'
-  /** The callback came without the browser-binding cookie of its sign-in: started in another browser, or the cookie was never set (login CSRF defence, RFC 9700 §4.7.1). */
+  /**
+   * The callback came without the browser-binding cookie of its sign-in.
+   *
+   * Started in another browser, or the cookie was never set (login CSRF defence, RFC 9700 §4.7.1).
+   */
   | 'CALLBACK_BROWSER_BINDING_MISSING'
-  /** The callback's browser-binding value is not the one of its sign-in: started in another browser. */
+  /**
+   * The callback's browser-binding value is not the one of its sign-in: started in another browser.
+   */
   | 'CALLBACK_BROWSER_BINDING_MISMATCH'
-  /** The OP advertises `authorization_response_iss_parameter_supported` but the callback has no `iss` (RFC 9207). */
+  /**
+   * The OP advertises RFC 9207's `iss` response parameter but the callback has no `iss`.
+   *
+   * That is, `authorization_response_iss_parameter_supported` is true.
+   */
   | 'CALLBACK_ISSUER_MISSING'
   /** The callback's `iss` is not the OP's issuer (RFC 9207 §2.4, mix-up defence). */
   | 'CALLBACK_ISSUER_MISMATCH'
-  /** The callback's parameters do not fit the transaction's response type (e.g. no `code`, or an `id_token` where none was asked). */
+  /**
+   * The callback's parameters do not fit the transaction's response type.
+   *
+   * For example, no `code`, or an `id_token` where none was asked.
+   */
   | 'CALLBACK_RESPONSE_TYPE_MISMATCH'
   /** A callback parameter appears more than once (RFC 6749 §3.1). */
   | 'CALLBACK_DUPLICATE_PARAMETER'
-  /** The callback came another way than the transaction's response mode (e.g. a `form_post` sign-in answered in the query). */
+  /**
+   * The callback came another way than the transaction's response mode.
+   *
+   * For example, a `form_post` sign-in answered in the query.
+   */
   | 'CALLBACK_RESPONSE_MODE_MISMATCH'
-  /** A hybrid flow's token endpoint ID token has another `iss` or `sub` than the authorization response's (Core §3.3.3.6). */
+  /**
+   * A hybrid flow's two ID tokens name another `iss` or `sub` (Core §3.3.3.6).
+   *
+   * The token endpoint's ID token must match the authorization response's.
+   */
   | 'CALLBACK_ID_TOKEN_MISMATCH'
   /** The callback input is malformed or exceeds a limit (too many parameters, wrong method). */
   | 'CALLBACK_INVALID_INPUT'
-  /** The token endpoint's success response is not JSON or lacks a required member (RFC 6749 §5.1). */
+  /**
+   * The token endpoint's success response is not JSON or lacks a required member (RFC 6749 §5.1).
+   */
   | 'TOKEN_RESPONSE_INVALID'
-  /** The ID token's JWS `alg` is not one the client accepts (never `none` unless registered, never confused). */
+  /**
+   * The ID token's JWS `alg` is not one the client accepts.
+   *
+   * Never `none` unless registered, never confused.
+   */
   | 'ID_TOKEN_ALG_NOT_ALLOWED'
   /** The ID token's signature does not verify with the OP's key (or the client secret for HS*). */
   | 'ID_TOKEN_SIGNATURE_INVALID'
-  /** The ID token is encrypted but could not be decrypted, or is encrypted when it must not be (or the reverse). */
+  /**
+   * The ID token is encrypted but could not be decrypted, or is encrypted when it must not be.
+   *
+   * Or the reverse.
+   */
   | 'ID_TOKEN_DECRYPTION_FAILED'
   /** The ID token's `iss` is not exactly the OP's issuer (Core §3.1.3.7 step 2). */
   | 'ID_TOKEN_ISSUER_MISMATCH'
@@ -105,9 +153,17 @@ export type ValidationErrorCode =
   | 'ID_TOKEN_AUDIENCE_MISMATCH'
   /** The ID token's `aud` contains an audience the client does not trust (Core §3.1.3.7 step 3). */
   | 'ID_TOKEN_UNTRUSTED_AUDIENCE'
-  /** The ID token has several audiences but no `azp`, or an `azp` other than the client_id (Core §3.1.3.7 steps 4, 5). */
+  /**
+   * The ID token has several audiences but no `azp`, or an `azp` other than the client_id.
+   *
+   * See Core §3.1.3.7 steps 4, 5.
+   */
   | 'ID_TOKEN_AZP_MISMATCH'
-  /** The ID token's `exp` is missing or in the past beyond the clock tolerance (Core §3.1.3.7 step 9). */
+  /**
+   * The ID token's `exp` is missing or in the past beyond the clock tolerance.
+   *
+   * See Core §3.1.3.7 step 9.
+   */
   | 'ID_TOKEN_EXPIRED'
   /** The ID token's `iat` is missing or not a number (Core §2). */
   | 'ID_TOKEN_IAT_MISSING'
@@ -121,21 +177,37 @@ export type ValidationErrorCode =
   | 'ID_TOKEN_NONCE_MISSING'
   /** The ID token's `nonce` differs from the one sent (Core §3.1.3.7 step 11). */
   | 'ID_TOKEN_NONCE_MISMATCH'
-  /** `max_age` was sent (or `auth_time` requested) but the ID token has no numeric `auth_time` (Core §3.1.3.7 step 13). */
+  /**
+   * `max_age` was sent but the ID token has no numeric `auth_time` (Core §3.1.3.7 step 13).
+   *
+   * Or `auth_time` requested.
+   */
   | 'ID_TOKEN_AUTH_TIME_MISSING'
   /** The end-user authenticated longer ago than `max_age` allows (Core §3.1.3.7 step 13). */
   | 'ID_TOKEN_AUTH_TIME_TOO_OLD'
-  /** An access token came from the authorization endpoint but the ID token has no `at_hash` (Core §3.2.2.9). */
+  /**
+   * An access token came from the authorization endpoint but the ID token has no `at_hash`.
+   *
+   * See Core §3.2.2.9.
+   */
   | 'ID_TOKEN_AT_HASH_MISSING'
   /** The ID token's `at_hash` does not match the access token (Core §3.2.2.9). */
   | 'ID_TOKEN_AT_HASH_MISMATCH'
-  /** A code came from the authorization endpoint with an ID token that has no `c_hash` (Core §3.3.2.11). */
+  /**
+   * A code came from the authorization endpoint with an ID token that has no `c_hash`.
+   *
+   * See Core §3.3.2.11.
+   */
   | 'ID_TOKEN_C_HASH_MISSING'
   /** The ID token's `c_hash` does not match the code (Core §3.3.2.11). */
   | 'ID_TOKEN_C_HASH_MISMATCH'
   /** The ID token's `acr` is missing or is not one of the locked or essential `acr_values`. */
   | 'ID_TOKEN_ACR_NOT_SATISFIED'
-  /** A claim of the ID token has the wrong type (e.g. `iss` not a string, `aud` neither string nor array). */
+  /**
+   * A claim of the ID token has the wrong type.
+   *
+   * For example, `iss` not a string, `aud` neither string nor array.
+   */
   | 'ID_TOKEN_CLAIM_INVALID'
   /** The UserInfo `sub` is not the ID token's `sub` (Core §5.3.2). */
   | 'USERINFO_SUB_MISMATCH'
@@ -143,49 +215,107 @@ export type ValidationErrorCode =
   | 'USERINFO_RESPONSE_INVALID'
   /** The signed UserInfo response does not verify, or its `iss`/`aud` are wrong. */
   | 'USERINFO_SIGNATURE_INVALID'
-  /** The encrypted UserInfo response could not be decrypted, or came unencrypted although encryption is registered. */
+  /**
+   * The encrypted UserInfo response could not be decrypted, or came unencrypted.
+   *
+   * Unencrypted is refused when encryption is registered.
+   */
   | 'USERINFO_DECRYPTION_FAILED'
-  /** A refreshed ID token's `iss`, `sub`, `aud` or `auth_time` differs from the original (Core §12.2). */
+  /**
+   * A refreshed ID token's `iss`, `sub`, `aud` or `auth_time` differs from the original.
+   *
+   * See Core §12.2.
+   */
   | 'REFRESH_ID_TOKEN_MISMATCH'
-  /** A sealed transaction value is malformed, tampered with, or sealed with a key no longer configured (an expired one is simply absent). */
+  /**
+   * A sealed transaction value is malformed, tampered with, or sealed with an unknown key.
+   *
+   * An unknown key is one no longer configured; an expired value is simply absent.
+   */
   | 'SEALED_VALUE_INVALID'
-  /** The in-memory replay guard of the sealed store holds its maximum of unexpired sign-ins: new ones wait until some expire (fail closed). */
+  /**
+   * The in-memory replay guard of the sealed store holds its maximum of unexpired sign-ins.
+   *
+   * New ones wait until some expire (fail closed).
+   */
   | 'SEALED_REPLAY_GUARD_FULL'
-  /** The back-channel logout request is not a form POST with exactly one `logout_token` (Back-Channel Logout §2.5). */
+  /**
+   * The back-channel logout request is not a form POST with exactly one `logout_token`.
+   *
+   * See Back-Channel Logout §2.5.
+   */
   | 'LOGOUT_REQUEST_INVALID'
-  /** The logout token's JWS `alg` is not one the client accepts for ID tokens; `none` never is (Back-Channel Logout §2.6). */
+  /**
+   * The logout token's JWS `alg` is not one the client accepts for ID tokens.
+   *
+   * `none` never is (Back-Channel Logout §2.6).
+   */
   | 'LOGOUT_TOKEN_ALG_NOT_ALLOWED'
-  /** The logout token's signature does not verify with the OP's key (or the client secret for HS*). */
+  /**
+   * The logout token's signature does not verify with the OP's key (or the client secret for HS*).
+   */
   | 'LOGOUT_TOKEN_SIGNATURE_INVALID'
-  /** The logout token could not be decrypted, or is encrypted when ID tokens are not (or the reverse). */
+  /**
+   * The logout token could not be decrypted, or is encrypted when ID tokens are not.
+   *
+   * Or the reverse.
+   */
   | 'LOGOUT_TOKEN_DECRYPTION_FAILED'
-  /** The logout token's `typ` header is neither `logout+jwt` nor `JWT` (cross-JWT confusion defence). */
+  /**
+   * The logout token's `typ` header is neither `logout+jwt` nor `JWT`.
+   *
+   * Cross-JWT confusion defence.
+   */
   | 'LOGOUT_TOKEN_TYPE_INVALID'
   /** The logout token's `iss` is not exactly the OP's issuer. */
   | 'LOGOUT_TOKEN_ISSUER_MISMATCH'
   /** The logout token's `aud` is missing or does not contain the client_id. */
   | 'LOGOUT_TOKEN_AUDIENCE_MISMATCH'
-  /** The logout token's `iat` is missing, not a number, or in the future beyond the clock tolerance. */
+  /**
+   * The logout token's `iat` is missing, not a number, or in the future beyond the clock tolerance.
+   */
   | 'LOGOUT_TOKEN_IAT_INVALID'
-  /** The logout token's `exp` (or, without `exp`, its `iat` plus the maximum age) is in the past. */
+  /**
+   * The logout token's `exp` (or, without `exp`, its `iat` plus the maximum age) is in the past.
+   */
   | 'LOGOUT_TOKEN_EXPIRED'
   /** The logout token has no `jti`, or one that is not a non-empty string. */
   | 'LOGOUT_TOKEN_JTI_MISSING'
   /** A logout token with the same `jti` was already received and is still remembered. */
   | 'LOGOUT_TOKEN_REPLAYED'
-  /** The logout token's `events` has no `http://schemas.openid.net/event/backchannel-logout` member whose value is a JSON object. */
+  /**
+   * The logout token's `events` lacks the back-channel logout event as a JSON object.
+   *
+   * The member is `http://schemas.openid.net/event/backchannel-logout`.
+   */
   | 'LOGOUT_TOKEN_EVENT_INVALID'
   /** The logout token has neither `sid` nor `sub` (Back-Channel Logout §2.4). */
   | 'LOGOUT_TOKEN_SUBJECT_MISSING'
-  /** The logout token carries a `nonce`, which is prohibited so it can never pass for an ID token. */
+  /**
+   * The logout token carries a `nonce`, which is prohibited so it can never pass for an ID token.
+   */
   | 'LOGOUT_TOKEN_NONCE_PRESENT'
-  /** A logout token claim has the wrong type (e.g. `sid` or `sub` not a string, `aud` neither string nor array). */
+  /**
+   * A logout token claim has the wrong type.
+   *
+   * For example, `sid` or `sub` not a string, `aud` neither string nor array.
+   */
   | 'LOGOUT_TOKEN_CLAIM_INVALID'
-  /** The post-logout redirect has no `state` although one was sent (OIDF rp-init-logout-no-state). */
+  /**
+   * The post-logout redirect has no `state` although one was sent (OIDF rp-init-logout-no-state).
+   */
   | 'LOGOUT_STATE_MISSING'
-  /** The post-logout redirect's `state` is not the one sent, came when none was sent, or is repeated (OIDF rp-init-logout-other-state). */
+  /**
+   * The post-logout redirect's `state` is not the one sent, unasked for, or repeated.
+   *
+   * See OIDF rp-init-logout-other-state.
+   */
   | 'LOGOUT_STATE_MISMATCH'
-  /** The front-channel logout request is malformed: a repeated parameter, or `iss` without `sid` (or the reverse). */
+  /**
+   * The front-channel logout request is malformed.
+   *
+   * A repeated parameter, or `iss` without `sid` (or the reverse).
+   */
   | 'FRONT_CHANNEL_REQUEST_INVALID'
   /** The front-channel logout request has no `iss` and `sid` although they are required. */
   | 'FRONT_CHANNEL_SESSION_MISSING'
@@ -193,13 +323,32 @@ export type ValidationErrorCode =
   | 'FRONT_CHANNEL_ISSUER_MISMATCH'
   /** The front-channel logout request's `sid` is not the session's `sid`. */
   | 'FRONT_CHANNEL_SID_MISMATCH'
-  /** An endpoint in the OP metadata points at loopback (`localhost`, `127.0.0.0/8`, `[::1]`) while the issuer does not: only a loopback (development) issuer may, or `allowInsecureRequests`. */
+  /**
+   * An endpoint in the OP metadata points at loopback while the issuer does not.
+   *
+   * Loopback is `localhost`, `127.0.0.0/8`, `[::1]`: only a loopback (development) issuer may, or
+   * `allowInsecureRequests`.
+   */
   | 'DISCOVERY_LOOPBACK_ENDPOINT'
-  /** The OP key named by the JWS (or every key that could serve) cannot be safe: RSA with an even public exponent, one at most 2^16 or at least 2^256, or a modulus under 2048 bits; EC with a point off its curve or coordinates of the wrong length; OKP of the wrong length. Never used to verify or encrypt. */
+  /**
+   * The OP key named by the JWS (or every key that could serve) cannot be safe.
+   *
+   * RSA with an even public exponent, one at most 2^16 or at least 2^256, or a modulus under 2048
+   * bits; EC with a point off its curve or coordinates of the wrong length; OKP of the wrong
+   * length. Never used to verify or encrypt.
+   */
   | 'JWKS_UNSAFE_KEY'
-  /** The logout token's `aud` contains an audience the client does not trust (validated as for ID tokens, Back-Channel Logout §2.6). */
+  /**
+   * The logout token's `aud` contains an audience the client does not trust.
+   *
+   * Validated as for ID tokens, Back-Channel Logout §2.6.
+   */
   | 'LOGOUT_TOKEN_UNTRUSTED_AUDIENCE'
-  /** The logout token has several audiences but no `azp`, or an `azp` other than the client_id (validated as for ID tokens). */
+  /**
+   * The logout token has several audiences but no `azp`, or an `azp` other than the client_id.
+   *
+   * Validated as for ID tokens.
+   */
   | 'LOGOUT_TOKEN_AZP_MISMATCH'
   /** The logout token's `nbf` is in the future (beyond the clock tolerance). */
   | 'LOGOUT_TOKEN_NOT_YET_VALID'
@@ -227,7 +376,12 @@ export type TransportErrorCode =
   | 'HTTP_INVALID_JSON'
   /** The response body is JSON but not a JSON object. */
   | 'HTTP_JSON_NOT_OBJECT'
-  /** A transaction store, session store or replay guard failed (e.g. Redis unreachable or refusing a command); `cause` has the store's error name, message and code, without its arguments. */
+  /**
+   * A transaction store, session store or replay guard failed (e.g. Redis unreachable).
+   *
+   * Or it refused a command; `cause` has the store's error name, message and code, without its
+   * arguments.
+   */
   | 'STORE_ERROR'
 
 /**
@@ -241,9 +395,17 @@ export type UsageErrorCode =
   | 'INVALID_ARGUMENT'
   /** A URL uses plain http (outside loopback) and insecure requests were not allowed. */
   | 'INSECURE_URL'
-  /** The operation needs a credential the configuration lacks (client secret, private key, decryption key). */
+  /**
+   * The operation needs a credential the configuration lacks.
+   *
+   * Client secret, private key, decryption key.
+   */
   | 'MISSING_CREDENTIALS'
-  /** The operation needs an endpoint the OP does not have (e.g. no `pushed_authorization_request_endpoint`). */
+  /**
+   * The operation needs an endpoint the OP does not have.
+   *
+   * For example, no `pushed_authorization_request_endpoint`.
+   */
   | 'ENDPOINT_MISSING'
   /** The application tried to change a parameter the policy fixes. */
   | 'POLICY_PARAMETER_FIXED'
@@ -267,13 +429,21 @@ export type UsageErrorCode =
   | 'OP_UNSUPPORTED_PKCE_METHOD'
   /** The OP does not advertise the `prompt` value asked for. */
   | 'OP_UNSUPPORTED_PROMPT'
-  /** A request object by value was asked for but the OP does not advertise `request_parameter_supported`. */
+  /**
+   * A request object by value was asked for, but the OP does not support it.
+   *
+   * It does not advertise `request_parameter_supported`.
+   */
   | 'OP_UNSUPPORTED_REQUEST_OBJECT'
   /** The OP does not advertise the client authentication method configured. */
   | 'OP_UNSUPPORTED_AUTH_METHOD'
   /** UserInfo was required but the OP has no UserInfo endpoint or no access token came. */
   | 'USERINFO_UNAVAILABLE'
-  /** The `post_logout_redirect_uri` asked for is not one of the client's registered `post_logout_redirect_uris`. */
+  /**
+   * The `post_logout_redirect_uri` asked for is not registered for the client.
+   *
+   * It must be one of the client's `post_logout_redirect_uris`.
+   */
   | 'LOGOUT_REDIRECT_URI_NOT_REGISTERED'
 
 /**
@@ -333,7 +503,11 @@ export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
   readonly errorUri: string | undefined
   /** The HTTP status of the OP's response; `undefined` for an authorization (redirect) error. */
   readonly status: number | undefined
-  /** The parsed `WWW-Authenticate` challenges, for {@link OAuthResponseErrorCode | USERINFO_BEARER_CHALLENGE}. */
+  /**
+   * The parsed `WWW-Authenticate` challenges.
+   *
+   * For {@link OAuthResponseErrorCode | USERINFO_BEARER_CHALLENGE}.
+   */
   readonly challenges: readonly WWWAuthenticateChallenge[]
 
   /**

@@ -40,7 +40,9 @@ export interface IdTokenExpectations {
    * are required only from `authorization`.
    */
   readonly source: 'authorization' | 'token' | 'refresh'
-  /** The nonce sent; the ID token must carry exactly it (`ID_TOKEN_NONCE_MISSING` / `_MISMATCH`). */
+  /**
+   * The nonce sent; the ID token must carry exactly it (`ID_TOKEN_NONCE_MISSING` / `_MISMATCH`).
+   */
   readonly nonce?: string
   /**
    * The `max_age` sent, in seconds.
@@ -49,9 +51,17 @@ export interface IdTokenExpectations {
    * absent, the client's `default_max_age` applies, except for `source: 'refresh'`.
    */
   readonly maxAgeInSeconds?: number
-  /** Require `auth_time` even without `maxAgeInSeconds` (e.g. it was requested as an essential claim). */
+  /**
+   * Require `auth_time` even without `maxAgeInSeconds`.
+   *
+   * For example, it was requested as an essential claim.
+   */
   readonly requireAuthTime?: boolean
-  /** The acceptable `acr` values: the ID token's `acr` must be one of them (`ID_TOKEN_ACR_NOT_SATISFIED`). */
+  /**
+   * The acceptable `acr` values.
+   *
+   * The ID token's `acr` must be one of them (`ID_TOKEN_ACR_NOT_SATISFIED`).
+   */
   readonly requiredAcr?: readonly string[]
   /**
    * The access token that came with the ID token.
@@ -101,7 +111,11 @@ export interface IdTokenClaims {
   readonly [claim: string]: unknown
 }
 
-/** The ID token as a token profile: its codes, required claims and default `enc` (OIDC Registration §2). */
+/**
+ * The ID token as a token profile.
+ *
+ * Its codes, required claims and default `enc` (OIDC Registration §2).
+ */
 const ID_TOKEN: TokenProfile = {
   name: 'ID token',
   codes: {
@@ -141,7 +155,8 @@ const SOURCES: ReadonlySet<string> = new Set(['authorization', 'token', 'refresh
  * @returns the validated claims
  * @throws {@link ValidationError} `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_CRIT_UNSUPPORTED`,
  * `ID_TOKEN_DECRYPTION_FAILED`, `ID_TOKEN_ALG_NOT_ALLOWED`, `ID_TOKEN_SIGNATURE_INVALID`,
- * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `ID_TOKEN_ISSUER_MISMATCH`,
+ * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`,
+ * `ID_TOKEN_ISSUER_MISMATCH`,
  * `ID_TOKEN_AUDIENCE_MISMATCH`, `ID_TOKEN_UNTRUSTED_AUDIENCE`, `ID_TOKEN_AZP_MISMATCH`,
  * `ID_TOKEN_EXPIRED`, `ID_TOKEN_IAT_MISSING`, `ID_TOKEN_IAT_IN_FUTURE`, `ID_TOKEN_NOT_YET_VALID`,
  * `ID_TOKEN_SUB_MISSING`, `ID_TOKEN_NONCE_MISSING`, `ID_TOKEN_NONCE_MISMATCH`,

@@ -86,15 +86,19 @@ export function hasClientSecret(config: Configuration): boolean {
 }
 
 /**
- * The OP's current JWKS keys, shared by every use (signature keys, encryption keys for request
- * objects): the cached ones, fetched when absent or stale; with `refetch`, fetched again when the
- * cooldown allows (for a key that was not found).
+ * The OP's current JWKS keys, shared by every use.
+ *
+ * Signature keys and encryption keys for request objects alike: the cached ones, fetched when
+ * absent or stale; with `refetch`, fetched again when the cooldown allows (for a key that was not
+ * found).
+ *
  * @param config - the configuration
  * @param refetch - fetch again (subject to the cooldown) instead of using the cache
  * @param signal - aborts a JWKS fetch
  * @returns the keys, at most `maxJwksKeys`
  * @throws {@link ValidationError} `JWKS_INVALID`
- * @throws {@link TransportError} `HTTP_*` (again within the cooldown after a failed fetch, without a request)
+ * @throws {@link TransportError} `HTTP_*` (again within the cooldown after a failed fetch, without
+ * a request)
  * @internal
  */
 export function opJwksKeys(
@@ -106,8 +110,10 @@ export function opJwksKeys(
 }
 
 /**
- * Returns the cached JWKS of the configuration's OP, for storing outside the process (serverless
- * runtimes that keep no memory between requests).
+ * Returns the cached JWKS of the configuration's OP, for storing outside the process.
+ *
+ * For serverless runtimes that keep no memory between requests.
+ *
  * > [!WARNING]
  * > Keep the exported value where only your own code can write it: whoever writes it chooses which
  * > keys ID tokens are verified with.
@@ -120,10 +126,14 @@ export function exportJwksCache(config: Configuration): JwksCacheSnapshot | unde
 }
 
 /**
- * Restores a JWKS snapshot saved with {@link exportJwksCache}, so the next verification needs no fetch.
+ * Restores a JWKS snapshot saved with {@link exportJwksCache}.
+ *
+ * The next verification then needs no fetch.
+ *
  * @param config - the configuration
  * @param snapshot - the saved snapshot; its `uri` must be the configuration's `jwks_uri`
- * @throws {@link UsageError} `INVALID_ARGUMENT` when the snapshot is malformed or for another `jwks_uri`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when the snapshot is malformed or for another
+ * `jwks_uri`
  * @group Configuration
  */
 export function restoreJwksCache(config: Configuration, snapshot: JwksCacheSnapshot): void {

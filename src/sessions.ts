@@ -1,7 +1,10 @@
 /**
- * Sessions the RP keeps after a sign-in, so the OP can end them (back- and front-channel logout)
- * and RP-initiated logout can send `id_token_hint`: {@link recordSession}, and ending the sessions
- * a logout names. The {@link SessionStore} contract is in `storage.ts`, the stores in `stores/`.
+ * Sessions the RP keeps after a sign-in, so logout can end them.
+ *
+ * The OP ends them by back- and front-channel logout, and RP-initiated logout sends their
+ * `id_token_hint`: {@link recordSession}, and ending the sessions a logout names. The {@link
+ * SessionStore} contract is in `storage.ts`, the stores in `stores/`.
+ *
  * @module
  */
 import type { Configuration } from './config/configuration.js'

@@ -20,7 +20,11 @@ export interface Transaction {
   readonly issuer: string
   /** The client_id the request was made for. */
   readonly clientId: string
-  /** The `nonce` sent; required for every response type that returns an ID token from the front channel. */
+  /**
+   * The `nonce` sent.
+   *
+   * Required for every response type that returns an ID token from the front channel.
+   */
   readonly nonce?: string
   /** The PKCE `code_verifier`, when PKCE was used. */
   readonly codeVerifier?: string
@@ -34,15 +38,25 @@ export interface Transaction {
   readonly scope: string
   /** The `max_age` sent, in seconds: `auth_time` is then required and checked. */
   readonly maxAgeInSeconds?: number
-  /** True when `auth_time` was requested as essential (claims parameter) or by `require_auth_time`. */
+  /**
+   * True when `auth_time` was requested as essential (claims parameter) or by `require_auth_time`.
+   */
   readonly requireAuthTime?: boolean
-  /** The `acr` values the ID token's `acr` must be one of (locked by the administrator or requested as essential). */
+  /**
+   * The `acr` values the ID token's `acr` must be one of.
+   *
+   * Locked by the administrator or requested as essential.
+   */
   readonly requiredAcr?: readonly string[]
   /** When the request was built, in seconds since the epoch. */
   readonly createdAt: number
   /** When the transaction expires, in seconds since the epoch. */
   readonly expiresAt: number
-  /** Application data carried through the sign-in (e.g. the page to return to). Must be JSON-serialisable. */
+  /**
+   * Application data carried through the sign-in (e.g. the page to return to).
+   *
+   * Must be JSON-serialisable.
+   */
   readonly appState?: unknown
   /**
    * The SHA-256 (base64url) of the browser-binding cookie's value.
@@ -53,8 +67,9 @@ export interface Transaction {
    */
   readonly browserBindingHash?: string
   /**
-   * True when the application waived the browser binding for this sign-in
-   * (`dangerouslySkipBrowserBinding`): its callback is accepted from any browser.
+   * True when the application waived the browser binding for this sign-in.
+   *
+   * Through `dangerouslySkipBrowserBinding`: its callback is accepted from any browser.
    */
   readonly browserBindingWaived?: true
 }
@@ -66,14 +81,16 @@ export interface Transaction {
  * machine or many).
  *
  * Three stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
- * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from `oidc-rp/redis`.
+ * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from
+ * `oidc-rp/redis`.
  * Another shared database store follows the model of Redis `SET key value EX ttl` and `GETDEL key`.
  * @group Transactions
  */
 export interface TransactionStore {
   /**
-   * How this store ties a transaction to the browser that started the sign-in, so the callback is
-   * refused in any other browser (login CSRF, RFC 9700 §4.7.1):
+   * How this store ties a transaction to the browser that started the sign-in.
+   *
+   * So the callback is refused in any other browser (login CSRF, RFC 9700 §4.7.1):
    *
    * - absent (memory, Redis, a database: stores every browser's requests reach): the SDK adds a
    *   secret browser-binding cookie to each sign-in and keeps only its hash in the transaction;
@@ -81,7 +98,8 @@ export interface TransactionStore {
    *   that value is the browser-binding cookie;
    * - `'in-browser'`: the store lives in one browser (web storage), which is the binding itself.
    *
-   * Declare `'handle'` or `'in-browser'` only when it is true: a wrong declaration reopens login CSRF.
+   * Declare `'handle'` or `'in-browser'` only when it is true: a wrong declaration reopens login
+   * CSRF.
    */
   readonly browserBinding?: 'handle' | 'in-browser'
   /**
@@ -103,7 +121,9 @@ export interface TransactionStore {
  * @group Sessions
  */
 export interface Session {
-  /** The session id: 256 bits from the CSPRNG, base64url. What the application's cookie refers to. */
+  /**
+   * The session id: 256 bits from the CSPRNG, base64url. What the application's cookie refers to.
+   */
   readonly id: string
   /** The OP's issuer. */
   readonly iss: string

@@ -25,7 +25,11 @@ export interface AccessToken {
   readonly type: 'Bearer'
   /** When it expires, in seconds since the epoch, when the OP said (`expires_in`). */
   readonly expiresAt?: number
-  /** The scope granted: the OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1). */
+  /**
+   * The scope granted.
+   *
+   * The OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1).
+   */
   readonly scope?: string
 }
 
@@ -81,8 +85,8 @@ export async function exchangeAuthorizationCode(
 }
 
 /**
- * Sends the authorization code grant to the token endpoint, with the configured client
- * authentication.
+ * Sends the authorization code grant to the token endpoint, with client authentication.
+ *
  * @param config - the configuration (token endpoint, credentials, settings)
  * @param code - the authorization code from the callback
  * @param input - redirect_uri and PKCE verifier
@@ -107,8 +111,8 @@ export async function sendCodeGrant(
 }
 
 /**
- * Sends the refresh token grant to the token endpoint (RFC 6749 §6), with the configured client
- * authentication.
+ * Sends the refresh token grant (RFC 6749 §6) to the token endpoint, with client authentication.
+ *
  * @param config - the configuration (token endpoint, credentials, settings)
  * @param refreshToken - the refresh token
  * @param scope - a narrower scope to ask for, if any
@@ -180,8 +184,10 @@ export interface RefreshResult {
  * @param refreshToken - the refresh token from the sign-in (or the previous refresh)
  * @param options - the original ID token claims, a narrower scope, a signal
  * @returns the new access token, the refresh token to use next, and the new ID token if any
- * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant` when the refresh token expired)
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`, `ID_TOKEN_*`,
+ * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant` when the refresh
+ * token expired)
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`,
+ * `ID_TOKEN_*`,
  * `JWT_*`, `JWKS_*`
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `INVALID_ARGUMENT`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`

@@ -67,20 +67,22 @@ const USERINFO: TokenProfile = {
 }
 
 /**
- * Fetches the end-user's claims from the UserInfo endpoint with an access token and checks that
- * they are about the expected end-user. When the client registered `userinfo_signed_response_alg`
- * and/or `userinfo_encrypted_response_alg`, only an `application/jwt` response of that kind is
- * accepted (decrypted with the client's keys, verified with the OP's keys or the client secret,
- * with `iss`, when present, the OP's issuer, `aud`, when present, containing the client_id, and
- * `exp`, `iat` and `nbf`, when present, within the clock tolerance);
- * otherwise only a JSON object.
- * Aggregated and distributed claims (`_claim_names`, `_claim_sources`) are returned as they came,
- * unresolved and unverified.
+ * Fetches the end-user's claims from the UserInfo endpoint and checks whose they are.
+ *
+ * The access token is sent, and the claims must be about the expected end-user. When the client
+ * registered `userinfo_signed_response_alg` and/or `userinfo_encrypted_response_alg`, only an
+ * `application/jwt` response of that kind is accepted (decrypted with the client's keys, verified
+ * with the OP's keys or the client secret, with `iss`, when present, the OP's issuer, `aud`, when
+ * present, containing the client_id, and `exp`, `iat` and `nbf`, when present, within the clock
+ * tolerance); otherwise only a JSON object. Aggregated and distributed claims (`_claim_names`,
+ * `_claim_sources`) are returned as they came, unresolved and unverified.
+ *
  * @param config - the configuration
  * @param accessToken - the access token from the token endpoint or the authorization response
  * @param options - the expected `sub`, where the token goes, a signal
  * @returns the claims, `sub` included
- * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with `WWW-Authenticate`
+ * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
+ * `WWW-Authenticate`
  * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`,
  * `USERINFO_SIGNATURE_INVALID`, `USERINFO_DECRYPTION_FAILED`, `JWT_MALFORMED`, `JWT_TOO_LARGE`,
  * `JWT_CRIT_UNSUPPORTED`, `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`,
@@ -175,8 +177,10 @@ export async function sendUserInfoRequest(
  * @param expectedSubject - the ID token's `sub`
  * @param signal - aborts a JWKS fetch for a signed response
  * @returns the claims, `sub` included
- * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with `WWW-Authenticate`
- * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`, and those of
+ * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
+ * `WWW-Authenticate`
+ * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`, and those
+ * of
  * a signed or encrypted response (see {@link fetchUserInfo})
  * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS` for any other non-200
  * @internal

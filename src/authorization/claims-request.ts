@@ -87,7 +87,8 @@ export interface ClaimsRequestBuilder {
  * required.
  *
  * @returns an empty builder
- * @throws {@link UsageError} `INVALID_ARGUMENT` from the builder's methods for an empty name, or both `value` and `values`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` from the builder's methods for an empty name, or
+ * both `value` and `values`
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter | OIDC Core §5.5}
  * @example
  * ```ts

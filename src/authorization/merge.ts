@@ -65,7 +65,9 @@ export interface MergedParameters {
  * @param app - the application's parameters
  * @param ignore - ignore (rather than refuse) disallowed values of unprotected parameters
  * @returns the scopes and values to send, and what was ignored
- * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`, `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`, `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
+ * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`,
+ * `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`,
+ * `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
  * @internal
  */
 export function mergeParameters(

@@ -35,7 +35,8 @@ export interface PushedAuthorizationResponse {
  * @returns the `request_uri` and its lifetime
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE` when the OP answers with an OAuth error
- * @throws {@link ValidationError} `PAR_RESPONSE_INVALID` when `request_uri` or `expires_in` is missing or malformed
+ * @throws {@link ValidationError} `PAR_RESPONSE_INVALID` when `request_uri` or `expires_in` is
+ * missing or malformed
  * @throws {@link TransportError} `HTTP_*`
  * @see {@link https://www.rfc-editor.org/rfc/rfc9126#section-2 | RFC 9126 §2}
  * @internal
@@ -88,7 +89,8 @@ export async function sendPushedAuthorizationRequest(
  * @returns the `request_uri` and its lifetime
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`
  * @throws {@link ValidationError} `PAR_RESPONSE_INVALID`
- * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`, `HTTP_BAD_CONTENT_TYPE`, `HTTP_INVALID_JSON`,
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`, `HTTP_BAD_CONTENT_TYPE`,
+ * `HTTP_INVALID_JSON`,
  * `HTTP_JSON_NOT_OBJECT`
  * @internal
  */

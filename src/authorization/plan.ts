@@ -1,6 +1,8 @@
 /**
- * What an authorization request needs that does not change between two requests of one
- * configuration, worked out (and checked against the OP's metadata) once per configuration.
+ * What every authorization request of a configuration shares, worked out once.
+ *
+ * It is checked against the OP's metadata on first use.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
@@ -39,7 +41,8 @@ declare module '../config/runtime.js' {
  * The prepared request of a configuration, worked out on first use.
  * @param config - the configuration
  * @returns what every request of it shares
- * @throws {@link UsageError} `OP_UNSUPPORTED_*`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
+ * @throws {@link UsageError} `OP_UNSUPPORTED_*`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`,
+ * `INVALID_CONFIGURATION`
  * @internal
  */
 export function prepareRequest(config: Configuration): Prepared | Promise<Prepared> {

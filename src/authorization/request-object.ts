@@ -30,7 +30,12 @@ const encoder = new TextEncoder()
  * @internal
  */
 export interface RequestObjectOptions {
-  /** The JWS alg; `none` needs `allowUnsigned`. Default: the client's `request_object_signing_alg`, else its first signing key's alg. */
+  /**
+   * The JWS alg.
+   *
+   * `none` needs `allowUnsigned`. Default: the client's `request_object_signing_alg`, else its
+   * first signing key's alg.
+   */
   readonly alg?: string | undefined
   /** Explicit opt-in to `alg: none`. */
   readonly allowUnsigned?: boolean | undefined
@@ -38,7 +43,9 @@ export interface RequestObjectOptions {
   readonly encrypt?: { readonly alg: string; readonly enc: string } | undefined
   /** Aborts the OP JWKS fetch needed for encryption. */
   readonly signal?: AbortSignal | undefined
-  /** The signing key, resolved beforehand with {@link requestObjectKey} (once per configuration). */
+  /**
+   * The signing key, resolved beforehand with {@link requestObjectKey} (once per configuration).
+   */
   readonly key?: RequestObjectKey | undefined
 }
 
@@ -88,8 +95,10 @@ export async function requestObjectKey(
  * @param parameters - the authorization parameters, as JSON values
  * @param options - alg, unsigned opt-in, encryption
  * @returns the compact JWS (or JWE)
- * @throws {@link UsageError} `MISSING_CREDENTIALS` (no key for the alg, no client secret for HS*), `INVALID_ARGUMENT` (`none` without opt-in)
- * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when encrypting and the OP publishes no key for the alg,
+ * @throws {@link UsageError} `MISSING_CREDENTIALS` (no key for the alg, no client secret for HS*),
+ * `INVALID_ARGUMENT` (`none` without opt-in)
+ * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY` when encrypting and the OP publishes no
+ * key for the alg,
  * `JWKS_UNSAFE_KEY` when its only keys for the alg cannot be safe (never encrypted to)
  * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched
  * @see {@link https://www.rfc-editor.org/rfc/rfc9101#section-4 | RFC 9101 §4}
@@ -179,7 +188,11 @@ async function sign(
   }
 }
 
-/** Imported encryption keys per JWK and alg; a re-fetched JWKS brings new JWK objects, so old imports fall away. */
+/**
+ * Imported encryption keys per JWK and alg.
+ *
+ * A re-fetched JWKS brings new JWK objects, so old imports fall away.
+ */
 const imported = new WeakMap<JWK, Map<string, CryptoKey>>()
 
 /** Whether a public JWK can receive a JWE with this key management alg. */
@@ -196,8 +209,9 @@ function fits(jwk: JWK, alg: string): boolean {
 }
 
 /**
- * Picks the best fitting key that can be safe (explicit `use: enc` and `alg` first), or tells why
- * the fitting keys cannot be.
+ * Picks the best fitting key that can be safe, or tells why none can be.
+ *
+ * Keys with an explicit `use: enc` and `alg` come first.
  */
 function pick(keys: readonly JWK[], alg: string): { jwk?: JWK; problem?: string } {
   let best: JWK | undefined

@@ -124,7 +124,7 @@ export interface AuthorizationRequest {
 }
 
 /**
- * Builds the authorization request.
+ * Builds the authorization request; saves the transaction, and may POST to the PAR endpoint.
  *
  * Merges the application's parameters with the policy (refusing, or in `ignore` mode leaving out,
  * what it forbids), checks the result against the OP's metadata, generates `state`, `nonce` and the
@@ -140,12 +140,17 @@ export interface AuthorizationRequest {
  * @param options - ignore mode, application state, abort signal
  * @returns the URL to send the browser to, the browser-binding cookie to set with the redirect,
  * the state and the transaction
- * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`, `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`, `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
- * @throws {@link UsageError} `OP_UNSUPPORTED_RESPONSE_TYPE`, `OP_UNSUPPORTED_RESPONSE_MODE`, `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`, `OP_UNSUPPORTED_PKCE_METHOD`, `OP_UNSUPPORTED_PROMPT` (unless `enforceProviderSupport` is off)
+ * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`,
+ * `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`,
+ * `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
+ * @throws {@link UsageError} `OP_UNSUPPORTED_RESPONSE_TYPE`, `OP_UNSUPPORTED_RESPONSE_MODE`,
+ * `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`,
+ * `OP_UNSUPPORTED_PKCE_METHOD`, `OP_UNSUPPORTED_PROMPT` (unless `enforceProviderSupport` is off)
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`
  * @throws {@link ValidationError} `PAR_RESPONSE_INVALID`, `JWKS_NO_MATCHING_KEY` (encryption)
- * @throws {@link TransportError} `HTTP_*` (PAR, OP JWKS), `STORE_ERROR` (the transaction store failed)
+ * @throws {@link TransportError} `HTTP_*` (PAR, OP JWKS), `STORE_ERROR` (the transaction store
+ * failed)
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest | OIDC Core §3.1.2.1}
  * @example The simple case
  * ```ts
@@ -305,7 +310,11 @@ export async function createAuthorizationRequest(
   return { url, state, browserBinding, ignored: merged.ignored, transaction }
 }
 
-/** The authorization parameters as request-object claims: `max_age` a number, `claims` an object, repeated names a list. */
+/**
+ * The authorization parameters as request-object claims.
+ *
+ * `max_age` a number, `claims` an object, repeated names a list.
+ */
 function requestObjectClaims(pairs: readonly [string, string][]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [name, value] of pairs) {
@@ -317,7 +326,9 @@ function requestObjectClaims(pairs: readonly [string, string][]): Record<string,
   return out
 }
 
-/** The acr values the ID token must satisfy: locked ones, essential ones, or both (intersection). */
+/**
+ * The acr values the ID token must satisfy: locked ones, essential ones, or both (intersection).
+ */
 function acrRequirement(
   locked: readonly string[] | undefined,
   essential: readonly string[] | undefined,

@@ -88,7 +88,8 @@ export interface PresentedBinding {
  * @throws {@link ValidationError} `CALLBACK_*`
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE`
  * @throws {@link TransportError} `STORE_ERROR`
- * @throws {@link UsageError} `INVALID_ARGUMENT` (an input of another type, an unsupported transaction)
+ * @throws {@link UsageError} `INVALID_ARGUMENT` (an input of another type, an unsupported
+ * transaction)
  * @internal
  */
 export async function readAuthorizationResponse(
@@ -110,7 +111,8 @@ export async function readAuthorizationResponse(
   )
   await checkBrowserBinding(config[RUNTIME].store, transaction, binding)
   const shape = shapeOf(transaction)
-  // RFC 9207: `iss` may be left out only where the transaction's response type brings a front-channel
+  // RFC 9207: `iss` may be left out only where the transaction's response type brings a
+  // front-channel
   // ID token (validated later, its signed `iss` names the OP): never for an error response, and
   // never because of what the callback happens to carry.
   checkIssuer(config, transaction, params.iss, shape.idToken && params.error === undefined)
@@ -127,8 +129,10 @@ export async function readAuthorizationResponse(
 }
 
 /**
- * Reads the authorization response parameters from any callback input, refusing repeated
- * parameters and oversized input, and tells how they came.
+ * Reads the authorization response parameters from any callback input, and tells how they came.
+ *
+ * Repeated parameters and oversized input are refused.
+ *
  * @param input - the callback input
  * @param limits - the settings `maxCallbackParameters` and `maxCallbackBytes`
  * @returns the parameters (one value per name, empty values left out) and how they came

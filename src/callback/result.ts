@@ -121,7 +121,11 @@ export interface SignInResult {
    * `s_hash`, `sid`). UserInfo's `_claim_names` / `_claim_sources` are left out.
    */
   readonly claims: Readonly<Record<string, unknown>>
-  /** The application's attributes, fulfilled from {@link SignInResult.claims} through `config.attributeMapping`. */
+  /**
+   * The application's attributes, fulfilled through `config.attributeMapping`.
+   *
+   * They are taken from {@link SignInResult.claims}.
+   */
   readonly attributes: Readonly<Record<string, unknown>>
   /** Attributes whose claim the OP did not send and that have no default. */
   readonly missingAttributes: readonly string[]

@@ -26,21 +26,27 @@ export type { CallbackInput } from '../lib/request-input.js'
  */
 export interface CallbackOptions {
   /**
-   * The browser-binding cookie's value (`AuthorizationRequest.browserBinding.value`), when the
-   * application reads it itself. Default: read from the `Cookie` header of `cookie` or of the
-   * `Request` input, by the cookie's name.
+   * The browser-binding cookie's value, when the application reads the cookie itself.
+   *
+   * That is `AuthorizationRequest.browserBinding.value`. Default: read from the `Cookie` header of
+   * `cookie` or of the `Request` input, by the cookie's name.
    */
   readonly browserBinding?: string
   /**
-   * The callback request's `Cookie` header, when the input is not a `Request` (e.g. Express:
-   * `req.headers.cookie`). Ignored when `browserBinding` is given.
+   * The callback request's `Cookie` header, when the input is not a `Request`.
+   *
+   * For example Express's `req.headers.cookie`. Ignored when `browserBinding` is given.
    */
   readonly cookie?: string
   /** Aborts the token, JWKS and UserInfo requests. */
   readonly signal?: AbortSignal
   /** When to call UserInfo; default `config.settings.userinfo` (`when-available`). */
   readonly userinfo?: UserInfoMode
-  /** Send the access token to UserInfo in the `Authorization: Bearer` header (default) or the form `body`. */
+  /**
+   * Where the access token goes to UserInfo: `header` (default) or the form `body`.
+   *
+   * The header is `Authorization: Bearer`.
+   */
   readonly userinfoPlacement?: 'header' | 'body'
 }
 
@@ -61,13 +67,16 @@ export interface CallbackOptions {
  * with the package).
  * @param config - the configuration
  * @param input - the callback request, URL, fragment or form body
- * @param options - the browser-binding value or Cookie header, a signal, the UserInfo mode and placement
+ * @param options - the browser-binding value or Cookie header, a signal, the UserInfo mode and
+ * placement
  * @returns the sign-in result
- * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed), `CALLBACK_STATE_UNKNOWN`,
+ * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed),
+ * `CALLBACK_STATE_UNKNOWN`,
  * `CALLBACK_BROWSER_BINDING_MISSING`, `CALLBACK_BROWSER_BINDING_MISMATCH`,
  * `CALLBACK_ISSUER_MISSING`, `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_RESPONSE_MODE_MISMATCH`,
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,
- * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`, `USERINFO_*`
+ * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
+ * `USERINFO_*`
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (e.g. `access_denied`),
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
  * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed)

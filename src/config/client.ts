@@ -68,9 +68,15 @@ export interface ClientMetadata {
  */
 export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
   readonly token_endpoint_auth_method?: TokenEndpointAuthMethod
-  /** The client secret (`client_secret_*` methods, HS* ID tokens and request objects). Never serialised. */
+  /**
+   * The client secret (`client_secret_*` methods, HS* ID tokens and request objects).
+   *
+   * Never serialised.
+   */
   readonly client_secret?: string
-  /** The client's private keys (`private_key_jwt`, request objects, decryption). Never serialised. */
+  /**
+   * The client's private keys (`private_key_jwt`, request objects, decryption). Never serialised.
+   */
   readonly keys?: readonly ClientKey[]
 }
 
@@ -95,7 +101,10 @@ const CLIENT_STRINGS = [
 ] as const
 
 /**
- * Validates the client as the application gives it and keeps its metadata (secret and keys left out).
+ * Validates the client as the application gives it and keeps its metadata.
+ *
+ * The secret and keys are left out of the metadata.
+ *
  * @param client - the client's metadata, secret and keys
  * @returns the frozen metadata, `token_endpoint_auth_method` filled
  * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault

@@ -49,7 +49,9 @@ export interface Configuration {
   readonly provider: ProviderMetadata
   readonly client: ClientMetadata
   readonly contract: AttributeContract
-  /** The administrator's request policy: profile, scopes, extra parameters, protected parameters. */
+  /**
+   * The administrator's request policy: profile, scopes, extra parameters, protected parameters.
+   */
   readonly policy: RequestPolicy
   /** How contract claims become the application's attributes. */
   readonly attributeMapping: AttributeMapping
@@ -79,8 +81,10 @@ export interface ConfigurationOptions extends Partial<Settings> {
 type AttributeMappingInput = AttributeMapping[number]
 
 /**
- * Builds a configuration from metadata an administrator typed by hand (no discovery), with the same
- * validation as {@link discover}.
+ * Builds a configuration from metadata an administrator typed by hand (no discovery).
+ *
+ * The validation is the same as {@link discover}'s.
+ *
  * @param provider - the OP's metadata
  * @param client - the client's metadata, secret and keys
  * @param options - dependencies and settings

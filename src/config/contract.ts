@@ -22,8 +22,9 @@ export interface ContractAttribute {
   /** Whether the OP's current metadata advertises the claim in `claims_supported`. */
   readonly advertised: boolean
   /**
-   * When a reload first found the claim missing from `claims_supported` (ISO 8601), while it stays
-   * unadvertised. Absent while advertised.
+   * When a reload first found the claim missing from `claims_supported` (ISO 8601).
+   *
+   * Kept while the claim stays unadvertised; absent while it is advertised.
    */
   readonly noLongerAdvertisedSince?: string
 }
@@ -109,8 +110,10 @@ export function mergeContract(
 }
 
 /**
- * Adds attributes an administrator expects although the OP does not advertise them (PingFederate's
- * extended contract). They survive every reload.
+ * Adds attributes an administrator expects although the OP does not advertise them.
+ *
+ * This is PingFederate's extended contract. The attributes survive every reload.
+ *
  * @param contract - the current contract
  * @param names - claim names to add; names already present are left as they are
  * @returns the new contract

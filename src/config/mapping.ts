@@ -5,9 +5,11 @@
  * "Provider Claims", with an optional default per attribute).
  *
  * The mapping is checked for its shape when the configuration is built, not against the contract:
- * the contract changes on reload and can be extended by the administrator, and a rule on a claim the
+ * the contract changes on reload and can be extended by the administrator, and a rule on a claim
+ * the
  * OP stopped advertising must keep working. A rule whose claim is not in the contract at all is
- * legal (the OP may send the claim anyway); {@link findRulesOutsideContract} lists such rules for an
+ * legal (the OP may send the claim anyway); {@link findRulesOutsideContract} lists such rules for
+ * an
  * administration screen to warn about.
  * @module
  */

@@ -1,6 +1,9 @@
 /**
- * The rules on request parameter values shared by the policy (checked once) and the per-request
- * merge: SDK-owned names, space-separated lists, formats of `max_age`, `prompt` and `claims`.
+ * The rules on request parameter values shared by the policy and the per-request merge.
+ *
+ * The policy checks them once; the merge per request. They cover SDK-owned names, space-separated
+ * lists, and the formats of `max_age`, `prompt` and `claims`.
+ *
  * @module
  */
 import { UsageError } from '../errors.js'
@@ -66,12 +69,15 @@ export function canonicalValue(name: string, value: string): string {
 }
 
 /**
- * Checks the values of one parameter (policy defaults or application values) and splits
- * space-separated ones into tokens.
+ * Checks the values of one parameter and splits space-separated ones into tokens.
+ *
+ * The values are policy defaults or application values.
+ *
  * @param name - the parameter name
  * @param values - the values as given (strings)
  * @param member - where they come from, for the message
- * @param code - the code to throw: `INVALID_CONFIGURATION` for the policy, `INVALID_ARGUMENT` for the application
+ * @param code - the code to throw: `INVALID_CONFIGURATION` for the policy, `INVALID_ARGUMENT` for
+ * the application
  * @returns the values, space-separated parameters split into tokens
  * @throws {@link UsageError} `INVALID_CONFIGURATION` or `INVALID_ARGUMENT`, as `code` says
  * @internal

@@ -84,7 +84,11 @@ export interface RequestObjectPolicy {
   readonly alg?: string
   /** Explicit opt-in to unsigned (`alg: none`) request objects. Default false. */
   readonly allowUnsigned?: boolean
-  /** Encrypt the request object to the OP's key (JWE). Default: the client's `request_object_encryption_*`. */
+  /**
+   * Encrypt the request object to the OP's key (JWE).
+   *
+   * Default: the client's `request_object_encryption_*`.
+   */
   readonly encrypt?: { readonly alg: string; readonly enc: string }
 }
 
@@ -104,14 +108,20 @@ export interface RequestPolicy {
   readonly redirectUri?: string
   /** The default scopes, `openid` first. */
   readonly scopes: readonly string[]
-  /** Whether the application may ask for other scopes (`any`), some (`allowed`), or none (`fixed`, the default). */
+  /**
+   * Whether the application may ask for other scopes (`any`), some, or none (`fixed`, the default).
+   *
+   * `allowed`.
+   */
   readonly scopeRule: {
     readonly override: 'fixed' | 'any' | 'allowed'
     readonly allowed?: readonly string[]
   }
   /** The extra request parameters, at most one entry per name. */
   readonly parameters: readonly RequestParameterPolicy[]
-  /** Refuse any application value for `acr_values` / `prompt`, whatever their rule. Default false. */
+  /**
+   * Refuse any application value for `acr_values` / `prompt`, whatever their rule. Default false.
+   */
   readonly protect: { readonly acr_values: boolean; readonly prompt: boolean }
   /** How the request travels. Default `query` (PAR anyway when the OP requires it). */
   readonly transport: RequestTransport
@@ -119,9 +129,15 @@ export interface RequestPolicy {
   readonly requestObject?: RequestObjectPolicy
   /** Send PKCE S256 with response types containing `code`. Default true. */
   readonly pkce: boolean
-  /** Refuse what the OP's metadata does not advertise (response type, mode, algs, PKCE, prompt). Default true. */
+  /**
+   * Refuse what the OP's metadata does not advertise (response type, mode, algs, PKCE, prompt).
+   *
+   * Default true.
+   */
   readonly enforceProviderSupport: boolean
-  /** Require the ID token's `acr` to be one of the locked (or essential) `acr_values`. Default true. */
+  /**
+   * Require the ID token's `acr` to be one of the locked (or essential) `acr_values`. Default true.
+   */
   readonly enforceAcr: boolean
 }
 
@@ -261,7 +277,8 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
  * @param input - the policy as written, or `undefined` for the defaults
  * @param client - the client metadata (`redirect_uris`, registered request-object algs)
  * @returns the normalised, deeply frozen policy
- * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault (`policy.parameters[2].rule`)
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault
+ * (`policy.parameters[2].rule`)
  * @internal
  */
 export function normalizePolicy(input: unknown, client: ClientMetadata): RequestPolicy {

@@ -33,11 +33,21 @@ export const RUNTIME: unique symbol = Symbol('oidc-rp.runtime')
  * reload drops them.
  */
 export interface RuntimeCaches {
-  /** The OP key sets, one per `jwks_uri`. Survives `reloadMetadata` (a changed `jwks_uri` gets its own entry). */
+  /**
+   * The OP key sets, one per `jwks_uri`.
+   *
+   * Survives `reloadMetadata` (a changed `jwks_uri` gets its own entry).
+   */
   readonly jwks: Map<string, JwksCache>
-  /** The keys made from the client secret. Survives `reloadMetadata` (the credentials carry over). */
+  /**
+   * The keys made from the client secret. Survives `reloadMetadata` (the credentials carry over).
+   */
   readonly secretKeys: SecretKeys
-  /** The default in-memory replay guard of logout tokens, made on first use. Survives `reloadMetadata`. */
+  /**
+   * The default in-memory replay guard of logout tokens, made on first use.
+   *
+   * Survives `reloadMetadata`.
+   */
   logoutReplayGuard: ReplayGuard | undefined
 }
 
@@ -183,8 +193,10 @@ export function credentialsOf(config: HasRuntime): Credentials {
 }
 
 /**
- * The mutable caches of a configuration (JWKS, keys made from the client secret, the logout replay
- * guard). Shared by the configurations a reload derives from it.
+ * The runtime caches of a configuration: JWKS, secret-derived keys, logout replay guard.
+ *
+ * Shared by the configurations a reload derives from it.
+ *
  * @param config - the configuration
  * @returns its caches
  * @internal

@@ -12,8 +12,10 @@ import { HTTP_DEFAULTS } from '../lib/http.js'
 import { isPlainObject } from '../lib/json.js'
 
 /**
- * The OP endpoints whose response size limit can be set on its own, see
- * {@link Settings.maxResponseBytesByEndpoint}.
+ * The OP endpoints whose response size limit can be set on its own.
+ *
+ * See {@link Settings.maxResponseBytesByEndpoint}.
+ *
  * @group Configuration
  */
 export type OpEndpoint = 'discovery' | 'jwks' | 'token' | 'par' | 'userinfo'
@@ -32,16 +34,19 @@ const OP_ENDPOINTS: readonly string[] = ['discovery', 'jwks', 'token', 'par', 'u
  */
 export interface Settings {
   /**
-   * Allow plain http outside loopback, and loopback endpoints of an issuer that is not on loopback
-   * (development only). Default false: http is then fine only on loopback, and loopback endpoints
-   * only for a loopback issuer (`DISCOVERY_LOOPBACK_ENDPOINT`).
+   * Allow plain http outside loopback, and loopback endpoints of a remote issuer (for development).
+   *
+   * Default false: http is then fine only on loopback, and loopback endpoints only for a loopback
+   * issuer (`DISCOVERY_LOOPBACK_ENDPOINT`).
    */
   readonly allowInsecureRequests: boolean
   /** Per-request timeout, body included. Default 10,000 ms. */
   readonly timeoutInMs: number
   /**
-   * Largest response body accepted from the OP, counted while streaming (`HTTP_RESPONSE_TOO_LARGE`).
-   * Default 1 MiB, for every endpoint without its own limit in {@link Settings.maxResponseBytesByEndpoint}.
+   * Largest response body accepted from the OP, counted while streaming.
+   *
+   * Beyond it: `HTTP_RESPONSE_TOO_LARGE`. Default 1 MiB, for every endpoint without its own limit
+   * in {@link Settings.maxResponseBytesByEndpoint}.
    */
   readonly maxResponseBytes: number
   /**
@@ -51,24 +56,32 @@ export interface Settings {
    */
   readonly maxResponseBytesByEndpoint: Readonly<Partial<Record<OpEndpoint, number>>>
   /**
-   * Longest ID token or logout token accepted, in characters, checked before any decoding
-   * (`JWT_TOO_LARGE`). Default 16,384.
+   * Longest ID token or logout token accepted, in characters, checked before any decoding.
+   *
+   * Beyond it: `JWT_TOO_LARGE`. Default 16,384.
    */
   readonly maxJwtLength: number
   /** Most keys read from the OP's JWKS; keys past it are ignored. Default 100. */
   readonly maxJwksKeys: number
   /**
-   * Most keys tried for a JWS without `kid` (`JWKS_TOO_MANY_CANDIDATES` when more could have
-   * signed it). Default 5.
+   * Most keys tried for a JWS without `kid`. Default 5.
+   *
+   * `JWKS_TOO_MANY_CANDIDATES` when more could have signed it.
    */
   readonly maxKeyCandidates: number
-  /** Most parameters read from a callback (`CALLBACK_INVALID_INPUT`). Default 50. */
+  /**
+   * Most parameters read from a callback or a logout request. Default 50.
+   *
+   * Beyond it: `CALLBACK_INVALID_INPUT` for a callback, the logout handler's own code for a logout
+   * request (back-channel, front-channel, post-logout redirect).
+   */
   readonly maxCallbackParameters: number
   /**
-   * Largest callback accepted.
+   * Largest callback or logout request accepted. Default 65,536.
    *
-   * A form_post body in bytes, or a URL or string in characters (`CALLBACK_INVALID_INPUT`). Default
-   * 65,536.
+   * A form_post body in bytes, or a URL or string in characters. Beyond it:
+   * `CALLBACK_INVALID_INPUT`
+   * for a callback, the logout handler's own code for a logout request.
    */
   readonly maxCallbackBytes: number
   /** Clock tolerance for `exp`, `iat`, `nbf` and `auth_time`. Default 30 s. */
@@ -80,8 +93,9 @@ export interface Settings {
   /** When a sign-in calls UserInfo (see {@link UserInfoMode}). Default `when-available`. */
   readonly userinfo: UserInfoMode
   /**
-   * The `aud` of the client assertions of `client_secret_jwt` and `private_key_jwt` (see
-   * {@link ClientAssertionAudience}). Default `issuer`.
+   * The `aud` of the client assertions of `client_secret_jwt` and `private_key_jwt`.
+   *
+   * See {@link ClientAssertionAudience}. Default `issuer`.
    */
   readonly clientAssertionAudience: ClientAssertionAudience
 }

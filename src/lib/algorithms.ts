@@ -36,8 +36,10 @@ export const HMAC_HASHES: Readonly<Record<string, string>> = {
 }
 
 /**
- * Key sizes in bits of the symmetric JWE algs whose key is derived from the client secret (OIDC
- * Core §10.2): the key management alg, or the content encryption for `dir`.
+ * Key sizes in bits of the symmetric JWE algs whose key is derived from the client secret.
+ *
+ * See OIDC Core §10.2: the key management alg, or the content encryption for `dir`.
+ *
  * @internal
  */
 export const SECRET_KEY_BITS: Readonly<Record<string, number>> = {

@@ -65,7 +65,9 @@ export interface ResolvedKey {
   readonly jwk?: JWK | undefined
 }
 
-/** Each key the application gave, imported once (the key objects are frozen with the credentials). */
+/**
+ * Each key the application gave, imported once (the key objects are frozen with the credentials).
+ */
 const resolved = new WeakMap<ClientKey, Promise<ResolvedKey | undefined>>()
 
 function isCryptoKeyEntry(key: ClientKey): key is Extract<ClientKey, { privateKey: CryptoKey }> {

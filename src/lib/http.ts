@@ -97,14 +97,18 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * Sends one request with a timeout, `redirect: 'manual'` and the https rule, and reads the body
- * while counting its bytes. A failure of `fetch` or of the body stream becomes the `cause` of a
- * transport error as a copy with what the request sent redacted (a `fetch` may quote a header).
+ * Sends one request with a timeout, `redirect: 'manual'` and the https rule, and reads the body.
+ *
+ * The body's bytes are counted while it streams. A failure of `fetch` or of the body stream becomes
+ * the `cause` of a transport error as a copy with what the request sent redacted (a `fetch` may
+ * quote a header).
+ *
  * @param url - the absolute URL
  * @param init - method, headers, body
  * @param options - fetch, limits, signal
  * @returns the status, headers and body
- * @throws {@link TransportError} `HTTP_TIMEOUT`, `HTTP_ABORTED`, `HTTP_NETWORK_ERROR`, `HTTP_RESPONSE_TOO_LARGE`, `HTTP_REDIRECT_REFUSED`
+ * @throws {@link TransportError} `HTTP_TIMEOUT`, `HTTP_ABORTED`, `HTTP_NETWORK_ERROR`,
+ * `HTTP_RESPONSE_TOO_LARGE`, `HTTP_REDIRECT_REFUSED`
  * @throws {@link UsageError} `INSECURE_URL`
  */
 export async function httpRequest(
@@ -183,7 +187,11 @@ export async function httpRequest(
   }
 }
 
-/** Reads a body up to `maxBytes`, cancelling the stream as soon as it grows past it or the request aborts. */
+/**
+ * Reads a body up to `maxBytes`, cancelling the stream as soon as it grows past it.
+ *
+ * Or as soon as the request aborts.
+ */
 async function readBody(
   response: Response,
   maxBytes: number,
@@ -259,7 +267,8 @@ export function mediaType(response: HttpResponse): string {
  * Parses a JSON object body; anything else is a typed error.
  * @param response - the response read by {@link httpRequest}
  * @returns the parsed object
- * @throws {@link TransportError} `HTTP_BAD_CONTENT_TYPE`, `HTTP_INVALID_JSON`, `HTTP_JSON_NOT_OBJECT`
+ * @throws {@link TransportError} `HTTP_BAD_CONTENT_TYPE`, `HTTP_INVALID_JSON`,
+ * `HTTP_JSON_NOT_OBJECT`
  */
 export function parseJsonObject(response: HttpResponse): Record<string, unknown> {
   const type = mediaType(response)

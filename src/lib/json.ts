@@ -19,8 +19,10 @@ export const MAX_JSON_DEPTH = 64
 const MAX_SHOWN = 80
 
 /**
- * Tells whether a parsed JSON value nests objects and arrays deeper than `max` levels, without
- * recursion (the value may be arbitrarily deep).
+ * Tells whether a parsed JSON value nests deeper than `max` levels, without recursion.
+ *
+ * Objects and arrays count as levels; the value may be arbitrarily deep.
+ *
  * @param value - a parsed JSON value
  * @param max - the most levels allowed (a flat object is one level)
  * @returns true when it is deeper

@@ -160,7 +160,11 @@ export class JwksCache implements OpKeyResolver {
   #inflight: Promise<JwksCacheSnapshot> | undefined
   /** When the last fetch started, for the cooldown. */
   #lastFetchAt = Number.NEGATIVE_INFINITY
-  /** The error of the last fetch when it failed: given again, without a fetch, until the cooldown ends. */
+  /**
+   * The error of the last fetch when it failed.
+   *
+   * Given again, without a fetch, until the cooldown ends.
+   */
   #failure: unknown
   readonly #imported = new WeakMap<JWK, Map<string, ImportedKey>>()
 
@@ -208,7 +212,8 @@ export class JwksCache implements OpKeyResolver {
    * @param signal - aborts a JWKS fetch
    * @returns the keys, at most `maxKeys`
    * @throws {@link ValidationError} `JWKS_INVALID`
-   * @throws {@link TransportError} `HTTP_*` (again within the cooldown after a failed fetch, without a request)
+   * @throws {@link TransportError} `HTTP_*` (again within the cooldown after a failed fetch,
+   * without a request)
    */
   async keys(refetch: boolean, signal?: AbortSignal): Promise<readonly JWK[]> {
     const snapshot = this.#fresh()
@@ -264,7 +269,8 @@ export class JwksCache implements OpKeyResolver {
    * @param signal - aborts a JWKS fetch
    * @returns the verified payload bytes and the `kid` of the key that verified it
    * @throws {@link ValidationError} `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY` (the `kid` names an
-   * unsafe key, or every candidate is one), `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or `signatureCode`
+   * unsafe key, or every candidate is one), `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, or
+   * `signatureCode`
    * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched (again within the
    * cooldown after a failed fetch, without a request)
    */
@@ -365,7 +371,8 @@ export class JwksCache implements OpKeyResolver {
     for (const jwk of found) {
       const imported = this.#imported.get(jwk)?.get(alg) ?? (await this.#import(jwk, alg))
       if (imported === undefined) continue
-      // The synchronous fast path answers where it can; otherwise (or when it could not run) WebCrypto.
+      // The synchronous fast path answers where it can; otherwise (or when it could not run)
+      // WebCrypto.
       const fast = imported.sync?.(jws)
       if (fast === false) continue
       if (fast === true) {

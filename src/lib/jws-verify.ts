@@ -78,7 +78,8 @@ export interface HmacKeySource {
  * @param secret - the client secret's keys
  * @param codes - the consumer's error codes
  * @param signal - aborts a JWKS fetch
- * @throws {@link ValidationError} `codes.signature`, `codes.alg`, `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`
+ * @throws {@link ValidationError} `codes.signature`, `codes.alg`, `JWKS_NO_MATCHING_KEY`,
+ * `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`
  * @throws {@link TransportError} `HTTP_*` when the JWKS cannot be fetched
  * @throws {@link UsageError} `MISSING_CREDENTIALS` for `HS*` without a client secret
  * @internal

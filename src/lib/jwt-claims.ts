@@ -1,8 +1,10 @@
 /**
- * The rules every JWT the SDK accepts goes through, once, parameterised by a token profile (its
- * name, error codes, default `enc`, required claims): decrypt-or-refuse, the alg rule, and the
- * `iss`/`aud`/`azp`/`exp`/`iat`/`nbf` and typed-claim checks. ID tokens, logout tokens and signed
- * UserInfo responses are profiles over these.
+ * The rules every JWT the SDK accepts goes through, once, parameterised by a token profile.
+ *
+ * A profile gives its name, error codes, default `enc` and required claims. The rules:
+ * decrypt-or-refuse, the alg rule, and the `iss`/`aud`/`azp`/`exp`/`iat`/`nbf` and typed-claim
+ * checks. ID tokens, logout tokens and signed UserInfo responses are profiles over these.
+ *
  * @module
  */
 import { ValidationError, type ValidationErrorCode } from '../errors.js'
@@ -162,9 +164,11 @@ export function isNumber(value: unknown): value is number {
 }
 
 /**
- * Decrypts a token when the client registered an encryption `alg` for it, and refuses the form not
- * registered: a JWE when none is registered, a JWS when one is. Anything else goes to the
- * decryption, which refuses it as too large or malformed.
+ * Decrypts a token when the client registered encryption for it, and refuses the other form.
+ *
+ * A JWE is refused when no encryption `alg` is registered, a JWS when one is. Anything else goes to
+ * the decryption, which refuses it as too large or malformed.
+ *
  * @param profile - the token profile
  * @param token - the compact token
  * @param alg - the registered JWE `alg`, if any
@@ -172,7 +176,8 @@ export function isNumber(value: unknown): value is number {
  * @param keys - the client's candidate decryption keys
  * @param maxLength - the longest accepted, in characters
  * @returns the compact JWS (or, for an encrypted unsigned response, the plaintext)
- * @throws {@link ValidationError} `codes.decryption`, `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_CRIT_UNSUPPORTED`
+ * @throws {@link ValidationError} `codes.decryption`, `JWT_TOO_LARGE`, `JWT_MALFORMED`,
+ * `JWT_CRIT_UNSUPPORTED`
  * @throws {@link UsageError} `MISSING_CREDENTIALS` without a fitting client key or secret
  * @internal
  */
@@ -336,7 +341,8 @@ function checkContainsClient(profile: TokenProfile, clientId: string, aud: unkno
  * @param now - the current time, in seconds since the epoch
  * @param tolerance - the clock tolerance, in seconds
  * @param lifetime - how long a token is accepted after its `iat`, when the profile limits it
- * @returns when the token stops being accepted, in seconds since the epoch (`Infinity` without `exp` or a lifetime)
+ * @returns when the token stops being accepted, in seconds since the epoch (`Infinity` without
+ * `exp` or a lifetime)
  * @throws {@link ValidationError} the profile's codes
  * @internal
  */

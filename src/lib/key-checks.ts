@@ -1,8 +1,10 @@
 /**
- * Checks an OP's public key can be safe before any use of it (signature verification, encryption
- * to it), the same on every runtime rather than wherever a crypto library happens to check: RSA
- * exponent and modulus size, EC coordinate lengths and the point on its named curve, OKP lengths.
- * One place, so a new rule (e.g. small-order Ed25519/X25519 points) is added once.
+ * Checks an OP's public key can be safe before any use of it, the same on every runtime.
+ *
+ * Before signature verification and encryption to it, rather than wherever a crypto library happens
+ * to check: RSA exponent and modulus size, EC coordinate lengths and the point on its named curve,
+ * OKP lengths. One place, so a new rule (e.g. small-order Ed25519/X25519 points) is added once.
+ *
  * @module
  */
 import type { JWK } from 'jose'

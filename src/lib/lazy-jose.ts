@@ -21,8 +21,9 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 /** `importJWK` (the OP's keys and the client's) and `compactVerify`. */
 export const joseCore = /* @__PURE__ */ once(() => import('./lazy-jose/core.js'))
 /**
- * Starts loading the verifier without waiting for it, so that it loads while discovery waits for the
- * network; a failure surfaces where the verifier is awaited.
+ * Starts loading the verifier without waiting for it, while discovery waits for the network.
+ *
+ * A failure surfaces where the verifier is awaited.
  */
 export function preloadVerifier(): void {
   joseCore().catch(() => undefined)

@@ -1,9 +1,12 @@
 /**
- * Synchronous fast paths where the runtime lends Node's crypto module (`process.getBuiltinModule`,
- * Node 20.16+ and runtimes compatible with it): JWS signatures verified and made with keys jose
- * imported and WebCrypto checked, and SHA-256, without WebCrypto's round trip through a worker
- * thread. Where the module is absent (browsers, workers), for any key or alg not covered, or on any
- * exception, callers use WebCrypto as before: a fast path only ever answers what WebCrypto would.
+ * Synchronous fast paths where the runtime lends Node's crypto module.
+ *
+ * That is `process.getBuiltinModule`, Node 20.16+ and runtimes compatible with it: JWS signatures
+ * verified and made with keys jose imported and WebCrypto checked, and SHA-256, without WebCrypto's
+ * round trip through a worker thread. Where the module is absent (browsers, workers), for any key
+ * or alg not covered, or on any exception, callers use WebCrypto as before: a fast path only ever
+ * answers what WebCrypto would.
+ *
  * @module
  */
 import * as base64url from 'jose/base64url'
@@ -100,8 +103,10 @@ function lookup(): NodeCrypto | null {
 }
 
 /**
- * Turns the fast paths off (WebCrypto everywhere) or back on (where the runtime offers them), so
- * the test suites run both paths. Keys already prepared keep their fast path.
+ * Turns the fast paths off (WebCrypto everywhere) or back on, so the tests run both paths.
+ *
+ * Back on means where the runtime offers them. Keys already prepared keep their fast path.
+ *
  * @param enabled - whether to use Node's crypto module when present
  * @internal
  */
@@ -178,9 +183,11 @@ function prepare(
 }
 
 /**
- * jose's checks of a CryptoKey before it signs or verifies with it (type, usage, algorithm), and
- * for RSA the key checks every OP key passes ({@link rsaProblem}: modulus size, public exponent),
- * so the fast path never answers for a key WebCrypto's path would not use.
+ * jose's checks of a CryptoKey before it signs or verifies with it, and the OP key checks for RSA.
+ *
+ * jose checks type, usage and algorithm; for RSA every OP key also passes {@link rsaProblem}
+ * (modulus size, public exponent), so the fast path never answers for a key WebCrypto's path would
+ * not use.
  */
 function fits(key: CryptoKey, spec: AlgSpec, usage: 'sign' | 'verify'): boolean {
   const algorithm = key.algorithm as {
@@ -213,11 +220,15 @@ function fits(key: CryptoKey, spec: AlgSpec, usage: 'sign' | 'verify'): boolean 
 export type SyncVerifier = (jws: string) => boolean | undefined
 
 /**
- * Makes a synchronous verifier for a public key jose imported for `alg`, when the runtime lends
- * Node's crypto module and the key passes jose's own checks for the alg.
+ * Makes a synchronous verifier for a public key jose imported for `alg`, where possible.
+ *
+ * Possible when the runtime lends Node's crypto module and the key passes jose's own checks for the
+ * alg.
+ *
  * @param key - the public key, from jose's `importJWK(jwk, alg)`
  * @param alg - the JWS alg it was imported for
- * @param jwk - the JWK `key` was imported from (without it, only an extractable `key` gets a verifier)
+ * @param jwk - the JWK `key` was imported from (without it, only an extractable `key` gets a
+ * verifier)
  * @returns the verifier, or `undefined` (use WebCrypto)
  * @internal
  */
@@ -240,9 +251,12 @@ export function syncVerifier(key: CryptoKey, alg: string, jwk?: object): SyncVer
 const signers = new WeakMap<CryptoKey, Map<string, Prepared | null>>()
 
 /**
- * Signs a compact JWS synchronously with a private key, when the runtime lends Node's crypto module
- * and the key passes jose's checks for the header's `alg`: the same bytes as jose's `CompactSign`
- * (for RSA PKCS#1 v1.5 the very same JWS; ECDSA, PSS signatures are randomised either way).
+ * Signs a compact JWS synchronously with a private key, where possible.
+ *
+ * Possible when the runtime lends Node's crypto module and the key passes jose's checks for the
+ * header's `alg`: the same bytes as jose's `CompactSign` (for RSA PKCS#1 v1.5 the very same JWS;
+ * ECDSA, PSS signatures are randomised either way).
+ *
  * @param key - the private key
  * @param header - the protected header; its `alg` picks the algorithm
  * @param payload - the payload bytes

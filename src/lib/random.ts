@@ -19,8 +19,10 @@ export function randomBase64url(byteLength = 32): string {
 }
 
 /**
- * Returns `count` independent random values of 32 bytes each (256 bits), base64url-encoded, from
- * one call to the CSPRNG.
+ * Returns `count` independent random values of 256 bits each, base64url-encoded.
+ *
+ * All come from one call to the CSPRNG.
+ *
  * @param count - how many values, 1 to 64
  * @returns the values (43 characters each)
  * @internal

@@ -55,7 +55,8 @@ export function requestRedactor(
   headers: HeadersInit | undefined,
   body: BodyInit | null | undefined,
 ): Redactor {
-  // Built on first use: a request that succeeds never needs it (the token request is on the hot path).
+  // Built on first use: a request that succeeds never needs it (the token request is on the hot
+  // path).
   let redact: Redactor | undefined
   return (text) => {
     redact ??= buildRequestRedactor(headers, body)

@@ -1,7 +1,9 @@
 /**
- * Reading the parameters of an inbound request (a callback or a logout request) from whatever the
- * HTTP framework hands over: a `Request`, a `URL`, a string or `URLSearchParams`, with repetition,
- * count and size limits. The caller turns a refusal into its own typed error.
+ * Reading the parameters of an inbound request (a callback or a logout request).
+ *
+ * From whatever the HTTP framework hands over: a `Request`, a `URL`, a string or `URLSearchParams`,
+ * with repetition, count and size limits. The caller turns a refusal into its own typed error.
+ *
  * @module
  */
 import { UsageError } from '../errors.js'
@@ -52,8 +54,10 @@ export interface ReadRules {
   /** The methods a `Request` may use: a GET is read from its query, a POST from its form body. */
   readonly methods: readonly ('GET' | 'POST')[]
   /**
-   * Whether a URL whose query has no `state` is read from its fragment (a browser application's
-   * implicit-flow callback). Default false. A string starting with `#` is always read as a fragment.
+   * Whether a URL whose query has no `state` is read from its fragment. Default false.
+   *
+   * For a browser application's implicit-flow callback. A string starting with `#` is always read
+   * as a fragment.
    */
   readonly readsFragment?: boolean
 }
@@ -74,12 +78,14 @@ const FORM_TYPE = 'application/x-www-form-urlencoded'
 const RELATIVE_BASE = 'https://relative.invalid'
 
 /**
- * Reads a request's parameters from any input, refusing repeated parameters and oversized input,
- * and tells how they came. A `Request` is read by method: GET from its URL query, POST from its
- * `application/x-www-form-urlencoded` body (the body must not have been read). A `URL` (or URL
- * string) is read from its query (or fragment, see {@link ReadRules.readsFragment}); a string
- * starting with `?`, `#` or `/` as a query, fragment or path-relative URL; any other string as
- * bare parameters (a form body).
+ * Reads a request's parameters from any input, and tells how they came.
+ *
+ * Repeated parameters and oversized input are refused. A `Request` is read by method: GET from its
+ * URL query, POST from its `application/x-www-form-urlencoded` body (the body must not have been
+ * read). A `URL` (or URL string) is read from its query (or fragment, see {@link
+ * ReadRules.readsFragment}); a string starting with `?`, `#` or `/` as a query, fragment or
+ * path-relative URL; any other string as bare parameters (a form body).
+ *
  * @param input - the request, URL, string or parameters
  * @param rules - the limits, methods and fragment rule
  * @returns the parameters and their delivery, or the problem found (never the input's values)
@@ -116,8 +122,9 @@ export async function readRequestInput(
 }
 
 /**
- * Tells whether a value looks like a Fetch API `Request` (structurally, so requests of any runtime or
- * framework polyfill qualify).
+ * Tells whether a value looks like a Fetch API `Request`.
+ *
+ * Structurally, so requests of any runtime or framework polyfill qualify.
  */
 function isRequest(input: unknown): input is Request {
   return (

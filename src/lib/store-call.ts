@@ -1,8 +1,11 @@
 /**
- * Calls into a store the application gave (transaction store, session store, replay guard) so that
- * whatever it throws reaches the caller as a typed error: `STORE_ERROR`, whose `cause` keeps the
- * store error's name, message and code but none of its other properties (ioredis, for one, attaches
- * the command's arguments: a transaction with its PKCE verifier, a session with its ID token).
+ * Calls into a store the application gave, so that whatever it throws becomes `STORE_ERROR`.
+ *
+ * The store is a transaction store, a session store or a replay guard. The error's `cause` keeps
+ * the store error's name, message and code but none of its other properties (ioredis, for one,
+ * attaches the command's arguments: a transaction with its PKCE verifier, a session with its ID
+ * token).
+ *
  * @module
  */
 import { isOidcRpError, type OidcRpError, TransportError } from '../errors.js'

@@ -25,7 +25,9 @@ import {
  * @group Logout
  */
 export interface BackChannelLogoutOptions extends LogoutTokenValidationOptions {
-  /** Where the RP's sessions live; the token's `sid`/`sub` sessions of this client are ended there. */
+  /**
+   * Where the RP's sessions live; the token's `sid`/`sub` sessions of this client are ended there.
+   */
   readonly sessionStore: SessionStore
 }
 

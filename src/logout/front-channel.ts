@@ -22,9 +22,10 @@ export interface FrontChannelLogoutOptions {
   /** Where the RP's sessions live. */
   readonly sessionStore: SessionStore
   /**
-   * The session id from the application's cookie, when the browser sent one (third-party cookies
-   * are often blocked in iframes: the sessions of `sid` are ended either way). When given, its
-   * session must have the request's `iss` and `sid`.
+   * The session id from the application's cookie, when the browser sent one.
+   *
+   * Third-party cookies are often blocked in iframes: the sessions of `sid` are ended either way.
+   * When given, its session must have the request's `iss` and `sid`.
    */
   readonly sessionId?: string | undefined
   /**

@@ -109,8 +109,10 @@ export interface LogoutTokenValidationOptions {
    */
   readonly replayGuard?: ReplayGuard
   /**
-   * How long a token without `exp` is accepted after its `iat`, in seconds (it is remembered as
-   * long). Default 300. No token, with or without `exp`, is accepted more than a day after its `iat`.
+   * How long a token without `exp` is accepted after its `iat`, in seconds. Default 300.
+   *
+   * It is remembered as long. No token, with or without `exp`, is accepted more than a day after
+   * its `iat`.
    */
   readonly maxAgeInSeconds?: number
   /** Aborts a JWKS fetch. */
@@ -132,16 +134,20 @@ export interface LogoutTokenValidationOptions {
  * @param options - the replay guard, maximum age and abort signal
  * @returns the validated claims
  * @throws {@link ValidationError} `JWT_TOO_LARGE`, `JWT_MALFORMED`, `JWT_CRIT_UNSUPPORTED`,
- * `LOGOUT_TOKEN_DECRYPTION_FAILED`, `LOGOUT_TOKEN_ALG_NOT_ALLOWED`, `LOGOUT_TOKEN_SIGNATURE_INVALID`,
- * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`, `LOGOUT_TOKEN_TYPE_INVALID`,
+ * `LOGOUT_TOKEN_DECRYPTION_FAILED`, `LOGOUT_TOKEN_ALG_NOT_ALLOWED`,
+ * `LOGOUT_TOKEN_SIGNATURE_INVALID`,
+ * `JWKS_NO_MATCHING_KEY`, `JWKS_UNSAFE_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`,
+ * `LOGOUT_TOKEN_TYPE_INVALID`,
  * `LOGOUT_TOKEN_ISSUER_MISMATCH`, `LOGOUT_TOKEN_AUDIENCE_MISMATCH`,
  * `LOGOUT_TOKEN_UNTRUSTED_AUDIENCE`, `LOGOUT_TOKEN_AZP_MISMATCH`, `LOGOUT_TOKEN_IAT_INVALID`,
- * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_NOT_YET_VALID`, `LOGOUT_TOKEN_JTI_MISSING`, `LOGOUT_TOKEN_EVENT_INVALID`,
+ * `LOGOUT_TOKEN_EXPIRED`, `LOGOUT_TOKEN_NOT_YET_VALID`, `LOGOUT_TOKEN_JTI_MISSING`,
+ * `LOGOUT_TOKEN_EVENT_INVALID`,
  * `LOGOUT_TOKEN_SUBJECT_MISSING`, `LOGOUT_TOKEN_NONCE_PRESENT`, `LOGOUT_TOKEN_CLAIM_INVALID`,
  * `LOGOUT_TOKEN_REPLAYED`
  * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched; `STORE_ERROR` when
  * the replay guard fails
- * @throws {@link UsageError} `MISSING_CREDENTIALS` for an `HS*` or encrypted token without the client
+ * @throws {@link UsageError} `MISSING_CREDENTIALS` for an `HS*` or encrypted token without the
+ * client
  * secret or decryption key; `INVALID_ARGUMENT` for a bad `maxAgeInSeconds`
  * @see {@link https://openid.net/specs/openid-connect-backchannel-1_0.html#Validation | Back-Channel Logout §2.6}
  * @group Logout
@@ -225,7 +231,11 @@ function checkTyp(typ: unknown): void {
   }
 }
 
-/** The shared claim checks, then `jti`, `events`, `sub`/`sid` and no `nonce`; gives when the token stops being accepted. */
+/**
+ * The shared claim checks, then `jti`, `events`, `sub`/`sid` and no `nonce`.
+ *
+ * Gives when the token stops being accepted.
+ */
 function checkClaims(
   config: Configuration,
   claims: Record<string, unknown>,

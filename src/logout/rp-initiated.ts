@@ -50,7 +50,11 @@ export interface EndSessionOptions {
 export interface EndSessionRequest {
   /** The OP's `end_session_endpoint` with the parameters in its query. */
   readonly url: URL
-  /** The `state` sent, when one was: keep it (e.g. in a short-lived cookie) for {@link handlePostLogoutRedirect}. */
+  /**
+   * The `state` sent, when one was.
+   *
+   * Keep it (e.g. in a short-lived cookie) for {@link handlePostLogoutRedirect}.
+   */
   readonly state: string | undefined
   /** The `post_logout_redirect_uri` sent, when one was. */
   readonly postLogoutRedirectUri: string | undefined
@@ -67,7 +71,8 @@ export interface EndSessionRequest {
  * @param options - the session or ID token, the redirect URI, state, locales, logout hint
  * @returns the URL, the `state` to keep, and the redirect URI sent
  * @throws {@link UsageError} `ENDPOINT_MISSING` when the OP has no `end_session_endpoint`;
- * `LOGOUT_REDIRECT_URI_NOT_REGISTERED` for a `post_logout_redirect_uri` the client did not register;
+ * `LOGOUT_REDIRECT_URI_NOT_REGISTERED` for a `post_logout_redirect_uri` the client did not
+ * register;
  * `INVALID_ARGUMENT` for an option of the wrong type
  * @see {@link https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout | RP-Initiated Logout §2}
  * @example
@@ -208,7 +213,11 @@ export async function handlePostLogoutRedirect(
   return { state }
 }
 
-/** Compares two strings through their SHA-256 digests, so the time taken says nothing of where they differ. */
+/**
+ * Compares two strings through their SHA-256 digests, in time that reveals nothing.
+ *
+ * The time taken says nothing of where they differ.
+ */
 async function sameString(a: string, b: string): Promise<boolean> {
   const encoder = new TextEncoder()
   const [x, y] = await Promise.all([

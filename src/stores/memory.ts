@@ -38,7 +38,8 @@ export interface MemoryTransactionStoreOptions {
  * (atomic get-and-delete, so of N racing callbacks exactly one gets the transaction).
  * @param options - size bound and clock
  * @returns the store
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and from `set` when the TTL is not positive)
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and
+ * from `set` when the TTL is not positive)
  * @example A store over Redis (node-redis 4)
  * ```ts
  * const redisStore: TransactionStore = {

@@ -83,7 +83,11 @@ export type RedisClient = NodeRedisClient | IoRedisClient
 export interface RedisStoreOptions {
   /** The prefix of every key. Default `oidc-rp:`. */
   readonly prefix?: string
-  /** Clock in milliseconds since the epoch (the replay guard turns expiry times into TTLs). Default `Date.now`. */
+  /**
+   * Clock in milliseconds since the epoch (the replay guard turns expiry times into TTLs).
+   *
+   * Default `Date.now`.
+   */
   readonly now?: () => number
 }
 
@@ -235,7 +239,9 @@ export function createRedisReplayGuard(
   }
 }
 
-/** Saves a session and adds it to its indexes, all at once. KEYS: session, sub index[, sid index]. */
+/**
+ * Saves a session and adds it to its indexes, all at once. KEYS: session, sub index[, sid index].
+ */
 const SET_SESSION = `
 local ttl = tonumber(ARGV[2])
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)

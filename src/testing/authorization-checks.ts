@@ -1,6 +1,8 @@
 /**
- * The checks a real OP makes on authorization request parameters (OIDC Core §3.1.2.2, RFC 7636),
- * shared by the authorization endpoint and the PAR endpoint.
+ * The checks a real OP makes on authorization request parameters.
+ *
+ * See OIDC Core §3.1.2.2 and RFC 7636, shared by the authorization endpoint and the PAR endpoint.
+ *
  * @module
  */
 

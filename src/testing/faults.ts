@@ -8,8 +8,10 @@
  */
 
 /**
- * How an ID token goes wrong, wherever one is issued (authorization endpoint, token endpoint,
- * refresh). Each value breaks exactly one rule an RP must check:
+ * How an ID token goes wrong, wherever one is issued.
+ *
+ * At the authorization endpoint, the token endpoint or on refresh. Each value breaks exactly one
+ * rule an RP must check:
  *
  * - `wrong-issuer`: `iss` is `https://wrong-issuer.example`;
  * - `bad-signature`: a well-formed JWS whose signature bytes are altered;
@@ -18,7 +20,8 @@
  * - `no-audience`: no `aud`;
  * - `extra-audience`: `aud` is `[client_id, 'https://untrusted.example']` with `azp` = client_id;
  * - `wrong-azp`: `azp` is `another-client` (the `aud` stays the client_id);
- * - `multiple-audiences-no-azp`: `aud` is `[client_id, 'https://other-audience.example']` without `azp`;
+ * - `multiple-audiences-no-azp`: `aud` is `[client_id, 'https://other-audience.example']` without
+ * `azp`;
  * - `expired`: `exp` an hour ago (`iat` before it);
  * - `iat-in-future`: `iat` an hour ahead (`exp` after it);
  * - `no-iat`: no `iat`;
@@ -75,7 +78,8 @@ export type HttpFaultEndpoint = 'discovery' | 'jwks' | 'token' | 'userinfo' | 'p
  * - `json-string`: a JSON string as `application/json`;
  * - `wrong-content-type`: the real JSON body, labelled `text/plain`;
  * - `oversized`: the real JSON object padded past {@link HttpFault.bytes}, streamed in chunks;
- * - `slow`: the real response after {@link HttpFault.delayInMs}; the request's signal aborts the wait;
+ * - `slow`: the real response after {@link HttpFault.delayInMs}; the request's signal aborts the
+ * wait;
  * - `server-error`: 500;
  * - `redirect`: 302 to `https://redirect.example/elsewhere`;
  * - `empty`: 200 with an empty body.
@@ -116,7 +120,9 @@ export interface HttpFault {
  * @group Faults
  */
 export interface OAuthErrorFault {
-  /** `authorization`: an error redirect (with `state` and `iss`); `token`/`par`: a JSON error body. */
+  /**
+   * `authorization`: an error redirect (with `state` and `iss`); `token`/`par`: a JSON error body.
+   */
   endpoint: 'authorization' | 'token' | 'par'
   /** The `error` code, e.g. `temporarily_unavailable`. */
   error: string
@@ -135,7 +141,9 @@ export interface OAuthErrorFault {
 export interface RespondFault {
   /** The endpoint to answer for (`authorization` covers a browser `GET /authorize`). */
   endpoint: HttpFaultEndpoint | 'authorization'
-  /** Builds the response; it receives the request (its body already read: see `MockOP.requests`). */
+  /**
+   * Builds the response; it receives the request (its body already read: see `MockOP.requests`).
+   */
   response: (request: Request) => Response | Promise<Response>
 }
 
@@ -146,11 +154,14 @@ export interface RespondFault {
  * - `{ idTokenClaims }`: claims merged over the ID token's (`undefined` deletes one);
  * - `{ idTokenHeader }`: members merged over the ID token's JWS header (a new `alg` picks its key;
  *   `undefined` deletes one);
- * - `{ metadata: 'wrong-issuer' }`: discovery answers with `issuer` = `https://wrong-issuer.example`;
+ * - `{ metadata: 'wrong-issuer' }`: discovery answers with `issuer` =
+ * `https://wrong-issuer.example`;
  * - `{ userinfo: 'wrong-sub' }`: UserInfo reports another `sub`;
- * - `{ userinfo: 'bad-signature' }`: UserInfo answers a JWT (`application/jwt`) with altered signature
+ * - `{ userinfo: 'bad-signature' }`: UserInfo answers a JWT (`application/jwt`) with altered
+ * signature
  *   bytes, even for a client that registered plain JSON;
- * - `{ userinfo: 'unauthorized' }`: UserInfo answers 401 with `WWW-Authenticate: Bearer error="invalid_token"`;
+ * - `{ userinfo: 'unauthorized' }`: UserInfo answers 401 with `WWW-Authenticate: Bearer
+ * error="invalid_token"`;
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
@@ -205,7 +216,7 @@ export interface MisbehaveOptions {
   /**
    * Only responses to this client.
    *
-   * Discovery and JWKS requests name no client, so a fault scoped to a client never hits them.
+   * See Discovery and JWKS requests name no client, so a fault scoped to a client never hits them.
    */
   clientId?: string
 }

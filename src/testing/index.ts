@@ -4,7 +4,8 @@
  * {@link createMockOP} builds an OP that checks what a real OP checks (PKCE, every client
  * authentication method, request object signatures, redirect URI registration), answers through a
  * socket-free `fetch`, and can be scripted with {@link MockOP.misbehave} to send each fault an RP
- * must refuse. It uses only Web APIs, so the same tests run on Node, Deno, Bun, browsers and workers.
+ * must refuse. It uses only Web APIs, so the same tests run on Node, Deno, Bun, browsers and
+ * workers.
  * @example
  * ```ts
  * import { createMockOP } from 'oidc-rp/testing'

@@ -1,6 +1,8 @@
 /**
- * Logout tokens (OpenID Connect Back-Channel Logout 1.0 §2.4), well-formed or broken on purpose
- * in each way an RP must refuse.
+ * Logout tokens (Back-Channel Logout 1.0 §2.4), well-formed or broken on purpose.
+ *
+ * Broken in each way an RP must refuse.
+ *
  * @module
  */
 

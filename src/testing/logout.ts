@@ -75,7 +75,8 @@ export async function sendBackChannelLogout(
  * A GET with `iss` and `sid` (when a `sid` is given), changed by the fault if any.
  *
  * @param state - the OP state
- * @param options - the client, the session, a fault, extra headers (e.g. the RP's cookie), the fetch
+ * @param options - the client, the session, a fault, extra headers (e.g. the RP's cookie), the
+ * fetch
  * @returns the delivery, with the RP's response
  * @throws MockOPError when the client registered no `frontchannel_logout_uri`, or requires session
  * parameters and no `sid` is given

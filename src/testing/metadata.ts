@@ -54,7 +54,10 @@ export function currentMetadata(state: OpState): Record<string, unknown> {
 }
 
 /**
- * Tells whether the metadata advertises `authorization_response_iss_parameter_supported` (RFC 9207).
+ * Tells whether the metadata advertises the `iss` authorization response parameter (RFC 9207).
+ *
+ * That is `authorization_response_iss_parameter_supported`.
+ *
  * @param state - the OP state
  * @returns true when authorization responses carry `iss`
  */

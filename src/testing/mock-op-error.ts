@@ -4,9 +4,11 @@
  */
 
 /**
- * Thrown by `MockOP.authorize` when a real OP would show an error page and never redirect
- * (unknown `client_id`, unregistered `redirect_uri`, unknown user), and by `createMockOP` for
- * impossible options.
+ * Thrown where a real OP would show an error page and never redirect.
+ *
+ * By `MockOP.authorize` (unknown `client_id`, unregistered `redirect_uri`, unknown user), and by
+ * `createMockOP` for impossible options.
+ *
  * @example
  * ```ts
  * await assert.rejects(op.authorize(urlWithEvilRedirect, { user: 'alice' }), MockOPError)

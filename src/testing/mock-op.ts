@@ -23,14 +23,16 @@ import { endpointsOf, type OpState } from './state.js'
 import type { MockClient, MockOP, MockOPOptions, RecordedRequest, SignJwtOptions } from './types.js'
 
 /**
- * Creates a mock OpenID Provider that checks what a real OP checks (PKCE, client authentication,
- * request object signatures, redirect URI registration) and can be scripted to misbehave.
+ * Creates a mock OpenID Provider that checks what a real OP checks and can misbehave on cue.
+ *
+ * It checks PKCE, client authentication, request object signatures and redirect URI registration.
  *
  * Drive it with plain HTTP through `op.fetch` (pass it as the RP's `fetch`), and play the user
  * with `op.authorize(url, { user })`.
  * @param options - issuer, clients, users, signing algorithms, metadata, clock
  * @returns the mock OP, its keys generated
- * @throws {@link MockOPError} for impossible options (a client alg without a key, a duplicate client…)
+ * @throws {@link MockOPError} for impossible options (a client alg without a key, a duplicate
+ * client…)
  * @example
  * ```ts
  * import { createAuthorizationRequest, discover, handleCallback } from 'oidc-rp'

@@ -62,8 +62,10 @@ export async function readRequestObject(
 }
 
 /**
- * Merges the query with the request object's parameters (OIDC Core §6.1: parameters present in
- * both must be equal; the request object's values win).
+ * Merges the query with the request object's parameters (OIDC Core §6.1).
+ *
+ * Parameters present in both must be equal; the request object's values win.
+ *
  * @param query - the query or form parameters
  * @param object - the request object's parameters
  * @returns the effective parameters
@@ -105,7 +107,9 @@ async function decrypt(state: OpState, jwe: string): Promise<string> {
   return new TextDecoder().decode(plaintext)
 }
 
-/** Verifies the signature (HS* with the client secret, asymmetric with the client's keys, or none). */
+/**
+ * Verifies the signature (HS* with the client secret, asymmetric with the client's keys, or none).
+ */
 async function verifySignature(
   state: OpState,
   client: MockClient,

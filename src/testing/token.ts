@@ -101,7 +101,9 @@ function revoke(ctx: RequestContext, entry: CodeGrant): void {
   }
 }
 
-/** The refresh_token grant: a new access token and ID token, same iss/sub/aud/auth_time, no nonce. */
+/**
+ * The refresh_token grant: a new access token and ID token, same iss/sub/aud/auth_time, no nonce.
+ */
 async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
   const { state, form } = ctx
   const refreshToken = form.get('refresh_token')

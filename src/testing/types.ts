@@ -35,8 +35,10 @@ export type ClientAuthMethod =
   | 'none'
 
 /**
- * A client registered at the mock OP, with the members of OIDC Dynamic Client Registration §2
- * the mock honours.
+ * A client registered at the mock OP.
+ *
+ * With the members of OIDC Dynamic Client Registration §2 the mock honours.
+ *
  * @example
  * ```ts
  * const client: MockClient = {
@@ -74,13 +76,30 @@ export interface MockClient {
   frontchannel_logout_uri?: string
   /** The OP always adds `iss` and `sid` to the front-channel logout URI. */
   frontchannel_logout_session_required?: boolean
-  /** The only client authentication method the OP accepts for this client. Default `client_secret_basic`. */
+  /**
+   * The only client authentication method the OP accepts for this client.
+   *
+   * Default `client_secret_basic`.
+   */
   token_endpoint_auth_method?: ClientAuthMethod
-  /** The response types the client may use: `code`, `id_token`, `id_token token`, `code id_token`. Default `['code']`. */
+  /**
+   * The response types the client may use.
+   *
+   * `code`, `id_token`, `id_token token`, `code id_token`. Default `['code']`.
+   */
   response_types?: string[]
-  /** The ID token JWS algorithm. Default `RS256`; `HS256`/`HS384`/`HS512` use `client_secret`; `none` only at the token endpoint. */
+  /**
+   * The ID token JWS algorithm.
+   *
+   * Default `RS256`; `HS256`/`HS384`/`HS512` use `client_secret`; `none` only at the token
+   * endpoint.
+   */
   id_token_signed_response_alg?: string
-  /** The JWE `alg` to encrypt ID tokens to the client's `enc` key with (`RSA-OAEP-256` or `ECDH-ES`). */
+  /**
+   * The JWE `alg` to encrypt ID tokens to the client's `enc` key with.
+   *
+   * `RSA-OAEP-256` or `ECDH-ES`.
+   */
   id_token_encrypted_response_alg?: string
   /** The JWE `enc` for encrypted ID tokens. Default `A128GCM`. */
   id_token_encrypted_response_enc?: string
@@ -107,15 +126,19 @@ export interface MockOPOptions {
   users: Record<string, Record<string, unknown>>
   /** The asymmetric signing keys to generate. Default `['RS256', 'ES256']`. */
   signingAlgs?: SigningAlg[]
-  /** The `claims_supported` metadata. Default: the protocol claims plus name, email and their kin. */
+  /**
+   * The `claims_supported` metadata. Default: the protocol claims plus name, email and their kin.
+   */
   claimsSupported?: string[]
   /** Metadata members merged over the defaults; a member set to `undefined` is removed. */
   metadata?: Record<string, unknown>
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number
   /**
-   * The `fetch` the OP reaches RPs' back-channel and front-channel logout URIs with (e.g. one that
-   * hands the `Request` to the RP's handler). Default `globalThis.fetch`.
+   * The `fetch` the OP reaches RPs' logout URIs with. Default `globalThis.fetch`.
+   *
+   * Used for back-channel and front-channel logout URIs (e.g. one that hands the `Request` to the
+   * RP's handler).
    */
   rpFetch?: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** Lifetime of access tokens in seconds. Default 3600. */
@@ -123,15 +146,17 @@ export interface MockOPOptions {
   /** Lifetime of ID tokens in seconds. Default 600. */
   idTokenTtlInSeconds?: number
   /**
-   * When set, a browser `GET /authorize` through {@link MockOP.fetch} or {@link MockOP.handler}
-   * completes as this user (a 302 redirect, or an auto-submitting form_post page). Without it that
-   * request answers 400 and tests use {@link MockOP.authorize}.
+   * When set, a browser `GET /authorize` through the mock OP completes as this user.
+   *
+   * Through {@link MockOP.fetch} or {@link MockOP.handler}: a 302 redirect, or an auto-submitting
+   * form_post page. Without it that request answers 400 and tests use {@link MockOP.authorize}.
    */
   autoLogin?: string
   /**
-   * Accept as a client assertion's `aud` only the URL of the endpoint it is sent to (the token or
-   * PAR endpoint), as some OPs do (Glewlwyd). Default false: the issuer, the token endpoint, and at
-   * PAR also the PAR endpoint (RFC 9126 §2).
+   * Accept as a client assertion's `aud` only the URL of the endpoint it is sent to.
+   *
+   * As some OPs do (Glewlwyd): the token or PAR endpoint. Default false: the issuer, the token
+   * endpoint, and at PAR also the PAR endpoint (RFC 9126 §2).
    */
   strictAssertionAudience?: boolean
 }
@@ -143,9 +168,17 @@ export interface MockOPOptions {
 export interface AuthorizeOptions {
   /** The `sub` of the user who signs in (a key of {@link MockOPOptions.users}). */
   user: string
-  /** When the user authenticated, in seconds since the epoch; also forces `auth_time` into the ID token. Default: now. */
+  /**
+   * When the user authenticated, in seconds since the epoch.
+   *
+   * Also forces `auth_time` into the ID token. Default: now.
+   */
   authTime?: number
-  /** The `acr` to report. Default: the first requested `acr_values` entry (only when some were requested). */
+  /**
+   * The `acr` to report.
+   *
+   * Default: the first requested `acr_values` entry (only when some were requested).
+   */
   acr?: string
   /** The `amr` to report. */
   amr?: string[]
@@ -162,7 +195,11 @@ export interface AuthorizeOptions {
 export interface AuthorizationResponse {
   /** `GET` for query and fragment responses, `POST` for form_post. */
   method: 'GET' | 'POST'
-  /** The redirect URI, with the parameters in its query or fragment for `GET`; the plain redirect URI for `POST`. */
+  /**
+   * The redirect URI, with the parameters in its query or fragment for `GET`.
+   *
+   * The plain redirect URI for `POST`.
+   */
   url: string
   /** How the parameters travel. */
   responseMode: 'query' | 'fragment' | 'form_post'
@@ -231,7 +268,11 @@ export interface RecordedRequestObject {
  * @group Inspection
  */
 export interface SignJwtOptions {
-  /** The JWS algorithm. Default `RS256` (or the first signing algorithm when RS256 was not generated). */
+  /**
+   * The JWS algorithm.
+   *
+   * Default `RS256` (or the first signing algorithm when RS256 was not generated).
+   */
   alg?: string
   /** The `kid` header: default the key's kid; `null` omits it; a string replaces it. */
   kid?: string | null
@@ -259,7 +300,9 @@ export interface MockOP {
   readonly issuer: string
   /** Every request received so far (live array, oldest first). */
   readonly requests: RecordedRequest[]
-  /** A `fetch` with the OP behind it: no sockets; honours `init.signal`. Unknown URLs answer 404. */
+  /**
+   * A `fetch` with the OP behind it: no sockets; honours `init.signal`. Unknown URLs answer 404.
+   */
   fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** The same logic as a `Request` → `Response` handler, e.g. to mount in a test server. */
   handler: (request: Request) => Promise<Response>
@@ -281,7 +324,8 @@ export interface MockOP {
    * @param authorizationUrl - the URL the RP sent the browser to
    * @param options - the user and how they authenticate
    * @returns the redirect or form post to the client's redirect URI
-   * @throws `MockOPError` when the client or redirect URI is unknown (a real OP never redirects then)
+   * @throws `MockOPError` when the client or redirect URI is unknown (a real OP never redirects
+   * then)
    */
   authorize(
     authorizationUrl: string | URL,
@@ -331,9 +375,11 @@ export interface MockOP {
    */
   frontChannelLogout(options: FrontChannelDeliveryOptions): Promise<LogoutDelivery>
   /**
-   * Ends OP sessions (signed in through `authorize` with a `sid`) and tells every client that used
-   * them, through the logout channels each registered. `end_session` does the same for the
-   * session of its `id_token_hint`.
+   * Ends OP sessions and tells every client that used them, through its logout channels.
+   *
+   * The sessions are those signed in through `authorize` with a `sid`. `end_session` does the same
+   * for the session of its `id_token_hint`.
+   *
    * @param options - the session, or every session of a user
    * @returns the deliveries
    */
