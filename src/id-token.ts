@@ -6,10 +6,12 @@
  *
  * @module
  */
+
 import type { Configuration } from './config/configuration.js'
 import { RUNTIME } from './config/runtime.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
+import { invalidArgument } from './lib/checks.js'
 import { type DecodedJws, decodeJws, isCompactJwe } from './lib/compact.js'
 import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import { quoted } from './lib/json.js'
@@ -228,14 +230,10 @@ export async function validateIdToken(
 function checkExpectations(expectations: IdTokenExpectations): void {
   const { source, maxAgeInSeconds: maxAge } = expectations
   if (!SOURCES.has(source)) {
-    throw new UsageError('INVALID_ARGUMENT', 'source must be authorization, token or refresh', {
-      parameter: 'source',
-    })
+    throw invalidArgument('source', 'authorization, token or refresh')
   }
   if (maxAge !== undefined && !(typeof maxAge === 'number' && maxAge >= 0)) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxAgeInSeconds must be a non-negative number', {
-      parameter: 'maxAgeInSeconds',
-    })
+    throw invalidArgument('maxAgeInSeconds', 'a non-negative number')
   }
 }
 

@@ -5,11 +5,13 @@
  *
  * @module
  */
+
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { RUNTIME } from './config/runtime.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
+import { invalidArgument } from './lib/checks.js'
 import { type HttpResponse, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { oauthError } from './lib/oauth-error.js'
@@ -209,9 +211,7 @@ export async function refreshTokens(
   options: RefreshOptions = {},
 ): Promise<RefreshResult> {
   if (typeof refreshToken !== 'string' || refreshToken === '') {
-    throw new UsageError('INVALID_ARGUMENT', 'refreshToken must be a non-empty string', {
-      parameter: 'refreshToken',
-    })
+    throw invalidArgument('refreshToken', 'a non-empty string')
   }
   const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal)
   const tokens = readTokenResponse(response, false)

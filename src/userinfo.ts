@@ -6,14 +6,16 @@
  *
  * @module
  */
+
 import type { Configuration } from './config/configuration.js'
 import { RUNTIME } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
+import { invalidArgument } from './lib/checks.js'
 import { decodeJws } from './lib/compact.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
-import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './lib/json.js'
+import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan, shown } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
 import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
 import { challengeError } from './lib/oauth-error.js'
@@ -107,20 +109,14 @@ export async function fetchUserInfo(
 ): Promise<Record<string, unknown>> {
   userinfoEndpoint(config)
   if (typeof accessToken !== 'string' || accessToken === '') {
-    throw new UsageError('INVALID_ARGUMENT', 'accessToken must be a non-empty string', {
-      parameter: 'accessToken',
-    })
+    throw invalidArgument('accessToken', 'a non-empty string')
   }
   const { expectedSubject, placement = 'header', signal } = options
   if (typeof expectedSubject !== 'string' || expectedSubject === '') {
-    throw new UsageError('INVALID_ARGUMENT', 'expectedSubject must be a non-empty string', {
-      parameter: 'expectedSubject',
-    })
+    throw invalidArgument('expectedSubject', 'a non-empty string')
   }
   if (placement !== 'header' && placement !== 'body') {
-    throw new UsageError('INVALID_ARGUMENT', 'placement must be header or body', {
-      parameter: 'placement',
-    })
+    throw invalidArgument('placement', 'header or body')
   }
   const response = await sendUserInfoRequest(config, accessToken, placement, signal)
   return readUserInfoResponse(config, response, expectedSubject, signal)
@@ -230,10 +226,6 @@ function invalid(message: string, expected: unknown, actual?: unknown): Validati
     expected,
     actual,
   })
-}
-
-function shown(value: unknown): unknown {
-  return typeof value === 'string' && value.length > 80 ? `${value.slice(0, 77)}...` : value
 }
 
 function parseObject(text: string, what: string): Record<string, unknown> {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import * as oauth from 'oauth4webapi'
 import {
   type BrowserBindingCookie,
@@ -18,6 +19,7 @@ import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { RUNTIME } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
@@ -180,21 +182,15 @@ export async function createAuthorizationRequest(
   const { policy } = p
   const client = config.client
   if (appParams !== undefined && !isPlainObject(appParams)) {
-    throw new UsageError('INVALID_ARGUMENT', 'appParams must be an object', {
-      parameter: 'appParams',
-    })
+    throw invalidArgument('appParams', 'an object')
   }
   const skipBinding = options.dangerouslySkipBrowserBinding ?? false
   if (typeof skipBinding !== 'boolean') {
-    throw new UsageError('INVALID_ARGUMENT', 'dangerouslySkipBrowserBinding must be a boolean', {
-      parameter: 'dangerouslySkipBrowserBinding',
-    })
+    throw invalidArgument('dangerouslySkipBrowserBinding', 'a boolean')
   }
   const onDisallowed = options.onDisallowed ?? 'reject'
   if (onDisallowed !== 'reject' && onDisallowed !== 'ignore') {
-    throw new UsageError('INVALID_ARGUMENT', 'onDisallowed must be reject or ignore', {
-      parameter: 'onDisallowed',
-    })
+    throw invalidArgument('onDisallowed', 'reject or ignore')
   }
   // The CSPRNG values and the PKCE digest (synchronous where the runtime allows, else started
   // first to overlap the merge).

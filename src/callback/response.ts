@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import {
   checkBrowserBinding,
   misnamedHandle,
@@ -14,6 +15,7 @@ import {
   requireHandle,
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
+import type { ResponseType } from '../config/policy.js'
 import { RUNTIME } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { clip } from '../lib/json.js'
@@ -42,7 +44,7 @@ export interface Shape {
   readonly idToken: boolean
   readonly token: boolean
 }
-const SHAPES: Readonly<Record<string, Shape>> = {
+const SHAPES: Readonly<Record<ResponseType, Shape>> = {
   code: { code: true, idToken: false, token: false },
   id_token: { code: false, idToken: true, token: false },
   'id_token token': { code: false, idToken: true, token: true },
@@ -235,7 +237,7 @@ function issuerMismatch(message: string, actual: string): ValidationError {
 function shapeOf(transaction: Transaction): Shape {
   const type = transaction.responseType
   const key = Object.hasOwn(SHAPES, type) ? type : type.split(' ').sort().join(' ')
-  const shape = Object.hasOwn(SHAPES, key) ? SHAPES[key] : undefined
+  const shape = Object.hasOwn(SHAPES, key) ? SHAPES[key as ResponseType] : undefined
   if (shape === undefined) {
     throw new UsageError(
       'INVALID_ARGUMENT',

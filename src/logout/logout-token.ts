@@ -5,10 +5,12 @@
  *
  * @module
  */
+
 import type { Configuration } from '../config/configuration.js'
 import { cachesOf, RUNTIME } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from '../keys.js'
+import { invalidArgument } from '../lib/checks.js'
 import { decodeJws } from '../lib/compact.js'
 import { isPlainObject } from '../lib/json.js'
 import { verifyJws } from '../lib/jws-verify.js'
@@ -159,9 +161,7 @@ export async function validateLogoutToken(
 ): Promise<LogoutTokenClaims> {
   const maxAge = options.maxAgeInSeconds ?? DEFAULT_MAX_AGE
   if (!(typeof maxAge === 'number' && maxAge > 0 && Number.isFinite(maxAge))) {
-    throw new UsageError('INVALID_ARGUMENT', 'maxAgeInSeconds must be a positive number', {
-      parameter: 'maxAgeInSeconds',
-    })
+    throw invalidArgument('maxAgeInSeconds', 'a positive number')
   }
   if (typeof logoutToken !== 'string') {
     throw new ValidationError('JWT_MALFORMED', 'the logout token is not a string', {

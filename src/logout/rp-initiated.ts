@@ -6,8 +6,10 @@
  *
  * @module
  */
+
 import type { Configuration } from '../config/configuration.js'
 import { UsageError, ValidationError } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { randomBase64url } from '../lib/random.js'
 import { type LogoutInput, readRequestInput } from '../lib/request-input.js'
 import type { Session } from '../storage.js'
@@ -114,9 +116,7 @@ export function createEndSessionRequest(
     ['state', options.state],
   ] as const) {
     if (value !== undefined && value !== null && (typeof value !== 'string' || value === '')) {
-      throw new UsageError('INVALID_ARGUMENT', `${name} must be a non-empty string`, {
-        parameter: name,
-      })
+      throw invalidArgument(name, 'a non-empty string')
     }
   }
   const url = new URL(endpoint)
