@@ -33,6 +33,7 @@
  * ```
  * @module
  */
+import { clip } from './lib/json.js'
 
 /**
  * Codes of {@link OAuthResponseError}: the OP answered with an OAuth 2.0 error.
@@ -645,9 +646,4 @@ export type AnyOidcRpError = OAuthResponseError | ValidationError | TransportErr
  */
 export function isOidcRpError(value: unknown): value is AnyOidcRpError {
   return value instanceof OidcRpError
-}
-
-/** Cuts a value for a message: at most 80 characters. */
-function clip(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 77)}...` : value
 }
