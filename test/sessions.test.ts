@@ -2,27 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createConfiguration } from '../src/config/configuration.js'
 import { endSessions, recordSession } from '../src/sessions.js'
-import type { Session } from '../src/storage.js'
 import { createMemorySessionStore } from '../src/stores/memory.js'
 import { failingSessionStore } from './support/failing-store.js'
 import { expectCode } from './support/helpers.js'
 import { createLogoutFixture } from './support/logout.js'
+import { SESSION_ISSUER, session } from './support/session.js'
 
-const ISS = 'https://op.example.com'
-
-function session(id: string, extra: Partial<Session> = {}): Session {
-  return {
-    id,
-    iss: ISS,
-    sub: 'alice',
-    sid: 'op-session-1',
-    clientId: 'rp',
-    idToken: 'header.payload.signature',
-    createdAt: 1,
-    expiresAt: 2,
-    ...extra,
-  }
-}
+const ISS = SESSION_ISSUER
 
 describe('recordSession', () => {
   test('records iss, sub, sid, client, the raw ID token and the expiry under a fresh CSPRNG id', async () => {

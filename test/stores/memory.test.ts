@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Session, Transaction } from '../../src/storage.js'
+import type { Transaction } from '../../src/storage.js'
 import {
   createMemoryReplayGuard,
   createMemorySessionStore,
   createMemoryTransactionStore,
 } from '../../src/stores/memory.js'
 import { expectCode } from '../support/helpers.js'
+import { SESSION_ISSUER, session } from '../support/session.js'
 
 function tx(state: string): Transaction {
   return {
@@ -117,21 +118,7 @@ it('under churn at capacity the oldest entry is always the one evicted', async (
   assert.equal((await store.take('again'))?.state, 'again')
 })
 
-const ISS = 'https://op.example.com'
-
-function session(id: string, extra: Partial<Session> = {}): Session {
-  return {
-    id,
-    iss: ISS,
-    sub: 'alice',
-    sid: 'op-session-1',
-    clientId: 'rp',
-    idToken: 'header.payload.signature',
-    createdAt: 1,
-    expiresAt: 2,
-    ...extra,
-  }
-}
+const ISS = SESSION_ISSUER
 
 describe('createMemorySessionStore', () => {
   it('gets, finds by sid and by sub for an issuer, and deletes once', async () => {
