@@ -157,7 +157,8 @@ function assertionAudience(config: Configuration, endpoint: string): oauth.Modif
 
 /**
  * POSTs a form to an OP endpoint, authenticated with the client's `token_endpoint_auth_method`.
- * @param config - the configuration
+ * @param config - the configuration: the client's auth method and credentials, its HTTP settings
+ * and fetch
  * @param endpoint - the absolute endpoint URL
  * @param params - the form parameters (client authentication is added)
  * @param signal - aborts the request

@@ -151,7 +151,8 @@ const SOURCES: ReadonlySet<string> = new Set(['authorization', 'token', 'refresh
  * or the client secret, then checks `iss`, `aud`, `azp`, `exp`, `iat`, `nbf`, `sub`, `nonce`,
  * `acr`, `auth_time`, `at_hash` and `c_hash`.
  *
- * @param config - the configuration
+ * @param config - the configuration: the OP's issuer and keys, the client's registered algs and
+ * keys, its clock and settings
  * @param idToken - the compact ID token (JWS, or JWE when encryption is registered)
  * @param expectations - the source and what the authorization request asked for
  * @returns the validated claims

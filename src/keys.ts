@@ -24,7 +24,8 @@ export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
  *
  * Made on first use, shared with the configurations a reload derives from it (per `jwks_uri`).
  *
- * @param config - the configuration
+ * @param config - the configuration: its OP's `jwks_uri`, HTTP settings, JWKS limits, clock and
+ * fetch
  * @returns its JWKS cache
  * @internal
  */
@@ -54,7 +55,7 @@ export function jwksOf(config: Configuration): JwksCache {
 
 /**
  * The keys made from the configuration's client secret.
- * @param config - the configuration
+ * @param config - the configuration: its caches
  * @returns its secret-derived keys
  * @internal
  */
@@ -64,7 +65,7 @@ export function secretKeysOf(config: Configuration): SecretKeys {
 
 /**
  * The configuration's candidate keys for a JWE (client keys, or the key derived from its secret).
- * @param config - the configuration
+ * @param config - the configuration: its client credentials and caches
  * @returns the resolver {@link decryptJwe} takes
  * @internal
  */
@@ -76,7 +77,7 @@ export function decryptionKeysOf(config: Configuration): DecryptionKeyResolver {
 
 /**
  * Tells whether the client has a secret, so that `HS*` JWTs can be verified.
- * @param config - the configuration
+ * @param config - the configuration: its client credentials
  * @returns true with a non-empty client secret
  * @internal
  */
@@ -92,7 +93,7 @@ export function hasClientSecret(config: Configuration): boolean {
  * absent or stale; with `refetch`, fetched again when the cooldown allows (for a key that was not
  * found).
  *
- * @param config - the configuration
+ * @param config - the configuration: its OP key set
  * @param refetch - fetch again (subject to the cooldown) instead of using the cache
  * @param signal - aborts a JWKS fetch
  * @returns the keys, at most `maxJwksKeys`
@@ -117,7 +118,7 @@ export function opJwksKeys(
  * > [!WARNING]
  * > Keep the exported value where only your own code can write it: whoever writes it chooses which
  * > keys ID tokens are verified with.
- * @param config - the configuration
+ * @param config - the configuration: its OP key set
  * @returns the snapshot, or `undefined` when nothing was fetched yet
  * @group Configuration
  */
@@ -130,7 +131,7 @@ export function exportJwksCache(config: Configuration): JwksCacheSnapshot | unde
  *
  * The next verification then needs no fetch.
  *
- * @param config - the configuration
+ * @param config - the configuration: its OP's `jwks_uri` and key set
  * @param snapshot - the saved snapshot; its `uri` must be the configuration's `jwks_uri`
  * @throws {@link UsageError} `INVALID_ARGUMENT` when the snapshot is malformed or for another
  * `jwks_uri`

@@ -65,7 +65,7 @@ export interface CodeGrantInput {
  *
  * Sends the grant ({@link sendCodeGrant}) and reads the answer ({@link readTokenResponse}).
  *
- * @param config - the configuration
+ * @param config - the configuration: its token endpoint, client authentication and settings
  * @param code - the authorization code from the callback
  * @param input - redirect_uri, PKCE verifier, whether an ID token is required
  * @param signal - aborts the request
@@ -182,7 +182,8 @@ export interface RefreshResult {
  * Core §12.2). Only `Bearer` access tokens are accepted: the SDK sends no DPoP proofs, so a `DPoP`
  * (or any other) token type is refused.
  *
- * @param config - the configuration
+ * @param config - the configuration: its token endpoint, client authentication, settings, and the
+ * ID token rules
  * @param refreshToken - the refresh token from the sign-in (or the previous refresh)
  * @param options - the original ID token claims, a narrower scope, a signal
  * @returns the new access token, the refresh token to use next, and the new ID token if any

@@ -79,7 +79,8 @@ const USERINFO: TokenProfile = {
  * tolerance); otherwise only a JSON object. Aggregated and distributed claims (`_claim_names`,
  * `_claim_sources`) are returned as they came, unresolved and unverified.
  *
- * @param config - the configuration
+ * @param config - the configuration: its UserInfo endpoint, registered response kind, keys and
+ * settings
  * @param accessToken - the access token from the token endpoint or the authorization response
  * @param options - the expected `sub`, where the token goes, a signal
  * @returns the claims, `sub` included

@@ -29,7 +29,7 @@ export interface PushedAuthorizationResponse {
  * Sends them ({@link sendPushedAuthorizationRequest}) and reads the answer ({@link
  * readPushedAuthorizationResponse}).
  *
- * @param config - the configuration
+ * @param config - the configuration: its PAR endpoint, client authentication and HTTP settings
  * @param params - the authorization parameters, or `client_id` + `request` for the signed form
  * @param signal - aborts the request
  * @returns the `request_uri` and its lifetime

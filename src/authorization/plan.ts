@@ -39,7 +39,7 @@ declare module '../config/runtime.js' {
 
 /**
  * The prepared request of a configuration, worked out on first use.
- * @param config - the configuration
+ * @param config - the configuration: its policy, the OP's metadata and the client
  * @returns what every request of it shares
  * @throws {@link UsageError} `OP_UNSUPPORTED_*`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`,
  * `INVALID_CONFIGURATION`

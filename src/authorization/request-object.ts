@@ -63,7 +63,7 @@ export interface RequestObjectKey {
 
 /**
  * Resolves the key a request object is signed with.
- * @param config - the configuration
+ * @param config - the configuration: its client credentials
  * @param alg - the JWS alg (not `none`); `undefined` picks the first signing key
  * @returns the key, its alg and kid
  * @throws {@link UsageError} `MISSING_CREDENTIALS`
@@ -91,7 +91,8 @@ export async function requestObjectKey(
  * minutes) and `jti`, in a JWS with `typ: oauth-authz-req+jwt` and the key's `kid`, then a JWE with
  * `cty: JWT` when encryption is asked.
  *
- * @param config - the configuration
+ * @param config - the configuration: its issuer, client_id, `request_object_*` algs, credentials
+ * and clock
  * @param parameters - the authorization parameters, as JSON values
  * @param options - alg, unsigned opt-in, encryption
  * @returns the compact JWS (or JWE)
@@ -235,7 +236,7 @@ function pick(keys: readonly JWK[], alg: string): { jwk?: JWK; problem?: string 
 
 /**
  * The OP's public key to encrypt a JWE to with a key management alg, from its JWKS.
- * @param config - the configuration
+ * @param config - the configuration: its OP key set
  * @param alg - the JWE `alg` (`RSA-OAEP-256`, `ECDH-ES`…)
  * @param signal - aborts a JWKS fetch
  * @returns the imported public key and its `kid`

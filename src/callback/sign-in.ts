@@ -65,7 +65,7 @@ export interface CallbackOptions {
  *
  * Each step, how each kind of input is read, and the error codes: `docs/callback.md` (shipped
  * with the package).
- * @param config - the configuration
+ * @param config - the configuration: every part the sign-in steps read (see `docs/callback.md`)
  * @param input - the callback request, URL, fragment or form body
  * @param options - the browser-binding value or Cookie header, a signal, the UserInfo mode and
  * placement

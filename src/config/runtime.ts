@@ -184,7 +184,7 @@ function hiddenOf(config: HasRuntime): Hidden {
 
 /**
  * The client secret and private keys of a configuration.
- * @param config - the configuration
+ * @param config - the configuration (or what carries its runtime handle)
  * @returns its credentials
  * @internal
  */
@@ -197,7 +197,7 @@ export function credentialsOf(config: HasRuntime): Credentials {
  *
  * Shared by the configurations a reload derives from it.
  *
- * @param config - the configuration
+ * @param config - the configuration (or what carries its runtime handle)
  * @returns its caches
  * @internal
  */

@@ -62,7 +62,8 @@ export interface BackChannelLogoutResult {
  * (`STORE_ERROR` for the replay guard or the session store; when the session store fails the `jti`
  * is already remembered). It throws only for the application's own mistakes ({@link UsageError}:
  * missing credentials, a bad option).
- * @param config - the configuration
+ * @param config - the configuration: its callback limits, client_id, and what {@link
+ * validateLogoutToken} reads
  * @param input - the POST `Request`, its form body string, or its parameters
  * @param options - the session store, replay guard, maximum age, abort signal
  * @returns the response for the OP, the sessions ended, the claims or the error

@@ -72,7 +72,8 @@ export interface FrontChannelLogoutResult {
  * throws for a bad request or a failing session store: `error` carries the typed error
  * (`STORE_ERROR` for the store) and the response is a 400 page.
  *
- * @param config - the configuration
+ * @param config - the configuration: its issuer and `end_session_endpoint` (the default frame
+ * ancestors), client_id and callback limits
  * @param input - the GET `Request`, its URL or query
  * @param options - the session store, the cookie's session id, whether `iss`/`sid` are required,
  * the framing origins

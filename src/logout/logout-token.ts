@@ -131,7 +131,8 @@ export interface LogoutTokenValidationOptions {
  * `exp` (or `iat` plus the maximum age; never more than a day after `iat`), `nbf` when present,
  * `jti`, `events`, `sid`/`sub` and the absence of `nonce`.
  *
- * @param config - the configuration
+ * @param config - the configuration: the OP's issuer and keys, the client's ID token algs and keys,
+ * its settings (clock tolerance, limits) and logout replay guard
  * @param logoutToken - the compact logout token
  * @param options - the replay guard, maximum age and abort signal
  * @returns the validated claims

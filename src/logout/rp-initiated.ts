@@ -69,7 +69,8 @@ export interface EndSessionRequest {
  * `ui_locales` and `logout_hint` when there are. End the RP's own session
  * (`store.delete(sessionId)`) before redirecting.
  *
- * @param config - the configuration
+ * @param config - the configuration: its OP's `end_session_endpoint`, and the client's id and
+ * registered `post_logout_redirect_uris`
  * @param options - the session or ID token, the redirect URI, state, locales, logout hint
  * @returns the URL, the `state` to keep, and the redirect URI sent
  * @throws {@link UsageError} `ENDPOINT_MISSING` when the OP has no `end_session_endpoint`;
@@ -154,7 +155,8 @@ export interface PostLogoutRedirectOptions {
  *
  * The `state` must be the one sent; when none was sent, none may come.
  *
- * @param config - the configuration
+ * @param config - the configuration: its callback limits (`maxCallbackParameters`,
+ * `maxCallbackBytes`)
  * @param input - the redirect: the `Request`, its URL, or its query
  * @param options - the `state` sent
  * @returns the `state` checked (`undefined` when none was sent)
