@@ -69,6 +69,7 @@ export type {
   ResponseMode,
   ResponseType,
 } from './config/policy.js'
+export { OPEN_PARAMETERS } from './config/policy.js'
 export type { ProviderMetadata } from './config/provider.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export {

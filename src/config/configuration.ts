@@ -21,7 +21,12 @@ import {
 } from './client.js'
 import { type AttributeContract, buildContract, validateContract } from './contract.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
-import { normalizePolicy, type RequestPolicy, type RequestPolicyInput } from './policy.js'
+import {
+  normalizePolicy,
+  type OPEN_PARAMETERS,
+  type RequestPolicy,
+  type RequestPolicyInput,
+} from './policy.js'
 import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
 import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
 import { type Settings, validateSettings } from './settings.js'
@@ -71,7 +76,12 @@ export interface ConfigurationOptions extends Partial<Settings> {
   readonly now?: () => number
   /** Where pending sign-ins wait. Default an in-memory store (one process). */
   readonly store?: TransactionStore
-  /** The administrator's request policy (plain data, saved with the configuration). */
+  /**
+   * The administrator's request policy (plain data, saved with the configuration).
+   *
+   * Default: none, so `scope` and the {@link OPEN_PARAMETERS} are the application's to set per
+   * request; a policy tightens them (fixed values, allowed lists, locked `acr_values`/`prompt`).
+   */
   readonly policy?: RequestPolicyInput
   /** The attribute mapping (plain data, saved with the configuration). */
   readonly attributeMapping?: readonly AttributeMappingInput[]

@@ -157,6 +157,33 @@ export interface RequestParameterPolicyInput {
 }
 
 /**
+ * The standard request parameters that are the application's to set when no policy is given.
+ *
+ * Without a policy, `scope` is open too (`openid` is always sent). A policy, once given, names
+ * what the application may set: a parameter it does not name is refused, `scopeRule` defaults to
+ * `fixed`, and `protect` locks `acr_values` and `prompt`. SDK-owned parameters (`state`, `nonce`,
+ * `redirect_uri`, PKCE, …) are refused either way.
+ * @group Request policy
+ */
+export const OPEN_PARAMETERS: readonly string[] = Object.freeze([
+  'prompt',
+  'max_age',
+  'login_hint',
+  'ui_locales',
+  'acr_values',
+  'claims',
+  'claims_locales',
+  'display',
+  'id_token_hint',
+])
+
+/** The policy when none is given: any scope, every {@link OPEN_PARAMETERS} overridable. */
+const NO_POLICY: RequestPolicyInput = {
+  scopeRule: { override: 'any' },
+  parameters: OPEN_PARAMETERS.map((name) => ({ name, rule: 'overridable' as const })),
+}
+
+/**
  * The request policy as an administrator writes it (plain JSON); every member optional.
  * @example A locked policy (fixed acr_values, protected prompt, a signed request object)
  * ```ts
@@ -274,7 +301,8 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
  *
  * Accepts its own output (and its JSON).
  *
- * @param input - the policy as written, or `undefined` for the defaults
+ * @param input - the policy as written, or `undefined` for none (scope and {@link OPEN_PARAMETERS}
+ * open)
  * @param client - the client metadata (`redirect_uris`, registered request-object algs)
  * @returns the normalised, deeply frozen policy
  * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault
@@ -282,7 +310,7 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
  * @internal
  */
 export function normalizePolicy(input: unknown, client: ClientMetadata): RequestPolicy {
-  if (input === undefined) input = {}
+  if (input === undefined) input = NO_POLICY
   if (!isPlainObject(input)) throw invalid('policy', 'an object')
   for (const member of Object.keys(input)) {
     if (!MEMBERS.has(member)) throw invalid(`policy.${member}`, 'a known policy member')

@@ -310,12 +310,37 @@ describe('createAuthorizationRequest: the request parameter policy', () => {
   it('unknown parameters are refused with POLICY_PARAMETER_UNKNOWN unless the policy names them', async () => {
     const { make } = await sharedSetup()
     const err = await expectCode<UsageError>(
-      createAuthorizationRequest(make(), { login_hint: 'a@b.c' }),
+      createAuthorizationRequest(make({}), { login_hint: 'a@b.c' }),
       'POLICY_PARAMETER_UNKNOWN',
     )
     assert.equal(err.parameter, 'login_hint')
     const named = await createAuthorizationRequest(make(policy), { login_hint: 'a@b.c' })
     assert.equal(named.url.searchParams.get('login_hint'), 'a@b.c')
+  })
+
+  it("with no policy given, scope and the standard parameters are the application's; SDK-owned ones stay refused", async () => {
+    const { make } = await sharedSetup()
+    const config = make()
+    const open = await createAuthorizationRequest(config, {
+      scope: 'openid profile email',
+      login_hint: 'a@b.c',
+      prompt: 'login',
+      max_age: '300',
+      ui_locales: 'fr',
+    })
+    assert.equal(open.url.searchParams.get('scope'), 'openid profile email')
+    assert.equal(open.url.searchParams.get('login_hint'), 'a@b.c')
+    assert.equal(open.url.searchParams.get('prompt'), 'login')
+    assert.equal(open.url.searchParams.get('max_age'), '300')
+    assert.equal(open.url.searchParams.get('ui_locales'), 'fr')
+    await expectCode(
+      createAuthorizationRequest(config, { state: 'mine' }),
+      'POLICY_PARAMETER_RESERVED',
+    )
+    await expectCode(
+      createAuthorizationRequest(config, { hd: 'example.org' }),
+      'POLICY_PARAMETER_UNKNOWN',
+    )
   })
 
   for (const name of [

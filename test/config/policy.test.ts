@@ -2,7 +2,12 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { ClientMetadata } from '../../src/config/client.js'
 import { restoreConfiguration } from '../../src/config/configuration.js'
-import { normalizePolicy, policyRules, type RequestPolicyInput } from '../../src/config/policy.js'
+import {
+  normalizePolicy,
+  OPEN_PARAMETERS,
+  policyRules,
+  type RequestPolicyInput,
+} from '../../src/config/policy.js'
 import type { UsageError } from '../../src/errors.js'
 import { SECRET, setup } from '../support/authorization.js'
 import { expectCode } from '../support/helpers.js'
@@ -14,8 +19,8 @@ const client: ClientMetadata = {
 }
 
 describe('normalizePolicy', () => {
-  it('fills the defaults: code, openid, fixed scopes, query, PKCE, provider checks, acr enforcement', () => {
-    const policy = normalizePolicy(undefined, client)
+  it('fills the defaults of a given policy: code, openid, fixed scopes, query, PKCE, provider checks, acr enforcement', () => {
+    const policy = normalizePolicy({}, client)
     assert.deepEqual(policy, {
       responseType: 'code',
       scopes: ['openid'],
@@ -29,6 +34,20 @@ describe('normalizePolicy', () => {
     })
     assert.ok(
       Object.isFrozen(policy) && Object.isFrozen(policy.scopes) && Object.isFrozen(policy.protect),
+    )
+  })
+
+  it("with no policy given, any scope and every standard parameter are the application's (OPEN_PARAMETERS overridable)", () => {
+    const policy = normalizePolicy(undefined, client)
+    assert.deepEqual(policy.scopeRule, { override: 'any' })
+    assert.deepEqual(
+      policy.parameters.map((p) => [p.name, p.rule, p.value]),
+      OPEN_PARAMETERS.map((name) => [name, 'overridable', undefined]),
+    )
+    assert.deepEqual(policy.protect, { acr_values: false, prompt: false })
+    // the twin: an empty policy given is closed (above), and SDK-owned names are never open
+    assert.ok(
+      !OPEN_PARAMETERS.some((name) => ['state', 'nonce', 'redirect_uri', 'scope'].includes(name)),
     )
   })
 
