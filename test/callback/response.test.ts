@@ -8,6 +8,7 @@ import type { Transaction } from '../../src/storage.js'
 import { assertSignedIn, authorized, formPost, tamper } from '../support/callback.js'
 import { expectCode } from '../support/helpers.js'
 import { createFixture, REDIRECT_URI, sharedFixture } from '../support/sign-in.js'
+import { streamedFormPost } from '../support/streamed-form.js'
 
 const defaults = validateSettings({})
 const LIMITS = {
@@ -54,25 +55,7 @@ describe('the callback input as callback errors', () => {
   })
 
   test('a form_post body that fails mid-stream is CALLBACK_INVALID_INPUT without the stream error; a whole one is read', async () => {
-    const broken = (fail: boolean) => {
-      let sent = false
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (!sent) {
-            sent = true
-            controller.enqueue(new TextEncoder().encode('state=a'))
-          } else if (fail)
-            controller.error(new Error('connection reset by s3cr3t-client-secret-value'))
-          else controller.close()
-        },
-      })
-      return new Request(REDIRECT_URI, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        duplex: 'half',
-      } as RequestInit)
-    }
+    const broken = (fail: boolean) => streamedFormPost(REDIRECT_URI, 'state=a', fail)
     const err = await expectCode<ValidationError>(
       readCallbackParameters(broken(true), LIMITS),
       'CALLBACK_INVALID_INPUT',

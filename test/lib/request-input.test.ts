@@ -3,6 +3,7 @@ import { describe, test } from 'node:test'
 import { type ReadInput, type ReadRules, readRequestInput } from '../../src/lib/request-input.js'
 import { expectCode } from '../support/helpers.js'
 import { REDIRECT_URI } from '../support/sign-in.js'
+import { streamedFormPost } from '../support/streamed-form.js'
 
 /** The callback's rules with the default settings (maxCallbackParameters, maxCallbackBytes). */
 const CALLBACK: ReadRules = {
@@ -154,25 +155,7 @@ describe('fuzz regressions: request input', () => {
   })
 
   test('a form_post body that fails mid-stream is refused, keeping none of the stream error', async () => {
-    const broken = (fail: boolean) => {
-      let sent = false
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (!sent) {
-            sent = true
-            controller.enqueue(new TextEncoder().encode('state=a'))
-          } else if (fail)
-            controller.error(new Error('connection reset by s3cr3t-client-secret-value'))
-          else controller.close()
-        },
-      })
-      return new Request(REDIRECT_URI, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        duplex: 'half',
-      } as RequestInit)
-    }
+    const broken = (fail: boolean) => streamedFormPost(REDIRECT_URI, 'state=a', fail)
     const err = await refused(broken(true))
     assert.equal('cause' in err, false)
     assert.doesNotMatch(JSON.stringify(err), /s3cr3t/)

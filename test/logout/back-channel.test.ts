@@ -17,6 +17,7 @@ import {
   post,
 } from '../support/logout.js'
 import { CLIENT_ID } from '../support/sign-in.js'
+import { streamedFormPost } from '../support/streamed-form.js'
 
 describe('the back-channel logout request', async () => {
   const f = await createLogoutFixture()
@@ -186,24 +187,7 @@ describe('fuzz regressions: the back-channel logout request', async () => {
     const token = await f.op.logoutToken({ clientId: CLIENT_ID, user: 'alice', sid })
     registerSecret(token)
     const form = new URLSearchParams({ logout_token: token }).toString()
-    const streamed = (fail: boolean) => {
-      let sent = false
-      const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          if (!sent) {
-            sent = true
-            controller.enqueue(new TextEncoder().encode(form))
-          } else if (fail) controller.error(new Error('connection reset'))
-          else controller.close()
-        },
-      })
-      return new Request(BACKCHANNEL_URI, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        duplex: 'half',
-      } as RequestInit)
-    }
+    const streamed = (fail: boolean) => streamedFormPost(BACKCHANNEL_URI, form, fail)
     const refused = await handleBackChannelLogout(f.config, streamed(true), {
       sessionStore: f.sessions,
     })
