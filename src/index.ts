@@ -27,23 +27,13 @@ export type {
   SignInResult,
   SignInTransaction,
 } from './callback/result.js'
-export {
-  type CallbackInput,
-  type CallbackOptions,
-  handleCallback,
-} from './callback/sign-in.js'
+export { type CallbackOptions, handleCallback } from './callback/sign-in.js'
 export type { ClientInput, ClientMetadata, TokenEndpointAuthMethod } from './config/client.js'
 export {
-  type ClientAssertionAudience,
-  type ClientCryptoKey,
-  type ClientKey,
   type Configuration,
   type ConfigurationOptions,
   createConfiguration,
-  type OpEndpoint,
   restoreConfiguration,
-  type Settings,
-  type UserInfoMode,
 } from './config/configuration.js'
 export {
   type AttributeContract,
@@ -71,6 +61,12 @@ export type {
 } from './config/policy.js'
 export { OPEN_PARAMETERS } from './config/policy.js'
 export type { ProviderMetadata } from './config/provider.js'
+export type {
+  ClientAssertionAudience,
+  OpEndpoint,
+  Settings,
+  UserInfoMode,
+} from './config/settings.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export {
   type AnyOidcRpError,
@@ -89,8 +85,10 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
-export { exportJwksCache, type JwksCacheSnapshot, restoreJwksCache } from './keys.js'
-export type { LogoutInput } from './lib/request-input.js'
+export { exportJwksCache, restoreJwksCache } from './keys.js'
+export type { ClientCryptoKey, ClientKey } from './lib/client-keys.js'
+export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
+export type { CallbackInput, LogoutInput } from './lib/request-input.js'
 export {
   type BackChannelLogoutOptions,
   type BackChannelLogoutResult,

@@ -17,8 +17,6 @@ import { isPlainObject } from './lib/json.js'
 import type { DecryptionKeyResolver } from './lib/jwe-decrypt.js'
 import { JwksCache, type JwksCacheSnapshot } from './lib/jwks-cache.js'
 
-export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
-
 /**
  * The OP key set of a configuration.
  *

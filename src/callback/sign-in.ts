@@ -7,7 +7,8 @@
  * @module
  */
 import { clearBindingCookie } from '../browser-binding.js'
-import type { Configuration, UserInfoMode } from '../config/configuration.js'
+import type { Configuration } from '../config/configuration.js'
+import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from '../id-token.js'
@@ -17,8 +18,6 @@ import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../t
 import { fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
 import { type CallbackParameters, readAuthorizationResponse } from './response.js'
 import { buildSignInResult, type SignInResult } from './result.js'
-
-export type { CallbackInput } from '../lib/request-input.js'
 
 /**
  * Options of {@link handleCallback}.

@@ -31,14 +31,6 @@ import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
 import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
 import { type Settings, validateSettings } from './settings.js'
 
-export type { ClientCryptoKey, ClientKey } from '../lib/client-keys.js'
-export type {
-  ClientAssertionAudience,
-  OpEndpoint,
-  Settings,
-  UserInfoMode,
-} from './settings.js'
-
 /**
  * An immutable connection to one OP.
  *

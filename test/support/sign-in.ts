@@ -11,15 +11,12 @@ import {
 } from '../../src/authorization/request.js'
 import { bindingCookie, bindingHash } from '../../src/browser-binding.js'
 import type { SignInResult } from '../../src/callback/result.js'
-import {
-  type CallbackInput,
-  type CallbackOptions,
-  handleCallback,
-} from '../../src/callback/sign-in.js'
+import { type CallbackOptions, handleCallback } from '../../src/callback/sign-in.js'
 import type { ClientInput } from '../../src/config/client.js'
 import type { Configuration, ConfigurationOptions } from '../../src/config/configuration.js'
 import { RUNTIME } from '../../src/config/runtime.js'
 import { discover } from '../../src/discovery.js'
+import type { CallbackInput } from '../../src/lib/request-input.js'
 import type { Transaction } from '../../src/storage.js'
 import {
   type AuthorizationResponse,
