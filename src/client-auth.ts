@@ -8,7 +8,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
-import { configurationCachesOf, credentialsOf, RUNTIME } from './config/runtime.js'
+import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { clientSecret, signingKey } from './lib/client-keys.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
@@ -18,7 +18,7 @@ function oauthParties(config: Configuration): {
   as: oauth.AuthorizationServer
   client: oauth.Client
 } {
-  const skew = Math.round((config[RUNTIME].now() - Date.now()) / 1000)
+  const skew = Math.round((runtimeOf(config).now() - Date.now()) / 1000)
   return {
     as: config.provider as unknown as oauth.AuthorizationServer,
     client: { client_id: config.client.client_id, [oauth.clockSkew]: skew },
@@ -192,7 +192,7 @@ export async function postAuthenticatedForm(
     {
       ...config.settings,
       maxResponseBytes: responseLimit(config.settings, kind),
-      fetch: config[RUNTIME].fetch,
+      fetch: runtimeOf(config).fetch,
       ...(signal ? { signal } : {}),
     },
   )

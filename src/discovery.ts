@@ -16,7 +16,7 @@ import {
 } from './config/configuration.js'
 import { type ContractChanges, mergeContract } from './config/contract.js'
 import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
-import { RUNTIME } from './config/runtime.js'
+import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
@@ -125,7 +125,7 @@ export async function reloadMetadata(
   config: Configuration,
   options: { readonly signal?: AbortSignal } = {},
 ): Promise<{ config: Configuration; diff: MetadataDiff }> {
-  const runtime = config[RUNTIME]
+  const runtime = runtimeOf(config)
   const raw = await fetchMetadata(config.issuer, {
     ...config.settings,
     fetch: runtime.fetch,

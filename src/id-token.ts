@@ -8,7 +8,7 @@
  */
 
 import type { Configuration } from './config/configuration.js'
-import { RUNTIME } from './config/runtime.js'
+import { runtimeOf } from './config/runtime.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
@@ -244,7 +244,7 @@ function checkClaims(
   { claims, header }: DecodedJws,
   expectations: IdTokenExpectations,
 ): Promise<void> | undefined {
-  const now = config[RUNTIME].now() / 1000
+  const now = runtimeOf(config).now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
 
   checkSharedClaims(ID_TOKEN, claims, config.issuer, config.client, now, tolerance)

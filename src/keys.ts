@@ -9,7 +9,7 @@
  */
 import type { JWK } from 'jose'
 import type { Configuration } from './config/configuration.js'
-import { cachesOf, credentialsOf, RUNTIME } from './config/runtime.js'
+import { cachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError } from './errors.js'
 import { decryptionKeys, type SecretKeys } from './lib/client-keys.js'
@@ -33,7 +33,7 @@ export function jwksOf(config: Configuration): JwksCache {
   let jwks = all.get(uri)
   if (jwks === undefined) {
     const { settings } = config
-    const runtime = config[RUNTIME]
+    const runtime = runtimeOf(config)
     jwks = new JwksCache({
       uri,
       http: {

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Configuration } from './config/configuration.js'
-import { RUNTIME } from './config/runtime.js'
+import { runtimeOf } from './config/runtime.js'
 import { type TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
@@ -73,7 +73,7 @@ export async function recordSession(
       `a sign-in result of ${config.issuer} (idToken and idTokenClaims with iss and sub)`,
     )
   }
-  const now = Math.floor(config[RUNTIME].now() / 1000)
+  const now = Math.floor(runtimeOf(config).now() / 1000)
   const session: Session = {
     id: randomBase64url(32),
     iss: claims.iss,

@@ -8,7 +8,7 @@
 
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
-import { RUNTIME } from './config/runtime.js'
+import { runtimeOf } from './config/runtime.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
@@ -275,7 +275,7 @@ export function toAccessToken(
     type: 'Bearer',
   }
   if (tokens.expiresIn !== undefined) {
-    token.expiresAt = Math.floor(config[RUNTIME].now() / 1000) + tokens.expiresIn
+    token.expiresAt = Math.floor(runtimeOf(config).now() / 1000) + tokens.expiresIn
   }
   if (scope !== undefined) token.scope = scope
   return token

@@ -8,7 +8,7 @@
  */
 
 import type { Configuration } from './config/configuration.js'
-import { RUNTIME } from './config/runtime.js'
+import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
@@ -158,7 +158,7 @@ export async function sendUserInfoRequest(
   return httpRequest(new URL(endpoint), init, {
     ...config.settings,
     maxResponseBytes: responseLimit(config.settings, 'userinfo'),
-    fetch: config[RUNTIME].fetch,
+    fetch: runtimeOf(config).fetch,
     ...(signal ? { signal } : {}),
   })
 }
@@ -291,7 +291,7 @@ async function jwtClaims(
   const decoded = decodeJws(text, maxLength, USERINFO.name)
   checkAlg(USERINFO, decoded.header.alg, signedAlg, [], signedAlg === 'none', false)
   await verifyJws(decoded, jwksOf(config), secretKeysOf(config), USERINFO.codes, signal)
-  const now = config[RUNTIME].now() / 1000
+  const now = runtimeOf(config).now() / 1000
   checkClaims(
     USERINFO,
     decoded.claims,

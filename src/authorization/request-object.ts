@@ -11,7 +11,7 @@
 import type { CompactJWSHeaderParameters, JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from '../config/configuration.js'
-import { credentialsOf, RUNTIME } from '../config/runtime.js'
+import { credentialsOf, runtimeOf } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { opJwksKeys } from '../keys.js'
 import { fitsEncryptionAlg } from '../lib/algorithms.js'
@@ -110,7 +110,7 @@ export async function createRequestObject(
   parameters: Readonly<Record<string, unknown>>,
   options: RequestObjectOptions = {},
 ): Promise<string> {
-  const iat = Math.floor(config[RUNTIME].now() / 1000)
+  const iat = Math.floor(runtimeOf(config).now() / 1000)
   const claims = {
     ...parameters,
     iss: config.client.client_id,

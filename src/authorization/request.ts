@@ -17,7 +17,7 @@ import {
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
-import { RUNTIME } from '../config/runtime.js'
+import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
@@ -194,7 +194,7 @@ export async function createAuthorizationRequest(
   }
   // The CSPRNG values and the PKCE digest (synchronous where the runtime allows, else started
   // first to overlap the merge).
-  const store = config[RUNTIME].store
+  const store = runtimeOf(config).store
   const cookieBinding = needsBindingCookie(store) && !skipBinding
   const [state, nonce, binding, codeVerifier] = randomBase64urls(p.pkce ? 4 : 3) as [
     string,
@@ -271,7 +271,7 @@ export async function createAuthorizationRequest(
     ]
   }
 
-  const now = Math.floor(config[RUNTIME].now() / 1000)
+  const now = Math.floor(runtimeOf(config).now() / 1000)
   const ttl = config.settings.transactionTtlInSeconds
   const transaction: Transaction = {
     state,

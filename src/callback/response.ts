@@ -16,7 +16,7 @@ import {
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import type { ResponseType } from '../config/policy.js'
-import { RUNTIME } from '../config/runtime.js'
+import { runtimeOf } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { clip } from '../lib/json.js'
 import {
@@ -111,7 +111,7 @@ export async function readAuthorizationResponse(
     presented.browserBinding,
     cookieHeader,
   )
-  await checkBrowserBinding(config[RUNTIME].store, transaction, binding)
+  await checkBrowserBinding(runtimeOf(config).store, transaction, binding)
   const shape = shapeOf(transaction)
   // RFC 9207: `iss` may be left out only where the transaction's response type brings a
   // front-channel
@@ -173,7 +173,7 @@ async function takeTransaction(
       claim: 'state',
     })
   }
-  const runtime = config[RUNTIME]
+  const runtime = runtimeOf(config)
   // A 'handle' store (sealed) needs the cookie to open the transaction; other stores need it after.
   const handle =
     runtime.store.browserBinding === 'handle'

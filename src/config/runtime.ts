@@ -9,6 +9,7 @@
  * from one configuration's metadata, so the configuration a reload returns starts without them.
  * @module
  */
+import { invalidArgument } from '../lib/checks.js'
 import type { Credentials } from '../lib/client-keys.js'
 import { SecretKeys } from '../lib/client-keys.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
@@ -173,13 +174,29 @@ export function createRuntime(parts: RuntimeParts): Runtime {
 }
 
 function hiddenOf(config: HasRuntime): Hidden {
-  const found = hidden.get(config[RUNTIME])
-  if (found === undefined) {
-    throw new TypeError(
-      'not an oidc-rp configuration (a spread copy has no runtime: pass the original)',
+  return hidden.get(runtimeOf(config)) as Hidden
+}
+
+/**
+ * The runtime handle of a configuration: its `fetch`, clock and transaction store.
+ *
+ * A spread or JSON copy of a configuration has none (the handle is not enumerable): pass the
+ * original, or `restoreConfiguration` the JSON.
+ * @param config - the configuration
+ * @returns its handle
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for anything that is not a configuration made by
+ * oidc-rp
+ * @internal
+ */
+export function runtimeOf(config: HasRuntime): Runtime {
+  const runtime = (config as Partial<HasRuntime> | undefined)?.[RUNTIME]
+  if (runtime === undefined || !hidden.has(runtime)) {
+    throw invalidArgument(
+      'config',
+      'a configuration made by oidc-rp (a spread or JSON copy has no runtime: pass the original, or restoreConfiguration the JSON)',
     )
   }
-  return found
+  return runtime
 }
 
 /**

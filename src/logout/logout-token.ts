@@ -7,7 +7,7 @@
  */
 
 import type { Configuration } from '../config/configuration.js'
-import { cachesOf, RUNTIME } from '../config/runtime.js'
+import { cachesOf, runtimeOf } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from '../keys.js'
 import { invalidArgument } from '../lib/checks.js'
@@ -213,7 +213,7 @@ export async function validateLogoutToken(
 /** The per-configuration in-memory replay guard. */
 function defaultGuard(config: Configuration): ReplayGuard {
   const caches = cachesOf(config)
-  caches.logoutReplayGuard ??= createMemoryReplayGuard({ now: config[RUNTIME].now })
+  caches.logoutReplayGuard ??= createMemoryReplayGuard({ now: runtimeOf(config).now })
   return caches.logoutReplayGuard
 }
 
@@ -242,7 +242,7 @@ function checkClaims(
   claims: Record<string, unknown>,
   maxAge: number,
 ): { claims: LogoutTokenClaims; expiresAt: number } {
-  const now = config[RUNTIME].now() / 1000
+  const now = runtimeOf(config).now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
   const lifetime = { withoutExp: maxAge, max: MAX_LIFETIME }
   const expiresAt = checkSharedClaims(

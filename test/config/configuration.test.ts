@@ -3,9 +3,15 @@ import { Console } from 'node:console'
 import { Writable } from 'node:stream'
 import { test } from 'node:test'
 import { format, inspect } from 'node:util'
+import { createAuthorizationRequest } from '../../src/authorization/request.js'
+import { handleCallback } from '../../src/callback/sign-in.js'
 import { createConfiguration, restoreConfiguration } from '../../src/config/configuration.js'
 import { extendContract } from '../../src/config/contract.js'
 import { credentialsOf, RUNTIME } from '../../src/config/runtime.js'
+import { reloadMetadata } from '../../src/discovery.js'
+import type { UsageError } from '../../src/errors.js'
+import { exportJwksCache } from '../../src/keys.js'
+import { fetchUserInfo } from '../../src/userinfo.js'
 import { CLIENT_SECRET, client, providerMetadata } from '../support/fixtures.js'
 import { expectCode } from '../support/helpers.js'
 import { createFixture, CLIENT_SECRET as FIXTURE_SECRET } from '../support/sign-in.js'
@@ -189,4 +195,23 @@ test('credentials in logs, the twin: the same printers show its data, and a secr
     assert.ok(leaky[printer]!.includes(FIXTURE_SECRET), `${printer} would show the old secret`)
   }
   assert.ok(leaky['util.inspect depth Infinity showHidden getters']!.includes(d))
+})
+
+test('a spread or JSON copy of a configuration is refused with INVALID_ARGUMENT by every entry point; the original works', async () => {
+  const f = await createFixture()
+  const copies = [{ ...f.config }, JSON.parse(JSON.stringify(f.config))] as (typeof f.config)[]
+  for (const copy of copies) {
+    const err = await expectCode<UsageError>(createAuthorizationRequest(copy), 'INVALID_ARGUMENT')
+    assert.equal(err.parameter, 'config')
+    await expectCode(
+      handleCallback(copy, 'https://rp.example/cb?state=s&code=c'),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(fetchUserInfo(copy, 'at', { expectedSubject: 'alice' }), 'INVALID_ARGUMENT')
+    assert.throws(() => exportJwksCache(copy), { code: 'INVALID_ARGUMENT' })
+    await expectCode(reloadMetadata(copy), 'INVALID_ARGUMENT')
+  }
+  // the twin: the original signs in
+  const result = await f.signIn()
+  assert.equal(result.claims.sub, 'alice')
 })
