@@ -139,6 +139,13 @@ export interface Session {
   readonly createdAt: number
   /** When the session expires, in seconds since the epoch. */
   readonly expiresAt: number
+  /**
+   * What the application keeps with the session (JSON-serialisable).
+   *
+   * `oidc-rp/web` keeps the user, the attributes and the tokens here when its sessions live in the
+   * store rather than in the sealed cookie. Never log it: it may hold tokens.
+   */
+  readonly data?: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -182,6 +189,17 @@ export interface SessionStore {
    * @returns the sessions
    */
   findBySub(iss: string, sub: string): Promise<Session[]>
+  /**
+   * Runs `fn` while holding the session's lock, so one caller at a time updates the session.
+   *
+   * Optional. The memory store locks within its process; the Redis store locks across every
+   * machine that shares the database (`SET … NX PX`, released only by its holder). `oidc-rp/web`
+   * refreshes a session's tokens under it, so refresh-token rotation never runs twice at once.
+   * @param sessionId - the session
+   * @param fn - the work to do while holding the lock
+   * @returns what `fn` returned
+   */
+  withLock?<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
 }
 
 /**
