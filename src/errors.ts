@@ -353,6 +353,18 @@ export type ValidationErrorCode =
   | 'LOGOUT_TOKEN_AZP_MISMATCH'
   /** The logout token's `nbf` is in the future (beyond the clock tolerance). */
   | 'LOGOUT_TOKEN_NOT_YET_VALID'
+  /**
+   * A `returnTo` is not a path of the application or an allowed origin (`oidc-rp/web`).
+   *
+   * An open redirect after sign-in or logout would send the end-user anywhere.
+   */
+  | 'RETURN_TO_NOT_ALLOWED'
+  /**
+   * A logout `POST` without the session's CSRF token, or sent from another site (`oidc-rp/web`).
+   *
+   * Another site cannot sign the end-user out.
+   */
+  | 'LOGOUT_CSRF_MISMATCH'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.

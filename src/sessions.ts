@@ -12,6 +12,7 @@ import { runtimeOf } from './config/runtime.js'
 import { type TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
+import { isPlainObject } from './lib/json.js'
 import { randomBase64url } from './lib/random.js'
 import { callStore } from './lib/store-call.js'
 import type { Session, SessionStore } from './storage.js'
@@ -23,6 +24,8 @@ import type { Session, SessionStore } from './storage.js'
 export interface RecordSessionOptions {
   /** How long the session lasts at the RP, in seconds. Default 28,800 (8 hours). */
   readonly ttlInSeconds?: number
+  /** What the application keeps with the session (JSON): saved as {@link Session.data}. */
+  readonly data?: Readonly<Record<string, unknown>>
 }
 
 /** The default session lifetime: 8 hours. */
@@ -73,6 +76,9 @@ export async function recordSession(
       `a sign-in result of ${config.issuer} (idToken and idTokenClaims with iss and sub)`,
     )
   }
+  if (options.data !== undefined && !isPlainObject(options.data)) {
+    throw invalidArgument('data', 'a plain object (JSON)')
+  }
   const now = Math.floor(runtimeOf(config).now() / 1000)
   const session: Session = {
     id: randomBase64url(32),
@@ -83,6 +89,7 @@ export async function recordSession(
     idToken: result.idToken,
     createdAt: now,
     expiresAt: now + Math.ceil(ttl),
+    ...(options.data === undefined ? {} : { data: options.data }),
   }
   await callStore('session store set', () => store.set(session, Math.ceil(ttl)))
   return { sessionId: session.id, session }

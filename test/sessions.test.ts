@@ -39,6 +39,19 @@ describe('recordSession', () => {
     assert.equal(short.expiresAt - short.createdAt, 60)
   })
 
+  test('keeps the application data given, and refuses data that is not a plain object', async () => {
+    const f = await createLogoutFixture()
+    const { result } = await f.signInSession()
+    const { session: kept } = await recordSession(f.config, f.sessions, result, {
+      data: { plan: 'gold' },
+    })
+    assert.deepEqual((await f.sessions.get(kept.id))?.data, { plan: 'gold' })
+    await expectCode(
+      () => recordSession(f.config, f.sessions, result, { data: ['x'] as never }),
+      'INVALID_ARGUMENT',
+    )
+  })
+
   test('refuses a result of another issuer, a malformed result and a bad TTL', async () => {
     const f = await createLogoutFixture()
     const { result } = await f.signInSession('s')

@@ -161,6 +161,8 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     codes: new Map(),
     accessTokens: new Map(),
     refreshTokens: new Map(),
+    rotateRefreshTokens: options.rotateRefreshTokens ?? false,
+    usedRefreshTokens: new Map(),
     pushed: new Map(),
     jtis: new Map(),
     faults: [],

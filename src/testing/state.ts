@@ -92,6 +92,9 @@ export interface OpState {
   codes: Map<string, CodeGrant>
   accessTokens: Map<string, AccessGrant>
   refreshTokens: Map<string, Grant>
+  /** With rotation: whether refresh tokens rotate, and each used one with its successor. */
+  rotateRefreshTokens: boolean
+  usedRefreshTokens: Map<string, string>
   pushed: Map<string, PushedRequest>
   jtis: Map<string, number>
   faults: FaultEntry[]

@@ -107,6 +107,12 @@ function revoke(ctx: RequestContext, entry: CodeGrant): void {
 async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
   const { state, form } = ctx
   const refreshToken = form.get('refresh_token')
+  const successor = refreshToken === null ? undefined : state.usedRefreshTokens.get(refreshToken)
+  if (successor !== undefined) {
+    // a used refresh token came back: someone holds a copy; revoke the whole chain
+    revokeChain(state, successor)
+    throw new OAuthFailure('invalid_grant', 'refresh token already used')
+  }
   const grant = refreshToken === null ? undefined : state.refreshTokens.get(refreshToken)
   if (!grant || grant.clientId !== client.client_id || refreshToken === null) {
     throw new OAuthFailure('invalid_grant', 'unknown refresh token')
@@ -118,9 +124,22 @@ async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Re
   }
   const { nonce: _nonce, ...rest } = grant
   const renewed = { ...rest, scope: asked ?? grant.scope }
-  const body = await tokenResponseBody(state, client, renewed, {
-    refreshToken,
-    includeNonce: false,
-  })
+  if (!state.rotateRefreshTokens) {
+    return noStoreJson(
+      await tokenResponseBody(state, client, renewed, { refreshToken, includeNonce: false }),
+    )
+  }
+  state.refreshTokens.delete(refreshToken)
+  const body = await tokenResponseBody(state, client, renewed, { includeNonce: false })
+  state.usedRefreshTokens.set(refreshToken, String(body.refresh_token))
   return noStoreJson(body)
+}
+
+/** Revokes a refresh token and every token rotated from it. */
+function revokeChain(state: RequestContext['state'], token: string): void {
+  let next: string | undefined = token
+  while (next !== undefined) {
+    state.refreshTokens.delete(next)
+    next = state.usedRefreshTokens.get(next)
+  }
 }

@@ -146,6 +146,13 @@ export interface MockOPOptions {
   /** Lifetime of ID tokens in seconds. Default 600. */
   idTokenTtlInSeconds?: number
   /**
+   * Rotate refresh tokens: each refresh answers a new one and the old one is used up.
+   *
+   * Presenting a used refresh token again revokes its successor too (reuse detection, RFC 9700
+   * §4.14.2), as OPs that rotate do: the test of an RP that refreshes twice at once. Default false.
+   */
+  rotateRefreshTokens?: boolean
+  /**
    * When set, a browser `GET /authorize` through the mock OP completes as this user.
    *
    * Through {@link MockOP.fetch} or {@link MockOP.handler}: a 302 redirect, or an auto-submitting

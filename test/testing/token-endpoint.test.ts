@@ -344,3 +344,40 @@ describe('refresh_token grant', () => {
     assert.equal((await wider.json()).error, 'invalid_scope')
   })
 })
+
+describe('refresh-token rotation (rotateRefreshTokens)', () => {
+  async function rotatingOp(rotate: boolean) {
+    const rotating = await createMockOP({
+      clients: [secretClient('basic')],
+      users: USERS,
+      rotateRefreshTokens: rotate,
+    })
+    const { code, verifier } = await obtainCode(rotating, 'basic')
+    const first = await redeem(rotating, 'basic', code, verifier)
+    const refresh = (token: string) =>
+      postForm(
+        rotating,
+        'token',
+        { grant_type: 'refresh_token', refresh_token: token },
+        { authorization: basic('basic', SECRET) },
+      )
+    return { first: first.body.refresh_token as string, refresh }
+  }
+
+  it('answers a new refresh token, and a used one coming back revokes its successor', async () => {
+    const { first, refresh } = await rotatingOp(true)
+    const rotated = await (await refresh(first)).json()
+    assert.notEqual(rotated.refresh_token, first)
+    const reused = await refresh(first)
+    assert.equal(reused.status, 400)
+    assert.equal((await reused.json()).error, 'invalid_grant')
+    assert.equal((await refresh(rotated.refresh_token)).status, 400, 'the successor is revoked')
+  })
+
+  it('twin: without rotation the same refresh token keeps working', async () => {
+    const { first, refresh } = await rotatingOp(false)
+    const again = await (await refresh(first)).json()
+    assert.equal(again.refresh_token, first)
+    assert.equal((await refresh(first)).status, 200)
+  })
+})
