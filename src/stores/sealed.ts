@@ -6,11 +6,11 @@
  *
  * @module
  */
-import * as base64url from 'jose/base64url'
 import { UsageError, ValidationError } from '../errors.js'
-import { invalidArgument, positiveTtl } from '../lib/checks.js'
+import { positiveTtl } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
 import { joseSeal } from '../lib/lazy-jose.js'
+import { keyOf, sealingKeys } from '../lib/sealing-keys.js'
 import { callStore } from '../lib/store-call.js'
 import type { ReplayGuard, Transaction, TransactionStore } from '../storage.js'
 import { createMemoryReplayGuard } from './memory.js'
@@ -40,11 +40,6 @@ export interface SealedTransactionStoreOptions {
    * (`SET state 1 NX EX ttl`), or `false` to rely on the cookie being cleared alone.
    */
   readonly replayGuard?: ReplayGuard | false
-}
-
-interface SealingKey {
-  readonly kid: string
-  readonly key: CryptoKey
 }
 
 /**
@@ -83,26 +78,17 @@ interface SealingKey {
 export function createSealedTransactionStore(
   options: SealedTransactionStoreOptions,
 ): TransactionStore {
-  const { keys } = options
-  if (!Array.isArray(keys) || keys.length === 0) {
-    throw invalidArgument('keys', 'a non-empty array of 32-byte keys')
-  }
-  const raw = keys.map((key, i) => keyBytes(key, i))
+  const sealingKeysOf = sealingKeys(options.keys, 'keys')
   const now = options.now ?? Date.now
   const guard =
     options.replayGuard === false
       ? undefined
       : (options.replayGuard ?? createMemoryReplayGuard({ now }))
-  let imported: Promise<SealingKey[]> | undefined
-  const sealingKeys = () => {
-    imported ??= Promise.all(raw.map(importKey))
-    return imported
-  }
   return {
     browserBinding: 'handle',
     async set(transaction, ttlInSeconds) {
       positiveTtl(ttlInSeconds)
-      const [first] = await sealingKeys()
+      const [first] = await sealingKeysOf()
       const iat = Math.floor(now() / 1000)
       const { EncryptJWT } = await joseSeal()
       return new EncryptJWT({ tx: transaction as unknown as Record<string, unknown> })
@@ -115,16 +101,12 @@ export function createSealedTransactionStore(
       if (handle === undefined || handle === '') return undefined
       if (typeof handle !== 'string' || handle.length > MAX_SEALED_LENGTH)
         throw invalid('malformed')
-      const all = await sealingKeys()
+      const all = await sealingKeysOf()
       let payload: Record<string, unknown>
       try {
         ;({ payload } = await (await joseSeal()).jwtDecrypt(
           handle,
-          (header) => {
-            const found = all.find((k) => k.kid === header.kid)
-            if (found === undefined) throw new Error('unknown kid')
-            return found.key
-          },
+          (header) => keyOf(all, header.kid),
           {
             keyManagementAlgorithms: ['dir'],
             contentEncryptionAlgorithms: ['A256GCM'],
@@ -146,42 +128,6 @@ export function createSealedTransactionStore(
       return tx
     },
   }
-}
-
-function keyBytes(key: string | Uint8Array, index: number): Uint8Array {
-  let bytes: Uint8Array | undefined
-  if (key instanceof Uint8Array) bytes = key
-  else if (typeof key === 'string') {
-    try {
-      bytes = base64url.decode(key)
-    } catch {
-      bytes = undefined
-    }
-  }
-  if (bytes?.byteLength !== 32) {
-    throw new UsageError(
-      'INVALID_ARGUMENT',
-      `keys[${index}] must be 32 bytes (or their base64url encoding)`,
-      {
-        parameter: 'keys',
-      },
-    )
-  }
-  return bytes
-}
-
-async function importKey(bytes: Uint8Array): Promise<SealingKey> {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
-  )
-  const key = await crypto.subtle.importKey(
-    'raw',
-    bytes as Uint8Array<ArrayBuffer>,
-    'AES-GCM',
-    false,
-    ['encrypt', 'decrypt'],
-  )
-  return { kid: base64url.encode(digest.subarray(0, 9)), key }
 }
 
 function isTransaction(value: unknown): value is Transaction {

@@ -1,0 +1,197 @@
+/**
+ * `createWebAuth`: sign-in, sessions and logout for a web application, over Web `Request` and
+ * `Response`, on any runtime and framework.
+ *
+ * @module
+ */
+import type { Configuration } from '../config/configuration.js'
+import { type AnyOidcRpError, isOidcRpError } from '../errors.js'
+import { finishLogin } from './callback.js'
+import { createWebContext, type WebContext } from './context.js'
+import { type LoginOptions, startLogin } from './login.js'
+import {
+  backChannelLogout,
+  confirmLogout,
+  finishLogout,
+  frontChannelLogout,
+  startLogout,
+} from './logout.js'
+import type { WebAuthOptions } from './options.js'
+import { errorPage, logoutFormHtml, page } from './pages.js'
+import { readSession, type WebSession } from './session.js'
+
+/**
+ * Options of `getSession`.
+ * @group Web
+ */
+export interface GetSessionOptions {
+  /**
+   * Refresh the access token when it expires within the refresh leeway. Default true.
+   *
+   * Pass false where the request needs the user but not the token.
+   */
+  readonly refresh?: boolean
+}
+
+/**
+ * Sign-in, sessions and logout for one configuration, made by {@link createWebAuth}.
+ * @group Web
+ */
+export interface WebAuth {
+  /**
+   * Serves the routes: login, callback, logout, the post-logout return, back- and front-channel
+   * logout, the error page.
+   *
+   * @param request - any request of the application
+   * @returns the response, or `undefined` when the request is not for one of these routes
+   */
+  handle(request: Request): Promise<Response | undefined>
+  /**
+   * The signed-in end-user of a request, or `undefined`.
+   *
+   * The access token is refreshed when about to expire (once per session, however many requests
+   * ask). Send `session.setCookie` with the response.
+   * @param request - the request
+   * @param options - whether to refresh
+   * @returns the session, or `undefined` when signed out, expired, ended by the OP, or tampered
+   * with
+   */
+  getSession(request: Request, options?: GetSessionOptions): Promise<WebSession | undefined>
+  /**
+   * Runs a handler for a signed-in end-user only.
+   *
+   * Signed out: a `GET` goes to the login route (with `returnTo` the request's path), anything
+   * else gets `401`. Signed in: the handler's response, with the session's cookies.
+   * @param request - the request
+   * @param handler - makes the response for the session
+   * @returns the response
+   */
+  protect(
+    request: Request,
+    handler: (session: WebSession) => Response | Promise<Response>,
+  ): Promise<Response>
+  /**
+   * Starts a sign-in from the application's own route (e.g. with a `login_hint` from its form).
+   * @param request - the request
+   * @param options - this sign-in's parameters and return path
+   * @returns the redirect to the OP, or the error response
+   */
+  login(request: Request, options?: LoginOptions): Promise<Response>
+  /**
+   * The HTML of the sign-out form (a `POST` with the session's CSRF token), for the page.
+   * @param session - the session
+   * @param returnTo - where to go after logout (a path), default `/`
+   * @returns the form's HTML
+   */
+  logoutForm(session: WebSession, returnTo?: string): string
+}
+
+/**
+ * Sign-in, sessions and logout for a web application, over Web `Request` and `Response`.
+ *
+ * Routes (paths configurable): `GET /auth/login?returnTo=/path`, the callback at the path of the
+ * client's redirect URI (query, `form_post`, fragment relay), `GET`/`POST /auth/logout`, the
+ * return at the path of its post-logout redirect URI, `POST /auth/backchannel-logout`,
+ * `GET /auth/frontchannel-logout`, `GET /auth/error`. Sessions live in a sealed cookie (or in the
+ * session store) and are recorded in the session store so the OP's logout ends them.
+ * @param config - the configuration: its client's redirect URIs give the application's origin and
+ * the callback path
+ * @param options - the cookie keys, the session store, routes, lifetimes, hooks
+ * @returns the handlers
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for a bad option or key
+ * @example
+ * ```ts
+ * const auth = createWebAuth(config, { secrets: [process.env.SESSION_SECRET] })
+ * export default {
+ *   async fetch(request: Request) {
+ *     return (await auth.handle(request)) ??
+ *       auth.protect(request, (session) => new Response(`Hello ${session.claims.name}`))
+ *   },
+ * }
+ * ```
+ * @group Web
+ */
+export function createWebAuth(config: Configuration, options: WebAuthOptions): WebAuth {
+  const ctx = createWebContext(config, options)
+  const { routes } = ctx.settings
+  const guarded = (
+    request: Request,
+    run: (ctx: WebContext, request: Request) => Promise<Response>,
+  ) => run(ctx, request).catch((err: unknown) => failed(ctx, err, request))
+  return {
+    async handle(request) {
+      const { pathname } = new URL(request.url)
+      const method = request.method.toUpperCase()
+      const route = (allowed: readonly string[], run: typeof startLogin) =>
+        allowed.includes(method) ? guarded(request, run) : notAllowed(allowed)
+      if (ctx.callbackPaths.has(pathname)) return route(['GET', 'POST'], finishLogin)
+      if (pathname === routes.login) return route(['GET'], startLogin)
+      if (pathname === routes.logout) {
+        return route(['GET', 'POST'], method === 'GET' ? confirmLogout : startLogout)
+      }
+      if (pathname === ctx.postLogoutPath) return route(['GET'], finishLogout)
+      if (pathname === routes.backChannelLogout) return route(['POST'], backChannelLogout)
+      if (pathname === routes.frontChannelLogout) return route(['GET'], frontChannelLogout)
+      if (pathname === routes.error && method === 'GET') {
+        return errorPage(new URL(request.url).searchParams.get('code'), routes.login)
+      }
+      return undefined
+    },
+    getSession(request, getOptions = {}) {
+      return readSession(ctx, request, getOptions.refresh ?? true)
+    },
+    async protect(request, handler) {
+      const session = await readSession(ctx, request, true)
+      if (session === undefined) {
+        if (request.method.toUpperCase() !== 'GET') return new Response(null, { status: 401 })
+        const { pathname, search } = new URL(request.url)
+        const login = `${routes.login}?returnTo=${encodeURIComponent(pathname + search)}`
+        return new Response(null, { status: 302, headers: { location: login } })
+      }
+      return withCookies(await handler(session), session.setCookie)
+    },
+    login(request, loginOptions) {
+      return guarded(request, (c, r) => startLogin(c, r, loginOptions))
+    },
+    logoutForm(session, returnTo) {
+      return logoutFormHtml(routes.logout, session.csrfToken, returnTo)
+    },
+  }
+}
+
+/** The response for a failed route: the application's hook, else the default. */
+async function failed(ctx: WebContext, err: unknown, request: Request): Promise<Response> {
+  if (!isOidcRpError(err)) throw err
+  const hook = ctx.options.onError
+  if (hook !== undefined) return hook(err, request)
+  return defaultErrorResponse(ctx, err)
+}
+
+/**
+ * A refused logout: `403`, the session untouched. Anything else: a redirect to the error page
+ * with the code alone, so the address bar keeps no code, state or token.
+ */
+function defaultErrorResponse(ctx: WebContext, err: AnyOidcRpError): Response {
+  if (err.code === 'LOGOUT_CSRF_MISMATCH') {
+    return page('Sign-out refused', '<h1>Sign-out refused</h1><p>Use the sign-out button.</p>', 403)
+  }
+  const location = `${ctx.settings.routes.error}?code=${encodeURIComponent(err.code)}`
+  return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } })
+}
+
+function notAllowed(allowed: readonly string[]): Response {
+  return new Response(null, { status: 405, headers: { allow: allowed.join(', ') } })
+}
+
+/** The response with the cookies appended (copied first when its headers are immutable). */
+function withCookies(response: Response, cookies: readonly string[]): Response {
+  if (cookies.length === 0) return response
+  let out = response
+  try {
+    for (const value of cookies) out.headers.append('set-cookie', value)
+  } catch {
+    out = new Response(response.body, response)
+    for (const value of cookies) out.headers.append('set-cookie', value)
+  }
+  return out
+}

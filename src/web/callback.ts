@@ -1,0 +1,49 @@
+/**
+ * The callback route: the OP's answer, by query, `form_post`, or a fragment relayed by the page.
+ *
+ * @module
+ */
+import { handleCallback } from '../callback/sign-in.js'
+import { isPlainObject } from '../lib/json.js'
+import { randomBase64url } from '../lib/random.js'
+import type { WebContext } from './context.js'
+import { fragmentRelayPage } from './pages.js'
+import { checkReturnTo } from './return-to.js'
+import { startSession } from './session.js'
+
+/**
+ * Completes a sign-in and starts the session.
+ *
+ * A `GET` without `state`, `code` or `error` in its query came with a fragment the server cannot
+ * see: the answer is the relay page, which posts the fragment back. On success: the session
+ * cookie, the browser-binding cookie cleared, and a redirect (303) to the sign-in's `returnTo` on
+ * a clean URL.
+ * @param ctx - the web context
+ * @param request - the callback request
+ * @returns the response
+ * @throws what `handleCallback` throws
+ * @internal
+ */
+export async function finishLogin(ctx: WebContext, request: Request): Promise<Response> {
+  const url = new URL(request.url)
+  if (
+    request.method === 'GET' &&
+    !['state', 'code', 'error'].some((n) => url.searchParams.has(n))
+  ) {
+    return fragmentRelayPage(url.pathname, randomBase64url(16))
+  }
+  const result = await handleCallback(ctx.config, request)
+  const cookies = await startSession(ctx, request, result)
+  const state = result.transaction.appState
+  const returnTo = checkReturnTo(
+    isPlainObject(state) && typeof state.returnTo === 'string' ? state.returnTo : '/',
+    ctx.appOrigin,
+    ctx.settings.allowedReturnOrigins,
+  )
+  const headers = new Headers({ location: returnTo, 'cache-control': 'no-store' })
+  if (result.clearBrowserBinding !== undefined) {
+    headers.append('set-cookie', result.clearBrowserBinding)
+  }
+  for (const cookie of cookies) headers.append('set-cookie', cookie)
+  return new Response(null, { status: 303, headers })
+}

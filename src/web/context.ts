@@ -1,0 +1,102 @@
+/**
+ * What every `oidc-rp/web` handler shares: the configuration, the settings, the session store, the
+ * cookie sealer and names, and the refreshes in flight.
+ *
+ * @module
+ */
+import type { Configuration } from '../config/configuration.js'
+import { runtimeOf } from '../config/runtime.js'
+import { UsageError } from '../errors.js'
+import type { SessionStore } from '../storage.js'
+import { createMemorySessionStore } from '../stores/memory.js'
+import { cookieName } from './cookies.js'
+import type { WebAuthOptions, WebSettings } from './options.js'
+import { webSettings } from './options.js'
+import { type CookieSealer, createCookieSealer } from './sealed-cookie.js'
+
+/**
+ * The state shared by the handlers of one `createWebAuth`.
+ * @internal
+ */
+export interface WebContext {
+  readonly config: Configuration
+  readonly options: WebAuthOptions
+  readonly settings: WebSettings
+  readonly store: SessionStore
+  readonly sealer: CookieSealer
+  /** The application's origin: the redirect URI's. */
+  readonly appOrigin: string
+  /** Whether the application is served over https (cookies get `Secure` and `__Host-`). */
+  readonly secure: boolean
+  /** The session cookie's name, and the logout state cookie's. */
+  readonly cookies: { readonly session: string; readonly logout: string }
+  /** The paths of the client's redirect URIs at the application's origin. */
+  readonly callbackPaths: ReadonlySet<string>
+  /** The path of the first post-logout redirect URI, when the client registered one. */
+  readonly postLogoutPath: string | undefined
+  /** Refreshes in flight and just done, by session id (one refresh at a time per session). */
+  readonly refreshes: Map<string, RefreshFlight>
+  /** The clock, in seconds since the epoch. */
+  now(): number
+}
+
+/**
+ * One refresh of a session's tokens: the refresh token it used, and its outcome.
+ * @internal
+ */
+export interface RefreshFlight {
+  readonly from: string
+  readonly outcome: Promise<unknown>
+  /** Until when (seconds) a request still carrying `from` may reuse the outcome. */
+  until: number
+}
+
+/**
+ * Builds the shared state.
+ * @param config - the configuration
+ * @param options - the application's options
+ * @returns the context
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for a bad option, or a client whose first redirect
+ * URI is not an http(s) URL
+ * @internal
+ */
+export function createWebContext(config: Configuration, options: WebAuthOptions): WebContext {
+  const runtime = runtimeOf(config)
+  const settings = webSettings(options)
+  const first = new URL(config.client.redirect_uris[0]!)
+  if (first.protocol !== 'https:' && first.protocol !== 'http:') {
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      'oidc-rp/web serves http(s) redirect URIs; the first redirect_uri is not one',
+      { parameter: 'config.client.redirect_uris' },
+    )
+  }
+  const appOrigin = first.origin
+  const secure = first.protocol === 'https:'
+  const sameOriginPath = (uri: string) => {
+    const url = new URL(uri)
+    return url.origin === appOrigin ? url.pathname : undefined
+  }
+  const callbackPaths = new Set(
+    config.client.redirect_uris.map(sameOriginPath).filter((p) => p !== undefined),
+  )
+  const logoutUri = config.client.post_logout_redirect_uris?.[0]
+  const now = () => Math.floor(runtime.now() / 1000)
+  return {
+    config,
+    options,
+    settings,
+    store: options.sessionStore ?? createMemorySessionStore(),
+    sealer: createCookieSealer({ keys: options.secrets, now: () => runtime.now() }),
+    appOrigin,
+    secure,
+    cookies: {
+      session: cookieName('oidc-rp.session', secure),
+      logout: cookieName('oidc-rp.logout', secure),
+    },
+    callbackPaths,
+    postLogoutPath: logoutUri === undefined ? undefined : sameOriginPath(logoutUri),
+    refreshes: new Map(),
+    now,
+  }
+}

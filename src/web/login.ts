@@ -1,0 +1,62 @@
+/**
+ * The login route: starts a sign-in and sends the browser to the OP.
+ *
+ * @module
+ */
+import {
+  type AuthorizationParameters,
+  createAuthorizationRequest,
+} from '../authorization/request.js'
+import type { WebContext } from './context.js'
+import { checkReturnTo } from './return-to.js'
+
+/**
+ * Options of `login`.
+ * @group Web
+ */
+export interface LoginOptions {
+  /**
+   * This sign-in's authorization parameters, e.g. a `login_hint` from the application's form.
+   *
+   * Added to the configured `loginParameters`; the policy checks them all.
+   */
+  readonly parameters?: AuthorizationParameters
+  /**
+   * Where to go after sign-in: a path of the application, or a URL of an allowed origin.
+   *
+   * Default the request's `returnTo` query parameter, else `/`.
+   */
+  readonly returnTo?: string
+}
+
+/**
+ * Starts a sign-in: the redirect to the OP, with the sign-in's browser-binding cookie.
+ * @param ctx - the web context
+ * @param request - the login request
+ * @param options - this sign-in's parameters and return path
+ * @returns the redirect (302)
+ * @throws {@link ValidationError} `RETURN_TO_NOT_ALLOWED`, and what `createAuthorizationRequest`
+ * throws
+ * @internal
+ */
+export async function startLogin(
+  ctx: WebContext,
+  request: Request,
+  options: LoginOptions = {},
+): Promise<Response> {
+  const returnTo = checkReturnTo(
+    options.returnTo ?? new URL(request.url).searchParams.get('returnTo'),
+    ctx.appOrigin,
+    ctx.settings.allowedReturnOrigins,
+  )
+  const configured = ctx.options.loginParameters
+  const base = typeof configured === 'function' ? await configured(request) : configured
+  const { url, browserBinding } = await createAuthorizationRequest(
+    ctx.config,
+    { ...base, ...options.parameters },
+    { appState: { returnTo } },
+  )
+  const headers = new Headers({ location: url.href, 'cache-control': 'no-store' })
+  if (browserBinding !== undefined) headers.append('set-cookie', browserBinding.setCookie)
+  return new Response(null, { status: 302, headers })
+}
