@@ -365,6 +365,12 @@ export type ValidationErrorCode =
    * Another site cannot sign the end-user out.
    */
   | 'LOGOUT_CSRF_MISMATCH'
+   * The Node bridge cannot take the HTTP request as one to the application (`claim` says why).
+   *
+   * A target that is not a path on its origin (absolute-form naming another origin, `*`,
+   * authority-form), a method or header a Fetch `Request` refuses, or a body cut short.
+   */
+  | 'REQUEST_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -458,6 +464,17 @@ export type UsageErrorCode =
    * It must be one of the client's `post_logout_redirect_uris`.
    */
   | 'LOGOUT_REDIRECT_URI_NOT_REGISTERED'
+  /**
+   * The response was already started (its headers sent) before the Node bridge could send its own.
+   */
+  | 'RESPONSE_ALREADY_SENT'
+  /**
+   * Something before the Node bridge read the request body and left no `req.body` it can rebuild.
+   *
+   * A body parser of a kind the bridge cannot turn back into bytes (multipart, nested objects), or
+   * none at all; mount the bridge before body parsers, or use one that sets `req.body`.
+   */
+  | 'REQUEST_BODY_ALREADY_READ'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.
