@@ -365,6 +365,7 @@ export type ValidationErrorCode =
    * Another site cannot sign the end-user out.
    */
   | 'LOGOUT_CSRF_MISMATCH'
+  /**
    * The Node bridge cannot take the HTTP request as one to the application (`claim` says why).
    *
    * A target that is not a path on its origin (absolute-form naming another origin, `*`,
