@@ -16,7 +16,13 @@ import { build } from 'esbuild'
 const ROOT = resolve(import.meta.dirname, '..')
 
 /** The package's entries, as paths under src/ (mirrored under dist/ by package.json's exports). */
-export const ENTRIES = ['index.ts', 'errors.ts', 'testing/index.ts', 'stores/redis.ts'] as const
+export const ENTRIES = [
+  'index.ts',
+  'errors.ts',
+  'testing/index.ts',
+  'stores/redis.ts',
+  'web/index.ts',
+] as const
 
 /**
  * Bundles the entries into outdir (JavaScript only).

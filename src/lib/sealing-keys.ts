@@ -1,7 +1,8 @@
 /**
- * The keys that seal values for the browser to hold (the sealed transaction store, `oidc-rp/web`'s
- * cookies): AES-256-GCM keys made from the application's 32-byte secrets, each named by a short
- * hash so a sealed value says which key opens it.
+ * The keys that seal values for the browser to hold: the sealed store's and `oidc-rp/web`'s.
+ *
+ * AES-256-GCM keys made from the application's 32-byte secrets, each named by a short hash so a
+ * sealed value says which key opens it.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
- * `createWebAuth`: sign-in, sessions and logout for a web application, over Web `Request` and
- * `Response`, on any runtime and framework.
+ * `createWebAuth`.
+ *
+ * Sign-in, sessions and logout for a web application, over Web `Request` and `Response`, on any
+ * runtime and framework.
  *
  * @module
  */
@@ -38,9 +40,13 @@ export interface GetSessionOptions {
  * @group Web
  */
 export interface WebAuth {
+  /** The application's origin (its redirect URI's), e.g. `https://app.example`. */
+  readonly origin: string
   /**
-   * Serves the routes: login, callback, logout, the post-logout return, back- and front-channel
-   * logout, the error page.
+   * Serves the routes.
+   *
+   * Login, callback, logout, the post-logout return, back- and front-channel logout, the error
+   * page.
    *
    * @param request - any request of the application
    * @returns the response, or `undefined` when the request is not for one of these routes
@@ -119,6 +125,7 @@ export function createWebAuth(config: Configuration, options: WebAuthOptions): W
     run: (ctx: WebContext, request: Request) => Promise<Response>,
   ) => run(ctx, request).catch((err: unknown) => failed(ctx, err, request))
   return {
+    origin: ctx.appOrigin,
     async handle(request) {
       const { pathname } = new URL(request.url)
       const method = request.method.toUpperCase()
@@ -168,8 +175,10 @@ async function failed(ctx: WebContext, err: unknown, request: Request): Promise<
 }
 
 /**
- * A refused logout: `403`, the session untouched. Anything else: a redirect to the error page
- * with the code alone, so the address bar keeps no code, state or token.
+ * A refused logout.
+ *
+ * `403`, the session untouched. Anything else: a redirect to the error page with the code alone, so
+ * the address bar keeps no code, state or token.
  */
 function defaultErrorResponse(ctx: WebContext, err: AnyOidcRpError): Response {
   if (err.code === 'LOGOUT_CSRF_MISMATCH') {

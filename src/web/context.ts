@@ -1,6 +1,8 @@
 /**
- * What every `oidc-rp/web` handler shares: the configuration, the settings, the session store, the
- * cookie sealer and names, and the refreshes in flight.
+ * What every `oidc-rp/web` handler shares.
+ *
+ * The configuration, the settings, the session store, the cookie sealer and names, and the
+ * refreshes in flight.
  *
  * @module
  */

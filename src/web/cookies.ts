@@ -1,6 +1,7 @@
 /**
- * Cookies as `oidc-rp/web` reads and writes them: the `Cookie` header parsed (RFC 6265 §5.4), and
- * `Set-Cookie` values with safe attributes.
+ * Cookies as `oidc-rp/web` reads and writes them.
+ *
+ * The `Cookie` header parsed (RFC 6265 §5.4), and `Set-Cookie` values with safe attributes.
  *
  * @module
  */
@@ -26,8 +27,10 @@ export interface CookieAttributes {
 const MAX_HEADER = 64 * 1024
 
 /**
- * The values of every cookie in a `Cookie` header, by name (several when the browser holds cookies
- * of one name for several paths or domains). Never throws.
+ * The values of every cookie in a `Cookie` header, by name. Never throws.
+ *
+ * Several when the browser holds cookies of one name for several paths or domains.
+ *
  * @param header - the `Cookie` header
  * @returns the values by name
  * @internal
@@ -61,8 +64,11 @@ export function oneCookieValue(
 }
 
 /**
- * The name of a cookie: `__Host-<base>` on https (the browser then refuses it from a sibling
- * subdomain, without `Secure`, or for another path), `<base>` on a plain-http loopback.
+ * The name of a cookie.
+ *
+ * `__Host-<base>` on https (the browser then refuses it from a sibling subdomain, without `Secure`,
+ * or for another path), `<base>` on a plain-http loopback.
+ *
  * @internal
  */
 export function cookieName(base: string, secure: boolean): string {

@@ -49,7 +49,7 @@ export async function startLogin(
     ctx.appOrigin,
     ctx.settings.allowedReturnOrigins,
   )
-  const configured = ctx.options.loginParameters
+  const configured = ctx.options.loginParameters ?? defaultParameters(ctx)
   const base = typeof configured === 'function' ? await configured(request) : configured
   const { url, browserBinding } = await createAuthorizationRequest(
     ctx.config,
@@ -59,4 +59,19 @@ export async function startLogin(
   const headers = new Headers({ location: url.href, 'cache-control': 'no-store' })
   if (browserBinding !== undefined) headers.append('set-cookie', browserBinding.setCookie)
   return new Response(null, { status: 302, headers })
+}
+
+/** The profile scopes a sign-in asks for by default (those the OP supports, when it says). */
+const DEFAULT_SCOPES = ['openid', 'profile', 'email']
+
+/**
+ * The default parameters: `scope: openid profile email` when the policy leaves the scope open.
+ *
+ * That is when no policy was given: a first sign-in then brings the user's name and e-mail.
+ */
+function defaultParameters(ctx: WebContext): AuthorizationParameters | undefined {
+  if (ctx.config.policy.scopeRule.override !== 'any') return undefined
+  const supported = ctx.config.provider.scopes_supported
+  const scope = DEFAULT_SCOPES.filter((s) => supported === undefined || supported.includes(s))
+  return { scope }
 }

@@ -1,6 +1,8 @@
 /**
- * The logout routes: the end-user signing out (RP-initiated logout, with CSRF protection), the
- * return from the OP, and the OP's back- and front-channel logout.
+ * The logout routes.
+ *
+ * The end-user signing out (RP-initiated logout, with CSRF protection), the return from the OP, and
+ * the OP's back- and front-channel logout.
  *
  * @module
  */
@@ -32,8 +34,11 @@ export async function confirmLogout(ctx: WebContext, request: Request): Promise<
 }
 
 /**
- * `POST` on the logout route: checks it came from the application's own form, ends the session,
- * and sends the browser to the OP's logout (or to `returnTo` when the OP has none).
+ * `POST` on the logout route.
+ *
+ * Checks it came from the application's own form, ends the session, and sends the browser to the
+ * OP's logout (or to `returnTo` when the OP has none).
+ *
  * @param ctx - the web context
  * @param request - the logout `POST` (form: `csrf`, optional `returnTo`)
  * @returns the redirect (303)

@@ -1,6 +1,8 @@
 /**
- * The Node bridge: `node:http`'s request and response (and Express's, Fastify's raw ones) to and
- * from the Web `Request` and `Response` the handlers of `oidc-rp/web` take and return.
+ * The Node bridge.
+ *
+ * `node:http`'s request and response (and Express's, Fastify's raw ones) to and from the Web
+ * `Request` and `Response` the handlers of `oidc-rp/web` take and return.
  *
  * Typed structurally, so this file needs no Node types: any object with the members named in
  * {@link NodeRequest} and {@link NodeResponse} fits. The URL's origin is always the application's

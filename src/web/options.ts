@@ -56,7 +56,7 @@ export interface WebAuthOptions {
    * Where the session's user, attributes and tokens live.
    *
    * - `'cookie'` (default): sealed (encrypted and authenticated) in the session cookie, split
-   *   across several cookies past the browser's ~4 KB limit; the store keeps only what logout needs.
+   *   across several cookies past the browser's ~4 KB limit; the store keeps what logout needs.
    * - `'store'`: in the session store; the cookie holds only a sealed session id. Choose it for
    *   large sessions, or to refresh once across machines (with the Redis store's lock).
    */
@@ -80,7 +80,9 @@ export interface WebAuthOptions {
   /**
    * The authorization parameters of every sign-in, or a function of the login request.
    *
-   * Checked by the configuration's policy, as for `createAuthorizationRequest`.
+   * Checked by the configuration's policy, as for `createAuthorizationRequest`. Default, when the
+   * policy leaves the scope to the application (no policy given): `scope: openid profile email`
+   * (those of them the OP supports).
    */
   readonly loginParameters?:
     | AuthorizationParameters

@@ -1,6 +1,8 @@
 /**
- * The few pages `oidc-rp/web` answers with itself: the sign-in error, the logout confirmation, the
- * fragment relay. Plain, unstyled, and never showing anything of the request but an error code.
+ * The few pages `oidc-rp/web` answers with itself.
+ *
+ * The sign-in error, the logout confirmation, the fragment relay. Plain, unstyled, and never
+ * showing anything of the request but an error code.
  *
  * @module
  */
@@ -64,8 +66,11 @@ export function logoutFormHtml(action: string, csrfToken: string, returnTo?: str
 }
 
 /**
- * The fragment relay: its script posts the fragment's parameters back to the same path as a form,
- * after dropping them from the address bar (a server never sees a fragment).
+ * The fragment relay.
+ *
+ * Its script posts the fragment's parameters back to the same path as a form, after dropping them
+ * from the address bar (a server never sees a fragment).
+ *
  * @param action - the callback path
  * @param nonce - the CSP nonce of the script
  * @returns the page

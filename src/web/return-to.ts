@@ -1,6 +1,8 @@
 /**
- * Where the browser may go after sign-in or logout: the application's own paths, or an origin the
- * application allows. Anything else would make the RP an open redirector.
+ * Where the browser may go after sign-in or logout.
+ *
+ * The application's own paths, or an origin the application allows. Anything else would make the RP
+ * an open redirector.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
- * Sealed cookies: values encrypted and authenticated with the application's keys (JWE, `dir` +
- * `A256GCM`), and split across several cookies when one cannot hold them.
+ * Sealed cookies.
+ *
+ * Values encrypted and authenticated with the application's keys (JWE, `dir` + `A256GCM`), and
+ * split across several cookies when one cannot hold them.
  *
  * @module
  */
@@ -82,9 +84,12 @@ export function createCookieSealer(options: {
 }
 
 /**
- * The `Set-Cookie` values that write a value under a name: one cookie when it fits, else chunks
- * `<name>.0`, `<name>.1`…; and deletions of the request's cookies of that family this write does
- * not set (chunks of a larger earlier value, or the single cookie when now chunked).
+ * The `Set-Cookie` values that write a value under a name.
+ *
+ * One cookie when it fits, else chunks `<name>.0`, `<name>.1`…; and deletions of the request's
+ * cookies of that family this write does not set (chunks of a larger earlier value, or the single
+ * cookie when now chunked).
+ *
  * @param name - the cookie name
  * @param value - the value (cookie-octets)
  * @param attributes - the cookie attributes

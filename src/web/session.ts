@@ -1,6 +1,7 @@
 /**
- * The web session: started by a sign-in, read by every request, refreshed on demand, ended by
- * logout.
+ * The web session.
+ *
+ * Started by a sign-in, read by every request, refreshed on demand, ended by logout.
  *
  * The session cookie holds a sealed {@link SessionCookie}; the session store holds the record
  * logout needs (`iss`, `sub`, `sid`, the ID token), and in `'store'` mode the content too.
@@ -136,8 +137,11 @@ export async function startSession(
 }
 
 /**
- * Reads the request's session: `undefined` when there is none, it was tampered with or sealed with
- * another key, it expired, or logout ended it.
+ * Reads the request's session.
+ *
+ * `undefined` when there is none, it was tampered with or sealed with another key, it expired, or
+ * logout ended it.
+ *
  * @param ctx - the web context
  * @param request - the request
  * @param refresh - whether to refresh an access token about to expire

@@ -12,8 +12,12 @@ export const LAYERS: readonly {
   { name: 'lib', holds: (p) => p.startsWith('lib/') },
   { name: 'storage', holds: (p) => p === 'storage.ts' || p.startsWith('stores/') },
   { name: 'config', holds: (p) => p.startsWith('config/') },
-  { name: 'protocol', holds: (p) => !p.startsWith('testing/') && p !== 'index.ts' },
+  {
+    name: 'protocol',
+    holds: (p) => !p.startsWith('testing/') && !p.startsWith('web/') && p !== 'index.ts',
+  },
   { name: 'entry', holds: (p) => p === 'index.ts' },
+  { name: 'web', holds: (p) => p.startsWith('web/') },
 ]
 
 /** The index of a file's layer in {@link LAYERS}, or -1 for the mock OP (src/testing/). */

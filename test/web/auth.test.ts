@@ -1,0 +1,400 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { createMemorySessionStore } from '../../src/stores/memory.js'
+import { assertNoSecrets } from '../support/helpers.js'
+import { APP, CLIENT_ID, createWebFixture, newSecret } from '../support/web.js'
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+
+describe('createWebAuth: sign-in', async () => {
+  const f = await createWebFixture()
+
+  test('a sign-in lands on its returnTo with a session, the binding cookie cleared', async () => {
+    const browser = f.browser()
+    const done = await browser.signIn('/account?tab=1')
+    assert.equal(done.status, 303)
+    assert.equal(done.headers.get('location'), '/account?tab=1')
+    const cookies = done.headers.getSetCookie()
+    assert.ok(cookies.some((c) => c.startsWith('__Host-oidc-rp.session=') && /Secure/.test(c)))
+    assert.ok(cookies.some((c) => c.startsWith('__Host-oidc-rp.') && /Max-Age=0/.test(c)))
+    const session = await f.auth.getSession(browser.request('/account'))
+    assert.equal(session?.sub, 'alice')
+    assert.equal(session?.claims.name, 'Alice Example')
+    assert.equal(session?.accessToken?.type, 'Bearer')
+    assert.deepEqual(session?.setCookie, [])
+  })
+
+  test('two tabs of one browser sign in at once: both finish', async () => {
+    const browser = f.browser()
+    const first = await browser.send('/auth/login?returnTo=/one')
+    const second = await browser.send('/auth/login?returnTo=/two')
+    const answers = await Promise.all(
+      [first, second].map((r) => f.op.authorize(r.headers.get('location')!, { user: 'alice' })),
+    )
+    const two = await browser.send(answers[1]!.url)
+    const one = await browser.send(answers[0]!.url)
+    assert.equal(two.headers.get('location'), '/two')
+    assert.equal(one.headers.get('location'), '/one')
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('a callback in another browser is refused, to the error page by its code alone', async () => {
+    const victim = f.browser()
+    const attacker = f.browser()
+    const login = await attacker.send('/auth/login')
+    const answer = await f.op.authorize(login.headers.get('location')!, { user: 'alice' })
+    const refused = await victim.send(answer.url)
+    assert.equal(refused.status, 303)
+    assert.equal(
+      refused.headers.get('location'),
+      '/auth/error?code=CALLBACK_BROWSER_BINDING_MISSING',
+    )
+    assert.equal(await f.auth.getSession(victim.request('/')), undefined)
+    const page = await victim.send(refused.headers.get('location')!)
+    const html = await page.text()
+    assert.equal(page.status, 400)
+    assert.match(html, /CALLBACK_BROWSER_BINDING_MISSING/)
+    assertNoSecrets(html)
+  })
+
+  test('the error page shows only a code, never other text from the address bar', async () => {
+    const page = await f.browser().send('/auth/error?code=%3Cscript%3Ealert(1)%3C/script%3E')
+    const html = await page.text()
+    assert.doesNotMatch(html, /script>alert/)
+    assert.match(html, /UNKNOWN/)
+  })
+
+  test('an open returnTo is refused before the OP is asked', async () => {
+    for (const evil of [
+      'https://evil.example/',
+      '//evil.example/x',
+      '/\\evil.example',
+      'javascript:alert(1)',
+    ]) {
+      const response = await f.browser().send(`/auth/login?returnTo=${encodeURIComponent(evil)}`)
+      assert.equal(response.headers.get('location'), '/auth/error?code=RETURN_TO_NOT_ALLOWED', evil)
+    }
+  })
+
+  test('twin: a returnTo of an allowed origin goes there after sign-in', async () => {
+    const auth = f.another({ allowedReturnOrigins: ['https://docs.example'] })
+    const done = await f.browser().signIn('https://docs.example/page', { auth })
+    assert.equal(done.headers.get('location'), 'https://docs.example/page')
+  })
+
+  test('onError gets the typed error and makes the response', async () => {
+    const seen: string[] = []
+    const auth = f.another({
+      onError: (err) => {
+        seen.push(err.code)
+        return new Response('custom', { status: 418 })
+      },
+    })
+    const response = await f.browser().send('/auth/callback?state=unknown&code=x', {}, auth)
+    assert.equal(response.status, 418)
+    assert.deepEqual(seen, ['CALLBACK_STATE_UNKNOWN'])
+  })
+
+  test('routes answer 405 to other methods and undefined outside their paths', async () => {
+    const browser = f.browser()
+    const put = await browser.send('/auth/login', { method: 'POST' })
+    assert.equal(put.status, 405)
+    assert.equal(put.headers.get('allow'), 'GET')
+    assert.equal(await f.auth.handle(browser.request('/elsewhere')), undefined)
+  })
+})
+
+describe('createWebAuth: response modes', () => {
+  test('form_post: the POSTed answer signs in', async () => {
+    const f = await createWebFixture({ config: { policy: { responseMode: 'form_post' } } })
+    const browser = f.browser()
+    const done = await browser.signIn('/x')
+    assert.equal(done.headers.get('location'), '/x')
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('a fragment answer gets the relay page, whose POST signs in', async () => {
+    const f = await createWebFixture({ config: { policy: { responseType: 'id_token token' } } })
+    const relay = await f.browser().send('/auth/callback')
+    const html = await relay.text()
+    const csp = relay.headers.get('content-security-policy') ?? ''
+    const nonce = /script-src 'nonce-([\w-]+)'/.exec(csp)?.[1]
+    assert.ok(nonce)
+    assert.match(html, new RegExp(`<script nonce="${nonce}">`))
+    const browser = f.browser()
+    const done = await browser.signIn('/after')
+    assert.equal(done.headers.get('location'), '/after')
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+})
+
+describe('createWebAuth: the session cookie', async () => {
+  const f = await createWebFixture()
+
+  test('a tampered session cookie reads as signed out', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    const header = browser.request('/').headers.get('cookie')!
+    const tampered = header.replace(
+      /(__Host-oidc-rp\.session=[^;]*?)(.)(;|$)/,
+      (_, a, c, e) => `${a}${c === 'A' ? 'B' : 'A'}${e}`,
+    )
+    assert.notEqual(tampered, header)
+    const request = new Request(`${APP}/`, { headers: { cookie: tampered } })
+    assert.equal(await f.auth.getSession(request), undefined)
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('a cookie sealed by another application (other keys) reads as signed out', async () => {
+    const other = f.another({ secrets: [newSecret()] })
+    const browser = f.browser()
+    await browser.signIn('/', { auth: other })
+    assert.equal((await other.getSession(browser.request('/')))?.sub, 'alice')
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+  })
+
+  test('keys rotate: a session sealed with the old key opens when it is listed second', async () => {
+    const oldKey = newSecret()
+    const before = f.another({ secrets: [oldKey] })
+    const after = f.another({ secrets: [newSecret(), oldKey] })
+    const browser = f.browser()
+    await browser.signIn('/', { auth: before })
+    assert.equal((await after.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('a large session is split across cookies and read back whole', async () => {
+    const big = 'x'.repeat(9000)
+    const auth = f.another({ onSignIn: () => ({ big }) })
+    const browser = f.browser()
+    const done = await browser.signIn('/', { auth })
+    const names = done.headers.getSetCookie().map((c) => c.slice(0, c.indexOf('=')))
+    assert.ok(
+      names.includes('__Host-oidc-rp.session.0') && names.includes('__Host-oidc-rp.session.2'),
+    )
+    const session = await auth.getSession(browser.request('/'))
+    assert.equal(session?.data.big, big)
+  })
+
+  test('a session unused for the idle timeout ends; twin: used within it, it is renewed', async () => {
+    const auth = f.another({ idleTimeoutInSeconds: 1000 })
+    const browser = f.browser()
+    await browser.signIn('/', { auth })
+    f.clock.now += 200_000
+    const used = await auth.getSession(browser.request('/'))
+    assert.equal(used?.sub, 'alice')
+    assert.equal(used?.setCookie.length, 1, 'renewed after a tenth of the idle timeout')
+    for (const c of used!.setCookie) browser.jar.set(c)
+    f.clock.now += 900_000
+    assert.equal((await auth.getSession(browser.request('/')))?.sub, 'alice')
+    f.clock.now += 1_001_000
+    assert.equal(await auth.getSession(browser.request('/')), undefined)
+  })
+
+  test('a session ends at the absolute timeout however often it is used', async () => {
+    const auth = f.another({ idleTimeoutInSeconds: 1000, absoluteTimeoutInSeconds: 1500 })
+    const browser = f.browser()
+    await browser.signIn('/', { auth })
+    f.clock.now += 800_000
+    for (const c of (await auth.getSession(browser.request('/')))!.setCookie) browser.jar.set(c)
+    f.clock.now += 800_000
+    assert.equal(await auth.getSession(browser.request('/')), undefined)
+  })
+
+  test("sessionData 'store': the cookie holds only the sealed id, the store the rest", async () => {
+    const sessionStore = createMemorySessionStore()
+    const auth = f.another({
+      sessionData: 'store',
+      sessionStore,
+      onSignIn: () => ({ big: 'y'.repeat(9000) }),
+    })
+    const browser = f.browser()
+    const done = await browser.signIn('/', { auth })
+    const session = done.headers
+      .getSetCookie()
+      .filter((c) => c.startsWith('__Host-oidc-rp.session'))
+    assert.equal(session.length, 1)
+    assert.ok(session[0]!.length < 1000)
+    assert.equal((await auth.getSession(browser.request('/')))?.data.big, 'y'.repeat(9000))
+  })
+})
+
+describe('createWebAuth: protect', async () => {
+  const f = await createWebFixture()
+
+  test('signed out: a GET goes to login with its path, a POST gets 401', async () => {
+    const browser = f.browser()
+    const get = await f.auth.protect(browser.request('/orders?page=2'), () => new Response('no'))
+    assert.equal(get.status, 302)
+    assert.equal(get.headers.get('location'), '/auth/login?returnTo=%2Forders%3Fpage%3D2')
+    const post = await f.auth.protect(
+      browser.request('/orders', { method: 'POST' }),
+      () => new Response('no'),
+    )
+    assert.equal(post.status, 401)
+  })
+
+  test('signed in: the handler answers, with the renewed cookie even on a Response.redirect', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    f.clock.now += 10_000_000
+    const response = await f.auth.protect(browser.request('/'), () =>
+      Response.redirect(`${APP}/x`, 302),
+    )
+    assert.equal(response.status, 302)
+    assert.equal(response.headers.getSetCookie().length, 1)
+  })
+})
+
+describe('createWebAuth: refresh', () => {
+  test('an access token about to expire is refreshed once, however many requests ask', async () => {
+    const f = await createWebFixture({
+      op: { accessTokenTtlInSeconds: 30, rotateRefreshTokens: true },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const refreshes = () =>
+      f.op.requests.filter((r) => r.params.grant_type === 'refresh_token').length
+    const [a, b] = await Promise.all([
+      f.auth.getSession(browser.request('/')),
+      f.auth.getSession(browser.request('/')),
+    ])
+    assert.equal(refreshes(), 1)
+    assert.equal(a?.accessToken?.value, b?.accessToken?.value)
+    assert.equal(a?.setCookie.length, 1)
+    // a request still carrying the old cookie reuses the outcome instead of the used refresh token
+    const late = await f.auth.getSession(browser.request('/'))
+    assert.equal(refreshes(), 1)
+    assert.equal(late?.accessToken?.value, a?.accessToken?.value)
+    // with the new cookie the next refresh uses the rotated token, and the OP accepts it
+    for (const c of a!.setCookie) browser.jar.set(c)
+    f.clock.now += 61_000
+    const next = await f.auth.getSession(browser.request('/'))
+    assert.equal(refreshes(), 2)
+    assert.notEqual(next?.accessToken?.value, a?.accessToken?.value)
+  })
+
+  test('twin: refresh false reads the session without calling the OP', async () => {
+    const f = await createWebFixture({ op: { accessTokenTtlInSeconds: 30 } })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    assert.equal((await f.auth.getSession(browser.request('/'), { refresh: false }))?.sub, 'alice')
+    assert.equal(f.op.requests.length, 0)
+  })
+
+  test('a refresh token the OP refuses ends the session', async () => {
+    const f = await createWebFixture({
+      op: { accessTokenTtlInSeconds: 30, rotateRefreshTokens: true },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    const stale = browser.request('/')
+    const fresh = await f.auth.getSession(browser.request('/'))
+    for (const c of fresh!.setCookie) browser.jar.set(c)
+    // another instance (no shared flight) presents the used refresh token: the OP revokes the chain
+    const other = f.another({})
+    assert.equal(await other.getSession(stale), undefined)
+  })
+
+  test("sessionData 'store': concurrent requests refresh once under the store's lock", async () => {
+    const f = await createWebFixture({
+      op: { accessTokenTtlInSeconds: 30, rotateRefreshTokens: true },
+      web: { sessionData: 'store' },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const results = await Promise.all([1, 2, 3].map(() => f.auth.getSession(browser.request('/'))))
+    assert.equal(f.op.requests.filter((r) => r.params.grant_type === 'refresh_token').length, 1)
+    assert.ok(results.every((s) => s?.sub === 'alice'))
+  })
+})
+
+describe('createWebAuth: logout', async () => {
+  const f = await createWebFixture()
+
+  test('the sign-out form signs out at the RP and the OP, and the return checks its state', async () => {
+    const browser = f.browser()
+    await browser.signIn('/', { sid: 'op-session-1' })
+    const session = await f.auth.getSession(browser.request('/'))
+    const form = f.auth.logoutForm(session!)
+    const csrf = /name="csrf" value="([^"]+)"/.exec(form)?.[1]
+    assert.ok(csrf)
+    const out = await browser.send('/auth/logout', {
+      method: 'POST',
+      headers: { ...FORM, 'sec-fetch-site': 'same-origin', origin: APP },
+      body: `csrf=${csrf}&returnTo=%2Fbye`,
+    })
+    assert.equal(out.status, 303)
+    const endSession = new URL(out.headers.get('location')!)
+    assert.equal(endSession.origin + endSession.pathname, f.config.provider.end_session_endpoint)
+    assert.ok(endSession.searchParams.get('id_token_hint'))
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+    const state = endSession.searchParams.get('state')!
+    const back = await browser.send(`/auth/signed-out?state=${state}`)
+    assert.equal(back.status, 303)
+    assert.equal(back.headers.get('location'), '/bye')
+  })
+
+  test('a logout return with another state is refused', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    const session = await f.auth.getSession(browser.request('/'))
+    await browser.send('/auth/logout', {
+      method: 'POST',
+      headers: FORM,
+      body: `csrf=${session!.csrfToken}`,
+    })
+    const back = await browser.send('/auth/signed-out?state=forged')
+    assert.equal(back.headers.get('location'), '/auth/error?code=LOGOUT_STATE_MISMATCH')
+  })
+
+  test('a forged logout POST (no CSRF token) is refused with 403 and the session stays', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    const forged = await browser.send('/auth/logout', { method: 'POST', headers: FORM, body: '' })
+    assert.equal(forged.status, 403)
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('a logout POST from another site is refused even with the token', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    const session = await f.auth.getSession(browser.request('/'))
+    const forged = await browser.send('/auth/logout', {
+      method: 'POST',
+      headers: { ...FORM, 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      body: `csrf=${session!.csrfToken}`,
+    })
+    assert.equal(forged.status, 403)
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('GET on the logout route shows the form and signs nobody out', async () => {
+    const browser = f.browser()
+    await browser.signIn()
+    const page = await browser.send('/auth/logout')
+    assert.match(await page.text(), /<form method="post" action="\/auth\/logout">/)
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('back-channel logout ends the session of its sid; twin: another sid stays', async () => {
+    const ended = f.browser()
+    const kept = f.browser()
+    await ended.signIn('/', { sid: 'bc-1' })
+    await kept.signIn('/', { sid: 'bc-2' })
+    const delivery = await f.op.backChannelLogout({ clientId: CLIENT_ID, sid: 'bc-1' })
+    assert.equal(delivery.response?.status, 200)
+    assert.equal(await f.auth.getSession(ended.request('/')), undefined)
+    assert.equal((await f.auth.getSession(kept.request('/')))?.sub, 'alice')
+  })
+
+  test('front-channel logout ends the session of its sid and clears the cookie', async () => {
+    const browser = f.browser()
+    await browser.signIn('/', { sid: 'fc-1' })
+    const delivery = await f.op.frontChannelLogout({ clientId: CLIENT_ID, sid: 'fc-1' })
+    assert.equal(delivery.response?.status, 200)
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+  })
+})
