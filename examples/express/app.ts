@@ -28,7 +28,11 @@ app.use(nodeMiddleware(auth)) // /auth/login, /auth/callback, /auth/logout, back
 app.get('/protected', async (req, res) => {
   const session = await nodeSession(auth, req, res) // refreshes the access token when due
   if (!session) return res.redirect('/auth/login?returnTo=%2Fprotected')
-  res.json({ sub: session.sub, name: session.claims.name, accessTokenExpiresAt: session.accessToken?.expiresAt })
+  res.json({
+    sub: session.sub,
+    name: session.claims.name,
+    accessTokenExpiresAt: session.accessToken?.expiresAt,
+  })
 })
 // --- end of authentication ---
 

@@ -13,7 +13,7 @@ import { discover } from 'oidc-rp'
 import { createWebAuth } from 'oidc-rp/web'
 import { serve } from './serve.js'
 
-const env = (name: string) => (globalThis as any).process?.env[name] ?? (globalThis as any).Deno.env.get(name)
+const env = (name: string) => process.env[name] as string // Node, Bun and Deno 2 all have it
 
 // --- authentication: 13 lines ---
 const config = await discover(env('ISSUER'), {
@@ -30,7 +30,11 @@ const app = new Hono()
 app.all('/auth/*', async (c) => (await auth.handle(c.req.raw)) ?? c.notFound())
 app.get('/protected', (c) =>
   auth.protect(c.req.raw, (session) =>
-    c.json({ sub: session.sub, name: session.claims.name, accessTokenExpiresAt: session.accessToken?.expiresAt }),
+    c.json({
+      sub: session.sub,
+      name: session.claims.name,
+      accessTokenExpiresAt: session.accessToken?.expiresAt,
+    }),
   ),
 )
 // --- end of authentication ---

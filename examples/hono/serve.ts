@@ -12,10 +12,13 @@ type FetchHandler = (request: Request) => Response | Promise<Response>
  * @param url - the URL to print
  */
 export async function serve(fetch: FetchHandler, port: number, url: string): Promise<void> {
-  const runtime = globalThis as { Bun?: any; Deno?: any }
+  const runtime = globalThis as {
+    Bun?: { serve(options: { fetch: FetchHandler; port: number; hostname: string }): unknown }
+    Deno?: { serve(options: { port: number; hostname: string }, fetch: FetchHandler): unknown }
+  }
   const hostname = '127.0.0.1'
   if (runtime.Bun) runtime.Bun.serve({ fetch, port, hostname })
-  else if (runtime.Deno) runtime.Deno.serve({ port, hostname, onListen() {} }, fetch)
+  else if (runtime.Deno) runtime.Deno.serve({ port, hostname }, fetch)
   else {
     const { serve: nodeServe } = await import('@hono/node-server')
     await new Promise<void>((resolve) => nodeServe({ fetch, port, hostname }, () => resolve()))

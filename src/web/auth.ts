@@ -104,7 +104,7 @@ export interface WebAuth {
  * the callback path
  * @param options - the cookie keys, the session store, routes, lifetimes, hooks
  * @returns the handlers
- * @throws {@link UsageError} `INVALID_ARGUMENT` for a bad option or key
+ * @throws `UsageError` `INVALID_ARGUMENT` for a bad option or key
  * @example
  * ```ts
  * const auth = createWebAuth(config, { secrets: [process.env.SESSION_SECRET] })

@@ -58,7 +58,7 @@ export interface RefreshFlight {
  * @param config - the configuration
  * @param options - the application's options
  * @returns the context
- * @throws {@link UsageError} `INVALID_ARGUMENT` for a bad option, or a client whose first redirect
+ * @throws `UsageError` `INVALID_ARGUMENT` for a bad option, or a client whose first redirect
  * URI is not an http(s) URL
  * @internal
  */

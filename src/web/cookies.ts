@@ -86,7 +86,7 @@ const VALUE = /^[!#-+\--:<-[\]-~]*$/
  * @param value - the value (cookie-octets only: base64url and JWE values are)
  * @param attributes - lifetime, `Secure`, `SameSite`, path, `HttpOnly`
  * @returns the header value
- * @throws {@link UsageError} `INVALID_ARGUMENT` for a name or value a cookie cannot carry
+ * @throws `UsageError` `INVALID_ARGUMENT` for a name or value a cookie cannot carry
  * @internal
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {

@@ -35,7 +35,7 @@ export interface LoginOptions {
  * @param request - the login request
  * @param options - this sign-in's parameters and return path
  * @returns the redirect (302)
- * @throws {@link ValidationError} `RETURN_TO_NOT_ALLOWED`, and what `createAuthorizationRequest`
+ * @throws `ValidationError` `RETURN_TO_NOT_ALLOWED`, and what `createAuthorizationRequest`
  * throws
  * @internal
  */

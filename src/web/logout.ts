@@ -42,7 +42,7 @@ export async function confirmLogout(ctx: WebContext, request: Request): Promise<
  * @param ctx - the web context
  * @param request - the logout `POST` (form: `csrf`, optional `returnTo`)
  * @returns the redirect (303)
- * @throws {@link ValidationError} `LOGOUT_CSRF_MISMATCH` (nothing ended),
+ * @throws `ValidationError` `LOGOUT_CSRF_MISMATCH` (nothing ended),
  * `RETURN_TO_NOT_ALLOWED`
  * @internal
  */
@@ -72,7 +72,7 @@ export async function startLogout(ctx: WebContext, request: Request): Promise<Re
  * @param ctx - the web context
  * @param request - the post-logout redirect
  * @returns the redirect (303) to the logout's `returnTo`
- * @throws {@link ValidationError} `LOGOUT_STATE_MISSING`, `LOGOUT_STATE_MISMATCH`
+ * @throws `ValidationError` `LOGOUT_STATE_MISSING`, `LOGOUT_STATE_MISMATCH`
  * @internal
  */
 export async function finishLogout(ctx: WebContext, request: Request): Promise<Response> {

@@ -85,8 +85,8 @@ export type NodeMiddleware = (
  * @param origin - the application's origin, e.g. `https://app.example` (the origin of its
  *   redirect URI)
  * @returns the `Request`
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `origin` is not an http(s) origin
- * @throws {@link ValidationError} `REQUEST_INVALID` for a target that is not a path on `origin`, or
+ * @throws `UsageError` `INVALID_ARGUMENT` when `origin` is not an http(s) origin
+ * @throws `ValidationError` `REQUEST_INVALID` for a target that is not a path on `origin`, or
  *   a method or header a `Request` refuses
  * @group Node
  */
@@ -122,7 +122,7 @@ export function toWebRequest(req: NodeRequest, origin: string): Request {
  * @param res - the Node response
  * @param response - what to send
  * @returns when the response was sent
- * @throws {@link UsageError} `RESPONSE_ALREADY_SENT` when `res` already sent its headers; rejects
+ * @throws `UsageError` `RESPONSE_ALREADY_SENT` when `res` already sent its headers; rejects
  *   with the body's own error when the body stream fails
  * @group Node
  */
@@ -177,7 +177,7 @@ export async function sendWebResponse(res: NodeResponse, response: Response): Pr
  *
  * @param res - the Node response
  * @param values - whole `Set-Cookie` values (e.g. a web session's `setCookie`)
- * @throws {@link UsageError} `RESPONSE_ALREADY_SENT` when `res` already sent its headers;
+ * @throws `UsageError` `RESPONSE_ALREADY_SENT` when `res` already sent its headers;
  *   `INVALID_ARGUMENT` for a value that is not a string or holds a line break
  * @group Node
  */
@@ -209,7 +209,7 @@ export function appendSetCookies(res: NodeResponse, values: readonly string[]): 
  * @param handler - e.g. `(request) => auth.handle(request)`
  * @param origin - the application's origin (see {@link toWebRequest})
  * @returns the middleware; its promise never rejects
- * @throws {@link UsageError} `INVALID_ARGUMENT` when `origin` is not an http(s) origin
+ * @throws `UsageError` `INVALID_ARGUMENT` when `origin` is not an http(s) origin
  * @example
  * ```ts
  * app.use(toNodeMiddleware((request) => auth.handle(request), 'https://app.example'))

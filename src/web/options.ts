@@ -135,7 +135,7 @@ const DEFAULT_ROUTES: Required<WebRoutes> = {
  * Checks the options and fills in the defaults.
  * @param options - the application's options
  * @returns the settings
- * @throws {@link UsageError} `INVALID_ARGUMENT` naming the option
+ * @throws `UsageError` `INVALID_ARGUMENT` naming the option
  * @internal
  */
 export function webSettings(options: WebAuthOptions): WebSettings {

@@ -23,7 +23,7 @@ const MAX_RETURN_TO = 2048
  * @param appOrigin - the application's origin
  * @param allowed - other allowed origins
  * @returns the path (same origin) or the absolute URL (allowed origin)
- * @throws {@link ValidationError} `RETURN_TO_NOT_ALLOWED`
+ * @throws `ValidationError` `RETURN_TO_NOT_ALLOWED`
  * @internal
  */
 export function checkReturnTo(

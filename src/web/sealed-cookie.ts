@@ -41,7 +41,7 @@ export interface CookieSealer {
  * Makes a sealer from the application's keys: the first seals, every one opens.
  * @param options - the keys (32 bytes each, or their base64url), the clock in milliseconds
  * @returns the sealer
- * @throws {@link UsageError} `INVALID_ARGUMENT` for no key, or a key that is not 32 bytes
+ * @throws `UsageError` `INVALID_ARGUMENT` for no key, or a key that is not 32 bytes
  * @internal
  */
 export function createCookieSealer(options: {
@@ -95,7 +95,7 @@ export function createCookieSealer(options: {
  * @param attributes - the cookie attributes
  * @param requestCookies - the request's `Cookie` header
  * @returns the `Set-Cookie` values
- * @throws {@link UsageError} `INVALID_ARGUMENT` when the value needs more than 10 cookies
+ * @throws `UsageError` `INVALID_ARGUMENT` when the value needs more than 10 cookies
  * @internal
  */
 export function writeChunked(
