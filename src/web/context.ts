@@ -93,8 +93,8 @@ export function createWebContext(config: Configuration, options: WebAuthOptions)
     appOrigin,
     secure,
     cookies: {
-      session: cookieName('oidc-rp.session', secure),
-      logout: cookieName('oidc-rp.logout', secure),
+      session: cookieName(settings.cookieName, secure),
+      logout: cookieName(`${settings.cookieName}-logout`, secure),
     },
     callbackPaths,
     postLogoutPath: logoutUri === undefined ? undefined : sameOriginPath(logoutUri),

@@ -61,6 +61,13 @@ export interface WebAuthOptions {
    *   large sessions, or to refresh once across machines (with the Redis store's lock).
    */
   readonly sessionData?: 'cookie' | 'store'
+  /**
+   * The session cookie's name, without the `__Host-` prefix https adds. Default `oidc-rp.session`.
+   *
+   * Give each `createWebAuth` of one origin its own (several OPs side by side). The logout state
+   * cookie is named after it, with `-logout`.
+   */
+  readonly cookieName?: string
   /** The paths of the routes; see {@link WebRoutes} for the defaults. */
   readonly routes?: WebRoutes
   /**
@@ -116,6 +123,7 @@ export interface WebAuthOptions {
  */
 export interface WebSettings {
   readonly routes: Required<WebRoutes>
+  readonly cookieName: string
   readonly sessionData: 'cookie' | 'store'
   readonly idleTimeout: number
   readonly absoluteTimeout: number
@@ -176,8 +184,13 @@ export function webSettings(options: WebAuthOptions): WebSettings {
       throw invalidArgument(hook, 'a function')
     }
   }
+  const cookieName = options.cookieName ?? 'oidc-rp.session'
+  if (typeof cookieName !== 'string' || !/^[\w.-]{1,64}$/.test(cookieName)) {
+    throw invalidArgument('cookieName', 'letters, digits, _, . and - (at most 64)')
+  }
   return {
     routes,
+    cookieName,
     sessionData,
     idleTimeout: positiveTtl(options.idleTimeoutInSeconds ?? 86_400, 'idleTimeoutInSeconds'),
     absoluteTimeout: positiveTtl(
