@@ -1,9 +1,7 @@
 /**
- * The Node bridge.
+ * The Node bridge: a Node request and response to and from a Web `Request` and `Response`.
  *
- * `node:http`'s request and response (and Express's, Fastify's raw ones) to and from the Web
- * `Request` and `Response` the handlers of `oidc-rp/web` take and return.
- *
+ * For `node:http`'s, Express's and Fastify's raw ones, around the handlers of `oidc-rp/web`.
  * Typed structurally, so this file needs no Node types: any object with the members named in
  * {@link NodeRequest} and {@link NodeResponse} fits. The URL's origin is always the application's
  * (never the `Host` header), and a request body is streamed lazily, so a request the handler does
