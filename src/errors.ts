@@ -403,6 +403,12 @@ export type TransportErrorCode =
    * arguments.
    */
   | 'STORE_ERROR'
+  /**
+   * A session's lock stayed taken by another caller longer than the store waits.
+   *
+   * `withLock` of the Redis session store, after `lockWaitInSeconds`.
+   */
+  | 'SESSION_LOCK_TIMEOUT'
 
 /**
  * Codes of {@link UsageError}: the application or its configuration asked for something wrong.

@@ -7,7 +7,8 @@
  * @module
  */
 import { type UsageError, ValidationError } from '../errors.js'
-import { positiveInteger, positiveTtl } from '../lib/checks.js'
+import { invalidArgument, positiveInteger, positiveTtl } from '../lib/checks.js'
+import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
 import type {
   ReplayGuard,
   Session,
@@ -128,10 +129,15 @@ interface Entry {
  * (`createRedisSessionStore` from `oidc-rp/redis`): the OP's back-channel logout may reach another
  * machine than the one that signed the user in.
  *
+ * `set` keeps a frozen JSON copy of the session (its `data` included), so changing the object
+ * passed in afterwards changes nothing stored, exactly as with a database. `withLock` runs its
+ * callers for one session id one after the other, within this process.
+ *
  * @param options - size bound and clock
  * @returns the store
  * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer (and
- * from `set` when the TTL is not positive)
+ * from `set` when the TTL is not positive or `data` is not a JSON object; from `withLock` when the
+ * session id is not a non-empty string or `fn` not a function)
  * @group Sessions
  */
 export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
@@ -141,6 +147,9 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const entries = new Map<string, Entry>()
   const bySid = new Map<string, Set<string>>()
   const bySub = new Map<string, Set<string>>()
+  // The last caller in line for each session id's lock: released when it finishes. An id is here
+  // only while someone holds or waits for its lock.
+  const locks = new Map<string, Promise<void>>()
 
   const index = (map: Map<string, Set<string>>, key: string, id: string) => {
     let ids = map.get(key)
@@ -177,6 +186,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   return {
     async set(session, ttlInSeconds) {
       positiveTtl(ttlInSeconds)
+      const stored = storedCopy(session)
       const at = now()
       remove(session.id)
       // Sweep from the oldest end: expired entries, then one more when the bound is reached.
@@ -184,9 +194,9 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
         if (entry.expiresAtMs > at && entries.size < maxEntries) break
         remove(oldest)
       }
-      entries.set(session.id, { session, expiresAtMs: at + ttlInSeconds * 1000 })
-      if (session.sid !== undefined) index(bySid, indexKey(session.iss, session.sid), session.id)
-      index(bySub, indexKey(session.iss, session.sub), session.id)
+      entries.set(stored.id, { session: stored, expiresAtMs: at + ttlInSeconds * 1000 })
+      if (stored.sid !== undefined) index(bySid, indexKey(stored.iss, stored.sid), stored.id)
+      index(bySub, indexKey(stored.iss, stored.sub), stored.id)
     },
     async get(sessionId) {
       const entry = entries.get(sessionId)
@@ -204,7 +214,49 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     async findBySub(iss, sub) {
       return live(bySub.get(indexKey(iss, sub)))
     },
+    async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+      if (typeof sessionId !== 'string' || sessionId === '') {
+        throw invalidArgument('sessionId', 'a non-empty string')
+      }
+      if (typeof fn !== 'function') throw invalidArgument('fn', 'a function')
+      // Queue behind the last caller for this id; the next caller queues behind this one.
+      const previous = locks.get(sessionId)
+      let release = () => {}
+      const mine = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const last = previous === undefined ? mine : previous.then(() => mine)
+      locks.set(sessionId, last)
+      await previous
+      try {
+        return await fn()
+      } finally {
+        release()
+        // Nobody queued behind this caller: forget the id.
+        if (locks.get(sessionId) === last) locks.delete(sessionId)
+      }
+    },
   }
+}
+
+/**
+ * The frozen JSON copy of a session that the memory store keeps.
+ * @param session - the session passed to `set`
+ * @returns its copy
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `data` is not a JSON object
+ */
+function storedCopy(session: Session): Session {
+  if (session.data !== undefined && !isPlainObject(session.data)) {
+    throw invalidArgument('session.data', 'a JSON object')
+  }
+  let copy: Session
+  try {
+    copy = cloneJson(session)
+  } catch {
+    // A cycle, a BigInt, or nesting too deep for the stack.
+    throw invalidArgument('session.data', 'JSON-serialisable')
+  }
+  return deepFreeze(copy)
 }
 
 /** The index key of an issuer and a `sid` or `sub` (a newline cannot occur in an issuer URL). */

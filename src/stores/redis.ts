@@ -7,7 +7,7 @@
  * Lua script.
  *
  * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
- * `<prefix>sub:<iss> <sub>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
+ * `<prefix>sub:<iss> <sub>`, `<prefix>lock:<id>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
  * On Redis Cluster, give a prefix with a hash tag (`{oidc}:`) so a session's keys share a slot.
  *
  * Every expiry sent to Redis is a whole number of seconds between 1 and a year, so no input can
@@ -25,8 +25,10 @@
  * ```
  * @module
  */
+import { TransportError } from '../errors.js'
 import { invalidArgument, positiveTtl } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
+import { randomBase64url } from '../lib/random.js'
 import { storeFailure } from '../lib/store-call.js'
 import type {
   ReplayGuard,
@@ -91,8 +93,32 @@ export interface RedisStoreOptions {
   readonly now?: () => number
 }
 
+/**
+ * Options of {@link createRedisSessionStore}: the key prefix and the lock's timings.
+ * @group Redis
+ */
+export interface RedisSessionStoreOptions extends RedisStoreOptions {
+  /**
+   * How long a session's lock lasts when its holder never releases it (a crashed machine).
+   *
+   * In seconds. Longer than the work done under the lock (a token refresh): once it passes,
+   * another caller may take the lock while the first still works. Default 10.
+   */
+  readonly lockTtlInSeconds?: number
+  /**
+   * How long `withLock` waits for a lock another caller holds before it gives up.
+   *
+   * In seconds; then it throws `TransportError` `SESSION_LOCK_TIMEOUT`. Default 10.
+   */
+  readonly lockWaitInSeconds?: number
+}
+
 /** The longest expiry sent to Redis, in seconds (a year): far below what Redis can represent. */
 const MAX_TTL = 365 * 24 * 60 * 60
+/** The first pause between two attempts to take a lock, in milliseconds; it doubles from there. */
+const FIRST_POLL_MS = 5
+/** The longest pause between two attempts to take a lock, in milliseconds. */
+const MAX_POLL_MS = 200
 
 /** The few commands the stores need, whatever the client's shape. */
 interface Commands {
@@ -256,6 +282,14 @@ for i = 1, #KEYS do redis.call('SREM', KEYS[i], ARGV[1]) end
 return 1`
 const MEMBERS = `return redis.call('SMEMBERS', KEYS[1])`
 const MGET = `return redis.call('MGET', unpack(KEYS))`
+/** Takes a lock when it is free. KEYS: the lock; ARGV: the holder's token, the TTL in ms. */
+const LOCK = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0`
+/** Releases a lock, only when it still holds the token given. KEYS: the lock; ARGV: the token. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`
 /** At most this many sessions are read per MGET. */
 const BATCH = 200
 
@@ -264,23 +298,36 @@ const BATCH = 200
  *
  * Each session a JSON value with its TTL, indexed by sets per issuer and `sid` / `sub` (written in
  * one Lua script with the session). `delete` is `GETDEL`, so of racing logouts exactly one reports
- * the session ended; stale index entries are dropped when found.
+ * the session ended; stale index entries are dropped when found. The session's `data` is kept
+ * with it.
+ *
+ * `withLock` holds `<prefix>lock:<id>` across every machine sharing the database: taken with
+ * `SET … <random token> NX PX <lockTtl>` (tried again after a short, growing pause while another
+ * holds it), released by a script that deletes the key only while it still holds this caller's
+ * token, so a caller whose lock expired never releases the next holder's. A failed release is
+ * ignored: the lock then ends with its TTL.
  *
  * @param client - a connected node-redis or ioredis client
- * @param options - key prefix
+ * @param options - key prefix and the lock's timings
  * @returns the store
- * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix (and
- * from `set` when the TTL is not positive); its methods throw `TransportError` `STORE_ERROR` when
- * Redis fails
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape, a bad prefix or lock
+ * timing (and from `set` when the TTL is not positive or `data` is not a JSON object; from
+ * `withLock` when the session id is not a non-empty string or `fn` not a function); its methods
+ * throw `TransportError` `STORE_ERROR` when Redis fails, and `withLock` throws `TransportError`
+ * `SESSION_LOCK_TIMEOUT` when the lock stays taken past `lockWaitInSeconds`
  * @group Redis
  */
 export function createRedisSessionStore(
   client: RedisClient,
-  options: RedisStoreOptions = {},
+  options: RedisSessionStoreOptions = {},
 ): SessionStore {
   const redis = commandsOf(client)
   const prefix = prefixOf(options)
+  const lockTtlMs = millisecondsOf('lockTtlInSeconds', options.lockTtlInSeconds ?? 10)
+  const lockWaitInSeconds = positiveTtl(options.lockWaitInSeconds ?? 10, 'lockWaitInSeconds')
+  const lockWaitMs = millisecondsOf('lockWaitInSeconds', lockWaitInSeconds)
   const sessionKey = (id: string) => `${prefix}session:${id}`
+  const lockKey = (id: string) => `${prefix}lock:${id}`
   const subKey = (iss: string, sub: string) => `${prefix}sub:${iss} ${sub}`
   const sidKey = (iss: string, sid: string) => `${prefix}sid:${iss} ${sid}`
   const indexKeys = (s: Session) => [
@@ -312,8 +359,9 @@ export function createRedisSessionStore(
   return {
     async set(session, ttlInSeconds) {
       const ttl = clampTtl(positiveTtl(ttlInSeconds))
+      const json = sessionJson(session)
       const keys = [sessionKey(session.id), ...indexKeys(session)]
-      await redis.eval(SET_SESSION, keys, [JSON.stringify(session), String(ttl), session.id])
+      await redis.eval(SET_SESSION, keys, [json, String(ttl), session.id])
     },
     async get(sessionId) {
       if (typeof sessionId !== 'string' || sessionId === '') return undefined
@@ -334,6 +382,69 @@ export function createRedisSessionStore(
     findBySub(iss, sub) {
       return find(subKey(iss, sub), (s) => s.iss === iss && s.sub === sub)
     },
+    async withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+      if (typeof sessionId !== 'string' || sessionId === '') {
+        throw invalidArgument('sessionId', 'a non-empty string')
+      }
+      if (typeof fn !== 'function') throw invalidArgument('fn', 'a function')
+      const key = lockKey(sessionId)
+      const token = randomBase64url(16)
+      // Real time, whatever `now` says: this is how long the caller really waits.
+      const deadline = performance.now() + lockWaitMs
+      for (let pause = FIRST_POLL_MS; ; pause = Math.min(MAX_POLL_MS, pause * 2)) {
+        if ((await redis.eval(LOCK, [key], [token, String(lockTtlMs)])) === 1) break
+        const left = deadline - performance.now()
+        if (left <= 0) {
+          throw new TransportError(
+            'SESSION_LOCK_TIMEOUT',
+            `the session's lock stayed taken for ${lockWaitInSeconds} s (lockWaitInSeconds)`,
+          )
+        }
+        // Jittered, so callers that wait together do not retry together.
+        await sleep(Math.min(left, pause / 2 + (Math.random() * pause) / 2))
+      }
+      try {
+        return await fn()
+      } finally {
+        await redis.eval(UNLOCK, [key], [token]).catch(() => {
+          // Redis failed: the lock ends with its TTL, and fn's outcome stands.
+        })
+      }
+    },
+  }
+}
+
+/** Waits `ms` milliseconds. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * A lock timing in whole milliseconds, between 1 ms and a year.
+ * @param name - the option
+ * @param seconds - its value
+ * @returns the milliseconds
+ * @throws `UsageError` `INVALID_ARGUMENT` when it is not a positive number
+ */
+function millisecondsOf(name: string, seconds: unknown): number {
+  return Math.min(MAX_TTL * 1000, Math.max(1, Math.ceil(positiveTtl(seconds, name) * 1000)))
+}
+
+/**
+ * The JSON of a session, as stored.
+ * @param session - the session passed to `set`
+ * @returns its JSON
+ * @throws `UsageError` `INVALID_ARGUMENT` when `data` is not a JSON object
+ */
+function sessionJson(session: Session): string {
+  if (session.data !== undefined && !isPlainObject(session.data)) {
+    throw invalidArgument('session.data', 'a JSON object')
+  }
+  try {
+    return JSON.stringify(session)
+  } catch {
+    // A cycle, a BigInt, or nesting too deep for the stack.
+    throw invalidArgument('session.data', 'JSON-serialisable')
   }
 }
 
@@ -348,6 +459,7 @@ function toSession(value: unknown): Session | undefined {
     typeof s.clientId === 'string' &&
     typeof s.idToken === 'string' &&
     typeof s.createdAt === 'number' &&
-    typeof s.expiresAt === 'number'
+    typeof s.expiresAt === 'number' &&
+    (s.data === undefined || isPlainObject(s.data))
   return ok ? (s as unknown as Session) : undefined
 }

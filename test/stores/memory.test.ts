@@ -176,6 +176,156 @@ describe('createMemorySessionStore', () => {
     await store.set(session('a'), 1)
     assert.ok(await store.get('a'))
   })
+  it('keeps a copy of the data: changing the object passed to set afterwards changes nothing stored', async () => {
+    const store = createMemorySessionStore()
+    const data = { user: { name: 'Alice' }, tokens: ['a'] }
+    const given = { ...session('a'), data }
+    await store.set(given, 60)
+    data.user.name = 'Mallory'
+    data.tokens.push('b')
+    ;(given as { sub: string }).sub = 'mallory'
+    const stored = await store.get('a')
+    assert.deepEqual(stored?.data, { user: { name: 'Alice' }, tokens: ['a'] })
+    assert.equal(stored?.sub, 'alice')
+    assert.ok(Object.isFrozen(stored?.data?.user), 'what get returns cannot be changed either')
+  })
+
+  it('keeps the data given, and a new set replaces it (twin of the copy)', async () => {
+    const store = createMemorySessionStore()
+    await store.set({ ...session('a'), data: { user: { name: 'Alice' } } }, 60)
+    assert.deepEqual((await store.get('a'))?.data, { user: { name: 'Alice' } })
+    await store.set({ ...session('a'), data: { user: { name: 'Alice Liddell' } } }, 60)
+    assert.deepEqual((await store.get('a'))?.data, { user: { name: 'Alice Liddell' } })
+    assert.deepEqual(
+      (await store.findBySub(ISS, 'alice')).map((s) => s.data),
+      [{ user: { name: 'Alice Liddell' } }],
+    )
+  })
+
+  it('refuses data that is not a JSON object with INVALID_ARGUMENT and stores nothing; twin: a JSON object is kept', async () => {
+    const store = createMemorySessionStore()
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    for (const data of [cyclic, { n: 1n }, ['a'], 'text']) {
+      await expectCode(store.set({ ...session('a'), data } as never, 60), 'INVALID_ARGUMENT')
+      assert.equal(await store.get('a'), undefined)
+    }
+    await store.set({ ...session('a'), data: { n: 1 } }, 60)
+    assert.deepEqual((await store.get('a'))?.data, { n: 1 })
+  })
+})
+
+/** A promise and the function that resolves it. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { opened, open }
+}
+
+/** Lets every pending promise callback and I/O callback run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+describe('createMemorySessionStore withLock', () => {
+  it('two callers for one session run one after the other: the second starts after the first finished', async () => {
+    const store = createMemorySessionStore()
+    const events: string[] = []
+    const first = gate()
+    const one = store.withLock!('s', async () => {
+      events.push('first started')
+      await first.opened
+      events.push('first finished')
+      return 1
+    })
+    const two = store.withLock!('s', async () => {
+      events.push('second started')
+      return 2
+    })
+    for (let i = 0; i < 5; i++) await settle()
+    assert.deepEqual(events, ['first started'], 'the second waits while the first holds the lock')
+    first.open()
+    assert.deepEqual(await Promise.all([one, two]), [1, 2])
+    assert.deepEqual(events, ['first started', 'first finished', 'second started'])
+  })
+
+  it('callers for different sessions run at once (twin of the serialised pair)', async () => {
+    const store = createMemorySessionStore()
+    const events: string[] = []
+    const first = gate()
+    const one = store.withLock!('s-1', async () => {
+      events.push('s-1 started')
+      await first.opened
+      events.push('s-1 finished')
+    })
+    await store.withLock!('s-2', async () => {
+      events.push('s-2 ran')
+    })
+    assert.deepEqual(events, ['s-1 started', 's-2 ran'], 's-2 ran while s-1 held its own lock')
+    first.open()
+    await one
+    assert.deepEqual(events, ['s-1 started', 's-2 ran', 's-1 finished'])
+  })
+
+  it('a caller that throws releases the lock: its error reaches it, and the next callers run', async () => {
+    const store = createMemorySessionStore()
+    const events: string[] = []
+    const failure = new Error('refresh failed')
+    const throwing = store.withLock!('s', async () => {
+      events.push('thrower ran')
+      throw failure
+    })
+    const synchronousThrow = store.withLock!('s', (() => {
+      events.push('synchronous thrower ran')
+      throw failure
+    }) as () => Promise<never>)
+    const next = store.withLock!('s', async () => {
+      events.push('next ran')
+      return 'done'
+    })
+    await assert.rejects(throwing, (err) => err === failure)
+    await assert.rejects(synchronousThrow, (err) => err === failure)
+    assert.equal(await next, 'done')
+    assert.deepEqual(events, ['thrower ran', 'synchronous thrower ran', 'next ran'])
+    assert.equal(await store.withLock!('s', async () => 'again'), 'again', 'the lock is free')
+  })
+
+  it('many callers for one session run one at a time, in the order they came', async () => {
+    const store = createMemorySessionStore()
+    let inside = 0
+    let most = 0
+    const order: number[] = []
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.withLock!('s', async () => {
+          inside++
+          most = Math.max(most, inside)
+          await settle()
+          order.push(i)
+          inside--
+        }),
+      ),
+    )
+    assert.equal(most, 1)
+    assert.deepEqual(
+      order,
+      Array.from({ length: 20 }, (_, i) => i),
+    )
+  })
+
+  it('refuses an empty session id or a missing fn with INVALID_ARGUMENT; twin: a session id and a function run', async () => {
+    const store = createMemorySessionStore()
+    await expectCode(
+      store.withLock!('', async () => 1),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(
+      store.withLock!(5 as never, async () => 1),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(store.withLock!('s', undefined as never), 'INVALID_ARGUMENT')
+    assert.equal(await store.withLock!('s', async () => 1), 1)
+  })
 })
 
 describe('createMemoryReplayGuard', () => {

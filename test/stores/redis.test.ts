@@ -9,6 +9,7 @@ import {
   createRedisSessionStore,
   createRedisTransactionStore,
   type IoRedisClient,
+  type NodeRedisClient,
   type RedisClient,
 } from '../../src/stores/redis.js'
 import { createSealedTransactionStore } from '../../src/stores/sealed.js'
@@ -23,26 +24,72 @@ import { CLIENT_ID } from '../support/sign-in.js'
 
 let server: ConnectedRedis
 let redis: NodeRedis
+/** A second connection: the other machine of the lock tests. */
+let otherMachine: NodeRedis
 
 before(async () => {
   server = await startConnectedRedis()
   redis = server.client
+  otherMachine = createClient({ url: server.url })
+  await otherMachine.connect()
 })
 
-after(() => server?.stop())
+after(async () => {
+  await otherMachine?.close()
+  await server?.stop()
+})
+
+/** Sees each script a client evaluates. */
+type ScriptObserver = (script: string) => void
 
 /**
  * An ioredis-shaped client (`set(k, v, 'EX', ttl, 'NX')`, `getdel`, positional `eval`) over the
  * real node-redis connection, so both call shapes run against the real server.
  */
-function ioredisShape(client: NodeRedis): IoRedisClient {
+function ioredisShape(client: NodeRedis, observe: ScriptObserver = () => {}): IoRedisClient {
   return {
     set: (key, value, mode, ttl, condition) =>
       client.sendCommand(['SET', key, value, mode, String(ttl), ...(condition ? [condition] : [])]),
     get: (key) => client.get(key),
     getdel: (key) => client.sendCommand(['GETDEL', key]),
-    eval: (script, numKeys, ...rest) =>
-      client.sendCommand(['EVAL', script, String(numKeys), ...rest]),
+    eval: (script, numKeys, ...rest) => {
+      observe(script)
+      return client.sendCommand(['EVAL', script, String(numKeys), ...rest])
+    },
+  }
+}
+
+/** The real node-redis client with its scripts observed. */
+function nodeRedisShape(client: NodeRedis, observe: ScriptObserver = () => {}): NodeRedisClient {
+  return {
+    set: (key, value, options) => client.set(key, value, options),
+    get: (key) => client.get(key),
+    getDel: (key) => client.getDel(key),
+    eval: (script, options) => {
+      observe(script)
+      return client.eval(script, options)
+    },
+  }
+}
+
+/** The script that tries to take a lock (`SET … NX PX`). */
+const isLockAttempt = (script: string) => /'NX', 'PX'/.test(script)
+
+/** A promise and the function that resolves it. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { opened, open }
+}
+
+/** Waits until `condition` holds; fails after a generous 20 s rather than hang. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, `still waiting for ${condition}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
 
@@ -79,12 +126,20 @@ function session(id: string, extra: Partial<Session> = {}): Session {
   }
 }
 
-const shapes: [string, () => RedisClient][] = [
-  ['node-redis', () => redis],
-  ['ioredis', () => ioredisShape(redis)],
+const shapes: [string, () => RedisClient, (c: NodeRedis, o?: ScriptObserver) => RedisClient][] = [
+  ['node-redis', () => redis, nodeRedisShape],
+  ['ioredis', () => ioredisShape(redis), ioredisShape],
 ]
 
-for (const [shape, client] of shapes) {
+/** What an application keeps with a session: nested, with non-ASCII text. */
+const DATA = {
+  user: { name: 'Zoë', roles: ['admin', 'user'] },
+  tokens: { refreshToken: 'r-1', expiresAt: 1_900_000_000 },
+  empty: {},
+  nothing: null,
+}
+
+for (const [shape, client, shaped] of shapes) {
   describe(`Redis stores over a ${shape} client`, () => {
     test('the transaction store saves with the TTL and takes once', async () => {
       const prefix = freshPrefix()
@@ -182,6 +237,198 @@ for (const [shape, client] of shapes) {
       await expectCode(store.set(session('x'), -1), 'INVALID_ARGUMENT')
     })
 
+    test('the session store keeps data through the JSON round trip, on get and on find', async () => {
+      const prefix = freshPrefix()
+      const store = createRedisSessionStore(client(), { prefix })
+      await store.set(session('a', { data: DATA }), 60)
+      assert.deepEqual(await store.get('a'), session('a', { data: DATA }))
+      assert.deepEqual(
+        (await store.findBySid('https://op.example.com', 'op-1')).map((s) => s.data),
+        [DATA],
+      )
+      await store.set(session('a', { data: { user: { name: 'Zoë Z.' } } }), 60)
+      assert.deepEqual((await store.get('a'))?.data, { user: { name: 'Zoë Z.' } })
+    })
+
+    test('data that is not a JSON object is refused on set (nothing written) and a stored one is read as absent; twin: a JSON object round-trips', async () => {
+      const prefix = freshPrefix()
+      const store = createRedisSessionStore(client(), { prefix })
+      const cyclic: Record<string, unknown> = {}
+      cyclic.self = cyclic
+      for (const data of [cyclic, { n: 1n }, ['a'], 'text']) {
+        await expectCode(store.set(session('a', { data } as never), 60), 'INVALID_ARGUMENT')
+        assert.equal(await redis.exists(`${prefix}session:a`), 0)
+      }
+      for (const data of [['a'], 'text', 5, null]) {
+        await redis.set(`${prefix}session:a`, JSON.stringify(session('a', { data } as never)))
+        assert.equal(await store.get('a'), undefined, JSON.stringify(data))
+      }
+      await store.set(session('a', { data: { n: 1 } }), 60)
+      assert.deepEqual((await store.get('a'))?.data, { n: 1 })
+    })
+
+    test('withLock on two machines: the second waits while the first holds the lock and runs after it released', async () => {
+      const prefix = freshPrefix()
+      let attempts = 0
+      const machineA = createRedisSessionStore(client(), { prefix })
+      const machineB = createRedisSessionStore(
+        shaped(otherMachine, (script) => {
+          if (isLockAttempt(script)) attempts++
+        }),
+        { prefix },
+      )
+      const events: string[] = []
+      const held = gate()
+      const first = machineA.withLock!('s-1', async () => {
+        events.push('A started')
+        await held.opened
+        events.push('A finished')
+        return 'A'
+      })
+      await until(() => events.length > 0)
+      const second = machineB.withLock!('s-1', async () => {
+        events.push('B started')
+        return 'B'
+      })
+      await until(() => attempts >= 3 || events.length > 1)
+      assert.deepEqual(events, ['A started'], 'B tried three times and waits')
+      const pttl = await redis.pTTL(`${prefix}lock:s-1`)
+      assert.ok(pttl > 0 && pttl <= 10_000, `the lock lasts at most 10 s by default (${pttl} ms)`)
+      held.open()
+      assert.deepEqual(await Promise.all([first, second]), ['A', 'B'])
+      assert.deepEqual(events, ['A started', 'A finished', 'B started'])
+      assert.equal(await redis.exists(`${prefix}lock:s-1`), 0, 'B released it')
+    })
+
+    test('withLock on two machines for different sessions: neither waits (twin of the wait)', async () => {
+      const prefix = freshPrefix()
+      const machineA = createRedisSessionStore(client(), { prefix })
+      const machineB = createRedisSessionStore(shaped(otherMachine), { prefix })
+      const events: string[] = []
+      const held = gate()
+      const first = machineA.withLock!('s-1', async () => {
+        events.push('A started')
+        await held.opened
+      })
+      await until(() => events.length > 0)
+      await machineB.withLock!('s-2', async () => {
+        events.push('B ran')
+      })
+      assert.deepEqual(events, ['A started', 'B ran'])
+      held.open()
+      await first
+    })
+
+    test('withLock: a caller that throws gets its error and releases the lock at once', async () => {
+      const prefix = freshPrefix()
+      const machineA = createRedisSessionStore(client(), { prefix })
+      // Waits at most 1 s for a lock that, unreleased, would last 10 s
+      const machineB = createRedisSessionStore(shaped(otherMachine), {
+        prefix,
+        lockWaitInSeconds: 1,
+      })
+      const failure = new Error('refresh failed')
+      await assert.rejects(
+        machineA.withLock!('s-1', async () => {
+          assert.equal(await redis.exists(`${prefix}lock:s-1`), 1, 'held while fn runs')
+          throw failure
+        }),
+        (err) => err === failure,
+      )
+      assert.equal(await redis.exists(`${prefix}lock:s-1`), 0)
+      assert.equal(await machineB.withLock!('s-1', async () => 'B ran'), 'B ran')
+    })
+
+    test('withLock: a lock held past its TTL expires and is taken by the other machine; the late holder then releases nothing of the new holder', async () => {
+      const prefix = freshPrefix()
+      const key = `${prefix}lock:s-1`
+      const machineA = createRedisSessionStore(client(), { prefix, lockTtlInSeconds: 0.2 })
+      const machineB = createRedisSessionStore(shaped(otherMachine), { prefix })
+      const events: string[] = []
+      const heldByA = gate()
+      const heldByB = gate()
+      let tokenB: string | null = null
+      const first = machineA.withLock!('s-1', async () => {
+        events.push('A started')
+        await heldByA.opened
+        events.push('A finished')
+      })
+      await until(() => events.length > 0)
+      const second = machineB.withLock!('s-1', async () => {
+        events.push('B started')
+        tokenB = await redis.get(key)
+        await heldByB.opened
+        events.push('B finished')
+      })
+      await until(() => events.includes('B started'))
+      assert.deepEqual(events, ['A started', 'B started'], 'B took the expired lock while A ran')
+      assert.ok(tokenB !== null)
+      heldByA.open()
+      await first
+      assert.equal(await redis.get(key), tokenB, "A's release left B's lock")
+      heldByB.open()
+      await second
+      assert.equal(await redis.exists(key), 0, "B's release removed its own lock")
+    })
+
+    test("withLock: a lock key holding another caller's token is not released by this caller; twin: its own token is", async () => {
+      const prefix = freshPrefix()
+      const key = `${prefix}lock:s-1`
+      const store = createRedisSessionStore(client(), { prefix })
+      await store.withLock!('s-1', async () => {
+        // as if this caller's lock had expired and another had taken it
+        await redis.set(key, 'another-callers-token', { PX: 10_000 })
+      })
+      assert.equal(await redis.get(key), 'another-callers-token')
+      await redis.del(key)
+      await store.withLock!('s-1', async () => {
+        assert.equal(await redis.exists(key), 1)
+      })
+      assert.equal(await redis.exists(key), 0)
+    })
+
+    test('withLock: a lock taken past the wait limit is SESSION_LOCK_TIMEOUT and fn never runs; twin: released within the limit, it is acquired', async () => {
+      const prefix = freshPrefix()
+      const key = `${prefix}lock:secret-session-id`
+      let attempts = 0
+      const holder = createRedisSessionStore(client(), { prefix })
+      const impatient = createRedisSessionStore(shaped(otherMachine), {
+        prefix,
+        lockWaitInSeconds: 0.2,
+      })
+      const patient = createRedisSessionStore(
+        shaped(otherMachine, (script) => {
+          if (isLockAttempt(script)) attempts++
+        }),
+        { prefix, lockWaitInSeconds: 30 },
+      )
+      const events: string[] = []
+      const held = gate()
+      const holding = holder.withLock!('secret-session-id', async () => {
+        events.push('holder started')
+        await held.opened
+        events.push('holder finished')
+      })
+      await until(() => events.length > 0)
+      const token = await redis.get(key)
+      const err = await expectCode<TransportError>(
+        impatient.withLock!('secret-session-id', async () => {
+          events.push('impatient ran')
+        }),
+        'SESSION_LOCK_TIMEOUT',
+      )
+      assert.doesNotMatch(err.message, /secret-session-id/)
+      assert.deepEqual(events, ['holder started'])
+      assert.equal(await redis.get(key), token, "the holder's lock is untouched")
+      const waiting = patient.withLock!('secret-session-id', async () => {
+        events.push('patient ran')
+      })
+      await until(() => attempts >= 1)
+      held.open()
+      await Promise.all([holding, waiting])
+      assert.deepEqual(events, ['holder started', 'holder finished', 'patient ran'])
+    })
+
     test('a command Redis refuses (WRONGTYPE) is STORE_ERROR, its cause the Redis message; twin: the same calls on sound keys work', async () => {
       const prefix = freshPrefix()
       const transactions = createRedisTransactionStore(client(), { prefix })
@@ -246,6 +493,49 @@ describe('Redis stores with the rest of the SDK', () => {
     assert.ok(createRedisReplayGuard(redis))
   })
 
+  test('bad lock timings are refused with INVALID_ARGUMENT, a bad session id or fn too; twin: good ones work', async () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '10']) {
+      await expectCode(
+        () => createRedisSessionStore(redis, { lockTtlInSeconds: bad as never }),
+        'INVALID_ARGUMENT',
+      )
+      await expectCode(
+        () => createRedisSessionStore(redis, { lockWaitInSeconds: bad as never }),
+        'INVALID_ARGUMENT',
+      )
+    }
+    const prefix = freshPrefix()
+    const store = createRedisSessionStore(redis, {
+      prefix,
+      lockTtlInSeconds: 2.5,
+      lockWaitInSeconds: 30,
+    })
+    await expectCode(
+      store.withLock!('', async () => 1),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(store.withLock!('s', 'fn' as never), 'INVALID_ARGUMENT')
+    const pttl = await store.withLock!('s', () => redis.pTTL(`${prefix}lock:s`))
+    assert.ok(pttl > 0 && pttl <= 2500, `the lock lasts lockTtlInSeconds (${pttl} ms)`)
+  })
+
+  test('withLock: a release Redis refuses still returns what fn returned, and the lock ends with its TTL', async () => {
+    const prefix = freshPrefix()
+    const refusingRelease: NodeRedisClient = {
+      ...nodeRedisShape(redis),
+      eval: (script, options) =>
+        /'DEL'/.test(script)
+          ? Promise.reject(new Error('connection lost'))
+          : redis.eval(script, options),
+    }
+    const store = createRedisSessionStore(refusingRelease, { prefix, lockTtlInSeconds: 2 })
+    assert.equal(await store.withLock!('s-1', async () => 'done'), 'done')
+    assert.equal(await redis.exists(`${prefix}lock:s-1`), 1, 'not released')
+    // another caller gets the lock once its TTL has passed
+    const other = createRedisSessionStore(redis, { prefix })
+    assert.equal(await other.withLock!('s-1', async () => 'after the TTL'), 'after the TTL')
+  })
+
   test('two sealed stores (two machines) sharing a Redis replay guard open one sealed value once', async () => {
     const replayGuard = createRedisReplayGuard(redis, { prefix: freshPrefix() })
     const keys = [crypto.getRandomValues(new Uint8Array(32))]
@@ -294,6 +584,14 @@ describe('Redis stores with the rest of the SDK', () => {
       await expectCode(createRedisTransactionStore(c, { prefix }).take('t'), 'STORE_ERROR')
       await expectCode(createRedisSessionStore(c, { prefix }).set(session('s'), 60), 'STORE_ERROR')
       await expectCode(createRedisSessionStore(c, { prefix }).delete('s'), 'STORE_ERROR')
+      let ran = false
+      await expectCode(
+        createRedisSessionStore(c, { prefix }).withLock!('s', async () => {
+          ran = true
+        }),
+        'STORE_ERROR',
+      )
+      assert.equal(ran, false, 'fn never runs without the lock')
       await expectCode(
         () => createRedisReplayGuard(c, { prefix }).claim('r', Date.now() / 1000 + 60),
         'STORE_ERROR',
