@@ -7,7 +7,8 @@
  * Lua script.
  *
  * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
- * `<prefix>sub:<iss> <sub>`, `<prefix>lock:<id>` and `<prefix>replay:<value>`. Needs Redis 6.2 or later (`GETDEL`).
+ * `<prefix>sub:<iss> <sub>`, `<prefix>lock:<id>` and `<prefix>replay:<value>`. Needs Redis 6.2
+ * or later (`GETDEL`).
  * On Redis Cluster, give a prefix with a hash tag (`{oidc}:`) so a session's keys share a slot.
  *
  * Every expiry sent to Redis is a whole number of seconds between 1 and a year, so no input can
