@@ -61,7 +61,8 @@ export interface CaseBrowser {
 
 /**
  * Runs `fn` in a fresh browser context; on failure saves a screenshot of each tab to
- * `test-results/e2e-<name>-<n>.png` and rethrows with `describeFailure`'s text appended; always
+ * `test-results/e2e-<name>-<n>.png` and rethrows with `describeFailure`'s text appended to the stack;
+ * always
  * closes the context.
  * @param browser - the browser
  * @param name - the file name's stem
@@ -93,7 +94,9 @@ export async function inContext(
       await page.screenshot({ path: file.pathname, fullPage: true }).catch(() => undefined)
     }
     const more = describeFailure()
-    if (more !== '' && error instanceof Error) error.message += `\n${more}`
+    // the reporters print the stack, which holds the message as it was when thrown
+    if (more !== '' && error instanceof Error)
+      error.stack = `${error.stack ?? error.message}\n${more}`
     throw error
   } finally {
     await context.close()

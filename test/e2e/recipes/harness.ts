@@ -22,11 +22,11 @@ export const CLIENT_SECRET = 'recipe-client-secret-0123456789abcdefghijkl'
 export const SHORT_ACCESS_TOKEN_TTL_IN_SECONDS = 10
 
 /**
- * A `name` of about 4,500 characters that does not compress (words of a hash chain): with it a
+ * A `name` of about 5,000 characters that does not compress (words of a hash chain): with it a
  * sealed session passes one cookie's ~4 KB and must be split, and stays far below the 16 KB of
  * request headers Node accepts.
  */
-export const LARGE_NAME = largeName(4_500)
+export const LARGE_NAME = largeName(5_000)
 
 /** The OP's users for the recipes: those of the interop OP and `large`, whose name is {@link LARGE_NAME}. */
 export const RECIPE_USERS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
