@@ -66,6 +66,15 @@ export interface OpOptions {
   readonly jwks?: { keys: JWK[] }
   /** Allow http and localhost redirect URIs for implicit web clients (the demo's RP is on loopback). */
   readonly allowHttpImplicit?: boolean
+  /** The users (claims by account id); default {@link USERS}. */
+  readonly users?: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  /**
+   * `true`: every refresh rotates the refresh token (a second use of a rotated one revokes the
+   * grant). Default oidc-provider's own rule (rotate once 70% of the token's lifetime passed).
+   */
+  readonly rotateRefreshTokens?: boolean
+  /** The lifetime of each access token issued, in seconds, read at issuance; default 600. */
+  readonly accessTokenTtl?: () => number
 }
 
 /** A running OP. */
@@ -100,10 +109,11 @@ export async function startOp(options: OpOptions): Promise<RunningOp> {
   const provider = new Provider(issuer, configuration(options, jwks))
   if (options.allowHttpImplicit === true) allowHttpImplicit(provider)
   const callback = provider.callback()
+  const users = options.users ?? USERS
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const route = /^\/interaction\/([\w-]+)$/.exec(new URL(req.url ?? '/', issuer).pathname)
     if (route === null) return callback(req, res)
-    interaction(provider, req, res).catch((err: unknown) => {
+    interaction(provider, users, req, res).catch((err: unknown) => {
       res.statusCode = 400
       res.setHeader('content-type', 'text/plain; charset=utf-8')
       res.end(err instanceof Error ? `${err.name}: ${err.message}` : 'interaction failed')
@@ -180,6 +190,7 @@ function memoryAdapter() {
 }
 
 function configuration(options: OpOptions, jwks: { keys: JWK[] }): Configuration {
+  const users = options.users ?? USERS
   return {
     adapter: memoryAdapter(),
     clients: options.clients,
@@ -190,7 +201,7 @@ function configuration(options: OpOptions, jwks: { keys: JWK[] }): Configuration
     pkce: { methods: ['S256'], required: (_ctx, client) => client.clientAuthMethod === 'none' },
     cookies: { keys: ['interop-cookie-key'] },
     ttl: {
-      AccessToken: 600,
+      AccessToken: options.accessTokenTtl ?? 600,
       AuthorizationCode: 60,
       Grant: 600,
       IdToken: 600,
@@ -211,10 +222,11 @@ function configuration(options: OpOptions, jwks: { keys: JWK[] }): Configuration
     },
     // every client that may refresh gets a refresh token, offline_access or not
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ...(options.rotateRefreshTokens === true ? { rotateRefreshToken: true } : {}),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: () => false,
     findAccount: (_ctx, sub) => {
-      const user = USERS[sub]
+      const user = users[sub]
       if (user === undefined) return undefined
       return { accountId: sub, claims: () => ({ sub, ...user }) }
     },
@@ -240,12 +252,17 @@ function allowHttpImplicit(provider: Provider): void {
  * The interaction route: GET shows the login page, POST signs the user in and grants the requested
  * scopes and claims at once (first-party consent), or cancels.
  */
-async function interaction(provider: Provider, req: IncomingMessage, res: ServerResponse) {
+async function interaction(
+  provider: Provider,
+  users: Readonly<Record<string, unknown>>,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   const details = await provider.interactionDetails(req, res)
   const params = details.params as Record<string, string | undefined>
   if (req.method === 'GET') {
     res.setHeader('content-type', 'text/html; charset=utf-8')
-    res.end(loginPage(details.uid, String(params.client_id), acrChoices(params.acr_values)))
+    res.end(loginPage(details.uid, String(params.client_id), Object.keys(users), params.acr_values))
     return
   }
   const form = new URLSearchParams(await readBody(req))
@@ -255,7 +272,7 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
     return
   }
   const accountId = form.get('user') ?? ''
-  if (USERS[accountId] === undefined) throw new Error('unknown user')
+  if (!Object.hasOwn(users, accountId)) throw new Error('unknown user')
   const acr = form.get('acr') || acrChoices(params.acr_values)[0]
   const grant = new provider.Grant({ accountId, clientId: String(params.client_id) })
   grant.addOIDCScope(String(params.scope ?? 'openid'))
@@ -296,11 +313,11 @@ function escapeHtml(value: string): string {
   )
 }
 
-function loginPage(uid: string, clientId: string, acrs: string[]): string {
-  const users = Object.keys(USERS)
-    .map((u) => `<option>${escapeHtml(u)}</option>`)
+function loginPage(uid: string, clientId: string, accounts: string[], acrValues?: string): string {
+  const users = accounts.map((u) => `<option>${escapeHtml(u)}</option>`).join('')
+  const acrOptions = acrChoices(acrValues)
+    .map((a) => `<option>${escapeHtml(a)}</option>`)
     .join('')
-  const acrOptions = acrs.map((a) => `<option>${escapeHtml(a)}</option>`).join('')
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign in to the demo OP</title></head>
 <body style="font-family:sans-serif;max-width:30em;margin:3em auto">
 <h1>Demo OP</h1><p>${escapeHtml(clientId)} asks you to sign in. Any listed user works, no password.</p>
