@@ -12,17 +12,14 @@ import { createWebAuth, nodeMiddleware, nodeSession } from 'oidc-rp/web'
 const env = process.env as Record<string, string>
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-// --- authentication: 15 lines ---
+// --- authentication ---
 const config = await discover(env.ISSUER!, {
   client_id: env.CLIENT_ID!,
   client_secret: env.CLIENT_SECRET!,
   redirect_uris: [`${env.APP_URL}/auth/callback`],
   post_logout_redirect_uris: [`${env.APP_URL}/auth/signed-out`],
 })
-const auth = createWebAuth(config, {
-  secrets: [env.SESSION_SECRET!],
-  loginParameters: { scope: 'openid profile email offline_access' },
-})
+const auth = createWebAuth(config, { secrets: [env.SESSION_SECRET!] }) // asks openid profile email
 const app = express()
 app.use(nodeMiddleware(auth)) // /auth/login, /auth/callback, /auth/logout, back-channel logout…
 app.get('/protected', async (req, res) => {
