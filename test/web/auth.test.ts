@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createMemorySessionStore } from '../../src/stores/memory.js'
+import { createSealedTransactionStore } from '../../src/stores/sealed.js'
 import { assertNoSecrets } from '../support/helpers.js'
 import { APP, CLIENT_ID, createWebFixture, newSecret } from '../support/web.js'
 
@@ -110,6 +111,15 @@ describe('createWebAuth: response modes', () => {
     const browser = f.browser()
     const done = await browser.signIn('/x')
     assert.equal(done.headers.get('location'), '/x')
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+
+  test('form_post with the sealed transaction store: the body is read once, by the sign-in', async () => {
+    const store = createSealedTransactionStore({ keys: [newSecret()] })
+    const f = await createWebFixture({ config: { store, policy: { responseMode: 'form_post' } } })
+    const browser = f.browser()
+    const done = await browser.signIn('/sealed')
+    assert.equal(done.headers.get('location'), '/sealed')
     assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
   })
 
