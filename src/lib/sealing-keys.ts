@@ -8,25 +8,16 @@
  */
 import * as base64url from 'jose/base64url'
 import { invalidArgument } from './checks.js'
+import { joseSeal } from './lazy-jose.js'
 
-/**
- * One imported sealing key and its id (the first 9 bytes of its SHA-256, base64url).
- * @internal
- */
-export interface SealingKey {
+/** One imported sealing key and its id (the first 9 bytes of its SHA-256, base64url). */
+interface SealingKey {
   readonly kid: string
   readonly key: CryptoKey
 }
 
-/**
- * Checks the application's secrets and returns a loader of their keys (imported on first use).
- * @param secrets - 32 bytes each, or their base64url encoding; the first seals
- * @param name - the option's name, for the error
- * @returns a function giving the imported keys, in order
- * @throws {@link UsageError} `INVALID_ARGUMENT` for no secret, or one that is not 32 bytes
- * @internal
- */
-export function sealingKeys(
+/** Checks the application's secrets and returns a loader of their keys (imported on first use). */
+function sealingKeys(
   secrets: readonly (string | Uint8Array)[],
   name: string,
 ): () => Promise<SealingKey[]> {
@@ -42,13 +33,68 @@ export function sealingKeys(
 }
 
 /**
- * The key a sealed value's `kid` names, for jose's key resolver; throws when none is configured.
+ * Seals and opens JSON payloads with the application's keys.
  * @internal
  */
-export function keyOf(keys: readonly SealingKey[], kid: string | undefined): CryptoKey {
-  const found = keys.find((k) => k.kid === kid)
-  if (found === undefined) throw new Error('unknown kid')
-  return found.key
+export interface Sealer {
+  /**
+   * Seals a payload until `ttlInSeconds` from now.
+   *
+   * A JWE (`dir` + `A256GCM`, `kid` naming the first key, `iat` and `exp` inside).
+   */
+  seal(payload: Record<string, unknown>, ttlInSeconds: number): Promise<string>
+  /**
+   * Opens a sealed value with whichever configured key its `kid` names.
+   * @throws jose's errors (`ERR_JWT_EXPIRED` past `exp`), or an error for an unknown `kid`
+   */
+  open(value: string): Promise<Record<string, unknown>>
+}
+
+/**
+ * Makes a sealer from the application's secrets: the first seals, every one opens.
+ * @param secrets - 32 bytes each, or their base64url encoding
+ * @param name - the option's name, for the error
+ * @param now - the clock, in milliseconds
+ * @returns the sealer
+ * @throws `UsageError` `INVALID_ARGUMENT` for no secret, or one that is not 32 bytes
+ * @internal
+ */
+export function createSealer(
+  secrets: readonly (string | Uint8Array)[],
+  name: string,
+  now: () => number,
+): Sealer {
+  const keys = sealingKeys(secrets, name)
+  return {
+    async seal(payload, ttlInSeconds) {
+      const [first] = await keys()
+      const iat = Math.floor(now() / 1000)
+      const { EncryptJWT } = await joseSeal()
+      return new EncryptJWT(payload)
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: first!.kid })
+        .setIssuedAt(iat)
+        .setExpirationTime(iat + Math.max(1, Math.ceil(ttlInSeconds)))
+        .encrypt(first!.key)
+    },
+    async open(value) {
+      const all = await keys()
+      const { payload } = await (await joseSeal()).jwtDecrypt(
+        value,
+        (header) => {
+          const found = all.find((k) => k.kid === header.kid)
+          if (found === undefined) throw new Error('unknown kid')
+          return found.key
+        },
+        {
+          keyManagementAlgorithms: ['dir'],
+          contentEncryptionAlgorithms: ['A256GCM'],
+          currentDate: new Date(now()),
+          requiredClaims: ['exp'],
+        },
+      )
+      return payload
+    },
+  }
 }
 
 function secretBytes(secret: string | Uint8Array, name: string): Uint8Array {

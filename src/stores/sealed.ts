@@ -9,8 +9,7 @@
 import { UsageError, ValidationError } from '../errors.js'
 import { positiveTtl } from '../lib/checks.js'
 import { isPlainObject } from '../lib/json.js'
-import { joseSeal } from '../lib/lazy-jose.js'
-import { keyOf, sealingKeys } from '../lib/sealing-keys.js'
+import { createSealer } from '../lib/sealing-keys.js'
 import { callStore } from '../lib/store-call.js'
 import type { ReplayGuard, Transaction, TransactionStore } from '../storage.js'
 import { createMemoryReplayGuard } from './memory.js'
@@ -78,8 +77,8 @@ export interface SealedTransactionStoreOptions {
 export function createSealedTransactionStore(
   options: SealedTransactionStoreOptions,
 ): TransactionStore {
-  const sealingKeysOf = sealingKeys(options.keys, 'keys')
   const now = options.now ?? Date.now
+  const sealer = createSealer(options.keys, 'keys', now)
   const guard =
     options.replayGuard === false
       ? undefined
@@ -88,32 +87,15 @@ export function createSealedTransactionStore(
     browserBinding: 'handle',
     async set(transaction, ttlInSeconds) {
       positiveTtl(ttlInSeconds)
-      const [first] = await sealingKeysOf()
-      const iat = Math.floor(now() / 1000)
-      const { EncryptJWT } = await joseSeal()
-      return new EncryptJWT({ tx: transaction as unknown as Record<string, unknown> })
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: first!.kid })
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + Math.ceil(ttlInSeconds))
-        .encrypt(first!.key)
+      return sealer.seal({ tx: transaction as unknown as Record<string, unknown> }, ttlInSeconds)
     },
     async take(state, handle) {
       if (handle === undefined || handle === '') return undefined
       if (typeof handle !== 'string' || handle.length > MAX_SEALED_LENGTH)
         throw invalid('malformed')
-      const all = await sealingKeysOf()
       let payload: Record<string, unknown>
       try {
-        ;({ payload } = await (await joseSeal()).jwtDecrypt(
-          handle,
-          (header) => keyOf(all, header.kid),
-          {
-            keyManagementAlgorithms: ['dir'],
-            contentEncryptionAlgorithms: ['A256GCM'],
-            currentDate: new Date(now()),
-            requiredClaims: ['exp'],
-          },
-        ))
+        payload = await sealer.open(handle)
       } catch (err) {
         // jose's error codes are part of its API; matching the code spares loading jose/errors
         if ((err as { code?: unknown }).code === 'ERR_JWT_EXPIRED') return undefined

@@ -7,9 +7,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/json.js'
-import { joseSeal } from '../lib/lazy-jose.js'
-import { keyOf, sealingKeys } from '../lib/sealing-keys.js'
+import { createSealer } from '../lib/sealing-keys.js'
 import { type CookieAttributes, parseCookies, serializeCookie } from './cookies.js'
 
 /** Sealed values longer than this are not opened. */
@@ -48,34 +46,16 @@ export function createCookieSealer(options: {
   readonly keys: readonly (string | Uint8Array)[]
   readonly now: () => number
 }): CookieSealer {
-  const { now } = options
-  const keys = sealingKeys(options.keys, 'secrets')
+  const sealer = createSealer(options.keys, 'secrets', options.now)
   return {
-    async seal(payload, purpose, ttlInSeconds) {
-      const [first] = await keys()
-      const iat = Math.floor(now() / 1000)
-      const { EncryptJWT } = await joseSeal()
-      return new EncryptJWT({ ...payload, use: purpose })
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: first!.kid })
-        .setIssuedAt(iat)
-        .setExpirationTime(iat + Math.max(1, Math.ceil(ttlInSeconds)))
-        .encrypt(first!.key)
+    seal(payload, purpose, ttlInSeconds) {
+      return sealer.seal({ ...payload, use: purpose }, ttlInSeconds)
     },
     async open(value, purpose) {
       if (typeof value !== 'string' || value === '' || value.length > MAX_SEALED) return undefined
-      const all = await keys()
       try {
-        const { payload } = await (await joseSeal()).jwtDecrypt(
-          value,
-          (header) => keyOf(all, header.kid),
-          {
-            keyManagementAlgorithms: ['dir'],
-            contentEncryptionAlgorithms: ['A256GCM'],
-            currentDate: new Date(now()),
-            requiredClaims: ['exp'],
-          },
-        )
-        return isPlainObject(payload) && payload.use === purpose ? payload : undefined
+        const payload = await sealer.open(value)
+        return payload.use === purpose ? payload : undefined
       } catch {
         return undefined
       }
