@@ -9,6 +9,7 @@
  */
 import * as oauth from 'oauth4webapi'
 import { ValidationError } from './errors.js'
+import { sameText } from './lib/compare.js'
 import { sha256Base64url } from './lib/node-crypto.js'
 import type { Transaction, TransactionStore } from './storage.js'
 
@@ -225,14 +226,6 @@ function missingBinding(): ValidationError {
     'CALLBACK_BROWSER_BINDING_MISSING',
     'the callback came without the browser-binding cookie of its sign-in: it was started in another browser, or the cookie was not set (see AuthorizationRequest.browserBinding)',
   )
-}
-
-/** Compares two strings in time that depends on their length only. */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
 }
 
 function bindingError(

@@ -7,12 +7,13 @@
  * @module
  */
 import { ValidationError } from '../errors.js'
+import { sameText } from '../lib/compare.js'
 import { readRequestInput } from '../lib/request-input.js'
 import { handleBackChannelLogout } from '../logout/back-channel.js'
 import { handleFrontChannelLogout } from '../logout/front-channel.js'
 import { createEndSessionRequest, handlePostLogoutRedirect } from '../logout/rp-initiated.js'
 import type { WebContext } from './context.js'
-import { serializeCookie } from './cookies.js'
+import { oneCookieValue, serializeCookie } from './cookies.js'
 import { logoutFormHtml, page } from './pages.js'
 import { checkReturnTo } from './return-to.js'
 import { clearSessionCookie, cookieAttributes, endSession, openCookie } from './session.js'
@@ -54,7 +55,7 @@ export async function startLogout(ctx: WebContext, request: Request): Promise<Re
   const cookie = await openCookie(ctx, request)
   if (cookie === undefined) return redirect(returnTo, clearSessionCookie(ctx, request))
   checkSameOrigin(ctx, request)
-  if (form.csrf === undefined || !(await sameText(form.csrf, cookie.csrf))) {
+  if (form.csrf === undefined || !sameText(form.csrf, cookie.csrf)) {
     throw csrfRefused('the logout form does not carry this session’s CSRF token')
   }
   const { record, setCookie } = await endSession(ctx, request)
@@ -77,7 +78,7 @@ export async function startLogout(ctx: WebContext, request: Request): Promise<Re
  */
 export async function finishLogout(ctx: WebContext, request: Request): Promise<Response> {
   const header = request.headers.get('cookie')
-  const sealed = readCookie(header, ctx.cookies.logout)
+  const sealed = oneCookieValue(header, ctx.cookies.logout)
   const opened = sealed === undefined ? undefined : await ctx.sealer.open(sealed, 'logout')
   const expectedState = typeof opened?.state === 'string' ? opened.state : undefined
   await handlePostLogoutRedirect(ctx.config, request, { expectedState })
@@ -137,21 +138,4 @@ function redirect(location: string, setCookie: readonly string[] = []): Response
   const headers = new Headers({ location, 'cache-control': 'no-store' })
   for (const value of setCookie) headers.append('set-cookie', value)
   return new Response(null, { status: 303, headers })
-}
-
-/** The value of the one cookie of a name in a `Cookie` header. */
-function readCookie(header: string | null, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-  }
-  return undefined
-}
-
-/** Compares two strings in time that depends on their length only. */
-async function sameText(a: string, b: string): Promise<boolean> {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
 }
