@@ -158,7 +158,11 @@ export async function readSession(
   let { cookie, content } = open
   let changed = false
   if (refresh && needsRefresh(ctx, content)) {
-    const refreshed = await refreshContent(ctx, open)
+    const refreshed = await refreshContent(ctx, open).catch((err: unknown) => {
+      // the OP unreachable: a token that is still valid serves until it expires
+      if (content.accessToken!.expiresAt! > ctx.now()) return content
+      throw err
+    })
     if (refreshed === undefined) return undefined
     if (refreshed !== content) {
       content = refreshed

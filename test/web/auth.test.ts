@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createMemorySessionStore } from '../../src/stores/memory.js'
 import { createSealedTransactionStore } from '../../src/stores/sealed.js'
-import { assertNoSecrets } from '../support/helpers.js'
+import { assertNoSecrets, expectCode } from '../support/helpers.js'
 import { APP, CLIENT_ID, createWebFixture, newSecret } from '../support/web.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -407,5 +407,19 @@ describe('createWebAuth: logout', async () => {
     const delivery = await f.op.frontChannelLogout({ clientId: CLIENT_ID, sid: 'fc-1' })
     assert.equal(delivery.response?.status, 200)
     assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+  })
+})
+
+describe('createWebAuth: refresh while the OP is down', () => {
+  test('a token still valid serves while the refresh fails; twin: once expired, the error is thrown', async () => {
+    const f = await createWebFixture({ op: { accessTokenTtlInSeconds: 30 } })
+    const browser = f.browser()
+    await browser.signIn()
+    const before = await f.auth.getSession(browser.request('/'), { refresh: false })
+    f.op.misbehave({ http: { endpoint: 'token', kind: 'server-error' } }, { times: 10 })
+    const served = await f.auth.getSession(browser.request('/'))
+    assert.equal(served?.accessToken?.value, before?.accessToken?.value)
+    f.clock.now += 31_000
+    await expectCode(() => f.auth.getSession(browser.request('/')), 'HTTP_UNEXPECTED_STATUS')
   })
 })
