@@ -84,6 +84,12 @@ function gate(): { opened: Promise<void>; open: () => void } {
   return { opened, open }
 }
 
+/*
+ * Every `assert.ok` here has a message: on Node 20, a failing `assert.ok(value)` without one in a
+ * file run through tsx spins forever re-parsing the source for its message, so the test hangs
+ * instead of failing.
+ */
+
 /** Waits until `condition` holds; fails after a generous 20 s rather than hang. */
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000
@@ -164,7 +170,7 @@ for (const [shape, client, shaped] of shapes) {
       const prefix = freshPrefix()
       const store = createRedisTransactionStore(client(), { prefix })
       await store.set(transaction('short'), 0.2)
-      assert.ok(await redis.exists(`${prefix}tx:short`))
+      assert.equal(await redis.exists(`${prefix}tx:short`), 1, 'saved')
       await redis.pExpire(`${prefix}tx:short`, 1)
       await new Promise((resolve) => setTimeout(resolve, 20))
       assert.equal(await store.take('short'), undefined)
@@ -185,7 +191,8 @@ for (const [shape, client, shaped] of shapes) {
       const ttl = await redis.ttl(`${prefix}replay:jti-1`)
       assert.ok(ttl > 110 && ttl <= 120, `TTL ${ttl}`)
       assert.equal(await guard.claim('past', now / 1000 - 50), true)
-      assert.ok((await redis.ttl(`${prefix}replay:past`)) <= 1)
+      const pastTtl = await redis.ttl(`${prefix}replay:past`)
+      assert.ok(pastTtl <= 1, `TTL ${pastTtl}`)
       const claims = await Promise.all(
         Array.from({ length: 200 }, () => guard.claim('jti-race', now / 1000 + 60)),
       )
@@ -339,35 +346,58 @@ for (const [shape, client, shaped] of shapes) {
       assert.equal(await machineB.withLock!('s-1', async () => 'B ran'), 'B ran')
     })
 
-    test('withLock: a lock held past its TTL expires and is taken by the other machine; the late holder then releases nothing of the new holder', async () => {
+    test("withLock: a lock held past its TTL expires and is taken by the other machine; the late holder then releases nothing of the new holder (B waits while A's lock lives; twin: B's own release removes it)", async () => {
       const prefix = freshPrefix()
       const key = `${prefix}lock:s-1`
-      const machineA = createRedisSessionStore(client(), { prefix, lockTtlInSeconds: 0.2 })
-      const machineB = createRedisSessionStore(shaped(otherMachine), { prefix })
+      let attempts = 0
+      // A's lock could last a minute: the test cuts it short (below), so it never races the clock.
+      const machineA = createRedisSessionStore(client(), { prefix, lockTtlInSeconds: 60 })
+      const machineB = createRedisSessionStore(
+        shaped(otherMachine, (script) => {
+          if (isLockAttempt(script)) attempts++
+        }),
+        { prefix, lockWaitInSeconds: 60 },
+      )
       const events: string[] = []
       const heldByA = gate()
       const heldByB = gate()
-      let tokenB: string | null = null
+      const bHolds = gate()
+      let tokenB: unknown
       const first = machineA.withLock!('s-1', async () => {
         events.push('A started')
         await heldByA.opened
         events.push('A finished')
       })
       await until(() => events.length > 0)
+      const tokenA = await redis.get(key)
+      assert.equal(typeof tokenA, 'string', 'A holds the lock')
       const second = machineB.withLock!('s-1', async () => {
         events.push('B started')
         tokenB = await redis.get(key)
+        bHolds.open()
         await heldByB.opened
         events.push('B finished')
       })
-      await until(() => events.includes('B started'))
+      // B's second attempt is sent only once its first was refused.
+      await until(() => attempts >= 2)
+      assert.deepEqual(events, ['A started'], "B waits while A's lock lives")
+      assert.equal(await redis.get(key), tokenA, "A's lock is untouched")
+      // A's TTL runs out while A still works: cut to 1 ms rather than raced.
+      assert.equal(await redis.pExpire(key, 1), 1, "A's lock had a TTL to cut")
+      // B takes it within its 60 s wait, or `second` fails with SESSION_LOCK_TIMEOUT.
+      await Promise.race([
+        bHolds.opened,
+        second.then(() => assert.fail('B returned without holding the lock')),
+      ])
       assert.deepEqual(events, ['A started', 'B started'], 'B took the expired lock while A ran')
-      assert.ok(tokenB !== null)
+      assert.equal(typeof tokenB, 'string', 'B holds the lock')
+      assert.notEqual(tokenB, tokenA, "B's token, not A's")
       heldByA.open()
       await first
       assert.equal(await redis.get(key), tokenB, "A's release left B's lock")
       heldByB.open()
       await second
+      assert.deepEqual(events, ['A started', 'B started', 'A finished', 'B finished'])
       assert.equal(await redis.exists(key), 0, "B's release removed its own lock")
     })
 
@@ -473,7 +503,8 @@ for (const [shape, client, shaped] of shapes) {
         assert.ok(ttl > year - 10 && ttl <= year, `${key}: TTL ${ttl}`)
       }
       assert.equal(await guard.claim('past', Number.NEGATIVE_INFINITY), true)
-      assert.ok((await redis.ttl(`${prefix}replay:past`)) <= 1)
+      const pastTtl = await redis.ttl(`${prefix}replay:past`)
+      assert.ok(pastTtl <= 1, `TTL ${pastTtl}`)
       await expectCode(() => guard.claim('nan', Number.NaN), 'INVALID_ARGUMENT')
       await transactions.set(transaction('normal'), 600)
       const ttl = await redis.ttl(`${prefix}tx:normal`)
@@ -490,7 +521,7 @@ describe('Redis stores with the rest of the SDK', () => {
       () => createRedisReplayGuard(redis, { prefix: 5 as never }),
       'INVALID_ARGUMENT',
     )
-    assert.ok(createRedisReplayGuard(redis))
+    assert.equal(typeof createRedisReplayGuard(redis).claim, 'function', 'the defaults work')
   })
 
   test('bad lock timings are refused with INVALID_ARGUMENT, a bad session id or fn too; twin: good ones work', async () => {
@@ -532,7 +563,7 @@ describe('Redis stores with the rest of the SDK', () => {
     assert.equal(await store.withLock!('s-1', async () => 'done'), 'done')
     assert.equal(await redis.exists(`${prefix}lock:s-1`), 1, 'not released')
     // another caller gets the lock once its TTL has passed
-    const other = createRedisSessionStore(redis, { prefix })
+    const other = createRedisSessionStore(redis, { prefix, lockWaitInSeconds: 30 })
     assert.equal(await other.withLock!('s-1', async () => 'after the TTL'), 'after the TTL')
   })
 
