@@ -15,17 +15,14 @@ import { serve } from './serve.js'
 
 const env = (name: string) => process.env[name] as string // Node, Bun and Deno 2 all have it
 
-// --- authentication: 13 lines ---
+// --- authentication ---
 const config = await discover(env('ISSUER'), {
   client_id: env('CLIENT_ID'),
   client_secret: env('CLIENT_SECRET'),
   redirect_uris: [`${env('APP_URL')}/auth/callback`],
   post_logout_redirect_uris: [`${env('APP_URL')}/auth/signed-out`],
 })
-const auth = createWebAuth(config, {
-  secrets: [env('SESSION_SECRET')],
-  loginParameters: { scope: 'openid profile email offline_access' },
-})
+const auth = createWebAuth(config, { secrets: [env('SESSION_SECRET')] }) // asks openid profile email
 const app = new Hono()
 app.all('/auth/*', async (c) => (await auth.handle(c.req.raw)) ?? c.notFound())
 app.get('/protected', (c) =>
