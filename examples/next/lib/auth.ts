@@ -1,0 +1,21 @@
+/**
+ * The application's `oidc-rp/web` handlers, made once per server process (discovery on first use).
+ * @module
+ */
+import { discover } from 'oidc-rp'
+import { createWebAuth, type WebAuth } from 'oidc-rp/web'
+
+const env = process.env as Record<string, string>
+let made: Promise<WebAuth> | undefined
+
+// --- authentication (1 of 3: the configuration) ---
+export function auth(): Promise<WebAuth> {
+  made ??= discover(env.ISSUER!, {
+    client_id: env.CLIENT_ID!,
+    client_secret: env.CLIENT_SECRET!,
+    redirect_uris: [`${env.APP_URL}/auth/callback`],
+    post_logout_redirect_uris: [`${env.APP_URL}/auth/signed-out`],
+  }).then((config) => createWebAuth(config, { secrets: [env.SESSION_SECRET!] }))
+  return made
+}
+// --- end of authentication ---
