@@ -4,14 +4,13 @@
  * On a failure the page is saved to `test-results/e2e-<test name>.png`.
  */
 import assert from 'node:assert/strict'
-import { mkdir } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
-import { type Browser, chromium, type Page, type Request } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { type RunningDemo, startDemo } from '../../examples/demo-server.js'
+import { inContext, launchChromium, type Navigation, navigationsTo } from './recipes/browser.js'
 
 const SILVER = 'urn:mace:incommon:iap:silver'
 const BRONZE = 'urn:mace:incommon:iap:bronze'
-const RESULTS = new URL('../../test-results/', import.meta.url)
 
 let demo: RunningDemo | undefined
 let browser: Browser | undefined
@@ -22,54 +21,16 @@ function urls() {
   return { rp: demo.rpUrl, op: demo.op.issuer }
 }
 
-/** One browser navigation: the document requests the page made, with their responses' status. */
-interface Navigation {
-  readonly request: Request
-  readonly url: URL
-  readonly method: string
-  status?: number
-}
-
 /**
  * Runs `fn` in a fresh browser context (no cookies: a new end-user), recording the navigations;
- * on failure saves a screenshot before rethrowing; always closes the context.
+ * on failure saves a screenshot; always closes the context.
  */
 async function inBrowser(
   name: string,
   fn: (page: Page, navigations: Navigation[]) => Promise<void>,
 ): Promise<void> {
   assert.ok(browser, 'Chromium did not start')
-  const context = await browser.newContext()
-  const page = await context.newPage()
-  page.setDefaultTimeout(10_000)
-  const navigations: Navigation[] = []
-  const byRequest = new Map<Request, Navigation>()
-  page.on('request', (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) {
-      const nav = { request, url: new URL(request.url()), method: request.method() }
-      navigations.push(nav)
-      byRequest.set(request, nav)
-    }
-  })
-  page.on('response', (response) => {
-    const nav = byRequest.get(response.request())
-    if (nav) nav.status = response.status()
-  })
-  try {
-    await fn(page, navigations)
-  } catch (err) {
-    const file = new URL(`e2e-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`, RESULTS)
-    await mkdir(RESULTS, { recursive: true })
-    await page.screenshot({ path: file.pathname, fullPage: true }).catch(() => undefined)
-    throw err
-  } finally {
-    await context.close()
-  }
-}
-
-/** The navigations of one path (at the RP or the OP). */
-function navigationsTo(navigations: Navigation[], origin: string, pathname: string) {
-  return navigations.filter((n) => n.url.origin === origin && n.url.pathname === pathname)
+  await inContext(browser, name, ({ page, navigations }) => fn(page, navigations))
 }
 
 /** At the OP's login page: picks the user and the authentication context, submits. */
@@ -148,19 +109,7 @@ async function assertRefused(page: Page, code: string): Promise<void> {
 describe('demo in Chromium', { timeout: 60_000 }, () => {
   before(async () => {
     demo = await startDemo()
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    })
+    browser = await launchChromium()
   })
 
   after(async () => {
