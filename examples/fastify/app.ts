@@ -13,6 +13,8 @@ import { createWebAuth, nodeMiddleware, nodeSession } from 'oidc-rp/web'
 const env = process.env as Record<string, string>
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+const app = Fastify()
+
 // --- authentication ---
 const config = await discover(env.ISSUER!, {
   client_id: env.CLIENT_ID!,
@@ -21,13 +23,9 @@ const config = await discover(env.ISSUER!, {
   post_logout_redirect_uris: [`${env.APP_URL}/auth/signed-out`],
 })
 const auth = createWebAuth(config, { secrets: [env.SESSION_SECRET!] }) // asks openid profile email
-const routes = nodeMiddleware(auth)
-const app = Fastify()
-// the /auth/* routes see the raw request before Fastify parses its body (form_post, logout)
 app.addHook('onRequest', (req, reply, done) => {
   if (!req.url.startsWith('/auth/')) return done()
-  reply.hijack()
-  routes(req.raw, reply.raw) // answers 404 itself for an /auth/ path it does not serve
+  nodeMiddleware(auth)(req.raw, reply.hijack().raw) // /auth/*, before Fastify reads the body
 })
 app.get('/protected', async (req, reply) => {
   const session = await nodeSession(auth, req.raw, reply.raw) // refreshes the access token when due
