@@ -12,6 +12,8 @@ import { createWebAuth, nodeMiddleware, nodeSession } from 'oidc-rp/web'
 const env = process.env as Record<string, string>
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+const app = express()
+
 // --- authentication ---
 const config = await discover(env.ISSUER!, {
   client_id: env.CLIENT_ID!,
@@ -20,7 +22,6 @@ const config = await discover(env.ISSUER!, {
   post_logout_redirect_uris: [`${env.APP_URL}/auth/signed-out`],
 })
 const auth = createWebAuth(config, { secrets: [env.SESSION_SECRET!] }) // asks openid profile email
-const app = express()
 app.use(nodeMiddleware(auth)) // /auth/login, /auth/callback, /auth/logout, back-channel logout…
 app.get('/protected', async (req, res) => {
   const session = await nodeSession(auth, req, res) // refreshes the access token when due

@@ -15,6 +15,8 @@ import { serve } from './serve.js'
 
 const env = (name: string) => process.env[name] as string // Node, Bun and Deno 2 all have it
 
+const app = new Hono()
+
 // --- authentication ---
 const config = await discover(env('ISSUER'), {
   client_id: env('CLIENT_ID'),
@@ -23,7 +25,6 @@ const config = await discover(env('ISSUER'), {
   post_logout_redirect_uris: [`${env('APP_URL')}/auth/signed-out`],
 })
 const auth = createWebAuth(config, { secrets: [env('SESSION_SECRET')] }) // asks openid profile email
-const app = new Hono()
 app.all('/auth/*', async (c) => (await auth.handle(c.req.raw)) ?? c.notFound())
 app.get('/protected', (c) =>
   auth.protect(c.req.raw, (session) =>
