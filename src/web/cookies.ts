@@ -92,8 +92,8 @@ const PATH = /^\/[ -:<-~]*$/
  * @param value - the value (cookie-octets only: base64url and JWE values are)
  * @param attributes - lifetime, `Secure`, `SameSite`, path, `HttpOnly`
  * @returns the header value
- * @throws `UsageError` `INVALID_ARGUMENT` for a name, value, path or lifetime a cookie cannot carry,
- * or attributes its name prefix or `SameSite=None` forbid
+ * @throws `UsageError` `INVALID_ARGUMENT` for a name, value, path or lifetime a cookie cannot
+ * carry, or attributes its name prefix or `SameSite=None` forbid
  * @see https://www.rfc-editor.org/rfc/rfc6265#section-4.1.1
  * @internal
  */
