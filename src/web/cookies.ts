@@ -79,20 +79,39 @@ export function cookieName(base: string, secure: boolean): string {
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** A cookie value: RFC 6265 cookie-octets (no spaces, quotes, commas, semicolons, backslashes). */
 const VALUE = /^[!#-+\--:<-[\]-~]*$/
+/** A `Path` attribute: absolute, then any printable character but `;` (RFC 6265 path-value). */
+const PATH = /^\/[ -:<-~]*$/
 
 /**
  * A `Set-Cookie` value.
+ *
+ * Attributes the browser would drop the cookie for are refused rather than written: a `__Host-`
+ * name needs `Secure` and `Path=/`, a `__Secure-` name `Secure`, `SameSite=None` `Secure`.
+ *
  * @param name - the cookie name
  * @param value - the value (cookie-octets only: base64url and JWE values are)
  * @param attributes - lifetime, `Secure`, `SameSite`, path, `HttpOnly`
  * @returns the header value
- * @throws `UsageError` `INVALID_ARGUMENT` for a name or value a cookie cannot carry
+ * @throws `UsageError` `INVALID_ARGUMENT` for a name, value, path or lifetime a cookie cannot
+ * carry, or attributes its name prefix or `SameSite=None` forbid
+ * @see https://www.rfc-editor.org/rfc/rfc6265#section-4.1.1
  * @internal
  */
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
   if (!NAME.test(name)) throw invalidArgument('cookie name', 'RFC 6265 token characters')
   if (!VALUE.test(value)) throw invalidArgument('cookie value', 'RFC 6265 cookie-octets')
-  const parts = [`${name}=${value}`, `Path=${attributes.path ?? '/'}`]
+  const path = attributes.path ?? '/'
+  if (!PATH.test(path)) throw invalidArgument('cookie path', "an absolute path without ';'")
+  if (!Number.isFinite(attributes.maxAge)) throw invalidArgument('cookie maxAge', 'a finite number')
+  const prefix = /^__(host|secure)-/i.exec(name)?.[1]?.toLowerCase()
+  if ((prefix !== undefined || attributes.sameSite === 'None') && !attributes.secure) {
+    throw invalidArgument(
+      'cookie secure',
+      `true for ${name} (SameSite=None or a __Host-/__Secure- name)`,
+    )
+  }
+  if (prefix === 'host' && path !== '/') throw invalidArgument('cookie path', `/ for ${name}`)
+  const parts = [`${name}=${value}`, `Path=${path}`]
   parts.push(`Max-Age=${Math.max(0, Math.floor(attributes.maxAge))}`)
   if (attributes.httpOnly ?? true) parts.push('HttpOnly')
   if (attributes.secure) parts.push('Secure')

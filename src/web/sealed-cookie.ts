@@ -7,6 +7,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { invalidArgument } from '../lib/checks.js'
 import { createSealer } from '../lib/sealing-keys.js'
 import { type CookieAttributes, parseCookies, serializeCookie } from './cookies.js'
 
@@ -23,8 +24,9 @@ const MAX_CHUNKS = 10
  */
 export interface CookieSealer {
   /**
-   * Seals a payload for one purpose, until `ttlInSeconds` from now.
+   * Seals a payload for one purpose, until `ttlInSeconds` from now (at least one second).
    * @returns the compact JWE
+   * @throws `UsageError` `INVALID_ARGUMENT` for an empty purpose or a TTL that is not finite
    */
   seal(payload: Record<string, unknown>, purpose: string, ttlInSeconds: number): Promise<string>
   /**
@@ -48,7 +50,11 @@ export function createCookieSealer(options: {
 }): CookieSealer {
   const sealer = createSealer(options.keys, 'secrets', options.now)
   return {
-    seal(payload, purpose, ttlInSeconds) {
+    async seal(payload, purpose, ttlInSeconds) {
+      if (typeof purpose !== 'string' || purpose === '') {
+        throw invalidArgument('purpose', 'a non-empty string')
+      }
+      if (!Number.isFinite(ttlInSeconds)) throw invalidArgument('ttlInSeconds', 'a finite number')
       return sealer.seal({ ...payload, use: purpose }, ttlInSeconds)
     },
     async open(value, purpose) {
@@ -103,7 +109,7 @@ export function writeChunked(
       written.set(chunk, serializeCookie(chunk, value.slice(i * room, (i + 1) * room), attributes))
     }
   }
-  const stale = familyNames(requestCookies, name).filter((n) => !written.has(n))
+  const stale = familyNames(parseCookies(requestCookies), name).filter((n) => !written.has(n))
   const deletions = stale.map((n) => serializeCookie(n, '', { ...attributes, maxAge: 0 }))
   return [...written.values(), ...deletions]
 }
@@ -112,7 +118,8 @@ export function writeChunked(
  * The value written by {@link writeChunked}: the single cookie, or the chunks `.0`… joined.
  * @param requestCookies - the request's `Cookie` header
  * @param name - the cookie name
- * @returns the value; `undefined` when absent, a chunk is missing, or a name comes twice
+ * @returns the value; `undefined` when absent, when the chunks are not exactly `.0` to `.n-1`
+ * (one missing, an extra one, more than 10), or when a name comes twice
  * @internal
  */
 export function readChunked(
@@ -122,15 +129,15 @@ export function readChunked(
   const cookies = parseCookies(requestCookies)
   const single = cookies.get(name)
   if (single !== undefined) return single.length === 1 && single[0] !== '' ? single[0] : undefined
+  // no single cookie, so the family is the chunks: exactly .0 … .n-1, each once, or a torn write
+  const count = familyNames(cookies, name).length
+  if (count === 0 || count > MAX_CHUNKS) return undefined
   const chunks: string[] = []
-  for (let i = 0; i <= MAX_CHUNKS; i++) {
+  for (let i = 0; i < count; i++) {
     const values = cookies.get(`${name}.${i}`)
-    if (values === undefined) break
-    if (values.length !== 1 || values[0] === '') return undefined
+    if (values?.length !== 1 || values[0] === '') return undefined
     chunks.push(values[0]!)
   }
-  // a gap (a chunk missing before a later one) means a torn write
-  if (chunks.length === 0 || cookies.has(`${name}.${chunks.length + 1}`)) return undefined
   return chunks.join('')
 }
 
@@ -143,14 +150,14 @@ export function clearChunked(
   name: string,
   attributes: CookieAttributes,
 ): string[] {
-  const names = familyNames(requestCookies, name)
+  const names = familyNames(parseCookies(requestCookies), name)
   return names.map((n) => serializeCookie(n, '', { ...attributes, maxAge: 0 }))
 }
 
-/** The request's cookie names of a family: `name` and `name.<digits>`. */
-function familyNames(requestCookies: string | null | undefined, name: string): string[] {
+/** The cookie names of a family: `name` and `name.<digits>`. */
+function familyNames(cookies: ReadonlyMap<string, readonly string[]>, name: string): string[] {
   const prefix = `${name}.`
-  return [...parseCookies(requestCookies).keys()].filter(
+  return [...cookies.keys()].filter(
     (n) => n === name || (n.startsWith(prefix) && /^\d+$/.test(n.slice(prefix.length))),
   )
 }

@@ -11,10 +11,27 @@ describe('parseCookies', () => {
     assert.deepEqual(cookies.get('c'), [''])
   })
 
-  test('never throws: no header, pairs without =, an empty name, a header past 64 KB', () => {
+  test('never throws: no header, an empty one, a non-string, pairs without =, an empty name', () => {
     assert.equal(parseCookies(null).size, 0)
+    assert.equal(parseCookies(undefined).size, 0)
+    assert.equal(parseCookies('').size, 0)
+    assert.equal(parseCookies(' ; ;; ').size, 0)
+    assert.equal(parseCookies(42 as unknown as string).size, 0)
     assert.equal(parseCookies('novalue; =x').size, 0)
-    assert.equal(parseCookies(`a=${'x'.repeat(70_000)}`).size, 0)
+  })
+
+  test('a header past 64 KB is not parsed; twin: one just under 64 KB is', () => {
+    const under = `a=${'x'.repeat(64 * 1024 - 2)}`
+    assert.equal(parseCookies(under).get('a')?.[0]?.length, 64 * 1024 - 2)
+    assert.equal(parseCookies(`${under}x`).size, 0)
+  })
+
+  test('keeps quotes and inner spaces as sent, and every = after the first in the value', () => {
+    const cookies = parseCookies('q="a b"; e==x==; sp=a b ;  n  =  v  ')
+    assert.deepEqual(cookies.get('q'), ['"a b"'])
+    assert.deepEqual(cookies.get('e'), ['=x=='])
+    assert.deepEqual(cookies.get('sp'), ['a b'])
+    assert.deepEqual(cookies.get('n'), ['v'])
   })
 })
 
@@ -62,6 +79,50 @@ describe('serializeCookie', () => {
     assert.match(
       serializeCookie('__Host-n.0', 'eyJhbGciOiJkaXIifQ..aB-_c.d.e', { maxAge: 1, secure: true }),
       /^__Host-n\.0=eyJhbGciOiJkaXIifQ\.\.aB-_c\.d\.e;/,
+    )
+  })
+
+  test('refuses a path with ; or not absolute, and a Max-Age that is not finite; twin: /a b and 0 pass', async () => {
+    for (const path of ['/; Domain=evil.example', 'relative', '/x\n']) {
+      await expectCode(
+        () => serializeCookie('n', 'v', { maxAge: 1, secure: true, path }),
+        'INVALID_ARGUMENT',
+      )
+    }
+    for (const maxAge of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expectCode(
+        () => serializeCookie('n', 'v', { maxAge, secure: true }),
+        'INVALID_ARGUMENT',
+      )
+    }
+    assert.equal(
+      serializeCookie('n', 'v', { maxAge: 0, secure: true, path: '/a b' }),
+      'n=v; Path=/a b; Max-Age=0; HttpOnly; Secure',
+    )
+  })
+
+  test('refuses the cookies a browser drops: __Host-/__Secure- or SameSite=None without Secure, __Host- off /; twin: with Secure (and /) they pass', async () => {
+    const refused = [
+      ['__Host-n', { maxAge: 1, secure: false }],
+      ['__host-n', { maxAge: 1, secure: false }],
+      ['__Host-n', { maxAge: 1, secure: true, path: '/app' }],
+      ['__Secure-n', { maxAge: 1, secure: false }],
+      ['n', { maxAge: 1, secure: false, sameSite: 'None' }],
+    ] as const
+    for (const [name, attributes] of refused) {
+      await expectCode(() => serializeCookie(name, 'v', attributes), 'INVALID_ARGUMENT')
+    }
+    assert.equal(
+      serializeCookie('__Host-n', 'v', { maxAge: 1, secure: true, path: '/' }),
+      '__Host-n=v; Path=/; Max-Age=1; HttpOnly; Secure',
+    )
+    assert.equal(
+      serializeCookie('__Secure-n', 'v', { maxAge: 1, secure: true, path: '/app' }),
+      '__Secure-n=v; Path=/app; Max-Age=1; HttpOnly; Secure',
+    )
+    assert.equal(
+      serializeCookie('n', 'v', { maxAge: 1, secure: true, sameSite: 'None' }),
+      'n=v; Path=/; Max-Age=1; HttpOnly; Secure; SameSite=None',
     )
   })
 })

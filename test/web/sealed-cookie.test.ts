@@ -79,6 +79,36 @@ describe('createCookieSealer', () => {
     }
   })
 
+  test("a value sealed with another application's key does not open; twin: its own sealer opens it", async () => {
+    const foreign = createCookieSealer({ keys: [newSecret()], now: () => clock.now })
+    const sealed = await foreign.seal({ id: 'f' }, 'session', 60)
+    assert.equal(await sealer.open(sealed, 'session'), undefined)
+    assert.equal((await foreign.open(sealed, 'session'))?.id, 'f')
+  })
+
+  test('seal refuses an empty purpose or a TTL that is not finite; twin: a purpose and 1 s seal', async () => {
+    await expectCode(sealer.seal({}, '', 60), 'INVALID_ARGUMENT')
+    await expectCode(sealer.seal({}, 'session', Number.NaN), 'INVALID_ARGUMENT')
+    await expectCode(sealer.seal({}, 'session', Number.POSITIVE_INFINITY), 'INVALID_ARGUMENT')
+    assert.equal(
+      (await sealer.open(await sealer.seal({ id: 't' }, 'session', 1), 'session'))?.id,
+      't',
+    )
+  })
+
+  test("keys: a 32-byte Uint8Array or its base64url seal; twin: the same key in both forms opens the other's values", async () => {
+    const bytes = newSecret()
+    const asBytes = createCookieSealer({ keys: [bytes], now: () => clock.now })
+    const asText = createCookieSealer({
+      keys: [Buffer.from(bytes).toString('base64url')],
+      now: () => clock.now,
+    })
+    assert.equal(
+      (await asText.open(await asBytes.seal({ id: 'k' }, 'session', 60), 'session'))?.id,
+      'k',
+    )
+  })
+
   test('keys must be 32 bytes, at least one', async () => {
     await expectCode(() => createCookieSealer({ keys: [], now: Date.now }), 'INVALID_ARGUMENT')
     await expectCode(
@@ -131,6 +161,41 @@ describe('writeChunked / readChunked / clearChunked', () => {
     assert.equal(readChunked(withoutMiddle, 's'), undefined)
     assert.equal(readChunked(`${header}; s.0=again`, 's'), undefined)
     assert.equal(readChunked(header.replace(/^s\.0=[^;]*; /, ''), 's'), undefined)
+  })
+
+  test('a non-adjacent gap, an extra chunk, a non-canonical index or more than 10 chunks read as nothing; twin: 10 chunks read', () => {
+    const chunks = (n: number) => Array.from({ length: n }, (_, i) => `s.${i}=c${i}`)
+    const ten = chunks(10)
+    assert.equal(
+      readChunked(ten.join('; '), 's'),
+      ten.map((c) => c.slice(c.indexOf('=') + 1)).join(''),
+    )
+    assert.equal(readChunked(chunks(11).join('; '), 's'), undefined)
+    assert.equal(readChunked('s.0=a; s.1=b; s.4=e', 's'), undefined)
+    assert.equal(readChunked('s.0=a; s.1=b; s.01=x', 's'), undefined)
+    assert.equal(readChunked('s.0=a; s.1=; s.2=c', 's'), undefined)
+  })
+
+  test('a realistic __Host- name: every Set-Cookie within 4,000 bytes; one cookie at exactly 4,000, chunks at 4,001', () => {
+    const name = '__Host-oidc-rp.session'
+    const attributes = { maxAge: 86_400, secure: true, sameSite: 'Strict', path: '/' } as const
+    const overhead = writeChunked(name, '', attributes, '')[0]!.length
+    const fits = 'a'.repeat(4000 - overhead)
+    assert.deepEqual(
+      writeChunked(name, fits, attributes, '').map((c) => c.slice(0, c.indexOf('='))),
+      [name],
+    )
+    const over = `${fits}b`
+    const written = writeChunked(name, over, attributes, '')
+    assert.deepEqual(
+      written.map((c) => c.slice(0, c.indexOf('='))),
+      [`${name}.0`, `${name}.1`],
+    )
+    const big = Buffer.from(newSecret()).toString('base64url').repeat(300)
+    const many = writeChunked(name, big, attributes, '')
+    assert.ok(many.every((c) => Buffer.byteLength(c) <= 4000))
+    assert.equal(readChunked(browserHeader(written), name), over)
+    assert.equal(readChunked(browserHeader(many), name), big)
   })
 
   test('a value needing more than 10 cookies is refused with advice to use the store', async () => {
