@@ -185,8 +185,16 @@ export function webSettings(options: WebAuthOptions): WebSettings {
     }
   }
   const cookieName = options.cookieName ?? 'oidc-rp.session'
-  if (typeof cookieName !== 'string' || !/^[\w.-]{1,64}$/.test(cookieName)) {
-    throw invalidArgument('cookieName', 'letters, digits, _, . and - (at most 64)')
+  // a name ending in .<digits> would read as a chunk of another name's session cookie
+  if (
+    typeof cookieName !== 'string' ||
+    !/^[\w.-]{1,64}$/.test(cookieName) ||
+    /\.\d+$/.test(cookieName)
+  ) {
+    throw invalidArgument(
+      'cookieName',
+      'letters, digits, _, . and - (at most 64), not ending in .<digits>',
+    )
   }
   return {
     routes,

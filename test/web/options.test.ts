@@ -27,6 +27,7 @@ describe('webSettings', () => {
       { absoluteTimeoutInSeconds: Number.NaN },
       { onError: 'page' },
       { cookieName: 'a b' },
+      { cookieName: 'app.1' },
     ]
     for (const option of bad) {
       await expectCode(
