@@ -26,11 +26,8 @@ app.use(nodeMiddleware(auth)) // /auth/login, /auth/callback, /auth/logout, back
 app.get('/protected', async (req, res) => {
   const session = await nodeSession(auth, req, res) // refreshes the access token when due
   if (!session) return res.redirect('/auth/login?returnTo=%2Fprotected')
-  res.json({
-    sub: session.sub,
-    name: session.claims.name,
-    accessTokenExpiresAt: session.accessToken?.expiresAt,
-  })
+  const { sub, claims, accessToken } = session
+  res.json({ sub, name: claims.name, accessTokenExpiresAt: accessToken?.expiresAt })
 })
 // --- end of authentication ---
 

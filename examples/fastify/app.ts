@@ -8,7 +8,7 @@
  */
 import Fastify from 'fastify'
 import { discover } from 'oidc-rp'
-import { createWebAuth, nodeMiddleware, nodeSession } from 'oidc-rp/web'
+import { createWebAuth, nodeMiddleware, nodeSession, toWebRequest } from 'oidc-rp/web'
 
 const env = process.env as Record<string, string>
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -23,19 +23,16 @@ const config = await discover(env.ISSUER!, {
   post_logout_redirect_uris: [`${env.APP_URL}/auth/signed-out`],
 })
 const auth = createWebAuth(config, { secrets: [env.SESSION_SECRET!] }) // asks openid profile email
-app.addHook('onRequest', (req, reply, done) => {
-  if (!req.url.startsWith('/auth/')) return done()
-  nodeMiddleware(auth)(req.raw, reply.hijack().raw) // /auth/*, before Fastify reads the body
-})
-app.get('/protected', async (req, reply) => {
-  const session = await nodeSession(auth, req.raw, reply.raw) // refreshes the access token when due
-  if (!session) return reply.redirect('/auth/login?returnTo=%2Fprotected')
-  return {
-    sub: session.sub,
-    name: session.claims.name,
-    accessTokenExpiresAt: session.accessToken?.expiresAt,
-  }
-})
+// /auth/login, /auth/callback, /auth/logout…, before Fastify reads the body
+app.addHook('onRequest', (req, reply, done) =>
+  req.url.startsWith('/auth/') ? nodeMiddleware(auth)(req.raw, reply.hijack().raw) : done(),
+)
+// Fastify sends the Web Response that protect() returns; it refreshes the access token when due
+app.get('/protected', (req) =>
+  auth.protect(toWebRequest(req.raw, auth.origin), ({ sub, claims, accessToken }) =>
+    Response.json({ sub, name: claims.name, accessTokenExpiresAt: accessToken?.expiresAt }),
+  ),
+)
 // --- end of authentication ---
 
 app.get('/', async (req, reply) => {

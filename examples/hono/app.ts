@@ -27,12 +27,8 @@ const config = await discover(env('ISSUER'), {
 const auth = createWebAuth(config, { secrets: [env('SESSION_SECRET')] }) // asks openid profile email
 app.all('/auth/*', async (c) => (await auth.handle(c.req.raw)) ?? c.notFound())
 app.get('/protected', (c) =>
-  auth.protect(c.req.raw, (session) =>
-    c.json({
-      sub: session.sub,
-      name: session.claims.name,
-      accessTokenExpiresAt: session.accessToken?.expiresAt,
-    }),
+  auth.protect(c.req.raw, ({ sub, claims, accessToken }) =>
+    c.json({ sub, name: claims.name, accessTokenExpiresAt: accessToken?.expiresAt }),
   ),
 )
 // --- end of authentication ---

@@ -46,12 +46,8 @@ function once<A, T>(init: (arg: A) => Promise<T>): (arg: A) => Promise<T> {
 const esc = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** `GET /protected` with a session: who is signed in, and when the access token expires. */
-const protectedJson = (session: WebSession) =>
-  Response.json({
-    sub: session.sub,
-    name: session.claims.name,
-    accessTokenExpiresAt: session.accessToken?.expiresAt,
-  })
+const protectedJson = ({ sub, claims, accessToken }: WebSession) =>
+  Response.json({ sub, name: claims.name, accessTokenExpiresAt: accessToken?.expiresAt })
 
 /** `GET /`: the user and the logout form, or the sign-in link; 404 elsewhere. */
 async function home(auth: WebAuth, request: Request): Promise<Response> {

@@ -9,9 +9,9 @@ import { discover } from 'oidc-rp'
 import { createWebAuth, type WebAuth } from 'oidc-rp/web'
 
 const env = process.env as Record<string, string>
-const shared = globalThis as { oidcRpAuth?: Promise<WebAuth> }
 
 // --- authentication (1 of 3: the configuration) ---
+const shared = globalThis as { oidcRpAuth?: Promise<WebAuth> }
 export function auth(): Promise<WebAuth> {
   shared.oidcRpAuth ??= discover(env.ISSUER!, {
     client_id: env.CLIENT_ID!,
