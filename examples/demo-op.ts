@@ -5,10 +5,11 @@
  */
 import type { JWK } from 'jose'
 import { CLAIMS, type RunningOp, startOp } from '../test/interop/op-server.js'
+import { type Flow, flowUrls } from './demo-rp.js'
 
 /** What the OP needs to know of the RP to register its clients. */
 export interface DemoOpOptions {
-  /** The RP's origin, e.g. `http://127.0.0.1:4000`; redirect URIs are `/callback/<flow>` there. */
+  /** The RP's origin, e.g. `http://127.0.0.1:4000`; redirect URIs are under `/auth/<flow>/` there. */
   readonly rpOrigin: string
   /** The secret of the confidential clients. */
   readonly clientSecret: string
@@ -36,13 +37,13 @@ export const CHANGED_CLAIMS: Readonly<Record<string, string[] | null>> = {
  * @returns the running OP
  */
 export function startDemoOp(options: DemoOpOptions): Promise<RunningOp> {
-  const rp = options.rpOrigin
-  const logout = (flow: string) => ({
-    post_logout_redirect_uris: [`${rp}/signed-out`],
-    backchannel_logout_uri: `${rp}/backchannel/${flow}`,
+  const urls = (flow: Flow) => flowUrls(options.rpOrigin, flow)
+  const logout = (flow: Flow) => ({
+    post_logout_redirect_uris: [urls(flow).postLogoutRedirectUri],
+    backchannel_logout_uri: urls(flow).backChannelLogoutUri,
     backchannel_logout_session_required: true,
   })
-  const redirect = (flow: string) => [`${rp}/callback/${flow}`]
+  const redirect = (flow: Flow) => [urls(flow).redirectUri]
   const secret = options.clientSecret
   return startOp({
     ...(options.restart ?? {}),

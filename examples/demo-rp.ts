@@ -1,30 +1,25 @@
 /**
- * The demo's Relying Party: plain `node:http` and the SDK. Three connections to one OP (the code
- * flow, the implicit flow with form_post, a signed request object), one administrator's policy
- * with locked `acr_values` and `prompt`, an attribute mapping, and the sealed transaction store
- * (the pending sign-in travels in a cookie, which also binds it to this browser).
+ * The demo's Relying Party, on `oidc-rp/web`: three connections to one OP (the code flow, the
+ * implicit flow with form_post, a signed request object), each a `createWebAuth` with its own
+ * routes and session cookie; one administrator's policy with locked `acr_values` and `prompt`; an
+ * attribute mapping; the sealed transaction store (a pending sign-in travels in its cookie). The
+ * whole RP is one Web handler, served on Node by the `oidc-rp/web` bridge.
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JWK } from 'jose'
 import {
   type AttributeMappingRule,
   type Configuration,
-  createAuthorizationRequest,
-  createEndSessionRequest,
   createMemorySessionStore,
   createSealedTransactionStore,
   discover,
-  handleBackChannelLogout,
-  handleCallback,
-  handlePostLogoutRedirect,
-  isOidcRpError,
+  type MetadataDiff,
   type RequestPolicyInput,
-  recordSession,
   reloadMetadata,
   type SignInResult,
 } from '../src/index.js'
+import { createWebAuth, type WebAuth, type WebSession } from '../src/web/index.js'
 import { adminPage, errorPage, homePage, type SessionView } from './demo-views.js'
 
 /** The sign-in flows of the demo, one connection (client) each. */
@@ -52,6 +47,25 @@ export const MAPPING: AttributeMappingRule[] = [
   { attribute: 'phone', claim: 'phone_number' },
 ]
 
+/** The parameters a sign-in link may carry; the policy decides which it accepts. */
+const LINK_PARAMETERS = ['login_hint', 'ui_locales', 'acr_values', 'prompt'] as const
+
+/**
+ * The RP's paths of a flow: its routes under `/auth/<flow>/`, its redirect URI and post-logout
+ * redirect URI there too. The demo OP registers the same.
+ * @param origin - the RP's origin
+ * @param flow - the flow
+ * @returns the URLs the OP knows
+ */
+export function flowUrls(origin: string, flow: Flow) {
+  const base = `${origin}/auth/${flow}`
+  return {
+    redirectUri: `${base}/callback`,
+    postLogoutRedirectUri: `${base}/signed-out`,
+    backChannelLogoutUri: `${base}/backchannel-logout`,
+  }
+}
+
 /** What the RP needs. */
 export interface DemoRpOptions {
   readonly issuer: string
@@ -65,37 +79,32 @@ export interface DemoRpOptions {
 }
 
 /**
- * Discovers the OP and returns the RP's request handler.
+ * Discovers the OP for each flow and returns the RP as one Web handler.
  * @param options - the OP, where the RP listens, credentials
- * @returns a `node:http` request listener
+ * @returns `(request) => response`
  */
 export async function createDemoRp(options: DemoRpOptions) {
   const { issuer, origin, clientSecret } = options
   const store = createSealedTransactionStore({ keys: [randomBytes(32)] })
-  const common = { store, attributeMapping: MAPPING }
-  const redirect = (flow: Flow) => [`${origin}/callback/${flow}`]
-  const signedOut = [`${origin}/signed-out`]
-  const connections: Record<Flow, Configuration> = {
+  const deps = { store, attributeMapping: MAPPING }
+  const client = (flow: Flow) => {
+    const urls = flowUrls(origin, flow)
+    return {
+      redirect_uris: [urls.redirectUri],
+      post_logout_redirect_uris: [urls.postLogoutRedirectUri],
+    }
+  }
+  let connections: Record<Flow, Configuration> = {
     code: await discover(
       issuer,
-      {
-        client_id: 'demo-rp',
-        client_secret: clientSecret,
-        redirect_uris: redirect('code'),
-        post_logout_redirect_uris: signedOut,
-      },
-      { ...common, policy: POLICY },
+      { client_id: 'demo-rp', client_secret: clientSecret, ...client('code') },
+      { ...deps, policy: POLICY },
     ),
     implicit: await discover(
       issuer,
+      { client_id: 'demo-implicit', token_endpoint_auth_method: 'none', ...client('implicit') },
       {
-        client_id: 'demo-implicit',
-        token_endpoint_auth_method: 'none',
-        redirect_uris: redirect('implicit'),
-        post_logout_redirect_uris: signedOut,
-      },
-      {
-        ...common,
+        ...deps,
         policy: { ...POLICY, responseType: 'id_token token', responseMode: 'form_post' },
       },
     ),
@@ -106,169 +115,148 @@ export async function createDemoRp(options: DemoRpOptions) {
         client_secret: clientSecret,
         keys: [options.privateKey],
         request_object_signing_alg: 'RS256',
-        redirect_uris: redirect('jar'),
-        post_logout_redirect_uris: signedOut,
+        ...client('jar'),
       },
-      { ...common, policy: { ...POLICY, transport: 'request-object' } },
+      { ...deps, policy: { ...POLICY, transport: 'request-object' } },
     ),
   }
-  // the SDK's session store (for logout: sid, sub, the ID token) and what the pages show of each
-  const sessions = createMemorySessionStore()
-  const views = new Map<string, SessionView & { flow: Flow }>()
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const cookies = readCookies(req)
-    const session = await sessions.get(cookies.sid ?? '')
-    const view = session && views.get(session.id)
-    const [, first, flow] = url.pathname.split('/') as [string, string, Flow | undefined]
-    if (req.method === 'GET' && url.pathname === '/') {
-      return html(res, 200, homePage(view, url.searchParams.has('signed-out')))
-    }
-    if (req.method === 'GET' && url.pathname === '/session.json') {
-      return send(res, 200, 'application/json', JSON.stringify(view ?? null))
-    }
-    if (req.method === 'GET' && first === 'login' && flow && FLOWS.includes(flow)) {
-      // the application may pass what the policy allows: login_hint, ui_locales; acr_values is locked
-      const appParams = Object.fromEntries(url.searchParams)
-      const { url: target, browserBinding } = await createAuthorizationRequest(
-        connections[flow],
-        appParams,
-      )
-      // the sign-in finishes only in this browser: the callback is refused without this cookie
-      if (browserBinding) res.setHeader('set-cookie', browserBinding.setCookie)
-      res.writeHead(302, { location: target.href }).end()
-      return
-    }
-    if (first === 'callback' && flow && FLOWS.includes(flow)) {
-      // handleCallback reads the browser-binding cookie from the request's Cookie header
-      const result = await handleCallback(connections[flow], await toRequest(req, url))
-      const { sessionId } = await recordSession(connections[flow], sessions, result)
-      views.set(sessionId, summarize(flow, result))
-      res.setHeader('set-cookie', [
-        ...(result.clearBrowserBinding ? [result.clearBrowserBinding] : []),
-        cookie('sid', sessionId, 28800),
-      ])
-      res.writeHead(303, { location: '/' }).end()
-      return
-    }
-    if (req.method === 'POST' && url.pathname === '/logout' && session && view) {
-      // end the RP session first, then ask the OP to end its own (RP-initiated logout)
-      await sessions.delete(session.id)
-      views.delete(session.id)
-      const end = createEndSessionRequest(connections[view.flow], { session })
-      res.setHeader('set-cookie', [
-        cookie('sid', '', 0),
-        cookie('logout-state', end.state ?? '', 600),
-      ])
-      res.writeHead(302, { location: end.url.href }).end()
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/signed-out') {
-      res.setHeader('set-cookie', cookie('logout-state', '', 0))
-      const expectedState = cookies['logout-state'] || undefined
-      await handlePostLogoutRedirect(connections.code, await toRequest(req, url), { expectedState })
-      res.writeHead(303, { location: '/?signed-out' }).end()
-      return
-    }
-    if (req.method === 'POST' && first === 'backchannel' && flow && FLOWS.includes(flow)) {
-      // the OP ends this client's sessions of its OP session (back-channel logout)
-      const request = await toRequest(req, url)
-      const done = await handleBackChannelLogout(connections[flow], request, {
-        sessionStore: sessions,
-      })
-      for (const ended of done.ended) views.delete(ended.id)
-      if (done.error) console.warn('back-channel logout refused:', done.error.code)
-      res.writeHead(done.response.status, Object.fromEntries(done.response.headers))
-      res.end(await done.response.text())
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/admin') {
-      return html(res, 200, adminPage(connections.code, undefined))
-    }
-    if (req.method === 'POST' && url.pathname === '/admin/reload') {
-      const reloaded = await Promise.all(FLOWS.map((f) => reloadMetadata(connections[f])))
-      FLOWS.forEach((f, i) => {
-        connections[f] = reloaded[i]!.config
-      })
-      return html(res, 200, adminPage(connections.code, reloaded[0]!.diff))
-    }
-    if (req.method === 'POST' && url.pathname === '/admin/op-change' && options.changeOp) {
-      await options.changeOp()
-      res.writeHead(303, { location: '/admin' }).end()
-      return
-    }
-    html(res, 404, errorPage('Not found', 'NOT_FOUND', url.pathname))
-  }
-
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', origin)
-    route(req, res, url).catch((err: unknown) => {
-      // the SDK's errors carry a stable code and a message without secrets: safe to show
-      const code = isOidcRpError(err) ? err.code : 'INTERNAL_ERROR'
-      const message = isOidcRpError(err) ? err.message : 'unexpected error'
-      if (!isOidcRpError(err)) console.error(err)
-      html(res, 400, errorPage('Refused', code, message))
+  // One session store and one set of keys for the three: sessions survive a metadata reload
+  // (which makes new handlers), and a back-channel logout finds the session of any flow.
+  const sessionStore = createMemorySessionStore()
+  const secrets = [randomBytes(32)]
+  const webAuth = (flow: Flow): WebAuth =>
+    createWebAuth(connections[flow], {
+      secrets,
+      sessionStore,
+      cookieName: `demo.${flow}`,
+      routes: {
+        login: `/auth/${flow}/login`,
+        logout: `/auth/${flow}/logout`,
+        backChannelLogout: `/auth/${flow}/backchannel-logout`,
+        frontChannelLogout: `/auth/${flow}/frontchannel-logout`,
+        error: '/error',
+      },
+      // a sign-in link may ask for a login_hint, a locale, or (refused: locked) another acr
+      loginParameters: (request) => {
+        const query = new URL(request.url).searchParams
+        return Object.fromEntries(
+          LINK_PARAMETERS.flatMap((n) => (query.has(n) ? [[n, query.get(n)]] : [])),
+        )
+      },
+      // what the pages show, kept in the sealed session; never a token
+      onSignIn: (result) => viewOf(flow, result),
     })
+  let auths = FLOWS.map((flow) => ({ flow, auth: webAuth(flow) }))
+  let lastDiff: MetadataDiff | undefined
+
+  /** The signed-in end-user of a request, with the flow that signed them in. */
+  async function currentSession(request: Request) {
+    for (const { flow, auth } of auths) {
+      const session = await auth.getSession(request)
+      if (session) return { flow, auth, session }
+    }
+    return undefined
   }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url)
+    const method = request.method
+    if (method === 'GET' && url.pathname === '/error') {
+      return html(errorPage(url.searchParams.get('code')), 400)
+    }
+    for (const { auth } of auths) {
+      const handled = await auth.handle(request)
+      if (handled) return handled
+    }
+    if (method === 'GET' && url.pathname === '/') {
+      const current = await currentSession(request)
+      const view = current && sessionView(current.flow, current.session)
+      const logout = current?.auth.logoutForm(current.session, '/?signed-out')
+      const body = homePage(view, logout, url.searchParams.has('signed-out'))
+      return withCookies(html(body), current?.session.setCookie)
+    }
+    if (method === 'GET' && url.pathname === '/session.json') {
+      const current = await currentSession(request)
+      const view = current ? sessionView(current.flow, current.session) : null
+      return withCookies(Response.json(view, { headers: NO_STORE }), current?.session.setCookie)
+    }
+    if (method === 'GET' && url.pathname === '/admin') {
+      return html(adminPage(connections.code, lastDiff))
+    }
+    if (method === 'POST' && url.pathname.startsWith('/admin/')) {
+      if (!sameOrigin(request, origin)) return html(errorPage('CROSS_SITE_POST'), 403)
+      if (url.pathname === '/admin/reload') {
+        const reloaded = await Promise.all(FLOWS.map((f) => reloadMetadata(connections[f])))
+        connections = Object.fromEntries(FLOWS.map((f, i) => [f, reloaded[i]!.config])) as Record<
+          Flow,
+          Configuration
+        >
+        auths = FLOWS.map((flow) => ({ flow, auth: webAuth(flow) }))
+        lastDiff = reloaded[0]!.diff
+        return html(adminPage(connections.code, lastDiff))
+      }
+      if (url.pathname === '/admin/op-change' && options.changeOp) {
+        await options.changeOp()
+        lastDiff = undefined
+        return new Response(null, { status: 303, headers: { location: '/admin' } })
+      }
+    }
+    return html(errorPage('NOT_FOUND'), 404)
+  }
+  return route
 }
 
-/** What the pages show of a sign-in: claims and attributes, the access token's metadata only. */
-function summarize(flow: Flow, result: SignInResult): SessionView & { flow: Flow } {
-  const token = result.accessToken
+const NO_STORE = { 'cache-control': 'no-store' }
+
+/** Whether a POST comes from a page of the RP (the browser says so). */
+function sameOrigin(request: Request, origin: string): boolean {
+  const site = request.headers.get('sec-fetch-site')
+  if (site !== null) return site === 'same-origin'
+  return request.headers.get('origin') === origin
+}
+
+/** What the session keeps for the pages: the ID token's claims, UserInfo, the contract report. */
+function viewOf(flow: Flow, result: SignInResult): Record<string, unknown> {
   return {
     flow,
     idTokenClaims: result.idTokenClaims,
-    userinfo: result.userinfo,
-    attributes: result.attributes,
-    missingAttributes: result.missingAttributes,
+    ...(result.userinfo ? { userinfo: result.userinfo } : {}),
     contract: result.contract,
-    accessToken: token && {
-      type: token.type,
-      scope: token.scope,
-      expiresAt:
-        token.expiresAt === undefined ? undefined : new Date(token.expiresAt * 1000).toISOString(),
-      preview: `${token.value.slice(0, 4)}… (${token.value.length} characters)`,
-    },
+    missingAttributes: result.missingAttributes,
     refreshToken: result.refreshToken !== undefined,
   }
 }
 
-/** The Web `Request` the SDK reads: GET with its query, or the form_post POST with its body. */
-async function toRequest(req: IncomingMessage, url: URL): Promise<Request> {
-  const headers = { cookie: req.headers.cookie ?? '' }
-  if (req.method !== 'POST') return new Request(url, { headers })
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return new Request(url, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': req.headers['content-type'] ?? '' },
-    body: Buffer.concat(chunks),
-  })
-}
-
-function readCookies(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=')
-    if (at > 0) out[part.slice(0, at).trim()] = decodeURIComponent(part.slice(at + 1).trim())
+/** The page's view of a session: the kept view, the attributes, the access token's metadata. */
+function sessionView(flow: Flow, session: WebSession): SessionView {
+  const data = session.data as Omit<SessionView, 'attributes' | 'accessToken' | 'sessionEndsAt'>
+  const token = session.accessToken
+  return {
+    ...data,
+    flow,
+    attributes: session.attributes,
+    accessToken: token && {
+      type: token.type,
+      ...(token.scope === undefined ? {} : { scope: token.scope }),
+      ...(token.expiresAt === undefined ? {} : { expiresAt: token.expiresAt }),
+    },
+    sessionEndsAt: session.expiresAt,
   }
-  return out
 }
 
-/** A cookie for this origin. `Secure` belongs here too on https; the demo is on http loopback. */
-function cookie(name: string, value: string, maxAge: number): string {
-  return `${name}=${encodeURIComponent(value)}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax`
-}
-
-function html(res: ServerResponse, status: number, body: string): void {
-  send(res, status, 'text/html; charset=utf-8', body)
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, {
-    'content-type': type,
-    'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+function html(body: string, status = 200): Response {
+  return new Response(body, {
+    status,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      ...NO_STORE,
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    },
   })
-  res.end(body)
+}
+
+function withCookies(response: Response, cookies: readonly string[] = []): Response {
+  for (const value of cookies) response.headers.append('set-cookie', value)
+  return response
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
+import { toNodeMiddleware } from '../src/web/index.js'
 import type { RunningOp } from '../test/interop/op-server.js'
 import { CHANGED_CLAIMS, startDemoOp } from './demo-op.js'
 import { createDemoRp } from './demo-rp.js'
@@ -70,7 +71,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         op = await startDemoOp({ ...opOptions, restart, claims: CHANGED_CLAIMS })
       },
     })
-    rpServer.on('request', rp)
+    rpServer.on('request', toNodeMiddleware(rp, rpUrl))
   } catch (err) {
     await Promise.all([closeRp(), op.close()])
     throw err

@@ -19,11 +19,12 @@ const opJar = new Map<string, string>()
 
 /** One request to the RP as the browser makes it: cookies in and out, no redirects followed. */
 async function browse(url: URL | string, init: { method?: string; body?: URLSearchParams } = {}) {
-  const response = await fetch(new URL(url, rpOrigin), {
-    ...init,
-    redirect: 'manual',
-    headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-  })
+  const headers: Record<string, string> = {
+    cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+  }
+  // a browser says where a POST comes from: the RP's own pages, or the OP's form_post page
+  if (init.method === 'POST') headers.origin = init.body?.has('state') ? opOrigin() : rpOrigin
+  const response = await fetch(new URL(url, rpOrigin), { ...init, redirect: 'manual', headers })
   for (const line of response.headers.getSetCookie()) {
     const [pair = ''] = line.split(';')
     const at = pair.indexOf('=')
@@ -33,49 +34,75 @@ async function browse(url: URL | string, init: { method?: string; body?: URLSear
   return response
 }
 
+const opOrigin = () => new URL(demo.op.issuer).origin
+
+/** Follows the RP's redirect to its error page; returns the code the page shows. */
+async function refusal(response: Response): Promise<string> {
+  assert.equal(response.status, 303, 'a refusal redirects to the error page')
+  const location = new URL(response.headers.get('location') ?? '', rpOrigin)
+  assert.equal(location.pathname, '/error')
+  assert.deepEqual([...location.searchParams.keys()], ['code'], 'only the code is in the address')
+  const page = await browse(location)
+  assert.equal(page.status, 400)
+  return /<code>([A-Z_]+)<\/code>/.exec(await page.text())?.[1] ?? ''
+}
+
+/** Signs alice in with a flow; returns where the OP sent the browser back. */
+async function signIn(flow: string, acr?: string) {
+  const start = await browse(`/auth/${flow}/login`)
+  assert.equal(start.status, 302, `/auth/${flow}/login should redirect to the OP`)
+  const login = { user: 'alice', jar: opJar, ...(acr ? { acr } : {}) }
+  const back = await demo.op.completeLogin(start.headers.get('location') ?? '', login)
+  const callback = await browse(back.url, {
+    method: back.method,
+    ...(back.body ? { body: back.body } : {}),
+  })
+  return { back, callback }
+}
+
 async function runHeadless(): Promise<void> {
   for (const flow of ['code', 'implicit', 'jar']) {
-    const start = await browse(`/login/${flow}`)
-    assert.equal(start.status, 302, `/login/${flow} should redirect to the OP`)
-    const login = { user: 'alice', jar: opJar }
-    const back = await demo.op.completeLogin(start.headers.get('location') ?? '', login)
-    const callback = await browse(back.url, {
-      method: back.method,
-      ...(back.body ? { body: back.body } : {}),
-    })
+    jar.clear() // each flow in a fresh browser: the home page shows the first session it finds
+    const { back, callback } = await signIn(flow)
     assert.equal(callback.status, 303, `callback ${flow}: ${await callback.text()}`)
+    assert.equal(callback.headers.get('location'), '/')
     const session = await (await browse('/session.json')).json()
     console.log(`\n== ${flow}: signed in (${back.method === 'POST' ? 'form_post' : 'redirect'})`)
     console.log('ID token claims:', session.idTokenClaims)
     console.log('UserInfo:', session.userinfo ?? '(not called)')
     console.log('attributes:', session.attributes)
+    assert.equal(session.flow, flow)
     assert.equal(session.attributes.displayName, 'Alice Liddell')
     assert.equal(session.idTokenClaims.acr, 'urn:mace:incommon:iap:silver')
   }
 
-  const logout = await browse('/logout', { method: 'POST' })
-  assert.equal(logout.status, 302, 'sign out should redirect to the OP')
+  // sign out with the home page's form: a POST with the session's CSRF token
+  const home = await (await browse('/')).text()
+  const form = /<form method="post" action="([^"]+)">.*?name="csrf" value="([^"]+)"/.exec(home)
+  assert.ok(form, 'the home page has the sign-out form')
+  const [, action = '', csrf = ''] = form
+  const body = new URLSearchParams({ csrf, returnTo: '/?signed-out' })
+  const logout = await browse(action, { method: 'POST', body })
+  assert.equal(logout.status, 303, 'sign out should redirect to the OP')
+  assert.equal(new URL(logout.headers.get('location') ?? '').origin, opOrigin())
   const afterLogout = await demo.op.completeLogout(logout.headers.get('location') ?? '', {
     jar: opJar,
   })
-  assert.equal((await browse(afterLogout)).status, 303)
+  const returned = await browse(afterLogout)
+  assert.equal(returned.status, 303)
+  assert.equal(returned.headers.get('location'), '/?signed-out')
   assert.equal(await (await browse('/session.json')).json(), null)
   console.log('\n== signed out: RP session ended, OP session ended, post-logout state checked')
 
-  const override = await browse('/login/code?acr_values=urn:mace:incommon:iap:bronze')
-  const page = await override.text()
-  assert.equal(override.status, 400)
-  assert.match(page, /POLICY_PARAMETER_PROTECTED/)
+  const override = await browse('/auth/code/login?acr_values=urn:mace:incommon:iap:bronze')
+  assert.equal(await refusal(override), 'POLICY_PARAMETER_PROTECTED')
   console.log(
     '\n== an application override of the locked acr_values: refused (POLICY_PARAMETER_PROTECTED)',
   )
 
-  const start = await browse('/login/code')
-  const bronze = { user: 'alice', acr: 'urn:mace:incommon:iap:bronze' }
-  const back = await demo.op.completeLogin(start.headers.get('location') ?? '', bronze)
-  const refused = await browse(back.url)
-  assert.equal(refused.status, 400)
-  assert.match(await refused.text(), /ID_TOKEN_ACR_NOT_SATISFIED/)
+  const { callback: refused } = await signIn('code', 'urn:mace:incommon:iap:bronze')
+  assert.equal(await refusal(refused), 'ID_TOKEN_ACR_NOT_SATISFIED')
+  assert.equal(await (await browse('/session.json')).json(), null)
   console.log('== an OP that authenticated with another acr: refused (ID_TOKEN_ACR_NOT_SATISFIED)')
 
   assert.equal((await browse('/admin/op-change', { method: 'POST' })).status, 303)

@@ -55,12 +55,17 @@ async function pageText(page: Page): Promise<string> {
   return (await page.locator('body').textContent()) ?? ''
 }
 
-/** The JSON shown under a heading of the RP's home page. */
-async function shownJson(page: Page, heading: string): Promise<Record<string, unknown>> {
-  const pre = page
+/** The name/value table shown under a heading of the RP's home page, as text. */
+async function shownTable(page: Page, heading: string): Promise<Record<string, string>> {
+  const rows = page
     .locator('h2', { hasText: heading })
-    .locator('xpath=following-sibling::*[1][self::pre]')
-  return JSON.parse((await pre.textContent({ timeout: 2_000 })) ?? '') as Record<string, unknown>
+    .locator('xpath=following-sibling::*[1][self::table]/tbody/tr')
+  const out: Record<string, string> = {}
+  for (const row of await rows.all()) {
+    const [name = '', value = ''] = await row.locator('td').allTextContents()
+    out[name] = value
+  }
+  return out
 }
 
 /** The RP's session as its JSON endpoint returns it, in this browser (its cookies). */
@@ -78,27 +83,35 @@ async function assertAliceShown(page: Page, flow: string, clientId: string): Pro
     'the home page shows the signed-in user',
   )
   assert.equal(await page.locator('p code').first().textContent(), flow)
-  const claims = await shownJson(page, 'Validated ID token claims')
+  const claims = await shownTable(page, 'Validated ID token claims')
   assert.equal(claims.iss, op)
   assert.equal(claims.aud, clientId)
   assert.equal(claims.sub, 'alice')
   assert.equal(claims.acr, SILVER, 'the locked acr_values were satisfied')
-  assert.equal(typeof claims.nonce, 'string')
-  const userinfo = await shownJson(page, 'UserInfo claims')
+  assert.match(claims.nonce ?? '', /^[\w-]{22,}$/)
+  // times as a person reads them
+  assert.match(claims.exp ?? '', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ (s|min)\)$/)
+  const userinfo = await shownTable(page, 'UserInfo claims')
   assert.equal(userinfo.sub, 'alice')
   assert.equal(userinfo.name, 'Alice Liddell')
   assert.equal(userinfo.email, 'alice@example.test')
-  assert.deepEqual(await shownJson(page, 'Attributes (mapped from the claims)'), {
+  assert.deepEqual(await shownTable(page, 'Attributes (mapped from the claims)'), {
     displayName: 'Alice Liddell',
     mail: 'alice@example.test',
-    mailVerified: true,
+    mailVerified: 'true',
     department: 'Engineering',
   })
   assert.match(await pageText(page), /Missing attributes: phone/)
 }
 
-/** What a refusal shows: the code, no claims, and afterwards no session at the RP. */
+/**
+ * What a refusal shows: the error page with the code alone in its address, no claims, and
+ * afterwards no session at the RP.
+ */
 async function assertRefused(page: Page, code: string): Promise<void> {
+  const address = new URL(page.url())
+  assert.equal(address.pathname, '/error')
+  assert.deepEqual([...address.searchParams], [['code', code]], 'no code or state in the address')
   assert.equal(await page.title(), 'Refused')
   assert.equal(await page.locator('code').first().textContent(), code)
   const text = await pageText(page)
@@ -135,7 +148,7 @@ describe('demo in Chromium', { timeout: 60_000 }, () => {
       assert.equal(auth.url.searchParams.get('prompt'), 'login')
       assert.equal(auth.url.searchParams.get('code_challenge_method'), 'S256')
       // the OP redirected back with the code and its issuer (RFC 9207); the RP answered 303
-      const callbacks = navigationsTo(navigations, rp, '/callback/code')
+      const callbacks = navigationsTo(navigations, rp, '/auth/code/callback')
       assert.equal(callbacks.length, 1)
       assert.equal(callbacks[0]!.method, 'GET')
       assert.equal(callbacks[0]!.status, 303)
@@ -159,7 +172,7 @@ describe('demo in Chromium', { timeout: 60_000 }, () => {
       assert.equal(auth?.url.searchParams.get('response_type'), 'id_token token')
       assert.equal(auth?.url.searchParams.get('response_mode'), 'form_post')
       // the OP's auto-submitting form POSTed the response (not in any URL) to the callback
-      const callbacks = navigationsTo(navigations, rp, '/callback/implicit')
+      const callbacks = navigationsTo(navigations, rp, '/auth/implicit/callback')
       assert.equal(callbacks.length, 1)
       assert.equal(callbacks[0]!.method, 'POST')
       assert.equal(callbacks[0]!.status, 303)
@@ -186,10 +199,10 @@ describe('demo in Chromium', { timeout: 60_000 }, () => {
       const { rp, op } = urls()
       await page.goto(`${rp}/`)
       await page.getByRole('link', { name: 'asking for another acr' }).click()
-      await backAtRp(page, '/login/code')
-      const [start] = navigationsTo(navigations, rp, '/login/code')
+      await backAtRp(page, '/error')
+      const [start] = navigationsTo(navigations, rp, '/auth/code/login')
       assert.equal(start?.url.searchParams.get('acr_values'), BRONZE)
-      assert.equal(start?.status, 400)
+      assert.equal(start?.status, 303, 'the refusal redirects to the error page')
       await assertRefused(page, 'POLICY_PARAMETER_PROTECTED')
       assert.ok(
         navigations.every((n) => n.url.origin !== op),
@@ -204,10 +217,10 @@ describe('demo in Chromium', { timeout: 60_000 }, () => {
       await page.goto(`${rp}/`)
       await page.getByRole('link', { name: 'Sign in', exact: true }).click()
       await logInAtOp(page, 'alice', BRONZE) // the twin of the code flow test, which picks silver
-      await backAtRp(page, '/callback/code')
-      const callbacks = navigationsTo(navigations, rp, '/callback/code')
+      await backAtRp(page, '/error')
+      const callbacks = navigationsTo(navigations, rp, '/auth/code/callback')
       assert.equal(callbacks.length, 1)
-      assert.equal(callbacks[0]!.status, 400)
+      assert.equal(callbacks[0]!.status, 303, 'the refusal redirects to the error page')
       await assertRefused(page, 'ID_TOKEN_ACR_NOT_SATISFIED')
       await page.goto(`${rp}/`)
       assert.match(await pageText(page), /Not signed in\./)
@@ -232,8 +245,24 @@ describe('demo in Chromium', { timeout: 60_000 }, () => {
       await page.waitForURL((url) => url.origin === rp && url.search === '?signed-out')
       assert.match(await pageText(page), /Signed out, here and at the OP\./)
       assert.equal(await sessionJson(page), null)
-      const [signedOut] = navigationsTo(navigations, rp, '/signed-out')
+      const [signedOut] = navigationsTo(navigations, rp, '/auth/jar/signed-out')
       assert.equal(signedOut?.status, 303, 'the post-logout redirect (and its state) was accepted')
+    })
+  })
+
+  test('metadata reload: the signed-in session survives the reloaded connections', async () => {
+    await inBrowser('reload-keeps-session', async (page) => {
+      const { rp } = urls()
+      await page.goto(`${rp}/`)
+      await page.getByRole('link', { name: 'Sign in', exact: true }).click()
+      await logInAtOp(page, 'alice', SILVER)
+      await backAtRp(page)
+      await page.goto(`${rp}/admin`)
+      await page.getByRole('button', { name: 'Reload metadata' }).click()
+      await backAtRp(page, '/admin/reload')
+      assert.match(await pageText(page), /Reload: /, 'the reload ran')
+      await page.goto(`${rp}/`)
+      await assertAliceShown(page, 'code', 'demo-rp')
     })
   })
 })
