@@ -5,7 +5,6 @@
  */
 import { handleCallback } from '../callback/sign-in.js'
 import { isPlainObject } from '../lib/json.js'
-import { randomBase64url } from '../lib/random.js'
 import type { WebContext } from './context.js'
 import { fragmentRelayPage } from './pages.js'
 import { checkReturnTo } from './return-to.js'
@@ -30,7 +29,7 @@ export async function finishLogin(ctx: WebContext, request: Request): Promise<Re
     request.method === 'GET' &&
     !['state', 'code', 'error'].some((n) => url.searchParams.has(n))
   ) {
-    return fragmentRelayPage(url.pathname, randomBase64url(16))
+    return fragmentRelayPage(url.pathname)
   }
   const result = await handleCallback(ctx.config, request)
   const cookies = await startSession(ctx, request, result)

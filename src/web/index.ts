@@ -21,4 +21,5 @@ export {
 } from './node.js'
 export { nodeMiddleware, nodeSession } from './node-auth.js'
 export type { WebAuthOptions, WebRoutes } from './options.js'
+export { fragmentRelayPage } from './pages.js'
 export type { WebSession } from './session.js'

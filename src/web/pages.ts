@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { randomBase64url } from '../lib/random.js'
 
 /** Headers of every page: no caching, no referrer, nothing loaded from anywhere. */
 function pageHeaders(scriptNonce?: string): Headers {
@@ -66,17 +67,30 @@ export function logoutFormHtml(action: string, csrfToken: string, returnTo?: str
 }
 
 /**
- * The fragment relay.
+ * The page that relays a fragment response to the server.
  *
- * Its script posts the fragment's parameters back to the same path as a form, after dropping them
- * from the address bar (a server never sees a fragment).
+ * A browser never sends a URL's fragment to a server, so an implicit sign-in answered in the
+ * fragment (`#id_token=…&state=…`) reaches the callback as a bare `GET`. This page's one script
+ * drops the fragment from the address bar and history, then posts its parameters back to
+ * `action` as a form, which `handleCallback` accepts for a fragment transaction. The callback route
+ * of {@link createWebAuth} answers with it already; serve it yourself only on the core API.
  *
- * @param action - the callback path
- * @param nonce - the CSP nonce of the script
+ * The response is `no-store`, `no-referrer`, and its Content-Security-Policy allows that script
+ * alone (by its nonce) and a form to this origin only.
+ *
+ * @param action - the callback's path, e.g. `/callback`
+ * @param nonce - the script's CSP nonce; default a fresh random one
  * @returns the page
- * @internal
+ * @example
+ * ```ts
+ * if (request.method === 'GET' && new URL(request.url).search === '') {
+ *   return fragmentRelayPage('/callback') // no query: the answer is in the fragment
+ * }
+ * const result = await handleCallback(config, request) // the relayed POST
+ * ```
+ * @group Web
  */
-export function fragmentRelayPage(action: string, nonce: string): Response {
+export function fragmentRelayPage(action: string, nonce = randomBase64url(16)): Response {
   const script = `var p=new URLSearchParams(location.hash.slice(1));history.replaceState(null,'',location.pathname);var f=document.forms[0];p.forEach(function(v,n){var i=document.createElement('input');i.type='hidden';i.name=n;i.value=v;f.appendChild(i)});f.submit()`
   return page(
     'Signing in',

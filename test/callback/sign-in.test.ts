@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { runInNewContext } from 'node:vm'
-import { fragmentRelayPage, redirectUriHandler } from '../../examples/fragment-relay.js'
 import { createConfiguration } from '../../src/config/configuration.js'
 import { RUNTIME } from '../../src/config/runtime.js'
 import type { TransactionStore } from '../../src/storage.js'
 import { createMemoryTransactionStore } from '../../src/stores/memory.js'
 import { assertSignedIn, authorized, formPost } from '../support/callback.js'
 import { expectCode } from '../support/helpers.js'
-import {
-  browserRequest,
-  CLIENT_ID,
-  createFixture,
-  REDIRECT_URI,
-  sharedFixture,
-} from '../support/sign-in.js'
+import { browserRequest, createFixture, REDIRECT_URI, sharedFixture } from '../support/sign-in.js'
 
 describe('the code flow (Basic Client profile)', () => {
   test('a GET callback completes the sign-in: token request with code, redirect_uri and PKCE verifier', async () => {
@@ -312,63 +304,5 @@ describe('nothing half-done', () => {
     for (const secret of [response.params.get('access_token'), response.params.get('id_token')]) {
       assert.ok(!text.includes(secret!))
     }
-  })
-})
-
-describe('the fragment relay example', () => {
-  /** Runs the relay page's script against a minimal DOM; returns the form it submitted. */
-  function runRelayPage(html: string, href: string) {
-    const script = /<script[^>]*>([\s\S]*)<\/script>/.exec(html)?.[1]
-    assert.ok(script)
-    const url = new URL(href)
-    const inputs: { type: string; name: string; value: string }[] = []
-    let submitted = false
-    let replaced: string | undefined
-    const form = {
-      appendChild: (input: { type: string; name: string; value: string }) => inputs.push(input),
-      submit: () => {
-        submitted = true
-      },
-    }
-    runInNewContext(script, {
-      URLSearchParams,
-      location: { hash: url.hash, pathname: url.pathname, search: url.search },
-      history: {
-        replaceState: (_: unknown, __: string, to: string) => {
-          replaced = to
-        },
-      },
-      document: { forms: [form], createElement: () => ({ type: '', name: '', value: '' }) },
-    })
-    return { inputs, submitted, replaced }
-  }
-
-  test('the page posts the fragment parameters back as a form, and the POST completes the sign-in', async () => {
-    const f = await sharedFixture()
-    const { response } = await authorized(f, { responseType: 'id_token token' })
-    const html = fragmentRelayPage('/cb', 'csp-nonce-1')
-    assert.match(html, /<form method="post" action="\/cb">/)
-    assert.match(html, /<script nonce="csp-nonce-1">/)
-    const page = runRelayPage(html, response.url)
-    assert.equal(page.submitted, true)
-    assert.equal(page.replaced, '/cb')
-    assert.ok(page.inputs.every((input) => input.type === 'hidden'))
-    const body = new URLSearchParams(page.inputs.map((input) => [input.name, input.value]))
-    assert.deepEqual([...body].sort(), [...response.params].sort())
-    const result = await redirectUriHandler(
-      f.config,
-      formPost(body.toString(), { cookie: f.browser.header() }),
-    )
-    assert.ok(!(result instanceof Response))
-    assertSignedIn(result)
-  })
-
-  test('the redirect URI handler answers the GET with the page', async () => {
-    const f = await sharedFixture()
-    const page = await redirectUriHandler(f.config, new Request(`${REDIRECT_URI}`))
-    assert.ok(page instanceof Response)
-    assert.equal(page.headers.get('content-type'), 'text/html;charset=utf-8')
-    assert.match(await page.text(), /location\.hash/)
-    assert.equal(CLIENT_ID, f.config.client.client_id)
   })
 })

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { runInNewContext } from 'node:vm'
 import { errorPage, escapeHtml, fragmentRelayPage, logoutFormHtml } from '../../src/web/pages.js'
 
 describe('the pages of oidc-rp/web', () => {
@@ -28,5 +29,47 @@ describe('the pages of oidc-rp/web', () => {
     assert.match(form, /value="a&quot;b"/)
     assert.match(form, /value="\/x\?y=&lt;z&gt;"/)
     assert.equal(escapeHtml(`<>&"'`), '&lt;&gt;&amp;&quot;&#39;')
+  })
+
+  test('the relay page posts the fragment back as hidden form fields, after dropping it from the address', async () => {
+    const page = fragmentRelayPage('/cb?x=<y>', 'n0nce')
+    const html = await page.text()
+    assert.match(html, /<form method="post" action="\/cb\?x=&lt;y&gt;">/)
+    const script = /<script nonce="n0nce">([\s\S]*)<\/script>/.exec(html)?.[1]
+    assert.ok(script, 'the page has its one script')
+    const inputs: { type: string; name: string; value: string }[] = []
+    let submitted = false
+    let replaced: string | undefined
+    const form = {
+      appendChild: (input: { type: string; name: string; value: string }) => inputs.push(input),
+      submit: () => {
+        submitted = true
+      },
+    }
+    const fragment = 'id_token=a.b.c&state=s1&token_type=Bearer&access_token=t%26u'
+    runInNewContext(script, {
+      URLSearchParams,
+      location: { hash: `#${fragment}`, pathname: '/cb', search: '' },
+      history: {
+        replaceState: (_state: unknown, _title: string, to: string) => {
+          replaced = to
+        },
+      },
+      document: { forms: [form], createElement: () => ({ type: '', name: '', value: '' }) },
+    })
+    assert.equal(replaced, '/cb', 'the fragment left the address bar')
+    assert.equal(submitted, true)
+    assert.ok(inputs.every((input) => input.type === 'hidden'))
+    const posted = new URLSearchParams(inputs.map((input) => [input.name, input.value]))
+    assert.deepEqual([...posted], [...new URLSearchParams(fragment)])
+    assert.equal(posted.get('access_token'), 't&u')
+  })
+
+  test('each relay page gets its own nonce unless given one', async () => {
+    const nonceOf = (page: Response) =>
+      /script-src 'nonce-([\w-]+)'/.exec(page.headers.get('content-security-policy') ?? '')?.[1]
+    const [a, b] = [nonceOf(fragmentRelayPage('/cb')), nonceOf(fragmentRelayPage('/cb'))]
+    assert.match(a ?? '', /^[\w-]{22}$/)
+    assert.notEqual(a, b)
   })
 })
