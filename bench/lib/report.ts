@@ -150,11 +150,21 @@ export function targets(r: BenchResults): TargetResult[] {
   }
   if (r.bundle !== undefined) {
     const sdk = find(r.bundle, SDK)
+    const holds = sdk.forbidden.length > 0 ? `; holds ${sdk.forbidden.join(', ')}` : ''
     out.push({
-      target: 'Bundle gzip no larger than openid-client (mock OP, logout out)',
-      measured: `${int(sdk.gzipBytes)} B vs ${int(find(r.bundle, 'openid-client').gzipBytes)} B (${fmt(sdk.ratio)}×)${sdk.forbidden.length > 0 ? `; holds ${sdk.forbidden.join(', ')}` : ''}`,
+      target:
+        'Browser bundle of the sign-in path no larger than openid-client (gzip, what the path loads)',
+      measured: `${int(sdk.gzipBytes)} B vs ${int(find(r.bundle, 'openid-client').gzipBytes)} B (${fmt(sdk.ratio)}×)${holds}`,
       met: sdk.ratio <= 1 && sdk.forbidden.length === 0,
     })
+    const floor = r.bundle.find((b) => b.name === 'oidc-client-ts')
+    if (floor !== undefined) {
+      out.push({
+        target: 'Floor: browser bundle below oidc-client-ts UserManager',
+        measured: `${int(sdk.gzipBytes)} B vs ${int(floor.gzipBytes)} B (${fmt(sdk.gzipBytes / floor.gzipBytes)}×)`,
+        met: sdk.gzipBytes < floor.gzipBytes,
+      })
+    }
   }
   if (r.memory !== undefined) {
     const sdk = find(r.memory.callbacks, SDK)
@@ -296,17 +306,20 @@ ${table(
 )}`)
   }
   if (r.bundle !== undefined) {
+    const sdk = find(r.bundle, SDK)
     parts.push(`## 5. Bundle size
 
-\`esbuild --bundle --minify --format=esm --platform=browser\` of \`bench/entries/oidc-rp.ts\` and \`bench/entries/openid-client.ts\` (discovery, authorization URL, code callback, UserInfo), Node built-ins refused, gzip level 9.
+The sign-in path of a browser application (\`bench/entries/\`: discovery, the authorization URL with PKCE, the code callback with the ID token's signature verified, UserInfo), bundled as a user's bundler splits it: \`esbuild --bundle --minify --format=esm --platform=browser --splitting\`, Node built-ins refused. Static imports are the page's initial code; each dynamic \`import()\` is a chunk loaded on first use. The path then runs once (\`bench/metrics/bundle-child.ts\`: Node's crypto hidden as in a page, a canned \`fetch\`) to learn which chunks it loads; those files are counted, each gzipped at level 9 as a server sends it. oidc-client-ts needs a browser to run, so its one file is counted whole (it has no chunks); it does not verify ID token signatures. "one file" is the same entry without splitting (every lazy part inlined).
 
 ${table(
   [
     'entry',
-    'minified B',
-    'gzip B',
+    'loaded: minified B',
+    'loaded: gzip B',
     '× openid-client',
-    'bytes by package (minified)',
+    'one file, gzip B',
+    'files loaded / not loaded (minified B)',
+    'bytes by package (minified, loaded)',
     'mock OP / logout / sessions inside',
   ],
   r.bundle.map((b) => [
@@ -314,11 +327,24 @@ ${table(
     int(b.minifiedBytes),
     int(b.gzipBytes),
     fmt(b.ratio),
+    int(b.singleFileGzipBytes),
+    `${b.files.filter((f) => f.loaded).length} / ${b.files.filter((f) => !f.loaded).length} (${int(b.files.filter((f) => !f.loaded).reduce((n, f) => n + f.bytes, 0))})`,
     Object.entries(b.inputs)
       .sort((x, y) => y[1] - x[1])
       .map(([k, v]) => `${k} ${int(v)}`)
       .join(', '),
     b.forbidden.length === 0 ? 'none' : b.forbidden.join(', '),
+  ]),
+)}
+
+Where oidc-rp's loaded bytes go, by source module (minified bytes in the loaded files; gzip compresses the whole at about ${fmt(sdk.minifiedBytes / sdk.gzipBytes, 1)}:1):
+
+${table(
+  ['module', 'minified B', 'share'],
+  sdk.modules.map((m) => [
+    m.module,
+    int(m.bytes),
+    `${fmt((100 * m.bytes) / sdk.minifiedBytes, 1)}%`,
   ]),
 )}`)
   }
