@@ -21,7 +21,6 @@ import { responseLimit } from './config/settings.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
-import { preloadVerifier } from './lib/lazy-jose.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.
@@ -65,7 +64,6 @@ export async function discover(
   client: ClientInput,
   options: DiscoverOptions = {},
 ): Promise<Configuration> {
-  preloadVerifier()
   return createConfiguration(await fetchMetadata(String(issuer), options), client, options)
 }
 

@@ -22,8 +22,8 @@ import {
 import { isPlainObject } from './json.js'
 import type { JwsKeyHeader, OpKeyResolver } from './jws-verify.js'
 import { opKeyProblem } from './key-checks.js'
-import { joseCore } from './lazy-jose.js'
 import { type SyncVerifier, syncVerifier } from './node-crypto.js'
+import { importVerificationKey, verifiesWith } from './webcrypto-jws.js'
 
 /** Keys older than this are fetched again before use, so a key the OP withdrew stops verifying. */
 const MAX_AGE_MS = 10 * 60 * 1000
@@ -341,7 +341,7 @@ export class JwksCache implements OpKeyResolver {
   async #import(jwk: JWK, alg: string): Promise<ImportedKey | undefined> {
     let key: CryptoKey
     try {
-      key = (await (await joseCore()).importJWK({ ...jwk, ext: false }, alg)) as CryptoKey
+      key = await importVerificationKey(jwk as Record<string, unknown>, alg)
     } catch {
       return undefined // an unusable key is skipped, as if absent
     }
@@ -384,12 +384,11 @@ export class JwksCache implements OpKeyResolver {
           kid: jwk.kid,
         }
       }
-      try {
-        const { compactVerify } = await joseCore()
-        const { payload } = await compactVerify(jws, imported.key, { algorithms: [alg] })
-        return { payload, kid: jwk.kid }
-      } catch {
-        // try the next candidate
+      if (await verifiesWith(jws, imported.key, alg)) {
+        return {
+          payload: base64url.decode(jws.slice(jws.indexOf('.') + 1, jws.lastIndexOf('.'))),
+          kid: jwk.kid,
+        }
       }
     }
     return undefined

@@ -1,11 +1,11 @@
 /**
  * jose's modules, loaded on first use through the small modules in lazy-jose/.
  *
- * Importing oidc-rp then loads only `jose/base64url` of jose (an ES module costs its resolution,
- * read and link at import, and jose's verifier is about twenty of them): a process that only builds
- * sign-in URLs never loads a verifier, the first callback loads it, and JWE loads only for a client
- * that encrypts or decrypts. Each is loaded once; later calls share the promise. Bundlers keep only
- * the jose exports those modules name.
+ * Importing oidc-rp loads only `jose/base64url` of jose (an ES module costs its resolution, read
+ * and link at import). Signatures are verified with WebCrypto directly (webcrypto-jws.ts), so the
+ * sign-in path of a page never loads jose's verifier; it loads for a client's own private keys
+ * (request objects, `private_key_jwt`), and JWE only for a client that encrypts or decrypts. Each
+ * is loaded once; later calls share the promise. Bundlers put each in a chunk of its own.
  *
  * @module
  */
@@ -18,16 +18,8 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   }
 }
 
-/** `importJWK` (the OP's keys and the client's) and `compactVerify`. */
+/** `importJWK`, for the client's own keys. */
 export const joseCore = /* @__PURE__ */ once(() => import('./lazy-jose/core.js'))
-/**
- * Starts loading the verifier without waiting for it, while discovery waits for the network.
- *
- * A failure surfaces where the verifier is awaited.
- */
-export function preloadVerifier(): void {
-  joseCore().catch(() => undefined)
-}
 /** `CompactSign`. */
 export const joseSign = /* @__PURE__ */ once(() => import('./lazy-jose/sign.js'))
 /** `CompactEncrypt`. */

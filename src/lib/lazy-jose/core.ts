@@ -1,7 +1,6 @@
 /**
- * jose's JWK import and JWS verification, which nearly every client needs.
+ * jose's JWK import, for the client's own keys (request objects, `private_key_jwt`, decryption).
  *
- * Loaded with the first key import or verification.
+ * Loaded with the first such key; the OP's keys are imported with WebCrypto directly.
  */
-export { compactVerify } from 'jose/jws/compact/verify'
 export { importJWK } from 'jose/key/import'
