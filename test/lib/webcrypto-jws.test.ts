@@ -44,7 +44,7 @@ describe('JWS verified with WebCrypto directly', () => {
     const jws = await new CompactSign(new TextEncoder().encode('{}'))
       .setProtectedHeader({ alg: 'HS256' })
       .sign(secret)
-    const hmac = (bytes: Uint8Array) =>
+    const hmac = (bytes: Uint8Array<ArrayBuffer>) =>
       crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
     assert.equal(await verifiesWith(jws, await hmac(secret), 'HS256'), true)
     const other = await hmac(new TextEncoder().encode('another secret of thirty-two bytes'))
