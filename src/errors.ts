@@ -409,6 +409,20 @@ export type TransportErrorCode =
    * `withLock` of the Redis session store, after `lockWaitInSeconds`.
    */
   | 'SESSION_LOCK_TIMEOUT'
+  /**
+   * The browser gives no web storage to the web-storage transaction store.
+   *
+   * The browser blocks this site's storage (reading it throws `SecurityError`), or there is none
+   * (a worker, a server). Allow site data for the site, or give the store a `Storage` or use
+   * another transaction store.
+   */
+  | 'STORE_UNAVAILABLE'
+  /**
+   * The web storage is full: the transaction did not fit, even after removing the expired ones.
+   *
+   * Nothing was written.
+   */
+  | 'STORE_QUOTA_EXCEEDED'
 
 /**
  * Codes of {@link UsageError}: the application or its configuration asked for something wrong.

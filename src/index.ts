@@ -133,6 +133,10 @@ export {
   type SealedTransactionStoreOptions,
 } from './stores/sealed.js'
 export {
+  createWebStorageTransactionStore,
+  type WebStorageTransactionStoreOptions,
+} from './stores/web-storage.js'
+export {
   type AccessToken,
   type RefreshOptions,
   type RefreshResult,

@@ -80,9 +80,9 @@ export interface Transaction {
  * `take` must be atomic: a `state` is taken at most once, even when two callbacks race (on one
  * machine or many).
  *
- * Three stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
- * (a stateless encrypted value for a cookie) and `createRedisTransactionStore` from
- * `oidc-rp/redis`.
+ * Four stores ship: `createMemoryTransactionStore` (the default), `createSealedTransactionStore`
+ * (a stateless encrypted value for a cookie), `createWebStorageTransactionStore` (a page's
+ * `sessionStorage` or `localStorage`) and `createRedisTransactionStore` from `oidc-rp/redis`.
  * Another shared database store follows the model of Redis `SET key value EX ttl` and `GETDEL key`.
  * @group Transactions
  */

@@ -183,7 +183,9 @@ async function takeTransaction(
     runtime.store.take(state, handle),
   )
   if (transaction === undefined || transaction.state !== state) {
-    throw unknownState('no pending sign-in has this state: unknown, already used or expired')
+    throw unknownState(
+      `no pending sign-in has this state: unknown, already used or expired${runtime.defaultStore && typeof document !== 'undefined' ? IN_PAGE_HINT : ''}`,
+    )
   }
   if (transaction.expiresAt * 1000 <= runtime.now()) {
     throw unknownState('the pending sign-in for this state has expired')
@@ -304,6 +306,10 @@ function expectParameter(
     { claim: name, expected: wanted ? 'present' : 'absent', actual: wanted ? 'absent' : 'present' },
   )
 }
+
+/** Why a page's callback finds no transaction in the default store, and the fix. */
+const IN_PAGE_HINT =
+  ". This runs in a page with the default in-memory transaction store, which does not survive the page's redirect to the OP and back (the page reloads): give discover a store in the browser's storage, discover(issuer, client, { store: createWebStorageTransactionStore() }) (from oidc-rp/browser)"
 
 function unknownState(message: string): ValidationError {
   return new ValidationError('CALLBACK_STATE_UNKNOWN', message, { claim: 'state' })

@@ -70,7 +70,8 @@ export interface CallbackOptions {
  * placement
  * @returns the sign-in result
  * @throws {@link ValidationError} `CALLBACK_STATE_MISSING` (nothing consumed),
- * `CALLBACK_STATE_UNKNOWN`,
+ * `CALLBACK_STATE_UNKNOWN` (in a page with the default in-memory store, its message says that store
+ * does not survive the redirect and names the fix),
  * `CALLBACK_BROWSER_BINDING_MISSING`, `CALLBACK_BROWSER_BINDING_MISMATCH`,
  * `CALLBACK_ISSUER_MISSING`, `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_RESPONSE_MODE_MISMATCH`,
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,

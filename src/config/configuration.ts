@@ -66,7 +66,12 @@ export interface ConfigurationOptions extends Partial<Settings> {
   readonly fetch?: typeof fetch
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number
-  /** Where pending sign-ins wait. Default an in-memory store (one process). */
+  /**
+   * Where pending sign-ins wait. Default an in-memory store (one process).
+   *
+   * In a page the default does not survive the redirect to the OP (the page reloads): give
+   * `createWebStorageTransactionStore()`.
+   */
   readonly store?: TransactionStore
   /**
    * The administrator's request policy (plain data, saved with the configuration).
@@ -185,6 +190,7 @@ export function assemble(
         now,
         credentials: { clientSecret, keys: Object.freeze([...keys]) },
         store: options.store ?? createMemoryTransactionStore({ now }),
+        defaultStore: options.store === undefined,
       }),
   })
   return Object.freeze(config as Configuration)

@@ -97,6 +97,8 @@ export interface Runtime {
   /** Milliseconds since the epoch. */
   readonly now: () => number
   readonly store: TransactionStore
+  /** True when `store` is the in-memory one the configuration made because none was given. */
+  readonly defaultStore: boolean
 }
 
 /** What {@link createRuntime} wraps. */
@@ -124,11 +126,13 @@ class RuntimeHandle implements Runtime {
   readonly fetch: typeof fetch
   readonly now: () => number
   readonly store: TransactionStore
+  readonly defaultStore: boolean
 
   constructor(parts: Runtime) {
     this.fetch = parts.fetch
     this.now = parts.now
     this.store = parts.store
+    this.defaultStore = parts.defaultStore
   }
   /** What `String(handle)` and template literals show. */
   toString(): string {

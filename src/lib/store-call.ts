@@ -51,8 +51,13 @@ export function storeFailure(what: string, err: unknown): OidcRpError {
   })
 }
 
-/** A copy of an error with its name, message (cut) and `code` only. */
-function bareError(err: unknown): Error {
+/**
+ * A copy of an error with its name, message (cut) and `code` only: a safe `cause`.
+ * @param err - what a store (or the storage under it) threw
+ * @returns the copy
+ * @internal
+ */
+export function bareError(err: unknown): Error {
   if (!(err instanceof Error)) return new Error(`a thrown ${typeof err}`)
   const message = String(err.message)
   const copy = new Error(
