@@ -89,10 +89,12 @@ export function isCounter(value: unknown): value is number {
  * @returns true when there is no access token, or it expires within the leeway
  * @internal
  */
-export function isDue(tokens: SessionTokens, nowInSeconds: number, leewayInSeconds: number) {
-  const expiresAt = tokens.accessToken?.expiresAt
-  if (tokens.accessToken === undefined) return true
-  return expiresAt !== undefined && expiresAt - leewayInSeconds <= nowInSeconds
+export function isDue(
+  tokens: SessionTokens,
+  nowInSeconds: number,
+  leewayInSeconds: number,
+): boolean {
+  return isExpired(tokens, nowInSeconds + leewayInSeconds)
 }
 
 /**
