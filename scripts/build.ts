@@ -22,6 +22,7 @@ export const ENTRIES = [
   'testing/index.ts',
   'stores/redis.ts',
   'web/index.ts',
+  'browser/index.ts',
 ] as const
 
 /**

@@ -423,6 +423,13 @@ export type TransportErrorCode =
    * Nothing was written.
    */
   | 'STORE_QUOTA_EXCEEDED'
+  /**
+   * Another tab refreshed the browser session, but its tokens did not reach this tab in time.
+   *
+   * `oidc-rp/browser`: the tab does not refresh with a refresh token the OP may have rotated away;
+   * the session stays as it was, try again.
+   */
+  | 'SESSION_SYNC_TIMEOUT'
 
 /**
  * Codes of {@link UsageError}: the application or its configuration asked for something wrong.

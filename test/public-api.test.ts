@@ -9,7 +9,13 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { unusedPublicTypes } from './support/public-types.js'
 
-const ENTRIES = ['src/index.ts', 'src/errors.ts', 'src/testing/index.ts', 'src/stores/redis.ts']
+const ENTRIES = [
+  'src/index.ts',
+  'src/errors.ts',
+  'src/testing/index.ts',
+  'src/stores/redis.ts',
+  'src/browser/index.ts',
+]
 
 test('every type the entry points export is used by an exported value', () => {
   assert.deepEqual(unusedPublicTypes(ENTRIES), [])

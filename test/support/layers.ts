@@ -14,10 +14,15 @@ export const LAYERS: readonly {
   { name: 'config', holds: (p) => p.startsWith('config/') },
   {
     name: 'protocol',
-    holds: (p) => !p.startsWith('testing/') && !p.startsWith('web/') && p !== 'index.ts',
+    holds: (p) =>
+      !p.startsWith('testing/') &&
+      !p.startsWith('web/') &&
+      !p.startsWith('browser/') &&
+      p !== 'index.ts',
   },
   { name: 'entry', holds: (p) => p === 'index.ts' },
   { name: 'web', holds: (p) => p.startsWith('web/') },
+  { name: 'browser', holds: (p) => p.startsWith('browser/') },
 ]
 
 /** The index of a file's layer in {@link LAYERS}, or -1 for the mock OP (src/testing/). */

@@ -1,0 +1,55 @@
+/**
+ * The lock that lets one tab at a time refresh a browser session's tokens.
+ *
+ * @module
+ */
+
+/**
+ * What a browser session needs of Web Locks (`navigator.locks`): the real one fits.
+ * @group Browser
+ */
+export interface BrowserSessionLocks {
+  /**
+   * Runs `callback` while holding the lock `name`, once every earlier holder released it.
+   * @param name - the lock
+   * @param options - always `{ mode: 'exclusive' }`
+   * @param callback - what to run under the lock; the lock is released when its promise settles
+   * @returns what the callback returned
+   */
+  request<T>(name: string, options: { mode: 'exclusive' }, callback: () => Promise<T>): Promise<T>
+}
+
+/**
+ * The browser's Web Locks, or, where it has none, a lock that only orders the callers of this tab.
+ * @returns the locks
+ * @internal
+ */
+export function defaultLocks(): BrowserSessionLocks {
+  const locks = (globalThis as { navigator?: { locks?: BrowserSessionLocks } }).navigator?.locks
+  if (locks !== undefined) return locks
+  tabLocks ??= inTabLocks()
+  return tabLocks
+}
+
+/** The fallback lock, shared by the sessions of this tab. */
+let tabLocks: BrowserSessionLocks | undefined
+
+/** One queue per lock name, in this tab only: each callback starts when the previous settled. */
+function inTabLocks(): BrowserSessionLocks {
+  const tails = new Map<string, Promise<unknown>>()
+  return {
+    request(name, _options, callback) {
+      const previous = tails.get(name) ?? Promise.resolve()
+      const run = previous.then(callback)
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      )
+      tails.set(name, tail)
+      void tail.then(() => {
+        if (tails.get(name) === tail) tails.delete(name)
+      })
+      return run
+    },
+  }
+}
