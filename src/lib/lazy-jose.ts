@@ -9,22 +9,15 @@
  *
  * @module
  */
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined
-  return () => {
-    loading ??= load()
-    return loading
-  }
-}
+import { lazy } from './lazy.js'
 
 /** `importJWK`, for the client's own keys. */
-export const joseCore = /* @__PURE__ */ once(() => import('./lazy-jose/core.js'))
+export const joseCore = /* @__PURE__ */ lazy(() => import('./lazy-jose/core.js'))
 /** `CompactSign`. */
-export const joseSign = /* @__PURE__ */ once(() => import('./lazy-jose/sign.js'))
+export const joseSign = /* @__PURE__ */ lazy(() => import('./lazy-jose/sign.js'))
 /** `CompactEncrypt`. */
-export const joseEncrypt = /* @__PURE__ */ once(() => import('./lazy-jose/encrypt.js'))
+export const joseEncrypt = /* @__PURE__ */ lazy(() => import('./lazy-jose/encrypt.js'))
 /** `compactDecrypt`. */
-export const joseDecrypt = /* @__PURE__ */ once(() => import('./lazy-jose/decrypt.js'))
+export const joseDecrypt = /* @__PURE__ */ lazy(() => import('./lazy-jose/decrypt.js'))
 /** `EncryptJWT` and `jwtDecrypt`. */
-export const joseSeal = /* @__PURE__ */ once(() => import('./lazy-jose/seal.js'))
+export const joseSeal = /* @__PURE__ */ lazy(() => import('./lazy-jose/seal.js'))
