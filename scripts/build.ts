@@ -6,7 +6,10 @@
  *
  * Why bundle: an ES module costs its resolution, read and link at import, so ~45 per-file modules
  * made the main entry's import about twice as slow as the same code in one file (BENCH.md, cold
- * start).
+ * start). For the same reason `web/` and `browser/` call the core through `index.ts`: every module
+ * the main entry reaches is then reached by the same set of entries, so esbuild keeps the core in
+ * one chunk instead of splitting it by which add-on uses what (five chunks made the import ~15%
+ * slower).
  */
 import { execFileSync } from 'node:child_process'
 import { rmSync } from 'node:fs'

@@ -11,8 +11,8 @@ import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
 import { OAuthResponseError, TransportError, UsageError } from '../errors.js'
 import type { IdTokenClaims } from '../id-token.js'
+import { type AccessToken, type RefreshResult, refreshTokens } from '../index.js'
 import { invalidArgument } from '../lib/checks.js'
-import { type AccessToken, type RefreshResult, refreshTokens } from '../token.js'
 import {
   type BrowserSessionChannel,
   openChannel,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { handleCallback } from '../callback/sign-in.js'
+import { handleCallback } from '../index.js'
 import { isPlainObject } from '../lib/json.js'
 import type { WebContext } from './context.js'
 import { fragmentRelayPage } from './pages.js'

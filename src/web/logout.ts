@@ -7,11 +7,14 @@
  * @module
  */
 import { ValidationError } from '../errors.js'
+import {
+  createEndSessionRequest,
+  handleBackChannelLogout,
+  handleFrontChannelLogout,
+  handlePostLogoutRedirect,
+} from '../index.js'
 import { sameText } from '../lib/compare.js'
 import { readRequestInput } from '../lib/request-input.js'
-import { handleBackChannelLogout } from '../logout/back-channel.js'
-import { handleFrontChannelLogout } from '../logout/front-channel.js'
-import { createEndSessionRequest, handlePostLogoutRedirect } from '../logout/rp-initiated.js'
 import type { WebContext } from './context.js'
 import { oneCookieValue, serializeCookie } from './cookies.js'
 import { logoutFormHtml, page } from './pages.js'
