@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -29,13 +29,46 @@ export const ENTRIES = [
 ] as const
 
 /**
+ * The folder under dist/ of the build for pages and workers: package.json's `browser` condition
+ * (which bundlers for the browser and for workers resolve) points there.
+ */
+export const NO_NODE_DIR = 'no-node'
+
+/** The entries built for pages and workers too (the mock OP and Redis are for Node). */
+export const NO_NODE_ENTRIES = [
+  'index.ts',
+  'errors.ts',
+  'web/index.ts',
+  'browser/index.ts',
+] as const
+
+/**
+ * Puts lib/node-crypto-absent.ts in place of lib/node-crypto.ts.
+ *
+ * Pages and workers lend no Node crypto module, so the Node fast paths are dead code there.
+ */
+export const withoutNodeCrypto: Plugin = {
+  name: 'without-node-crypto',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)node-crypto\.js$/ }, () => ({
+      path: join(ROOT, 'src', 'lib', 'node-crypto-absent.ts'),
+    }))
+  },
+}
+
+/**
  * Bundles the entries into outdir (JavaScript only).
  * @param outdir - where to write them
+ * @param options - `withoutNode`: the build for pages and workers ({@link withoutNodeCrypto})
  * @returns the path of the main entry
  */
-export async function bundleEntries(outdir: string): Promise<string> {
+export async function bundleEntries(
+  outdir: string,
+  options: { readonly withoutNode?: boolean } = {},
+): Promise<string> {
+  const entries = options.withoutNode === true ? NO_NODE_ENTRIES : ENTRIES
   await build({
-    entryPoints: ENTRIES.map((entry) => join(ROOT, 'src', entry)),
+    entryPoints: entries.map((entry) => join(ROOT, 'src', entry)),
     outdir,
     outbase: join(ROOT, 'src'),
     bundle: true,
@@ -47,6 +80,7 @@ export async function bundleEntries(outdir: string): Promise<string> {
     packages: 'external',
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: options.withoutNode === true ? [withoutNodeCrypto] : [],
   })
   return join(outdir, 'index.js')
 }
@@ -60,4 +94,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     { cwd: ROOT, stdio: 'inherit' },
   )
   await bundleEntries(dist)
+  await bundleEntries(join(dist, NO_NODE_DIR), { withoutNode: true })
 }

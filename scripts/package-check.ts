@@ -2,8 +2,9 @@
  * `npm run test:package`: builds the package, runs publint --strict and arethetypeswrong (ESM-only
  * profile), packs the tarball (checking it holds dist/ and every file the README links), installs
  * it into an empty folder, imports every entry point on Node, checks that the main entry loads no
- * jose module but `jose/base64url` at import (the rest loads on first use), and runs the portable
- * suite against the installed package.
+ * jose module but `jose/base64url` at import (the rest loads on first use), that a browser bundler
+ * gets the build without the Node fast paths, and runs the portable suite against the installed
+ * package.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -113,6 +114,32 @@ export async function resolve(specifier, context, next) {
     const loaded = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))]
     if (loaded.join() !== 'jose/base64url')
       throw new Error(`jose modules loaded: ${loaded.join(', ')}`)
+  })
+  await check("a browser bundler resolves the build without Node's fast paths", async () => {
+    // what Vite, webpack or wrangler do with `import 'oidc-rp'` for a page or a worker
+    const bundled = async (platform: 'browser' | 'node') => {
+      const out = await build({
+        stdin: {
+          contents:
+            "export { discover, handleCallback } from 'oidc-rp'\nexport * from 'oidc-rp/browser'",
+          resolveDir: app,
+        },
+        bundle: true,
+        format: 'esm',
+        platform,
+        write: false,
+        logLevel: 'warning',
+      })
+      return out.outputFiles[0]!.text
+    }
+    const page = await bundled('browser')
+    if (page.includes('getBuiltinModule'))
+      throw new Error('the browser bundle holds the Node fast path')
+    if (!page.includes('createBrowserSession')) throw new Error('the browser bundle is incomplete')
+    // twin: a Node bundle keeps the fast path
+    if (!(await bundled('node')).includes('getBuiltinModule')) {
+      throw new Error('the Node bundle lost its fast path')
+    }
   })
   await check(
     'the portable suite passes against the installed package (lazy jose chunks included)',

@@ -3,8 +3,9 @@
  *
  * Each entry (bench/entries/: discovery, the authorization URL with PKCE, the code callback with
  * the ID token's signature verified, UserInfo) is bundled by esbuild `--bundle --minify
- * --format=esm --platform=browser --splitting`, Node built-ins refused, as Vite or webpack would
- * split it: what is imported statically is the page's initial code, each dynamic `import()` a
+ * --format=esm --platform=browser --splitting`, Node built-ins refused, with the package's
+ * `browser` build (no Node fast paths: scripts/build.ts `withoutNodeCrypto`), as Vite or webpack
+ * would split it: what is imported statically is the page's initial code, each dynamic `import()` a
  * chunk loaded when first used. The path is then run once in a child process
  * (bench/metrics/bundle-child.ts, Node's crypto hidden, a canned `fetch`) to learn which chunks it
  * really loads. Counted: every file the path loads, each gzipped (level 9) as a server sends it.
@@ -17,6 +18,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
+import { withoutNodeCrypto } from '../../scripts/build.js'
 import { CACHE, ROOT } from '../lib/build.js'
 import { CLIENT_ID, CLIENT_SECRET, ISSUER, metadata, REDIRECT_URI } from '../lib/fixtures.js'
 
@@ -125,7 +127,7 @@ async function singleFileGzip(entry: string): Promise<number> {
     platform: 'browser',
     write: false,
     logLevel: 'warning',
-    plugins: [noNodeBuiltins],
+    plugins: [noNodeBuiltins, withoutNodeCrypto],
   })
   return gzip(out.outputFiles[0]!.contents)
 }
@@ -148,7 +150,7 @@ async function bundle(
     write: false,
     metafile: true,
     logLevel: 'warning',
-    plugins: [noNodeBuiltins],
+    plugins: [noNodeBuiltins, withoutNodeCrypto],
   })
   const outputs: Metafile['outputs'] = out.metafile.outputs
   // the run copy: each chunk records its evaluation

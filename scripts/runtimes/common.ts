@@ -13,6 +13,7 @@ import {
   REPORT_MARKER,
   type SuiteReport,
 } from '../../test/portable/harness.js'
+import { withoutNodeCrypto } from '../build.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 /** Where the bundles go: ignored by git and Biome, kept for a look after a failure. */
@@ -65,7 +66,8 @@ export async function bundle(entry: Entry, dir: string): Promise<string> {
     conditions: entry === 'worker' ? ['workerd', 'worker', 'browser'] : [],
     target: 'es2022',
     logLevel: 'warning',
-    plugins: [noNodeBuiltins],
+    // pages and workers get the package's `browser` build, without the Node fast paths
+    plugins: entry === 'cli' ? [noNodeBuiltins] : [noNodeBuiltins, withoutNodeCrypto],
   })
   return outfile
 }
