@@ -1,7 +1,9 @@
 /**
  * The bundle-size entry for this SDK: discovery, the authorization URL, the code callback (with
- * UserInfo, its default) and UserInfo on its own, as a browser or edge application would ship them.
+ * UserInfo, its default) and UserInfo on its own, as a single-page application ships them: its
+ * pending sign-in in `sessionStorage` (`oidc-rp/browser`'s web-storage store).
  */
+import { createWebStorageTransactionStore } from '../../src/browser/index.js'
 import {
   type ClientInput,
   type Configuration,
@@ -12,7 +14,7 @@ import {
 } from '../../src/index.js'
 
 export function configure(issuer: string, client: ClientInput): Promise<Configuration> {
-  return discover(issuer, client)
+  return discover(issuer, client, { store: createWebStorageTransactionStore() })
 }
 
 export async function signIn(config: Configuration): Promise<{ url: string; cookie?: string }> {

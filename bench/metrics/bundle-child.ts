@@ -65,6 +65,18 @@ globalThis.fetch = async (input: RequestInfo | URL): Promise<Response> => {
 }
 // a browser has no Node crypto module: the SDK must take the path a page takes
 Reflect.deleteProperty(process, 'getBuiltinModule')
+// and it has sessionStorage, where a page's pending sign-in waits
+const items = new Map<string, string>()
+Reflect.set(globalThis, 'sessionStorage', {
+  getItem: (key: string) => items.get(key) ?? null,
+  setItem: (key: string, value: string) => void items.set(key, String(value)),
+  removeItem: (key: string) => void items.delete(key),
+  key: (index: number) => [...items.keys()][index] ?? null,
+  get length() {
+    return items.size
+  },
+  clear: () => items.clear(),
+})
 
 const loaded: string[] = []
 Reflect.set(globalThis, '__bundleLoaded', loaded)
