@@ -111,6 +111,7 @@ await step(async () => {
       const idTokenHint = session.idToken
       await session.signOut() // every tab
       if (idTokenHint !== undefined) {
+        // back to this page, which expects nothing of the OP's answer: no state to check
         location.assign(createEndSessionRequest(config, { idTokenHint, state: null }).url)
       }
     })
@@ -118,9 +119,9 @@ await step(async () => {
   if (here.searchParams.has('code') || here.searchParams.has('error')) {
     try {
       const result = await handleCallback(config, location.href)
-      session.signedIn(result)
       name = String(result.userinfo?.name ?? '') // handleCallback called UserInfo
       expiresAt = result.accessToken?.expiresAt
+      session.signedIn(result) // and in the other tabs
     } finally {
       // the code (or error) leaves the address bar and the history, whatever happened
       history.replaceState(null, '', storage === 'local' ? '/?store=local' : '/')

@@ -96,6 +96,10 @@ async function serve(dir: string, port: number, csp: string): Promise<void> {
     res.setHeader('referrer-policy', 'no-referrer')
     res.setHeader('x-content-type-options', 'nosniff')
     res.setHeader('cache-control', 'no-store')
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204).end() // no icon, and no 404 in the console
+      return
+    }
     if (body === undefined || type === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found')
       return

@@ -219,6 +219,14 @@ describe('single-page application (examples/spa) in Chromium against oidc-provid
     async () => {
       setLifetime('long')
       await inBrowser('sign-in', async ({ page, navigations }) => {
+        const problems: string[] = []
+        page.on('pageerror', (error) => problems.push(error.message))
+        page.on('console', (m) => {
+          // the page's own (the OP's pages are not under test here)
+          const where = m.location().url
+          if (m.type() === 'error' && where.startsWith(appUrl))
+            problems.push(`${where}: ${m.text()}`)
+        })
         await signIn(page)
         const toOp = navigations.find(
           (n) => n.url.origin === op!.issuer && n.url.pathname === '/auth',
@@ -237,6 +245,12 @@ describe('single-page application (examples/spa) in Chromium against oidc-provid
         )
         assert.ok(seconds(seen.expires) > Date.now() / 1000, 'the access token expiry is shown')
         await assertNoTokenShown(page)
+        assert.equal(await transactionsIn(page), 0, 'the sign-in was taken from the store')
+        // under the page's Content-Security-Policy, with nothing refused or thrown
+        const csp = (await page.request.get(`${appUrl}/`)).headers()['content-security-policy']
+        assert.match(csp ?? '', /(^|; )script-src 'self'(;|$)/)
+        assert.match(csp ?? '', new RegExp(`(^|; )connect-src 'self' ${op!.issuer}(;|$)`))
+        assert.deepEqual(problems, [])
       })
     },
   )
@@ -397,6 +411,26 @@ describe('single-page application (examples/spa) in Chromium against oidc-provid
         await a.waitForURL(
           (url) => url.origin === op!.issuer && url.pathname.startsWith('/interaction/'),
         )
+      })
+    },
+  )
+
+  test(
+    'cancelled at the OP: the page shows AUTHORIZATION_ERROR_RESPONSE, the error gone from the address bar',
+    CASE,
+    async () => {
+      await inBrowser('cancelled', async ({ page, navigations }) => {
+        await open(page)
+        await page.click('#login')
+        await page.waitForURL(
+          (url) => url.origin === op!.issuer && url.pathname.startsWith('/interaction/'),
+        )
+        await page.getByRole('button', { name: 'Cancel', exact: true }).click()
+        await backAtPage(page)
+        assert.equal(navigations.at(-1)?.url.searchParams.get('error'), 'access_denied')
+        assert.equal(page.url(), `${appUrl}/`)
+        const seen = await shown(page)
+        assert.deepEqual([seen.error, seen.login], ['AUTHORIZATION_ERROR_RESPONSE', true])
       })
     },
   )
