@@ -250,8 +250,9 @@ export function createBrowserSession(
   let releaseMark: (() => void) | undefined
 
   /**
-   * Holds the lock `<name>.generation.<n>` until this tab marks a later generation (or closes):
-   * the lock manager, unlike `localStorage`, answers the next holder of the refresh lock in order.
+   * Marks a generation: holds the lock `<name>.generation.<n>` until the next mark (or close).
+   *
+   * The lock manager, unlike `localStorage`, answers the next holder of the refresh lock in order.
    * @returns once the mark is held (at once without `query`)
    */
   function mark(marked: number): Promise<void> {
