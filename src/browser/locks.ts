@@ -17,6 +17,15 @@ export interface BrowserSessionLocks {
    * @returns what the callback returned
    */
   request<T>(name: string, options: { mode: 'exclusive' }, callback: () => Promise<T>): Promise<T>
+  /**
+   * The locks held now (Web Locks' `query()`), answered in the order the locks were granted.
+   *
+   * Optional. With it, a tab that refreshed marks the new generation with a lock of its own before
+   * it releases the refresh lock, so the next holder learns of the refresh even when the shared
+   * storage has not caught up yet (browsers propagate `localStorage` between tabs asynchronously).
+   * @returns the held locks
+   */
+  query?(): Promise<{ readonly held?: readonly { readonly name?: string }[] }>
 }
 
 /**

@@ -134,8 +134,9 @@ export interface BrowserSession {
    * A valid access token, refreshed first when it expires within the leeway.
    *
    * One refresh at a time: the calls of this tab share one, and the tabs take turns under the
-   * lock. A tab that finds another tab already refreshed (the shared counter is ahead) waits for
-   * those tokens instead of presenting its refresh token, which the OP may have rotated away.
+   * lock. A tab that finds another tab already refreshed (the shared counter, or the
+   * refresher's lock mark, is ahead) waits for those tokens instead of presenting its refresh
+   * token, which the OP may have rotated away.
    *
    * Resolves `undefined` when signed out, when the access token expired and there is no refresh
    * token, and when the OP refuses the refresh token (`invalid_grant`): the session then ends in
@@ -244,6 +245,42 @@ export function createBrowserSession(
   channel?.addEventListener('message', (event) => receive(readTabMessage(event.data)))
 
   const nowInSeconds = () => Math.floor(now() / 1000)
+
+  const markPrefix = `${name}.generation.`
+  let releaseMark: (() => void) | undefined
+
+  /**
+   * Marks a generation: holds the lock `<name>.generation.<n>` until the next mark (or close).
+   *
+   * The lock manager, unlike `localStorage`, answers the next holder of the refresh lock in order.
+   * @returns once the mark is held (at once without `query`)
+   */
+  function mark(marked: number): Promise<void> {
+    if (locks.query === undefined) return Promise.resolve()
+    return new Promise((held) => {
+      locks
+        .request(markPrefix + marked, { mode: 'exclusive' }, () => {
+          releaseMark?.()
+          held()
+          return new Promise<void>((release) => {
+            releaseMark = release
+          })
+        })
+        .then(undefined, () => held())
+    })
+  }
+
+  /** The latest generation marked by a tab (0 when none, or without `query`). */
+  async function markedGeneration(): Promise<number> {
+    const held = (await locks.query?.())?.held ?? []
+    let latest = 0
+    for (const lock of held) {
+      if (!lock.name?.startsWith(markPrefix)) continue
+      const marked = Number(lock.name.slice(markPrefix.length))
+      if (isCounter(marked) && marked > latest) latest = marked
+    }
+    return latest
+  }
 
   function sharedGeneration(): number {
     const value = Number(readItem(shared, keys.generation))
@@ -372,7 +409,7 @@ export function createBrowserSession(
         )
       }
     }
-    const ahead = sharedGeneration()
+    const ahead = Math.max(sharedGeneration(), await markedGeneration())
     if (ahead > generation && !(await waitUntil(() => generation >= ahead, settings.syncTimeout))) {
       throw new TransportError(
         'SESSION_SYNC_TIMEOUT',
@@ -394,6 +431,7 @@ export function createBrowserSession(
       if (generation !== started) return tokens?.accessToken
       if (isRefused(error)) {
         publish(undefined, 'ended')
+        await mark(generation)
         return undefined
       }
       throw error
@@ -407,6 +445,7 @@ export function createBrowserSession(
       refreshToken: refreshed.refreshToken,
     }
     publish(next, 'refreshed')
+    await mark(generation) // before the refresh lock is released
     return next.accessToken
   }
 
@@ -471,6 +510,7 @@ export function createBrowserSession(
     close() {
       channel?.close()
       channel = undefined
+      releaseMark?.()
       for (const waiter of waiters) waiter.cancel()
       listeners.clear()
     },

@@ -10,7 +10,14 @@ import type { SignInResult } from '../../src/callback/result.js'
 import type { Configuration } from '../../src/config/configuration.js'
 import { OAuthResponseError, TransportError, UsageError } from '../../src/errors.js'
 import { refreshTokens } from '../../src/token.js'
-import { FakeLocks, HeldChannels, MemoryStorage, nextChange, settle } from '../support/browser.js'
+import {
+  FakeLocks,
+  HeldChannels,
+  MemoryStorage,
+  nextChange,
+  QueryableFakeLocks,
+  settle,
+} from '../support/browser.js'
 import { assertNoSecrets, registerSecret } from '../support/helpers.js'
 import { createFixture, type Fixture } from '../support/sign-in.js'
 
@@ -193,6 +200,52 @@ describe('createBrowserSession: one refresh at a time across tabs', () => {
     const channels = new HeldChannels()
     const a = s.tab({ channel: channels.factory })
     const b = s.tab({ channel: channels.factory })
+    a.signedIn(await s.signIn())
+    channels.release()
+    s.makeDue()
+    const fromB = await b.accessToken()
+    assert.equal(s.refreshes(), 1)
+    assert.ok(fromB)
+  })
+
+  test("a tab whose shared storage has not caught up (as between a browser's tabs) learns of the other tab's refresh from its lock mark, and waits for its tokens", async (t) => {
+    const s = await setup(t)
+    const locks = new QueryableFakeLocks()
+    const channels = new HeldChannels()
+    const a = s.tab({ channel: channels.factory, locks })
+    // b reads a storage of its own: the counter a bumps never reaches it
+    const b = s.tab({ channel: channels.factory, locks, storage: new MemoryStorage() })
+    a.signedIn(await s.signIn())
+    channels.release()
+    s.makeDue()
+    const fromA = await a.accessToken()
+    assert.equal(s.refreshes(), 1)
+    let settled = false
+    const fromB = b.accessToken().finally(() => {
+      settled = true
+    })
+    await settle()
+    assert.equal(settled, false, 'b waits for the tokens instead of refreshing')
+    channels.release()
+    assert.equal((await fromB)?.value, fromA?.value)
+    assert.equal(s.refreshes(), 1)
+    // the next refresh (b's) marks a later generation, and a, behind again, waits for it in turn
+    s.makeDue()
+    const nextFromB = await b.accessToken()
+    assert.equal(s.refreshes(), 2)
+    const nextFromA = a.accessToken()
+    await settle()
+    channels.release()
+    assert.equal((await nextFromA)?.value, nextFromB?.value)
+    assert.equal(s.refreshes(), 2)
+  })
+
+  test('twin: with lock marks but no other tab refreshed, the tab refreshes itself', async (t) => {
+    const s = await setup(t)
+    const locks = new QueryableFakeLocks()
+    const channels = new HeldChannels()
+    const a = s.tab({ channel: channels.factory, locks })
+    const b = s.tab({ channel: channels.factory, locks, storage: new MemoryStorage() })
     a.signedIn(await s.signIn())
     channels.release()
     s.makeDue()

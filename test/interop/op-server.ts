@@ -75,6 +75,12 @@ export interface OpOptions {
   readonly rotateRefreshTokens?: boolean
   /** The lifetime of each access token issued, in seconds, read at issuance; default 600. */
   readonly accessTokenTtl?: () => number
+  /**
+   * The origins whose pages may call the OP's client endpoints (token, UserInfo…) from the
+   * browser, e.g. a single-page application's. Default none (discovery and JWKS are open to every
+   * origin anyway).
+   */
+  readonly corsOrigins?: readonly string[]
 }
 
 /** A running OP. */
@@ -224,7 +230,7 @@ function configuration(options: OpOptions, jwks: { keys: JWK[] }): Configuration
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ...(options.rotateRefreshTokens === true ? { rotateRefreshToken: true } : {}),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    clientBasedCORS: () => false,
+    clientBasedCORS: (_ctx, origin) => options.corsOrigins?.includes(origin) ?? false,
     findAccount: (_ctx, sub) => {
       const user = users[sub]
       if (user === undefined) return undefined

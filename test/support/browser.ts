@@ -31,6 +31,26 @@ export class FakeLocks implements BrowserSessionLocks {
   }
 }
 
+/** {@link FakeLocks} with `query()`: the names of the locks whose callbacks run now. */
+export class QueryableFakeLocks extends FakeLocks {
+  private readonly held: string[] = []
+
+  override request<T>(name: string, options: { mode: 'exclusive' }, callback: () => Promise<T>) {
+    return super.request(name, options, async () => {
+      this.held.push(name)
+      try {
+        return await callback()
+      } finally {
+        this.held.splice(this.held.indexOf(name), 1)
+      }
+    })
+  }
+
+  async query() {
+    return { held: this.held.map((name) => ({ name })) }
+  }
+}
+
 /** A `Storage` in memory. */
 export class MemoryStorage implements BrowserSessionStorage {
   readonly items = new Map<string, string>()
