@@ -9,16 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
-
-interface Context {
-  readonly issuer: string
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly redirectUri: string
-  readonly metadata: Record<string, unknown>
-  readonly publicJwk: Record<string, unknown>
-  readonly privatePem: string
-}
+import { callbackUrl, cannedFetch, type OpContext } from '../lib/canned-op.js'
 
 /** What the bundle entries export (bench/entries/). */
 interface Entry {
@@ -28,41 +19,9 @@ interface Entry {
 }
 
 const [kind, entryPath, contextPath] = process.argv.slice(2) as [string, string, string]
-const ctx = JSON.parse(readFileSync(contextPath, 'utf8')) as Context
-const { createPrivateKey, sign } = await import('node:crypto')
-const privateKey = createPrivateKey(ctx.privatePem)
-const json = (body: unknown) =>
-  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-
+const ctx = JSON.parse(readFileSync(contextPath, 'utf8')) as OpContext
 let nonce = ''
-function idToken(): string {
-  const now = Math.floor(Date.now() / 1000)
-  const claims = { iss: ctx.issuer, sub: 'user-1234', aud: ctx.clientId, iat: now, exp: now + 300 }
-  const input = `${b64({ alg: 'RS256', kid: ctx.publicJwk.kid })}.${b64({ ...claims, nonce })}`
-  return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`
-}
-
-globalThis.fetch = async (input: RequestInfo | URL): Promise<Response> => {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-  switch (href.slice(ctx.issuer.length)) {
-    case '/.well-known/openid-configuration':
-      return json(ctx.metadata)
-    case '/jwks':
-      return json({ keys: [ctx.publicJwk] })
-    case '/token':
-      return json({
-        access_token: 'at',
-        token_type: 'Bearer',
-        expires_in: 300,
-        id_token: idToken(),
-      })
-    case '/userinfo':
-      return json({ sub: 'user-1234', name: 'Ada' })
-    default:
-      return new Response('not found', { status: 404 })
-  }
-}
+globalThis.fetch = cannedFetch(ctx, () => nonce)
 // a browser has no Node crypto module: the SDK must take the path a page takes
 Reflect.deleteProperty(process, 'getBuiltinModule')
 // and it has sessionStorage, where a page's pending sign-in waits
@@ -81,8 +40,7 @@ Reflect.set(globalThis, 'sessionStorage', {
 const loaded: string[] = []
 Reflect.set(globalThis, '__bundleLoaded', loaded)
 const entry = (await import(pathToFileURL(entryPath).href)) as Entry
-const back = (state: string) =>
-  `${ctx.redirectUri}?code=c0de&state=${state}&iss=${encodeURIComponent(ctx.issuer)}`
+const back = (state: string) => callbackUrl(ctx, state)
 if (kind === 'oidc-rp') {
   const client = {
     client_id: ctx.clientId,

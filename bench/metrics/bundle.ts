@@ -13,14 +13,13 @@
  * bundle (no splitting) is shown beside it.
  */
 import { spawn } from 'node:child_process'
-import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile, type Plugin } from 'esbuild'
 import { withoutNodeCrypto } from '../../scripts/build.js'
 import { CACHE, ROOT } from '../lib/build.js'
-import { CLIENT_ID, CLIENT_SECRET, ISSUER, metadata, REDIRECT_URI } from '../lib/fixtures.js'
+import { writeOpContext } from '../lib/op-context.js'
 
 /** One contender's bundle. */
 export interface BundleResult {
@@ -74,25 +73,6 @@ function moduleName(path: string): string {
     .replace(/^node_modules\/jose\/dist\/webapi\//, 'jose/')
     .replace(/^node_modules\/([^/]+)\/.*$/, '$1')
     .replace(/^node_modules\/(@[^/]+\/[^/]+)\/.*$/, '$1')
-}
-
-/** Writes the child's context: the OP's RS256 key and its discovery document. */
-async function writeContext(dir: string): Promise<string> {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const context = join(dir, 'context.json')
-  await writeFile(
-    context,
-    JSON.stringify({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: REDIRECT_URI,
-      metadata: metadata(),
-      publicJwk: { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' },
-      privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }),
-    }),
-  )
-  return context
 }
 
 /** Runs the path in a child; resolves the names of the files it evaluated. */
@@ -215,12 +195,13 @@ export async function runBundles(): Promise<BundleResult[]> {
   await build({
     entryPoints: [join(ROOT, 'bench', 'metrics', 'bundle-child.ts')],
     outfile: script,
-    bundle: false,
+    bundle: true,
+    packages: 'external',
     format: 'esm',
     platform: 'node',
     logLevel: 'warning',
   })
-  const child = { script, context: await writeContext(dir) }
+  const child = { script, context: await writeOpContext(dir) }
   const results: Omit<BundleResult, 'ratio'>[] = []
   for (const contender of CONTENDERS) results.push(await bundle(contender, child))
   const reference = results.find((r) => r.name === BUNDLE_REFERENCE)!

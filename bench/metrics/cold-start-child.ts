@@ -11,60 +11,13 @@
  * Prints `{"importMs","signInMs"}`.
  */
 import { readFileSync } from 'node:fs'
-
-interface Context {
-  readonly issuer: string
-  readonly clientId: string
-  readonly clientSecret: string
-  readonly redirectUri: string
-  readonly metadata: Record<string, unknown>
-  readonly publicJwk: Record<string, unknown>
-  readonly privatePem: string
-}
+import { callbackUrl as backUrl, cannedFetch, type OpContext } from '../lib/canned-op.js'
 
 const [contender, specifier, contextPath] = process.argv.slice(2) as [string, string, string]
-const ctx = JSON.parse(readFileSync(contextPath, 'utf8')) as Context
-const json = (body: unknown) =>
-  new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
-
+const ctx = JSON.parse(readFileSync(contextPath, 'utf8')) as OpContext
 let nonce = ''
-async function idToken(): Promise<string> {
-  const { createPrivateKey, sign } = await import('node:crypto')
-  const now = Math.floor(Date.now() / 1000)
-  const input = `${b64({ alg: 'RS256', kid: ctx.publicJwk.kid })}.${b64({
-    iss: ctx.issuer,
-    sub: 'user-1234',
-    aud: ctx.clientId,
-    iat: now,
-    exp: now + 300,
-    nonce,
-  })}`
-  const signature = sign('sha256', Buffer.from(input), createPrivateKey(ctx.privatePem))
-  return `${input}.${signature.toString('base64url')}`
-}
-
-const fetcher = async (input: RequestInfo | URL): Promise<Response> => {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-  switch (href.slice(ctx.issuer.length)) {
-    case '/.well-known/openid-configuration':
-      return json(ctx.metadata)
-    case '/jwks':
-      return json({ keys: [ctx.publicJwk] })
-    case '/token':
-      return json({
-        access_token: 'at-cold-start',
-        token_type: 'Bearer',
-        expires_in: 300,
-        id_token: await idToken(),
-      })
-    default:
-      return new Response('not found', { status: 404 })
-  }
-}
-
-const callbackUrl = (state: string) =>
-  `${ctx.redirectUri}?code=cold-code&state=${state}&iss=${encodeURIComponent(ctx.issuer)}`
+const fetcher = cannedFetch(ctx, () => nonce)
+const callbackUrl = (state: string) => backUrl(ctx, state)
 
 const started = performance.now()
 const imported: unknown = await import(specifier)

@@ -6,14 +6,13 @@
  * Runs alternate between the contenders; medians are compared.
  */
 import { spawn } from 'node:child_process'
-import { generateKeyPairSync } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build } from 'esbuild'
 import { CACHE, DIST, ROOT } from '../lib/build.js'
-import { CLIENT_ID, CLIENT_SECRET, ISSUER, metadata, REDIRECT_URI } from '../lib/fixtures.js'
 import { type Spread, spread } from '../lib/harness.js'
+import { writeOpContext } from '../lib/op-context.js'
 
 /** What a cold start imports, and which sign-in the child runs. */
 export interface ColdContender {
@@ -47,25 +46,13 @@ async function prepareChild(): Promise<{ script: string; context: string }> {
   await build({
     entryPoints: [join(ROOT, 'bench', 'metrics', 'cold-start-child.ts')],
     outfile: script,
-    bundle: false,
+    bundle: true,
+    packages: 'external',
     format: 'esm',
     platform: 'node',
     logLevel: 'warning',
   })
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
-  const context = join(dir, 'context.json')
-  await writeFile(
-    context,
-    JSON.stringify({
-      issuer: ISSUER,
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      redirectUri: REDIRECT_URI,
-      metadata: metadata(),
-      publicJwk: { ...publicKey.export({ format: 'jwk' }), kid: 'cold', alg: 'RS256', use: 'sig' },
-      privatePem: privateKey.export({ format: 'pem', type: 'pkcs8' }),
-    }),
-  )
+  const context = await writeOpContext(dir)
   return { script, context }
 }
 
