@@ -16,10 +16,5 @@ export {
 } from '../stores/web-storage.js'
 export type { BrowserSessionChannel } from './channel.js'
 export type { BrowserSessionLocks } from './locks.js'
-export {
-  type BrowserSession,
-  type BrowserSessionOptions,
-  type BrowserSessionStorage,
-  createBrowserSession,
-  type SessionChange,
-} from './session.js'
+export type { BrowserSessionOptions, BrowserSessionStorage } from './options.js'
+export { type BrowserSession, createBrowserSession, type SessionChange } from './session.js'

@@ -62,3 +62,61 @@ function inTabLocks(): BrowserSessionLocks {
     },
   }
 }
+
+/**
+ * Marks of the session's latest generation, held as Web Locks.
+ *
+ * A tab that changed the session holds the lock `<prefix><generation>` until its next mark (or
+ * `release`), taken before it lets the refresh lock go. The next holder of the refresh lock reads
+ * the marks with `query()`, which answers in the order locks were granted: it learns of the change
+ * even when `localStorage` has not reached it yet (browsers hand storage to other tabs late).
+ * @internal
+ */
+export interface GenerationMarks {
+  /** Holds a generation's mark, letting this tab's previous one go; at once without `query`. */
+  mark(generation: number): Promise<void>
+  /** The latest generation any tab marked; 0 when none, or without `query`. */
+  latest(): Promise<number>
+  /** Lets this tab's mark go. */
+  release(): void
+}
+
+/**
+ * Makes the generation marks of a session.
+ * @param locks - the lock manager
+ * @param prefix - the marks' name before the generation, e.g. `<name>.generation.`
+ * @returns the marks
+ * @internal
+ */
+export function generationMarks(locks: BrowserSessionLocks, prefix: string): GenerationMarks {
+  let releaseMark: (() => void) | undefined
+  return {
+    mark(generation) {
+      if (locks.query === undefined) return Promise.resolve()
+      return new Promise((held) => {
+        locks
+          .request(prefix + generation, { mode: 'exclusive' }, () => {
+            releaseMark?.()
+            held()
+            return new Promise<void>((release) => {
+              releaseMark = release
+            })
+          })
+          .then(undefined, () => held())
+      })
+    },
+    async latest() {
+      const held = (await locks.query?.())?.held ?? []
+      let latest = 0
+      for (const lock of held) {
+        if (!lock.name?.startsWith(prefix)) continue
+        const marked = Number(lock.name.slice(prefix.length))
+        if (Number.isSafeInteger(marked) && marked > latest) latest = marked
+      }
+      return latest
+    },
+    release() {
+      releaseMark?.()
+    },
+  }
+}

@@ -9,17 +9,20 @@
 import type { SignInResult } from '../callback/result.js'
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
-import { OAuthResponseError, TransportError, UsageError } from '../errors.js'
+import { OAuthResponseError, TransportError } from '../errors.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { type AccessToken, type RefreshResult, refreshTokens } from '../index.js'
 import { invalidArgument } from '../lib/checks.js'
+import { openChannel, readTabMessage, type TabMessage } from './channel.js'
+import { defaultLocks, generationMarks } from './locks.js'
 import {
-  type BrowserSessionChannel,
-  openChannel,
-  readTabMessage,
-  type TabMessage,
-} from './channel.js'
-import { type BrowserSessionLocks, defaultLocks } from './locks.js'
+  type BrowserSessionOptions,
+  checkOptions,
+  keptIn,
+  readItem,
+  webStorage,
+  writeItem,
+} from './options.js'
 import {
   isCounter,
   isDue,
@@ -28,73 +31,6 @@ import {
   readSessionTokens,
   type SessionTokens,
 } from './tokens.js'
-
-/**
- * The web storage a browser session uses: `localStorage` and `sessionStorage` fit.
- * @group Browser
- */
-export type BrowserSessionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
-
-/**
- * Options of {@link createBrowserSession}.
- * @group Browser
- */
-export interface BrowserSessionOptions {
-  /**
-   * Where the tokens live. Default `'memory'`.
-   *
-   * `'memory'`: this tab's memory, and the other tabs' through the channel (a new tab gets them
-   * with {@link BrowserSession.restore}).
-   * `'session'` keeps them in `sessionStorage` too (this tab, surviving its reloads); `'local'` in
-   * `localStorage` (every tab of the origin, surviving the browser's restart).
-   *
-   * > [!WARNING]
-   * > Web storage exposes the refresh token to every script of the origin: one cross-site
-   * > scripting flaw, or one compromised dependency, reads it and keeps the end-user's access long
-   * > after the page closed. Memory is no defence against a script running in the page either, but
-   * > it does not outlive the tab. Persist only when reloads must not ask the OP again, and prefer
-   * > a backend (`oidc-rp/web`) where the tokens never reach the browser.
-   */
-  readonly persist?: 'memory' | 'session' | 'local'
-  /** How long before its expiry an access token is refreshed, in seconds. Default 60. */
-  readonly refreshLeewayInSeconds?: number
-  /**
-   * How long a tab waits for the tokens another tab just refreshed, in milliseconds. Default 2000.
-   *
-   * See {@link BrowserSession.accessToken}.
-   */
-  readonly syncTimeoutInMs?: number
-  /**
-   * The session's name: of its lock, its channel and its web storage keys.
-   *
-   * Default `oidc-rp:<client_id>@<issuer>`. Tabs with the same name share the session.
-   */
-  readonly name?: string
-  /**
-   * The lock that orders refreshes across the tabs. Default `navigator.locks` (Web Locks).
-   *
-   * Where the browser has none, refreshes are ordered within the tab only: two tabs may then
-   * refresh at once, and an OP that rotates refresh tokens may end the session.
-   */
-  readonly locks?: BrowserSessionLocks
-  /**
-   * Opens the channel to the other tabs. Default `new BroadcastChannel(name)`.
-   *
-   * Where the browser has none, changes reach no other tab.
-   */
-  readonly channel?: (name: string) => BrowserSessionChannel
-  /**
-   * The storage shared by the tabs. Default `localStorage`.
-   *
-   * It holds `<name>.generation`, a counter of the session's changes (no token), and with
-   * `persist: 'local'` the tokens under `<name>.tokens`.
-   */
-  readonly storage?: BrowserSessionStorage
-  /** The tab's own storage, for `persist: 'session'`. Default `sessionStorage`. */
-  readonly sessionStorage?: BrowserSessionStorage
-  /** The clock, in milliseconds since the epoch. Default the configuration's. */
-  readonly now?: () => number
-}
 
 /**
  * A change of a browser session, made in this tab or another (`fromAnotherTab`).
@@ -246,41 +182,7 @@ export function createBrowserSession(
 
   const nowInSeconds = () => Math.floor(now() / 1000)
 
-  const markPrefix = `${name}.generation.`
-  let releaseMark: (() => void) | undefined
-
-  /**
-   * Marks a generation: holds the lock `<name>.generation.<n>` until the next mark (or close).
-   *
-   * The lock manager, unlike `localStorage`, answers the next holder of the refresh lock in order.
-   * @returns once the mark is held (at once without `query`)
-   */
-  function mark(marked: number): Promise<void> {
-    if (locks.query === undefined) return Promise.resolve()
-    return new Promise((held) => {
-      locks
-        .request(markPrefix + marked, { mode: 'exclusive' }, () => {
-          releaseMark?.()
-          held()
-          return new Promise<void>((release) => {
-            releaseMark = release
-          })
-        })
-        .then(undefined, () => held())
-    })
-  }
-
-  /** The latest generation marked by a tab (0 when none, or without `query`). */
-  async function markedGeneration(): Promise<number> {
-    const held = (await locks.query?.())?.held ?? []
-    let latest = 0
-    for (const lock of held) {
-      if (!lock.name?.startsWith(markPrefix)) continue
-      const marked = Number(lock.name.slice(markPrefix.length))
-      if (isCounter(marked) && marked > latest) latest = marked
-    }
-    return latest
-  }
+  const marks = generationMarks(locks, `${name}.generation.`)
 
   function sharedGeneration(): number {
     const value = Number(readItem(shared, keys.generation))
@@ -409,7 +311,7 @@ export function createBrowserSession(
         )
       }
     }
-    const ahead = Math.max(sharedGeneration(), await markedGeneration())
+    const ahead = Math.max(sharedGeneration(), await marks.latest())
     if (ahead > generation && !(await waitUntil(() => generation >= ahead, settings.syncTimeout))) {
       throw new TransportError(
         'SESSION_SYNC_TIMEOUT',
@@ -431,7 +333,7 @@ export function createBrowserSession(
       if (generation !== started) return tokens?.accessToken
       if (isRefused(error)) {
         publish(undefined, 'ended')
-        await mark(generation)
+        await marks.mark(generation)
         return undefined
       }
       throw error
@@ -445,7 +347,7 @@ export function createBrowserSession(
       refreshToken: refreshed.refreshToken,
     }
     publish(next, 'refreshed')
-    await mark(generation) // before the refresh lock is released
+    await marks.mark(generation) // before the refresh lock is released
     return next.accessToken
   }
 
@@ -510,7 +412,7 @@ export function createBrowserSession(
     close() {
       channel?.close()
       channel = undefined
-      releaseMark?.()
+      marks.release()
       for (const waiter of waiters) waiter.cancel()
       listeners.clear()
     },
@@ -520,85 +422,6 @@ export function createBrowserSession(
 interface Waiter {
   check(): void
   cancel(): void
-}
-
-interface Settings {
-  readonly persist: 'memory' | 'session' | 'local'
-  readonly leeway: number
-  readonly syncTimeout: number
-}
-
-function checkOptions(options: BrowserSessionOptions): Settings {
-  const persist = options.persist ?? 'memory'
-  if (persist !== 'memory' && persist !== 'session' && persist !== 'local') {
-    throw invalidArgument('persist', '"memory", "session" or "local"')
-  }
-  const leeway = options.refreshLeewayInSeconds ?? 60
-  if (!nonNegative(leeway)) throw invalidArgument('refreshLeewayInSeconds', 'a non-negative number')
-  const syncTimeout = options.syncTimeoutInMs ?? 2000
-  if (!nonNegative(syncTimeout)) throw invalidArgument('syncTimeoutInMs', 'a non-negative number')
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
-    throw invalidArgument('name', 'a non-empty string')
-  }
-  return { persist, leeway, syncTimeout }
-}
-
-/** The storage the tokens are kept in, per `persist`; it must be usable. */
-function keptIn(
-  options: BrowserSessionOptions,
-  persist: Settings['persist'],
-  shared: BrowserSessionStorage | undefined,
-): BrowserSessionStorage | undefined {
-  if (persist === 'memory') return undefined
-  const storage =
-    persist === 'local' ? shared : (options.sessionStorage ?? webStorage('sessionStorage'))
-  if (storage === undefined) {
-    const which = persist === 'local' ? 'localStorage' : 'sessionStorage'
-    throw new UsageError(
-      'INVALID_ARGUMENT',
-      `persist "${persist}" keeps the tokens in ${which}, which this page cannot use (absent, or the browser blocks the site's data): allow site data, pass ${persist === 'local' ? 'storage' : 'sessionStorage'}, or keep persist "memory"`,
-      { parameter: 'persist' },
-    )
-  }
-  return storage
-}
-
-function nonNegative(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0
-}
-
-/** The browser's storage, or undefined where it is absent or blocked (reading it throws). */
-function webStorage(which: 'localStorage' | 'sessionStorage'): BrowserSessionStorage | undefined {
-  try {
-    return (globalThis as Partial<Record<typeof which, Storage>>)[which] ?? undefined
-  } catch {
-    return undefined
-  }
-}
-
-function readItem(storage: BrowserSessionStorage | undefined, key: string): string | null {
-  try {
-    return storage?.getItem(key) ?? null
-  } catch {
-    return null
-  }
-}
-
-/**
- * Writes (or, for `undefined`, removes) an item.
- *
- * A failure is ignored: the tokens in memory stay the truth, and the shared counter keeps other
- * tabs from trusting an item left behind.
- */
-function writeItem(
-  storage: BrowserSessionStorage | undefined,
-  key: string,
-  value: string | undefined,
-) {
-  try {
-    if (value === undefined) storage?.removeItem(key)
-    else storage?.setItem(key, value)
-  } catch {}
 }
 
 /** The OP refused the refresh token itself: expired, revoked, or already used. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { IdTokenClaims } from '../id-token.js'
-import { isPlainObject } from '../lib/json.js'
+import { isPlainObject, parseJsonOrUndefined } from '../lib/json.js'
 import type { AccessToken } from '../token.js'
 
 /**
@@ -59,13 +59,7 @@ export function readSessionTokens(value: unknown): SessionTokens | undefined {
  * @internal
  */
 export function parseGeneration(text: string | null): Generation | undefined {
-  if (text === null) return undefined
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return undefined
-  }
+  const value = parseJsonOrUndefined(text)
   if (!isPlainObject(value) || !isCounter(value.generation)) return undefined
   const tokens = readSessionTokens(value.tokens)
   return tokens === undefined ? undefined : { generation: value.generation, tokens }

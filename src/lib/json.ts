@@ -57,6 +57,21 @@ export function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /**
+ * Parses text that may not be JSON at all (an item of web storage, say).
+ * @param text - the text, or `null` for an absent item
+ * @returns the value, or `undefined` when absent or not JSON
+ * @internal
+ */
+export function parseJsonOrUndefined(text: string | null): unknown {
+  if (text === null) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Tells whether a value is a non-null, non-array object.
  * @param value - anything
  * @returns true for `{}`-like values

@@ -10,6 +10,8 @@
  */
 import * as base64url from 'jose/base64url'
 
+const encoder = new TextEncoder()
+
 /** How WebCrypto imports a key for a JWS alg, and how it verifies with it. */
 interface AlgParams {
   readonly importAs: RsaHashedImportParams | EcKeyImportParams | HmacImportParams | Algorithm
@@ -93,7 +95,7 @@ export async function verifiesWith(jws: string, key: CryptoKey, alg: string): Pr
   const dot = jws.lastIndexOf('.')
   try {
     const signature = base64url.decode(jws.slice(dot + 1))
-    const signed = new TextEncoder().encode(jws.slice(0, dot))
+    const signed = encoder.encode(jws.slice(0, dot))
     return await crypto.subtle.verify(
       params.verifyAs,
       key,

@@ -8,7 +8,7 @@
  */
 import { TransportError } from '../errors.js'
 import { invalidArgument, positiveTtl } from '../lib/checks.js'
-import { isPlainObject } from '../lib/json.js'
+import { isPlainObject, parseJsonOrUndefined } from '../lib/json.js'
 import { bareError } from '../lib/store-call.js'
 import type { Transaction, TransactionStore } from '../storage.js'
 
@@ -196,13 +196,7 @@ function entryText(entry: Entry): string {
 
 /** The entry an item holds, when it is readable and not expired at `at`. */
 function liveEntry(text: string | null, at: number): Entry | undefined {
-  if (text === null) return undefined
-  let entry: unknown
-  try {
-    entry = JSON.parse(text)
-  } catch {
-    return undefined
-  }
+  const entry = parseJsonOrUndefined(text)
   if (!isPlainObject(entry) || !(typeof entry.expiresAtMs === 'number' && entry.expiresAtMs > at)) {
     return undefined
   }

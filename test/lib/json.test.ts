@@ -9,6 +9,7 @@ import {
   isPlainObject,
   MAX_JSON_DEPTH,
   nestedDeeperThan,
+  parseJsonOrUndefined,
   quoted,
   shown,
 } from '../../src/lib/json.js'
@@ -124,4 +125,11 @@ describe('clip, shown, quoted, describe', () => {
     assert.equal(describeValue(5), 'number 5')
     assert.equal(describeValue(false), 'boolean false')
   })
+})
+
+it('parseJsonOrUndefined: JSON text parses; absent or broken text is undefined, never thrown', () => {
+  assert.deepEqual(parseJsonOrUndefined('{"a":[1,null]}'), { a: [1, null] })
+  assert.equal(parseJsonOrUndefined('null'), null)
+  assert.equal(parseJsonOrUndefined(null), undefined)
+  assert.equal(parseJsonOrUndefined('{"a":'), undefined)
 })
