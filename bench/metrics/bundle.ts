@@ -16,10 +16,10 @@ import { spawn } from 'node:child_process'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { build, type Metafile, type Plugin } from 'esbuild'
+import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild'
 import { withoutNodeCrypto } from '../../scripts/build.js'
 import { CACHE, ROOT } from '../lib/build.js'
-import { writeOpContext } from '../lib/op-context.js'
+import { prepareChild } from '../lib/op-context.js'
 
 /** One contender's bundle. */
 export interface BundleResult {
@@ -98,17 +98,19 @@ function runPath(script: string, kind: string, entry: string, context: string): 
   })
 }
 
+/** What a user's bundler does for a page: minified ESM, the package's `browser` build. */
+const FOR_A_PAGE = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  write: false,
+  logLevel: 'warning',
+  plugins: [noNodeBuiltins, withoutNodeCrypto],
+} satisfies BuildOptions
+
 async function singleFileGzip(entry: string): Promise<number> {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
-    write: false,
-    logLevel: 'warning',
-    plugins: [noNodeBuiltins, withoutNodeCrypto],
-  })
+  const out = await build({ ...FOR_A_PAGE, entryPoints: [entry] })
   return gzip(out.outputFiles[0]!.contents)
 }
 
@@ -120,17 +122,11 @@ async function bundle(
   const outdir = join(CACHE, 'bundle', contender.name)
   await rm(outdir, { recursive: true, force: true })
   const out = await build({
+    ...FOR_A_PAGE,
     entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'browser',
     splitting: true,
     outdir,
-    write: false,
     metafile: true,
-    logLevel: 'warning',
-    plugins: [noNodeBuiltins, withoutNodeCrypto],
   })
   const outputs: Metafile['outputs'] = out.metafile.outputs
   // the run copy: each chunk records its evaluation
@@ -189,19 +185,7 @@ async function bundle(
  * @returns the SDK's, openid-client's and oidc-client-ts's bundle sizes
  */
 export async function runBundles(): Promise<BundleResult[]> {
-  const dir = join(CACHE, 'bundle')
-  await mkdir(dir, { recursive: true })
-  const script = join(dir, 'child.js')
-  await build({
-    entryPoints: [join(ROOT, 'bench', 'metrics', 'bundle-child.ts')],
-    outfile: script,
-    bundle: true,
-    packages: 'external',
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'warning',
-  })
-  const child = { script, context: await writeOpContext(dir) }
+  const child = await prepareChild('bundle')
   const results: Omit<BundleResult, 'ratio'>[] = []
   for (const contender of CONTENDERS) results.push(await bundle(contender, child))
   const reference = results.find((r) => r.name === BUNDLE_REFERENCE)!

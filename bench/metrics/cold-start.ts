@@ -6,13 +6,11 @@
  * Runs alternate between the contenders; medians are compared.
  */
 import { spawn } from 'node:child_process'
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { build } from 'esbuild'
-import { CACHE, DIST, ROOT } from '../lib/build.js'
+import { DIST, ROOT } from '../lib/build.js'
 import { type Spread, spread } from '../lib/harness.js'
-import { writeOpContext } from '../lib/op-context.js'
+import { prepareChild } from '../lib/op-context.js'
 
 /** What a cold start imports, and which sign-in the child runs. */
 export interface ColdContender {
@@ -36,24 +34,6 @@ export function coldContenders(): ColdContender[] {
       specifier: 'openid-client',
     },
   ]
-}
-
-/** Compiles the child and writes its context (an RS256 key of the OP, the discovery document). */
-async function prepareChild(): Promise<{ script: string; context: string }> {
-  const dir = join(CACHE, 'cold-start')
-  await mkdir(dir, { recursive: true })
-  const script = join(dir, 'child.js')
-  await build({
-    entryPoints: [join(ROOT, 'bench', 'metrics', 'cold-start-child.ts')],
-    outfile: script,
-    bundle: true,
-    packages: 'external',
-    format: 'esm',
-    platform: 'node',
-    logLevel: 'warning',
-  })
-  const context = await writeOpContext(dir)
-  return { script, context }
 }
 
 /** One run's times, in milliseconds. */
@@ -103,7 +83,7 @@ export async function runColdStarts(
   contenders: readonly ColdContender[],
   runs: number,
 ): Promise<ColdResult[]> {
-  const child = await prepareChild()
+  const child = await prepareChild('cold-start')
   for (const c of contenders) await once(child, c)
   const results = contenders.map(() => [] as ColdRun[])
   for (let round = 0; round < runs; round++) {
