@@ -13,6 +13,12 @@ import { join, resolve } from 'node:path'
 const ROOT = resolve(import.meta.dirname, '..')
 /** The longest any one test file may take (a hung import once stalled the unit suite). */
 const TIMEOUT_IN_MS = 10 * 60_000
+/**
+ * Files run at once in the end-to-end suite: each starts Chromium, an OP and an application, and
+ * on a machine with many cores node's default (one file per core) loads it past what a browser
+ * test's waits allow.
+ */
+const E2E_CONCURRENCY = 3
 const SUITES = {
   unit: (path: string) => !/^(portable|interop|e2e)\//.test(path),
   interop: (path: string) => path.startsWith('interop/'),
@@ -47,6 +53,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       '--test',
       // a file (or test) that hangs is cancelled, counted as failed, and the suite goes on
       `--test-timeout=${TIMEOUT_IN_MS}`,
+      ...(suite === 'e2e' ? [`--test-concurrency=${E2E_CONCURRENCY}`] : []),
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/summary-reporter.mjs',

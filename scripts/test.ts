@@ -1,17 +1,23 @@
 /**
  * `npm test`: provisions the system packages the suites need (`system-packages.ts`), runs every
  * suite (unit, interop, browser end-to-end, packaging, runtimes), even after one fails, and ends
- * with one line CI reads: the grand total, `N passed, N failed`.
+ * with the failing tests (one line each, with the reason) and one line CI reads: the grand total,
+ * `N passed, N failed`.
  */
 import { spawn } from 'node:child_process'
 import { ensureSystemPackages } from './system-packages.js'
 
 const SUITES = ['test:unit', 'test:interop', 'test:e2e', 'test:package', 'test:runtimes'] as const
 const SUMMARY = /^(?:\S+: )?(\d+) passed, (\d+) failed/
+const FAILURE = /^failed: /
 
-function run(
-  script: string,
-): Promise<{ script: string; passed: number; failed: number; exitCode: number }> {
+function run(script: string): Promise<{
+  script: string
+  passed: number
+  failed: number
+  exitCode: number
+  failures: string[]
+}> {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '--silent', script], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -19,12 +25,14 @@ function run(
     let passed = 0
     let failed = 0
     let buffered = ''
+    const failures: string[] = []
     child.stdout.on('data', (chunk: Buffer) => {
       process.stdout.write(chunk)
       buffered += chunk.toString('utf8')
       const lines = buffered.split('\n')
       buffered = lines.pop() ?? ''
       for (const line of lines) {
+        if (FAILURE.test(line.trim())) failures.push(line.trim())
         const match = SUMMARY.exec(line.trim())
         if (match) {
           passed = Number(match[1])
@@ -32,7 +40,7 @@ function run(
         }
       }
     })
-    child.on('close', (code) => resolve({ script, passed, failed, exitCode: code ?? 1 }))
+    child.on('close', (code) => resolve({ script, passed, failed, exitCode: code ?? 1, failures }))
   })
 }
 
@@ -47,6 +55,9 @@ try {
 
 const results = []
 for (const suite of SUITES) results.push(await run(suite))
+// the failures again at the end, where a CI log's tail shows them
+const failures = results.flatMap((r) => r.failures.map((f) => `${r.script}: ${f}`))
+if (failures.length > 0) console.log(`\n${failures.join('\n')}`)
 console.log('\nsuite            passed  failed  exit')
 for (const r of results) {
   console.log(

@@ -230,3 +230,36 @@ export function fetchFromPage<T>(page: Page, paths: readonly string[]): Promise<
     [...paths],
   )
 }
+
+/**
+ * Waits until the page has sent `count` requests to `pathname`, headers and all (the cookies a
+ * request carries are fixed once it is on the wire).
+ * @param page - the tab
+ * @param pathname - e.g. `/protected`
+ * @param count - how many requests
+ * @param timeoutInMs - when to give up (the promise then rejects)
+ * @returns the `Cookie` header of each, in the order they were sent
+ */
+export function requestsSent(
+  page: Page,
+  pathname: string,
+  count: number,
+  timeoutInMs = 30_000,
+): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const cookies: Promise<string>[] = []
+    const timer = setTimeout(() => {
+      page.off('request', onRequest)
+      reject(new Error(`the page sent ${cookies.length} of ${count} requests to ${pathname}`))
+    }, timeoutInMs)
+    function onRequest(request: Request): void {
+      if (new URL(request.url()).pathname !== pathname) return
+      cookies.push(request.allHeaders().then((headers) => headers.cookie ?? ''))
+      if (cookies.length < count) return
+      page.off('request', onRequest)
+      clearTimeout(timer)
+      Promise.all(cookies).then(resolve, reject)
+    }
+    page.on('request', onRequest)
+  })
+}

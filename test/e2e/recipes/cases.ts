@@ -22,6 +22,7 @@ import {
   logInAtOp,
   navigationsTo,
   type PageFetch,
+  requestsSent,
   SESSION_COOKIE,
   sessionCookies,
   setCookies,
@@ -286,8 +287,16 @@ export function describeRecipe(name: string, launch: RecipeLaunch): void {
             'the refreshed access token expires later',
           )
 
+          // the OP holds the pair's refresh until the browser sent both requests, so the second
+          // carries the cookie the first one's refresh replaces, however loaded the machine is
           const beforePair = { ...counters }
-          const pair = await fetchFromPage<ProtectedJson>(page, ['/protected', '/protected'])
+          const release = rig().op.holdTokenRequests()
+          const sent = requestsSent(page, '/protected', 2)
+          const fetched = fetchFromPage<ProtectedJson>(page, ['/protected', '/protected'])
+          const pairCookies = await sent.finally(release)
+          const pair = await fetched
+          assert.match(pairCookies[0] ?? '', /oidc-rp\.session/, 'the first request had a session')
+          assert.equal(pairCookies[1], pairCookies[0], 'both requests carried the same session')
           for (const [i, fetched] of pair.entries()) {
             assert.equal(fetched.status, 200, `concurrent request ${i + 1} answered with a session`)
             assert.equal(fetched.body?.sub, 'alice')
