@@ -79,5 +79,7 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>
     on(event: string, listener: (...args: unknown[]) => void): this
+    /** Adds a Koa middleware in front of the OP's own (the Koa context: only what tests read). */
+    use(middleware: (ctx: { readonly path: string }, next: () => Promise<void>) => unknown): this
   }
 }
