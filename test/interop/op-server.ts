@@ -81,6 +81,14 @@ export interface OpOptions {
    * origin anyway).
    */
   readonly corsOrigins?: readonly string[]
+  /**
+   * Changes oidc-provider's configuration before the OP starts (features such as `dPoP`,
+   * `jwtResponseModes`, `revocation`; response types; extra grant types through `provider`).
+   * @param configuration - the configuration this module made; change it in place
+   */
+  readonly adjust?: (configuration: Configuration) => void
+  /** Runs on the OP once made, before it listens (`registerGrantType`, `provider.use`…). */
+  readonly setup?: (provider: Provider) => void
 }
 
 /** A running OP. */
@@ -112,7 +120,10 @@ export async function startOp(options: OpOptions): Promise<RunningOp> {
   })
   const port = (server.address() as AddressInfo).port
   const issuer = `http://127.0.0.1:${port}`
-  const provider = new Provider(issuer, configuration(options, jwks))
+  const made = configuration(options, jwks)
+  options.adjust?.(made)
+  const provider = new Provider(issuer, made)
+  options.setup?.(provider)
   if (options.allowHttpImplicit === true) allowHttpImplicit(provider)
   const callback = provider.callback()
   const users = options.users ?? USERS
