@@ -109,7 +109,7 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
     keys = [privateJwk]
     jwks = { keys: [publicJwk] }
   }
-  const needsSecret = method !== 'private_key_jwt' && method !== 'none'
+  const needsSecret = method.startsWith('client_secret_')
   const op = await createMockOP({
     clients: [
       {
