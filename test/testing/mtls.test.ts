@@ -97,12 +97,7 @@ describe('mock OP mutual TLS', () => {
 
   test('no certificate at the alias: invalid_client', async () => {
     const f = await createMtlsFixture()
-    const response = await tokenRequest(
-      f,
-      aliases(f).token_endpoint as string,
-      await code(f),
-      null,
-    )
+    const response = await tokenRequest(f, aliases(f).token_endpoint as string, await code(f), null)
     assert.equal(response.status, 401)
   })
 
