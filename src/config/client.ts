@@ -77,8 +77,10 @@ export interface ClientMetadata {
    */
   readonly trusted_audiences?: readonly string[]
   /**
-   * The certificate subject the OP expects for `tls_client_auth` (RFC 8705 §2.1.2): registration
-   * data, at most one of it and the `tls_client_auth_san_*` members. The RP does not check it.
+   * The certificate subject the OP expects for `tls_client_auth` (RFC 8705 §2.1.2).
+   *
+   * Registration data, at most one of it and the `tls_client_auth_san_*` members. The RP does not
+   * check it.
    */
   readonly tls_client_auth_subject_dn?: string
   /** A `dNSName` SAN the certificate carries (RFC 8705 §2.1.2); registration data. */

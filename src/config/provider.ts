@@ -65,8 +65,9 @@ export interface ProviderMetadata {
   readonly frontchannel_logout_supported?: boolean
   readonly frontchannel_logout_session_supported?: boolean
   /**
-   * The endpoints a mutual-TLS client uses instead of the plain ones (RFC 8705 §5): each an
-   * https URL (loopback http in development), checked as the other endpoints are.
+   * The endpoints a mutual-TLS client uses instead of the plain ones (RFC 8705 §5).
+   *
+   * Each an https URL (loopback http in development), checked as the other endpoints are.
    */
   readonly mtls_endpoint_aliases?: Readonly<Record<string, string>>
   /** The OP issues certificate-bound access tokens (RFC 8705 §3.3). */

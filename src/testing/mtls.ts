@@ -1,6 +1,8 @@
 /**
- * Mutual TLS at the mock OP (RFC 8705): the certificate a request's "connection" presented, the
- * two TLS client authentication methods, and certificate-bound access tokens.
+ * Mutual TLS at the mock OP (RFC 8705).
+ *
+ * The certificate a request's "connection" presented, the two TLS client authentication methods,
+ * and certificate-bound access tokens.
  *
  * The mock has no TLS: `MockOPOptions.clientCertificate` tells it which certificate the test's
  * fetch presented, and it reads one only at the `mtls_endpoint_aliases` (as an OP that asks for
@@ -60,8 +62,10 @@ export async function presentedCertificate(
 }
 
 /**
- * Checks a TLS client authentication (RFC 8705 §2): a certificate was presented, and it is one
- * registered for the client (`MockClient.tls_client_certificates`).
+ * Checks a TLS client authentication (RFC 8705 §2).
+ *
+ * A certificate was presented, and it is one registered for the client
+ * (`MockClient.tls_client_certificates`).
  * @param ctx - the request
  * @param client - the client the request names
  */
@@ -79,8 +83,10 @@ export async function verifyTlsClient(ctx: RequestContext, client: MockClient): 
 }
 
 /**
- * The certificate an access token issued now is bound to (RFC 8705 §3): the presented one when
- * the client asked for bound tokens, another under the `bound-to-other-certificate` fault.
+ * The certificate an access token issued now is bound to (RFC 8705 §3).
+ *
+ * The presented one when the client asked for bound tokens, another under the
+ * `bound-to-other-certificate` fault.
  * @param ctx - the token request
  * @param client - the authenticated client
  * @returns the `x5t#S256` thumbprint, or undefined for an unbound token

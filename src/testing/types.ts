@@ -114,16 +114,19 @@ export interface MockClient {
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
   /**
-   * The certificates (PEM, or their base64url SHA-256 thumbprints) that authenticate the client
-   * with `tls_client_auth` or `self_signed_tls_client_auth` (RFC 8705 §2).
+   * The certificates that authenticate the client by mutual TLS (RFC 8705 §2).
+   *
+   * PEM, or their base64url SHA-256 thumbprints, for `tls_client_auth` or
+   * `self_signed_tls_client_auth`.
    *
    * The mock has no PKI: a listed certificate stands for "issued by a trusted CA to the registered
    * subject" (`tls_client_auth`) or "in the registered `jwks`" (`self_signed_tls_client_auth`).
    */
   tls_client_certificates?: string[]
   /**
-   * Access tokens issued to the client are bound to its certificate (RFC 8705 §3): `cnf.x5t#S256`,
-   * checked at UserInfo. Default false.
+   * Access tokens issued to the client are bound to its certificate (RFC 8705 §3).
+   *
+   * `cnf.x5t#S256`, checked at UserInfo. Default false.
    */
   tls_client_certificate_bound_access_tokens?: boolean
 }
@@ -182,8 +185,9 @@ export interface MockOPOptions {
    */
   strictAssertionAudience?: boolean
   /**
-   * Which client certificate the "connection" of a request presented (RFC 8705), as a PEM or its
-   * base64url SHA-256 thumbprint; undefined for none.
+   * Which client certificate the "connection" of a request presented (RFC 8705).
+   *
+   * A PEM or its base64url SHA-256 thumbprint; undefined for none.
    *
    * The mock has no TLS: the test's fetch marks its requests (e.g. a header, as a TLS-terminating
    * proxy forwards the certificate) and this reads the mark. It is asked only at the
