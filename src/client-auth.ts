@@ -1,6 +1,8 @@
 /**
  * Client authentication at the token and PAR endpoints, and the authenticated form POST.
  *
+ * The seven methods of OIDC Core §9 and RFC 8705 §2.
+ *
  * The methods are oauth4webapi's strategies; this module holds the one function that POSTs an
  * authenticated form.
  *
@@ -76,6 +78,8 @@ const FIXED_METHODS: ReadonlySet<string> = new Set([
   'client_secret_basic',
   'client_secret_post',
   'none',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ])
 
 /** Runs the strategy once on empty parts and keeps what it added, for fixed methods. */
@@ -117,6 +121,11 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
     }
     case 'none':
       return oauth.None()
+    // RFC 8705 §2: the TLS connection authenticates; the form names the client only. The
+    // certificate is the injected fetch's to present (checked when the configuration was made).
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      return oauth.TlsClientAuth()
   }
 }
 
@@ -157,6 +166,11 @@ function assertionAudience(config: Configuration, endpoint: string): oauth.Modif
 
 /**
  * POSTs a form to an OP endpoint, authenticated with the client's `token_endpoint_auth_method`.
+ *
+ * `tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705 §2) add `client_id` to the form
+ * and nothing else: the client certificate is presented by the configuration's `fetch`, which the
+ * application must give (the default `globalThis.fetch` presents none; see docs/mtls.md). The
+ * caller picks the endpoint's mutual-TLS alias (`endpointFor`).
  * @param config - the configuration: the client's auth method and credentials, its HTTP settings
  * and fetch
  * @param endpoint - the absolute endpoint URL

@@ -9,6 +9,7 @@
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
+import { endpointFor } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
@@ -282,7 +283,7 @@ export function toAccessToken(
 }
 
 function tokenEndpoint(config: Configuration): string {
-  const endpoint = config.provider.token_endpoint
+  const endpoint = endpointFor(config, 'token_endpoint')
   if (endpoint === undefined) {
     throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
       parameter: 'token_endpoint',

@@ -10,6 +10,7 @@
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
+import { endpointFor } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
@@ -204,7 +205,7 @@ export async function readUserInfoResponse(
 }
 
 function userinfoEndpoint(config: Configuration): string {
-  const endpoint = config.provider.userinfo_endpoint
+  const endpoint = endpointFor(config, 'userinfo_endpoint')
   if (endpoint === undefined) {
     throw new UsageError('USERINFO_UNAVAILABLE', 'the OP has no userinfo_endpoint', {
       parameter: 'userinfo_endpoint',

@@ -8,6 +8,7 @@
  */
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
+import { endpointFor } from '../endpoints.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { type HttpResponse, parseJsonObject } from '../lib/http.js'
 import { oauthError } from '../lib/oauth-error.js'
@@ -66,7 +67,7 @@ export async function sendPushedAuthorizationRequest(
   params: URLSearchParams,
   signal?: AbortSignal,
 ): Promise<HttpResponse> {
-  const endpoint = config.provider.pushed_authorization_request_endpoint
+  const endpoint = endpointFor(config, 'pushed_authorization_request_endpoint')
   if (endpoint === undefined) {
     throw new UsageError(
       'ENDPOINT_MISSING',

@@ -12,7 +12,12 @@ import type { ClientKey } from '../lib/client-keys.js'
 import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
 
 /**
- * How the client authenticates at the token and PAR endpoints (OIDC Core §9).
+ * How the client authenticates at the token and PAR endpoints (OIDC Core §9, RFC 8705 §2).
+ *
+ * `tls_client_auth` (a certificate from a CA the OP trusts, RFC 8705 §2.1) and
+ * `self_signed_tls_client_auth` (a self-signed certificate registered at the OP, RFC 8705 §2.2)
+ * authenticate with the TLS connection itself: the certificate is presented by the `fetch` the
+ * configuration is given (see docs/mtls.md), and the form carries only `client_id`.
  * @group Configuration
  */
 export type TokenEndpointAuthMethod =
@@ -21,6 +26,17 @@ export type TokenEndpointAuthMethod =
   | 'client_secret_jwt'
   | 'private_key_jwt'
   | 'none'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth'
+
+/**
+ * The two mutual-TLS client authentication methods (RFC 8705 §2).
+ * @internal
+ */
+export const MTLS_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+]
 
 /**
  * The client's registration at the OP (OIDC Dynamic Client Registration §2 names), without secrets.
@@ -60,6 +76,28 @@ export interface ClientMetadata {
    * setting.
    */
   readonly trusted_audiences?: readonly string[]
+  /**
+   * The certificate subject the OP expects for `tls_client_auth` (RFC 8705 §2.1.2).
+   *
+   * Registration data, at most one of it and the `tls_client_auth_san_*` members. The RP does not
+   * check it.
+   */
+  readonly tls_client_auth_subject_dn?: string
+  /** A `dNSName` SAN the certificate carries (RFC 8705 §2.1.2); registration data. */
+  readonly tls_client_auth_san_dns?: string
+  /** A `uniformResourceIdentifier` SAN (RFC 8705 §2.1.2); registration data. */
+  readonly tls_client_auth_san_uri?: string
+  /** An `iPAddress` SAN (RFC 8705 §2.1.2); registration data. */
+  readonly tls_client_auth_san_ip?: string
+  /** An `rfc822Name` SAN (RFC 8705 §2.1.2); registration data. */
+  readonly tls_client_auth_san_email?: string
+  /**
+   * The client asks for access tokens bound to its TLS certificate (RFC 8705 §3.4).
+   *
+   * The token, PAR and UserInfo requests then go to the OP's `mtls_endpoint_aliases` (RFC 8705
+   * §5), through the configuration's certificate-presenting `fetch`.
+   */
+  readonly tls_client_certificate_bound_access_tokens?: boolean
 }
 
 /**
@@ -86,7 +124,16 @@ const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
   'client_secret_jwt',
   'private_key_jwt',
   'none',
+  ...MTLS_AUTH_METHODS,
 ]
+/** The certificate subject members of RFC 8705 §2.1.2: at most one is registered. */
+const TLS_SUBJECT_MEMBERS = [
+  'tls_client_auth_subject_dn',
+  'tls_client_auth_san_dns',
+  'tls_client_auth_san_uri',
+  'tls_client_auth_san_ip',
+  'tls_client_auth_san_email',
+] as const
 const CLIENT_STRINGS = [
   'token_endpoint_auth_signing_alg',
   'id_token_signed_response_alg',
@@ -98,6 +145,7 @@ const CLIENT_STRINGS = [
   'request_object_signing_alg',
   'request_object_encryption_alg',
   'request_object_encryption_enc',
+  ...TLS_SUBJECT_MEMBERS,
 ] as const
 
 /**
@@ -144,8 +192,17 @@ export function validateClient(client: ClientInput): ClientMetadata {
   ) {
     throw invalidConfiguration('default_max_age', 'a non-negative integer')
   }
-  if (client.require_auth_time !== undefined && typeof client.require_auth_time !== 'boolean') {
-    throw invalidConfiguration('require_auth_time', 'a boolean')
+  for (const member of [
+    'require_auth_time',
+    'tls_client_certificate_bound_access_tokens',
+  ] as const) {
+    if (client[member] !== undefined && typeof client[member] !== 'boolean') {
+      throw invalidConfiguration(member, 'a boolean')
+    }
+  }
+  const subjects = TLS_SUBJECT_MEMBERS.filter((member) => client[member] !== undefined)
+  if (subjects.length > 1) {
+    throw invalidConfiguration(subjects.join(', '), 'only one of them (RFC 8705 §2.1.2)')
   }
   const trusted = client.trusted_audiences
   if (
@@ -161,22 +218,55 @@ export function validateClient(client: ClientInput): ClientMetadata {
 }
 
 /**
+ * Tells whether the client speaks mutual TLS to the OP (RFC 8705 §5).
+ *
+ * It authenticates with `tls_client_auth` or `self_signed_tls_client_auth`, or asked for
+ * certificate-bound access tokens: either way its requests go to the `mtls_endpoint_aliases`.
+ *
+ * @param client - the validated client metadata
+ * @returns true for a mutual-TLS client
+ * @internal
+ */
+export function usesMutualTls(client: ClientMetadata): boolean {
+  return (
+    MTLS_AUTH_METHODS.includes(client.token_endpoint_auth_method) ||
+    client.tls_client_certificate_bound_access_tokens === true
+  )
+}
+
+/**
  * Checks that the client's auth method has what it needs.
  *
- * A secret for `client_secret_*`, a signing key for `private_key_jwt`.
+ * A secret for `client_secret_*`, a signing key for `private_key_jwt`, and for a mutual-TLS client
+ * ({@link usesMutualTls}) a `fetch` of the application's: the default one (`globalThis.fetch`)
+ * presents no client certificate on Node, Deno, Bun or workers, so the OP would refuse every
+ * request; in a browser the page's own TLS stack picks the certificate, and an explicit
+ * `fetch: globalThis.fetch` says so.
  *
  * @param client - the validated client metadata
  * @param secret - the client secret, if any
  * @param keys - the client's keys
- * @throws {@link UsageError} `MISSING_CREDENTIALS` naming `client_secret` or `keys`
+ * @param fetchGiven - whether the application gave the configuration its own `fetch`
+ * @throws {@link UsageError} `MISSING_CREDENTIALS` naming `client_secret`, `keys` or `fetch`
  * @internal
  */
 export function checkCredentials(
   client: ClientMetadata,
   secret: string | undefined,
   keys: readonly ClientKey[],
+  fetchGiven = true,
 ): void {
   const method = client.token_endpoint_auth_method
+  if (!fetchGiven && usesMutualTls(client)) {
+    const why = MTLS_AUTH_METHODS.includes(method)
+      ? `token_endpoint_auth_method ${method}`
+      : 'tls_client_certificate_bound_access_tokens'
+    throw new UsageError(
+      'MISSING_CREDENTIALS',
+      `${why} needs a fetch that presents the client certificate (options.fetch; see docs/mtls.md): the default fetch presents none`,
+      { parameter: 'fetch' },
+    )
+  }
   if (method.startsWith('client_secret_') && (typeof secret !== 'string' || secret === '')) {
     throw new UsageError(
       'MISSING_CREDENTIALS',

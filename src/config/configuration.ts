@@ -62,7 +62,14 @@ export interface Configuration {
  * @group Configuration
  */
 export interface ConfigurationOptions extends Partial<Settings> {
-  /** The `fetch` every request goes through. Default `globalThis.fetch`. */
+  /**
+   * The `fetch` every request goes through. Default `globalThis.fetch`.
+   *
+   * A mutual-TLS client (`tls_client_auth`, `self_signed_tls_client_auth` or
+   * `tls_client_certificate_bound_access_tokens`, RFC 8705) must give one that presents its client
+   * certificate (docs/mtls.md): without it the configuration is refused with
+   * `MISSING_CREDENTIALS`.
+   */
   readonly fetch?: typeof fetch
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number
@@ -170,7 +177,8 @@ export function assemble(
   const carried = runtime === undefined ? undefined : credentialsOf({ [RUNTIME]: runtime })
   const keys = client.keys ?? carried?.keys ?? []
   const clientSecret = client.client_secret ?? carried?.clientSecret
-  checkCredentials(clientMetadata, clientSecret, keys)
+  const fetchGiven = runtime === undefined ? options.fetch !== undefined : !runtime.defaultFetch
+  checkCredentials(clientMetadata, clientSecret, keys, fetchGiven)
   const now = options.now ?? runtime?.now ?? Date.now
   const config = {
     issuer: provider.issuer,
@@ -191,6 +199,7 @@ export function assemble(
         credentials: { clientSecret, keys: Object.freeze([...keys]) },
         store: options.store ?? createMemoryTransactionStore({ now }),
         defaultStore: options.store === undefined,
+        defaultFetch: options.fetch === undefined,
       }),
   })
   return Object.freeze(config as Configuration)

@@ -64,6 +64,14 @@ export interface ProviderMetadata {
   readonly backchannel_logout_session_supported?: boolean
   readonly frontchannel_logout_supported?: boolean
   readonly frontchannel_logout_session_supported?: boolean
+  /**
+   * The endpoints a mutual-TLS client uses instead of the plain ones (RFC 8705 §5).
+   *
+   * Each an https URL (loopback http in development), checked as the other endpoints are.
+   */
+  readonly mtls_endpoint_aliases?: Readonly<Record<string, string>>
+  /** The OP issues certificate-bound access tokens (RFC 8705 §3.3). */
+  readonly tls_client_certificate_bound_access_tokens?: boolean
   readonly [member: string]: unknown
 }
 
@@ -95,6 +103,7 @@ const BOOLEAN_MEMBERS = [
   'backchannel_logout_session_supported',
   'frontchannel_logout_supported',
   'frontchannel_logout_session_supported',
+  'tls_client_certificate_bound_access_tokens',
 ] as const
 
 /**
@@ -118,14 +127,24 @@ export function validateProviderMetadata(
     throw invalidMetadata('issuer', 'a URL without query or fragment', issuer)
   }
   requireSecure('issuer', issuerUrl, allowInsecureRequests)
-  for (const member of URL_MEMBERS) {
-    const url = value[member]
-    if (url === undefined) continue
+  const checkEndpoint = (member: string, url: unknown) => {
     if (typeof url !== 'string' || !URL.canParse(url))
       throw invalidMetadata(member, 'an absolute URL', url)
     const endpoint = new URL(url)
     requireSecure(member, endpoint, allowInsecureRequests)
     if (!allowInsecureRequests) requireLoopbackIssuer(member, endpoint, issuerUrl)
+  }
+  for (const member of URL_MEMBERS) {
+    if (value[member] !== undefined) checkEndpoint(member, value[member])
+  }
+  const aliases = value.mtls_endpoint_aliases
+  if (aliases !== undefined) {
+    if (!isPlainObject(aliases)) {
+      throw invalidMetadata('mtls_endpoint_aliases', 'a JSON object of endpoint URLs', aliases)
+    }
+    for (const [member, url] of Object.entries(aliases)) {
+      checkEndpoint(`mtls_endpoint_aliases.${member}`, url)
+    }
   }
   for (const member of ['authorization_endpoint', 'jwks_uri', ...REQUIRED_ARRAYS] as const) {
     if (value[member] === undefined) throw invalidMetadata(member, 'present', undefined)

@@ -99,6 +99,12 @@ export interface Runtime {
   readonly store: TransactionStore
   /** True when `store` is the in-memory one the configuration made because none was given. */
   readonly defaultStore: boolean
+  /**
+   * True when `fetch` is the global one the configuration took because none was given.
+   *
+   * Such a `fetch` presents no client certificate (RFC 8705 clients need their own).
+   */
+  readonly defaultFetch: boolean
 }
 
 /** What {@link createRuntime} wraps. */
@@ -127,12 +133,14 @@ class RuntimeHandle implements Runtime {
   readonly now: () => number
   readonly store: TransactionStore
   readonly defaultStore: boolean
+  readonly defaultFetch: boolean
 
   constructor(parts: Runtime) {
     this.fetch = parts.fetch
     this.now = parts.now
     this.store = parts.store
     this.defaultStore = parts.defaultStore
+    this.defaultFetch = parts.defaultFetch
   }
   /** What `String(handle)` and template literals show. */
   toString(): string {

@@ -1,7 +1,7 @@
 /**
  * Client authentication at the token and PAR endpoints.
  *
- * The five methods of OIDC Core §9, each checked as a real OP checks it.
+ * The five methods of OIDC Core §9 and the two of RFC 8705 §2, each checked as a real OP checks it.
  *
  * @module
  */
@@ -9,6 +9,7 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose'
 import { isForm, OAuthFailure, oauthErrorResponse } from './http.js'
 import { ASYMMETRIC_ALGS, HMAC_ALGS, verifyWithClientKeys } from './jwt.js'
+import { MTLS_METHODS, verifyTlsClient } from './mtls.js'
 import { nowSeconds, type RequestContext } from './state.js'
 import type { ClientAuthMethod, MockClient } from './types.js'
 
@@ -46,8 +47,9 @@ export async function authenticateClient(
     if (attempts.length > 1) {
       throw new OAuthFailure('invalid_request', 'more than one client authentication method used')
     }
-    const client = await verify(ctx, first, audiences)
-    return { client, method: first.method }
+    const { client, method } = await verify(ctx, first, audiences)
+    ctx.record.clientAuthMethod = method
+    return { client, method }
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error
     const challenge: Record<string, string> =
@@ -122,20 +124,31 @@ function assertionAttempt(assertion: string, bodyClientId: string | null): Attem
   return { method, clientId: claimed ?? bodyClientId ?? undefined, assertion }
 }
 
-/** Verifies one attempt against the registered client. */
-async function verify(ctx: RequestContext, attempt: Attempt, audiences: string[]) {
+/**
+ * Verifies one attempt against the registered client.
+ *
+ * A form with only `client_id` is `none`, or TLS client authentication for a client registered
+ * for it (RFC 8705 §2: the certificate authenticates).
+ */
+async function verify(
+  ctx: RequestContext,
+  attempt: Attempt,
+  audiences: string[],
+): Promise<{ client: MockClient; method: ClientAuthMethod }> {
   const { state, form } = ctx
   const invalid = (description: string) => new OAuthFailure('invalid_client', description, 401)
   const client = attempt.clientId === undefined ? undefined : state.clients.get(attempt.clientId)
   if (!client) throw invalid('unknown client or malformed credentials')
   const registered = client.token_endpoint_auth_method ?? 'client_secret_basic'
-  if (registered !== attempt.method) {
-    throw invalid(`client is registered for ${registered}, not ${attempt.method}`)
+  const method =
+    attempt.method === 'none' && MTLS_METHODS.includes(registered) ? registered : attempt.method
+  if (registered !== method) {
+    throw invalid(`client is registered for ${registered}, not ${method}`)
   }
   const bodyClientId = form.get('client_id')
   if (bodyClientId !== null && bodyClientId !== client.client_id)
     throw invalid('client_id mismatch')
-  switch (attempt.method) {
+  switch (method) {
     case 'client_secret_basic':
     case 'client_secret_post':
       if (client.client_secret === undefined || attempt.secret !== client.client_secret) {
@@ -150,8 +163,12 @@ async function verify(ctx: RequestContext, attempt: Attempt, audiences: string[]
       break
     case 'none':
       break
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      await verifyTlsClient(ctx, client)
+      break
   }
-  return client
+  return { client, method }
 }
 
 /** Checks a client assertion (RFC 7523 §3): signature, iss, sub, aud, exp, jti not replayed. */

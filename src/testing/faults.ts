@@ -165,7 +165,8 @@ export interface RespondFault {
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
- * - `{ respond }`: a response the test builds ({@link RespondFault}).
+ * - `{ respond }`: a response the test builds ({@link RespondFault});
+ * - `{ mtls }`: mutual TLS goes wrong ({@link MtlsFault}).
  * @group Faults
  */
 export type Fault =
@@ -205,6 +206,22 @@ export type Fault =
       /** Answer with a response the test builds. */
       respond: RespondFault
     }
+  | {
+      /** Mutual TLS goes wrong ({@link MtlsFault}). */
+      mtls: MtlsFault
+    }
+
+/**
+ * How mutual TLS (RFC 8705) goes wrong:
+ *
+ * - `aliases-ignored`: the next request to a `mtls_endpoint_aliases` endpoint is handled as if no
+ *   certificate came (an OP, or its TLS terminator, that drops it): TLS client authentication
+ *   fails with `invalid_client`, a bound token cannot be issued, a bound token is refused;
+ * - `bound-to-other-certificate`: the next access token is bound to a certificate the client does
+ *   not hold (`cnf.x5t#S256` of another), so UserInfo refuses it with `invalid_token`.
+ * @group Faults
+ */
+export type MtlsFault = 'aliases-ignored' | 'bound-to-other-certificate'
 
 /**
  * Options of `MockOP.misbehave`.

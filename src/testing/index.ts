@@ -26,6 +26,7 @@ export type {
   HttpFaultKind,
   IdTokenFault,
   MisbehaveOptions,
+  MtlsFault,
   OAuthErrorFault,
   RespondFault,
 } from './faults.js'

@@ -9,6 +9,7 @@ import { takeFault } from './faults.js'
 import { jsonResponse, methodNotAllowed } from './http.js'
 import { mergeDeleting } from './id-token-faults.js'
 import { ENCRYPTION_ALGS, publicJwks } from './keys.js'
+import { aliasMetadata } from './mtls.js'
 import type { OpState, RequestContext } from './state.js'
 
 /** The default `claims_supported`. */
@@ -40,6 +41,8 @@ const AUTH_METHODS = [
   'client_secret_jwt',
   'private_key_jwt',
   'none',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ]
 
 /**
@@ -142,5 +145,7 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     backchannel_logout_session_supported: true,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
+    mtls_endpoint_aliases: aliasMetadata(state),
+    tls_client_certificate_bound_access_tokens: true,
   }
 }

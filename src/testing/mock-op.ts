@@ -19,7 +19,7 @@ import { issueLogoutToken } from './logout-token.js'
 import { currentMetadata, DEFAULT_CLAIMS_SUPPORTED } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { handleRequest } from './router.js'
-import { endpointsOf, type OpState } from './state.js'
+import { endpointsOf, mtlsEndpointsOf, type OpState } from './state.js'
 import type { MockClient, MockOP, MockOPOptions, RecordedRequest, SignJwtOptions } from './types.js'
 
 /**
@@ -147,6 +147,8 @@ async function createState(options: MockOPOptions): Promise<OpState> {
   return {
     issuer,
     endpoints: endpointsOf(issuer),
+    mtlsEndpoints: mtlsEndpointsOf(issuer),
+    clientCertificate: options.clientCertificate,
     clients,
     users: options.users,
     signingAlgs,
@@ -197,6 +199,13 @@ function checkClient(client: MockClient, signingAlgs: string[]): void {
     const key = client.jwks?.keys.find((k) => k.use === 'enc' && types.includes(k.kty ?? ''))
     if (!key)
       throw new MockOPError(`client ${client.client_id}: ${alg} needs a jwks key with use 'enc'`)
+  }
+  const method = client.token_endpoint_auth_method
+  if (
+    (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') &&
+    !client.tls_client_certificates?.length
+  ) {
+    throw new MockOPError(`client ${client.client_id}: ${method} needs tls_client_certificates`)
   }
   const frontChannel = (client.response_types ?? ['code']).some((type) => type.includes('id_token'))
   if (client.id_token_signed_response_alg === 'none' && frontChannel) {

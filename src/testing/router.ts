@@ -15,6 +15,7 @@ import { takeFault } from './faults.js'
 import { httpFaultResponse, isForm, jsonResponse, textResponse } from './http.js'
 import { handleDiscovery, handleJwks } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
+import { type AliasedEndpoint, presentedCertificate } from './mtls.js'
 import { handlePar } from './par.js'
 import type { OpState, RequestContext } from './state.js'
 import { handleToken } from './token.js'
@@ -44,7 +45,8 @@ export async function handleRequest(
   signal: AbortSignal | undefined,
 ): Promise<Response> {
   const url = new URL(request.url)
-  const endpoint = endpointOf(state, url)
+  const alias = aliasOf(state, url)
+  const endpoint = alias ?? endpointOf(state, url)
   const rawBody =
     request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.text()
   const form =
@@ -54,6 +56,11 @@ export async function handleRequest(
   const ctx: RequestContext = { state, request, url, form, record, signal }
   if (endpoint === 'unknown') return textResponse('not found', 404)
   const clientId = clientIdOf(ctx, endpoint)
+  if (alias !== undefined) {
+    record.mtlsAlias = true
+    const certificate = await presentedCertificate(ctx, clientId)
+    if (certificate !== undefined) ctx.certificate = certificate
+  }
   const own = takeFault(state.faults, clientId, (f) =>
     'respond' in f && f.respond.endpoint === endpoint ? f.respond : undefined,
   )
@@ -119,6 +126,15 @@ function endpointOf(state: OpState, url: URL): RecordedEndpoint {
     if (endpointUrl === target) return name as RecordedEndpoint
   }
   return 'unknown'
+}
+
+/** Which endpoint a mutual-TLS alias URL is, if it is one. */
+function aliasOf(state: OpState, url: URL): AliasedEndpoint | undefined {
+  const target = `${url.origin}${url.pathname}`
+  for (const [name, endpointUrl] of Object.entries(state.mtlsEndpoints)) {
+    if (endpointUrl === target) return name as AliasedEndpoint
+  }
+  return undefined
 }
 
 /** The client a request is for, as far as it can be told before processing (to scope faults). */

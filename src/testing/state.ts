@@ -51,6 +51,8 @@ export interface CodeGrant extends Grant {
 export interface AccessGrant extends Grant {
   /** Expiry, ms since the epoch. */
   expiresAt: number
+  /** The certificate it is bound to (RFC 8705 §3.1 `x5t#S256`), when bound. */
+  certificateThumbprint?: string
 }
 
 /** A pushed authorization request (RFC 9126). */
@@ -74,10 +76,23 @@ export interface Endpoints {
   end_session: string
 }
 
+/** The mutual-TLS aliases of the endpoints a client calls directly (RFC 8705 §5). */
+export interface MtlsEndpoints {
+  token: string
+  par: string
+  userinfo: string
+}
+
 /** Everything the mock OP knows. */
 export interface OpState {
   issuer: string
   endpoints: Endpoints
+  /** The mutual-TLS aliases, where the OP reads the client certificate. */
+  mtlsEndpoints: MtlsEndpoints
+  /** Which certificate a request's connection presented (PEM or thumbprint). */
+  clientCertificate:
+    | ((request: Request) => string | undefined | Promise<string | undefined>)
+    | undefined
   clients: Map<string, MockClient>
   users: Record<string, Record<string, unknown>>
   signingAlgs: string[]
@@ -116,6 +131,8 @@ export interface RequestContext {
   form: URLSearchParams
   record: RecordedRequest
   signal: AbortSignal | undefined
+  /** The thumbprint of the client certificate presented (mutual-TLS aliases only). */
+  certificate?: string
 }
 
 /**
@@ -155,4 +172,14 @@ export function endpointsOf(issuer: string): Endpoints {
     userinfo: `${base}/userinfo`,
     end_session: `${base}/end_session`,
   }
+}
+
+/**
+ * The mutual-TLS aliases under an issuer: the same endpoints under `/mtls`.
+ * @param issuer - the issuer identifier
+ * @returns the aliases
+ */
+export function mtlsEndpointsOf(issuer: string): MtlsEndpoints {
+  const base = `${issuer.replace(/\/+$/, '')}/mtls`
+  return { token: `${base}/token`, par: `${base}/par`, userinfo: `${base}/userinfo` }
 }

@@ -16,6 +16,7 @@ import {
   oauthErrorResponse,
   repeatedParameter,
 } from './http.js'
+import { accessTokenBinding } from './mtls.js'
 import type { CodeGrant, RequestContext } from './state.js'
 import { tokenResponseBody } from './tokens.js'
 import type { MockClient } from './types.js'
@@ -72,8 +73,12 @@ async function codeGrant(ctx: RequestContext, client: MockClient): Promise<Respo
     throw invalid('a public client must use PKCE')
   }
   await checkVerifier(entry, form.get('code_verifier'))
+  const binding = accessTokenBinding(ctx, client)
   entry.used = true
-  const body = await tokenResponseBody(state, client, entry, { includeNonce: true })
+  const body = await tokenResponseBody(state, client, entry, {
+    includeNonce: true,
+    ...bound(binding),
+  })
   entry.issued = [String(body.access_token), String(body.refresh_token)]
   return noStoreJson(body)
 }
@@ -124,15 +129,25 @@ async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Re
   }
   const { nonce: _nonce, ...rest } = grant
   const renewed = { ...rest, scope: asked ?? grant.scope }
+  const binding = bound(accessTokenBinding(ctx, client))
   if (!state.rotateRefreshTokens) {
     return noStoreJson(
-      await tokenResponseBody(state, client, renewed, { refreshToken, includeNonce: false }),
+      await tokenResponseBody(state, client, renewed, {
+        refreshToken,
+        includeNonce: false,
+        ...binding,
+      }),
     )
   }
   state.refreshTokens.delete(refreshToken)
-  const body = await tokenResponseBody(state, client, renewed, { includeNonce: false })
+  const body = await tokenResponseBody(state, client, renewed, { includeNonce: false, ...binding })
   state.usedRefreshTokens.set(refreshToken, String(body.refresh_token))
   return noStoreJson(body)
+}
+
+/** The token response option that binds the access token, when it is bound. */
+function bound(thumbprint: string | undefined): { certificateThumbprint?: string } {
+  return thumbprint === undefined ? {} : { certificateThumbprint: thumbprint }
 }
 
 /** Revokes a refresh token and every token rotated from it. */

@@ -86,11 +86,21 @@ async function idTokenClaims(
  * Issues an opaque access token for a grant.
  * @param state - the OP state
  * @param grant - what the token allows
+ * @param certificateThumbprint - the certificate the token is bound to (RFC 8705 §3)
  * @returns the access token
  */
-export function issueAccessToken(state: OpState, grant: Grant): string {
+export function issueAccessToken(
+  state: OpState,
+  grant: Grant,
+  certificateThumbprint?: string,
+): string {
   const token = randomToken()
-  state.accessTokens.set(token, { ...grant, expiresAt: state.now() + state.accessTokenTtl * 1000 })
+  const expiresAt = state.now() + state.accessTokenTtl * 1000
+  state.accessTokens.set(token, {
+    ...grant,
+    expiresAt,
+    ...(certificateThumbprint === undefined ? {} : { certificateThumbprint }),
+  })
   return token
 }
 
@@ -111,16 +121,17 @@ export function issueRefreshToken(state: OpState, grant: Grant): string {
  * @param state - the OP state
  * @param client - the authenticated client
  * @param grant - the grant
- * @param options - the refresh token to return, and whether the ID token gets the nonce
+ * @param options - the refresh token to return, whether the ID token gets the nonce, the
+ * certificate the access token is bound to
  * @returns the JSON body
  */
 export async function tokenResponseBody(
   state: OpState,
   client: MockClient,
   grant: Grant,
-  options: { refreshToken?: string; includeNonce: boolean },
+  options: { refreshToken?: string; includeNonce: boolean; certificateThumbprint?: string },
 ): Promise<Record<string, unknown>> {
-  const accessToken = issueAccessToken(state, grant)
+  const accessToken = issueAccessToken(state, grant, options.certificateThumbprint)
   const refreshToken = options.refreshToken ?? issueRefreshToken(state, grant)
   const idToken = await issueIdToken(state, {
     client,

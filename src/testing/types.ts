@@ -33,6 +33,8 @@ export type ClientAuthMethod =
   | 'client_secret_jwt'
   | 'private_key_jwt'
   | 'none'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth'
 
 /**
  * A client registered at the mock OP.
@@ -111,6 +113,22 @@ export interface MockClient {
   userinfo_encrypted_response_enc?: string
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
+  /**
+   * The certificates that authenticate the client by mutual TLS (RFC 8705 §2).
+   *
+   * PEM, or their base64url SHA-256 thumbprints, for `tls_client_auth` or
+   * `self_signed_tls_client_auth`.
+   *
+   * The mock has no PKI: a listed certificate stands for "issued by a trusted CA to the registered
+   * subject" (`tls_client_auth`) or "in the registered `jwks`" (`self_signed_tls_client_auth`).
+   */
+  tls_client_certificates?: string[]
+  /**
+   * Access tokens issued to the client are bound to its certificate (RFC 8705 §3).
+   *
+   * `cnf.x5t#S256`, checked at UserInfo. Default false.
+   */
+  tls_client_certificate_bound_access_tokens?: boolean
 }
 
 /**
@@ -166,6 +184,21 @@ export interface MockOPOptions {
    * endpoint, and at PAR also the PAR endpoint (RFC 9126 §2).
    */
   strictAssertionAudience?: boolean
+  /**
+   * Which client certificate the "connection" of a request presented (RFC 8705).
+   *
+   * A PEM or its base64url SHA-256 thumbprint; undefined for none.
+   *
+   * The mock has no TLS: the test's fetch marks its requests (e.g. a header, as a TLS-terminating
+   * proxy forwards the certificate) and this reads the mark. It is asked only at the
+   * `mtls_endpoint_aliases` (the OP's `/mtls/…` endpoints): a certificate sent to a plain endpoint
+   * is not seen, as on an OP that asks for certificates on its mutual-TLS host only.
+   * @example
+   * ```ts
+   * clientCertificate: (request) => request.headers.get('x-test-client-certificate') ?? undefined
+   * ```
+   */
+  clientCertificate?: (request: Request) => string | undefined | Promise<string | undefined>
 }
 
 /**
@@ -253,6 +286,8 @@ export interface RecordedRequest {
   clientAuthMethod?: ClientAuthMethod
   /** userinfo: where the access token came. */
   accessTokenIn?: 'header' | 'body'
+  /** token, PAR and userinfo: the request reached the endpoint's mutual-TLS alias (RFC 8705 §5). */
+  mtlsAlias?: boolean
   /** authorization and PAR: the request object, when `request=` was used. */
   requestObject?: RecordedRequestObject
 }

@@ -53,6 +53,13 @@ export async function handleUserinfo(ctx: RequestContext): Promise<Response> {
   }
   const client = state.clients.get(grant.clientId)
   if (!client) return challenge(401, 'invalid_token', 'the access token is invalid or expired')
+  if (
+    grant.certificateThumbprint !== undefined &&
+    grant.certificateThumbprint !== ctx.certificate
+  ) {
+    // RFC 8705 §3: a bound token comes over a connection with its certificate, or is refused
+    return challenge(401, 'invalid_token', 'the access token is bound to another certificate')
+  }
   const fault = takeFault(state.faults, client.client_id, (f) =>
     'userinfo' in f ? f.userinfo : undefined,
   )

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import { createConfiguration, restoreConfiguration } from '../../src/config/configuration.js'
 import type { ValidationError } from '../../src/errors.js'
 import { CLIENT_SECRET, client, providerMetadata } from '../support/fixtures.js'
@@ -151,4 +151,70 @@ test('loopback SSRF: allowInsecureRequests, the explicit development opt-in, let
   const metadata = { ...providerMetadata(), token_endpoint: 'http://localhost:8080/token' }
   const config = createConfiguration(metadata, client, { allowInsecureRequests: true })
   assert.equal(config.provider.token_endpoint, 'http://localhost:8080/token')
+})
+
+describe('mtls_endpoint_aliases (RFC 8705 §5)', () => {
+  const aliases = (value: unknown) => ({ ...providerMetadata(), mtls_endpoint_aliases: value })
+
+  test('a non-object is refused with DISCOVERY_INVALID_METADATA; the twin: an object of https URLs is kept', async () => {
+    for (const bad of ['https://mtls.op.example.com/token', ['https://x'], null]) {
+      const err = await expectCode<ValidationError>(
+        () => createConfiguration(aliases(bad), client),
+        'DISCOVERY_INVALID_METADATA',
+      )
+      assert.equal(err.claim, 'mtls_endpoint_aliases')
+    }
+    const good = { token_endpoint: 'https://mtls.op.example.com/token' }
+    assert.deepEqual(
+      createConfiguration(aliases(good), client).provider.mtls_endpoint_aliases,
+      good,
+    )
+  })
+
+  test('an alias that is not a URL is refused naming it; the twin is the test above', async () => {
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration(aliases({ userinfo_endpoint: 'not a url' }), client),
+      'DISCOVERY_INVALID_METADATA',
+    )
+    assert.equal(err.claim, 'mtls_endpoint_aliases.userinfo_endpoint')
+  })
+
+  test('an http alias of a remote OP is refused with DISCOVERY_INSECURE_ENDPOINT; the twin: allowed by allowInsecureRequests', async () => {
+    const insecure = aliases({ token_endpoint: 'http://mtls.op.example.com/token' })
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration(insecure, client),
+      'DISCOVERY_INSECURE_ENDPOINT',
+    )
+    assert.equal(err.claim, 'mtls_endpoint_aliases.token_endpoint')
+    createConfiguration(insecure, client, { allowInsecureRequests: true })
+  })
+
+  test("loopback SSRF: a remote issuer's alias on loopback is refused with DISCOVERY_LOOPBACK_ENDPOINT; the twin: a loopback issuer's https loopback alias is accepted", async () => {
+    const err = await expectCode<ValidationError>(
+      () => createConfiguration(aliases({ token_endpoint: 'https://127.0.0.1/token' }), client),
+      'DISCOVERY_LOOPBACK_ENDPOINT',
+    )
+    assert.equal(err.claim, 'mtls_endpoint_aliases.token_endpoint')
+    const local = {
+      ...providerMetadata('http://127.0.0.1:3000'),
+      mtls_endpoint_aliases: { token_endpoint: 'https://127.0.0.1:3443/token' },
+    }
+    createConfiguration(local, client)
+  })
+
+  test('tls_client_certificate_bound_access_tokens must be a boolean: "true" refused, true kept', async () => {
+    await expectCode(
+      () =>
+        createConfiguration(
+          { ...providerMetadata(), tls_client_certificate_bound_access_tokens: 'true' },
+          client,
+        ),
+      'DISCOVERY_INVALID_METADATA',
+    )
+    const metadata = { ...providerMetadata(), tls_client_certificate_bound_access_tokens: true }
+    assert.equal(
+      createConfiguration(metadata, client).provider.tls_client_certificate_bound_access_tokens,
+      true,
+    )
+  })
 })

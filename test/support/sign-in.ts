@@ -87,7 +87,8 @@ export interface FixtureOptions {
   readonly client?: Partial<MockClient>
   readonly clientInput?: Partial<ClientInput>
   readonly op?: Partial<MockOPOptions>
-  readonly config?: ConfigurationOptions
+  /** The configuration options, or a function of the OP made (e.g. a fetch wrapping its own). */
+  readonly config?: ConfigurationOptions | ((op: MockOP) => ConfigurationOptions)
   readonly authMethod?: MockClient['token_endpoint_auth_method']
 }
 
@@ -109,7 +110,7 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
     keys = [privateJwk]
     jwks = { keys: [publicJwk] }
   }
-  const needsSecret = method !== 'private_key_jwt' && method !== 'none'
+  const needsSecret = method.startsWith('client_secret_')
   const op = await createMockOP({
     clients: [
       {
@@ -154,7 +155,9 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
   }
   const reconfigure = (configOptions: ConfigurationOptions) =>
     discover(op.issuer, client, { fetch: op.fetch, now: () => clock.now, ...configOptions })
-  const config = await reconfigure(options.config ?? {})
+  const config = await reconfigure(
+    typeof options.config === 'function' ? options.config(op) : (options.config ?? {}),
+  )
   const browser = new CookieJar()
   const fixture: Fixture = {
     op,

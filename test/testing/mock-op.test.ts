@@ -61,7 +61,7 @@ describe('discovery and JWKS', () => {
       'HS256',
       'none',
     ])
-    assert.equal(metadata.token_endpoint_auth_methods_supported.length, 5)
+    assert.equal(metadata.token_endpoint_auth_methods_supported.length, 7)
     assert.equal(metadata.authorization_response_iss_parameter_supported, true)
     assert.equal(metadata.claims_parameter_supported, true)
     assert.equal(metadata.request_uri_parameter_supported, false)
