@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { DPoPFault } from './dpop-types.js'
+
 /**
  * How an ID token goes wrong, wherever one is issued.
  *
@@ -165,7 +167,8 @@ export interface RespondFault {
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
- * - `{ respond }`: a response the test builds ({@link RespondFault}).
+ * - `{ respond }`: a response the test builds ({@link RespondFault});
+ * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault}).
  * @group Faults
  */
 export type Fault =
@@ -204,6 +207,10 @@ export type Fault =
   | {
       /** Answer with a response the test builds. */
       respond: RespondFault
+    }
+  | {
+      /** Get DPoP wrong this way at the next request with a proof. */
+      dpop: DPoPFault
     }
 
 /**

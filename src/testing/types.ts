@@ -8,6 +8,7 @@
  */
 
 import type { JWK } from 'jose'
+import type { MockDPoPOptions } from './dpop-types.js'
 import type { Fault, MisbehaveOptions } from './faults.js'
 import type {
   BackChannelDeliveryOptions,
@@ -111,6 +112,8 @@ export interface MockClient {
   userinfo_encrypted_response_enc?: string
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
+  /** Every token request of this client must carry a DPoP proof (RFC 9449 §5.2). */
+  dpop_bound_access_tokens?: boolean
 }
 
 /**
@@ -166,6 +169,12 @@ export interface MockOPOptions {
    * endpoint, and at PAR also the PAR endpoint (RFC 9126 §2).
    */
   strictAssertionAudience?: boolean
+  /**
+   * DPoP (RFC 9449): require proofs at the token endpoint, demand nonces, the algorithms accepted.
+   *
+   * Proofs that come are always checked, tokens bound to their key (`token_type: DPoP`).
+   */
+  dpop?: MockDPoPOptions
 }
 
 /**
@@ -253,6 +262,8 @@ export interface RecordedRequest {
   clientAuthMethod?: ClientAuthMethod
   /** userinfo: where the access token came. */
   accessTokenIn?: 'header' | 'body'
+  /** token, PAR, userinfo: the JWK thumbprint of an accepted DPoP proof's key. */
+  dpopJkt?: string
   /** authorization and PAR: the request object, when `request=` was used. */
   requestObject?: RecordedRequestObject
 }
