@@ -24,8 +24,10 @@ export interface ProtectedResourceOptions {
   /** The request body (not with `GET` or `HEAD`). */
   readonly body?: BodyInit | null
   /**
-   * The DPoP key the access token is bound to (RFC 9449 §7): `Authorization: DPoP` with a proof
-   * carrying the token's hash. Required for a `DPoP` {@link AccessToken}.
+   * The DPoP key the access token is bound to (RFC 9449 §7).
+   *
+   * The token goes as `Authorization: DPoP` with a proof carrying its hash. Required for a `DPoP`
+   * {@link AccessToken}.
    */
   readonly dpop?: DPoPHandle
   /** Aborts the request. */

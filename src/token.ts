@@ -31,8 +31,10 @@ export interface AccessToken {
    */
   readonly value: string
   /**
-   * The token type: `Bearer`, or `DPoP` when the token is bound to the DPoP key of the request
-   * that obtained it (RFC 9449 §5). Any other type is refused.
+   * The token type: `Bearer`, or `DPoP` (RFC 9449 §5).
+   *
+   * `DPoP` when the token is bound to the DPoP key of the request that obtained it. Any other
+   * type is refused.
    */
   readonly type: 'Bearer' | 'DPoP'
   /** When it expires, in seconds since the epoch, when the OP said (`expires_in`). */
@@ -197,9 +199,10 @@ export interface RefreshOptions {
   /** A narrower scope to ask for (RFC 6749 §6); default the scope originally granted. */
   readonly scope?: string
   /**
-   * The DPoP key (RFC 9449 §5): the request carries a proof and the new access token must be a
-   * `DPoP` one, bound to it. Use the handle of the sign-in: a public client's refresh token is
-   * bound to its key.
+   * The DPoP key the new access token is to be bound to (RFC 9449 §5).
+   *
+   * The request carries a proof and the new access token must be a `DPoP` one. Use the handle of
+   * the sign-in: a public client's refresh token is bound to its key.
    */
   readonly dpop?: DPoPHandle
   /** Aborts the request (and any JWKS fetch). */

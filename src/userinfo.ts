@@ -38,9 +38,10 @@ export interface UserInfoOptions {
    */
   readonly placement?: 'header' | 'body'
   /**
-   * The DPoP key the access token is bound to: the request carries `Authorization: DPoP` and a
-   * proof with the token's hash (`ath`), retried once when UserInfo asks for a nonce (RFC 9449
-   * §7, §9). Required for a `DPoP` {@link AccessToken}.
+   * The DPoP key the access token is bound to (RFC 9449 §7, §9).
+   *
+   * The request carries `Authorization: DPoP` and a proof with the token's hash (`ath`), retried
+   * once when UserInfo asks for a nonce. Required for a `DPoP` {@link AccessToken}.
    */
   readonly dpop?: DPoPHandle
   /** Aborts the request. */

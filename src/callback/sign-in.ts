@@ -49,8 +49,10 @@ export interface CallbackOptions {
    */
   readonly userinfoPlacement?: 'header' | 'body'
   /**
-   * The DPoP key (RFC 9449): the code is redeemed with a proof, the access token must come as
-   * `DPoP`, and UserInfo is called with it.
+   * The DPoP key the sign-in's tokens are to be bound to (RFC 9449 §5, §10).
+   *
+   * The code is redeemed with a proof, the access token must come as `DPoP`, and UserInfo is
+   * called with it.
    *
    * Required, and the same key, when the authorization request had one (its `dpop_jkt`).
    */

@@ -10,13 +10,17 @@
  */
 export interface MockDPoPOptions {
   /**
-   * Every token request must carry a DPoP proof (as for a client registered with
-   * `dpop_bound_access_tokens`). Default false: a proof is checked when one comes.
+   * Every token request must carry a DPoP proof.
+   *
+   * As for a client registered with `dpop_bound_access_tokens`. Default false: a proof is checked
+   * when one comes.
    */
   required?: boolean
   /**
-   * Demand a server-provided nonce in every proof (RFC 9449 §8, §9): a proof without the current
-   * nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header. Default false.
+   * Demand a server-provided nonce in every proof (RFC 9449 §8, §9).
+   *
+   * A proof without the current nonce is answered `use_dpop_nonce` with a `DPoP-Nonce` header.
+   * Default false.
    */
   nonces?: boolean
   /** The proof algorithms accepted. Default `['ES256', 'PS256', 'RS256', 'EdDSA']`. */

@@ -106,8 +106,9 @@ async function respond(
 }
 
 /**
- * A DPoP-bound token must come with the `DPoP` scheme and a proof of its key (RFC 9449 §7.1); an
- * unbound one with `Bearer`.
+ * A DPoP-bound token must come with the `DPoP` scheme and a proof of its key (RFC 9449 §7.1).
+ *
+ * An unbound one comes with `Bearer`.
  */
 async function checkBinding(
   ctx: RequestContext,
