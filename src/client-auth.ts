@@ -177,6 +177,7 @@ function assertionAudience(config: Configuration, endpoint: string): oauth.Modif
  * @param params - the form parameters (client authentication is added)
  * @param signal - aborts the request
  * @param kind - which endpoint it is, for its response size limit
+ * @param extraHeaders - headers to add (a DPoP proof)
  * @returns the response, fully read
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -187,6 +188,7 @@ export async function postAuthenticatedForm(
   params: URLSearchParams,
   signal?: AbortSignal,
   kind: 'token' | 'par' = 'token',
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<HttpResponse> {
   const body = new URLSearchParams(params)
   let headers: HeadersInit
@@ -194,10 +196,10 @@ export async function postAuthenticatedForm(
   if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)
-    headers = { ...FORM_HEADERS, ...fixed.headers }
+    headers = { ...FORM_HEADERS, ...extraHeaders, ...fixed.headers }
   } else {
     const { as, client } = oauthParties(config)
-    headers = new Headers(FORM_HEADERS)
+    headers = new Headers({ ...FORM_HEADERS, ...extraHeaders })
     await (await strategy(config, endpoint))(as, client, body, headers)
   }
   return httpRequest(

@@ -56,6 +56,13 @@ export type OAuthResponseErrorCode =
    * See RFC 6750 §3.
    */
   | 'USERINFO_BEARER_CHALLENGE'
+  /**
+   * A protected resource refused the access token with a `WWW-Authenticate` challenge.
+   *
+   * A 401 or 403 with a `Bearer` (RFC 6750 §3) or `DPoP` (RFC 9449 §7.1) challenge, from
+   * `fetchProtectedResource`.
+   */
+  | 'PROTECTED_RESOURCE_CHALLENGE'
 
 /**
  * Codes of {@link ValidationError}: a check on what the OP or the browser sent failed.
@@ -372,6 +379,13 @@ export type ValidationErrorCode =
    * authority-form), a method or header a Fetch `Request` refuses, or a body cut short.
    */
   | 'REQUEST_INVALID'
+  /**
+   * The token endpoint's `token_type` is not the one asked for.
+   *
+   * `DPoP` when a DPoP proof was sent, `Bearer` otherwise (RFC 9449 §5): a DPoP-bound token
+   * answered as `Bearer`, or a bound token the client cannot use.
+   */
+  | 'TOKEN_TYPE_UNEXPECTED'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -503,6 +517,12 @@ export type UsageErrorCode =
    * none at all; mount the bridge before body parsers, or use one that sets `req.body`.
    */
   | 'REQUEST_BODY_ALREADY_READ'
+  /**
+   * The callback's DPoP key is not the one the authorization request named in `dpop_jkt`.
+   *
+   * Or none was given: the code is bound to that key (RFC 9449 §10).
+   */
+  | 'DPOP_KEY_MISMATCH'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

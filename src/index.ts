@@ -68,6 +68,7 @@ export type {
   UserInfoMode,
 } from './config/settings.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
+export { createDPoPHandle, generateDPoPKeyPair } from './dpop.js'
 export {
   type AnyOidcRpError,
   type ErrorCode,
@@ -87,6 +88,12 @@ export {
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
 export { exportJwksCache, restoreJwksCache } from './keys.js'
 export type { ClientCryptoKey, ClientKey } from './lib/client-keys.js'
+export type {
+  DPoPAlg,
+  DPoPHandle,
+  DPoPHandleOptions,
+  DPoPProofOptions,
+} from './lib/dpop.js'
 export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
 export type { CallbackInput, LogoutInput } from './lib/request-input.js'
 export {
@@ -112,6 +119,7 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export { fetchProtectedResource, type ProtectedResourceOptions } from './resource.js'
 export { type RecordSessionOptions, recordSession } from './sessions.js'
 export type {
   ReplayGuard,

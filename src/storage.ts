@@ -72,6 +72,12 @@ export interface Transaction {
    * Through `dangerouslySkipBrowserBinding`: its callback is accepted from any browser.
    */
   readonly browserBindingWaived?: true
+  /**
+   * The JWK thumbprint of the DPoP key sent as `dpop_jkt` (RFC 9449 §10).
+   *
+   * The code is bound to that key: the callback must present the same one.
+   */
+  readonly dpopJkt?: string
 }
 
 /**

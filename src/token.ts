@@ -9,10 +9,12 @@
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
+import { sendWithDPoP } from './dpop.js'
 import { endpointFor } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
+import type { DPoPHandle } from './lib/dpop.js'
 import { type HttpResponse, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
 import { oauthError } from './lib/oauth-error.js'
@@ -22,10 +24,20 @@ import { oauthError } from './lib/oauth-error.js'
  * @group Everyday use
  */
 export interface AccessToken {
-  /** The token itself. Send it as `Authorization: Bearer <value>`. */
+  /**
+   * The token itself.
+   *
+   * Send it as `Authorization: Bearer <value>`, or for a `DPoP` token as `Authorization: DPoP
+   * <value>` with a proof ({@link fetchProtectedResource} does either).
+   */
   readonly value: string
-  /** The token type: always `Bearer` (other types are refused, see {@link refreshTokens}). */
-  readonly type: 'Bearer'
+  /**
+   * The token type: `Bearer`, or `DPoP` (RFC 9449 §5).
+   *
+   * `DPoP` when the token is bound to the DPoP key of the request that obtained it. Any other
+   * type is refused.
+   */
+  readonly type: 'Bearer' | 'DPoP'
   /** When it expires, in seconds since the epoch, when the OP said (`expires_in`). */
   readonly expiresAt?: number
   /**
@@ -42,6 +54,7 @@ export interface AccessToken {
  */
 export interface TokenEndpointResponse {
   readonly accessToken: string
+  readonly tokenType: 'Bearer' | 'DPoP'
   readonly expiresIn: number | undefined
   readonly refreshToken: string | undefined
   readonly scope: string | undefined
@@ -59,6 +72,8 @@ export interface CodeGrantInput {
   readonly codeVerifier?: string | undefined
   /** Whether the response must carry an ID token (an OpenID sign-in). */
   readonly requireIdToken: boolean
+  /** The DPoP key the tokens are to be bound to (RFC 9449 §5). */
+  readonly dpop?: DPoPHandle | undefined
 }
 
 /**
@@ -72,7 +87,7 @@ export interface CodeGrantInput {
  * @param signal - aborts the request
  * @returns the checked token response (its ID token not yet validated)
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `TOKEN_TYPE_UNEXPECTED`
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
  * @internal
@@ -84,7 +99,7 @@ export async function exchangeAuthorizationCode(
   signal?: AbortSignal,
 ): Promise<TokenEndpointResponse> {
   const response = await sendCodeGrant(config, code, input, signal)
-  return readTokenResponse(response, input.requireIdToken)
+  return readTokenResponse(response, input.requireIdToken, input.dpop ? 'DPoP' : 'Bearer')
 }
 
 /**
@@ -92,7 +107,7 @@ export async function exchangeAuthorizationCode(
  *
  * @param config - the configuration (token endpoint, credentials, settings)
  * @param code - the authorization code from the callback
- * @param input - redirect_uri and PKCE verifier
+ * @param input - redirect_uri, PKCE verifier, and the DPoP key if any
  * @param signal - aborts the request
  * @returns the response, fully read, not yet checked
  * @throws {@link TransportError} `HTTP_*`
@@ -110,7 +125,37 @@ export async function sendCodeGrant(
   params.set('code', code)
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
-  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+  return sendTokenRequest(config, params, input.dpop, signal)
+}
+
+/**
+ * POSTs a grant to the token endpoint with client authentication and, given a DPoP key, a proof.
+ *
+ * With DPoP, the `use_dpop_nonce` answer is retried once with the server's nonce (RFC 9449 §8).
+ *
+ * @param config - the configuration (token endpoint, credentials, settings)
+ * @param params - the grant's parameters
+ * @param dpop - the DPoP key, if the tokens are to be bound to it
+ * @param signal - aborts the request
+ * @returns the response, fully read, not yet checked
+ * @throws {@link TransportError} `HTTP_*`
+ * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
+ * @internal
+ */
+export async function sendTokenRequest(
+  config: Configuration,
+  params: URLSearchParams,
+  dpop: DPoPHandle | undefined,
+  signal: AbortSignal | undefined,
+): Promise<HttpResponse> {
+  const endpoint = tokenEndpoint(config)
+  return sendWithDPoP(
+    config,
+    dpop,
+    { method: 'POST', url: endpoint },
+    (headers) => postAuthenticatedForm(config, endpoint, params, signal, 'token', headers),
+    'authorization',
+  )
 }
 
 /**
@@ -120,6 +165,7 @@ export async function sendCodeGrant(
  * @param refreshToken - the refresh token
  * @param scope - a narrower scope to ask for, if any
  * @param signal - aborts the request
+ * @param dpop - the DPoP key the new tokens are to be bound to
  * @returns the response, fully read, not yet checked
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -130,12 +176,13 @@ export async function sendRefreshGrant(
   refreshToken: string,
   scope: string | undefined,
   signal?: AbortSignal,
+  dpop?: DPoPHandle,
 ): Promise<HttpResponse> {
   const params = new URLSearchParams()
   params.set('grant_type', 'refresh_token')
   params.set('refresh_token', refreshToken)
   if (scope !== undefined) params.set('scope', scope)
-  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+  return sendTokenRequest(config, params, dpop, signal)
 }
 
 /**
@@ -152,6 +199,13 @@ export interface RefreshOptions {
   readonly original?: IdTokenClaims
   /** A narrower scope to ask for (RFC 6749 §6); default the scope originally granted. */
   readonly scope?: string
+  /**
+   * The DPoP key the new access token is to be bound to (RFC 9449 §5).
+   *
+   * The request carries a proof and the new access token must be a `DPoP` one. Use the handle of
+   * the sign-in: a public client's refresh token is bound to its key.
+   */
+  readonly dpop?: DPoPHandle
   /** Aborts the request (and any JWKS fetch). */
   readonly signal?: AbortSignal
 }
@@ -180,8 +234,8 @@ export interface RefreshResult {
  *
  * A new ID token in the response is validated (signature, issuer, audience, times) and, when
  * `original` is given, must keep the original's `iss`, `sub`, `aud`, `azp` and `auth_time` (OIDC
- * Core §12.2). Only `Bearer` access tokens are accepted: the SDK sends no DPoP proofs, so a `DPoP`
- * (or any other) token type is refused.
+ * Core §12.2). With the `dpop` option the request carries a DPoP proof and only a `DPoP` access
+ * token is accepted; without it only a `Bearer` one (RFC 9449 §5).
  *
  * @param config - the configuration: its token endpoint, client authentication, settings, and the
  * ID token rules
@@ -190,7 +244,8 @@ export interface RefreshResult {
  * @returns the new access token, the refresh token to use next, and the new ID token if any
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant` when the refresh
  * token expired)
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`,
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `TOKEN_TYPE_UNEXPECTED`,
+ * `REFRESH_ID_TOKEN_MISMATCH`,
  * `ID_TOKEN_*`,
  * `JWT_*`, `JWKS_*`
  * @throws {@link TransportError} `HTTP_*`
@@ -215,8 +270,9 @@ export async function refreshTokens(
   if (typeof refreshToken !== 'string' || refreshToken === '') {
     throw invalidArgument('refreshToken', 'a non-empty string')
   }
-  const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal)
-  const tokens = readTokenResponse(response, false)
+  const { dpop } = options
+  const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal, dpop)
+  const tokens = readTokenResponse(response, false, dpop ? 'DPoP' : 'Bearer')
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
@@ -271,9 +327,9 @@ export function toAccessToken(
   requestedScope: string | undefined,
 ): AccessToken {
   const scope = tokens.scope ?? requestedScope
-  const token: { value: string; type: 'Bearer'; expiresAt?: number; scope?: string } = {
+  const token: { value: string; type: 'Bearer' | 'DPoP'; expiresAt?: number; scope?: string } = {
     value: tokens.accessToken,
-    type: 'Bearer',
+    type: tokens.tokenType,
   }
   if (tokens.expiresIn !== undefined) {
     token.expiresAt = Math.floor(runtimeOf(config).now() / 1000) + tokens.expiresIn
@@ -300,15 +356,17 @@ function tokenEndpoint(config: Configuration): string {
  *
  * @param response - the response, as {@link sendCodeGrant} or {@link sendRefreshGrant} returned it
  * @param requireIdToken - whether `id_token` must be present
+ * @param expectedType - the `token_type` asked for: `DPoP` when a proof was sent (RFC 9449 §5)
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
+ * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `TOKEN_TYPE_UNEXPECTED`
  * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`
  * @internal
  */
 export function readTokenResponse(
   response: HttpResponse,
   requireIdToken: boolean,
+  expectedType: 'Bearer' | 'DPoP' = 'Bearer',
 ): TokenEndpointResponse {
   if (response.status !== 200) throw oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
   let body: Record<string, unknown>
@@ -327,8 +385,14 @@ export function readTokenResponse(
     throw invalidMember('access_token', 'a non-empty string', accessToken, true)
   }
   const tokenType = body.token_type
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw invalidMember('token_type', '"Bearer"', tokenType, false)
+  if (typeof tokenType !== 'string') throw invalidMember('token_type', 'a string', tokenType, false)
+  if (tokenType.toLowerCase() !== expectedType.toLowerCase()) {
+    // RFC 9449 §5: a DPoP token answered as Bearer would travel unbound; the reverse is unusable
+    throw new ValidationError(
+      'TOKEN_TYPE_UNEXPECTED',
+      `the token response's token_type is ${describe(tokenType)}, expected ${expectedType}${expectedType === 'DPoP' ? ' (a DPoP proof was sent)' : ''}`,
+      { claim: 'token_type', expected: expectedType, actual: tokenType.slice(0, 40) },
+    )
   }
   const expiresIn = body.expires_in
   if (
@@ -343,6 +407,7 @@ export function readTokenResponse(
   }
   return {
     accessToken,
+    tokenType: expectedType,
     expiresIn: expiresIn === undefined ? undefined : Math.floor(expiresIn),
     refreshToken: optionalString(body, 'refresh_token', true),
     scope: optionalString(body, 'scope', false),

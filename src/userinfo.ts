@@ -10,16 +10,19 @@
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
+import { accessTokenScheme, sendWithDPoP } from './dpop.js'
 import { endpointFor } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
 import { decodeJws } from './lib/compact.js'
+import type { DPoPHandle } from './lib/dpop.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan, shown } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
 import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
 import { challengeError } from './lib/oauth-error.js'
+import type { AccessToken } from './token.js'
 
 /**
  * Options of {@link fetchUserInfo}.
@@ -32,9 +35,16 @@ export interface UserInfoOptions {
    * Where the access token goes.
    *
    * `header` (default, `Authorization: Bearer`, a GET) or `body` (a POST with the form parameter
-   * `access_token`, RFC 6750 §2.2).
+   * `access_token`, RFC 6750 §2.2). A DPoP token goes in the header only (RFC 9449 §7.1).
    */
   readonly placement?: 'header' | 'body'
+  /**
+   * The DPoP key the access token is bound to (RFC 9449 §7, §9).
+   *
+   * The request carries `Authorization: DPoP` and a proof with the token's hash (`ath`), retried
+   * once when UserInfo asks for a nonce. Required for a `DPoP` {@link AccessToken}.
+   */
+  readonly dpop?: DPoPHandle
   /** Aborts the request. */
   readonly signal?: AbortSignal
 }
@@ -82,11 +92,12 @@ const USERINFO: TokenProfile = {
  *
  * @param config - the configuration: its UserInfo endpoint, registered response kind, keys and
  * settings
- * @param accessToken - the access token from the token endpoint or the authorization response
- * @param options - the expected `sub`, where the token goes, a signal
+ * @param accessToken - the access token from the token endpoint or the authorization response (a
+ * bare string is sent as `Bearer`, or as `DPoP` when `dpop` is given)
+ * @param options - the expected `sub`, where the token goes, the DPoP key, a signal
  * @returns the claims, `sub` included
  * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
- * `WWW-Authenticate`
+ * `WWW-Authenticate` (a `Bearer` or `DPoP` challenge)
  * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`,
  * `USERINFO_SIGNATURE_INVALID`, `USERINFO_DECRYPTION_FAILED`, `JWT_MALFORMED`, `JWT_TOO_LARGE`,
  * `JWT_CRIT_UNSUPPORTED`, `JWKS_NO_MATCHING_KEY`, `JWKS_TOO_MANY_CANDIDATES`, `JWKS_INVALID`,
@@ -94,9 +105,11 @@ const USERINFO: TokenProfile = {
  * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS` for any other non-200, and the other
  * `HTTP_*` codes for timeouts, size limits, redirects and network failures
  * @throws {@link UsageError} `USERINFO_UNAVAILABLE` without a `userinfo_endpoint`,
- * `INVALID_ARGUMENT` for an empty access token or expected subject, `MISSING_CREDENTIALS`
+ * `INVALID_ARGUMENT` for an empty access token or expected subject, a `DPoP` token without `dpop`
+ * or in the body, `MISSING_CREDENTIALS`
  * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo OIDC Core §5.3
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3 RFC 6750 §3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7 RFC 9449 §7
  * @example
  * ```ts
  * const claims = await fetchUserInfo(config, tokens.access_token, { expectedSubject: idToken.sub })
@@ -106,22 +119,24 @@ const USERINFO: TokenProfile = {
  */
 export async function fetchUserInfo(
   config: Configuration,
-  accessToken: string,
+  accessToken: string | AccessToken,
   options: UserInfoOptions,
 ): Promise<Record<string, unknown>> {
   userinfoEndpoint(config)
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalidArgument('accessToken', 'a non-empty string')
-  }
   const { expectedSubject, placement = 'header', signal } = options
+  const token = accessTokenScheme(accessToken, options.dpop)
   if (typeof expectedSubject !== 'string' || expectedSubject === '') {
     throw invalidArgument('expectedSubject', 'a non-empty string')
   }
   if (placement !== 'header' && placement !== 'body') {
     throw invalidArgument('placement', 'header or body')
   }
-  const response = await sendUserInfoRequest(config, accessToken, placement, signal)
-  return readUserInfoResponse(config, response, expectedSubject, signal)
+  if (token.scheme === 'DPoP' && placement === 'body') {
+    throw invalidArgument('placement', 'header for a DPoP token (RFC 9449 §7.1)')
+  }
+  const dpop = token.scheme === 'DPoP' ? options.dpop : undefined
+  const response = await sendUserInfoRequest(config, token.value, placement, signal, dpop)
+  return readUserInfoResponse(config, response, expectedSubject, signal, token.scheme)
 }
 
 /**
@@ -135,6 +150,8 @@ export async function fetchUserInfo(
  * @param accessToken - the access token
  * @param placement - where the access token goes
  * @param signal - aborts the request
+ * @param dpop - the DPoP key the token is bound to: `Authorization: DPoP` with a proof, retried
+ * once on a nonce challenge
  * @returns the response, fully read, not yet checked
  * @throws {@link TransportError} `HTTP_*` for timeouts, size limits, redirects and network failures
  * @throws {@link UsageError} `USERINFO_UNAVAILABLE` without a `userinfo_endpoint`, `INSECURE_URL`
@@ -145,23 +162,37 @@ export async function sendUserInfoRequest(
   accessToken: string,
   placement: 'header' | 'body',
   signal: AbortSignal | undefined,
+  dpop?: DPoPHandle,
 ): Promise<HttpResponse> {
   const endpoint = userinfoEndpoint(config)
   const accept = wantsJwt(config) ? 'application/jwt' : 'application/json'
+  const scheme = dpop === undefined ? 'Bearer' : 'DPoP'
   const init: { method: string; headers: Record<string, string>; body?: string } =
     placement === 'header'
-      ? { method: 'GET', headers: { accept, authorization: `Bearer ${accessToken}` } }
+      ? { method: 'GET', headers: { accept, authorization: `${scheme} ${accessToken}` } }
       : {
           method: 'POST',
           headers: { accept, 'content-type': 'application/x-www-form-urlencoded' },
           body: new URLSearchParams({ access_token: accessToken }).toString(),
         }
-  return httpRequest(new URL(endpoint), init, {
-    ...config.settings,
-    maxResponseBytes: responseLimit(config.settings, 'userinfo'),
-    fetch: runtimeOf(config).fetch,
-    ...(signal ? { signal } : {}),
-  })
+  const send = (extra: Record<string, string>) =>
+    httpRequest(
+      new URL(endpoint),
+      { ...init, headers: { ...init.headers, ...extra } },
+      {
+        ...config.settings,
+        maxResponseBytes: responseLimit(config.settings, 'userinfo'),
+        fetch: runtimeOf(config).fetch,
+        ...(signal ? { signal } : {}),
+      },
+    )
+  return sendWithDPoP(
+    config,
+    dpop,
+    { method: init.method, url: endpoint, accessToken },
+    send,
+    'resource',
+  )
 }
 
 /**
@@ -174,6 +205,7 @@ export async function sendUserInfoRequest(
  * @param response - the response, as {@link sendUserInfoRequest} returned it
  * @param expectedSubject - the ID token's `sub`
  * @param signal - aborts a JWKS fetch for a signed response
+ * @param scheme - the scheme the token was sent with, whose challenge is read first
  * @returns the claims, `sub` included
  * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
  * `WWW-Authenticate`
@@ -188,9 +220,14 @@ export async function readUserInfoResponse(
   response: HttpResponse,
   expectedSubject: string,
   signal?: AbortSignal,
+  scheme: 'Bearer' | 'DPoP' = 'Bearer',
 ): Promise<Record<string, unknown>> {
   // Some OPs quote the token they refuse in error_description: it never reaches an error.
-  const challenge = challengeError(response)
+  const challenge = challengeError(
+    response,
+    'USERINFO_BEARER_CHALLENGE',
+    scheme === 'DPoP' ? 'dpop' : 'bearer',
+  )
   if (challenge !== undefined) throw challenge
   expectStatus(response, 200)
   const claims = wantsJwt(config) ? await jwtClaims(config, response, signal) : jsonClaims(response)

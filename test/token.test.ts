@@ -204,7 +204,6 @@ describe('token response parsing', () => {
     ['access_token', { token_type: 'Bearer' }],
     ['access_token', { access_token: '', token_type: 'Bearer' }],
     ['token_type', { access_token: 'at-value-1' }],
-    ['token_type', { access_token: 'at-value-1', token_type: 'DPoP' }],
     ['expires_in', { access_token: 'at-value-1', token_type: 'Bearer', expires_in: '3600' }],
     ['expires_in', { access_token: 'at-value-1', token_type: 'Bearer', expires_in: -1 }],
     ['id_token', { access_token: 'at-value-1', token_type: 'Bearer', id_token: undefined }],
@@ -496,6 +495,7 @@ describe('readTokenResponse: a crafted Response read directly', () => {
     const tokens = readTokenResponse(await httpResponseOf(Response.json(good)), true)
     assert.deepEqual(tokens, {
       accessToken: 'at-1',
+      tokenType: 'Bearer',
       expiresIn: 60,
       refreshToken: undefined,
       scope: undefined,
@@ -503,10 +503,30 @@ describe('readTokenResponse: a crafted Response read directly', () => {
     })
   })
 
-  test('a DPoP token type, or no ID token when one is required, is TOKEN_RESPONSE_INVALID', async () => {
+  test('a DPoP token type when Bearer was asked for is TOKEN_TYPE_UNEXPECTED (RFC 9449 §5)', async () => {
     const dpop = await httpResponseOf(Response.json({ ...good, token_type: 'DPoP' }))
     const err = await expectCode<ValidationError>(
       (async () => readTokenResponse(dpop, true))(),
+      'TOKEN_TYPE_UNEXPECTED',
+    )
+    assert.deepEqual([err.claim, err.expected, err.actual], ['token_type', 'Bearer', 'DPoP'])
+  })
+
+  test('a Bearer token type when DPoP was asked for is TOKEN_TYPE_UNEXPECTED; the twin: dpop (any case) is read as DPoP', async () => {
+    const bearer = await httpResponseOf(Response.json(good))
+    const err = await expectCode<ValidationError>(
+      (async () => readTokenResponse(bearer, true, 'DPoP'))(),
+      'TOKEN_TYPE_UNEXPECTED',
+    )
+    assert.deepEqual([err.expected, err.actual], ['DPoP', 'Bearer'])
+    const dpop = await httpResponseOf(Response.json({ ...good, token_type: 'dpop' }))
+    assert.equal(readTokenResponse(dpop, true, 'DPoP').tokenType, 'DPoP')
+  })
+
+  test('a token_type that is no string is TOKEN_RESPONSE_INVALID, and no ID token when one is required too', async () => {
+    const numeric = await httpResponseOf(Response.json({ ...good, token_type: 1 }))
+    const err = await expectCode<ValidationError>(
+      (async () => readTokenResponse(numeric, true))(),
       'TOKEN_RESPONSE_INVALID',
     )
     assert.equal(err.claim, 'token_type')

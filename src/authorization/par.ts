@@ -8,8 +8,10 @@
  */
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
+import { sendWithDPoP } from '../dpop.js'
 import { endpointFor } from '../endpoints.js'
 import { UsageError, ValidationError } from '../errors.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import { type HttpResponse, parseJsonObject } from '../lib/http.js'
 import { oauthError } from '../lib/oauth-error.js'
 
@@ -33,6 +35,7 @@ export interface PushedAuthorizationResponse {
  * @param config - the configuration: its PAR endpoint, client authentication and HTTP settings
  * @param params - the authorization parameters, or `client_id` + `request` for the signed form
  * @param signal - aborts the request
+ * @param dpop - the DPoP key: the request carries a proof (RFC 9449 §10.1)
  * @returns the `request_uri` and its lifetime
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE` when the OP answers with an OAuth error
@@ -46,9 +49,10 @@ export async function pushAuthorizationRequest(
   config: Configuration,
   params: URLSearchParams,
   signal?: AbortSignal,
+  dpop?: DPoPHandle,
 ): Promise<PushedAuthorizationResponse> {
   return readPushedAuthorizationResponse(
-    await sendPushedAuthorizationRequest(config, params, signal),
+    await sendPushedAuthorizationRequest(config, params, signal, dpop),
   )
 }
 
@@ -57,6 +61,7 @@ export async function pushAuthorizationRequest(
  * @param config - the configuration (PAR endpoint, credentials, settings)
  * @param params - the authorization parameters, or `client_id` + `request` for the signed form
  * @param signal - aborts the request
+ * @param dpop - the DPoP key: the request carries a proof, retried once on `use_dpop_nonce`
  * @returns the response, fully read, not yet checked
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
  * @throws {@link TransportError} `HTTP_*`
@@ -66,6 +71,7 @@ export async function sendPushedAuthorizationRequest(
   config: Configuration,
   params: URLSearchParams,
   signal?: AbortSignal,
+  dpop?: DPoPHandle,
 ): Promise<HttpResponse> {
   const endpoint = endpointFor(config, 'pushed_authorization_request_endpoint')
   if (endpoint === undefined) {
@@ -77,7 +83,13 @@ export async function sendPushedAuthorizationRequest(
       },
     )
   }
-  return postAuthenticatedForm(config, endpoint, params, signal, 'par')
+  return sendWithDPoP(
+    config,
+    dpop,
+    { method: 'POST', url: endpoint },
+    (headers) => postAuthenticatedForm(config, endpoint, params, signal, 'par', headers),
+    'authorization',
+  )
 }
 
 /**

@@ -20,6 +20,7 @@ import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import { isPlainObject } from '../lib/json.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
@@ -90,6 +91,14 @@ export interface AuthorizationRequestOptions {
   /** Aborts the PAR request or the OP JWKS fetch. */
   readonly signal?: AbortSignal
   /**
+   * The DPoP key the sign-in's tokens are to be bound to (RFC 9449 §10).
+   *
+   * Its thumbprint goes as `dpop_jkt`, binding the authorization code to it, and is remembered in
+   * the transaction: {@link handleCallback} must be given the same handle. A pushed request
+   * carries a proof too.
+   */
+  readonly dpop?: DPoPHandle
+  /**
    * **Dangerous.
    *
    * Reopens login CSRF.** Makes this sign-in's callback acceptable from any browser: no
@@ -139,7 +148,7 @@ export interface AuthorizationRequest {
  * browser that started it (login CSRF, RFC 9700 §4.7.1).
  * @param config - the configuration (its `policy` is the administrator's)
  * @param appParams - the application's runtime parameters
- * @param options - ignore mode, application state, abort signal
+ * @param options - ignore mode, application state, abort signal, DPoP key
  * @returns the URL to send the browser to, the browser-binding cookie to set with the redirect,
  * the state and the transaction
  * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `POLICY_PARAMETER_PROTECTED`,
@@ -187,6 +196,10 @@ export async function createAuthorizationRequest(
   const skipBinding = options.dangerouslySkipBrowserBinding ?? false
   if (typeof skipBinding !== 'boolean') {
     throw invalidArgument('dangerouslySkipBrowserBinding', 'a boolean')
+  }
+  const { dpop } = options
+  if (dpop !== undefined && typeof dpop?.thumbprint !== 'string') {
+    throw invalidArgument('dpop', 'a handle from createDPoPHandle')
   }
   const onDisallowed = options.onDisallowed ?? 'reject'
   if (onDisallowed !== 'reject' && onDisallowed !== 'ignore') {
@@ -248,6 +261,7 @@ export async function createAuthorizationRequest(
     else for (const value of list) pairs.push([name, value])
   }
   if (maxAgeValue === undefined && maxAge !== undefined) pairs.push(['max_age', String(maxAge)])
+  if (dpop !== undefined) pairs.push(['dpop_jkt', dpop.thumbprint])
 
   let front: [string, string][] = pairs
   if (p.requestObject !== undefined) {
@@ -264,7 +278,12 @@ export async function createAuthorizationRequest(
   }
   if (p.transport === 'par') {
     const body = p.requestObject === undefined ? pairs : [front[0]!, front[3]!]
-    const pushed = await pushAuthorizationRequest(config, new URLSearchParams(body), options.signal)
+    const pushed = await pushAuthorizationRequest(
+      config,
+      new URLSearchParams(body),
+      options.signal,
+      dpop,
+    )
     front = [
       ['client_id', client.client_id],
       ['request_uri', pushed.requestUri],
@@ -289,6 +308,7 @@ export async function createAuthorizationRequest(
     createdAt: now,
     expiresAt: now + ttl,
     ...(options.appState === undefined ? {} : { appState: options.appState }),
+    ...(dpop === undefined ? {} : { dpopJkt: dpop.thumbprint }),
     ...(cookieBinding ? { browserBindingHash: await bindingHash(binding) } : {}),
     ...(skipBinding && needsBindingCookie(store) ? { browserBindingWaived: true as const } : {}),
   }

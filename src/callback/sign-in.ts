@@ -12,6 +12,7 @@ import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from '../id-token.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import type { CallbackInput } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
@@ -47,6 +48,15 @@ export interface CallbackOptions {
    * The header is `Authorization: Bearer`.
    */
   readonly userinfoPlacement?: 'header' | 'body'
+  /**
+   * The DPoP key the sign-in's tokens are to be bound to (RFC 9449 §5, §10).
+   *
+   * The code is redeemed with a proof, the access token must come as `DPoP`, and UserInfo is
+   * called with it.
+   *
+   * Required, and the same key, when the authorization request had one (its `dpop_jkt`).
+   */
+  readonly dpop?: DPoPHandle
 }
 
 /**
@@ -81,7 +91,10 @@ export interface CallbackOptions {
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
  * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed)
  * @throws {@link UsageError} `INVALID_ARGUMENT` (bad options: nothing consumed; or an unsupported
- * transaction), `USERINFO_UNAVAILABLE`, `MISSING_CREDENTIALS`, `ENDPOINT_MISSING`
+ * transaction), `DPOP_KEY_MISMATCH` (the authorization request named another DPoP key, or the
+ * callback none), `USERINFO_UNAVAILABLE`, `MISSING_CREDENTIALS`, `ENDPOINT_MISSING`
+ * @throws {@link ValidationError} `TOKEN_TYPE_UNEXPECTED` (a `token_type` other than the one asked
+ * for: `DPoP` with the `dpop` option, `Bearer` without)
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowSteps | OIDC Core §3.1},
  * {@link https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowSteps | §3.2},
  * {@link https://www.rfc-editor.org/rfc/rfc9207 | RFC 9207},
@@ -111,6 +124,16 @@ export async function handleCallback(
     options,
   )
   const signal = options.signal
+  const { dpop } = options
+  if (transaction.dpopJkt !== undefined && dpop?.thumbprint !== transaction.dpopJkt) {
+    throw new UsageError(
+      'DPOP_KEY_MISMATCH',
+      dpop === undefined
+        ? 'the authorization request bound the code to a DPoP key (dpop_jkt): pass its handle as the dpop option'
+        : "the dpop option's key is not the one the authorization request named in dpop_jkt",
+      { parameter: 'dpop' },
+    )
+  }
 
   let frontClaims: IdTokenClaims | undefined
   let idToken = params.id_token
@@ -140,6 +163,7 @@ export async function handleCallback(
         redirectUri: transaction.redirectUri,
         codeVerifier: transaction.codeVerifier,
         requireIdToken: true,
+        dpop,
       },
       signal,
     )
@@ -218,6 +242,7 @@ function frontAccessToken(
     config,
     {
       accessToken: params.access_token!,
+      tokenType: 'Bearer',
       expiresIn: expiresIn === undefined ? undefined : Number(expiresIn),
       refreshToken: undefined,
       scope: params.scope,
@@ -248,7 +273,8 @@ async function callUserInfo(
   const fetchOptions: Building<UserInfoOptions> = { expectedSubject: claims.sub }
   if (options.userinfoPlacement !== undefined) fetchOptions.placement = options.userinfoPlacement
   if (options.signal !== undefined) fetchOptions.signal = options.signal
-  return fetchUserInfo(config, accessToken.value, fetchOptions)
+  if (accessToken.type === 'DPoP' && options.dpop !== undefined) fetchOptions.dpop = options.dpop
+  return fetchUserInfo(config, accessToken, fetchOptions)
 }
 
 const PLACEMENTS: readonly unknown[] = ['header', 'body']
@@ -264,7 +290,9 @@ function checkOptions(options: CallbackOptions): void {
           ? 'browserBinding'
           : options.cookie !== undefined && typeof options.cookie !== 'string'
             ? 'cookie'
-            : undefined
+            : options.dpop !== undefined && typeof options.dpop?.thumbprint !== 'string'
+              ? 'dpop'
+              : undefined
   if (bad !== undefined) {
     throw new UsageError('INVALID_ARGUMENT', `the callback option ${bad} is not valid`, {
       parameter: bad,

@@ -69,7 +69,7 @@ export function oauthError(
   response: HttpResponse,
   code: Exclude<
     OAuthResponseErrorCode,
-    'AUTHORIZATION_ERROR_RESPONSE' | 'USERINFO_BEARER_CHALLENGE'
+    'AUTHORIZATION_ERROR_RESPONSE' | 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
   >,
   expected: number,
 ): OAuthResponseError | TransportError {
@@ -90,27 +90,39 @@ export function oauthError(
 }
 
 /**
- * The error for a protected resource (UserInfo) that refused the access token.
+ * The error for a protected resource that refused the access token.
  *
- * A 401 or 403 with a `WWW-Authenticate` header is `USERINFO_BEARER_CHALLENGE`, its texts redacted
- * (some OPs quote the token they refuse).
+ * A 401 or 403 with a `WWW-Authenticate` header, its texts redacted (some OPs quote the token they
+ * refuse). The error and its description come from the challenge of the scheme the token was sent
+ * with (`Bearer`, RFC 6750 §3, or `DPoP`, RFC 9449 §7.1), else from the other one.
  *
  * @param response - the response read by `httpRequest`
+ * @param code - the error's code: `USERINFO_BEARER_CHALLENGE` (default) or
+ * `PROTECTED_RESOURCE_CHALLENGE`
+ * @param scheme - the scheme the token was sent with, lower-case
  * @returns the error, or `undefined` when the response is no such refusal
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3 RFC 6750 §3
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1 RFC 9449 §7.1
  * @internal
  */
-export function challengeError(response: HttpResponse): OAuthResponseError | undefined {
+export function challengeError(
+  response: HttpResponse,
+  code: 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE' = 'USERINFO_BEARER_CHALLENGE',
+  scheme: 'bearer' | 'dpop' = 'bearer',
+): OAuthResponseError | undefined {
   const { status } = response
   const header = response.headers.get('www-authenticate')
   if ((status !== 401 && status !== 403) || header === null) return undefined
   const challenges = parseChallenges(response.redact(header))
-  const bearer = challenges.find((c) => c.scheme === 'bearer')?.parameters ?? {}
-  return new OAuthResponseError('USERINFO_BEARER_CHALLENGE', {
+  const other = scheme === 'bearer' ? 'dpop' : 'bearer'
+  const chosen =
+    challenges.find((c) => c.scheme === scheme) ?? challenges.find((c) => c.scheme === other)
+  const parameters = chosen?.parameters ?? {}
+  return new OAuthResponseError(code, {
     // RFC 6750 §3.1: a challenge without error (no usable credentials) still refused our token.
-    error: bearer.error ?? (status === 403 ? 'insufficient_scope' : 'invalid_token'),
-    errorDescription: bearer.error_description,
-    errorUri: bearer.error_uri,
+    error: parameters.error ?? (status === 403 ? 'insufficient_scope' : 'invalid_token'),
+    errorDescription: parameters.error_description,
+    errorUri: parameters.error_uri,
     status,
     challenges,
   })

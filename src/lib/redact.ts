@@ -42,7 +42,8 @@ const SECRET_PARAMETERS: ReadonlySet<string> = new Set([
 /**
  * The redactor of one request.
  *
- * The credentials of its `Authorization` header (a Basic value also decoded to its secret) and the
+ * The credentials of its `Authorization` header (a Basic value also decoded to its secret), its
+ * `DPoP` proof, and the
  * values of its secret form parameters, each with its percent-encoded, form-urlencoded (WHATWG) and
  * oauth4webapi-encoded forms, matched without regard to case (an OP may re-encode with lower-case
  * hex digits).
@@ -69,8 +70,12 @@ function buildRequestRedactor(
   body: BodyInit | null | undefined,
 ): Redactor {
   const secrets: string[] = []
-  const authorization = new Headers(headers).get('authorization')
+  const sent = new Headers(headers)
+  const authorization = sent.get('authorization')
   if (authorization !== null) secrets.push(...authorizationSecrets(authorization))
+  // a DPoP proof (RFC 9449 §4) can be replayed within its time window
+  const proof = sent.get('dpop')
+  if (proof !== null) secrets.push(proof)
   const form =
     body instanceof URLSearchParams
       ? body

@@ -75,6 +75,9 @@ export function checkAuthorizationParams(client: MockClient, params: Record<stri
     throw invalid('claims is not a JSON object')
   if (params.max_age !== undefined && !/^\d+$/.test(params.max_age))
     throw invalid('max_age is not a number')
+  // RFC 9449 §10: dpop_jkt is the base64url SHA-256 JWK thumbprint
+  if (params.dpop_jkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(params.dpop_jkt))
+    throw invalid('dpop_jkt is not a JWK SHA-256 thumbprint')
   checkPrompt(params.prompt)
 }
 

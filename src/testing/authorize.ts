@@ -172,6 +172,7 @@ async function issue(
       ...grant,
       redirectUri: params.redirect_uri ?? '',
       ...(params.code_challenge === undefined ? {} : { codeChallenge: params.code_challenge }),
+      ...(params.dpop_jkt === undefined ? {} : { dpopJkt: params.dpop_jkt }),
       expiresAt: state.now() + CODE_TTL_MS,
       used: false,
       issued: [],

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { DPoPFault } from './dpop-types.js'
+
 /**
  * How an ID token goes wrong, wherever one is issued.
  *
@@ -166,7 +168,8 @@ export interface RespondFault {
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
  * - `{ respond }`: a response the test builds ({@link RespondFault});
- * - `{ mtls }`: mutual TLS goes wrong ({@link MtlsFault}).
+ * - `{ mtls }`: mutual TLS goes wrong ({@link MtlsFault});
+ * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault}).
  * @group Faults
  */
 export type Fault =
@@ -209,6 +212,10 @@ export type Fault =
   | {
       /** Mutual TLS goes wrong ({@link MtlsFault}). */
       mtls: MtlsFault
+    }
+  | {
+      /** Get DPoP wrong this way at the next request with a proof. */
+      dpop: DPoPFault
     }
 
 /**

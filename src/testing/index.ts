@@ -19,6 +19,7 @@
  * @module
  */
 
+export type { DPoPFault, MockDPoPOptions } from './dpop-types.js'
 export type {
   Fault,
   HttpFault,

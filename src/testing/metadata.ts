@@ -132,6 +132,7 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: ['RS256', 'PS256', 'ES256', 'EdDSA', 'HS256'],
     code_challenge_methods_supported: ['S256'],
+    dpop_signing_alg_values_supported: [...state.dpop.algs],
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     claims_supported: [...state.claimsSupported],
     claim_types_supported: ['normal'],

@@ -4,6 +4,7 @@
  */
 
 import { runAuthorization } from './authorize.js'
+import { dpopStateOf } from './dpop.js'
 import { addFault } from './faults.js'
 import {
   createKeyStore,
@@ -167,6 +168,7 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     usedRefreshTokens: new Map(),
     pushed: new Map(),
     jtis: new Map(),
+    dpop: dpopStateOf(options.dpop),
     faults: [],
     requests: [],
     sessions: new Map(),

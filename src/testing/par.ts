@@ -10,6 +10,7 @@
 import { checkAuthorizationParams, isRegisteredRedirect } from './authorization-checks.js'
 import { REQUEST_URI_PREFIX } from './authorize.js'
 import { authenticateClient } from './client-auth.js'
+import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
 import {
   isForm,
   methodNotAllowed,
@@ -65,6 +66,15 @@ export async function handlePar(ctx: RequestContext): Promise<Response> {
     if (!isRegisteredRedirect(client, effective.redirect_uri)) {
       throw new OAuthFailure('invalid_request', 'redirect_uri is not registered for this client')
     }
+    // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does
+    const jkt = await checkDPoPProof(ctx, { clientId: client.client_id })
+    if (jkt !== undefined) {
+      ctx.record.dpopJkt = jkt
+      if (effective.dpop_jkt !== undefined && effective.dpop_jkt !== jkt) {
+        throw new OAuthFailure('invalid_request', 'dpop_jkt is not the DPoP proof key')
+      }
+      effective = { ...effective, dpop_jkt: jkt }
+    }
     checkAuthorizationParams(client, effective)
     const requestUri = `${REQUEST_URI_PREFIX}${randomToken()}`
     state.pushed.set(requestUri, {
@@ -72,9 +82,18 @@ export async function handlePar(ctx: RequestContext): Promise<Response> {
       params: effective,
       expiresAt: state.now() + PAR_TTL_SECONDS * 1000,
     })
-    return noStoreJson({ request_uri: requestUri, expires_in: PAR_TTL_SECONDS }, 201)
+    const response = noStoreJson({ request_uri: requestUri, expires_in: PAR_TTL_SECONDS }, 201)
+    for (const [name, value] of Object.entries(nonceHeaders(state)))
+      response.headers.set(name, value)
+    return response
   } catch (error) {
-    if (error instanceof OAuthFailure) return oauthErrorResponse(error)
+    if (error instanceof OAuthFailure) return oauthErrorResponse(error, nonceHeaders(state))
+    if (error instanceof DPoPFailure) {
+      return oauthErrorResponse(
+        new OAuthFailure(error.error, error.message),
+        error.sendNonce ? nonceHeaders(state, error.error === 'use_dpop_nonce') : {},
+      )
+    }
     throw error
   }
 }

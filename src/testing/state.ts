@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { DPoPState } from './dpop-types.js'
 import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
 import type { LogoutDelivery } from './logout-types.js'
@@ -31,6 +32,8 @@ export interface Grant {
   sid?: string
   /** The `claims` request parameter. */
   claims: ClaimsRequest
+  /** The JWK thumbprint of the DPoP key the tokens are bound to (`cnf.jkt`, RFC 9449 §6). */
+  jkt?: string
 }
 
 /** An authorization code waiting for the token endpoint. */
@@ -39,6 +42,8 @@ export interface CodeGrant extends Grant {
   redirectUri: string
   /** The PKCE S256 challenge. */
   codeChallenge?: string
+  /** The `dpop_jkt` of the authorization request: the code is bound to that key. */
+  dpopJkt?: string
   /** Expiry, ms since the epoch. */
   expiresAt: number
   /** Whether the code was redeemed. */
@@ -112,6 +117,8 @@ export interface OpState {
   usedRefreshTokens: Map<string, string>
   pushed: Map<string, PushedRequest>
   jtis: Map<string, number>
+  /** DPoP: what is required, the current nonce, the proofs' jtis. */
+  dpop: DPoPState
   faults: FaultEntry[]
   requests: RecordedRequest[]
   /** OP sessions by `sid`. */

@@ -8,6 +8,7 @@
 
 import { base64url } from 'jose'
 import { authenticateClient } from './client-auth.js'
+import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
 import {
   isForm,
   methodNotAllowed,
@@ -17,7 +18,7 @@ import {
   repeatedParameter,
 } from './http.js'
 import { accessTokenBinding } from './mtls.js'
-import type { CodeGrant, RequestContext } from './state.js'
+import type { CodeGrant, Grant, RequestContext } from './state.js'
 import { tokenResponseBody } from './tokens.js'
 import type { MockClient } from './types.js'
 
@@ -41,19 +42,41 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     const audiences = strictAssertionAudience ? [endpoints.token] : [endpoints.token, issuer]
     const auth = await authenticateClient(ctx, audiences)
     if ('response' in auth) return auth.response
+    const jkt = await checkDPoPProof(ctx, { clientId: auth.client.client_id })
+    if (jkt !== undefined) ctx.record.dpopJkt = jkt
+    if (jkt === undefined && (ctx.state.dpop.required || auth.client.dpop_bound_access_tokens)) {
+      throw new DPoPFailure('invalid_dpop_proof', 'a DPoP proof is required', false)
+    }
     const grantType = ctx.form.get('grant_type')
-    if (grantType === 'authorization_code') return await codeGrant(ctx, auth.client)
-    if (grantType === 'refresh_token') return await refreshGrant(ctx, auth.client)
-    if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
-    throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
+    let response: Response
+    if (grantType === 'authorization_code') response = await codeGrant(ctx, auth.client, jkt)
+    else if (grantType === 'refresh_token') response = await refreshGrant(ctx, auth.client, jkt)
+    else if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
+    else {
+      throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
+    }
+    for (const [name, value] of Object.entries(nonceHeaders(ctx.state))) {
+      response.headers.set(name, value)
+    }
+    return response
   } catch (error) {
-    if (error instanceof OAuthFailure) return oauthErrorResponse(error)
+    if (error instanceof OAuthFailure) return oauthErrorResponse(error, nonceHeaders(ctx.state))
+    if (error instanceof DPoPFailure) {
+      return oauthErrorResponse(
+        new OAuthFailure(error.error, error.message),
+        error.sendNonce ? nonceHeaders(ctx.state, error.error === 'use_dpop_nonce') : {},
+      )
+    }
     throw error
   }
 }
 
 /** The authorization_code grant: one-time code, same client, same redirect_uri, PKCE. */
-async function codeGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
+async function codeGrant(
+  ctx: RequestContext,
+  client: MockClient,
+  jkt: string | undefined,
+): Promise<Response> {
   const { state, form } = ctx
   const invalid = (why: string) => new OAuthFailure('invalid_grant', why)
   const code = form.get('code')
@@ -73,11 +96,15 @@ async function codeGrant(ctx: RequestContext, client: MockClient): Promise<Respo
     throw invalid('a public client must use PKCE')
   }
   await checkVerifier(entry, form.get('code_verifier'))
+  // RFC 9449 §10: a code bound by dpop_jkt is redeemed only with a proof of that key
+  if (entry.dpopJkt !== undefined && entry.dpopJkt !== jkt) {
+    throw invalid('the DPoP proof key is not the dpop_jkt of the authorization request')
+  }
   const binding = accessTokenBinding(ctx, client)
   entry.used = true
-  const body = await tokenResponseBody(state, client, entry, {
+  const body = await tokenResponseBody(state, client, bound(entry, jkt), {
     includeNonce: true,
-    ...bound(binding),
+    ...certificateBound(binding),
   })
   entry.issued = [String(body.access_token), String(body.refresh_token)]
   return noStoreJson(body)
@@ -109,7 +136,11 @@ function revoke(ctx: RequestContext, entry: CodeGrant): void {
 /**
  * The refresh_token grant: a new access token and ID token, same iss/sub/aud/auth_time, no nonce.
  */
-async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Response> {
+async function refreshGrant(
+  ctx: RequestContext,
+  client: MockClient,
+  jkt: string | undefined,
+): Promise<Response> {
   const { state, form } = ctx
   const refreshToken = form.get('refresh_token')
   const successor = refreshToken === null ? undefined : state.usedRefreshTokens.get(refreshToken)
@@ -122,14 +153,18 @@ async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Re
   if (!grant || grant.clientId !== client.client_id || refreshToken === null) {
     throw new OAuthFailure('invalid_grant', 'unknown refresh token')
   }
+  // RFC 9449 §5: a public client's refresh token is bound to its DPoP key
+  if (grant.jkt !== undefined && grant.jkt !== jkt) {
+    throw new OAuthFailure('invalid_grant', 'the refresh token is bound to another DPoP key')
+  }
   const asked = form.get('scope')
   const granted = grant.scope.split(' ')
   if (asked !== null && !asked.split(' ').every((scope) => granted.includes(scope))) {
     throw new OAuthFailure('invalid_scope', 'scope exceeds the original grant')
   }
   const { nonce: _nonce, ...rest } = grant
-  const renewed = { ...rest, scope: asked ?? grant.scope }
-  const binding = bound(accessTokenBinding(ctx, client))
+  const renewed = bound({ ...rest, scope: asked ?? grant.scope }, jkt)
+  const binding = certificateBound(accessTokenBinding(ctx, client))
   if (!state.rotateRefreshTokens) {
     return noStoreJson(
       await tokenResponseBody(state, client, renewed, {
@@ -145,9 +180,15 @@ async function refreshGrant(ctx: RequestContext, client: MockClient): Promise<Re
   return noStoreJson(body)
 }
 
-/** The token response option that binds the access token, when it is bound. */
-function bound(thumbprint: string | undefined): { certificateThumbprint?: string } {
+/** The token response option that binds the access token to a certificate, when it is bound. */
+function certificateBound(thumbprint: string | undefined): { certificateThumbprint?: string } {
   return thumbprint === undefined ? {} : { certificateThumbprint: thumbprint }
+}
+
+/** The grant with its tokens bound to a DPoP key, or unbound without a proof. */
+function bound<G extends Grant>(grant: G, jkt: string | undefined): G {
+  const { jkt: _previous, ...rest } = grant
+  return (jkt === undefined ? rest : { ...rest, jkt }) as G
 }
 
 /** Revokes a refresh token and every token rotated from it. */

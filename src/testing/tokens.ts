@@ -7,7 +7,7 @@
  */
 
 import { idTokenUserClaims } from './claims.js'
-import { takeFaults } from './faults.js'
+import { takeFault, takeFaults } from './faults.js'
 import { randomToken } from './http.js'
 import { applyClaimFaults, idTokenFault, planSigning } from './id-token-faults.js'
 import { encryptToClient, halfHash } from './jwt.js'
@@ -112,7 +112,11 @@ export function issueAccessToken(
  */
 export function issueRefreshToken(state: OpState, grant: Grant): string {
   const token = randomToken()
-  state.refreshTokens.set(token, { ...grant })
+  const client = state.clients.get(grant.clientId)
+  const { jkt, ...rest } = grant
+  // RFC 9449 §5: refresh tokens of public clients are bound; confidential clients authenticate
+  const publicClient = client?.token_endpoint_auth_method === 'none'
+  state.refreshTokens.set(token, publicClient && jkt !== undefined ? { ...rest, jkt } : rest)
   return token
 }
 
@@ -140,9 +144,14 @@ export async function tokenResponseBody(
     includeNonce: options.includeNonce,
     withScopeClaims: false,
   })
+  const bearerFault =
+    grant.jkt !== undefined &&
+    takeFault(state.faults, client.client_id, (f) =>
+      'dpop' in f && f.dpop === 'bearer-token-type' ? true : undefined,
+    )
   return {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: grant.jkt === undefined || bearerFault ? 'Bearer' : 'DPoP',
     expires_in: state.accessTokenTtl,
     scope: grant.scope,
     id_token: idToken,

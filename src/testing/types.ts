@@ -8,6 +8,7 @@
  */
 
 import type { JWK } from 'jose'
+import type { MockDPoPOptions } from './dpop-types.js'
 import type { Fault, MisbehaveOptions } from './faults.js'
 import type {
   BackChannelDeliveryOptions,
@@ -129,6 +130,8 @@ export interface MockClient {
    * `cnf.x5t#S256`, checked at UserInfo. Default false.
    */
   tls_client_certificate_bound_access_tokens?: boolean
+  /** Every token request of this client must carry a DPoP proof (RFC 9449 §5.2). */
+  dpop_bound_access_tokens?: boolean
 }
 
 /**
@@ -199,6 +202,12 @@ export interface MockOPOptions {
    * ```
    */
   clientCertificate?: (request: Request) => string | undefined | Promise<string | undefined>
+  /**
+   * DPoP (RFC 9449): require proofs at the token endpoint, demand nonces, the algorithms accepted.
+   *
+   * Proofs that come are always checked, tokens bound to their key (`token_type: DPoP`).
+   */
+  dpop?: MockDPoPOptions
 }
 
 /**
@@ -288,6 +297,8 @@ export interface RecordedRequest {
   accessTokenIn?: 'header' | 'body'
   /** token, PAR and userinfo: the request reached the endpoint's mutual-TLS alias (RFC 8705 §5). */
   mtlsAlias?: boolean
+  /** token, PAR, userinfo: the JWK thumbprint of an accepted DPoP proof's key. */
+  dpopJkt?: string
   /** authorization and PAR: the request object, when `request=` was used. */
   requestObject?: RecordedRequestObject
 }

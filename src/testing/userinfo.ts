@@ -8,6 +8,7 @@
  */
 
 import { userinfoClaims } from './claims.js'
+import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
 import { takeFault } from './faults.js'
 import { isForm, jsonResponse, methodNotAllowed, noStoreJson } from './http.js'
 import { encryptToClient } from './jwt.js'
@@ -20,13 +21,19 @@ import type { MockClient } from './types.js'
  * @param ctx - the request
  * @returns the tokens found in the header and in the form body
  */
-export function bearerTokens(ctx: RequestContext): { header?: string; body?: string } {
+export function bearerTokens(ctx: RequestContext): {
+  header?: string
+  body?: string
+  scheme?: 'Bearer' | 'DPoP'
+} {
   const authorization = ctx.request.headers.get('authorization') ?? ''
-  const header = /^bearer /i.test(authorization) ? authorization.slice(7).trim() : undefined
+  const match = /^(bearer|dpop) +(\S+)\s*$/i.exec(authorization)
+  const header = match?.[2]
+  const scheme = match?.[1]?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer'
   const body =
     ctx.request.method === 'POST' && isForm(ctx.request) ? ctx.form.get('access_token') : null
   return {
-    ...(header === undefined ? {} : { header }),
+    ...(header === undefined ? {} : { header, scheme }),
     ...(body === null ? {} : { body }),
   }
 }
@@ -60,6 +67,8 @@ export async function handleUserinfo(ctx: RequestContext): Promise<Response> {
     // RFC 8705 §3: a bound token comes over a connection with its certificate, or is refused
     return challenge(401, 'invalid_token', 'the access token is bound to another certificate')
   }
+  const refused = await checkBinding(ctx, grant, found.scheme ?? 'Bearer', token)
+  if (refused !== undefined) return refused
   const fault = takeFault(state.faults, client.client_id, (f) =>
     'userinfo' in f ? f.userinfo : undefined,
   )
@@ -100,6 +109,61 @@ async function respond(
     body = await encryptToClient(client, body, encAlg, enc, alg !== undefined)
   return new Response(body, {
     headers: { 'content-type': 'application/jwt', 'cache-control': 'no-store' },
+  })
+}
+
+/**
+ * A DPoP-bound token must come with the `DPoP` scheme and a proof of its key (RFC 9449 §7.1).
+ *
+ * An unbound one comes with `Bearer`.
+ */
+async function checkBinding(
+  ctx: RequestContext,
+  grant: AccessGrant,
+  scheme: 'Bearer' | 'DPoP',
+  token: string,
+): Promise<Response | undefined> {
+  if (grant.jkt === undefined) {
+    if (scheme === 'DPoP')
+      return challenge(401, 'invalid_token', 'the access token is not DPoP-bound')
+    return undefined
+  }
+  if (scheme !== 'DPoP') {
+    return dpopChallenge(
+      ctx,
+      'invalid_token',
+      'the access token is DPoP-bound: use the DPoP scheme',
+    )
+  }
+  try {
+    const jkt = await checkDPoPProof(ctx, { clientId: grant.clientId, accessToken: token })
+    if (jkt === undefined)
+      return dpopChallenge(ctx, 'invalid_dpop_proof', 'a DPoP proof is required')
+    if (jkt !== grant.jkt) {
+      return dpopChallenge(ctx, 'invalid_token', "the DPoP proof key is not the token's")
+    }
+    ctx.record.dpopJkt = jkt
+    return undefined
+  } catch (error) {
+    if (!(error instanceof DPoPFailure)) throw error
+    return dpopChallenge(ctx, error.error, error.message, error.sendNonce)
+  }
+}
+
+/** A 401 with a `WWW-Authenticate: DPoP` challenge (RFC 9449 §7.1), and the nonce when asked. */
+function dpopChallenge(
+  ctx: RequestContext,
+  error: string,
+  description: string,
+  sendNonce = true,
+): Response {
+  const algs = ctx.state.dpop.algs.join(' ')
+  const value = `DPoP algs="${algs}", error="${error}", error_description="${description}"`
+  const nonce = sendNonce ? nonceHeaders(ctx.state, error === 'use_dpop_nonce') : {}
+  return jsonResponse({ error, error_description: description }, 401, {
+    'www-authenticate': value,
+    'cache-control': 'no-store',
+    ...nonce,
   })
 }
 

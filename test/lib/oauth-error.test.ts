@@ -154,3 +154,26 @@ describe('challengeError (UserInfo)', () => {
     assert.equal(challengeError(await httpResponseOf(bad)), undefined)
   })
 })
+
+describe('challengeError (protected resources, Bearer and DPoP)', () => {
+  const both =
+    'Bearer realm="api", error="invalid_request", DPoP algs="ES256 PS256", error="use_dpop_nonce", error_description="fresh nonce"'
+  const of = async (header: string) =>
+    httpResponseOf(new Response(null, { status: 401, headers: { 'www-authenticate': header } }))
+
+  it('a token sent with DPoP reads the DPoP challenge first; one sent as Bearer the Bearer one', async () => {
+    const dpop = challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'dpop')
+    assert.equal(dpop?.code, 'PROTECTED_RESOURCE_CHALLENGE')
+    assert.deepEqual([dpop?.error, dpop?.errorDescription], ['use_dpop_nonce', 'fresh nonce'])
+    assert.equal(dpop?.challenges[1]?.parameters.algs, 'ES256 PS256')
+    const bearer = challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'bearer')
+    assert.equal(bearer?.error, 'invalid_request')
+  })
+
+  it("without a challenge of the token's scheme, the other scheme's is read", async () => {
+    const err = challengeError(await of('DPoP error="invalid_token"'), 'USERINFO_BEARER_CHALLENGE')
+    assert.equal(err?.error, 'invalid_token')
+    const none = challengeError(await of('Basic realm="x"'), 'PROTECTED_RESOURCE_CHALLENGE', 'dpop')
+    assert.equal(none?.error, 'invalid_token', 'no usable challenge: the 401 default')
+  })
+})

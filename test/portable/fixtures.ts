@@ -60,6 +60,7 @@ export interface Rp {
 /** Options of {@link Env.signIn}. */
 export interface SignInOptions {
   readonly appParams?: LibModule.AuthorizationParameters
+  readonly request?: LibModule.AuthorizationRequestOptions
   readonly authorize?: Partial<TestingModule.AuthorizeOptions>
   readonly callback?: LibModule.CallbackOptions
 }
@@ -184,7 +185,11 @@ export function createEnv(lib: Lib, testing: Testing): Env {
     },
     keyPair,
     async authorize(config, op, options = {}) {
-      const request = await lib.createAuthorizationRequest(config, options.appParams)
+      const request = await lib.createAuthorizationRequest(
+        config,
+        options.appParams,
+        options.request,
+      )
       registerSecret(request.transaction.nonce, request.transaction.codeVerifier)
       const response = await op.authorize(request.url, { user: 'alice', ...options.authorize })
       for (const name of ['code', 'access_token', 'id_token'])

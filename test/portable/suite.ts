@@ -7,6 +7,7 @@
 import { authorizationCases } from './cases/authorization.js'
 import { codeFlowCases } from './cases/code-flow.js'
 import { discoveryCases } from './cases/discovery.js'
+import { dpopCases } from './cases/dpop.js'
 import { httpCases } from './cases/http.js'
 import { idTokenCases } from './cases/id-token.js'
 import { implicitCases } from './cases/implicit.js'
@@ -39,5 +40,6 @@ export function cases(lib: Lib, testing: Testing): Case[] {
     ...idTokenCases(env),
     ...opKeyCases(env),
     ...userinfoCases(env),
+    ...dpopCases(env),
   ]
 }
