@@ -20,10 +20,12 @@
  */
 
 export type {
+  AuthorizationResponseFault,
   Fault,
   HttpFault,
   HttpFaultEndpoint,
   HttpFaultKind,
+  IdTokenEndpoint,
   IdTokenFault,
   MisbehaveOptions,
   OAuthErrorFault,

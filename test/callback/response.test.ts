@@ -363,7 +363,7 @@ describe('the authorization response of implicit and hybrid sign-ins', () => {
     const { started, response } = await authorized(f)
     const store = f.config[RUNTIME].store
     const tx = (await store.take(started.transaction.state))!
-    await store.set({ ...tx, responseType: 'code token' }, 600)
+    await store.set({ ...tx, responseType: 'token' }, 600)
     await expectCode(f.callback(response.url), 'INVALID_ARGUMENT')
   })
 })

@@ -14,7 +14,14 @@ import {
 } from '../support/mock-op.js'
 
 let op: MockOP
-const FRONT = ['code', 'id_token', 'id_token token', 'code id_token']
+const FRONT = [
+  'code',
+  'id_token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+]
 
 before(async () => {
   op = await createMockOP({
