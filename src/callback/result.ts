@@ -132,21 +132,22 @@ export interface SignInResult {
   /** How the claims received matched the attribute contract. */
   readonly contract: ContractReport
   /**
-   * The access token, when one came: the token endpoint's when a code was redeemed (code and
-   * hybrid flows), else the authorization response's (`id_token token`).
+   * The access token, when one came.
+   *
+   * The token endpoint's when a code was redeemed (code and hybrid flows), else the authorization
+   * response's (`id_token token`).
    *
    * This is the one to use and keep: it comes over the back channel, bound to the client's
    * authentication, and refreshes replace it.
    */
   readonly accessToken?: AccessToken
   /**
-   * The access token of the authorization response of a hybrid `code token` or
-   * `code id_token token` sign-in (OIDC Core §3.3.2.5), kept apart from {@link accessToken}.
+   * The hybrid authorization response's access token, kept apart from {@link accessToken}.
    *
-   * It travelled through the browser; with `code id_token token` its `at_hash` was checked
-   * against the front-channel ID token (§3.3.2.9), with `code token` nothing binds it to the sign-in.
-   * Use it only where the application needs a token before the code is redeemed; otherwise
-   * ignore it.
+   * Only with `code token` and `code id_token token` (OIDC Core §3.3.2.5). It travelled through
+   * the browser; with `code id_token token` its `at_hash` was checked against the front-channel
+   * ID token (§3.3.2.9), with `code token` nothing binds it to the sign-in. Use it only where the
+   * application needs a token before the code is redeemed; otherwise ignore it.
    * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#HybridAuthResponse | OIDC Core §3.3.2.5}
    */
   readonly frontChannelAccessToken?: AccessToken

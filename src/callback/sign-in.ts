@@ -134,9 +134,9 @@ export async function handleCallback(
   let idTokenClaims = frontClaims
   let accessToken: AccessToken | undefined
   let refreshToken: string | undefined
-  // Hybrid `code token` / `code id_token token` (OIDC Core §3.3.2.5): the front-channel access token
-  // is checked by the front-channel ID token's at_hash (when one came) and kept apart from the token
-  // endpoint's, which is the result's accessToken.
+  // Hybrid `code token` / `code id_token token` (OIDC Core §3.3.2.5): the front-channel access
+  // token, checked by the front-channel ID token's at_hash (when one came), is kept apart from the
+  // token endpoint's, which is the result's accessToken.
   const frontChannelAccessToken =
     shape.token && shape.code ? frontAccessToken(config, params, transaction.scope) : undefined
   if (shape.code) {
@@ -204,8 +204,9 @@ function expectationsOf(
 }
 
 /**
- * OIDC Core §3.3.3.6: both ID tokens of a hybrid flow (`code id_token`, `code id_token token`) speak
- * of one authentication: the same `iss` and `sub`.
+ * OIDC Core §3.3.3.6: both ID tokens of a hybrid flow speak of one authentication.
+ *
+ * `code id_token` and `code id_token token`: the same `iss` and `sub`.
  */
 function checkSameAuthentication(front: IdTokenClaims, back: IdTokenClaims): void {
   for (const claim of ['iss', 'sub'] as const) {

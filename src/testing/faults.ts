@@ -65,17 +65,19 @@ export type IdTokenFault =
   | 'hs256-wrong-secret'
 
 /**
- * Where an ID token fault applies: only to ID tokens issued at the authorization endpoint (the
- * front channel) or only to those of the token endpoint (code redemption and refresh).
+ * Where an ID token fault applies.
  *
- * Without it, a fault spoils the next ID token wherever it is issued. A hybrid sign-in issues two.
+ * Only to ID tokens issued at the authorization endpoint (the front channel), or only to those of
+ * the token endpoint (code redemption and refresh). Without it, a fault spoils the next ID token
+ * wherever it is issued; a hybrid sign-in issues two.
  * @group Faults
  */
 export type IdTokenEndpoint = 'authorization' | 'token'
 
 /**
- * How the authorization endpoint's successful response goes wrong (implicit and hybrid response
- * types that return an access token):
+ * How a successful authorization response that carries an access token goes wrong.
+ *
+ * Implicit `id_token token` and hybrid `code token` / `code id_token token`:
  *
  * - `no-access_token`: the `access_token` parameter is left out;
  * - `no-token_type`: the `token_type` parameter is left out;
