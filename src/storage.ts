@@ -30,7 +30,11 @@ export interface Transaction {
   readonly codeVerifier?: string
   /** The `redirect_uri` sent; repeated in the token request. */
   readonly redirectUri: string
-  /** The `response_type` sent (`code`, `id_token`, `id_token token`, `code id_token`). */
+  /**
+   * The `response_type` sent.
+   *
+   * `code`, `id_token`, `id_token token`, `code id_token`, `code token` or `code id_token token`.
+   */
   readonly responseType: string
   /** The `response_mode` sent, when one was. */
   readonly responseMode?: string

@@ -139,6 +139,117 @@ describe('Basic, Implicit and Form Post: response types and modes', () => {
   })
 })
 
+/** The response types of the Hybrid profile that return an access token from the front channel. */
+const HYBRID_WITH_TOKEN: readonly ResponseType[] = ['code token', 'code id_token token']
+/** The response modes a hybrid response may come in: the default (fragment) and form_post. */
+const HYBRID_MODES = [undefined, 'form_post'] as const
+
+/** How many token requests the OP has seen: a front-channel rejection must leave the code unspent. */
+function tokenRequests(f: Fixture): number {
+  return f.op.requests.filter((r) => r.endpoint === 'token').length
+}
+
+/** The fault makes the hybrid sign-in fail before the code is redeemed; without it the RP signs in. */
+async function rejectsUnredeemedThenPasses(f: Fixture, fault: Fault, code: ErrorCode) {
+  f.op.misbehave(fault)
+  const before = tokenRequests(f)
+  await expectCode(signIn(f), code)
+  assert.equal(tokenRequests(f), before, 'the code was not redeemed')
+  await passes(f)
+}
+
+describe('Hybrid: code token and code id_token token (OIDC Core §3.3)', () => {
+  test('rp-response_type-code+token: a code and an access token in the fragment or form_post, the code redeemed, the two access tokens kept apart', async () => {
+    for (const responseMode of HYBRID_MODES) {
+      const f = await rp('code token', { policy: responseMode ? { responseMode } : {} })
+      const result = await passes(f)
+      const authorization = f.op.requests.find((r) => r.endpoint === 'authorization')
+      assert.equal(authorization?.params.response_type, 'code token')
+      assert.equal(authorization?.params.response_mode, responseMode)
+      assert.ok(authorization?.params.nonce, 'a hybrid request carries a nonce')
+      assert.equal(tokenRequests(f), 1)
+      assert.equal(result.idTokenClaims.nonce, authorization?.params.nonce)
+      assert.equal(result.frontChannelAccessToken?.type, 'Bearer')
+      assert.equal(result.accessToken?.type, 'Bearer')
+      assert.notEqual(result.frontChannelAccessToken?.value, result.accessToken?.value)
+      assert.ok(result.refreshToken)
+      const userinfo = f.op.requests.find((r) => r.endpoint === 'userinfo')
+      assert.equal(userinfo?.headers.authorization, `Bearer ${result.accessToken?.value}`)
+    }
+  })
+
+  test('rp-response_type-code+id_token+token: an ID token, a code and an access token in the fragment or form_post; both ID tokens validated', async () => {
+    for (const responseMode of HYBRID_MODES) {
+      const f = await rp('code id_token token', { policy: responseMode ? { responseMode } : {} })
+      const result = await passes(f)
+      const authorization = f.op.requests.find((r) => r.endpoint === 'authorization')
+      assert.equal(authorization?.params.response_type, 'code id_token token')
+      assert.equal(authorization?.params.response_mode, responseMode)
+      assert.equal(tokenRequests(f), 1)
+      assert.equal(result.frontChannelAccessToken?.type, 'Bearer')
+      assert.notEqual(result.frontChannelAccessToken?.value, result.accessToken?.value)
+      assert.equal(result.transaction.responseType, 'code id_token token')
+    }
+  })
+
+  test('rp-id_token-bad-at_hash (hybrid): a front-channel ID token whose at_hash does not match the front-channel access token is refused', async () => {
+    const f = await rp('code id_token token')
+    const fault = { idToken: 'wrong-at_hash', endpoint: 'authorization' } as const
+    await rejectsUnredeemedThenPasses(f, fault, 'ID_TOKEN_AT_HASH_MISMATCH')
+  })
+
+  test('rp-id_token-missing-at_hash (hybrid): code id_token token requires at_hash in the front-channel ID token', async () => {
+    const f = await rp('code id_token token')
+    const fault = { idToken: 'no-at_hash', endpoint: 'authorization' } as const
+    await rejectsUnredeemedThenPasses(f, fault, 'ID_TOKEN_AT_HASH_MISSING')
+  })
+
+  test('rp-id_token-bad-c_hash (hybrid): a front-channel ID token whose c_hash does not match the code is refused', async () => {
+    for (const responseType of ['code id_token', 'code id_token token'] as const) {
+      const f = await rp(responseType)
+      const fault = { idToken: 'wrong-c_hash', endpoint: 'authorization' } as const
+      await rejectsUnredeemedThenPasses(f, fault, 'ID_TOKEN_C_HASH_MISMATCH')
+    }
+  })
+
+  test('rp-id_token-missing-c_hash (hybrid): code id_token token requires c_hash in the front-channel ID token', async () => {
+    const f = await rp('code id_token token')
+    const fault = { idToken: 'no-c_hash', endpoint: 'authorization' } as const
+    await rejectsUnredeemedThenPasses(f, fault, 'ID_TOKEN_C_HASH_MISSING')
+  })
+
+  test('hybrid: a token endpoint ID token for another end-user than the front-channel one is refused (§3.3.3.6)', async () => {
+    const f = await rp('code id_token token')
+    await rejectsThenPasses(
+      f,
+      { idTokenClaims: { sub: 'mallory' }, endpoint: 'token' },
+      'CALLBACK_ID_TOKEN_MISMATCH',
+    )
+  })
+
+  test('hybrid: a token endpoint ID token from another issuer is refused', async () => {
+    const f = await rp('code id_token token')
+    await rejectsThenPasses(
+      f,
+      { idToken: 'wrong-issuer', endpoint: 'token' },
+      'ID_TOKEN_ISSUER_MISMATCH',
+    )
+  })
+
+  test('hybrid: an authorization response without access_token or token_type, or with a token_type other than Bearer, is refused', async () => {
+    for (const responseType of HYBRID_WITH_TOKEN) {
+      const f = await rp(responseType)
+      for (const [fault, code] of [
+        ['no-access_token', 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+        ['no-token_type', 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+        ['mac-token_type', 'CALLBACK_INVALID_INPUT'],
+      ] as const) {
+        await rejectsUnredeemedThenPasses(f, { authorizationResponse: fault }, code)
+      }
+    }
+  })
+})
+
 describe('nonce and scope', () => {
   test('rp-nonce-unless-code-flow: implicit requests carry a nonce that the ID token must return', async () => {
     for (const responseType of ['id_token', 'id_token token'] as const) {

@@ -49,6 +49,8 @@ const SHAPES: Readonly<Record<ResponseType, Shape>> = {
   id_token: { code: false, idToken: true, token: false },
   'id_token token': { code: false, idToken: true, token: true },
   'code id_token': { code: true, idToken: true, token: false },
+  'code token': { code: true, idToken: false, token: true },
+  'code id_token token': { code: true, idToken: true, token: true },
 }
 
 /**

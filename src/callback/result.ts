@@ -131,8 +131,26 @@ export interface SignInResult {
   readonly missingAttributes: readonly string[]
   /** How the claims received matched the attribute contract. */
   readonly contract: ContractReport
-  /** The access token, when one came (code flow, `id_token token`). */
+  /**
+   * The access token, when one came.
+   *
+   * The token endpoint's when a code was redeemed (code and hybrid flows), else the authorization
+   * response's (`id_token token`).
+   *
+   * This is the one to use and keep: it comes over the back channel, bound to the client's
+   * authentication, and refreshes replace it.
+   */
   readonly accessToken?: AccessToken
+  /**
+   * The hybrid authorization response's access token, kept apart from {@link accessToken}.
+   *
+   * Only with `code token` and `code id_token token` (OIDC Core §3.3.2.5). It travelled through
+   * the browser; with `code id_token token` its `at_hash` was checked against the front-channel
+   * ID token (§3.3.2.9), with `code token` nothing binds it to the sign-in. Use it only where the
+   * application needs a token before the code is redeemed; otherwise ignore it.
+   * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#HybridAuthResponse | OIDC Core §3.3.2.5}
+   */
+  readonly frontChannelAccessToken?: AccessToken
   /** The refresh token, when the OP issued one. */
   readonly refreshToken?: string
   /** The sign-in that this callback completed. */
@@ -155,6 +173,7 @@ export interface SignInParts {
   readonly userinfo: Record<string, unknown> | undefined
   readonly accessToken: AccessToken | undefined
   readonly refreshToken: string | undefined
+  readonly frontChannelAccessToken?: AccessToken | undefined
   readonly transaction: Transaction
   readonly clearBrowserBinding?: string | undefined
 }
@@ -253,6 +272,9 @@ export function buildSignInResult(config: Configuration, parts: SignInParts): Si
   if (parts.userinfo !== undefined) result.userinfo = parts.userinfo
   if (parts.accessToken !== undefined) result.accessToken = parts.accessToken
   if (parts.refreshToken !== undefined) result.refreshToken = parts.refreshToken
+  if (parts.frontChannelAccessToken !== undefined) {
+    result.frontChannelAccessToken = parts.frontChannelAccessToken
+  }
   if (parts.clearBrowserBinding !== undefined) {
     result.clearBrowserBinding = parts.clearBrowserBinding
   }

@@ -69,7 +69,8 @@ export interface CallbackOptions {
  * 5. turns `error` into an {@link OAuthResponseError};
  * 6. checks the response mode (`query`, `fragment`, `form_post`) where the input shows it;
  * 7. checks the parameters fit the response type;
- * 8. validates a front-channel ID token, redeems the code and validates the token endpoint's one;
+ * 8. validates a front-channel ID token (`at_hash`, `c_hash`), redeems the code and validates the
+ * token endpoint's one (hybrid: same `iss` and `sub` as the front-channel one);
  * 9. calls UserInfo per the mode and builds the {@link SignInResult}.
  *
  * Each step, how each kind of input is read, and the error codes: `docs/callback.md` (shipped
@@ -97,6 +98,7 @@ export interface CallbackOptions {
  * for: `DPoP` with the `dpop` option, `Bearer` without)
  * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowSteps | OIDC Core §3.1},
  * {@link https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowSteps | §3.2},
+ * {@link https://openid.net/specs/openid-connect-core-1_0.html#HybridFlowSteps | §3.3},
  * {@link https://www.rfc-editor.org/rfc/rfc9207 | RFC 9207},
  * {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode}
  * @example
@@ -155,6 +157,11 @@ export async function handleCallback(
   let idTokenClaims = frontClaims
   let accessToken: AccessToken | undefined
   let refreshToken: string | undefined
+  // Hybrid `code token` / `code id_token token` (OIDC Core §3.3.2.5): the front-channel access
+  // token, checked by the front-channel ID token's at_hash (when one came), is kept apart from the
+  // token endpoint's, which is the result's accessToken.
+  const frontChannelAccessToken =
+    shape.token && shape.code ? frontAccessToken(config, params, transaction.scope) : undefined
   if (shape.code) {
     const tokens = await exchangeAuthorizationCode(
       config,
@@ -188,6 +195,7 @@ export async function handleCallback(
     userinfo,
     accessToken,
     refreshToken,
+    frontChannelAccessToken,
     transaction,
     clearBrowserBinding: binding === undefined ? undefined : clearBindingCookie(transaction),
   })
@@ -219,7 +227,11 @@ function expectationsOf(
   return expectations
 }
 
-/** OIDC Core §3.3.3.6: both ID tokens of a hybrid flow speak of one authentication. */
+/**
+ * OIDC Core §3.3.3.6: both ID tokens of a hybrid flow speak of one authentication.
+ *
+ * `code id_token` and `code id_token token`: the same `iss` and `sub`.
+ */
 function checkSameAuthentication(front: IdTokenClaims, back: IdTokenClaims): void {
   for (const claim of ['iss', 'sub'] as const) {
     if (front[claim] !== back[claim]) {

@@ -17,12 +17,19 @@ import { canonicalValue, checkValues, SDK_OWNED_PARAMETERS } from './parameter-v
 /**
  * The response types the SDK implements.
  *
- * `code` (Basic Client), `id_token` and `id_token token` (Implicit Client), `code id_token`
- * (Hybrid).
+ * `code` (Basic Client), `id_token` and `id_token token` (Implicit Client), `code id_token`,
+ * `code token` and `code id_token token` (Hybrid, OIDC Core §3.3).
  *
+ * @see {@link https://openid.net/specs/openid-connect-core-1_0.html#HybridFlowAuth | OIDC Core §3.3}
  * @group Request policy
  */
-export type ResponseType = 'code' | 'id_token' | 'id_token token' | 'code id_token'
+export type ResponseType =
+  | 'code'
+  | 'id_token'
+  | 'id_token token'
+  | 'code id_token'
+  | 'code token'
+  | 'code id_token token'
 
 /**
  * How the OP returns the authorization response.
@@ -243,6 +250,8 @@ export const RESPONSE_TYPES: readonly ResponseType[] = [
   'id_token',
   'id_token token',
   'code id_token',
+  'code token',
+  'code id_token token',
 ]
 const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
 const TRANSPORTS: readonly string[] = ['query', 'request-object', 'par']

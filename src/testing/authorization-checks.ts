@@ -12,7 +12,14 @@ import { OAuthFailure } from './http.js'
 import type { MockClient } from './types.js'
 
 /** The response types the OP supports, normalized (values sorted). */
-export const RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token']
+export const RESPONSE_TYPES = [
+  'code',
+  'id_token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+]
 
 /** The `prompt` values the OP understands. */
 export const PROMPT_VALUES = ['none', 'login', 'consent', 'select_account']

@@ -14,7 +14,7 @@ import {
 } from './authorization-checks.js'
 import { deliver, responseModeOf } from './authorization-response.js'
 import { parseClaimsParameter, requestedAcrClaim } from './claims.js'
-import { takeFault } from './faults.js'
+import { type AuthorizationResponseFault, takeFault } from './faults.js'
 import { OAuthFailure, randomToken, repeatedParameter } from './http.js'
 import { trackSession } from './logout.js'
 import { advertisesIssParameter } from './metadata.js'
@@ -188,6 +188,7 @@ async function issue(
   if (types.includes('id_token')) {
     const idToken = await issueIdToken(state, {
       client,
+      endpoint: 'authorization',
       grant,
       ...(accessToken === undefined ? {} : { accessToken }),
       ...(code === undefined ? {} : { code }),
@@ -196,9 +197,22 @@ async function issue(
     })
     out.set('id_token', idToken)
   }
+  if (accessToken !== undefined) {
+    const fault = takeFault(state.faults, client.client_id, (f) =>
+      'authorizationResponse' in f ? f.authorizationResponse : undefined,
+    )
+    if (fault !== undefined) spoilTokenParameters(out, fault)
+  }
   if (params.state !== undefined) out.set('state', params.state)
   if (advertisesIssParameter(state)) out.set('iss', state.issuer)
   return out
+}
+
+/** An {@link AuthorizationResponseFault}: the access token's parameters, one part broken. */
+function spoilTokenParameters(out: URLSearchParams, fault: AuthorizationResponseFault): void {
+  if (fault === 'no-access_token') out.delete('access_token')
+  else if (fault === 'no-token_type') out.delete('token_type')
+  else out.set('token_type', 'mac')
 }
 
 /** What the user grants: scope, nonce, auth_time rule, acr, amr, sid, claims. */

@@ -67,6 +67,28 @@ export type IdTokenFault =
   | 'hs256-wrong-secret'
 
 /**
+ * Where an ID token fault applies.
+ *
+ * Only to ID tokens issued at the authorization endpoint (the front channel), or only to those of
+ * the token endpoint (code redemption and refresh). Without it, a fault spoils the next ID token
+ * wherever it is issued; a hybrid sign-in issues two.
+ * @group Faults
+ */
+export type IdTokenEndpoint = 'authorization' | 'token'
+
+/**
+ * How a successful authorization response that carries an access token goes wrong.
+ *
+ * Implicit `id_token token` and hybrid `code token` / `code id_token token`:
+ *
+ * - `no-access_token`: the `access_token` parameter is left out;
+ * - `no-token_type`: the `token_type` parameter is left out;
+ * - `mac-token_type`: `token_type` is `mac` instead of `Bearer`.
+ * @group Faults
+ */
+export type AuthorizationResponseFault = 'no-access_token' | 'no-token_type' | 'mac-token_type'
+
+/**
  * The HTTP endpoints an {@link HttpFault} can hit.
  * @group Faults
  */
@@ -156,6 +178,11 @@ export interface RespondFault {
  * - `{ idTokenClaims }`: claims merged over the ID token's (`undefined` deletes one);
  * - `{ idTokenHeader }`: members merged over the ID token's JWS header (a new `alg` picks its key;
  *   `undefined` deletes one);
+ * - each of the three with `endpoint` ({@link IdTokenEndpoint}): only the ID token of that
+ *   endpoint, e.g. `{ idTokenClaims: { sub: 'mallory' }, endpoint: 'token' }` for a hybrid sign-in
+ *   whose token endpoint speaks of another end-user;
+ * - `{ authorizationResponse }`: an authorization response with an access token missing a part
+ *   ({@link AuthorizationResponseFault});
  * - `{ metadata: 'wrong-issuer' }`: discovery answers with `issuer` =
  * `https://wrong-issuer.example`;
  * - `{ userinfo: 'wrong-sub' }`: UserInfo reports another `sub`;
@@ -176,14 +203,24 @@ export type Fault =
   | {
       /** Break the next ID token this way. */
       idToken: IdTokenFault
+      /** Only an ID token issued at this endpoint. Default: the next one anywhere. */
+      endpoint?: IdTokenEndpoint
     }
   | {
       /** Claims merged over the next ID token's claims; `undefined` deletes one. */
       idTokenClaims: Record<string, unknown>
+      /** Only an ID token issued at this endpoint. Default: the next one anywhere. */
+      endpoint?: IdTokenEndpoint
     }
   | {
       /** Members merged over the next ID token's JWS header; `undefined` deletes one. */
       idTokenHeader: Record<string, unknown>
+      /** Only an ID token issued at this endpoint. Default: the next one anywhere. */
+      endpoint?: IdTokenEndpoint
+    }
+  | {
+      /** Break the next successful authorization response that carries an access token. */
+      authorizationResponse: AuthorizationResponseFault
     }
   | {
       /** Serve discovery with `issuer` = `https://wrong-issuer.example`. */

@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { Fault, IdTokenFault } from './faults.js'
+import type { Fault, IdTokenEndpoint, IdTokenFault } from './faults.js'
 import { randomToken } from './http.js'
 import { halfHash } from './jwt.js'
 import { currentKid, generateKey, isHmac, type KeyStore, signingMaterial } from './keys.js'
@@ -16,14 +16,18 @@ export type IdTokenFaultValue =
   | { idTokenHeader: Record<string, unknown> }
 
 /**
- * Selects the faults that touch ID tokens.
- * @param fault - a queued fault
- * @returns the fault when it touches ID tokens
+ * Selects the faults that touch ID tokens issued at an endpoint.
+ * @param endpoint - where the ID token is issued
+ * @returns a selector: the fault when it touches ID tokens of that endpoint
  */
-export function idTokenFault(fault: Fault): IdTokenFaultValue | undefined {
-  return 'idToken' in fault || 'idTokenClaims' in fault || 'idTokenHeader' in fault
-    ? fault
-    : undefined
+export function idTokenFaultAt(
+  endpoint: IdTokenEndpoint,
+): (fault: Fault) => IdTokenFaultValue | undefined {
+  return (fault) =>
+    ('idToken' in fault || 'idTokenClaims' in fault || 'idTokenHeader' in fault) &&
+    (fault.endpoint === undefined || fault.endpoint === endpoint)
+      ? fault
+      : undefined
 }
 
 /** How an ID token is signed. */

@@ -21,10 +21,12 @@
 
 export type { DPoPFault, MockDPoPOptions } from './dpop-types.js'
 export type {
+  AuthorizationResponseFault,
   Fault,
   HttpFault,
   HttpFaultEndpoint,
   HttpFaultKind,
+  IdTokenEndpoint,
   IdTokenFault,
   MisbehaveOptions,
   MtlsFault,

@@ -7,9 +7,10 @@
  */
 
 import { idTokenUserClaims } from './claims.js'
+import type { IdTokenEndpoint } from './faults.js'
 import { takeFault, takeFaults } from './faults.js'
 import { randomToken } from './http.js'
-import { applyClaimFaults, idTokenFault, planSigning } from './id-token-faults.js'
+import { applyClaimFaults, idTokenFaultAt, planSigning } from './id-token-faults.js'
 import { encryptToClient, halfHash } from './jwt.js'
 import { corruptSignature, signCompact } from './keys.js'
 import { type Grant, nowSeconds, type OpState } from './state.js'
@@ -19,6 +20,8 @@ import type { MockClient } from './types.js'
 export interface IdTokenInput {
   /** The audience. */
   client: MockClient
+  /** Where the ID token is issued (faults may be scoped to one endpoint). */
+  endpoint: IdTokenEndpoint
   /** The grant: user, nonce, auth_time, acr, amr, sid, claims. */
   grant: Grant
   /** The access token issued alongside (adds `at_hash`). */
@@ -39,7 +42,7 @@ export interface IdTokenInput {
  */
 export async function issueIdToken(state: OpState, input: IdTokenInput): Promise<string> {
   const { client } = input
-  const faults = takeFaults(state.faults, client.client_id, idTokenFault)
+  const faults = takeFaults(state.faults, client.client_id, idTokenFaultAt(input.endpoint))
   const plan = await planSigning(state.keys, client, faults)
   const claims = await idTokenClaims(state, input, plan.header.alg)
   await applyClaimFaults(claims, faults, {
@@ -139,6 +142,7 @@ export async function tokenResponseBody(
   const refreshToken = options.refreshToken ?? issueRefreshToken(state, grant)
   const idToken = await issueIdToken(state, {
     client,
+    endpoint: 'token',
     grant,
     accessToken,
     includeNonce: options.includeNonce,

@@ -88,7 +88,8 @@ export interface MockClient {
   /**
    * The response types the client may use.
    *
-   * `code`, `id_token`, `id_token token`, `code id_token`. Default `['code']`.
+   * `code`, `id_token`, `id_token token`, `code id_token`, `code token`, `code id_token token`.
+   * Default `['code']`.
    */
   response_types?: string[]
   /**

@@ -136,6 +136,25 @@ describe('createAuthorizationRequest: the query form', () => {
     assert.equal(request.transaction.responseType, 'id_token token')
   })
 
+  it('rp-response_type-code+token and rp-response_type-code+id_token+token: hybrid requests carry a nonce and PKCE, answered in the fragment or by form_post', async () => {
+    const { op, make } = await sharedSetup()
+    for (const responseType of ['code token', 'code id_token token'] as const) {
+      for (const responseMode of [undefined, 'form_post'] as const) {
+        const request = await createAuthorizationRequest(
+          make({ responseType, ...(responseMode ? { responseMode } : {}) }),
+        )
+        const q = request.url.searchParams
+        assert.equal(q.get('response_type'), responseType)
+        assert.equal(q.get('response_mode'), responseMode ?? null)
+        assert.ok(q.get('nonce') && q.get('code_challenge'))
+        assert.equal(request.transaction.responseType, responseType)
+        const response = await op.authorize(request.url, { user: 'alice' })
+        assert.equal(response.responseMode, responseMode ?? 'fragment')
+        assert.ok(response.params.get('code') && response.params.get('access_token'))
+      }
+    }
+  })
+
   it('keeps a query the authorization endpoint already has, our parameters winning', async () => {
     const { op } = await sharedSetup()
     const metadata = {
@@ -602,6 +621,19 @@ describe("createAuthorizationRequest: the OP's metadata limits what is sent", ()
     const off = make({ responseType: 'id_token', enforceProviderSupport: false }, {}, {}, op)
     assert.ok(await createAuthorizationRequest(off))
     assert.ok(await createAuthorizationRequest(make({ responseType: 'code' }, {}, {}, op)))
+  })
+
+  it('refuses code token and code id_token token when the OP advertises only code id_token (oidc-provider by default); the twin OP lists them', async () => {
+    const { make } = await sharedSetup()
+    const without = { response_types_supported: ['code', 'code id_token'] }
+    const listed = { response_types_supported: ['code', 'token code', 'id_token token code'] }
+    for (const responseType of ['code token', 'code id_token token'] as const) {
+      await expectCode(
+        createAuthorizationRequest(make({ responseType }, {}, {}, without)),
+        'OP_UNSUPPORTED_RESPONSE_TYPE',
+      )
+      assert.ok(await createAuthorizationRequest(make({ responseType }, {}, {}, listed)))
+    }
   })
 
   it('compares response types as sets of values ("token id_token" is "id_token token")', async () => {

@@ -358,12 +358,37 @@ describe('the authorization response of implicit and hybrid sign-ins', () => {
     }
   })
 
+  test('the hybrid callbacks with an access token must carry what their response type returns, and nothing else', async () => {
+    const f = await sharedFixture()
+    const cases: [string, (p: URLSearchParams) => void, string][] = [
+      ['code token', (p) => p.delete('code'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code token', (p) => p.delete('access_token'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code token', (p) => p.delete('token_type'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code token', (p) => p.set('id_token', 'injected'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code token', (p) => p.set('token_type', 'DPoP'), 'CALLBACK_INVALID_INPUT'],
+      ['code id_token token', (p) => p.delete('id_token'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code id_token token', (p) => p.delete('code'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code id_token token', (p) => p.delete('access_token'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code id_token token', (p) => p.delete('token_type'), 'CALLBACK_RESPONSE_TYPE_MISMATCH'],
+      ['code id_token token', (p) => p.set('expires_in', '-1'), 'CALLBACK_INVALID_INPUT'],
+    ]
+    for (const [responseType, change, code] of cases) {
+      const { response } = await authorized(f, { responseType })
+      await expectCode(f.callback(tamper(response.url, change)), code as 'CALLBACK_INVALID_INPUT')
+    }
+    for (const responseType of ['code token', 'code id_token token']) {
+      const twin = await authorized(f, { responseType })
+      const lower = tamper(twin.response.url, (p) => p.set('token_type', 'bEaReR'))
+      assertSignedIn(await f.callback(lower))
+    }
+  })
+
   test('an unsupported response type in the transaction is a usage error', async () => {
     const f = await sharedFixture()
     const { started, response } = await authorized(f)
     const store = f.config[RUNTIME].store
     const tx = (await store.take(started.transaction.state))!
-    await store.set({ ...tx, responseType: 'code token' }, 600)
+    await store.set({ ...tx, responseType: 'token' }, 600)
     await expectCode(f.callback(response.url), 'INVALID_ARGUMENT')
   })
 })

@@ -4,7 +4,7 @@ import { createConfiguration } from '../../src/config/configuration.js'
 import { RUNTIME } from '../../src/config/runtime.js'
 import type { TransactionStore } from '../../src/storage.js'
 import { createMemoryTransactionStore } from '../../src/stores/memory.js'
-import { assertSignedIn, authorized, formPost } from '../support/callback.js'
+import { assertSignedIn, authorized, formPost, tamper } from '../support/callback.js'
 import { expectCode } from '../support/helpers.js'
 import { browserRequest, createFixture, REDIRECT_URI, sharedFixture } from '../support/sign-in.js'
 
@@ -153,6 +153,68 @@ describe('the hybrid flow (code id_token)', () => {
     await expectCode(f.callback(response.url), 'CALLBACK_ID_TOKEN_MISMATCH')
     const twin = await authorized(f, { responseType: 'code id_token' })
     assertSignedIn(await f.callback(twin.response.url))
+  })
+})
+
+describe('the hybrid flow with a front-channel access token (code token, code id_token token)', () => {
+  test('the front-channel access token is kept apart; accessToken is the token endpoint one, sent to UserInfo', async () => {
+    const f = await sharedFixture()
+    for (const responseType of ['code token', 'code id_token token']) {
+      const { response } = await authorized(f, { responseType })
+      const front = response.params.get('access_token')
+      assert.ok(front && response.params.get('code'))
+      const result = await f.callback(response.url)
+      assertSignedIn(result)
+      assert.equal(result.frontChannelAccessToken?.value, front)
+      assert.equal(result.frontChannelAccessToken?.type, 'Bearer')
+      assert.equal(
+        result.frontChannelAccessToken?.expiresAt,
+        Math.floor(f.clock.now / 1000) + Number(response.params.get('expires_in')),
+      )
+      assert.ok(result.accessToken && result.accessToken.value !== front)
+      assert.ok(result.refreshToken)
+      const userinfo = f.op.requests.filter((r) => r.endpoint === 'userinfo').at(-1)
+      assert.equal(userinfo?.headers.authorization, `Bearer ${result.accessToken.value}`)
+    }
+  })
+
+  test('code id_token token: the front-channel ID token is bound to both the code (c_hash) and the access token (at_hash)', async () => {
+    const f = await sharedFixture()
+    const { response } = await authorized(f, { responseType: 'code id_token token' })
+    const front = JSON.parse(atob(response.params.get('id_token')!.split('.')[1]!))
+    assert.equal(typeof front.at_hash, 'string')
+    assert.equal(typeof front.c_hash, 'string')
+    const result = await f.callback(response.url)
+    assert.notEqual(result.idToken, response.params.get('id_token'), 'the token endpoint one')
+  })
+
+  test('code id_token token: a front-channel access token swapped for another one fails at_hash; the unswapped twin signs in', async () => {
+    const f = await sharedFixture()
+    const swap = (p: URLSearchParams) => p.set('access_token', 'another-access-token')
+    const bound = await authorized(f, { responseType: 'code id_token token' })
+    await expectCode(f.callback(tamper(bound.response.url, swap)), 'ID_TOKEN_AT_HASH_MISMATCH')
+    const twin = await authorized(f, { responseType: 'code id_token token' })
+    assertSignedIn(await f.callback(twin.response.url))
+  })
+
+  test('code token: no front-channel ID token binds the access token, which is handed over as it came (documented)', async () => {
+    const f = await sharedFixture()
+    const { response } = await authorized(f, { responseType: 'code token' })
+    const swapped = tamper(response.url, (p) => p.set('access_token', 'another-access-token'))
+    const result = await f.callback(swapped)
+    assert.equal(result.frontChannelAccessToken?.value, 'another-access-token')
+    assert.notEqual(result.accessToken?.value, 'another-access-token')
+  })
+
+  test('code and code id_token sign-ins have no frontChannelAccessToken', async () => {
+    const f = await sharedFixture()
+    for (const responseType of ['code', 'code id_token']) {
+      const { response } = await authorized(f, { responseType })
+      const result = await f.callback(response.url)
+      assert.ok(result.accessToken)
+      assert.equal(result.frontChannelAccessToken, undefined)
+      assert.equal('frontChannelAccessToken' in result, false)
+    }
   })
 })
 

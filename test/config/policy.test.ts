@@ -134,6 +134,18 @@ describe('normalizePolicy', () => {
       { responseType: 'id_token', responseMode: 'form_post' },
     ],
     [
+      'query mode for a hybrid response type with an access token',
+      { responseType: 'code token', responseMode: 'query' },
+      'policy.responseMode',
+      { responseType: 'code token', responseMode: 'fragment' },
+    ],
+    [
+      'query mode for code id_token token',
+      { responseType: 'code id_token token', responseMode: 'query' },
+      'policy.responseMode',
+      { responseType: 'code id_token token', responseMode: 'form_post' },
+    ],
+    [
       'an unregistered redirect_uri',
       { redirectUri: 'https://evil.example/cb' },
       'policy.redirectUri',

@@ -5,7 +5,7 @@
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
 import type { ClientInput } from '../../src/config/client.js'
 import { type ConfigurationOptions, createConfiguration } from '../../src/config/configuration.js'
-import type { RequestPolicyInput } from '../../src/config/policy.js'
+import { RESPONSE_TYPES, type RequestPolicyInput } from '../../src/config/policy.js'
 import { createMockOP } from '../../src/testing/index.js'
 import type { MockClient, MockOP } from '../../src/testing/types.js'
 
@@ -57,7 +57,7 @@ export async function setup(
         client_id: 'rp',
         client_secret: SECRET,
         redirect_uris: [REDIRECT, 'https://rp.example/other'],
-        response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
+        response_types: [...RESPONSE_TYPES],
         ...(options.publicKeys ? { jwks: { keys: options.publicKeys } } : {}),
         ...options.mockClient,
       },

@@ -3,6 +3,7 @@
  * configuration found by discovery through the OP's fetch, and helpers that start a sign-in
  * (a transaction stored by hand and its authorization URL) and complete it through the OP.
  */
+
 import { exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
 import {
@@ -14,6 +15,7 @@ import type { SignInResult } from '../../src/callback/result.js'
 import { type CallbackOptions, handleCallback } from '../../src/callback/sign-in.js'
 import type { ClientInput } from '../../src/config/client.js'
 import type { Configuration, ConfigurationOptions } from '../../src/config/configuration.js'
+import { RESPONSE_TYPES } from '../../src/config/policy.js'
 import { RUNTIME } from '../../src/config/runtime.js'
 import { discover } from '../../src/discovery.js'
 import type { CallbackInput } from '../../src/lib/request-input.js'
@@ -120,7 +122,7 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Fixtu
           : {}),
         redirect_uris: [REDIRECT_URI],
         token_endpoint_auth_method: method,
-        response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
+        response_types: [...RESPONSE_TYPES],
         ...(jwks ? { jwks } : {}),
         ...options.client,
       },

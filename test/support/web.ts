@@ -3,8 +3,10 @@
  * `createWebAuth`, and a test browser that keeps the application's cookies and follows nothing by
  * itself (each step is the test's).
  */
+
 import { randomBytes } from 'node:crypto'
 import type { Configuration, ConfigurationOptions } from '../../src/config/configuration.js'
+import { RESPONSE_TYPES } from '../../src/config/policy.js'
 import { discover } from '../../src/discovery.js'
 import { createMemorySessionStore } from '../../src/stores/memory.js'
 import { createMockOP, type MockOP, type MockOPOptions } from '../../src/testing/index.js'
@@ -74,7 +76,7 @@ export async function createWebFixture(options: WebFixtureOptions = {}): Promise
         backchannel_logout_session_required: true,
         frontchannel_logout_uri: `${APP}/auth/frontchannel-logout`,
         frontchannel_logout_session_required: true,
-        response_types: ['code', 'id_token', 'id_token token', 'code id_token'],
+        response_types: [...RESPONSE_TYPES],
         token_endpoint_auth_method: 'client_secret_basic',
       },
     ],

@@ -232,6 +232,33 @@ describe('ID token faults', () => {
     assert.equal(decodeJwt((await refreshed.json()).id_token).iss, 'https://wrong-issuer.example')
   })
 
+  it('endpoint scopes a fault: a token-endpoint fault passes over the front-channel ID token of a hybrid sign-in, and the other way round', async () => {
+    for (const [endpoint, spoiled, spared] of [
+      ['token', 'back', 'front'],
+      ['authorization', 'front', 'back'],
+    ] as const) {
+      op.misbehave({ idTokenClaims: { sub: 'mallory' }, endpoint })
+      const { verifier, challenge } = await pkcePair()
+      const url = authorizationUrl(op, {
+        client_id: 'spa',
+        redirect_uri: REDIRECT,
+        response_type: 'code id_token',
+        scope: 'openid',
+        nonce: 'n-front',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      })
+      const response = await op.authorize(url, { user: 'alice' })
+      const { body } = await redeem(op, 'spa', response.params.get('code') ?? '', verifier)
+      const subs = {
+        front: decodeJwt(response.params.get('id_token') ?? '').sub,
+        back: decodeJwt(body.id_token ?? '').sub,
+      }
+      assert.equal(subs[spoiled], 'mallory', `${endpoint}: the ${spoiled} ID token is spoiled`)
+      assert.equal(subs[spared], 'alice', `${endpoint}: the ${spared} ID token is spared`)
+    }
+  })
+
   it('merges idTokenClaims over the claims, undefined deleting', async () => {
     op.misbehave({ idTokenClaims: { email: 'mallory@example.com', nonce: undefined, exp: 'soon' } })
     const token = await backChannelToken()

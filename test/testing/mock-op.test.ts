@@ -14,7 +14,14 @@ import {
 } from '../support/mock-op.js'
 
 let op: MockOP
-const FRONT = ['code', 'id_token', 'id_token token', 'code id_token']
+const FRONT = [
+  'code',
+  'id_token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+]
 
 before(async () => {
   op = await createMockOP({
@@ -248,6 +255,85 @@ describe('authorization endpoint', () => {
     )
     assert.equal(claims.c_hash, Buffer.from(digest.slice(0, 16)).toString('base64url'))
     assert.equal((await redeem(op, 'spa', code, verifier)).response.status, 200)
+  })
+
+  it('returns code id_token token: at_hash and c_hash in the ID token, a redeemable code, and another access token at the token endpoint', async () => {
+    const { verifier, challenge } = await pkcePair()
+    const pkce = { code_challenge: challenge, code_challenge_method: 'S256' }
+    const response = await op.authorize(
+      authorizationUrl(op, params('spa', 'code id_token token', pkce)),
+      { user: 'alice' },
+    )
+    const code = response.params.get('code') ?? ''
+    const accessToken = response.params.get('access_token') ?? ''
+    assert.equal(response.responseMode, 'fragment')
+    assert.equal(response.params.get('token_type'), 'Bearer')
+    const claims = await verifyWithOp(op, response.params.get('id_token') ?? '', 'spa')
+    const half = async (value: string) =>
+      Buffer.from(
+        new Uint8Array(
+          await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)),
+        ).slice(0, 16),
+      ).toString('base64url')
+    assert.equal(claims.c_hash, await half(code))
+    assert.equal(claims.at_hash, await half(accessToken))
+    const { response: tokenResponse, body } = await redeem(op, 'spa', code, verifier)
+    assert.equal(tokenResponse.status, 200)
+    assert.notEqual(body.access_token, accessToken)
+  })
+
+  it('returns code token in the fragment (or form_post): code and access token, no ID token', async () => {
+    for (const mode of [{}, { response_mode: 'form_post' }] as Record<string, string>[]) {
+      const { verifier, challenge } = await pkcePair()
+      const extra = { code_challenge: challenge, code_challenge_method: 'S256', ...mode }
+      const response = await op.authorize(
+        authorizationUrl(op, params('spa', 'code token', extra)),
+        {
+          user: 'alice',
+        },
+      )
+      assert.equal(response.responseMode, 'response_mode' in mode ? 'form_post' : 'fragment')
+      assert.ok(response.params.get('access_token'))
+      assert.equal(response.params.get('id_token'), null)
+      const code = response.params.get('code') ?? ''
+      assert.equal((await redeem(op, 'spa', code, verifier)).response.status, 200)
+    }
+  })
+
+  it('refuses code token and code id_token token for a client that did not register them', async () => {
+    for (const responseType of ['code token', 'code id_token token']) {
+      const response = await op.authorize(authorizationUrl(op, params('web', responseType)), {
+        user: 'alice',
+      })
+      assert.equal(response.params.get('error'), 'unauthorized_client')
+    }
+  })
+
+  it('authorizationResponse faults spoil the next response with an access token, one part each; a code response leaves them queued', async () => {
+    const expected = {
+      'no-access_token': ['access_token', null],
+      'no-token_type': ['token_type', null],
+      'mac-token_type': ['token_type', 'mac'],
+    } as const
+    for (const [fault, [name, value]] of Object.entries(expected)) {
+      op.misbehave({ authorizationResponse: fault as keyof typeof expected })
+      const plain = await op.authorize(authorizationUrl(op, params('web', 'code')), {
+        user: 'alice',
+      })
+      assert.ok(plain.params.get('code'), 'a response without access token is not spoiled')
+      const spoiled = await op.authorize(
+        authorizationUrl(op, params('spa', 'code id_token token', { response_mode: 'form_post' })),
+        { user: 'alice' },
+      )
+      assert.equal(spoiled.params.get(name), value)
+      assert.ok(spoiled.params.get('code') && spoiled.params.get('id_token'))
+      const twin = await op.authorize(
+        authorizationUrl(op, params('spa', 'code id_token token', { response_mode: 'form_post' })),
+        { user: 'alice' },
+      )
+      assert.ok(twin.params.get('access_token'))
+      assert.equal(twin.params.get('token_type'), 'Bearer')
+    }
   })
 
   it('posts a form_post response: urlencoded body and an auto-submitting page', async () => {

@@ -138,6 +138,46 @@ describe('createWebAuth: response modes', () => {
   })
 })
 
+describe('createWebAuth: hybrid response types with a front-channel access token', () => {
+  for (const responseType of ['code token', 'code id_token token'] as const) {
+    for (const responseMode of ['fragment', 'form_post'] as const) {
+      test(`${responseType} in ${responseMode === 'fragment' ? 'the fragment (relay page)' : 'form_post'}: signs in; the session keeps the token endpoint's access token, the one UserInfo got`, async () => {
+        const f = await createWebFixture({
+          config: {
+            policy: { responseType, ...(responseMode === 'form_post' ? { responseMode } : {}) },
+          },
+        })
+        const browser = f.browser()
+        const done = await browser.signIn('/hybrid')
+        assert.equal(done.headers.get('location'), '/hybrid')
+        const authorization = f.op.requests.find((r) => r.endpoint === 'authorization')
+        assert.equal(authorization?.params.response_type, responseType)
+        assert.equal(f.op.requests.filter((r) => r.endpoint === 'token').length, 1)
+        const session = await f.auth.getSession(browser.request('/'), { refresh: false })
+        assert.equal(session?.sub, 'alice')
+        const userinfo = f.op.requests.find((r) => r.endpoint === 'userinfo')
+        assert.equal(userinfo?.headers.authorization, `Bearer ${session?.accessToken?.value}`)
+      })
+    }
+  }
+
+  test('code id_token token: a response without access_token goes to the error page, no session; its twin signs in', async () => {
+    const f = await createWebFixture({
+      config: { policy: { responseType: 'code id_token token' } },
+    })
+    f.op.misbehave({ authorizationResponse: 'no-access_token' })
+    const browser = f.browser()
+    const refused = await browser.signIn('/hybrid')
+    assert.equal(
+      refused.headers.get('location'),
+      '/auth/error?code=CALLBACK_RESPONSE_TYPE_MISMATCH',
+    )
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+    const twin = await browser.signIn('/hybrid')
+    assert.equal(twin.headers.get('location'), '/hybrid')
+  })
+})
+
 describe('createWebAuth: the session cookie', async () => {
   const f = await createWebFixture()
 
