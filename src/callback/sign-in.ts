@@ -109,6 +109,7 @@ export async function handleCallback(
     config,
     input,
     options,
+    options.signal,
   )
   const signal = options.signal
 

@@ -65,6 +65,31 @@ export type IdTokenFault =
   | 'hs256-wrong-secret'
 
 /**
+ * How a JWT Secured Authorization Response (JARM) goes wrong.
+ *
+ * Each value breaks exactly one rule an RP must check (JARM §4.4):
+ *
+ * - `bad-signature`: a well-formed JWS whose signature bytes are altered;
+ * - `wrong-audience`: `aud` is `https://other-client.example`;
+ * - `wrong-issuer`: `iss` is `https://wrong-issuer.example`;
+ * - `expired`: `exp` ten minutes ago;
+ * - `no-exp`: no `exp`;
+ * - `alg-none`: unsigned, `alg: none`, empty signature;
+ * - `plain`: the parameters unwrapped (no `response`), as if no JARM mode was asked;
+ * - `signed-only`: signed but not encrypted although the client registered encryption.
+ * @group Faults
+ */
+export type JarmFault =
+  | 'bad-signature'
+  | 'wrong-audience'
+  | 'wrong-issuer'
+  | 'expired'
+  | 'no-exp'
+  | 'alg-none'
+  | 'plain'
+  | 'signed-only'
+
+/**
  * The HTTP endpoints an {@link HttpFault} can hit.
  * @group Faults
  */
@@ -165,7 +190,9 @@ export interface RespondFault {
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
- * - `{ respond }`: a response the test builds ({@link RespondFault}).
+ * - `{ respond }`: a response the test builds ({@link RespondFault});
+ * - `{ jarm }`: a broken JWT Secured Authorization Response ({@link JarmFault}), for a request in a
+ *   JARM response mode.
  * @group Faults
  */
 export type Fault =
@@ -204,6 +231,10 @@ export type Fault =
   | {
       /** Answer with a response the test builds. */
       respond: RespondFault
+    }
+  | {
+      /** Break the next JARM response this way. */
+      jarm: JarmFault
     }
 
 /**

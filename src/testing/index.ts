@@ -25,6 +25,7 @@ export type {
   HttpFaultEndpoint,
   HttpFaultKind,
   IdTokenFault,
+  JarmFault,
   MisbehaveOptions,
   OAuthErrorFault,
   RespondFault,
