@@ -10,6 +10,7 @@ import { discoveryCases } from './cases/discovery.js'
 import { httpCases } from './cases/http.js'
 import { idTokenCases } from './cases/id-token.js'
 import { implicitCases } from './cases/implicit.js'
+import { jarmCases } from './cases/jarm.js'
 import { opKeyCases } from './cases/op-keys.js'
 import { requestObjectCases } from './cases/request-objects.js'
 import { storeCases } from './cases/stores.js'
@@ -39,5 +40,6 @@ export function cases(lib: Lib, testing: Testing): Case[] {
     ...idTokenCases(env),
     ...opKeyCases(env),
     ...userinfoCases(env),
+    ...jarmCases(env),
   ]
 }
