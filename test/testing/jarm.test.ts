@@ -9,7 +9,13 @@ import {
   exportJWK,
   generateKeyPair,
 } from 'jose'
-import { createMockOP, type JarmFault, type MockOP } from '../../src/testing/index.js'
+import {
+  createMockOP,
+  type JarmFault,
+  type MockClient,
+  type MockOP,
+  MockOPError,
+} from '../../src/testing/index.js'
 import { authorizationUrl, pkcePair, secretClient, USERS } from '../support/mock-op.js'
 
 let op: MockOP
@@ -138,5 +144,18 @@ describe('JARM faults, each against the faithful response', () => {
   it('signed-only skips the registered encryption; without it the response is a JWE', async () => {
     assert.equal((await jwtWith('signed-only', 'sealed')).split('.').length, 3)
     assert.equal((await jwtWith(undefined, 'sealed')).split('.').length, 5)
+  })
+})
+
+describe('JARM client registrations the mock OP refuses', () => {
+  it('authorization_signed_response_alg none, or encryption without an enc key, is a MockOPError; the sound ones start', async () => {
+    const create = (extra: Partial<MockClient>) =>
+      createMockOP({ clients: [secretClient('c', extra)], users: USERS, signingAlgs: ['RS256'] })
+    await assert.rejects(create({ authorization_signed_response_alg: 'none' }), MockOPError)
+    await assert.rejects(
+      create({ authorization_encrypted_response_alg: 'RSA-OAEP-256' }),
+      MockOPError,
+    )
+    assert.ok(await create({ authorization_signed_response_alg: 'HS256' }))
   })
 })
