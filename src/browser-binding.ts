@@ -85,7 +85,9 @@ export function bindingCookie(
 ): BrowserBindingCookie {
   const secure = transaction.redirectUri.startsWith('https:')
   const name = bindingCookieName(transaction.state, transaction.redirectUri)
-  const sameSite = secure && transaction.responseMode === 'form_post' ? 'None' : 'Lax'
+  const formPost =
+    transaction.responseMode === 'form_post' || transaction.responseMode === 'form_post.jwt'
+  const sameSite = secure && formPost ? 'None' : 'Lax'
   const setCookie = `${name}=${value}; Path=/; Max-Age=${Math.ceil(ttlInSeconds)}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}`
   return { name, value, setCookie }
 }

@@ -386,6 +386,37 @@ export type ValidationErrorCode =
    * answered as `Bearer`, or a bound token the client cannot use.
    */
   | 'TOKEN_TYPE_UNEXPECTED'
+  /**
+   * The sign-in asked for a JWT response mode (JARM) but the callback has no `response` parameter.
+   *
+   * A plain response where a signed one was asked is refused unread (JARM §2.4).
+   */
+  | 'JARM_RESPONSE_MISSING'
+  /**
+   * The callback has a JARM `response` it should not have.
+   *
+   * The sign-in asked for a plain response mode, or other parameters came beside `response`.
+   */
+  | 'JARM_RESPONSE_UNEXPECTED'
+  /** The JARM response's JWS `alg` is not the registered one (never `none`, JARM §4.1). */
+  | 'JARM_ALG_NOT_ALLOWED'
+  /** The JARM response's signature does not verify with the OP's key (JARM §4.4 step 4). */
+  | 'JARM_SIGNATURE_INVALID'
+  /**
+   * The JARM response could not be decrypted, or is not encrypted as registered.
+   *
+   * Encrypted responses are registered with `authorization_encrypted_response_alg` (JARM §4.4
+   * step 1); an encrypted one without that registration is refused too.
+   */
+  | 'JARM_DECRYPTION_FAILED'
+  /** The JARM response's `iss` is missing or not the OP's issuer (JARM §4.4 step 2). */
+  | 'JARM_ISSUER_MISMATCH'
+  /** The JARM response's `aud` is missing or does not contain the client_id (JARM §4.4 step 3). */
+  | 'JARM_AUDIENCE_MISMATCH'
+  /** The JARM response has no numeric `exp`, or it has passed (JARM §4.4 step 5). */
+  | 'JARM_EXPIRED'
+  /** A JARM response claim has the wrong type, or its `iat` or `nbf` is in the future. */
+  | 'JARM_CLAIM_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -523,6 +554,13 @@ export type UsageErrorCode =
    * Or none was given: the code is bound to that key (RFC 9449 §10).
    */
   | 'DPOP_KEY_MISMATCH'
+  /**
+   * The OP does not advertise the JARM signing or encryption algorithm the client registered.
+   *
+   * See `authorization_signing_alg_values_supported` and
+   * `authorization_encryption_*_values_supported`.
+   */
+  | 'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

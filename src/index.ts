@@ -49,6 +49,7 @@ export {
   findRulesOutsideContract,
 } from './config/mapping.js'
 export type {
+  JwtResponseMode,
   ParameterRule,
   RequestObjectPolicy,
   RequestParameterPolicy,

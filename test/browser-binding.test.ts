@@ -211,6 +211,19 @@ describe('the browser-binding value', () => {
     assert.match(browserBinding!.setCookie, /; Secure; SameSite=None$/)
   })
 
+  test('the cookie of a form_post.jwt (JARM) sign-in is SameSite=None too; a query.jwt one is Lax', async () => {
+    const posted = await rp(createMemoryTransactionStore(), {
+      policy: { responseMode: 'form_post.jwt' },
+    })
+    const { browserBinding } = await createAuthorizationRequest(posted.config)
+    assert.match(browserBinding!.setCookie, /; Secure; SameSite=None$/)
+    const query = await rp(createMemoryTransactionStore(), {
+      policy: { responseMode: 'query.jwt' },
+    })
+    const lax = await createAuthorizationRequest(query.config)
+    assert.match(lax.browserBinding!.setCookie, /; Secure; SameSite=Lax$/)
+  })
+
   test('on a plain-http loopback redirect URI the cookie has no __Host- prefix and no Secure (development)', async () => {
     const loopback = 'http://127.0.0.1:3000/cb'
     const f = await createFixture({

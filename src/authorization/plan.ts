@@ -7,7 +7,7 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { isContentEncryption } from '../config/parameter-values.js'
-import { policyRules, type RequestPolicy } from '../config/policy.js'
+import { isJwtResponseMode, policyRules, type RequestPolicy } from '../config/policy.js'
 import { configurationCachesOf } from '../config/runtime.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
@@ -79,6 +79,7 @@ async function prepare(config: Configuration): Promise<Prepared> {
       `response_mode ${policy.responseMode}`,
     )
   }
+  if (enforce && isJwtResponseMode(policy.responseMode)) checkJarmAlgs(config)
   const pkce = policy.pkce && responseType.split(' ').includes('code')
   const methods = provider.code_challenge_methods_supported
   if (enforce && pkce && methods !== undefined && !methods.includes('S256')) {
@@ -131,6 +132,46 @@ async function prepare(config: Configuration): Promise<Prepared> {
   }
   configurationCachesOf(config).requestPlan = result
   return result
+}
+
+/**
+ * The JARM algorithms the client registered must be ones the OP advertises, where it lists them.
+ *
+ * The signing alg defaults to RS256 (JARM §3); `enc` to A128CBC-HS256.
+ */
+function checkJarmAlgs(config: Configuration): void {
+  const { provider, client } = config
+  const wanted: [member: string, value: string | undefined, advertised: unknown][] = [
+    [
+      'authorization_signed_response_alg',
+      client.authorization_signed_response_alg ?? 'RS256',
+      provider.authorization_signing_alg_values_supported,
+    ],
+  ]
+  const encAlg = client.authorization_encrypted_response_alg
+  if (encAlg !== undefined) {
+    wanted.push(
+      [
+        'authorization_encrypted_response_alg',
+        encAlg,
+        provider.authorization_encryption_alg_values_supported,
+      ],
+      [
+        'authorization_encrypted_response_enc',
+        client.authorization_encrypted_response_enc ?? 'A128CBC-HS256',
+        provider.authorization_encryption_enc_values_supported,
+      ],
+    )
+  }
+  for (const [member, value, advertised] of wanted) {
+    if (Array.isArray(advertised) && !advertised.includes(value)) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
+        member,
+        `${member} ${value}`,
+      )
+    }
+  }
 }
 
 async function requestObjectOptions(

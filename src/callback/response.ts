@@ -28,6 +28,7 @@ import {
 } from '../lib/request-input.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
+import { carrierOf, checkJarmMode, unwrapJarmResponse } from './jarm.js'
 
 /**
  * The callback parameters: one value per name, empty values dropped.
@@ -88,8 +89,10 @@ export interface PresentedBinding {
  * @param config - the configuration (store, clock, issuer, client, callback limits)
  * @param input - the callback request, URL, fragment or form body
  * @param presented - the browser-binding option and Cookie header
+ * @param signal - aborts a JWKS fetch for a JARM response
  * @returns the transaction and the checked parameters
- * @throws {@link ValidationError} `CALLBACK_*`
+ * @throws {@link ValidationError} `CALLBACK_*`, `JARM_*` (a JARM `response` is unwrapped first,
+ * see {@link unwrapJarmResponse})
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE`
  * @throws {@link TransportError} `STORE_ERROR`
  * @throws {@link UsageError} `INVALID_ARGUMENT` (an input of another type, an unsupported
@@ -100,13 +103,18 @@ export async function readAuthorizationResponse(
   config: Configuration,
   input: CallbackInput,
   presented: PresentedBinding,
+  signal?: AbortSignal,
 ): Promise<AuthorizationResponse> {
   const cookieHeader =
     presented.cookie ?? (input instanceof Request ? input.headers.get('cookie') : null)
-  const { params, delivery } = await readCallbackParameters(input, {
+  const read = await readCallbackParameters(input, {
     maxParameters: config.settings.maxCallbackParameters,
     maxBytes: config.settings.maxCallbackBytes,
   })
+  const { delivery } = read
+  // JARM §4.4: the `response` JWT is verified before anything in the callback is used, state too.
+  const wrapped = read.params.response !== undefined
+  const params = wrapped ? await unwrapJarmResponse(config, read.params, signal) : read.params
   const { transaction, binding } = await takeTransaction(
     config,
     params.state,
@@ -115,6 +123,7 @@ export async function readAuthorizationResponse(
   )
   await checkBrowserBinding(runtimeOf(config).store, transaction, binding)
   const shape = shapeOf(transaction)
+  checkJarmMode(transaction, wrapped)
   // RFC 9207: `iss` may be left out only where the transaction's response type brings a
   // front-channel
   // ID token (validated later, its signed `iss` names the OP): never for an error response, and
@@ -254,7 +263,13 @@ function shapeOf(transaction: Transaction): Shape {
 
 function checkResponseMode(transaction: Transaction, shape: Shape, delivery: Delivery): void {
   if (delivery === 'unknown') return
-  const expected = transaction.responseMode ?? (shape.idToken || shape.token ? 'fragment' : 'query')
+  const carriesTokens = shape.idToken || shape.token
+  const expected =
+    transaction.responseMode === undefined
+      ? carriesTokens
+        ? 'fragment'
+        : 'query'
+      : carrierOf(transaction.responseMode, carriesTokens)
   const fits =
     expected === 'form_post'
       ? delivery === 'form_post'

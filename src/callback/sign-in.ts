@@ -63,6 +63,7 @@ export interface CallbackOptions {
  * Completes a sign-in from the authorization response.
  *
  * 1. reads the parameters (limits: `settings.maxCallbackParameters`, `settings.maxCallbackBytes`);
+ *    a JARM `response` is decrypted, verified and unwrapped before any of them is used;
  * 2. takes the transaction by `state` from the store, which consumes it;
  * 3. checks the browser-binding cookie (login CSRF defence);
  * 4. checks the OP: the transaction's issuer and RFC 9207 `iss`;
@@ -87,7 +88,8 @@ export interface CallbackOptions {
  * `CALLBACK_ISSUER_MISSING`, `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_RESPONSE_MODE_MISMATCH`,
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,
  * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
- * `USERINFO_*`
+ * `USERINFO_*`, `JARM_*` (a JWT Secured Authorization Response refused, or a plain response to a
+ * JARM sign-in and the reverse)
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (e.g. `access_denied`),
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
  * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed)
@@ -100,7 +102,8 @@ export interface CallbackOptions {
  * {@link https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowSteps | §3.2},
  * {@link https://openid.net/specs/openid-connect-core-1_0.html#HybridFlowSteps | §3.3},
  * {@link https://www.rfc-editor.org/rfc/rfc9207 | RFC 9207},
- * {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode}
+ * {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode},
+ * {@link https://openid.net/specs/oauth-v2-jarm.html#section-4.4 | JARM §4.4}
  * @example
  * ```ts
  * // a server: the framework gives a Request (GET query or form_post POST)
@@ -124,6 +127,7 @@ export async function handleCallback(
     config,
     input,
     options,
+    options.signal,
   )
   const signal = options.signal
   const { dpop } = options

@@ -65,6 +65,18 @@ export interface ClientMetadata {
   readonly request_object_signing_alg?: string
   readonly request_object_encryption_alg?: string
   readonly request_object_encryption_enc?: string
+  /**
+   * The JWS alg of JWT-secured authorization responses (JARM §3). Default `RS256`; never `none`.
+   */
+  readonly authorization_signed_response_alg?: string
+  /**
+   * The JWE alg of JWT-secured authorization responses (JARM §3).
+   *
+   * When set, only encrypted responses are accepted.
+   */
+  readonly authorization_encrypted_response_alg?: string
+  /** The JWE enc of JWT-secured authorization responses (JARM §3). Default `A128CBC-HS256`. */
+  readonly authorization_encrypted_response_enc?: string
   /** Default `max_age` in seconds for every authorization request. */
   readonly default_max_age?: number
   /** Always require `auth_time` in ID tokens. */
@@ -146,6 +158,9 @@ const CLIENT_STRINGS = [
   'request_object_encryption_alg',
   'request_object_encryption_enc',
   ...TLS_SUBJECT_MEMBERS,
+  'authorization_signed_response_alg',
+  'authorization_encrypted_response_alg',
+  'authorization_encrypted_response_enc',
 ] as const
 
 /**
@@ -185,6 +200,9 @@ export function validateClient(client: ClientInput): ClientMetadata {
     ) {
       throw invalidConfiguration(member, 'a non-empty string')
     }
+  }
+  if (client.authorization_signed_response_alg === 'none') {
+    throw invalidConfiguration('authorization_signed_response_alg', 'a JWS alg other than none')
   }
   if (
     client.default_max_age !== undefined &&

@@ -35,11 +35,44 @@ export type ResponseType =
  * How the OP returns the authorization response.
  *
  * Without one, the default of the response type applies (`query` for `code`, `fragment` otherwise).
+ * The `*.jwt` modes and `jwt` ask for a signed (and, when the client registered
+ * `authorization_encrypted_response_alg`, encrypted) response: see {@link JwtResponseMode}.
  *
  * @see {@link https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html | Form Post Response Mode}
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3 | JARM §2.3}
  * @group Request policy
  */
-export type ResponseMode = 'query' | 'fragment' | 'form_post'
+export type ResponseMode = 'query' | 'fragment' | 'form_post' | JwtResponseMode
+
+/**
+ * A JWT Secured Authorization Response Mode (JARM §2.3).
+ *
+ * The response parameters travel inside one signed JWT, the `response` parameter, in the query
+ * (`query.jwt`), the fragment (`fragment.jwt`) or a form post (`form_post.jwt`); `jwt` is the
+ * response type's default carrier (`query.jwt` for `code`, `fragment.jwt` otherwise). `query.jwt`
+ * with a response type that returns tokens needs an encrypted response (JARM §2.3.1).
+ *
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3 | JARM §2.3}
+ * @group Request policy
+ */
+export type JwtResponseMode = 'jwt' | 'query.jwt' | 'fragment.jwt' | 'form_post.jwt'
+
+/**
+ * Tells whether a response mode is a JWT Secured Authorization Response Mode.
+ * @param mode - a `response_mode`, or `undefined` for the response type's default
+ * @returns true for `jwt`, `query.jwt`, `fragment.jwt` and `form_post.jwt`
+ * @internal
+ */
+export function isJwtResponseMode(mode: string | undefined): mode is JwtResponseMode {
+  return mode !== undefined && (JWT_RESPONSE_MODES as readonly string[]).includes(mode)
+}
+
+const JWT_RESPONSE_MODES: readonly JwtResponseMode[] = [
+  'jwt',
+  'query.jwt',
+  'fragment.jwt',
+  'form_post.jwt',
+]
 
 /**
  * What the application may do with a parameter at runtime.
@@ -253,7 +286,7 @@ export const RESPONSE_TYPES: readonly ResponseType[] = [
   'code token',
   'code id_token token',
 ]
-const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
+const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post', ...JWT_RESPONSE_MODES]
 const TRANSPORTS: readonly string[] = ['query', 'request-object', 'par']
 const RULES: readonly string[] = ['fixed', 'overridable', 'allowed']
 const SCOPE_OVERRIDES: readonly string[] = ['fixed', 'any', 'allowed']
@@ -328,6 +361,16 @@ export function normalizePolicy(input: unknown, client: ClientMetadata): Request
   const responseMode = optional(input.responseMode, (v) => oneOf(v, RESPONSE_MODES, 'responseMode'))
   if (responseMode === 'query' && responseType !== 'code') {
     throw invalid('policy.responseMode', 'fragment or form_post for a response type with tokens')
+  }
+  if (
+    responseMode === 'query.jwt' &&
+    responseType !== 'code' &&
+    client.authorization_encrypted_response_alg === undefined
+  ) {
+    throw invalid(
+      'policy.responseMode',
+      'fragment.jwt or form_post.jwt for a response type with tokens (query.jwt only when the response is encrypted, JARM §2.3.1)',
+    )
   }
   const redirectUri = optional(input.redirectUri, (v) => {
     if (typeof v !== 'string' || !client.redirect_uris.includes(v)) {

@@ -18,7 +18,7 @@ import {
 } from '../lib/json.js'
 
 /**
- * The OP's metadata (OIDC Discovery §3, RFC 8414, RFC 9126, RFC 9207, logout specs).
+ * The OP's metadata (OIDC Discovery §3, RFC 8414, RFC 9126, RFC 9207, JARM §3, logout specs).
  *
  * Members not listed are kept as they came.
  *
@@ -50,6 +50,9 @@ export interface ProviderMetadata {
   readonly request_object_signing_alg_values_supported?: readonly string[]
   readonly request_object_encryption_alg_values_supported?: readonly string[]
   readonly request_object_encryption_enc_values_supported?: readonly string[]
+  readonly authorization_signing_alg_values_supported?: readonly string[]
+  readonly authorization_encryption_alg_values_supported?: readonly string[]
+  readonly authorization_encryption_enc_values_supported?: readonly string[]
   readonly token_endpoint_auth_methods_supported?: readonly string[]
   readonly token_endpoint_auth_signing_alg_values_supported?: readonly string[]
   readonly claims_supported?: readonly string[]

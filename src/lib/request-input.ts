@@ -54,10 +54,10 @@ export interface ReadRules {
   /** The methods a `Request` may use: a GET is read from its query, a POST from its form body. */
   readonly methods: readonly ('GET' | 'POST')[]
   /**
-   * Whether a URL whose query has no `state` is read from its fragment. Default false.
+   * Whether a URL without `state` or `response` in its query is read from its fragment.
    *
-   * For a browser application's implicit-flow callback. A string starting with `#` is always read
-   * as a fragment.
+   * Default false. `response` is a JARM response (`query.jwt`). For a browser application's
+   * implicit-flow callback. A string starting with `#` is always read as a fragment.
    */
   readonly readsFragment?: boolean
 }
@@ -166,7 +166,8 @@ function parseUrl(input: string): URL | undefined {
 
 function fromUrl(url: URL, rules: ReadRules): ReadInput {
   if (url.href.length > rules.maxBytes) return refused('the URL is too long')
-  if (rules.readsFragment === true && url.hash.length > 1 && !url.searchParams.has('state')) {
+  const queryAnswer = url.searchParams.has('state') || url.searchParams.has('response')
+  if (rules.readsFragment === true && url.hash.length > 1 && !queryAnswer) {
     return collect(new URLSearchParams(url.hash.slice(1)), 'fragment', rules)
   }
   return collect(url.searchParams, 'query', rules)

@@ -72,6 +72,12 @@ export function checkAuthorizationParams(client: MockClient, params: Record<stri
     throw invalid(`response_mode ${mode} is not supported`)
   if (mode === 'query' && responseType !== 'code')
     throw invalid('tokens must not be returned in the query')
+  if (
+    mode === 'query.jwt' &&
+    responseType !== 'code' &&
+    client.authorization_encrypted_response_alg === undefined
+  )
+    throw invalid('tokens must not be returned in the query unless the JARM response is encrypted')
   const scopes = (params.scope ?? '').split(' ')
   if (!scopes.includes('openid'))
     throw new OAuthFailure('invalid_scope', 'scope must include openid')

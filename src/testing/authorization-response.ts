@@ -2,7 +2,7 @@
  * Delivering an authorization response to the redirect URI.
  *
  * Query, fragment or form_post (OAuth 2.0 Multiple Response Type Encoding Practices, Form Post
- * Response Mode).
+ * Response Mode), and their JWT Secured Authorization Response Modes (JARM §2.3).
  *
  * @module
  */
@@ -13,22 +13,42 @@ import type { AuthorizationResponse } from './types.js'
 /** A response mode. */
 export type ResponseMode = AuthorizationResponse['responseMode']
 
-/** The response modes the OP supports. */
-export const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post']
+/** The response modes the OP supports, the JWT Secured Authorization Response Modes among them. */
+export const RESPONSE_MODES: readonly string[] = [
+  'query',
+  'fragment',
+  'form_post',
+  'jwt',
+  'query.jwt',
+  'fragment.jwt',
+  'form_post.jwt',
+]
 
 /**
  * The response mode of a request.
  *
- * The `response_mode` asked for, else query for `code` and fragment for anything carrying a token.
+ * The `response_mode` asked for, else query for `code` and fragment for anything carrying a token;
+ * `jwt` is that default's JARM mode (JARM §2.3.4).
  *
  * @param params - the authorization parameters
  * @returns the response mode
  */
 export function responseModeOf(params: Record<string, string>): ResponseMode {
   const asked = params.response_mode
-  if (asked !== undefined && RESPONSE_MODES.includes(asked)) return asked as ResponseMode
   const types = (params.response_type ?? '').split(' ')
-  return types.includes('id_token') || types.includes('token') ? 'fragment' : 'query'
+  const base = types.includes('id_token') || types.includes('token') ? 'fragment' : 'query'
+  if (asked === 'jwt') return `${base}.jwt`
+  if (asked !== undefined && RESPONSE_MODES.includes(asked)) return asked as ResponseMode
+  return base
+}
+
+/**
+ * Tells whether a response mode is a JWT Secured Authorization Response Mode.
+ * @param mode - the response mode
+ * @returns true for `query.jwt`, `fragment.jwt` and `form_post.jwt`
+ */
+export function isJarmMode(mode: ResponseMode): boolean {
+  return mode.endsWith('.jwt')
 }
 
 /**
@@ -43,7 +63,8 @@ export function deliver(
   mode: ResponseMode,
   params: URLSearchParams,
 ): AuthorizationResponse {
-  if (mode === 'form_post') {
+  const carrier = mode.replace(/\.jwt$/, '')
+  if (carrier === 'form_post') {
     return {
       method: 'POST',
       url: redirectUri,
@@ -54,7 +75,7 @@ export function deliver(
     }
   }
   const url = new URL(redirectUri)
-  if (mode === 'query') {
+  if (carrier === 'query') {
     for (const [name, value] of params) url.searchParams.append(name, value)
   } else {
     url.hash = params.toString()

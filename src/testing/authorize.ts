@@ -12,10 +12,11 @@ import {
   isRegisteredRedirect,
   normalizeResponseType,
 } from './authorization-checks.js'
-import { deliver, responseModeOf } from './authorization-response.js'
+import { deliver, isJarmMode, responseModeOf } from './authorization-response.js'
 import { parseClaimsParameter, requestedAcrClaim } from './claims.js'
 import { type AuthorizationResponseFault, takeFault } from './faults.js'
 import { OAuthFailure, randomToken, repeatedParameter } from './http.js'
+import { jarmParameters } from './jarm.js'
 import { trackSession } from './logout.js'
 import { advertisesIssParameter } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
@@ -61,7 +62,7 @@ export async function runAuthorization(
     if (fallback === undefined || !isRegisteredRedirect(client, fallback)) {
       throw new MockOPError(`${error.error}: ${error.message}`)
     }
-    return deliver(fallback, responseModeOf(query), errorParams(state, error, query.state))
+    return respond(state, client, fallback, query, errorParams(state, error, query.state))
   }
   const redirectUri = params.redirect_uri
   if (redirectUri === undefined || !isRegisteredRedirect(client, redirectUri)) {
@@ -69,8 +70,7 @@ export async function runAuthorization(
       `redirect_uri "${redirectUri ?? ''}" is not registered for ${client.client_id}`,
     )
   }
-  const reply = (response: URLSearchParams) =>
-    deliver(redirectUri, responseModeOf(params), response)
+  const reply = (response: URLSearchParams) => respond(state, client, redirectUri, params, response)
   const fault = takeFault(state.faults, client.client_id, (f) =>
     'oauthError' in f && f.oauthError.endpoint === 'authorization' ? f.oauthError : undefined,
   )
@@ -88,6 +88,27 @@ export async function runAuthorization(
   if (state.users[options.user] === undefined)
     throw new MockOPError(`unknown user "${options.user}"`)
   return reply(await issue(state, client, params, options))
+}
+
+/**
+ * Delivers a response in the request's response mode, signed (and encrypted) in a JARM mode.
+ * @param state - the OP state
+ * @param client - the client
+ * @param redirectUri - the registered redirect URI
+ * @param request - the authorization request parameters (`response_mode`, `response_type`)
+ * @param response - the response parameters
+ * @returns what the browser does next
+ */
+async function respond(
+  state: OpState,
+  client: MockClient,
+  redirectUri: string,
+  request: Record<string, string>,
+  response: URLSearchParams,
+): Promise<AuthorizationResponse> {
+  const mode = responseModeOf(request)
+  const params = isJarmMode(mode) ? await jarmParameters(state, client, response) : response
+  return deliver(redirectUri, mode, params)
 }
 
 /**

@@ -89,6 +89,31 @@ export type IdTokenEndpoint = 'authorization' | 'token'
 export type AuthorizationResponseFault = 'no-access_token' | 'no-token_type' | 'mac-token_type'
 
 /**
+ * How a JWT Secured Authorization Response (JARM) goes wrong.
+ *
+ * Each value breaks exactly one rule an RP must check (JARM §4.4):
+ *
+ * - `bad-signature`: a well-formed JWS whose signature bytes are altered;
+ * - `wrong-audience`: `aud` is `https://other-client.example`;
+ * - `wrong-issuer`: `iss` is `https://wrong-issuer.example`;
+ * - `expired`: `exp` ten minutes ago;
+ * - `no-exp`: no `exp`;
+ * - `alg-none`: unsigned, `alg: none`, empty signature;
+ * - `plain`: the parameters unwrapped (no `response`), as if no JARM mode was asked;
+ * - `signed-only`: signed but not encrypted although the client registered encryption.
+ * @group Faults
+ */
+export type JarmFault =
+  | 'bad-signature'
+  | 'wrong-audience'
+  | 'wrong-issuer'
+  | 'expired'
+  | 'no-exp'
+  | 'alg-none'
+  | 'plain'
+  | 'signed-only'
+
+/**
  * The HTTP endpoints an {@link HttpFault} can hit.
  * @group Faults
  */
@@ -196,7 +221,9 @@ export interface RespondFault {
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
  * - `{ respond }`: a response the test builds ({@link RespondFault});
  * - `{ mtls }`: mutual TLS goes wrong ({@link MtlsFault});
- * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault}).
+ * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault});
+ * - `{ jarm }`: a broken JWT Secured Authorization Response ({@link JarmFault}), for a request in a
+ *   JARM response mode.
  * @group Faults
  */
 export type Fault =
@@ -253,6 +280,10 @@ export type Fault =
   | {
       /** Get DPoP wrong this way at the next request with a proof. */
       dpop: DPoPFault
+    }
+  | {
+      /** Break the next JARM response this way. */
+      jarm: JarmFault
     }
 
 /**

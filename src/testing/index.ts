@@ -28,6 +28,7 @@ export type {
   HttpFaultKind,
   IdTokenEndpoint,
   IdTokenFault,
+  JarmFault,
   MisbehaveOptions,
   MtlsFault,
   OAuthErrorFault,

@@ -8,6 +8,7 @@ import { RESPONSE_MODES } from './authorization-response.js'
 import { takeFault } from './faults.js'
 import { jsonResponse, methodNotAllowed } from './http.js'
 import { mergeDeleting } from './id-token-faults.js'
+import { JARM_DEFAULT_ENC } from './jarm.js'
 import { ENCRYPTION_ALGS, publicJwks } from './keys.js'
 import { aliasMetadata } from './mtls.js'
 import type { OpState, RequestContext } from './state.js'
@@ -119,6 +120,9 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     userinfo_signing_alg_values_supported: [...signing, 'HS256'],
     userinfo_encryption_alg_values_supported: [...ENCRYPTION_ALGS],
     userinfo_encryption_enc_values_supported: [...CONTENT_ENCRYPTION],
+    authorization_signing_alg_values_supported: [...signing, 'HS256'],
+    authorization_encryption_alg_values_supported: [...ENCRYPTION_ALGS],
+    authorization_encryption_enc_values_supported: [...CONTENT_ENCRYPTION, JARM_DEFAULT_ENC],
     request_object_signing_alg_values_supported: [
       'RS256',
       'PS256',

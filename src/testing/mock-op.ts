@@ -180,7 +180,14 @@ async function createState(options: MockOPOptions): Promise<OpState> {
 /** A client's registered algorithms must be ones the OP can produce. */
 function checkClient(client: MockClient, signingAlgs: string[]): void {
   const usable = (alg: string) => alg === 'none' || isHmac(alg) || signingAlgs.includes(alg)
-  for (const alg of [client.id_token_signed_response_alg, client.userinfo_signed_response_alg]) {
+  if (client.authorization_signed_response_alg === 'none') {
+    throw new MockOPError(`client ${client.client_id}: JARM responses are never unsigned`)
+  }
+  for (const alg of [
+    client.id_token_signed_response_alg,
+    client.userinfo_signed_response_alg,
+    client.authorization_signed_response_alg,
+  ]) {
     if (alg === undefined) continue
     if (!usable(alg)) throw new MockOPError(`client ${client.client_id}: the OP has no ${alg} key`)
     if (isHmac(alg) && client.client_secret === undefined) {
@@ -195,6 +202,7 @@ function checkClient(client: MockClient, signingAlgs: string[]): void {
   for (const alg of [
     client.id_token_encrypted_response_alg,
     client.userinfo_encrypted_response_alg,
+    client.authorization_encrypted_response_alg,
   ]) {
     if (alg === undefined) continue
     const types = alg.startsWith('RSA') ? ['RSA'] : ['EC', 'OKP']

@@ -113,6 +113,12 @@ export interface MockClient {
   userinfo_encrypted_response_alg?: string
   /** The JWE `enc` for encrypted UserInfo responses. Default `A128GCM`. */
   userinfo_encrypted_response_enc?: string
+  /** The JWS alg of JARM responses (JARM §3). Default `RS256`; `HS*` use `client_secret`. */
+  authorization_signed_response_alg?: string
+  /** When set, JARM responses are encrypted to the client's `enc` key with this JWE `alg`. */
+  authorization_encrypted_response_alg?: string
+  /** The JWE `enc` of encrypted JARM responses. Default `A128CBC-HS256` (JARM §3). */
+  authorization_encrypted_response_enc?: string
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
   /**
@@ -251,9 +257,17 @@ export interface AuthorizationResponse {
    * The plain redirect URI for `POST`.
    */
   url: string
-  /** How the parameters travel. */
-  responseMode: 'query' | 'fragment' | 'form_post'
-  /** The response parameters (`code`, `state`, `iss`, `id_token`… or `error`…). */
+  /**
+   * How the parameters travel.
+   *
+   * A JARM mode (`*.jwt`, `jwt` resolved to the response type's default) carries `response` alone.
+   */
+  responseMode: 'query' | 'fragment' | 'form_post' | 'query.jwt' | 'fragment.jwt' | 'form_post.jwt'
+  /**
+   * The response parameters (`code`, `state`, `iss`, `id_token`… or `error`…).
+   *
+   * In a JARM mode, the signed `response` alone.
+   */
   params: URLSearchParams
   /** form_post only: the urlencoded body the browser posts. */
   body?: string

@@ -13,10 +13,11 @@ import { startSession } from './session.js'
 /**
  * Completes a sign-in and starts the session.
  *
- * A `GET` without `state`, `code` or `error` in its query came with a fragment the server cannot
- * see: the answer is the relay page, which posts the fragment back. On success: the session
- * cookie, the browser-binding cookie cleared, and a redirect (303) to the sign-in's `returnTo` on
- * a clean URL.
+ * A `GET` without `state`, `code`, `error` or a JARM `response` in its query came with a fragment
+ * the server cannot see (`fragment`, `fragment.jwt`): the answer is the relay page, which posts
+ * the fragment back (a JARM `response` as any other parameter). On success: the session cookie,
+ * the browser-binding cookie cleared, and a redirect (303) to the sign-in's `returnTo` on a clean
+ * URL.
  * @param ctx - the web context
  * @param request - the callback request
  * @returns the response
@@ -27,7 +28,7 @@ export async function finishLogin(ctx: WebContext, request: Request): Promise<Re
   const url = new URL(request.url)
   if (
     request.method === 'GET' &&
-    !['state', 'code', 'error'].some((n) => url.searchParams.has(n))
+    !['state', 'code', 'error', 'response'].some((n) => url.searchParams.has(n))
   ) {
     return fragmentRelayPage(url.pathname)
   }

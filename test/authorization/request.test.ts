@@ -656,6 +656,49 @@ describe("createAuthorizationRequest: the OP's metadata limits what is sent", ()
     assert.ok(await createAuthorizationRequest(off))
   })
 
+  it('refuses a JARM mode the OP does not advertise with OP_UNSUPPORTED_RESPONSE_MODE; sends one it lists', async () => {
+    const { make } = await sharedSetup()
+    const plainModes = { response_modes_supported: ['query', 'fragment', 'form_post'] }
+    await expectCode(
+      createAuthorizationRequest(make({ responseMode: 'query.jwt' }, {}, {}, plainModes)),
+      'OP_UNSUPPORTED_RESPONSE_MODE',
+    )
+    for (const mode of ['jwt', 'query.jwt', 'form_post.jwt'] as const) {
+      const request = await createAuthorizationRequest(make({ responseMode: mode }))
+      assert.equal(request.url.searchParams.get('response_mode'), mode)
+      assert.equal(request.transaction.responseMode, mode)
+    }
+  })
+
+  it('refuses a JARM signing or encryption alg the OP does not advertise with OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG; accepts one it lists', async () => {
+    const { make } = await sharedSetup()
+    const policy = { responseMode: 'query.jwt' } as const
+    const onlyPs256 = { authorization_signing_alg_values_supported: ['PS256'] }
+    const err = await expectCode<UsageError>(
+      createAuthorizationRequest(make(policy, {}, {}, onlyPs256)),
+      'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
+    )
+    assert.equal(err.parameter, 'authorization_signed_response_alg')
+    const ps256 = { authorization_signed_response_alg: 'PS256' }
+    assert.ok(await createAuthorizationRequest(make(policy, {}, ps256, onlyPs256)))
+    const encrypted = { authorization_encrypted_response_alg: 'RSA-OAEP-256' }
+    await expectCode(
+      createAuthorizationRequest(
+        make(policy, {}, encrypted, { authorization_encryption_alg_values_supported: ['ECDH-ES'] }),
+      ),
+      'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
+    )
+    await expectCode(
+      createAuthorizationRequest(
+        make(policy, {}, encrypted, { authorization_encryption_enc_values_supported: ['A256GCM'] }),
+      ),
+      'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
+    )
+    assert.ok(await createAuthorizationRequest(make(policy, {}, encrypted)))
+    const off = make({ ...policy, enforceProviderSupport: false }, {}, {}, onlyPs256)
+    assert.ok(await createAuthorizationRequest(off))
+  })
+
   it('refuses PKCE when the OP advertises methods without S256, with OP_UNSUPPORTED_PKCE_METHOD', async () => {
     const { make } = await sharedSetup()
     const op = { code_challenge_methods_supported: ['plain'] }

@@ -128,3 +128,20 @@ describe('mutual TLS clients (RFC 8705)', () => {
     assert.equal(config.client.tls_client_auth_subject_dn, 'CN=rp')
   })
 })
+
+test('authorization_signed_response_alg none is INVALID_CONFIGURATION (JARM §3); RS256 is accepted', async () => {
+  const metadata = providerMetadata()
+  await expectCode(
+    () => createConfiguration(metadata, { ...client, authorization_signed_response_alg: 'none' }),
+    'INVALID_CONFIGURATION',
+  )
+  await expectCode(
+    () => createConfiguration(metadata, { ...client, authorization_encrypted_response_alg: '' }),
+    'INVALID_CONFIGURATION',
+  )
+  createConfiguration(metadata, {
+    ...client,
+    authorization_signed_response_alg: 'RS256',
+    authorization_encrypted_response_alg: 'RSA-OAEP-256',
+  })
+})

@@ -123,9 +123,15 @@ describe('normalizePolicy', () => {
     ],
     [
       'an unknown response mode',
-      { responseMode: 'query.jwt' },
+      { responseMode: 'query.jws' },
       'policy.responseMode',
-      { responseMode: 'query' },
+      { responseMode: 'query.jwt' },
+    ],
+    [
+      'query.jwt for tokens without an encrypted response (JARM §2.3.1)',
+      { responseType: 'code id_token', responseMode: 'query.jwt' },
+      'policy.responseMode',
+      { responseType: 'code id_token', responseMode: 'fragment.jwt' },
     ],
     [
       'query mode for tokens',
@@ -317,5 +323,19 @@ describe('normalizePolicy', () => {
       'INVALID_CONFIGURATION',
     )
     assert.equal(make({ parameters: [{ name: 'hd', value: 'x' }] }).policy.parameters.length, 1)
+  })
+})
+
+describe('JARM response modes in the policy', () => {
+  it('accepts query.jwt for tokens when the client registered encrypted responses, and every JARM mode for code', () => {
+    const encrypted = { ...client, authorization_encrypted_response_alg: 'RSA-OAEP-256' }
+    const policy = normalizePolicy(
+      { responseType: 'id_token', responseMode: 'query.jwt' },
+      encrypted,
+    )
+    assert.equal(policy.responseMode, 'query.jwt')
+    for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt'] as const) {
+      assert.equal(normalizePolicy({ responseMode: mode }, client).responseMode, mode)
+    }
   })
 })

@@ -469,6 +469,9 @@ function expected(scenario: Scenario, state: string, d: Delivered): Expected {
   }
   if (names.size > MAX_PARAMETERS) return { ok: false, takes: false }
   const p = new Map(d.seen.filter(([, v]) => v !== ''))
+  // A JARM `response` is verified before the state is read; these sign-ins asked for none, and
+  // no mutation makes a JWT the OP signed.
+  if (p.has('response')) return { ok: false, takes: false }
   if (!p.has('state')) return { ok: false, takes: false }
   const fail = { ok: false, takes: true }
   if (p.get('state') !== state) return fail

@@ -62,6 +62,14 @@ describe('reading the callback input (the callback rules)', () => {
     assert.equal(withState.params.state, 'q')
   })
 
+  test('a URL whose query carries a JARM response is read from its query, whatever its fragment', async () => {
+    const jarm = await readCallbackParameters(new URL('https://rp.example/cb?response=j#_=_'))
+    assert.equal(jarm.delivery, 'query')
+    assert.deepEqual({ ...jarm.params }, { response: 'j' })
+    const fragment = await readCallbackParameters(new URL('https://rp.example/cb#response=j'))
+    assert.equal(fragment.delivery, 'fragment')
+  })
+
   test('strings: a full URL, a path-relative URL, a ?query, a #fragment, or bare parameters', async () => {
     const cases: [string, string][] = [
       ['https://rp.example/cb?state=a', 'query'],

@@ -233,7 +233,7 @@ export function browserInput(response: TestingModule.AuthorizationResponse): Req
       body: response.body ?? '',
     })
   }
-  return response.responseMode === 'fragment' ? response.url : new Request(response.url)
+  return response.responseMode.startsWith('fragment') ? response.url : new Request(response.url)
 }
 
 const ALGORITHMS = {

@@ -11,6 +11,7 @@ import { dpopCases } from './cases/dpop.js'
 import { httpCases } from './cases/http.js'
 import { idTokenCases } from './cases/id-token.js'
 import { implicitCases } from './cases/implicit.js'
+import { jarmCases } from './cases/jarm.js'
 import { opKeyCases } from './cases/op-keys.js'
 import { requestObjectCases } from './cases/request-objects.js'
 import { storeCases } from './cases/stores.js'
@@ -41,5 +42,6 @@ export function cases(lib: Lib, testing: Testing): Case[] {
     ...opKeyCases(env),
     ...userinfoCases(env),
     ...dpopCases(env),
+    ...jarmCases(env),
   ]
 }

@@ -283,7 +283,7 @@ export function browserRequest(
       body: response.body ?? '',
     })
   }
-  if (response.responseMode === 'fragment') return response.url
+  if (response.responseMode.startsWith('fragment')) return response.url
   return new Request(response.url, { headers: cookie })
 }
 

@@ -60,7 +60,15 @@ describe('discovery and JWKS', () => {
     assert.equal('end_session_endpoint' in metadata, false, 'undefined removes a member')
     assert.equal(metadata.service_documentation, 'https://docs.example')
     assert.deepEqual(metadata.response_types_supported, FRONT)
-    assert.deepEqual(metadata.response_modes_supported, ['query', 'fragment', 'form_post'])
+    assert.deepEqual(metadata.response_modes_supported, [
+      'query',
+      'fragment',
+      'form_post',
+      'jwt',
+      'query.jwt',
+      'fragment.jwt',
+      'form_post.jwt',
+    ])
     assert.deepEqual(metadata.code_challenge_methods_supported, ['S256'])
     assert.deepEqual(metadata.id_token_signing_alg_values_supported, [
       'RS256',

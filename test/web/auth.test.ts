@@ -178,6 +178,38 @@ describe('createWebAuth: hybrid response types with a front-channel access token
   })
 })
 
+describe('createWebAuth: JARM response modes', () => {
+  for (const mode of ['query.jwt', 'form_post.jwt'] as const) {
+    test(`${mode}: the signed response signs in`, async () => {
+      const f = await createWebFixture({ config: { policy: { responseMode: mode } } })
+      const browser = f.browser()
+      const done = await browser.signIn('/jarm')
+      assert.equal(done.headers.get('location'), '/jarm')
+      assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+    })
+  }
+
+  test('a query carrying response alone is the sign-in, not the relay page; a bare GET gets the relay page', async () => {
+    const f = await createWebFixture({ config: { policy: { responseMode: 'query.jwt' } } })
+    const unsigned = await f.browser().send('/auth/callback?response=not-a-jwt')
+    assert.notEqual(unsigned.status, 200)
+    assert.doesNotMatch(await unsigned.text(), /<script nonce=/)
+    const relay = await f.browser().send('/auth/callback')
+    assert.equal(relay.status, 200)
+    assert.match(await relay.text(), /<script nonce=/)
+  })
+
+  test('fragment.jwt: the relay page posts response back and it signs in', async () => {
+    const f = await createWebFixture({
+      config: { policy: { responseType: 'id_token token', responseMode: 'fragment.jwt' } },
+    })
+    const browser = f.browser()
+    const done = await browser.signIn('/relayed')
+    assert.equal(done.headers.get('location'), '/relayed')
+    assert.equal((await f.auth.getSession(browser.request('/')))?.sub, 'alice')
+  })
+})
+
 describe('createWebAuth: the session cookie', async () => {
   const f = await createWebFixture()
 
