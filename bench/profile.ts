@@ -3,7 +3,7 @@
  * under V8's CPU profiler, writes the .cpuprofile to bench/results/profiles/ (open it in Chrome
  * DevTools) and prints where the time went: self time and inclusive time by function.
  * Targets: callback-rs256, callback-es256, authorization-plain, authorization-rs256,
- * authorization-es256, loopback. Contender: its index in the metric (0 = oidc-rp). Concurrency:
+ * authorization-es256, dpop-refresh, dpop-userinfo, loopback. Contender: its index in the metric (0 = oidc-rp). Concurrency:
  * loopback only (default 1).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { makeOpKeys } from './lib/fixtures.js'
 import type { Contender } from './lib/harness.js'
 import { plainContenders, signedContenders } from './metrics/authorization.js'
 import { callbackContenders } from './metrics/callback.js'
+import { dpopContenders } from './metrics/dpop.js'
 import { flowContenders, startOp } from './metrics/loopback.js'
 
 interface ProfileNode {
@@ -53,6 +54,9 @@ if (target === 'loopback') {
   } else if (target === 'authorization-rs256' || target === 'authorization-es256') {
     const alg = target === 'authorization-rs256' ? 'RS256' : 'ES256'
     contender = (await signedContenders(sdk, keys, alg)).contenders[index]!
+  } else if (target === 'dpop-refresh' || target === 'dpop-userinfo') {
+    const operation = target === 'dpop-refresh' ? 'refresh' : 'userinfo'
+    contender = (await dpopContenders(sdk, keys, operation))[index]!
   } else {
     throw new Error(`unknown target ${target}`)
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=callback,authorization,loopback,cold,bundle,memory]
+ * `npm run bench [-- --quick] [-- --only=callback,authorization,loopback,cold,bundle,memory,dpop]
  * [-- --no-write]`: runs the metrics of the performance issue and writes BENCH.md, BENCH.json and
  * bench/results/latest.json (a quick run writes only bench/results/quick.json).
  * `npm run bench -- --render` rewrites BENCH.md from BENCH.json without measuring.
@@ -22,6 +22,7 @@ import {
 import { runBundles } from './metrics/bundle.js'
 import { callbackContenders, correctness, FLOOR } from './metrics/callback.js'
 import { coldContenders, runColdStarts } from './metrics/cold-start.js'
+import { DPOP_FLOOR, DPOP_OPERATIONS, dpopContenders } from './metrics/dpop.js'
 import { flowContenders, runFlows, startOp } from './metrics/loopback.js'
 import { runMemory } from './metrics/memory.js'
 
@@ -33,7 +34,15 @@ if (process.argv.includes('--render')) {
   process.exit(0)
 }
 
-const METRICS = ['callback', 'authorization', 'loopback', 'cold', 'bundle', 'memory'] as const
+const METRICS = [
+  'callback',
+  'authorization',
+  'loopback',
+  'cold',
+  'bundle',
+  'memory',
+  'dpop',
+] as const
 type Metric = (typeof METRICS)[number]
 
 const args = process.argv.slice(2)
@@ -63,6 +72,9 @@ const PLANS = {
   loopback: quick
     ? { concurrencies: [1, 32], rounds: 2, sliceMs: 400 }
     : { concurrencies: [1, 32], rounds: 10, sliceMs: 600 },
+  dpop: quick
+    ? { rounds: 5, sliceMs: 80, warmupMs: 1000 }
+    : { rounds: 20, sliceMs: 150, warmupMs: 1500 },
   coldStartRuns: quick ? 5 : 15,
   memoryCallbacks: quick ? 10_000 : 100_000,
 } satisfies Record<string, RunPlan | unknown>
@@ -163,6 +175,26 @@ if (wants('memory')) {
     `6. memory oidc-rp reachable heap: ${results.memory.retained.bytesPerCallback.toFixed(2)} B/callback`,
   )
   log(`6. memory store: ${Math.round(results.memory.store.bytesPerTransaction)} B/transaction`)
+}
+
+if (wants('dpop')) {
+  const dpop: Record<string, CheckedResult[]> = {}
+  for (const operation of DPOP_OPERATIONS) {
+    const contenders = await dpopContenders(sdk, keys, operation)
+    const checks: Record<string, Record<string, boolean>> = {}
+    for (const c of contenders) checks[c.name] = await c.checks()
+    const measured = await interleave(contenders, DPOP_FLOOR, PLANS.dpop)
+    dpop[operation] = measured.map((m) => ({ ...m, checks: checks[m.name] }))
+    const failed = Object.entries(checks).flatMap(([name, row]) =>
+      Object.entries(row)
+        .filter(([, passed]) => !passed)
+        .map(([check]) => `${name}: ${check}`),
+    )
+    log(
+      `7. dpop ${operation}: ${short(dpop[operation])}; checks ${failed.length === 0 ? 'all passed' : `FAILED ${failed.join(', ')}`}`,
+    )
+  }
+  results.dpop = dpop
 }
 
 results.meta = {

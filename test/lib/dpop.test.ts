@@ -13,6 +13,7 @@ import {
 } from 'jose'
 import type { UsageError } from '../../src/errors.js'
 import { type DPoPAlg, generateKeyPairFor, makeHandle } from '../../src/lib/dpop.js'
+import { useNodeCrypto } from '../../src/lib/node-crypto.js'
 import { expectCode } from '../support/helpers.js'
 
 async function verified(proof: string) {
@@ -66,6 +67,21 @@ describe('DPoP proofs', () => {
     )
     assert.equal(withToken.ath, base64url.encode(new Uint8Array(hash)))
     assert.equal(decodeJwt(await handle.proof('GET', 'https://rs.example/')).ath, undefined)
+  })
+
+  test('ath is the same without Node crypto (the WebCrypto path browsers take)', async () => {
+    const handle = await makeHandle(await generateKeyPairFor())
+    const token = 'an-access-token-value'
+    const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token))
+    useNodeCrypto(false)
+    try {
+      const claims = decodeJwt(
+        await handle.proof('GET', 'https://rs.example/', { accessToken: token }),
+      )
+      assert.equal(claims.ath, base64url.encode(new Uint8Array(hash)))
+    } finally {
+      useNodeCrypto(true)
+    }
   })
 
   test('a nonce is remembered per origin and goes only to that origin', async () => {
