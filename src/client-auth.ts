@@ -163,6 +163,7 @@ function assertionAudience(config: Configuration, endpoint: string): oauth.Modif
  * @param params - the form parameters (client authentication is added)
  * @param signal - aborts the request
  * @param kind - which endpoint it is, for its response size limit
+ * @param headers - headers over the form's defaults (e.g. another `accept`)
  * @returns the response, fully read
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -173,22 +174,23 @@ export async function postAuthenticatedForm(
   params: URLSearchParams,
   signal?: AbortSignal,
   kind: 'token' | 'par' = 'token',
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpResponse> {
   const body = new URLSearchParams(params)
-  let headers: HeadersInit
+  let sent: HeadersInit
   let fixed = clientAuthentication(config).fixed
   if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)
-    headers = { ...FORM_HEADERS, ...fixed.headers }
+    sent = { ...FORM_HEADERS, ...headers, ...fixed.headers }
   } else {
     const { as, client } = oauthParties(config)
-    headers = new Headers(FORM_HEADERS)
-    await (await strategy(config, endpoint))(as, client, body, headers)
+    sent = new Headers({ ...FORM_HEADERS, ...headers })
+    await (await strategy(config, endpoint))(as, client, body, sent)
   }
   return httpRequest(
     new URL(endpoint),
-    { method: 'POST', headers, body },
+    { method: 'POST', headers: sent, body },
     {
       ...config.settings,
       maxResponseBytes: responseLimit(config.settings, kind),

@@ -56,6 +56,13 @@ export type OAuthResponseErrorCode =
    * See RFC 6750 §3.
    */
   | 'USERINFO_BEARER_CHALLENGE'
+  /**
+   * The revocation endpoint answered with an OAuth error body (RFC 7009 §2.2.1), e.g.
+   * `unsupported_token_type` or `invalid_client`.
+   */
+  | 'REVOCATION_ERROR_RESPONSE'
+  /** The introspection endpoint answered with an OAuth error body (RFC 7662 §2.3). */
+  | 'INTROSPECTION_ERROR_RESPONSE'
 
 /**
  * Codes of {@link ValidationError}: a check on what the OP or the browser sent failed.
@@ -372,6 +379,32 @@ export type ValidationErrorCode =
    * authority-form), a method or header a Fetch `Request` refuses, or a body cut short.
    */
   | 'REQUEST_INVALID'
+  /**
+   * The introspection response is not what RFC 7662 §2.2 describes.
+   *
+   * Not a JSON object (or not the registered `application/token-introspection+jwt`), `active`
+   * missing or not a boolean, or a member of the wrong type (`claim` names it).
+   */
+  | 'INTROSPECTION_RESPONSE_INVALID'
+  /**
+   * The JWT introspection response is not signed as registered (RFC 9701 §5).
+   *
+   * Another `alg` than `introspection_signed_response_alg` (default RS256), or a signature the
+   * OP's keys do not verify.
+   */
+  | 'INTROSPECTION_SIGNATURE_INVALID'
+  /**
+   * The JWT introspection response could not be decrypted with the client's keys, or is not
+   * encrypted as the client registered (`introspection_encrypted_response_alg`/`_enc`).
+   */
+  | 'INTROSPECTION_DECRYPTION_FAILED'
+  /**
+   * A claim of the JWT introspection response fails RFC 9701 §5 (`claim` names it).
+   *
+   * `typ` not `token-introspection+jwt`, `iss` not the OP's issuer, `aud` without the client_id,
+   * `iat` missing or in the future, `token_introspection` missing or not an object.
+   */
+  | 'INTROSPECTION_CLAIM_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -503,6 +536,10 @@ export type UsageErrorCode =
    * none at all; mount the bridge before body parsers, or use one that sets `req.body`.
    */
   | 'REQUEST_BODY_ALREADY_READ'
+  /** Token revocation was asked for but the OP's metadata has no `revocation_endpoint`. */
+  | 'REVOCATION_UNAVAILABLE'
+  /** Token introspection was asked for but the OP's metadata has no `introspection_endpoint`. */
+  | 'INTROSPECTION_UNAVAILABLE'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

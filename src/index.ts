@@ -85,6 +85,7 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
+export { type IntrospectionResult, introspectToken } from './introspection.js'
 export { exportJwksCache, restoreJwksCache } from './keys.js'
 export type { ClientCryptoKey, ClientKey } from './lib/client-keys.js'
 export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
@@ -112,6 +113,11 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export {
+  revokeToken,
+  type TokenManagementOptions,
+  type TokenTypeHint,
+} from './revocation.js'
 export { type RecordSessionOptions, recordSession } from './sessions.js'
 export type {
   ReplayGuard,

@@ -46,6 +46,15 @@ export interface ClientMetadata {
   readonly userinfo_signed_response_alg?: string
   readonly userinfo_encrypted_response_alg?: string
   readonly userinfo_encrypted_response_enc?: string
+  /**
+   * The JWS alg of JWT introspection responses (RFC 9701 §6); set, introspection asks for
+   * `application/token-introspection+jwt`.
+   */
+  readonly introspection_signed_response_alg?: string
+  /** The JWE alg of encrypted JWT introspection responses (RFC 9701 §6). */
+  readonly introspection_encrypted_response_alg?: string
+  /** The JWE enc of encrypted JWT introspection responses; default `A128CBC-HS256`. */
+  readonly introspection_encrypted_response_enc?: string
   readonly request_object_signing_alg?: string
   readonly request_object_encryption_alg?: string
   readonly request_object_encryption_enc?: string
@@ -98,6 +107,9 @@ const CLIENT_STRINGS = [
   'request_object_signing_alg',
   'request_object_encryption_alg',
   'request_object_encryption_enc',
+  'introspection_signed_response_alg',
+  'introspection_encrypted_response_alg',
+  'introspection_encrypted_response_enc',
 ] as const
 
 /**
