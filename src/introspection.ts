@@ -14,7 +14,13 @@ import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { decodeJws } from './lib/compact.js'
 import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
-import { decodeUtf8, describe, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './lib/json.js'
+import {
+  decodeUtf8,
+  describe,
+  isPlainObject,
+  MAX_JSON_DEPTH,
+  nestedDeeperThan,
+} from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
 import {
   checkAlg,

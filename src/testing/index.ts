@@ -25,6 +25,7 @@ export type {
   HttpFaultEndpoint,
   HttpFaultKind,
   IdTokenFault,
+  IntrospectionFault,
   MisbehaveOptions,
   OAuthErrorFault,
   RespondFault,

@@ -29,6 +29,11 @@ export interface Grant {
   amr?: string[]
   /** The session id. */
   sid?: string
+  /**
+   * The tokens of one authorization: revoking a refresh token revokes every token of its family
+   * (RFC 7009 §2.1).
+   */
+  family?: string
   /** The `claims` request parameter. */
   claims: ClaimsRequest
 }
@@ -72,6 +77,8 @@ export interface Endpoints {
   token: string
   userinfo: string
   end_session: string
+  revocation: string
+  introspection: string
 }
 
 /** Everything the mock OP knows. */
@@ -154,5 +161,7 @@ export function endpointsOf(issuer: string): Endpoints {
     token: `${base}/token`,
     userinfo: `${base}/userinfo`,
     end_session: `${base}/end_session`,
+    revocation: `${base}/revoke`,
+    introspection: `${base}/introspect`,
   }
 }

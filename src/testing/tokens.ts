@@ -120,8 +120,9 @@ export async function tokenResponseBody(
   grant: Grant,
   options: { refreshToken?: string; includeNonce: boolean },
 ): Promise<Record<string, unknown>> {
-  const accessToken = issueAccessToken(state, grant)
-  const refreshToken = options.refreshToken ?? issueRefreshToken(state, grant)
+  const family = { ...grant, family: grant.family ?? randomToken(12) }
+  const accessToken = issueAccessToken(state, family)
+  const refreshToken = options.refreshToken ?? issueRefreshToken(state, family)
   const idToken = await issueIdToken(state, {
     client,
     grant,

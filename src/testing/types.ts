@@ -111,6 +111,19 @@ export interface MockClient {
   userinfo_encrypted_response_enc?: string
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
+  /**
+   * When set, introspection answers a JWT signed with this algorithm to a request that accepts
+   * `application/token-introspection+jwt` (RFC 9701).
+   */
+  introspection_signed_response_alg?: string
+  /**
+   * When set, JWT introspection responses are encrypted to the client's `enc` key with this JWE
+   * `alg` (signed with RS256 unless `introspection_signed_response_alg` says otherwise), and a
+   * request that does not accept them is refused.
+   */
+  introspection_encrypted_response_alg?: string
+  /** The JWE `enc` for encrypted introspection responses. Default `A128CBC-HS256`. */
+  introspection_encrypted_response_enc?: string
 }
 
 /**
@@ -230,6 +243,8 @@ export type RecordedEndpoint =
   | 'token'
   | 'userinfo'
   | 'end_session'
+  | 'revocation'
+  | 'introspection'
   | 'unknown'
 
 /**
@@ -249,7 +264,7 @@ export interface RecordedRequest {
   params: Record<string, string>
   /** The raw request body, when there was one. */
   rawBody?: string
-  /** token and PAR: the client authentication method the OP detected. */
+  /** token, PAR, revocation and introspection: the client authentication method the OP detected. */
   clientAuthMethod?: ClientAuthMethod
   /** userinfo: where the access token came. */
   accessTokenIn?: 'header' | 'body'
