@@ -57,8 +57,9 @@ export type OAuthResponseErrorCode =
    */
   | 'USERINFO_BEARER_CHALLENGE'
   /**
-   * The revocation endpoint answered with an OAuth error body (RFC 7009 §2.2.1), e.g.
-   * `unsupported_token_type` or `invalid_client`.
+   * The revocation endpoint answered with an OAuth error body (RFC 7009 §2.2.1).
+   *
+   * E.g. `unsupported_token_type` or `invalid_client`.
    */
   | 'REVOCATION_ERROR_RESPONSE'
   /** The introspection endpoint answered with an OAuth error body (RFC 7662 §2.3). */
@@ -394,8 +395,10 @@ export type ValidationErrorCode =
    */
   | 'INTROSPECTION_SIGNATURE_INVALID'
   /**
-   * The JWT introspection response could not be decrypted with the client's keys, or is not
-   * encrypted as the client registered (`introspection_encrypted_response_alg`/`_enc`).
+   * The JWT introspection response is not encrypted as registered, or does not decrypt.
+   *
+   * The client registered `introspection_encrypted_response_alg`/`_enc`, or did not; or its keys
+   * do not decrypt the response.
    */
   | 'INTROSPECTION_DECRYPTION_FAILED'
   /**

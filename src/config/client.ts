@@ -47,8 +47,9 @@ export interface ClientMetadata {
   readonly userinfo_encrypted_response_alg?: string
   readonly userinfo_encrypted_response_enc?: string
   /**
-   * The JWS alg of JWT introspection responses (RFC 9701 §6); set, introspection asks for
-   * `application/token-introspection+jwt`.
+   * The JWS alg of JWT introspection responses (RFC 9701 §6).
+   *
+   * Set, introspection asks for `application/token-introspection+jwt` and accepts only that.
    */
   readonly introspection_signed_response_alg?: string
   /** The JWE alg of encrypted JWT introspection responses (RFC 9701 §6). */

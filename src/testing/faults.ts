@@ -228,8 +228,10 @@ export type Fault =
     }
   | {
       /**
-       * `unavailable`: the revocation endpoint answers 503 (RFC 7009 §2.2.1) and revokes nothing;
-       * `ignored`: it answers 200 and revokes nothing.
+       * Break the next revocation this way.
+       *
+       * `unavailable`: it answers 503 (RFC 7009 §2.2.1) and revokes nothing; `ignored`: it answers
+       * 200 and revokes nothing.
        */
       revocation: 'unavailable' | 'ignored'
     }

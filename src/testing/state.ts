@@ -30,8 +30,9 @@ export interface Grant {
   /** The session id. */
   sid?: string
   /**
-   * The tokens of one authorization: revoking a refresh token revokes every token of its family
-   * (RFC 7009 §2.1).
+   * The tokens of one authorization.
+   *
+   * Revoking a refresh token revokes every token of its family (RFC 7009 §2.1).
    */
   family?: string
   /** The `claims` request parameter. */

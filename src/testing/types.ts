@@ -112,14 +112,16 @@ export interface MockClient {
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
   /**
-   * When set, introspection answers a JWT signed with this algorithm to a request that accepts
-   * `application/token-introspection+jwt` (RFC 9701).
+   * When set, introspection can answer a JWT signed with this algorithm (RFC 9701).
+   *
+   * It does to a request that accepts `application/token-introspection+jwt`.
    */
   introspection_signed_response_alg?: string
   /**
-   * When set, JWT introspection responses are encrypted to the client's `enc` key with this JWE
-   * `alg` (signed with RS256 unless `introspection_signed_response_alg` says otherwise), and a
-   * request that does not accept them is refused.
+   * When set, JWT introspection responses are encrypted to the client's `enc` key with this `alg`.
+   *
+   * They are signed with RS256 unless `introspection_signed_response_alg` says otherwise; a request
+   * that does not accept them is refused.
    */
   introspection_encrypted_response_alg?: string
   /** The JWE `enc` for encrypted introspection responses. Default `A128CBC-HS256`. */
