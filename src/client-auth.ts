@@ -177,7 +177,7 @@ function assertionAudience(config: Configuration, endpoint: string): oauth.Modif
  * @param params - the form parameters (client authentication is added)
  * @param signal - aborts the request
  * @param kind - which endpoint it is, for its response size limit
- * @param extraHeaders - headers to add (a DPoP proof)
+ * @param headers - headers over the form's defaults (a DPoP proof, another `accept`)
  * @returns the response, fully read
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -188,23 +188,23 @@ export async function postAuthenticatedForm(
   params: URLSearchParams,
   signal?: AbortSignal,
   kind: 'token' | 'par' = 'token',
-  extraHeaders: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<HttpResponse> {
   const body = new URLSearchParams(params)
-  let headers: HeadersInit
+  let sent: HeadersInit
   let fixed = clientAuthentication(config).fixed
   if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)
-    headers = { ...FORM_HEADERS, ...extraHeaders, ...fixed.headers }
+    sent = { ...FORM_HEADERS, ...headers, ...fixed.headers }
   } else {
     const { as, client } = oauthParties(config)
-    headers = new Headers({ ...FORM_HEADERS, ...extraHeaders })
-    await (await strategy(config, endpoint))(as, client, body, headers)
+    sent = new Headers({ ...FORM_HEADERS, ...headers })
+    await (await strategy(config, endpoint))(as, client, body, sent)
   }
   return httpRequest(
     new URL(endpoint),
-    { method: 'POST', headers, body },
+    { method: 'POST', headers: sent, body },
     {
       ...config.settings,
       maxResponseBytes: responseLimit(config.settings, kind),

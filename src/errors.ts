@@ -63,6 +63,14 @@ export type OAuthResponseErrorCode =
    * `fetchProtectedResource`.
    */
   | 'PROTECTED_RESOURCE_CHALLENGE'
+  /**
+   * The revocation endpoint answered with an OAuth error body (RFC 7009 §2.2.1).
+   *
+   * E.g. `unsupported_token_type` or `invalid_client`.
+   */
+  | 'REVOCATION_ERROR_RESPONSE'
+  /** The introspection endpoint answered with an OAuth error body (RFC 7662 §2.3). */
+  | 'INTROSPECTION_ERROR_RESPONSE'
 
 /**
  * Codes of {@link ValidationError}: a check on what the OP or the browser sent failed.
@@ -417,6 +425,34 @@ export type ValidationErrorCode =
   | 'JARM_EXPIRED'
   /** A JARM response claim has the wrong type, or its `iat` or `nbf` is in the future. */
   | 'JARM_CLAIM_INVALID'
+  /**
+   * The introspection response is not what RFC 7662 §2.2 describes.
+   *
+   * Not a JSON object (or not the registered `application/token-introspection+jwt`), `active`
+   * missing or not a boolean, or a member of the wrong type (`claim` names it).
+   */
+  | 'INTROSPECTION_RESPONSE_INVALID'
+  /**
+   * The JWT introspection response is not signed as registered (RFC 9701 §5).
+   *
+   * Another `alg` than `introspection_signed_response_alg` (default RS256), or a signature the
+   * OP's keys do not verify.
+   */
+  | 'INTROSPECTION_SIGNATURE_INVALID'
+  /**
+   * The JWT introspection response is not encrypted as registered, or does not decrypt.
+   *
+   * The client registered `introspection_encrypted_response_alg`/`_enc`, or did not; or its keys
+   * do not decrypt the response.
+   */
+  | 'INTROSPECTION_DECRYPTION_FAILED'
+  /**
+   * A claim of the JWT introspection response fails RFC 9701 §5 (`claim` names it).
+   *
+   * `typ` not `token-introspection+jwt`, `iss` not the OP's issuer, `aud` without the client_id,
+   * `iat` missing or in the future, `token_introspection` missing or not an object.
+   */
+  | 'INTROSPECTION_CLAIM_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -561,6 +597,10 @@ export type UsageErrorCode =
    * `authorization_encryption_*_values_supported`.
    */
   | 'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG'
+  /** Token revocation was asked for but the OP's metadata has no `revocation_endpoint`. */
+  | 'REVOCATION_UNAVAILABLE'
+  /** Token introspection was asked for but the OP's metadata has no `introspection_endpoint`. */
+  | 'INTROSPECTION_UNAVAILABLE'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

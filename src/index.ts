@@ -87,6 +87,7 @@ export {
   type WWWAuthenticateChallenge,
 } from './errors.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
+export { type IntrospectionResult, introspectToken } from './introspection.js'
 export { exportJwksCache, restoreJwksCache } from './keys.js'
 export type { ClientCryptoKey, ClientKey } from './lib/client-keys.js'
 export type {
@@ -121,6 +122,11 @@ export {
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
 export { fetchProtectedResource, type ProtectedResourceOptions } from './resource.js'
+export {
+  revokeToken,
+  type TokenManagementOptions,
+  type TokenTypeHint,
+} from './revocation.js'
 export { type RecordSessionOptions, recordSession } from './sessions.js'
 export type {
   ReplayGuard,

@@ -62,6 +62,16 @@ export interface ClientMetadata {
   readonly userinfo_signed_response_alg?: string
   readonly userinfo_encrypted_response_alg?: string
   readonly userinfo_encrypted_response_enc?: string
+  /**
+   * The JWS alg of JWT introspection responses (RFC 9701 §6).
+   *
+   * Set, introspection asks for `application/token-introspection+jwt` and accepts only that.
+   */
+  readonly introspection_signed_response_alg?: string
+  /** The JWE alg of encrypted JWT introspection responses (RFC 9701 §6). */
+  readonly introspection_encrypted_response_alg?: string
+  /** The JWE enc of encrypted JWT introspection responses; default `A128CBC-HS256`. */
+  readonly introspection_encrypted_response_enc?: string
   readonly request_object_signing_alg?: string
   readonly request_object_encryption_alg?: string
   readonly request_object_encryption_enc?: string
@@ -161,6 +171,9 @@ const CLIENT_STRINGS = [
   'authorization_signed_response_alg',
   'authorization_encrypted_response_alg',
   'authorization_encrypted_response_enc',
+  'introspection_signed_response_alg',
+  'introspection_encrypted_response_alg',
+  'introspection_encrypted_response_enc',
 ] as const
 
 /**

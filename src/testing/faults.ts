@@ -117,7 +117,15 @@ export type JarmFault =
  * The HTTP endpoints an {@link HttpFault} can hit.
  * @group Faults
  */
-export type HttpFaultEndpoint = 'discovery' | 'jwks' | 'token' | 'userinfo' | 'par' | 'end_session'
+export type HttpFaultEndpoint =
+  | 'discovery'
+  | 'jwks'
+  | 'token'
+  | 'userinfo'
+  | 'par'
+  | 'end_session'
+  | 'revocation'
+  | 'introspection'
 
 /**
  * How an HTTP response goes wrong:
@@ -170,18 +178,40 @@ export interface HttpFault {
  */
 export interface OAuthErrorFault {
   /**
-   * `authorization`: an error redirect (with `state` and `iss`); `token`/`par`: a JSON error body.
+   * `authorization`: an error redirect (with `state` and `iss`); the others: a JSON error body.
    */
-  endpoint: 'authorization' | 'token' | 'par'
+  endpoint: 'authorization' | 'token' | 'par' | 'revocation' | 'introspection'
   /** The `error` code, e.g. `temporarily_unavailable`. */
   error: string
   /** The `error_description`. */
   error_description?: string
   /** The `error_uri`. */
   error_uri?: string
-  /** token/par: the HTTP status. Default 400. */
+  /** Back-channel endpoints: the HTTP status. Default 400. */
   status?: number
 }
+
+/**
+ * How an introspection response goes wrong (RFC 7662 §2.2, RFC 9701 §5):
+ *
+ * - `not-json`: a `text/html` page with status 200;
+ * - `no-active`: the real answer without `active`;
+ * - `active-not-boolean`: `active` is the string `"true"`;
+ * - `bad-signature`: a JWT response whose signature bytes are altered (even for a client that
+ *   registered plain JSON);
+ * - `wrong-audience`: a JWT response with `aud` `https://other-client.example`;
+ * - `wrong-issuer`: a JWT response with `iss` `https://wrong-issuer.example`;
+ * - `wrong-typ`: a JWT response with `typ` `JWT` instead of `token-introspection+jwt`.
+ * @group Faults
+ */
+export type IntrospectionFault =
+  | 'not-json'
+  | 'no-active'
+  | 'active-not-boolean'
+  | 'bad-signature'
+  | 'wrong-audience'
+  | 'wrong-issuer'
+  | 'wrong-typ'
 
 /**
  * A response of the test's own making for one endpoint.
@@ -216,6 +246,9 @@ export interface RespondFault {
  *   bytes, even for a client that registered plain JSON;
  * - `{ userinfo: 'unauthorized' }`: UserInfo answers 401 with `WWW-Authenticate: Bearer
  * error="invalid_token"`;
+ * - `{ introspection }`: a broken introspection response ({@link IntrospectionFault});
+ * - `{ revocation: 'unavailable' }`: revocation answers 503; `{ revocation: 'ignored' }`: 200 but
+ *   the token stays active;
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
@@ -256,6 +289,19 @@ export type Fault =
   | {
       /** Break the next UserInfo response this way. */
       userinfo: 'wrong-sub' | 'bad-signature' | 'unauthorized'
+    }
+  | {
+      /** Break the next introspection response this way. */
+      introspection: IntrospectionFault
+    }
+  | {
+      /**
+       * Break the next revocation this way.
+       *
+       * `unavailable`: it answers 503 (RFC 7009 §2.2.1) and revokes nothing; `ignored`: it answers
+       * 200 and revokes nothing.
+       */
+      revocation: 'unavailable' | 'ignored'
     }
   | {
       /** Answer an OAuth error instead. */

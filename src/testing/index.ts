@@ -28,6 +28,7 @@ export type {
   HttpFaultKind,
   IdTokenEndpoint,
   IdTokenFault,
+  IntrospectionFault,
   JarmFault,
   MisbehaveOptions,
   MtlsFault,

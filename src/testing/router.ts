@@ -13,10 +13,12 @@ import { namedClientId } from './client-auth.js'
 import { handleEndSession } from './end-session.js'
 import { takeFault } from './faults.js'
 import { httpFaultResponse, isForm, jsonResponse, textResponse } from './http.js'
+import { handleIntrospection } from './introspection.js'
 import { handleDiscovery, handleJwks } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { type AliasedEndpoint, presentedCertificate } from './mtls.js'
 import { handlePar } from './par.js'
+import { handleRevocation } from './revocation.js'
 import type { OpState, RequestContext } from './state.js'
 import { handleToken } from './token.js'
 import type { RecordedEndpoint, RecordedRequest } from './types.js'
@@ -30,6 +32,8 @@ const HANDLERS = {
   par: handlePar,
   userinfo: handleUserinfo,
   end_session: handleEndSession,
+  revocation: handleRevocation,
+  introspection: handleIntrospection,
 } satisfies Record<string, (ctx: RequestContext) => Promise<Response>>
 
 /**
@@ -77,13 +81,18 @@ export async function handleRequest(
   return http ? httpFaultResponse(http, real, signal) : real()
 }
 
-/** The endpoint's response, or a scripted OAuth error for token and PAR. */
+/** The endpoint's response, or a scripted OAuth error for the back-channel endpoints. */
 async function realResponse(
   ctx: RequestContext,
   endpoint: keyof typeof HANDLERS,
   clientId: string | undefined,
 ): Promise<Response> {
-  if (endpoint === 'token' || endpoint === 'par') {
+  if (
+    endpoint === 'token' ||
+    endpoint === 'par' ||
+    endpoint === 'revocation' ||
+    endpoint === 'introspection'
+  ) {
     const fault = takeFault(ctx.state.faults, clientId, (f) =>
       'oauthError' in f && f.oauthError.endpoint === endpoint ? f.oauthError : undefined,
     )
@@ -144,6 +153,8 @@ function clientIdOf(ctx: RequestContext, endpoint: RecordedEndpoint): string | u
       return ctx.url.searchParams.get('client_id') ?? ctx.form.get('client_id') ?? undefined
     case 'token':
     case 'par':
+    case 'revocation':
+    case 'introspection':
       return namedClientId(ctx)
     case 'userinfo': {
       const found = bearerTokens(ctx)

@@ -30,6 +30,12 @@ export interface Grant {
   amr?: string[]
   /** The session id. */
   sid?: string
+  /**
+   * The tokens of one authorization.
+   *
+   * Revoking a refresh token revokes every token of its family (RFC 7009 §2.1).
+   */
+  family?: string
   /** The `claims` request parameter. */
   claims: ClaimsRequest
   /** The JWK thumbprint of the DPoP key the tokens are bound to (`cnf.jkt`, RFC 9449 §6). */
@@ -79,6 +85,8 @@ export interface Endpoints {
   token: string
   userinfo: string
   end_session: string
+  revocation: string
+  introspection: string
 }
 
 /** The mutual-TLS aliases of the endpoints a client calls directly (RFC 8705 §5). */
@@ -178,6 +186,8 @@ export function endpointsOf(issuer: string): Endpoints {
     token: `${base}/token`,
     userinfo: `${base}/userinfo`,
     end_session: `${base}/end_session`,
+    revocation: `${base}/revoke`,
+    introspection: `${base}/introspect`,
   }
 }
 

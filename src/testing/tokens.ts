@@ -138,8 +138,9 @@ export async function tokenResponseBody(
   grant: Grant,
   options: { refreshToken?: string; includeNonce: boolean; certificateThumbprint?: string },
 ): Promise<Record<string, unknown>> {
-  const accessToken = issueAccessToken(state, grant, options.certificateThumbprint)
-  const refreshToken = options.refreshToken ?? issueRefreshToken(state, grant)
+  const family = { ...grant, family: grant.family ?? randomToken(12) }
+  const accessToken = issueAccessToken(state, family, options.certificateThumbprint)
+  const refreshToken = options.refreshToken ?? issueRefreshToken(state, family)
   const idToken = await issueIdToken(state, {
     client,
     endpoint: 'token',

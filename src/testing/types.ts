@@ -139,6 +139,21 @@ export interface MockClient {
   tls_client_certificate_bound_access_tokens?: boolean
   /** Every token request of this client must carry a DPoP proof (RFC 9449 §5.2). */
   dpop_bound_access_tokens?: boolean
+  /**
+   * When set, introspection can answer a JWT signed with this algorithm (RFC 9701).
+   *
+   * It does to a request that accepts `application/token-introspection+jwt`.
+   */
+  introspection_signed_response_alg?: string
+  /**
+   * When set, JWT introspection responses are encrypted to the client's `enc` key with this `alg`.
+   *
+   * They are signed with RS256 unless `introspection_signed_response_alg` says otherwise; a request
+   * that does not accept them is refused.
+   */
+  introspection_encrypted_response_alg?: string
+  /** The JWE `enc` for encrypted introspection responses. Default `A128CBC-HS256`. */
+  introspection_encrypted_response_enc?: string
 }
 
 /**
@@ -287,6 +302,8 @@ export type RecordedEndpoint =
   | 'token'
   | 'userinfo'
   | 'end_session'
+  | 'revocation'
+  | 'introspection'
   | 'unknown'
 
 /**
@@ -306,7 +323,7 @@ export interface RecordedRequest {
   params: Record<string, string>
   /** The raw request body, when there was one. */
   rawBody?: string
-  /** token and PAR: the client authentication method the OP detected. */
+  /** token, PAR, revocation and introspection: the client authentication method the OP detected. */
   clientAuthMethod?: ClientAuthMethod
   /** userinfo: where the access token came. */
   accessTokenIn?: 'header' | 'body'

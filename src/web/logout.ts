@@ -19,6 +19,7 @@ import type { WebContext } from './context.js'
 import { oneCookieValue, serializeCookie } from './cookies.js'
 import { logoutFormHtml, page } from './pages.js'
 import { checkReturnTo } from './return-to.js'
+import { revokeSessionTokens } from './revoke.js'
 import { clearSessionCookie, cookieAttributes, endSession, openCookie } from './session.js'
 
 /** How long the end-user has to come back from the OP's logout, in seconds. */
@@ -40,8 +41,8 @@ export async function confirmLogout(ctx: WebContext, request: Request): Promise<
 /**
  * `POST` on the logout route.
  *
- * Checks it came from the application's own form, ends the session, and sends the browser to the
- * OP's logout (or to `returnTo` when the OP has none).
+ * Checks it came from the application's own form, ends the session, revokes its tokens (see
+ * `revokeOnLogout`), and sends the browser to the OP's logout (or to `returnTo` when it has none).
  *
  * @param ctx - the web context
  * @param request - the logout `POST` (form: `csrf`, optional `returnTo`)
@@ -61,7 +62,8 @@ export async function startLogout(ctx: WebContext, request: Request): Promise<Re
   if (form.csrf === undefined || !sameText(form.csrf, cookie.csrf)) {
     throw csrfRefused('the logout form does not carry this session’s CSRF token')
   }
-  const { record, setCookie } = await endSession(ctx, request)
+  const { record, cookie: ended, setCookie } = await endSession(ctx, request)
+  await revokeSessionTokens(ctx, request, ended?.content ?? record)
   if (ctx.config.provider.end_session_endpoint === undefined) return redirect(returnTo, setCookie)
   const end = createEndSessionRequest(ctx.config, record === undefined ? {} : { session: record })
   if (end.state !== undefined) {

@@ -115,6 +115,29 @@ export interface WebAuthOptions {
    * callback (code, state, tokens) stays in the address bar. The error is typed: log its `code`.
    */
   readonly onError?: (error: AnyOidcRpError, request: Request) => Response | Promise<Response>
+  /**
+   * Revoke the session's tokens at logout (RFC 7009): the refresh token, then the access token.
+   *
+   * Default true; it happens only when the OP has a `revocation_endpoint`. The session has ended
+   * before: a revocation that fails (OP unreachable, 503, an OAuth error) never blocks the logout,
+   * it goes to {@link WebAuthOptions.onRevocationError}. It delays the logout redirect by the OP's
+   * answers (at most `settings.timeoutInMs` each).
+   */
+  readonly revokeOnLogout?: boolean
+  /**
+   * Told of each revocation at logout that failed.
+   *
+   * Its return value is ignored, and so is its own failure. Default: nothing is done (the token
+   * then lives until it expires).
+   *
+   * The error is an oidc-rp error in practice (`TransportError`, `OAuthResponseError`, …): log its
+   * `code`; check with `isOidcRpError`.
+   */
+  readonly onRevocationError?: (
+    error: unknown,
+    tokenTypeHint: 'access_token' | 'refresh_token',
+    request: Request,
+  ) => void | Promise<void>
 }
 
 /**
@@ -129,6 +152,7 @@ export interface WebSettings {
   readonly absoluteTimeout: number
   readonly refreshLeeway: number
   readonly allowedReturnOrigins: ReadonlySet<string>
+  readonly revokeOnLogout: boolean
 }
 
 const DEFAULT_ROUTES: Required<WebRoutes> = {
@@ -178,7 +202,9 @@ export function webSettings(options: WebAuthOptions): WebSettings {
   if (typeof leeway !== 'number' || !(leeway >= 0) || !Number.isFinite(leeway)) {
     throw invalidArgument('refreshLeewayInSeconds', 'a number of seconds, 0 or more')
   }
-  for (const hook of ['onSignIn', 'onError', 'loginParameters'] as const) {
+  const revokeOnLogout = options.revokeOnLogout ?? true
+  if (typeof revokeOnLogout !== 'boolean') throw invalidArgument('revokeOnLogout', 'a boolean')
+  for (const hook of ['onSignIn', 'onError', 'onRevocationError', 'loginParameters'] as const) {
     const value = options[hook]
     if (hook !== 'loginParameters' && value !== undefined && typeof value !== 'function') {
       throw invalidArgument(hook, 'a function')
@@ -207,5 +233,6 @@ export function webSettings(options: WebAuthOptions): WebSettings {
     ),
     refreshLeeway: leeway,
     allowedReturnOrigins: origins,
+    revokeOnLogout,
   }
 }

@@ -369,7 +369,11 @@ function forgetOldFlights(ctx: WebContext, now: number): void {
   }
 }
 
-function contentOf(record: Session): SessionContent | undefined {
+/**
+ * The content a store record keeps in `'store'` mode, when it is one.
+ * @internal
+ */
+export function contentOf(record: Session): SessionContent | undefined {
   const data = record.data
   if (!isPlainObject(data) || !isPlainObject(data.claims) || !isPlainObject(data.attributes)) {
     return undefined

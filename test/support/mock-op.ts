@@ -108,7 +108,7 @@ export async function obtainCode(
 /** POSTs a form to an OP endpoint. */
 export function postForm(
   op: MockOP,
-  endpoint: 'token' | 'par' | 'userinfo',
+  endpoint: 'token' | 'par' | 'userinfo' | 'revocation' | 'introspection',
   body: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
