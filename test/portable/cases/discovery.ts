@@ -75,7 +75,10 @@ export function discoveryCases(env: Env): Case[] {
         op.setMetadata({
           claims_supported: [...claims, 'phone_number'],
           userinfo_endpoint: `${op.issuer}/me`,
-          response_modes_supported: ['query', 'fragment'],
+          // form_post no longer offered; every other mode as before
+          response_modes_supported: (op.metadata().response_modes_supported as string[]).filter(
+            (mode) => mode !== 'form_post',
+          ),
           request_parameter_supported: false,
         })
         const { config: next, diff } = await lib.reloadMetadata(config)
