@@ -6,6 +6,7 @@
 
 import { usesMutualTls } from './config/client.js'
 import type { Configuration } from './config/configuration.js'
+import { UsageError, type UsageErrorCode } from './errors.js'
 
 /**
  * The OP endpoints the client calls directly, each of which may have a mutual-TLS alias.
@@ -38,4 +39,27 @@ export function endpointFor(config: Configuration, endpoint: DirectEndpoint): st
   const plain = config.provider[endpoint]
   if (!usesMutualTls(config.client)) return plain
   return config.provider.mtls_endpoint_aliases?.[endpoint] ?? plain
+}
+
+/**
+ * The URL a request for an endpoint goes to ({@link endpointFor}), or a typed refusal.
+ *
+ * @param config - the configuration
+ * @param endpoint - the metadata name of the endpoint
+ * @param code - the code of the refusal when the OP has none (`ENDPOINT_MISSING`,
+ * `USERINFO_UNAVAILABLE`…)
+ * @returns the URL
+ * @throws {@link UsageError} with `code`, naming the endpoint, when the OP's metadata has none
+ * @internal
+ */
+export function requireEndpoint(
+  config: Configuration,
+  endpoint: DirectEndpoint,
+  code: UsageErrorCode,
+): string {
+  const url = endpointFor(config, endpoint)
+  if (url === undefined) {
+    throw new UsageError(code, `the OP has no ${endpoint}`, { parameter: endpoint })
+  }
+  return url
 }

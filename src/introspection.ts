@@ -9,8 +9,8 @@
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
-import { endpointFor } from './endpoints.js'
-import { UsageError, ValidationError } from './errors.js'
+import { requireEndpoint } from './endpoints.js'
+import { type UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { decodeJws } from './lib/compact.js'
 import type { HttpResponse } from './lib/http.js'
@@ -164,13 +164,7 @@ export async function introspectToken(
 }
 
 function introspectionEndpoint(config: Configuration): string {
-  const endpoint = endpointFor(config, 'introspection_endpoint')
-  if (endpoint === undefined) {
-    throw new UsageError('INTROSPECTION_UNAVAILABLE', 'the OP has no introspection_endpoint', {
-      parameter: 'introspection_endpoint',
-    })
-  }
-  return endpoint
+  return requireEndpoint(config, 'introspection_endpoint', 'INTROSPECTION_UNAVAILABLE')
 }
 
 /** Whether the client registered a JWT introspection response (RFC 9701 §6). */

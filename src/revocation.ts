@@ -8,8 +8,8 @@
 
 import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
-import { endpointFor } from './endpoints.js'
-import { UsageError } from './errors.js'
+import { requireEndpoint } from './endpoints.js'
+import type { UsageError } from './errors.js'
 import { invalidArgument } from './lib/checks.js'
 import { oauthError } from './lib/oauth-error.js'
 
@@ -100,11 +100,5 @@ export function tokenForm(token: string, options: TokenManagementOptions): URLSe
 }
 
 function revocationEndpoint(config: Configuration): string {
-  const endpoint = endpointFor(config, 'revocation_endpoint')
-  if (endpoint === undefined) {
-    throw new UsageError('REVOCATION_UNAVAILABLE', 'the OP has no revocation_endpoint', {
-      parameter: 'revocation_endpoint',
-    })
-  }
-  return endpoint
+  return requireEndpoint(config, 'revocation_endpoint', 'REVOCATION_UNAVAILABLE')
 }

@@ -10,7 +10,7 @@ import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { sendWithDPoP } from './dpop.js'
-import { endpointFor } from './endpoints.js'
+import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
@@ -339,13 +339,7 @@ export function toAccessToken(
 }
 
 function tokenEndpoint(config: Configuration): string {
-  const endpoint = endpointFor(config, 'token_endpoint')
-  if (endpoint === undefined) {
-    throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
-      parameter: 'token_endpoint',
-    })
-  }
-  return endpoint
+  return requireEndpoint(config, 'token_endpoint', 'ENDPOINT_MISSING')
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
-import { endpointFor } from './endpoints.js'
+import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
@@ -242,13 +242,7 @@ export async function readUserInfoResponse(
 }
 
 function userinfoEndpoint(config: Configuration): string {
-  const endpoint = endpointFor(config, 'userinfo_endpoint')
-  if (endpoint === undefined) {
-    throw new UsageError('USERINFO_UNAVAILABLE', 'the OP has no userinfo_endpoint', {
-      parameter: 'userinfo_endpoint',
-    })
-  }
-  return endpoint
+  return requireEndpoint(config, 'userinfo_endpoint', 'USERINFO_UNAVAILABLE')
 }
 
 /** Whether the client registered a signed and/or encrypted UserInfo response. */

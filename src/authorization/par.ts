@@ -9,8 +9,8 @@
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
 import { sendWithDPoP } from '../dpop.js'
-import { endpointFor } from '../endpoints.js'
-import { UsageError, ValidationError } from '../errors.js'
+import { requireEndpoint } from '../endpoints.js'
+import { type UsageError, ValidationError } from '../errors.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { type HttpResponse, parseJsonObject } from '../lib/http.js'
 import { oauthError } from '../lib/oauth-error.js'
@@ -73,16 +73,11 @@ export async function sendPushedAuthorizationRequest(
   signal?: AbortSignal,
   dpop?: DPoPHandle,
 ): Promise<HttpResponse> {
-  const endpoint = endpointFor(config, 'pushed_authorization_request_endpoint')
-  if (endpoint === undefined) {
-    throw new UsageError(
-      'ENDPOINT_MISSING',
-      'the OP has no pushed_authorization_request_endpoint',
-      {
-        parameter: 'pushed_authorization_request_endpoint',
-      },
-    )
-  }
+  const endpoint = requireEndpoint(
+    config,
+    'pushed_authorization_request_endpoint',
+    'ENDPOINT_MISSING',
+  )
   return sendWithDPoP(
     config,
     dpop,
