@@ -372,6 +372,19 @@ export type ValidationErrorCode =
    * authority-form), a method or header a Fetch `Request` refuses, or a body cut short.
    */
   | 'REQUEST_INVALID'
+  /**
+   * The token exchange response has no `issued_token_type`, or one that is not a non-empty string.
+   *
+   * RFC 8693 §2.2.1 requires it: without it the client cannot tell what token it received.
+   */
+  | 'TOKEN_EXCHANGE_ISSUED_TOKEN_TYPE_INVALID'
+  /**
+   * The token exchange response's `token_type` does not fit the issued token.
+   *
+   * `N_A` (not applicable) is allowed only when the issued token is not an access token (RFC 8693
+   * §2.2.1); an issued access token must be `Bearer`.
+   */
+  | 'TOKEN_EXCHANGE_TOKEN_TYPE_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -503,6 +516,12 @@ export type UsageErrorCode =
    * none at all; mount the bridge before body parsers, or use one that sets `req.body`.
    */
   | 'REQUEST_BODY_ALREADY_READ'
+  /**
+   * The OP lists `grant_types_supported` and the grant asked for is not among them.
+   *
+   * Client credentials, token exchange or JWT bearer: nothing was sent.
+   */
+  | 'OP_UNSUPPORTED_GRANT_TYPE'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

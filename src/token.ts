@@ -6,15 +6,23 @@
  * @module
  */
 
-import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
-import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import {
+  type OAuthResponseError,
+  type TransportError,
+  type UsageError,
+  ValidationError,
+} from './errors.js'
+import {
+  readTokenResponse,
+  sendGrant,
+  type TokenEndpointResponse,
+} from './grants/token-endpoint.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
-import { type HttpResponse, parseJsonObject } from './lib/http.js'
+import type { HttpResponse } from './lib/http.js'
 import { describe } from './lib/json.js'
-import { oauthError } from './lib/oauth-error.js'
 
 /**
  * An access token as the application keeps it.
@@ -33,18 +41,6 @@ export interface AccessToken {
    * The OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1).
    */
   readonly scope?: string
-}
-
-/**
- * A token endpoint success response, checked (RFC 6749 §5.1, OIDC Core §3.1.3.3).
- * @internal
- */
-export interface TokenEndpointResponse {
-  readonly accessToken: string
-  readonly expiresIn: number | undefined
-  readonly refreshToken: string | undefined
-  readonly scope: string | undefined
-  readonly idToken: string | undefined
 }
 
 /**
@@ -83,7 +79,7 @@ export async function exchangeAuthorizationCode(
   signal?: AbortSignal,
 ): Promise<TokenEndpointResponse> {
   const response = await sendCodeGrant(config, code, input, signal)
-  return readTokenResponse(response, input.requireIdToken)
+  return readTokenResponse(response, { idToken: input.requireIdToken ? 'required' : 'optional' })
 }
 
 /**
@@ -109,7 +105,7 @@ export async function sendCodeGrant(
   params.set('code', code)
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
-  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+  return sendGrant(config, params, { signal })
 }
 
 /**
@@ -134,7 +130,7 @@ export async function sendRefreshGrant(
   params.set('grant_type', 'refresh_token')
   params.set('refresh_token', refreshToken)
   if (scope !== undefined) params.set('scope', scope)
-  return postAuthenticatedForm(config, tokenEndpoint(config), params, signal)
+  return sendGrant(config, params, { signal })
 }
 
 /**
@@ -215,7 +211,7 @@ export async function refreshTokens(
     throw invalidArgument('refreshToken', 'a non-empty string')
   }
   const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal)
-  const tokens = readTokenResponse(response, false)
+  const tokens = readTokenResponse(response, { idToken: 'optional' })
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
@@ -266,7 +262,7 @@ function mismatch(claim: string, expected: unknown, actual: unknown): Validation
  */
 export function toAccessToken(
   config: Configuration,
-  tokens: TokenEndpointResponse,
+  tokens: Omit<TokenEndpointResponse, 'tokenType' | 'members'>,
   requestedScope: string | undefined,
 ): AccessToken {
   const scope = tokens.scope ?? requestedScope
@@ -279,99 +275,4 @@ export function toAccessToken(
   }
   if (scope !== undefined) token.scope = scope
   return token
-}
-
-function tokenEndpoint(config: Configuration): string {
-  const endpoint = config.provider.token_endpoint
-  if (endpoint === undefined) {
-    throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
-      parameter: 'token_endpoint',
-    })
-  }
-  return endpoint
-}
-
-/**
- * Reads a token endpoint response (of either grant).
- *
- * An OAuth error, an unexpected status, or a success whose members are checked (RFC 6749 §5.1,
- * §5.2).
- *
- * @param response - the response, as {@link sendCodeGrant} or {@link sendRefreshGrant} returned it
- * @param requireIdToken - whether `id_token` must be present
- * @returns the checked members
- * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`
- * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`
- * @internal
- */
-export function readTokenResponse(
-  response: HttpResponse,
-  requireIdToken: boolean,
-): TokenEndpointResponse {
-  if (response.status !== 200) throw oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
-  let body: Record<string, unknown>
-  try {
-    body = parseJsonObject(response)
-  } catch (cause) {
-    if (!(cause instanceof TransportError)) throw cause
-    throw new ValidationError(
-      'TOKEN_RESPONSE_INVALID',
-      `the token response is not a JSON object (${cause.code})`,
-      { cause },
-    )
-  }
-  const accessToken = body.access_token
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalidMember('access_token', 'a non-empty string', accessToken, true)
-  }
-  const tokenType = body.token_type
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw invalidMember('token_type', '"Bearer"', tokenType, false)
-  }
-  const expiresIn = body.expires_in
-  if (
-    expiresIn !== undefined &&
-    !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0)
-  ) {
-    throw invalidMember('expires_in', 'a non-negative number', expiresIn, false)
-  }
-  const idToken = optionalString(body, 'id_token', true)
-  if (requireIdToken && idToken === undefined) {
-    throw invalidMember('id_token', 'present (OpenID Connect sign-in)', undefined, false)
-  }
-  return {
-    accessToken,
-    expiresIn: expiresIn === undefined ? undefined : Math.floor(expiresIn),
-    refreshToken: optionalString(body, 'refresh_token', true),
-    scope: optionalString(body, 'scope', false),
-    idToken,
-  }
-}
-
-function optionalString(
-  body: Record<string, unknown>,
-  member: string,
-  secret: boolean,
-): string | undefined {
-  const value = body[member]
-  if (value === undefined) return undefined
-  if (typeof value !== 'string' || (secret && value === '')) {
-    throw invalidMember(member, secret ? 'a non-empty string' : 'a string', value, secret)
-  }
-  return value
-}
-
-function invalidMember(
-  member: string,
-  expected: string,
-  actual: unknown,
-  secret: boolean,
-): ValidationError {
-  const shown = secret && typeof actual === 'string' ? 'a string' : describe(actual)
-  return new ValidationError(
-    'TOKEN_RESPONSE_INVALID',
-    `the token response member ${member} must be ${expected}, got ${shown}`,
-    { claim: member, expected, actual: shown },
-  )
 }
