@@ -148,6 +148,16 @@ export interface RespondFault {
 }
 
 /**
+ * How the answer to a client credentials, token exchange or JWT bearer grant goes wrong:
+ *
+ * - `no-issued_token_type`: a token exchange answer without `issued_token_type` (RFC 8693 §2.2.1);
+ * - `access-token-as-N_A`: `token_type` `N_A` although `issued_token_type` says access token;
+ * - `with-id_token`: an `id_token` member (signed for the client) these grants never carry.
+ * @group Faults
+ */
+export type GrantResponseFault = 'no-issued_token_type' | 'access-token-as-N_A' | 'with-id_token'
+
+/**
  * Something the mock OP does wrong on purpose, so a test can prove the RP refuses it.
  *
  * - `{ idToken }`: a broken ID token ({@link IdTokenFault});
@@ -165,7 +175,8 @@ export interface RespondFault {
  * - `{ oauthError }`: an OAuth error response ({@link OAuthErrorFault});
  * - `{ http }`: an HTTP-level failure ({@link HttpFault});
  * - `{ jwks: 'empty' }`: the JWKS has no keys; `{ jwks: 'no-kid' }`: its keys have no `kid`;
- * - `{ respond }`: a response the test builds ({@link RespondFault}).
+ * - `{ respond }`: a response the test builds ({@link RespondFault});
+ * - `{ grantResponse }`: a broken answer to a grant without user ({@link GrantResponseFault}).
  * @group Faults
  */
 export type Fault =
@@ -204,6 +215,10 @@ export type Fault =
   | {
       /** Answer with a response the test builds. */
       respond: RespondFault
+    }
+  | {
+      /** Break the next client credentials, token exchange or JWT bearer answer this way. */
+      grantResponse: GrantResponseFault
     }
 
 /**

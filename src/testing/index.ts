@@ -21,6 +21,7 @@
 
 export type {
   Fault,
+  GrantResponseFault,
   HttpFault,
   HttpFaultEndpoint,
   HttpFaultKind,
@@ -44,6 +45,7 @@ export type {
   AuthorizationResponse,
   AuthorizeOptions,
   ClientAuthMethod,
+  JwtBearerIssuer,
   MockClient,
   MockOP,
   MockOPOptions,

@@ -1,13 +1,15 @@
 /**
  * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12).
  *
- * Authorization_code with PKCE, and refresh_token.
+ * Authorization_code with PKCE, and refresh_token; client credentials, token exchange and JWT
+ * bearer in ./grants.ts.
  *
  * @module
  */
 
 import { base64url } from 'jose'
 import { authenticateClient } from './client-auth.js'
+import { handleExtensionGrant } from './grants.js'
 import {
   isForm,
   methodNotAllowed,
@@ -44,6 +46,8 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     if (grantType === 'authorization_code') return await codeGrant(ctx, auth.client)
     if (grantType === 'refresh_token') return await refreshGrant(ctx, auth.client)
     if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
+    const extension = await handleExtensionGrant(ctx, auth.client, grantType)
+    if (extension !== undefined) return extension
     throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
   } catch (error) {
     if (error instanceof OAuthFailure) return oauthErrorResponse(error)
