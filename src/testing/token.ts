@@ -22,6 +22,9 @@ import type { CodeGrant, RequestContext } from './state.js'
 import { tokenResponseBody } from './tokens.js'
 import type { MockClient } from './types.js'
 
+/** Parameters that may repeat at the token endpoint: RFC 8707 §2, RFC 8693 §2.1. */
+const MAY_REPEAT: ReadonlySet<string> = new Set(['resource', 'audience'])
+
 /**
  * `POST /token`.
  * @param ctx - the request
@@ -36,7 +39,7 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
         'the body must be application/x-www-form-urlencoded',
       )
     }
-    const repeated = repeatedParameter(ctx.form)
+    const repeated = repeatedParameter(ctx.form, MAY_REPEAT)
     if (repeated !== undefined) throw new OAuthFailure('invalid_request', `${repeated} is repeated`)
     const { endpoints, issuer, strictAssertionAudience } = ctx.state
     const audiences = strictAssertionAudience ? [endpoints.token] : [endpoints.token, issuer]
