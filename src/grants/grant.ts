@@ -92,11 +92,16 @@ export interface GrantResult<TokenType extends string = AccessToken['type']> {
   /**
    * The token issued (RFC 6749 §5.1).
    *
-   * For token exchange it is the issued token whatever its kind ({@link GrantResult.issuedTokenType});
-   * its `type` is then `N_A` when it is not usable as an access token.
+   * For token exchange it is the issued token whatever its kind
+   * ({@link GrantResult.issuedTokenType}); its `type` is then `N_A` when it is not usable as an
+   * access token.
    */
   readonly accessToken: Omit<AccessToken, 'type'> & { readonly type: TokenType }
-  /** The refresh token, when the OP issued one (RFC 6749 §4.4.3 says it should not for client credentials). */
+  /**
+   * The refresh token, when the OP issued one.
+   *
+   * RFC 6749 §4.4.3 says it should not for client credentials.
+   */
   readonly refreshToken?: string
   /** Token exchange only: what kind of token was issued (RFC 8693 §2.2.1, a token type URI). */
   readonly issuedTokenType?: string

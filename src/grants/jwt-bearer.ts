@@ -21,9 +21,10 @@ export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-beare
  */
 export interface JwtBearerGrantOptions {
   /**
-   * The JWT, as the application got or made it: its issuer must be one the OP trusts, its `sub`
-   * the subject the token is for, its `aud` the OP (RFC 7523 §3). Sent as it is; never shown in an
-   * error.
+   * The JWT assertion, as the application got or made it (RFC 7523 §3).
+   *
+   * Its issuer must be one the OP trusts, its `sub` the subject the token is for, its `aud` the
+   * OP. Sent as it is; never shown in an error.
    */
   readonly assertion: string
   /** The scope to ask for (space-separated). */

@@ -95,8 +95,9 @@ export interface TokenResponseExpectations {
    */
   readonly idToken: 'required' | 'optional' | 'ignored'
   /**
-   * Accept the `token_type` `N_A` besides `Bearer` (RFC 8693 §2.2.1: the issued token is not an
-   * access token). Default false.
+   * Accept the `token_type` `N_A` besides `Bearer`. Default false.
+   *
+   * RFC 8693 §2.2.1: the issued token is not an access token.
    */
   readonly notApplicableTokenType?: boolean
 }
@@ -109,7 +110,7 @@ export interface TokenResponseExpectations {
  * proofs.
  *
  * @param response - the response, as `sendGrant` returned it
- * @param expect - whether an ID token is required, read or ignored, and whether `N_A` is a token type
+ * @param expect - whether an ID token is required, read or ignored; whether `N_A` is a type
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
  * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`

@@ -62,7 +62,7 @@ const HANDLERS: Readonly<Record<string, GrantHandler>> = {
   [JWT_BEARER]: jwtBearer,
 }
 
-/** RFC 6749 §4.4: confidential clients only; the token's subject is the client; no refresh token. */
+/** RFC 6749 §4.4: confidential clients only; the token's subject is the client; no refresh. */
 async function clientCredentials(
   ctx: RequestContext,
   client: MockClient,
@@ -162,8 +162,9 @@ function presentedToken(
 }
 
 /**
- * RFC 7523 §2.1, §3: the assertion is a JWT signed by an issuer the test registered
- * (`jwtBearerIssuers`), for this OP (`aud` the issuer or token endpoint), unexpired, with a `sub`.
+ * RFC 7523 §2.1, §3: a JWT of a registered issuer, for this OP, unexpired, with a `sub`.
+ *
+ * The issuer is one of `jwtBearerIssuers`, `aud` the issuer or the token endpoint.
  */
 async function jwtBearer(
   ctx: RequestContext,
