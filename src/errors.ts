@@ -453,6 +453,19 @@ export type ValidationErrorCode =
    * `iat` missing or in the future, `token_introspection` missing or not an object.
    */
   | 'INTROSPECTION_CLAIM_INVALID'
+  /**
+   * The token exchange response has no `issued_token_type`, or one that is not a non-empty string.
+   *
+   * RFC 8693 §2.2.1 requires it: without it the client cannot tell what token it received.
+   */
+  | 'TOKEN_EXCHANGE_ISSUED_TOKEN_TYPE_INVALID'
+  /**
+   * The token exchange response's `token_type` does not fit the issued token.
+   *
+   * `N_A` (not applicable) is allowed only when the issued token is not an access token (RFC 8693
+   * §2.2.1); an issued access token must be `Bearer`.
+   */
+  | 'TOKEN_EXCHANGE_TOKEN_TYPE_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -601,6 +614,12 @@ export type UsageErrorCode =
   | 'REVOCATION_UNAVAILABLE'
   /** Token introspection was asked for but the OP's metadata has no `introspection_endpoint`. */
   | 'INTROSPECTION_UNAVAILABLE'
+  /**
+   * The OP lists `grant_types_supported` and the grant asked for is not among them.
+   *
+   * Client credentials, token exchange or JWT bearer: nothing was sent.
+   */
+  | 'OP_UNSUPPORTED_GRANT_TYPE'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

@@ -86,6 +86,28 @@ export {
   type ValidationErrorCode,
   type WWWAuthenticateChallenge,
 } from './errors.js'
+export {
+  type ClientCredentialsOptions,
+  requestClientCredentials,
+} from './grants/client-credentials.js'
+export type { GrantResult } from './grants/grant.js'
+export {
+  JWT_BEARER_GRANT_TYPE,
+  type JwtBearerGrantOptions,
+  requestJwtBearerGrant,
+} from './grants/jwt-bearer.js'
+export {
+  ACCESS_TOKEN_TYPE,
+  exchangeToken,
+  ID_TOKEN_TYPE,
+  JWT_TOKEN_TYPE,
+  REFRESH_TOKEN_TYPE,
+  SAML1_TOKEN_TYPE,
+  SAML2_TOKEN_TYPE,
+  TOKEN_EXCHANGE_GRANT_TYPE,
+  type TokenExchangeOptions,
+  type TokenExchangeResult,
+} from './grants/token-exchange.js'
 export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
 export { type IntrospectionResult, introspectToken } from './introspection.js'
 export { exportJwksCache, restoreJwksCache } from './keys.js'

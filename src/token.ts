@@ -6,18 +6,24 @@
  * @module
  */
 
-import { postAuthenticatedForm } from './client-auth.js'
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
-import { sendWithDPoP } from './dpop.js'
-import { requireEndpoint } from './endpoints.js'
-import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import {
+  type OAuthResponseError,
+  type TransportError,
+  type UsageError,
+  ValidationError,
+} from './errors.js'
+import {
+  readTokenResponse,
+  sendGrant,
+  type TokenEndpointResponse,
+} from './grants/token-endpoint.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
 import type { DPoPHandle } from './lib/dpop.js'
-import { type HttpResponse, parseJsonObject } from './lib/http.js'
+import type { HttpResponse } from './lib/http.js'
 import { describe } from './lib/json.js'
-import { oauthError } from './lib/oauth-error.js'
 
 /**
  * An access token as the application keeps it.
@@ -46,19 +52,6 @@ export interface AccessToken {
    * The OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1).
    */
   readonly scope?: string
-}
-
-/**
- * A token endpoint success response, checked (RFC 6749 §5.1, OIDC Core §3.1.3.3).
- * @internal
- */
-export interface TokenEndpointResponse {
-  readonly accessToken: string
-  readonly tokenType: 'Bearer' | 'DPoP'
-  readonly expiresIn: number | undefined
-  readonly refreshToken: string | undefined
-  readonly scope: string | undefined
-  readonly idToken: string | undefined
 }
 
 /**
@@ -99,7 +92,10 @@ export async function exchangeAuthorizationCode(
   signal?: AbortSignal,
 ): Promise<TokenEndpointResponse> {
   const response = await sendCodeGrant(config, code, input, signal)
-  return readTokenResponse(response, input.requireIdToken, input.dpop ? 'DPoP' : 'Bearer')
+  return readTokenResponse(response, {
+    idToken: input.requireIdToken ? 'required' : 'optional',
+    tokenType: input.dpop ? 'DPoP' : 'Bearer',
+  })
 }
 
 /**
@@ -125,37 +121,7 @@ export async function sendCodeGrant(
   params.set('code', code)
   params.set('redirect_uri', input.redirectUri)
   if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
-  return sendTokenRequest(config, params, input.dpop, signal)
-}
-
-/**
- * POSTs a grant to the token endpoint with client authentication and, given a DPoP key, a proof.
- *
- * With DPoP, the `use_dpop_nonce` answer is retried once with the server's nonce (RFC 9449 §8).
- *
- * @param config - the configuration (token endpoint, credentials, settings)
- * @param params - the grant's parameters
- * @param dpop - the DPoP key, if the tokens are to be bound to it
- * @param signal - aborts the request
- * @returns the response, fully read, not yet checked
- * @throws {@link TransportError} `HTTP_*`
- * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
- * @internal
- */
-export async function sendTokenRequest(
-  config: Configuration,
-  params: URLSearchParams,
-  dpop: DPoPHandle | undefined,
-  signal: AbortSignal | undefined,
-): Promise<HttpResponse> {
-  const endpoint = tokenEndpoint(config)
-  return sendWithDPoP(
-    config,
-    dpop,
-    { method: 'POST', url: endpoint },
-    (headers) => postAuthenticatedForm(config, endpoint, params, signal, 'token', headers),
-    'authorization',
-  )
+  return sendGrant(config, params, { signal, dpop: input.dpop })
 }
 
 /**
@@ -182,7 +148,7 @@ export async function sendRefreshGrant(
   params.set('grant_type', 'refresh_token')
   params.set('refresh_token', refreshToken)
   if (scope !== undefined) params.set('scope', scope)
-  return sendTokenRequest(config, params, dpop, signal)
+  return sendGrant(config, params, { signal, dpop })
 }
 
 /**
@@ -272,7 +238,10 @@ export async function refreshTokens(
   }
   const { dpop } = options
   const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal, dpop)
-  const tokens = readTokenResponse(response, false, dpop ? 'DPoP' : 'Bearer')
+  const tokens = readTokenResponse(response, {
+    idToken: 'optional',
+    tokenType: dpop ? 'DPoP' : 'Bearer',
+  })
   const accessToken = toAccessToken(config, tokens, options.scope)
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
@@ -323,115 +292,18 @@ function mismatch(claim: string, expected: unknown, actual: unknown): Validation
  */
 export function toAccessToken(
   config: Configuration,
-  tokens: TokenEndpointResponse,
+  tokens: Omit<TokenEndpointResponse, 'members'>,
   requestedScope: string | undefined,
 ): AccessToken {
   const scope = tokens.scope ?? requestedScope
   const token: { value: string; type: 'Bearer' | 'DPoP'; expiresAt?: number; scope?: string } = {
     value: tokens.accessToken,
-    type: tokens.tokenType,
+    // N_A (token exchange, RFC 8693 §2.2.1) is the caller's to say: it is no access token type
+    type: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
   }
   if (tokens.expiresIn !== undefined) {
     token.expiresAt = Math.floor(runtimeOf(config).now() / 1000) + tokens.expiresIn
   }
   if (scope !== undefined) token.scope = scope
   return token
-}
-
-function tokenEndpoint(config: Configuration): string {
-  return requireEndpoint(config, 'token_endpoint', 'ENDPOINT_MISSING')
-}
-
-/**
- * Reads a token endpoint response (of either grant).
- *
- * An OAuth error, an unexpected status, or a success whose members are checked (RFC 6749 §5.1,
- * §5.2).
- *
- * @param response - the response, as {@link sendCodeGrant} or {@link sendRefreshGrant} returned it
- * @param requireIdToken - whether `id_token` must be present
- * @param expectedType - the `token_type` asked for: `DPoP` when a proof was sent (RFC 9449 §5)
- * @returns the checked members
- * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
- * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`, `TOKEN_TYPE_UNEXPECTED`
- * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS`
- * @internal
- */
-export function readTokenResponse(
-  response: HttpResponse,
-  requireIdToken: boolean,
-  expectedType: 'Bearer' | 'DPoP' = 'Bearer',
-): TokenEndpointResponse {
-  if (response.status !== 200) throw oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
-  let body: Record<string, unknown>
-  try {
-    body = parseJsonObject(response)
-  } catch (cause) {
-    if (!(cause instanceof TransportError)) throw cause
-    throw new ValidationError(
-      'TOKEN_RESPONSE_INVALID',
-      `the token response is not a JSON object (${cause.code})`,
-      { cause },
-    )
-  }
-  const accessToken = body.access_token
-  if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalidMember('access_token', 'a non-empty string', accessToken, true)
-  }
-  const tokenType = body.token_type
-  if (typeof tokenType !== 'string') throw invalidMember('token_type', 'a string', tokenType, false)
-  if (tokenType.toLowerCase() !== expectedType.toLowerCase()) {
-    // RFC 9449 §5: a DPoP token answered as Bearer would travel unbound; the reverse is unusable
-    throw new ValidationError(
-      'TOKEN_TYPE_UNEXPECTED',
-      `the token response's token_type is ${describe(tokenType)}, expected ${expectedType}${expectedType === 'DPoP' ? ' (a DPoP proof was sent)' : ''}`,
-      { claim: 'token_type', expected: expectedType, actual: tokenType.slice(0, 40) },
-    )
-  }
-  const expiresIn = body.expires_in
-  if (
-    expiresIn !== undefined &&
-    !(typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0)
-  ) {
-    throw invalidMember('expires_in', 'a non-negative number', expiresIn, false)
-  }
-  const idToken = optionalString(body, 'id_token', true)
-  if (requireIdToken && idToken === undefined) {
-    throw invalidMember('id_token', 'present (OpenID Connect sign-in)', undefined, false)
-  }
-  return {
-    accessToken,
-    tokenType: expectedType,
-    expiresIn: expiresIn === undefined ? undefined : Math.floor(expiresIn),
-    refreshToken: optionalString(body, 'refresh_token', true),
-    scope: optionalString(body, 'scope', false),
-    idToken,
-  }
-}
-
-function optionalString(
-  body: Record<string, unknown>,
-  member: string,
-  secret: boolean,
-): string | undefined {
-  const value = body[member]
-  if (value === undefined) return undefined
-  if (typeof value !== 'string' || (secret && value === '')) {
-    throw invalidMember(member, secret ? 'a non-empty string' : 'a string', value, secret)
-  }
-  return value
-}
-
-function invalidMember(
-  member: string,
-  expected: string,
-  actual: unknown,
-  secret: boolean,
-): ValidationError {
-  const shown = secret && typeof actual === 'string' ? 'a string' : describe(actual)
-  return new ValidationError(
-    'TOKEN_RESPONSE_INVALID',
-    `the token response member ${member} must be ${expected}, got ${shown}`,
-    { claim: member, expected, actual: shown },
-  )
 }

@@ -5,10 +5,9 @@ import type { TokenEndpointAuthMethod } from '../src/config/client.js'
 import { createConfiguration } from '../src/config/configuration.js'
 import type { OAuthResponseError, TransportError, ValidationError } from '../src/errors.js'
 import type { IdTokenClaims } from '../src/id-token.js'
-import { readTokenResponse, refreshTokens } from '../src/token.js'
+import { refreshTokens } from '../src/token.js'
 import { AWKWARD_SECRET, echoForms, echoSecrets, everythingShown, leaked } from './support/echo.js'
 import { expectCode, registerSecret } from './support/helpers.js'
-import { httpResponseOf } from './support/http-response.js'
 import {
   browserRequest,
   CLIENT_ID,
@@ -485,75 +484,5 @@ describe('scrubbing: a token error never carries what the request sent', () => {
     )
     assert.equal(err.challenges[0]?.parameters.error_description, CLIENT_ID)
     assert.ok(!everythingShown(err).includes('[redacted]'))
-  })
-})
-
-describe('readTokenResponse: a crafted Response read directly', () => {
-  const good = { access_token: 'at-1', token_type: 'Bearer', expires_in: 60, id_token: 'a.b.c' }
-
-  test('a 200 with a Bearer access token and an ID token is read (twin of the refusals below)', async () => {
-    const tokens = readTokenResponse(await httpResponseOf(Response.json(good)), true)
-    assert.deepEqual(tokens, {
-      accessToken: 'at-1',
-      tokenType: 'Bearer',
-      expiresIn: 60,
-      refreshToken: undefined,
-      scope: undefined,
-      idToken: 'a.b.c',
-    })
-  })
-
-  test('a DPoP token type when Bearer was asked for is TOKEN_TYPE_UNEXPECTED (RFC 9449 §5)', async () => {
-    const dpop = await httpResponseOf(Response.json({ ...good, token_type: 'DPoP' }))
-    const err = await expectCode<ValidationError>(
-      (async () => readTokenResponse(dpop, true))(),
-      'TOKEN_TYPE_UNEXPECTED',
-    )
-    assert.deepEqual([err.claim, err.expected, err.actual], ['token_type', 'Bearer', 'DPoP'])
-  })
-
-  test('a Bearer token type when DPoP was asked for is TOKEN_TYPE_UNEXPECTED; the twin: dpop (any case) is read as DPoP', async () => {
-    const bearer = await httpResponseOf(Response.json(good))
-    const err = await expectCode<ValidationError>(
-      (async () => readTokenResponse(bearer, true, 'DPoP'))(),
-      'TOKEN_TYPE_UNEXPECTED',
-    )
-    assert.deepEqual([err.expected, err.actual], ['DPoP', 'Bearer'])
-    const dpop = await httpResponseOf(Response.json({ ...good, token_type: 'dpop' }))
-    assert.equal(readTokenResponse(dpop, true, 'DPoP').tokenType, 'DPoP')
-  })
-
-  test('a token_type that is no string is TOKEN_RESPONSE_INVALID, and no ID token when one is required too', async () => {
-    const numeric = await httpResponseOf(Response.json({ ...good, token_type: 1 }))
-    const err = await expectCode<ValidationError>(
-      (async () => readTokenResponse(numeric, true))(),
-      'TOKEN_RESPONSE_INVALID',
-    )
-    assert.equal(err.claim, 'token_type')
-    const { id_token: _, ...withoutIdToken } = good
-    const bare = await httpResponseOf(Response.json(withoutIdToken))
-    await expectCode((async () => readTokenResponse(bare, true))(), 'TOKEN_RESPONSE_INVALID')
-    assert.equal(readTokenResponse(bare, false).idToken, undefined)
-  })
-
-  test('a 400 OAuth error is TOKEN_ERROR_RESPONSE with the sent code redacted; a 503 is HTTP_UNEXPECTED_STATUS', async () => {
-    const code = 'authorization-code-value'
-    const refused = await httpResponseOf(
-      Response.json(
-        { error: 'invalid_grant', error_description: `code ${code} expired` },
-        {
-          status: 400,
-        },
-      ),
-      [code],
-    )
-    const err = await expectCode<OAuthResponseError>(
-      (async () => readTokenResponse(refused, true))(),
-      'TOKEN_ERROR_RESPONSE',
-    )
-    assert.equal(err.error, 'invalid_grant')
-    assert.doesNotMatch(err.errorDescription ?? '', /authorization-code-value/)
-    const down = await httpResponseOf(Response.json({ error: 'server_error' }, { status: 503 }))
-    await expectCode((async () => readTokenResponse(down, true))(), 'HTTP_UNEXPECTED_STATUS')
   })
 })

@@ -227,6 +227,16 @@ export interface RespondFault {
 }
 
 /**
+ * How the answer to a client credentials, token exchange or JWT bearer grant goes wrong:
+ *
+ * - `no-issued_token_type`: a token exchange answer without `issued_token_type` (RFC 8693 §2.2.1);
+ * - `access-token-as-N_A`: `token_type` `N_A` although `issued_token_type` says access token;
+ * - `with-id_token`: an `id_token` member (signed for the client) these grants never carry.
+ * @group Faults
+ */
+export type GrantResponseFault = 'no-issued_token_type' | 'access-token-as-N_A' | 'with-id_token'
+
+/**
  * Something the mock OP does wrong on purpose, so a test can prove the RP refuses it.
  *
  * - `{ idToken }`: a broken ID token ({@link IdTokenFault});
@@ -256,7 +266,8 @@ export interface RespondFault {
  * - `{ mtls }`: mutual TLS goes wrong ({@link MtlsFault});
  * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault});
  * - `{ jarm }`: a broken JWT Secured Authorization Response ({@link JarmFault}), for a request in a
- *   JARM response mode.
+ *   JARM response mode;
+ * - `{ grantResponse }`: a broken answer to a grant without user ({@link GrantResponseFault}).
  * @group Faults
  */
 export type Fault =
@@ -330,6 +341,10 @@ export type Fault =
   | {
       /** Break the next JARM response this way. */
       jarm: JarmFault
+    }
+  | {
+      /** Break the next client credentials, token exchange or JWT bearer answer this way. */
+      grantResponse: GrantResponseFault
     }
 
 /**

@@ -88,12 +88,16 @@ export function methodNotAllowed(allowed: string[]): Response {
 /**
  * Finds a parameter that appears more than once (forbidden by RFC 6749 §3.1, §3.2).
  * @param params - the parameters
+ * @param mayRepeat - the names an extension lets repeat (`resource`, RFC 8707 §2)
  * @returns the repeated name, or undefined
  */
-export function repeatedParameter(params: URLSearchParams): string | undefined {
+export function repeatedParameter(
+  params: URLSearchParams,
+  mayRepeat: ReadonlySet<string> = new Set(),
+): string | undefined {
   const seen = new Set<string>()
   for (const [name] of params) {
-    if (seen.has(name)) return name
+    if (seen.has(name) && !mayRepeat.has(name)) return name
     seen.add(name)
   }
   return undefined

@@ -23,6 +23,7 @@ export type { DPoPFault, MockDPoPOptions } from './dpop-types.js'
 export type {
   AuthorizationResponseFault,
   Fault,
+  GrantResponseFault,
   HttpFault,
   HttpFaultEndpoint,
   HttpFaultKind,
@@ -50,6 +51,7 @@ export type {
   AuthorizationResponse,
   AuthorizeOptions,
   ClientAuthMethod,
+  JwtBearerIssuer,
   MockClient,
   MockOP,
   MockOPOptions,

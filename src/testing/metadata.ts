@@ -6,6 +6,7 @@
 import { PROMPT_VALUES, RESPONSE_TYPES } from './authorization-checks.js'
 import { RESPONSE_MODES } from './authorization-response.js'
 import { takeFault } from './faults.js'
+import { CLIENT_CREDENTIALS, JWT_BEARER, TOKEN_EXCHANGE } from './grants.js'
 import { jsonResponse, methodNotAllowed } from './http.js'
 import { mergeDeleting } from './id-token-faults.js'
 import { JARM_DEFAULT_ENC } from './jarm.js'
@@ -114,7 +115,14 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     introspection_endpoint: e.introspection,
     response_types_supported: [...RESPONSE_TYPES],
     response_modes_supported: [...RESPONSE_MODES],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'implicit'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'implicit',
+      CLIENT_CREDENTIALS,
+      TOKEN_EXCHANGE,
+      JWT_BEARER,
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...signing, 'HS256', 'none'],
     id_token_encryption_alg_values_supported: [...ENCRYPTION_ALGS],

@@ -174,6 +174,9 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     sessions: new Map(),
     rpFetch: options.rpFetch ?? ((input, init) => globalThis.fetch(input, init)),
     deliveries: [],
+    jwtBearerIssuers: new Map(
+      (options.jwtBearerIssuers ?? []).map((trusted) => [trusted.issuer, trusted.jwks.keys]),
+    ),
   }
 }
 

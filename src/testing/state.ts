@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { JWK } from 'jose'
 import type { DPoPState } from './dpop-types.js'
 import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
@@ -135,6 +136,8 @@ export interface OpState {
   rpFetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>
   /** Logout requests sent to RPs. */
   deliveries: LogoutDelivery[]
+  /** The JWT bearer grant's trusted assertion issuers: `iss` → public keys. */
+  jwtBearerIssuers: Map<string, JWK[]>
 }
 
 /** One HTTP request being handled. */

@@ -1,7 +1,8 @@
 /**
  * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12).
  *
- * Authorization_code with PKCE, and refresh_token.
+ * Authorization_code with PKCE, and refresh_token; client credentials, token exchange and JWT
+ * bearer in ./grants.ts.
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { base64url } from 'jose'
 import { authenticateClient } from './client-auth.js'
 import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
+import { handleExtensionGrant } from './grants.js'
 import {
   isForm,
   methodNotAllowed,
@@ -21,6 +23,9 @@ import { accessTokenBinding } from './mtls.js'
 import type { CodeGrant, Grant, RequestContext } from './state.js'
 import { tokenResponseBody } from './tokens.js'
 import type { MockClient } from './types.js'
+
+/** Parameters that may repeat at the token endpoint: RFC 8707 §2, RFC 8693 §2.1. */
+const MAY_REPEAT: ReadonlySet<string> = new Set(['resource', 'audience'])
 
 /**
  * `POST /token`.
@@ -36,7 +41,7 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
         'the body must be application/x-www-form-urlencoded',
       )
     }
-    const repeated = repeatedParameter(ctx.form)
+    const repeated = repeatedParameter(ctx.form, MAY_REPEAT)
     if (repeated !== undefined) throw new OAuthFailure('invalid_request', `${repeated} is repeated`)
     const { endpoints, issuer, strictAssertionAudience } = ctx.state
     const audiences = strictAssertionAudience ? [endpoints.token] : [endpoints.token, issuer]
@@ -53,7 +58,11 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     else if (grantType === 'refresh_token') response = await refreshGrant(ctx, auth.client, jkt)
     else if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
     else {
-      throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
+      const extension = await handleExtensionGrant(ctx, auth.client, grantType)
+      if (extension === undefined) {
+        throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
+      }
+      response = extension
     }
     for (const [name, value] of Object.entries(nonceHeaders(ctx.state))) {
       response.headers.set(name, value)

@@ -154,6 +154,28 @@ export interface MockClient {
   introspection_encrypted_response_alg?: string
   /** The JWE `enc` for encrypted introspection responses. Default `A128CBC-HS256`. */
   introspection_encrypted_response_enc?: string
+  /**
+   * The grant types the client registered (RFC 7591 §2).
+   *
+   * `client_credentials`, `urn:ietf:params:oauth:grant-type:token-exchange` and
+   * `urn:ietf:params:oauth:grant-type:jwt-bearer` are answered only for a client that lists them
+   * (otherwise `unauthorized_client`); the authorization code and refresh grants are always open.
+   */
+  grant_types?: string[]
+}
+
+/**
+ * An issuer of JWT bearer assertions the mock OP trusts (RFC 7523 §3).
+ * @group Configuration
+ */
+export interface JwtBearerIssuer {
+  /** The assertion's `iss`. */
+  issuer: string
+  /** The issuer's PUBLIC keys, which verify its assertions. */
+  jwks: {
+    /** The public JWKs. */
+    keys: JWK[]
+  }
 }
 
 /**
@@ -230,6 +252,13 @@ export interface MockOPOptions {
    * Proofs that come are always checked, tokens bound to their key (`token_type: DPoP`).
    */
   dpop?: MockDPoPOptions
+  /**
+   * The issuers whose JWT assertions the JWT bearer grant accepts (RFC 7523 §2.1).
+   *
+   * An assertion must be signed by one of them, with `aud` the OP's issuer or token endpoint, a
+   * `sub` (the token's subject) and an unexpired `exp`; otherwise `invalid_grant`. Default none.
+   */
+  jwtBearerIssuers?: JwtBearerIssuer[]
 }
 
 /**

@@ -62,6 +62,29 @@ declare module 'oidc-provider' {
     save(): Promise<string>
   }
 
+  /** A grant handler's Koa context (`registerGrantType`): what the interop handlers read and set. */
+  export interface GrantContext {
+    readonly oidc: {
+      readonly params: Readonly<Record<string, string | string[] | undefined>>
+      readonly client: ClientLike
+    }
+    body: unknown
+  }
+
+  /** A client credentials token (oidc-provider's `ClientCredentials` model). */
+  export interface ClientCredentialsToken {
+    readonly scope?: string
+    readonly expiration: number
+    readonly isExpired: boolean
+    save(): Promise<string>
+  }
+
+  /** oidc-provider's OAuth error classes (each takes its `error_description`). */
+  export const errors: {
+    readonly InvalidGrant: new (description: string) => Error
+    readonly InvalidRequest: new (description: string) => Error
+  }
+
   export default class Provider {
     constructor(issuer: string, configuration: Configuration)
     readonly issuer: string
@@ -79,6 +102,17 @@ declare module 'oidc-provider' {
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>
     on(event: string, listener: (...args: unknown[]) => void): this
+    readonly ClientCredentials: {
+      new (init: { client: ClientLike; scope?: string | undefined }): ClientCredentialsToken
+      find(value: string): Promise<ClientCredentialsToken | undefined>
+    }
+    /** Adds a grant type to the token endpoint (extension grants, RFC 6749 §4.5). */
+    registerGrantType(
+      name: string,
+      handler: (ctx: GrantContext, next: () => Promise<void>) => Promise<void>,
+      parameters?: string[],
+      repeatable?: string[],
+    ): void
     /** Adds a Koa middleware in front of the OP's own (the Koa context: only what tests read). */
     use(middleware: (ctx: { readonly path: string }, next: () => Promise<void>) => unknown): this
   }
