@@ -15,13 +15,7 @@ import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { decodeJws } from './lib/compact.js'
 import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
-import {
-  decodeUtf8,
-  describe,
-  isPlainObject,
-  MAX_JSON_DEPTH,
-  nestedDeeperThan,
-} from './lib/json.js'
+import { decodeUtf8, describe, isPlainObject, parseJsonObjectText } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
 import {
   checkAlg,
@@ -198,17 +192,7 @@ function bodyText(response: HttpResponse): string {
 }
 
 function parseObject(text: string, what: string): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw invalid(`is not valid JSON (${what})`, 'a JSON object')
-  }
-  if (!isPlainObject(value)) throw invalid(`is not a JSON object (${what})`, 'a JSON object')
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
-    throw invalid(`is nested deeper than ${MAX_JSON_DEPTH} levels (${what})`, 'a JSON object')
-  }
-  return value
+  return parseJsonObjectText(text, (problem) => invalid(`${problem} (${what})`, 'a JSON object'))
 }
 
 function expectMediaType(response: HttpResponse, expected: string, why: string): void {

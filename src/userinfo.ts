@@ -18,7 +18,7 @@ import { invalidArgument } from './lib/checks.js'
 import { decodeJws } from './lib/compact.js'
 import type { DPoPHandle } from './lib/dpop.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
-import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan, shown } from './lib/json.js'
+import { decodeUtf8, parseJsonObjectText, shown } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
 import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
 import { challengeError } from './lib/oauth-error.js'
@@ -262,17 +262,7 @@ function invalid(message: string, expected: unknown, actual?: unknown): Validati
 }
 
 function parseObject(text: string, what: string): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw invalid(`is not valid JSON (${what})`, 'a JSON object')
-  }
-  if (!isPlainObject(value)) throw invalid(`is not a JSON object (${what})`, 'a JSON object')
-  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
-    throw invalid(`is nested deeper than ${MAX_JSON_DEPTH} levels (${what})`, 'a JSON object')
-  }
-  return value
+  return parseJsonObjectText(text, (problem) => invalid(`${problem} (${what})`, 'a JSON object'))
 }
 
 function bodyText(body: Uint8Array): string {

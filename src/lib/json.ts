@@ -72,6 +72,32 @@ export function parseJsonOrUndefined(text: string | null): unknown {
 }
 
 /**
+ * Parses text that must be a JSON object, no deeper than {@link MAX_JSON_DEPTH}.
+ * @param text - the text
+ * @param refuse - makes the caller's typed error from what is wrong ("is not valid JSON", "is not a
+ * JSON object", "is nested deeper than 64 levels")
+ * @returns the object
+ * @throws whatever `refuse` returns
+ * @internal
+ */
+export function parseJsonObjectText(
+  text: string,
+  refuse: (problem: string) => Error,
+): Record<string, unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw refuse('is not valid JSON')
+  }
+  if (!isPlainObject(value)) throw refuse('is not a JSON object')
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw refuse(`is nested deeper than ${MAX_JSON_DEPTH} levels`)
+  }
+  return value
+}
+
+/**
  * Tells whether a value is a non-null, non-array object.
  * @param value - anything
  * @returns true for `{}`-like values

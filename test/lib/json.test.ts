@@ -9,6 +9,7 @@ import {
   isPlainObject,
   MAX_JSON_DEPTH,
   nestedDeeperThan,
+  parseJsonObjectText,
   parseJsonOrUndefined,
   quoted,
   shown,
@@ -132,4 +133,15 @@ it('parseJsonOrUndefined: JSON text parses; absent or broken text is undefined, 
   assert.equal(parseJsonOrUndefined('null'), null)
   assert.equal(parseJsonOrUndefined(null), undefined)
   assert.equal(parseJsonOrUndefined('{"a":'), undefined)
+})
+
+it('parseJsonObjectText: an object parses; broken JSON, a non-object and too deep a nesting are refused through the callback', () => {
+  const refuse = (problem: string) => new Error(problem)
+  assert.deepEqual(parseJsonObjectText('{"a":{"b":1}}', refuse), { a: { b: 1 } })
+  assert.throws(() => parseJsonObjectText('{"a":', refuse), { message: 'is not valid JSON' })
+  assert.throws(() => parseJsonObjectText('[1]', refuse), { message: 'is not a JSON object' })
+  const deep = `${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`
+  assert.throws(() => parseJsonObjectText(deep, refuse), {
+    message: `is nested deeper than ${MAX_JSON_DEPTH} levels`,
+  })
 })
