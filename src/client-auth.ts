@@ -11,6 +11,7 @@
 import * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
 import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
+import { FAPI2_SIGNING_ALGS } from './config/security-profile.js'
 import { responseLimit } from './config/settings.js'
 import { clientSecret, signingKey } from './lib/client-keys.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
@@ -111,7 +112,8 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
     case 'private_key_jwt': {
       const key = await signingKey(
         credentialsOf(config),
-        config.client.token_endpoint_auth_signing_alg,
+        config.client.token_endpoint_auth_signing_alg ??
+          (config.securityProfile && FAPI2_SIGNING_ALGS),
         method,
       )
       return oauth.PrivateKeyJwt(

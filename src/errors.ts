@@ -620,6 +620,12 @@ export type UsageErrorCode =
    * Client credentials, token exchange or JWT bearer: nothing was sent.
    */
   | 'OP_UNSUPPORTED_GRANT_TYPE'
+  /**
+   * The connection, or a request under it, breaks its security profile (FAPI 2.0).
+   *
+   * The message names the member or option at fault and what the profile needs; nothing was sent.
+   */
+  | 'SECURITY_PROFILE_VIOLATION'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

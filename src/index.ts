@@ -62,6 +62,8 @@ export type {
 } from './config/policy.js'
 export { OPEN_PARAMETERS } from './config/policy.js'
 export type { ProviderMetadata } from './config/provider.js'
+export type { SecurityProfile } from './config/security-profile.js'
+export { FAPI2_SIGNING_ALGS } from './config/security-profile.js'
 export type {
   ClientAssertionAudience,
   OpEndpoint,

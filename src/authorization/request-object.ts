@@ -12,6 +12,7 @@ import type { CompactJWSHeaderParameters, JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from '../config/configuration.js'
 import { credentialsOf, runtimeOf } from '../config/runtime.js'
+import { FAPI2_SIGNING_ALGS } from '../config/security-profile.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { opJwksKeys } from '../keys.js'
 import { fitsEncryptionAlg } from '../lib/algorithms.js'
@@ -80,7 +81,11 @@ export async function requestObjectKey(
       kid: undefined,
     }
   }
-  const resolved = await signingKey(credentialsOf(config), alg, 'a signed request object')
+  const resolved = await signingKey(
+    credentialsOf(config),
+    alg ?? (config.securityProfile && FAPI2_SIGNING_ALGS),
+    'a signed request object',
+  )
   return { alg: resolved.alg, key: resolved.key, kid: resolved.kid, jwk: resolved.jwk }
 }
 

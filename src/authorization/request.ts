@@ -18,6 +18,7 @@ import {
 import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { runtimeOf } from '../config/runtime.js'
+import { requireSenderConstraint } from '../config/security-profile.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
@@ -201,6 +202,12 @@ export async function createAuthorizationRequest(
   if (dpop !== undefined && typeof dpop?.thumbprint !== 'string') {
     throw invalidArgument('dpop', 'a handle from createDPoPHandle')
   }
+  requireSenderConstraint(
+    config.securityProfile,
+    client,
+    dpop !== undefined,
+    'the authorization request',
+  )
   const onDisallowed = options.onDisallowed ?? 'reject'
   if (onDisallowed !== 'reject' && onDisallowed !== 'ignore') {
     throw invalidArgument('onDisallowed', 'reject or ignore')

@@ -224,10 +224,17 @@ function checkIssuer(
   if (iss === undefined) {
     // A front-channel ID token names its issuer in its signed `iss`, which is validated: OPs leave
     // `iss` out of such responses (oidc-provider does), and oauth4webapi does not require it then.
-    if (config.provider.authorization_response_iss_parameter_supported === true && !hasIdToken) {
+    // A security profile (FAPI 2.0 §5.3.2.2) requires it whatever the OP advertises.
+    const requiredBy =
+      config.securityProfile !== undefined
+        ? `the ${config.securityProfile} profile`
+        : config.provider.authorization_response_iss_parameter_supported === true && !hasIdToken
+          ? "the OP's authorization_response_iss_parameter_supported"
+          : undefined
+    if (requiredBy !== undefined) {
       throw new ValidationError(
         'CALLBACK_ISSUER_MISSING',
-        'the OP advertises authorization_response_iss_parameter_supported but the callback has no iss',
+        `the callback has no iss, which ${requiredBy} requires (RFC 9207)`,
         { claim: 'iss', expected: config.issuer },
       )
     }

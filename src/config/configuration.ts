@@ -29,6 +29,13 @@ import {
 } from './policy.js'
 import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
 import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
+import {
+  checkSecurityProfile,
+  profilePolicyDefaults,
+  profileSettings,
+  type SecurityProfile,
+  validateSecurityProfile,
+} from './security-profile.js'
 import { type Settings, validateSettings } from './settings.js'
 
 /**
@@ -53,6 +60,8 @@ export interface Configuration {
   /** How contract claims become the application's attributes. */
   readonly attributeMapping: AttributeMapping
   readonly settings: Settings
+  /** The security profile the connection keeps to (absent: none). */
+  readonly securityProfile?: SecurityProfile
   /** @internal */
   readonly [RUNTIME]: Runtime
 }
@@ -89,6 +98,16 @@ export interface ConfigurationOptions extends Partial<Settings> {
   readonly policy?: RequestPolicyInput
   /** The attribute mapping (plain data, saved with the configuration). */
   readonly attributeMapping?: readonly AttributeMappingInput[]
+  /**
+   * A security profile to keep to, saved with the configuration (docs/fapi.md).
+   *
+   * `fapi2` or `fapi2-message-signing`. The configuration is refused when the OP, the client or
+   * the policy cannot keep to it (`SECURITY_PROFILE_VIOLATION`); the policy's defaults become the
+   * profile's (pushed requests; with Message Signing, signed request objects and JARM), the clock
+   * tolerance 10 s; token requests then need a `dpop` handle unless the client has
+   * certificate-bound tokens, and every authorization response must carry `iss`.
+   */
+  readonly securityProfile?: SecurityProfile
 }
 
 /** One attribute mapping rule as written. */
@@ -148,6 +167,7 @@ export function restoreConfiguration(
   const adminData = {
     policy: value.policy,
     attributeMapping: value.attributeMapping,
+    securityProfile: value.securityProfile,
   } as ConfigurationOptions
   return assemble(
     metadata,
@@ -180,14 +200,26 @@ export function assemble(
   const fetchGiven = runtime === undefined ? options.fetch !== undefined : !runtime.defaultFetch
   checkCredentials(clientMetadata, clientSecret, keys, fetchGiven)
   const now = options.now ?? runtime?.now ?? Date.now
+  const securityProfile = validateSecurityProfile(options.securityProfile)
+  const policy = normalizePolicy(
+    options.policy,
+    clientMetadata,
+    profilePolicyDefaults(securityProfile),
+  )
+  checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
   const config = {
     issuer: provider.issuer,
     provider,
     client: clientMetadata,
     contract,
-    policy: normalizePolicy(options.policy, clientMetadata),
+    policy,
     attributeMapping: normalizeMapping(options.attributeMapping),
-    settings,
+    settings: profileSettings(
+      settings,
+      securityProfile,
+      options.clockToleranceInSeconds !== undefined,
+    ),
+    ...(securityProfile === undefined ? {} : { securityProfile }),
   }
   // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
   Object.defineProperty(config, RUNTIME, {

@@ -339,6 +339,15 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
 }
 
 /**
+ * Defaults of a request policy other than the SDK's (a security profile's).
+ * @internal
+ */
+export type PolicyDefaults = Pick<
+  RequestPolicyInput,
+  'transport' | 'responseMode' | 'requestObject'
+>
+
+/**
  * Validates and normalises a request policy, filling defaults.
  *
  * Accepts its own output (and its JSON).
@@ -346,19 +355,27 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
  * @param input - the policy as written, or `undefined` for none (scope and {@link OPEN_PARAMETERS}
  * open)
  * @param client - the client metadata (`redirect_uris`, registered request-object algs)
+ * @param defaults - defaults other than the SDK's, for what the policy leaves out (a security
+ * profile's)
  * @returns the normalised, deeply frozen policy
  * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member at fault
  * (`policy.parameters[2].rule`)
  * @internal
  */
-export function normalizePolicy(input: unknown, client: ClientMetadata): RequestPolicy {
+export function normalizePolicy(
+  input: unknown,
+  client: ClientMetadata,
+  defaults: PolicyDefaults = {},
+): RequestPolicy {
   if (input === undefined) input = NO_POLICY
   if (!isPlainObject(input)) throw invalid('policy', 'an object')
   for (const member of Object.keys(input)) {
     if (!MEMBERS.has(member)) throw invalid(`policy.${member}`, 'a known policy member')
   }
   const responseType = oneOf(input.responseType ?? 'code', RESPONSE_TYPES, 'responseType')
-  const responseMode = optional(input.responseMode, (v) => oneOf(v, RESPONSE_MODES, 'responseMode'))
+  const responseMode = optional(input.responseMode ?? defaults.responseMode, (v) =>
+    oneOf(v, RESPONSE_MODES, 'responseMode'),
+  )
   if (responseMode === 'query' && responseType !== 'code') {
     throw invalid('policy.responseMode', 'fragment or form_post for a response type with tokens')
   }
@@ -382,8 +399,10 @@ export function normalizePolicy(input: unknown, client: ClientMetadata): Request
   const scopeRule = normalizeScopeRule(input.scopeRule)
   const parameters = normalizeParameters(input.parameters)
   const protect = normalizeProtect(input.protect)
-  const transport = oneOf(input.transport ?? 'query', TRANSPORTS, 'transport')
-  const requestObject = optional(input.requestObject, (v) => normalizeRequestObject(v, client))
+  const transport = oneOf(input.transport ?? defaults.transport ?? 'query', TRANSPORTS, 'transport')
+  const requestObject = optional(input.requestObject ?? defaults.requestObject, (v) =>
+    normalizeRequestObject(v, client),
+  )
   const policy: RequestPolicy = {
     responseType: responseType as ResponseType,
     ...(responseMode === undefined ? {} : { responseMode: responseMode as ResponseMode }),

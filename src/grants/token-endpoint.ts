@@ -10,6 +10,7 @@
 
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
+import { requireSenderConstraint } from '../config/security-profile.js'
 import { sendWithDPoP } from '../dpop.js'
 import { requireEndpoint } from '../endpoints.js'
 import { TransportError, type UsageError, ValidationError } from '../errors.js'
@@ -58,6 +59,12 @@ export async function sendGrant(
   params: URLSearchParams,
   options: GrantRequestOptions = {},
 ): Promise<HttpResponse> {
+  requireSenderConstraint(
+    config.securityProfile,
+    config.client,
+    options.dpop !== undefined,
+    'the token request',
+  )
   const endpoint = requireEndpoint(config, 'token_endpoint', 'ENDPOINT_MISSING')
   return sendWithDPoP(
     config,

@@ -155,7 +155,7 @@ export async function clientKeys(credentials: Credentials): Promise<ResolvedKey[
 /**
  * The client's signing key for an alg (or the first signing key when no alg is asked).
  * @param credentials - the client's credentials
- * @param alg - the JWS alg wanted
+ * @param alg - the JWS alg wanted, or the algs any of which will do (the first key for one wins)
  * @param purpose - what the key is for, for the message
  * @returns the key
  * @throws {@link UsageError} `MISSING_CREDENTIALS`
@@ -163,16 +163,17 @@ export async function clientKeys(credentials: Credentials): Promise<ResolvedKey[
  */
 export async function signingKey(
   credentials: Credentials,
-  alg: string | undefined,
+  alg: string | readonly string[] | undefined,
   purpose: string,
 ): Promise<ResolvedKey> {
+  const algs = typeof alg === 'string' ? [alg] : alg
   const key = (await clientKeys(credentials)).find(
-    (k) => k.use === 'sig' && (alg === undefined || k.alg === alg),
+    (k) => k.use === 'sig' && (algs === undefined || algs.includes(k.alg)),
   )
   if (key === undefined) {
     throw new UsageError(
       'MISSING_CREDENTIALS',
-      `${purpose} needs a client signing key${alg ? ` for ${alg}` : ''}`,
+      `${purpose} needs a client signing key${algs ? ` for ${algs.join(' or ')}` : ''}`,
       { parameter: 'keys' },
     )
   }
