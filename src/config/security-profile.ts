@@ -133,9 +133,9 @@ export function profileSettings(
  *
  * The OP must offer pushed authorization requests; the client must authenticate with
  * `private_key_jwt` or mutual TLS, register only FAPI 2.0 signing algs (and register the ID
- * token's, since the OP's default is RS256), and never RSA1_5; the policy must push its requests, use the
- * `code` response type with PKCE and, for Message Signing, sign its request objects and ask for a
- * JARM response mode.
+ * token's, since the OP's default is RS256), and never RSA1_5; the policy must push its requests,
+ * use the `code` response type with PKCE and, for Message Signing, sign its request objects and ask
+ * for a JARM response mode.
  *
  * @param profile - the profile, or `undefined` for none (nothing is checked)
  * @param provider - the OP's metadata
