@@ -224,7 +224,7 @@ function checkIssuer(
   if (iss === undefined) {
     // A front-channel ID token names its issuer in its signed `iss`, which is validated: OPs leave
     // `iss` out of such responses (oidc-provider does), and oauth4webapi does not require it then.
-    // A security profile (FAPI 2.0 §5.3.2.2) requires it whatever the OP advertises.
+    // A security profile (FAPI 2.0 §5.3.2) requires it whatever the OP advertises.
     const requiredBy =
       config.securityProfile !== undefined
         ? `the ${config.securityProfile} profile`

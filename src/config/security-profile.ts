@@ -23,7 +23,7 @@ import type { Settings } from './settings.js'
  *   RFC 9207 `iss` in every authorization response, PS256, ES256 or EdDSA signatures only, and a
  *   clock tolerance of at most 10 seconds;
  * - `fapi2-message-signing`: all of `fapi2`, plus signed request objects (pushed) and signed
- *   authorization responses (JARM), FAPI 2.0 Message Signing §5.3, §5.4.
+ *   authorization responses (JARM), FAPI 2.0 Message Signing.
  *
  * @group Configuration
  */
@@ -33,7 +33,7 @@ export type SecurityProfile = 'fapi2' | 'fapi2-message-signing'
 const PROFILES: readonly string[] = ['fapi2', 'fapi2-message-signing']
 
 /**
- * The JWS algorithms FAPI 2.0 allows (Security Profile §5.4.1): PS256, ES256 and EdDSA (Ed25519).
+ * The JWS algorithms FAPI 2.0 allows (Security Profile §5.4): PS256, ES256 and EdDSA (Ed25519).
  * @group Configuration
  */
 export const FAPI2_SIGNING_ALGS: readonly string[] = Object.freeze(['PS256', 'ES256', 'EdDSA'])
@@ -41,7 +41,7 @@ export const FAPI2_SIGNING_ALGS: readonly string[] = Object.freeze(['PS256', 'ES
 /** The largest clock tolerance a profile allows, in seconds. */
 const MAX_CLOCK_TOLERANCE_IN_SECONDS = 10
 
-/** The client authentication methods FAPI 2.0 allows (§5.3.2.1, §5.3.3). */
+/** The client authentication methods FAPI 2.0 allows (§5.3.2). */
 const AUTH_METHODS: readonly string[] = [
   'private_key_jwt',
   'tls_client_auth',
@@ -199,7 +199,7 @@ export function checkSecurityProfile(
 }
 
 /**
- * Checks that tokens asked for under a profile are sender-constrained (FAPI 2.0 §5.3.2.1).
+ * Checks that tokens asked for under a profile are sender-constrained (FAPI 2.0 §5.3.2).
  *
  * A DPoP key goes with the request, or the client registered
  * `tls_client_certificate_bound_access_tokens` (RFC 8705 §3).
