@@ -72,6 +72,15 @@ const FRONT_ID_TOKEN_C = await signJson(
   { ...validIdTokenClaims(), c_hash: await leftHalf(CODE) },
   'op-rs',
 )
+const FRONT_ID_TOKEN_C_AT = await signJson(
+  header,
+  {
+    ...validIdTokenClaims(),
+    c_hash: await leftHalf(CODE),
+    at_hash: await leftHalf(FRONT_ACCESS_TOKEN),
+  },
+  'op-rs',
+)
 const CALLBACK_SECRETS = [
   ...SECRETS,
   CODE,
@@ -82,6 +91,7 @@ const CALLBACK_SECRETS = [
   FRONT_ID_TOKEN,
   FRONT_ID_TOKEN_AT,
   FRONT_ID_TOKEN_C,
+  FRONT_ID_TOKEN_C_AT,
   BACK_ID_TOKEN,
 ]
 
@@ -108,7 +118,13 @@ const config = fuzzConfig(fetch, {}, { store })
 // The profiles and their valid responses.
 
 interface Scenario {
-  readonly responseType: 'code' | 'id_token' | 'id_token token' | 'code id_token'
+  readonly responseType:
+    | 'code'
+    | 'id_token'
+    | 'id_token token'
+    | 'code id_token'
+    | 'code token'
+    | 'code id_token token'
   readonly responseMode?: 'form_post'
 }
 
@@ -120,6 +136,18 @@ const SCENARIOS: readonly Scenario[] = [
   { responseType: 'id_token token' },
   { responseType: 'code id_token' },
   { responseType: 'code id_token', responseMode: 'form_post' },
+  { responseType: 'code token' },
+  { responseType: 'code token', responseMode: 'form_post' },
+  { responseType: 'code id_token token' },
+  { responseType: 'code id_token token', responseMode: 'form_post' },
+]
+
+/** The parameters a front-channel access token comes with (RFC 6749 §4.2.2). */
+const FRONT_TOKEN: [string, string][] = [
+  ['access_token', FRONT_ACCESS_TOKEN],
+  ['token_type', 'Bearer'],
+  ['expires_in', '3600'],
+  ['scope', 'openid'],
 ]
 
 function validParameters(scenario: Scenario, state: string): [string, string][] {
@@ -136,13 +164,16 @@ function validParameters(scenario: Scenario, state: string): [string, string][] 
         ['state', state],
       ]
     case 'id_token token':
+      return [...FRONT_TOKEN, ['id_token', FRONT_ID_TOKEN_AT], ['state', state]]
+    case 'code token':
+      return [['code', CODE], ...FRONT_TOKEN, ['state', state], ['iss', ISSUER]]
+    case 'code id_token token':
       return [
-        ['access_token', FRONT_ACCESS_TOKEN],
-        ['token_type', 'Bearer'],
-        ['expires_in', '3600'],
-        ['scope', 'openid'],
-        ['id_token', FRONT_ID_TOKEN_AT],
+        ['code', CODE],
+        ...FRONT_TOKEN,
+        ['id_token', FRONT_ID_TOKEN_C_AT],
         ['state', state],
+        ['iss', ISSUER],
       ]
     case 'code id_token':
       return [
@@ -491,7 +522,7 @@ function expected(scenario: Scenario, state: string, d: Delivered): Expected {
     if (p.has(name) !== valid.has(name)) return fail
     if (valid.has(name) && p.get(name) !== valid.get(name)) return fail
   }
-  if (scenario.responseType === 'id_token token') {
+  if (scenario.responseType.split(' ').includes('token')) {
     if (p.get('token_type')?.toLowerCase() !== 'bearer') return fail
     const expiresIn = p.get('expires_in')
     if (expiresIn !== undefined && !/^\d{1,10}$/.test(expiresIn)) return fail

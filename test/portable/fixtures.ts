@@ -26,7 +26,14 @@ export const USERS = {
   },
   bob: { name: 'Bob Example', email: 'bob@example.com' },
 }
-const ALL_RESPONSE_TYPES = ['code', 'id_token', 'id_token token', 'code id_token']
+const ALL_RESPONSE_TYPES = [
+  'code',
+  'id_token',
+  'id_token token',
+  'code id_token',
+  'code token',
+  'code id_token token',
+]
 registerSecret(SECRET)
 
 /** A client key pair: what the RP holds and what the OP has registered. */

@@ -1,4 +1,4 @@
-/** The Implicit and hybrid response types, and the form_post response mode. */
+/** The Implicit and hybrid response types (all three hybrids), and the form_post response mode. */
 
 import type { ResponseMode, ResponseType } from '../../../src/index.js'
 import { equal, ok } from '../assert.js'
@@ -7,7 +7,7 @@ import type { Case } from '../harness.js'
 
 export function implicitCases(env: Env): Case[] {
   const flow = (responseType: ResponseType, responseMode?: ResponseMode): Case => ({
-    name: `rp-response_type-${responseType.replace(' ', '+')}${responseMode ? ` (${responseMode})` : ''}: the sign-in completes`,
+    name: `rp-response_type-${responseType.replaceAll(' ', '+')}${responseMode ? ` (${responseMode})` : ''}: the sign-in completes`,
     async run() {
       const { op, config } = await env.rp('basic', {
         policy: {
@@ -28,6 +28,10 @@ export function implicitCases(env: Env): Case[] {
       if (responseType === 'id_token') equal(result.accessToken, undefined, 'no access token')
       else equal(result.userinfo?.email, 'alice@example.com', 'UserInfo with the access token')
       if (responseType === 'id_token token') ok(result.idTokenClaims.at_hash, 'at_hash')
+      if (responseType.startsWith('code') && responseType.endsWith(' token')) {
+        ok(result.frontChannelAccessToken, 'the front-channel access token, kept apart')
+        ok(result.frontChannelAccessToken?.value !== result.accessToken?.value, 'two tokens')
+      }
     },
   })
 
@@ -35,6 +39,9 @@ export function implicitCases(env: Env): Case[] {
     flow('id_token'),
     flow('id_token token'),
     flow('code id_token'),
+    flow('code token'),
+    flow('code id_token token'),
+    flow('code token', 'form_post'),
     flow('code', 'form_post'),
     flow('id_token token', 'form_post'),
     {
