@@ -75,8 +75,9 @@ export async function sendGrant(
 export interface TokenEndpointResponse {
   readonly accessToken: string
   /**
-   * The `token_type`, normalised: the one asked for (`Bearer` or `DPoP`), or `N_A` where the grant
-   * accepts it (RFC 8693 §2.2.1).
+   * The `token_type`, normalised: the one asked for, or `N_A`.
+   *
+   * `Bearer` or `DPoP`; `N_A` only where the grant accepts it (RFC 8693 §2.2.1).
    */
   readonly tokenType: 'Bearer' | 'DPoP' | 'N_A'
   readonly expiresIn: number | undefined

@@ -211,8 +211,9 @@ async function jwtBearer(
 }
 
 /**
- * A grant with no sign-in behind it: the scope asked for, else `scope`; bound to the DPoP key
- * `jkt` when the request had a proof (RFC 9449 §5).
+ * A grant with no sign-in behind it: the scope asked for, else `scope`.
+ *
+ * Bound to the DPoP key `jkt` when the request had a proof (RFC 9449 §5).
  */
 function grantFor(
   ctx: RequestContext,
@@ -233,8 +234,10 @@ function grantFor(
 }
 
 /**
- * An access token response without refresh token or ID token (RFC 6749 §4.4.3, §5.1); `DPoP` for
- * a token bound to a key (RFC 9449 §5), unless the `bearer-token-type` fault says `Bearer`.
+ * An access token response without refresh token or ID token (RFC 6749 §4.4.3, §5.1).
+ *
+ * `DPoP` for a token bound to a key (RFC 9449 §5), unless the `bearer-token-type` fault says
+ * `Bearer`.
  */
 function accessTokenBody(state: OpState, grant: Grant): Record<string, unknown> {
   return {

@@ -160,8 +160,10 @@ export async function tokenResponseBody(
 }
 
 /**
- * The `token_type` of an access token issued for a grant: `DPoP` when it is bound to a DPoP key
- * (RFC 9449 §5), else `Bearer`; or `Bearer` for a bound one under the `bearer-token-type` fault.
+ * The `token_type` of an access token issued for a grant.
+ *
+ * `DPoP` when it is bound to a DPoP key (RFC 9449 §5), else `Bearer`; or `Bearer` for a bound one
+ * under the `bearer-token-type` fault.
  * @param state - the OP state (its faults)
  * @param grant - the grant, with the key thumbprint when bound
  * @returns the token type to answer
