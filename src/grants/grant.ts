@@ -10,6 +10,7 @@
 import type { Configuration } from '../config/configuration.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import { type AccessToken, toAccessToken } from '../token.js'
 import type { TokenEndpointResponse } from './token-endpoint.js'
 
@@ -62,6 +63,21 @@ export function setScopeAndResource(
 }
 
 /**
+ * The `dpop` option of a grant, checked before anything is sent.
+ * @param dpop - the option's value
+ * @returns the handle, or `undefined` without one
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for something other than a handle
+ * @internal
+ */
+export function dpopOption(dpop: unknown): DPoPHandle | undefined {
+  if (dpop === undefined) return undefined
+  if (typeof (dpop as { readonly proof?: unknown } | null)?.proof !== 'function') {
+    throw invalidArgument('dpop', 'a handle from createDPoPHandle')
+  }
+  return dpop as DPoPHandle
+}
+
+/**
  * A string or array of strings option as a list (absent: empty).
  * @param name - the option, for the error
  * @param value - its value
@@ -84,8 +100,8 @@ export function oneOrMany(name: string, value: unknown): readonly string[] {
  * No ID token: these grants sign no one in. An `id_token` the OP sends anyway is dropped unread
  * (neither validated nor returned).
  *
- * @typeParam TokenType - the token types the grant can issue: `Bearer`, and for token exchange
- * also `N_A`
+ * @typeParam TokenType - the token types the grant can issue: `Bearer`, `DPoP` (with the `dpop`
+ * option, RFC 9449 §5), and for token exchange also `N_A`
  * @group Grants
  */
 export interface GrantResult<TokenType extends string = AccessToken['type']> {
@@ -108,7 +124,7 @@ export interface GrantResult<TokenType extends string = AccessToken['type']> {
 }
 
 /**
- * The result of a checked token response, its access token a `Bearer` one.
+ * The result of a checked token response, its access token a `Bearer` or a `DPoP` one.
  * @param config - the configuration (for the clock)
  * @param tokens - the checked response
  * @param requestedScope - the scope asked for, used when the OP sent none

@@ -47,7 +47,7 @@ export interface GrantRequestOptions {
  *
  * @param config - the configuration: its token endpoint, client authentication and settings
  * @param params - the grant's parameters, `grant_type` included
- * @param options - a signal
+ * @param options - a signal, the DPoP key
  * @returns the response, fully read, not yet checked
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INSECURE_URL`
@@ -82,7 +82,9 @@ export async function sendGrant(
 export interface TokenEndpointResponse {
   readonly accessToken: string
   /**
-   * The `token_type`, normalised: `Bearer`, or `N_A` where the grant accepts it (RFC 8693 §2.2.1).
+   * The `token_type`, normalised: the one asked for, or `N_A`.
+   *
+   * `Bearer` or `DPoP`; `N_A` only where the grant accepts it (RFC 8693 §2.2.1).
    */
   readonly tokenType: 'Bearer' | 'DPoP' | 'N_A'
   readonly expiresIn: number | undefined
@@ -124,11 +126,12 @@ export interface TokenResponseExpectations {
  * Reads a token endpoint response (of any grant).
  *
  * An OAuth error, an unexpected status, or a success whose members are checked (RFC 6749 §5.1,
- * §5.2). Only `Bearer` access tokens are accepted (and `N_A` when asked): the SDK sends no DPoP
- * proofs.
+ * §5.2). Only the `token_type` asked for is accepted: `DPoP` when a DPoP proof was sent, else
+ * `Bearer` (and `N_A` when asked).
  *
  * @param response - the response, as `sendGrant` returned it
- * @param expect - whether an ID token is required, read or ignored; whether `N_A` is a type
+ * @param expect - whether an ID token is required, read or ignored; the `token_type` asked for;
+ * whether `N_A` is a type
  * @returns the checked members
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE`
  * @throws {@link ValidationError} `TOKEN_RESPONSE_INVALID`

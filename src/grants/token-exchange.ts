@@ -11,9 +11,11 @@ import {
   ValidationError,
 } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import { describe } from '../lib/json.js'
 import type { AccessToken } from '../token.js'
 import {
+  dpopOption,
   type GrantResult,
   grantResult,
   oneOrMany,
@@ -80,6 +82,17 @@ export interface TokenExchangeOptions {
   readonly resource?: string | readonly string[]
   /** The scope to ask for (space-separated). */
   readonly scope?: string
+  /**
+   * Binds the issued access token to this DPoP key (RFC 9449 §5).
+   *
+   * The request carries a proof (retried once with the OP's nonce when it asks, §8). An issued
+   * access token must then be a `DPoP` one: a `Bearer` answer is `TOKEN_TYPE_UNEXPECTED`. An issued
+   * token that is not an access token keeps its `token_type` `N_A` (RFC 8693 §2.2.1): RFC 9449
+   * binds access tokens only, so whether such a token is tied to the key is up to the OP and the
+   * token's consumer. Send a `DPoP` token with the same handle (the `dpop` option of
+   * `fetchProtectedResource`).
+   */
+  readonly dpop?: DPoPHandle
   /** Aborts the request. */
   readonly signal?: AbortSignal
 }
@@ -101,21 +114,24 @@ export type TokenExchangeResult = GrantResult<AccessToken['type'] | 'N_A'> & {
  * `token_endpoint_auth_method`.
  *
  * The answer is read strictly (RFC 8693 §2.2.1): `issued_token_type` is required; `token_type` is
- * `Bearer`, or `N_A` only when the issued token is not an access token (then
- * `result.accessToken.type` is `N_A` and the token is whatever `issuedTokenType` says, e.g. a JWT
- * for another system). An `id_token` member is dropped unread.
+ * `Bearer` (`DPoP` with the `dpop` option, RFC 9449 §5), or `N_A` only when the issued token is not
+ * an access token (then `result.accessToken.type` is `N_A` and the token is whatever
+ * `issuedTokenType` says, e.g. a JWT for another system). An `id_token` member is dropped unread.
  *
  * @param config - the configuration: the OP's token endpoint, the client's authentication
- * @param options - the subject token and its type, the actor, what is wanted, a signal
+ * @param options - the subject token and its type, the actor, what is wanted, a DPoP key, a signal
  * @returns the issued token, its type, and the refresh token when the OP sent one
  * @throws {@link OAuthResponseError} `TOKEN_ERROR_RESPONSE` (e.g. `invalid_request` for a subject
  * token the OP does not accept, `invalid_target` for an audience it refuses)
  * @throws {@link ValidationError} `TOKEN_EXCHANGE_ISSUED_TOKEN_TYPE_INVALID`,
- * `TOKEN_EXCHANGE_TOKEN_TYPE_INVALID`, `TOKEN_RESPONSE_INVALID`
+ * `TOKEN_EXCHANGE_TOKEN_TYPE_INVALID`, `TOKEN_RESPONSE_INVALID`, `TOKEN_TYPE_UNEXPECTED` (a
+ * `token_type` other than the one asked for, `DPoP` with the `dpop` option, else `Bearer`, or
+ * `N_A`)
  * @throws {@link TransportError} `HTTP_*`
  * @throws {@link UsageError} `OP_UNSUPPORTED_GRANT_TYPE` (the OP lists `grant_types_supported`
  * without token exchange), `INVALID_ARGUMENT`, `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`
- * @see {@link https://www.rfc-editor.org/rfc/rfc8693#section-2 | RFC 8693 §2}
+ * @see {@link https://www.rfc-editor.org/rfc/rfc8693#section-2 | RFC 8693 §2},
+ * {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
  * @example
  * ```ts
  * // the API received the user's access token and calls the billing API on their behalf
@@ -135,9 +151,14 @@ export async function exchangeToken(
   options: TokenExchangeOptions,
 ): Promise<TokenExchangeResult> {
   const params = exchangeParameters(options)
+  const dpop = dpopOption(options.dpop)
   requireGrantType(config, TOKEN_EXCHANGE_GRANT_TYPE)
-  const response = await sendGrant(config, params, { signal: options.signal })
-  const tokens = readTokenResponse(response, { idToken: 'ignored', notApplicableTokenType: true })
+  const response = await sendGrant(config, params, { signal: options.signal, dpop })
+  const tokens = readTokenResponse(response, {
+    idToken: 'ignored',
+    notApplicableTokenType: true,
+    tokenType: dpop ? 'DPoP' : 'Bearer',
+  })
   const issuedTokenType = tokens.members.issued_token_type
   if (typeof issuedTokenType !== 'string' || issuedTokenType === '') {
     throw new ValidationError(
@@ -154,7 +175,7 @@ export async function exchangeToken(
     throw new ValidationError(
       'TOKEN_EXCHANGE_TOKEN_TYPE_INVALID',
       'the token exchange response has token_type "N_A" for an issued access token (RFC 8693 2.2.1)',
-      { claim: 'token_type', expected: '"Bearer"', actual: 'N_A' },
+      { claim: 'token_type', expected: dpop ? '"DPoP"' : '"Bearer"', actual: 'N_A' },
     )
   }
   const result = grantResult(config, tokens, options.scope)

@@ -3,7 +3,8 @@
  *
  * Client credentials (RFC 6749 §4.4), token exchange (RFC 8693 §2) and the JWT bearer grant
  * (RFC 7523 §2.1), each only for a client that registered it in `grant_types`, and the
- * {@link GrantResponseFault}s of their answers.
+ * {@link GrantResponseFault}s of their answers. The access tokens they issue are bound to the key
+ * of the request's DPoP proof, when it had one (checked by ./token.ts), as the code grant's are.
  *
  * @module
  */
@@ -13,7 +14,7 @@ import { takeFault } from './faults.js'
 import { noStoreJson, OAuthFailure } from './http.js'
 import { currentKid, signCompact, signingMaterial } from './keys.js'
 import { type Grant, nowSeconds, type OpState, type RequestContext } from './state.js'
-import { issueAccessToken, issueIdToken } from './tokens.js'
+import { accessTokenType, issueAccessToken, issueIdToken } from './tokens.js'
 import type { MockClient } from './types.js'
 
 /** The grant types of this module. */
@@ -37,24 +38,30 @@ const KNOWN_TOKEN_TYPES = new Set(
  * @param ctx - the request
  * @param client - the authenticated client
  * @param grantType - the request's `grant_type`
+ * @param jkt - the thumbprint of the request's checked DPoP proof key, if it had a proof
  * @returns the token response
  */
 export async function handleExtensionGrant(
   ctx: RequestContext,
   client: MockClient,
   grantType: string,
+  jkt: string | undefined,
 ): Promise<Response | undefined> {
   const handler = HANDLERS[grantType]
   if (handler === undefined) return undefined
   if (!(client.grant_types ?? []).includes(grantType)) {
     throw new OAuthFailure('unauthorized_client', `the client may not use ${grantType}`)
   }
-  const body = await handler(ctx, client)
+  const body = await handler(ctx, client, jkt)
   await applyFaults(ctx.state, client, body)
   return noStoreJson(body)
 }
 
-type GrantHandler = (ctx: RequestContext, client: MockClient) => Promise<Record<string, unknown>>
+type GrantHandler = (
+  ctx: RequestContext,
+  client: MockClient,
+  jkt: string | undefined,
+) => Promise<Record<string, unknown>>
 
 const HANDLERS: Readonly<Record<string, GrantHandler>> = {
   [CLIENT_CREDENTIALS]: clientCredentials,
@@ -66,22 +73,25 @@ const HANDLERS: Readonly<Record<string, GrantHandler>> = {
 async function clientCredentials(
   ctx: RequestContext,
   client: MockClient,
+  jkt: string | undefined,
 ): Promise<Record<string, unknown>> {
   if (client.token_endpoint_auth_method === 'none') {
     throw new OAuthFailure('unauthorized_client', 'a public client cannot use client_credentials')
   }
-  return accessTokenBody(ctx.state, grantFor(ctx, client, client.client_id, ''))
+  return accessTokenBody(ctx.state, grantFor(ctx, client, client.client_id, '', jkt))
 }
 
 /**
  * RFC 8693 §2.1-2.2: the subject (and actor) token must be one this OP issued, of the type named.
  *
- * Issues an access token (default, `Bearer`) or, for `requested_token_type` jwt, a JWT signed by
- * the OP with `token_type` `N_A` (with `act` for a delegation).
+ * Issues an access token (default; `Bearer`, or `DPoP` bound to the proof's key) or, for
+ * `requested_token_type` jwt, a JWT signed by the OP with `token_type` `N_A` (with `act` for a
+ * delegation; not an access token, so not bound, RFC 8693 §2.2.1).
  */
 async function tokenExchange(
   ctx: RequestContext,
   client: MockClient,
+  jkt: string | undefined,
 ): Promise<Record<string, unknown>> {
   const { form, state } = ctx
   const subject = presentedToken(state, form, 'subject')
@@ -92,7 +102,7 @@ async function tokenExchange(
     throw new OAuthFailure('invalid_scope', 'scope exceeds the subject token’s')
   }
   const requested = form.get('requested_token_type') ?? ACCESS_TOKEN_TYPE
-  const grant = grantFor(ctx, client, subject.sub, subject.scope)
+  const grant = grantFor(ctx, client, subject.sub, subject.scope, jkt)
   if (requested === ACCESS_TOKEN_TYPE) {
     return { ...accessTokenBody(state, grant), issued_token_type: ACCESS_TOKEN_TYPE }
   }
@@ -169,6 +179,7 @@ function presentedToken(
 async function jwtBearer(
   ctx: RequestContext,
   client: MockClient,
+  jkt: string | undefined,
 ): Promise<Record<string, unknown>> {
   const { state, form } = ctx
   const assertion = form.get('assertion')
@@ -191,7 +202,7 @@ async function jwtBearer(
     })
     return accessTokenBody(
       state,
-      grantFor(ctx, client, String(payload.sub), form.get('scope') ?? ''),
+      grantFor(ctx, client, String(payload.sub), form.get('scope') ?? '', jkt),
     )
   } catch (error) {
     if (!(error instanceof joseErrors.JOSEError)) throw error
@@ -199,8 +210,18 @@ async function jwtBearer(
   }
 }
 
-/** A grant with no sign-in behind it: the scope asked for, else `scope`. */
-function grantFor(ctx: RequestContext, client: MockClient, sub: string, scope: string): Grant {
+/**
+ * A grant with no sign-in behind it: the scope asked for, else `scope`.
+ *
+ * Bound to the DPoP key `jkt` when the request had a proof (RFC 9449 §5).
+ */
+function grantFor(
+  ctx: RequestContext,
+  client: MockClient,
+  sub: string,
+  scope: string,
+  jkt: string | undefined,
+): Grant {
   return {
     clientId: client.client_id,
     sub,
@@ -208,14 +229,20 @@ function grantFor(ctx: RequestContext, client: MockClient, sub: string, scope: s
     authTime: nowSeconds(ctx.state),
     includeAuthTime: false,
     claims: {},
+    ...(jkt === undefined ? {} : { jkt }),
   }
 }
 
-/** An access token response without refresh token or ID token (RFC 6749 §4.4.3, §5.1). */
+/**
+ * An access token response without refresh token or ID token (RFC 6749 §4.4.3, §5.1).
+ *
+ * `DPoP` for a token bound to a key (RFC 9449 §5), unless the `bearer-token-type` fault says
+ * `Bearer`.
+ */
 function accessTokenBody(state: OpState, grant: Grant): Record<string, unknown> {
   return {
     access_token: issueAccessToken(state, grant),
-    token_type: 'Bearer',
+    token_type: accessTokenType(state, grant),
     expires_in: state.accessTokenTtl,
     ...(grant.scope === '' ? {} : { scope: grant.scope }),
   }

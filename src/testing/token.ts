@@ -2,7 +2,8 @@
  * The token endpoint (RFC 6749 §3.2, §4.1.3, §6; OIDC Core §3.1.3, §12).
  *
  * Authorization_code with PKCE, and refresh_token; client credentials, token exchange and JWT
- * bearer in ./grants.ts.
+ * bearer in ./grants.ts. The DPoP proof of every grant is checked here, and its key binds the
+ * access token issued.
  *
  * @module
  */
@@ -58,7 +59,7 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     else if (grantType === 'refresh_token') response = await refreshGrant(ctx, auth.client, jkt)
     else if (grantType === null) throw new OAuthFailure('invalid_request', 'grant_type is missing')
     else {
-      const extension = await handleExtensionGrant(ctx, auth.client, grantType)
+      const extension = await handleExtensionGrant(ctx, auth.client, grantType, jkt)
       if (extension === undefined) {
         throw new OAuthFailure('unsupported_grant_type', `grant_type ${grantType} is not supported`)
       }

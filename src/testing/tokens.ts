@@ -149,17 +149,29 @@ export async function tokenResponseBody(
     includeNonce: options.includeNonce,
     withScopeClaims: false,
   })
-  const bearerFault =
-    grant.jkt !== undefined &&
-    takeFault(state.faults, client.client_id, (f) =>
-      'dpop' in f && f.dpop === 'bearer-token-type' ? true : undefined,
-    )
   return {
     access_token: accessToken,
-    token_type: grant.jkt === undefined || bearerFault ? 'Bearer' : 'DPoP',
+    token_type: accessTokenType(state, grant),
     expires_in: state.accessTokenTtl,
     scope: grant.scope,
     id_token: idToken,
     refresh_token: refreshToken,
   }
+}
+
+/**
+ * The `token_type` of an access token issued for a grant.
+ *
+ * `DPoP` when it is bound to a DPoP key (RFC 9449 §5), else `Bearer`; or `Bearer` for a bound one
+ * under the `bearer-token-type` fault.
+ * @param state - the OP state (its faults)
+ * @param grant - the grant, with the key thumbprint when bound
+ * @returns the token type to answer
+ */
+export function accessTokenType(state: OpState, grant: Grant): 'Bearer' | 'DPoP' {
+  if (grant.jkt === undefined) return 'Bearer'
+  const bearerFault = takeFault(state.faults, grant.clientId, (f) =>
+    'dpop' in f && f.dpop === 'bearer-token-type' ? true : undefined,
+  )
+  return bearerFault ? 'Bearer' : 'DPoP'
 }

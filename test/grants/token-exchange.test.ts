@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import type { TokenEndpointAuthMethod } from '../../src/config/client.js'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
 import type { OAuthResponseError, UsageError, ValidationError } from '../../src/errors.js'
 import {
   ACCESS_TOKEN_TYPE,
@@ -134,6 +135,45 @@ describe('exchangeToken: delegation and token_type N_A', () => {
       'TOKEN_TYPE_UNEXPECTED',
     )
     assert.equal(err.claim, 'token_type')
+  })
+})
+
+describe('exchangeToken with DPoP: N_A stays for a token that is not an access token (RFC 8693 §2.2.1, RFC 9449 §5)', () => {
+  test('with a handle, a JWT asked for comes as token_type N_A and is accepted', async () => {
+    const { f, accessToken } = await signedIn()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const result = await exchangeToken(f.config, {
+      subjectToken: accessToken,
+      subjectTokenType: ACCESS_TOKEN_TYPE,
+      requestedTokenType: JWT_TOKEN_TYPE,
+      dpop,
+    })
+    assert.deepEqual([result.accessToken.type, result.issuedTokenType], ['N_A', JWT_TOKEN_TYPE])
+    assert.equal(f.op.requests.find((r) => r.endpoint === 'token')?.dpopJkt, dpop.thumbprint)
+  })
+
+  test('with a handle, an access token answered N_A (fault access-token-as-N_A) is TOKEN_EXCHANGE_TOKEN_TYPE_INVALID', async () => {
+    const { f, accessToken } = await signedIn()
+    f.op.misbehave({ grantResponse: 'access-token-as-N_A' })
+    const err = await expectCode<ValidationError>(
+      exchangeToken(f.config, {
+        subjectToken: accessToken,
+        subjectTokenType: ACCESS_TOKEN_TYPE,
+        dpop: await createDPoPHandle(await generateDPoPKeyPair()),
+      }),
+      'TOKEN_EXCHANGE_TOKEN_TYPE_INVALID',
+    )
+    assert.deepEqual([err.claim, err.expected], ['token_type', '"DPoP"'])
+  })
+
+  test('twin: with a handle and without the fault, the access token is a DPoP one', async () => {
+    const { f, accessToken } = await signedIn()
+    const result = await exchangeToken(f.config, {
+      subjectToken: accessToken,
+      subjectTokenType: ACCESS_TOKEN_TYPE,
+      dpop: await createDPoPHandle(await generateDPoPKeyPair()),
+    })
+    assert.deepEqual([result.accessToken.type, result.issuedTokenType], ['DPoP', ACCESS_TOKEN_TYPE])
   })
 })
 

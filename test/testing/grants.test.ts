@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
 import { createMockOP, type MockClient } from '../../src/testing/index.js'
 
 const SECRET = 'mock-grants-client-secret-0123456789'
@@ -25,12 +26,17 @@ async function opWith(client: Partial<MockClient> = {}) {
   })
 }
 
-async function post(op: Awaited<ReturnType<typeof opWith>>, params: Record<string, string>) {
+async function post(
+  op: Awaited<ReturnType<typeof opWith>>,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   const response = await op.fetch(`${op.issuer}/token`, {
     method: 'POST',
     headers: {
       authorization: `Basic ${btoa(`machine:${SECRET}`)}`,
       'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
     },
     body: new URLSearchParams(params),
   })
@@ -148,5 +154,67 @@ describe('mock OP: grantResponse faults', () => {
       [plain.token_type, plain.issued_token_type, plain.id_token],
       ['Bearer', ACCESS_TOKEN, undefined],
     )
+  })
+})
+
+describe('mock OP: DPoP proofs at these grants, as at the code grant (RFC 9449 §4.3, §5)', () => {
+  const userinfo = async (
+    op: Awaited<ReturnType<typeof opWith>>,
+    headers: Record<string, string>,
+  ) => (await op.fetch(`${op.issuer}/userinfo`, { headers })).status
+
+  test('a good proof: token_type DPoP, and UserInfo takes the token only with a proof of that key', async () => {
+    const op = await opWith()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const tokenUrl = `${op.issuer}/token`
+    const { status, body } = await post(
+      op,
+      { grant_type: 'client_credentials' },
+      { dpop: await dpop.proof('POST', tokenUrl) },
+    )
+    assert.deepEqual([status, body.token_type], [200, 'DPoP'])
+    const token = String(body.access_token)
+    const url = `${op.issuer}/userinfo`
+    assert.equal(await userinfo(op, { authorization: `Bearer ${token}` }), 401)
+    const other = await createDPoPHandle(await generateDPoPKeyPair())
+    const otherProof = await other.proof('GET', url, { accessToken: token })
+    assert.equal(await userinfo(op, { authorization: `DPoP ${token}`, dpop: otherProof }), 401)
+    const proof = await dpop.proof('GET', url, { accessToken: token })
+    assert.equal(await userinfo(op, { authorization: `DPoP ${token}`, dpop: proof }), 200)
+  })
+
+  test('a proof for another URL (htu), or a replayed one (jti): 400 invalid_dpop_proof (twin: the test above)', async () => {
+    const op = await opWith()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const wrongHtu = await dpop.proof('POST', `${op.issuer}/userinfo`)
+    const refused = await post(op, { grant_type: 'client_credentials' }, { dpop: wrongHtu })
+    assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_dpop_proof'])
+    const proof = await dpop.proof('POST', `${op.issuer}/token`)
+    assert.equal(
+      (await post(op, { grant_type: 'client_credentials' }, { dpop: proof })).status,
+      200,
+    )
+    const replayed = await post(op, { grant_type: 'client_credentials' }, { dpop: proof })
+    assert.deepEqual([replayed.status, replayed.body.error], [400, 'invalid_dpop_proof'])
+  })
+
+  test('bearer-token-type: the token exchange binds the token but answers Bearer, once', async () => {
+    const op = await opWith()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const subject = String((await post(op, { grant_type: 'client_credentials' })).body.access_token)
+    const exchange = async () =>
+      (
+        await post(
+          op,
+          { grant_type: TOKEN_EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN },
+          { dpop: await dpop.proof('POST', `${op.issuer}/token`) },
+        )
+      ).body
+    op.misbehave({ dpop: 'bearer-token-type' })
+    const faulty = await exchange()
+    assert.equal(faulty.token_type, 'Bearer')
+    const token = String(faulty.access_token)
+    assert.equal(await userinfo(op, { authorization: `Bearer ${token}` }), 401)
+    assert.equal((await exchange()).token_type, 'DPoP')
   })
 })
