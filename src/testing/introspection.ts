@@ -92,8 +92,12 @@ function introspectionBody(state: OpState, found: FoundToken | undefined): Recor
     iss: state.issuer,
   }
   if (found.kind === 'access_token') {
-    body.token_type = 'Bearer'
+    // RFC 9449 §6.2, RFC 8705 §3.2: a bound token says so, and names its key or certificate.
+    const { jkt, certificateThumbprint } = found.grant
+    body.token_type = jkt === undefined ? 'Bearer' : 'DPoP'
     body.exp = Math.floor(found.grant.expiresAt / 1000)
+    if (jkt !== undefined) body.cnf = { jkt }
+    else if (certificateThumbprint !== undefined) body.cnf = { 'x5t#S256': certificateThumbprint }
   }
   return body
 }

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { compactDecrypt, decodeJwt, decodeProtectedHeader } from 'jose'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
+import { requestClientCredentials } from '../../src/grants/client-credentials.js'
+import { introspectToken } from '../../src/introspection.js'
 import { createMockOP, type MockOP } from '../../src/testing/index.js'
 import {
   basic,
@@ -13,6 +16,7 @@ import {
   USERS,
   verifyWithOp,
 } from '../support/mock-op.js'
+import { createFixture } from '../support/sign-in.js'
 
 const JWT_TYPE = 'application/token-introspection+jwt'
 let op: MockOP
@@ -129,5 +133,26 @@ describe('mock OP introspection endpoint (RFC 7662, RFC 9701)', () => {
     const response = await introspect('anything')
     assert.equal(response.status, 200)
     assert.match(response.headers.get('content-type') ?? '', /text\/html/)
+  })
+})
+
+describe('mock OP introspection of bound tokens (RFC 9449 §6.2, RFC 8705 §3.2)', () => {
+  it('a DPoP-bound token introspects as token_type DPoP with cnf.jkt of its key; the twin, an unbound one, as Bearer without cnf', async () => {
+    const f = await createFixture({ client: { grant_types: ['client_credentials'] } })
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const bound = await requestClientCredentials(f.config, { dpop })
+    const unbound = await requestClientCredentials(f.config)
+    const boundInfo = (await introspectToken(f.config, bound.accessToken.value)) as unknown as {
+      token_type?: string
+      cnf?: unknown
+    }
+    assert.equal(boundInfo.token_type, 'DPoP')
+    assert.deepEqual(boundInfo.cnf, { jkt: dpop.thumbprint })
+    const plain = (await introspectToken(f.config, unbound.accessToken.value)) as unknown as {
+      token_type?: string
+      cnf?: unknown
+    }
+    assert.equal(plain.token_type, 'Bearer')
+    assert.equal(plain.cnf, undefined)
   })
 })
