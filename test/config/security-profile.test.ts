@@ -16,6 +16,7 @@ import {
 } from '../../src/config/configuration.js'
 import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
 import type { UsageError, ValidationError } from '../../src/errors.js'
+import { requestClientCredentials } from '../../src/grants/client-credentials.js'
 import type { DPoPHandle } from '../../src/lib/dpop.js'
 import type { MockClient } from '../../src/testing/types.js'
 import { refreshTokens } from '../../src/token.js'
@@ -26,7 +27,7 @@ import { browserRequest, createFixture, type Fixture } from '../support/sign-in.
 const FAPI_CLIENT: Partial<MockClient> = {
   response_types: ['code'],
   id_token_signed_response_alg: 'ES256',
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
 }
 
 async function fapiFixture(
@@ -113,6 +114,15 @@ describe('fapi2: a sign-in that keeps to the profile', () => {
     const refreshed = await refreshTokens(f.config, result.refreshToken!, { dpop })
     registerSecret(refreshed.accessToken.value, refreshed.refreshToken)
     assert.equal(refreshed.accessToken.type, 'DPoP')
+  })
+
+  test('client credentials without a dpop handle are refused before anything is sent: SECURITY_PROFILE_VIOLATION; the twin with one is DPoP-bound', async () => {
+    const f = await fapiFixture()
+    await expectCode<UsageError>(requestClientCredentials(f.config), 'SECURITY_PROFILE_VIOLATION')
+    assert.equal(f.op.requests.filter((r) => r.endpoint === 'token').length, 0, 'nothing sent')
+    const bound = await requestClientCredentials(f.config, { dpop: await newHandle() })
+    registerSecret(bound.accessToken.value)
+    assert.equal(bound.accessToken.type, 'DPoP')
   })
 
   test('an authorization request without a dpop handle is refused: SECURITY_PROFILE_VIOLATION naming dpop', async () => {
