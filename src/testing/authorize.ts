@@ -14,6 +14,7 @@ import {
 } from './authorization-checks.js'
 import { deliver, isJarmMode, responseModeOf } from './authorization-response.js'
 import { parseClaimsParameter, requestedAcrClaim } from './claims.js'
+import { checkProfileAuthorization } from './fapi.js'
 import { type AuthorizationResponseFault, takeFault } from './faults.js'
 import { OAuthFailure, randomToken, repeatedParameter } from './http.js'
 import { jarmParameters } from './jarm.js'
@@ -55,6 +56,9 @@ export async function runAuthorization(
   const client = requireClient(state, query.client_id)
   let params: Record<string, string>
   try {
+    checkProfileAuthorization(state.securityProfile, Object.fromEntries(url.searchParams), {
+      at: 'front',
+    })
     params = await resolveParams(state, client, url.searchParams, record)
   } catch (error) {
     if (!(error instanceof OAuthFailure)) throw error

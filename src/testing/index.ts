@@ -55,6 +55,7 @@ export type {
   MockClient,
   MockOP,
   MockOPOptions,
+  MockSecurityProfile,
   RecordedEndpoint,
   RecordedRequest,
   RecordedRequestObject,

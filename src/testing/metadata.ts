@@ -5,6 +5,7 @@
 
 import { PROMPT_VALUES, RESPONSE_TYPES } from './authorization-checks.js'
 import { RESPONSE_MODES } from './authorization-response.js'
+import { profileMetadata } from './fapi.js'
 import { takeFault } from './faults.js'
 import { CLIENT_CREDENTIALS, JWT_BEARER, TOKEN_EXCHANGE } from './grants.js'
 import { jsonResponse, methodNotAllowed } from './http.js'
@@ -167,5 +168,6 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     frontchannel_logout_session_supported: true,
     mtls_endpoint_aliases: aliasMetadata(state),
     tls_client_certificate_bound_access_tokens: true,
+    ...profileMetadata(state.securityProfile),
   }
 }

@@ -5,6 +5,7 @@
 
 import { runAuthorization } from './authorize.js'
 import { dpopStateOf } from './dpop.js'
+import { checkProfileClient } from './fapi.js'
 import { addFault } from './faults.js'
 import {
   createKeyStore,
@@ -140,6 +141,7 @@ async function createState(options: MockOPOptions): Promise<OpState> {
   for (const client of options.clients) {
     if (clients.has(client.client_id)) throw new MockOPError(`duplicate client ${client.client_id}`)
     checkClient(client, signingAlgs)
+    checkProfileClient(options.securityProfile, client)
     clients.set(client.client_id, client)
   }
   if (options.autoLogin !== undefined && options.users[options.autoLogin] === undefined) {
@@ -169,6 +171,7 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     pushed: new Map(),
     jtis: new Map(),
     dpop: dpopStateOf(options.dpop),
+    securityProfile: options.securityProfile,
     faults: [],
     requests: [],
     sessions: new Map(),

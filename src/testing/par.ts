@@ -11,6 +11,7 @@ import { checkAuthorizationParams, isRegisteredRedirect } from './authorization-
 import { REQUEST_URI_PREFIX } from './authorize.js'
 import { authenticateClient } from './client-auth.js'
 import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
+import { checkProfileAuthorization } from './fapi.js'
 import {
   isForm,
   methodNotAllowed,
@@ -76,6 +77,10 @@ export async function handlePar(ctx: RequestContext): Promise<Response> {
       effective = { ...effective, dpop_jkt: jkt }
     }
     checkAuthorizationParams(client, effective)
+    checkProfileAuthorization(state.securityProfile, effective, {
+      at: 'par',
+      signed: ctx.record.requestObject !== undefined && ctx.record.requestObject.alg !== 'none',
+    })
     const requestUri = `${REQUEST_URI_PREFIX}${randomToken()}`
     state.pushed.set(requestUri, {
       clientId: client.client_id,

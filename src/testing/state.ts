@@ -5,11 +5,18 @@
 
 import type { JWK } from 'jose'
 import type { DPoPState } from './dpop-types.js'
+
 import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
 import type { LogoutDelivery } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
-import type { ClaimsRequest, MockClient, OpSession, RecordedRequest } from './types.js'
+import type {
+  ClaimsRequest,
+  MockClient,
+  MockSecurityProfile,
+  OpSession,
+  RecordedRequest,
+} from './types.js'
 
 /** What the user granted to a client: the basis of codes, access tokens and refresh tokens. */
 export interface Grant {
@@ -128,6 +135,8 @@ export interface OpState {
   jtis: Map<string, number>
   /** DPoP: what is required, the current nonce, the proofs' jtis. */
   dpop: DPoPState
+  /** The FAPI 2.0 profile enforced, if any. */
+  securityProfile: MockSecurityProfile | undefined
   faults: FaultEntry[]
   requests: RecordedRequest[]
   /** OP sessions by `sid`. */

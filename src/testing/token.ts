@@ -11,6 +11,7 @@
 import { base64url } from 'jose'
 import { authenticateClient } from './client-auth.js'
 import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
+import { checkProfileTokenRequest } from './fapi.js'
 import { handleExtensionGrant } from './grants.js'
 import {
   isForm,
@@ -53,6 +54,12 @@ export async function handleToken(ctx: RequestContext): Promise<Response> {
     if (jkt === undefined && (ctx.state.dpop.required || auth.client.dpop_bound_access_tokens)) {
       throw new DPoPFailure('invalid_dpop_proof', 'a DPoP proof is required', false)
     }
+    checkProfileTokenRequest(
+      ctx.state.securityProfile,
+      auth.client,
+      ctx.record.clientAuthMethod,
+      jkt,
+    )
     const grantType = ctx.form.get('grant_type')
     let response: Response
     if (grantType === 'authorization_code') response = await codeGrant(ctx, auth.client, jkt)

@@ -19,6 +19,15 @@ import type {
 } from './logout-types.js'
 
 /**
+ * A security profile the mock OP enforces, as a FAPI 2.0 authorization server would.
+ *
+ * - `fapi2`: the FAPI 2.0 Security Profile;
+ * - `fapi2-message-signing`: plus signed request objects at PAR and JARM responses.
+ * @group Mock OP
+ */
+export type MockSecurityProfile = 'fapi2' | 'fapi2-message-signing'
+
+/**
  * An asymmetric algorithm the mock OP generates a signing key pair for.
  * @group Configuration
  */
@@ -252,6 +261,14 @@ export interface MockOPOptions {
    * Proofs that come are always checked, tokens bound to their key (`token_type: DPoP`).
    */
   dpop?: MockDPoPOptions
+  /**
+   * Act as a FAPI 2.0 authorization server (docs/fapi.md). Default none.
+   *
+   * Pushed requests only, PKCE, the `code` response type, `private_key_jwt` or mutual TLS,
+   * sender-constrained tokens only; with Message Signing, signed request objects and JARM. Every
+   * client must fit (FAPI signing algs).
+   */
+  securityProfile?: MockSecurityProfile
   /**
    * The issuers whose JWT assertions the JWT bearer grant accepts (RFC 7523 §2.1).
    *
