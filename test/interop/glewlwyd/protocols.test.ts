@@ -1,0 +1,297 @@
+/**
+ * The SDK against Glewlwyd 2.7 (Debian's package), part 4: the protocols of issue 17 Glewlwyd has.
+ * Hybrid `code token` and `code id_token token`, JARM, DPoP, revocation and introspection, and the
+ * client credentials grant, through a plugin instance of its own (`oidcproto`) with those options
+ * on. Every refusal has its passing twin; Glewlwyd's deviations the SDK refuses are proven refused.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose'
+import {
+  type CallbackOptions,
+  type ClientInput,
+  type Configuration,
+  type ConfigurationOptions,
+  createAuthorizationRequest,
+  createConfiguration,
+  createDPoPHandle,
+  type DPoPHandle,
+  discover,
+  fetchProtectedResource,
+  fetchUserInfo,
+  generateDPoPKeyPair,
+  handleCallback,
+  introspectToken,
+  type OAuthResponseError,
+  refreshTokens,
+  requestClientCredentials,
+  revokeToken,
+  type SignInResult,
+} from '../../../src/index.js'
+import { expectCode, registerSecret } from '../../support/helpers.js'
+import { callbackInput } from '../rp.js'
+import type { LoginResult } from '../scripted-browser.js'
+import { completeLogin } from './browser.js'
+import { type GlewlwydClient, opSigningKey, pluginParameters } from './provision.js'
+import {
+  ALICE,
+  asAlice,
+  type GlewlwydSuite,
+  PROFILE,
+  REDIRECT,
+  SECRET,
+  startGlewlwydSuite,
+} from './setup.js'
+
+/** The plugin instance of this suite: JARM, DPoP, introspection, revocation, client credentials. */
+const PROTO = 'oidcproto'
+/** The scope the client credentials client may be granted. */
+const MACHINE_SCOPE = 'profile'
+
+const confidential = {
+  confidential: true,
+  client_secret: SECRET,
+  redirect_uri: [REDIRECT],
+  token_endpoint_auth_method: ['client_secret_basic'],
+}
+
+const enc = await generateKeyPair('RSA-OAEP-256', { extractable: true })
+const encMeta = { kid: 'rp-jarm-enc', use: 'enc', alg: 'RSA-OAEP-256' }
+const encPublic: JWK = { ...(await exportJWK(enc.publicKey)), ...encMeta }
+const encPrivate: JWK = { ...(await exportJWK(enc.privateKey)), ...encMeta }
+registerSecret(encPrivate.d)
+const JARM_ENCRYPTED = {
+  authorization_encrypted_response_alg: 'RSA-OAEP-256',
+  authorization_encrypted_response_enc: 'A128CBC-HS256',
+}
+
+/** This suite's clients (Glewlwyd's clients are shared by every plugin instance). */
+const CLIENTS: GlewlwydClient[] = [
+  { client_id: 'hybridtoken', ...confidential, authorization_type: ['code', 'token', 'id_token'] },
+  { client_id: 'jarm', ...confidential, authorization_type: ['code', 'refresh_token'] },
+  {
+    client_id: 'jarmenc',
+    ...confidential,
+    authorization_type: ['code'],
+    jwks: { keys: [encPublic] },
+    ...JARM_ENCRYPTED,
+  },
+  { client_id: 'dpop', ...confidential, authorization_type: ['code', 'refresh_token'] },
+  {
+    client_id: 'dpoppublic',
+    confidential: false,
+    redirect_uri: [REDIRECT],
+    authorization_type: ['code', 'refresh_token'],
+  },
+  {
+    // client_credentials: Glewlwyd lets a client introspect and revoke (its own tokens) with it
+    client_id: 'tokens',
+    ...confidential,
+    authorization_type: ['code', 'refresh_token', 'client_credentials'],
+    scope: [MACHINE_SCOPE],
+  },
+  {
+    client_id: 'tokenspost',
+    ...confidential,
+    token_endpoint_auth_method: ['client_secret_post'],
+    authorization_type: ['code', 'refresh_token', 'client_credentials'],
+    scope: [MACHINE_SCOPE],
+  },
+]
+
+let g: GlewlwydSuite
+let issuer: string
+
+before(async () => {
+  g = await startGlewlwydSuite(CLIENTS)
+  issuer = g.issuer(PROTO)
+  await g.server.admin.request('POST', '/mod/plugin/', {
+    module: 'oidc',
+    name: PROTO,
+    display_name: 'OpenID Connect (protocols)',
+    order_rank: 0,
+    readonly: false,
+    parameters: {
+      ...pluginParameters(issuer, await opSigningKey(), false),
+      'session-cookie-name': 'GLEWLWYD_OIDC_SID_PROTO',
+      // client_credentials is an "OAuth2 but not OIDC" grant to Glewlwyd
+      'allow-non-oidc': true,
+      'auth-type-client-enabled': true,
+      'oauth-fapi-allow-jarm': true,
+      'encrypt-out-token-allow': true,
+      'oauth-dpop-allowed': true,
+      'oauth-dpop-iat-duration': 60,
+      'introspection-revocation-allowed': true,
+      'introspection-revocation-allow-target-client': true,
+      'introspection-revocation-auth-scope': [],
+    },
+  })
+})
+
+after(async () => {
+  await g?.server.close()
+})
+
+/** The SDK's configuration of one of this suite's clients at the `oidcproto` instance. */
+function connect(
+  client: Partial<ClientInput> & { client_id: string },
+  options: ConfigurationOptions = {},
+): Promise<Configuration> {
+  return g.connect({ client_secret: SECRET, ...client }, options, PROTO)
+}
+
+/** An authorization request, alice at Glewlwyd, and where the browser comes back. */
+async function authorize(
+  config: Configuration,
+  dpop?: DPoPHandle,
+): Promise<{
+  url: URL
+  back: LoginResult
+  finish: (back: URL | Request) => Promise<SignInResult>
+}> {
+  const { url, browserBinding } = await createAuthorizationRequest(
+    config,
+    undefined,
+    dpop ? { dpop } : {},
+  )
+  const back = await completeLogin(url, asAlice())
+  const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
+  const options: CallbackOptions = { cookie, ...(dpop ? { dpop } : {}) }
+  return { url, back, finish: (input) => handleCallback(config, input, options) }
+}
+
+/** A whole sign-in of alice; the tokens registered as secrets. */
+async function signIn(config: Configuration, dpop?: DPoPHandle): Promise<SignInResult> {
+  const { back, finish } = await authorize(config, dpop)
+  const result = await finish(callbackInput(back))
+  registerSecret(result.accessToken?.value, result.refreshToken)
+  return result
+}
+
+function assertAlice(result: SignInResult): void {
+  assert.equal(result.idTokenClaims.iss, issuer)
+  assert.equal(result.claims.email, ALICE.email)
+}
+
+describe('discovery of the protocols instance', () => {
+  test('Glewlwyd advertises the JARM modes, DPoP algs, revocation and introspection', async () => {
+    const config = await connect({ client_id: 'jarm' })
+    const p = config.provider
+    for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
+      assert.ok(p.response_modes_supported?.includes(mode), mode)
+    }
+    assert.ok(p.dpop_signing_alg_values_supported?.includes('ES256'))
+    assert.equal(p.revocation_endpoint, `${issuer}/revoke`)
+    assert.equal(p.introspection_endpoint, `${issuer}/introspect`)
+  })
+})
+
+/** The authorization response's parameters, wherever they came (fragment or form body). */
+function parametersOf(back: LoginResult): URLSearchParams {
+  return back.method === 'POST'
+    ? (back.body ?? new URLSearchParams())
+    : new URLSearchParams(back.url.hash.slice(1))
+}
+
+/** The browser's arrival with its parameters changed (fragment or form body). */
+function tampered(back: LoginResult, change: (p: URLSearchParams) => void): URL | Request {
+  const params = new URLSearchParams(parametersOf(back))
+  change(params)
+  if (back.method === 'POST') return new Request(back.url, { method: 'POST', body: params })
+  const url = new URL(back.url)
+  url.hash = params.toString()
+  return url
+}
+
+describe('hybrid responses with a front-channel access token', () => {
+  // Glewlwyd answers `code token` but does not list it in response_types_supported
+  const hybrid = (responseType: 'code token' | 'code id_token token', responseMode: string) =>
+    connect(
+      { client_id: 'hybridtoken' },
+      {
+        policy: {
+          ...PROFILE,
+          responseType,
+          responseMode: responseMode as 'fragment',
+          ...(responseType === 'code token' ? { enforceProviderSupport: false } : {}),
+        },
+      },
+    )
+
+  function assertHybrid(result: SignInResult, front: URLSearchParams): void {
+    assertAlice(result)
+    assert.equal(result.frontChannelAccessToken?.value, front.get('access_token'))
+    assert.equal(result.frontChannelAccessToken?.type, 'Bearer')
+    assert.equal(result.accessToken?.type, 'Bearer')
+    assert.notEqual(result.accessToken?.value, result.frontChannelAccessToken?.value)
+    assert.equal(result.userinfo?.email, ALICE.email)
+  }
+
+  for (const responseMode of ['fragment', 'form_post']) {
+    test(`rp-response_type-code+token (${responseMode}): a code and an access token; the code redeemed, the two access tokens kept apart`, async () => {
+      const { back, finish } = await authorize(await hybrid('code token', responseMode))
+      assert.equal(back.method, responseMode === 'form_post' ? 'POST' : 'GET')
+      const front = parametersOf(back)
+      assert.ok(front.get('code') && front.get('access_token'))
+      assert.equal(front.get('id_token'), null)
+      assertHybrid(await finish(callbackInput(back)), front)
+    })
+
+    test(`rp-response_type-code+id_token+token (${responseMode}): the front-channel ID token carries at_hash and c_hash; both ID tokens validated`, async () => {
+      const { back, finish } = await authorize(await hybrid('code id_token token', responseMode))
+      const front = parametersOf(back)
+      const frontClaims = decodeJwt(front.get('id_token') ?? '')
+      assert.equal(typeof frontClaims.at_hash, 'string')
+      assert.equal(typeof frontClaims.c_hash, 'string')
+      const result = await finish(callbackInput(back))
+      assertHybrid(result, front)
+      assert.notEqual(result.idToken, front.get('id_token'), 'the token endpoint one')
+      assert.equal(result.idTokenClaims.sub, frontClaims.sub)
+    })
+  }
+
+  test('code token is not in the response_types_supported Glewlwyd advertises: the SDK will not send it (OP_UNSUPPORTED_RESPONSE_TYPE); code id_token token, advertised, is sent', async () => {
+    const strict = await connect(
+      { client_id: 'hybridtoken' },
+      { policy: { ...PROFILE, responseType: 'code token', responseMode: 'fragment' } },
+    )
+    assert.ok(!strict.provider.response_types_supported?.includes('code token'))
+    await expectCode(createAuthorizationRequest(strict), 'OP_UNSUPPORTED_RESPONSE_TYPE')
+    const advertised = await hybrid('code id_token token', 'fragment')
+    const { url } = await createAuthorizationRequest(advertised)
+    assert.equal(url.searchParams.get('response_type'), 'code id_token token')
+  })
+
+  test("the front-channel access token is Glewlwyd's own: UserInfo answers for it", async () => {
+    const config = await hybrid('code token', 'fragment')
+    const { back, finish } = await authorize(config)
+    const result = await finish(callbackInput(back))
+    const claims = await fetchUserInfo(config, result.frontChannelAccessToken?.value ?? '', {
+      expectedSubject: result.idTokenClaims.sub,
+    })
+    assert.equal(claims.email, ALICE.email)
+  })
+
+  test('rp-id_token-bad-at_hash (hybrid): a front-channel access token the ID token does not hash to is refused; the untouched twin signs in', async () => {
+    const config = await hybrid('code id_token token', 'fragment')
+    const swapped = await authorize(config)
+    await expectCode(
+      swapped.finish(tampered(swapped.back, (p) => p.set('access_token', 'not-the-issued-token'))),
+      'ID_TOKEN_AT_HASH_MISMATCH',
+    )
+    const twin = await authorize(config)
+    assertHybrid(await twin.finish(callbackInput(twin.back)), parametersOf(twin.back))
+  })
+
+  test('rp-id_token-bad-c_hash (hybrid): a code the front-channel ID token does not hash to is refused; the twin signs in', async () => {
+    const config = await hybrid('code id_token token', 'fragment')
+    const first = await authorize(config)
+    const second = await authorize(config)
+    const otherCode = parametersOf(second.back).get('code') ?? ''
+    await expectCode(
+      first.finish(tampered(first.back, (p) => p.set('code', otherCode))),
+      'ID_TOKEN_C_HASH_MISMATCH',
+    )
+    assertHybrid(await second.finish(callbackInput(second.back)), parametersOf(second.back))
+  })
+})
