@@ -295,3 +295,116 @@ describe('hybrid responses with a front-channel access token', () => {
     assertHybrid(await second.finish(callbackInput(second.back)), parametersOf(second.back))
   })
 })
+
+describe('JARM responses (oauth-fapi-allow-jarm)', () => {
+  const jarm = (responseMode: string, client: Partial<ClientInput> = {}) =>
+    connect(
+      { client_id: 'jarm', ...client },
+      { policy: { ...PROFILE, responseMode: responseMode as 'query.jwt' } },
+    )
+
+  test('query.jwt: response alone comes back, signed with iss, aud and exp, and it signs in', async () => {
+    const { back, finish } = await authorize(await jarm('query.jwt'))
+    assert.deepEqual([...back.url.searchParams.keys()], ['response'])
+    const claims = decodeJwt(back.url.searchParams.get('response') ?? '')
+    assert.equal(claims.iss, issuer)
+    assert.equal(claims.aud, 'jarm')
+    assert.equal(typeof claims.exp, 'number')
+    assertAlice(await finish(callbackInput(back)))
+  })
+
+  test('jwt for code comes in the query and signs in', async () => {
+    const { back, finish } = await authorize(await jarm('jwt'))
+    assert.ok(back.url.searchParams.has('response'))
+    assertAlice(await finish(callbackInput(back)))
+  })
+
+  test('form_post.jwt signs in', async () => {
+    const { back, finish } = await authorize(await jarm('form_post.jwt'))
+    assert.equal(back.method, 'POST')
+    assertAlice(await finish(callbackInput(back)))
+  })
+
+  test('fragment.jwt for code signs in', async () => {
+    const { back, finish } = await authorize(await jarm('fragment.jwt'))
+    assert.match(back.url.hash, /^#response=/)
+    assertAlice(await finish(callbackInput(back)))
+  })
+
+  test('an encrypted response (RSA-OAEP-256, A128CBC-HS256) signs in', async () => {
+    const config = await connect(
+      { client_id: 'jarmenc', keys: [encPrivate], ...JARM_ENCRYPTED },
+      { policy: { ...PROFILE, responseMode: 'query.jwt' } },
+    )
+    const { back, finish } = await authorize(config)
+    assert.equal(back.url.searchParams.get('response')?.split('.').length, 5)
+    assertAlice(await finish(callbackInput(back)))
+  })
+
+  test('a response whose signature was altered is JARM_SIGNATURE_INVALID; the untouched twin signs in', async () => {
+    const config = await jarm('query.jwt')
+    const altered = await authorize(config)
+    const url = new URL(altered.back.url)
+    const [header, payload, signature] = (url.searchParams.get('response') ?? '').split('.')
+    const flipped = `${signature?.startsWith('A') ? 'B' : 'A'}${signature?.slice(1)}`
+    url.searchParams.set('response', `${header}.${payload}.${flipped}`)
+    await expectCode(altered.finish(url), 'JARM_SIGNATURE_INVALID')
+    const twin = await authorize(config)
+    assertAlice(await twin.finish(callbackInput(twin.back)))
+  })
+
+  test("a response for another client (Glewlwyd's aud is the client_id) is JARM_AUDIENCE_MISMATCH; the right client signs in", async () => {
+    const other = await authorize(await jarm('query.jwt'))
+    const config = await connect(
+      { client_id: 'jarmenc', keys: [encPrivate] },
+      { policy: { ...PROFILE, responseMode: 'query.jwt' } },
+    )
+    const { finish } = await authorize(config)
+    await expectCode(finish(other.back.url), 'JARM_AUDIENCE_MISMATCH')
+    assertAlice(await other.finish(callbackInput(other.back)))
+  })
+
+  test('a signed-only response where the RP expects encryption is JARM_DECRYPTION_FAILED; the encrypting client signs in', async () => {
+    const expectsEncryption = await jarm('query.jwt', { keys: [encPrivate], ...JARM_ENCRYPTED })
+    const { back, finish } = await authorize(expectsEncryption)
+    await expectCode(finish(callbackInput(back)), 'JARM_DECRYPTION_FAILED')
+    const encrypting = await connect(
+      { client_id: 'jarmenc', keys: [encPrivate], ...JARM_ENCRYPTED },
+      { policy: { ...PROFILE, responseMode: 'query.jwt' } },
+    )
+    assertAlice(await signIn(encrypting))
+  })
+
+  test('a JARM response to a plain sign-in is JARM_RESPONSE_UNEXPECTED; asked for, it signs in', async () => {
+    const plain = await jarm('query')
+    const { url, browserBinding } = await createAuthorizationRequest(plain)
+    url.searchParams.set('response_mode', 'query.jwt')
+    const back = await completeLogin(url, asAlice())
+    const cookie = browserBinding ? `${browserBinding.name}=${browserBinding.value}` : ''
+    await expectCode(
+      handleCallback(plain, callbackInput(back), { cookie }),
+      'JARM_RESPONSE_UNEXPECTED',
+    )
+    assertAlice(await signIn(await jarm('query.jwt')))
+  })
+
+  test('hybrid with jwt: Glewlwyd puts the response in the query (jwt means query.jwt to it), which the SDK refuses; fragment.jwt signs in', async () => {
+    const hybridJarm = (responseMode: string) =>
+      connect(
+        { client_id: 'hybridtoken' },
+        {
+          policy: {
+            ...PROFILE,
+            responseType: 'code id_token',
+            responseMode: responseMode as 'jwt',
+          },
+        },
+      )
+    const query = await authorize(await hybridJarm('jwt'))
+    assert.ok(query.back.url.searchParams.has('response'))
+    await expectCode(query.finish(callbackInput(query.back)), 'CALLBACK_RESPONSE_MODE_MISMATCH')
+    const fragment = await authorize(await hybridJarm('fragment.jwt'))
+    assert.match(fragment.back.url.hash, /^#response=/)
+    assertAlice(await fragment.finish(callbackInput(fragment.back)))
+  })
+})

@@ -122,8 +122,8 @@ export function pluginParameters(issuer: string, key: JWK, issInResponse: boolea
 }
 
 /**
- * Provisions the OP: the client module learns the multi-valued `post_logout_redirect_uris`, the
- * scopes, both plugin instances, the users and the clients.
+ * Provisions the OP: the client module learns the multi-valued `post_logout_redirect_uris` and the
+ * JARM properties, then the scopes, both plugin instances, the users and the clients.
  * @param admin - the admin API
  * @param origin - the server's origin
  * @param key - the OP's private signing key
@@ -146,6 +146,14 @@ export async function provision(
     multiple: true,
     read: true,
     write: true,
+  }
+  // and keeps only the properties it declares: the JARM ones are not declared by default
+  for (const name of [
+    'authorization_signed_response_alg',
+    'authorization_encrypted_response_alg',
+    'authorization_encrypted_response_enc',
+  ]) {
+    module.parameters['data-format'][name] = { multiple: false, read: true, write: true }
   }
   await admin.request('PUT', '/mod/client/database', module)
   await admin.request('PUT', '/mod/client/database/reset')
