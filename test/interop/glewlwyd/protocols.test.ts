@@ -27,6 +27,7 @@ import {
   requestClientCredentials,
   revokeToken,
   type SignInResult,
+  type TransportError,
 } from '../../../src/index.js'
 import { expectCode, registerSecret } from '../../support/helpers.js'
 import { callbackInput } from '../rp.js'
@@ -406,5 +407,115 @@ describe('JARM responses (oauth-fapi-allow-jarm)', () => {
     const fragment = await authorize(await hybridJarm('fragment.jwt'))
     assert.match(fragment.back.url.hash, /^#response=/)
     assertAlice(await fragment.finish(callbackInput(fragment.back)))
+  })
+})
+
+describe('DPoP (oauth-dpop-allowed)', () => {
+  const newHandle = async (alg?: 'ES256' | 'PS256' | 'RS256' | 'EdDSA') =>
+    createDPoPHandle(await generateDPoPKeyPair(alg))
+
+  /** The requests the SDK sent to Glewlwyd, by path, and whether each carried a DPoP proof. */
+  const sent: { path: string; proof: boolean }[] = []
+  const recordingFetch: typeof fetch = (input, init) => {
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname
+    sent.push({ path, proof: new Headers(init?.headers).has('dpop') })
+    return fetch(input, init)
+  }
+  const dpopClient = (clientId = 'dpop', policy = {}) =>
+    connect(
+      {
+        client_id: clientId,
+        ...(clientId === 'dpoppublic' ? { token_endpoint_auth_method: 'none' as const } : {}),
+      },
+      { policy: { ...PROFILE, ...policy }, fetch: recordingFetch },
+    )
+
+  test('code flow: the token request with a proof gets a DPoP token bound to the key (cnf.jkt), and UserInfo answers it with the DPoP scheme', async () => {
+    const dpop = await newHandle()
+    sent.length = 0
+    const result = await signIn(await dpopClient(), dpop)
+    assert.equal(result.accessToken?.type, 'DPoP')
+    assert.deepEqual(decodeJwt(result.accessToken?.value ?? '').cnf, { jkt: dpop.thumbprint })
+    assert.ok(sent.some((r) => r.path.endsWith('/token') && r.proof))
+    assert.ok(sent.some((r) => r.path.endsWith('/userinfo') && r.proof))
+    assert.equal(result.userinfo?.email, ALICE.email)
+  })
+
+  for (const alg of ['PS256', 'RS256', 'EdDSA'] as const) {
+    test(`a ${alg} DPoP key is accepted by Glewlwyd`, async () => {
+      const result = await signIn(await dpopClient(), await newHandle(alg))
+      assert.equal(result.accessToken?.type, 'DPoP')
+    })
+  }
+
+  test('PAR with a DPoP proof completes with a DPoP token', async () => {
+    const config = await dpopClient('dpop', { transport: 'par' })
+    const dpop = await newHandle()
+    const { url, back, finish } = await authorize(config, dpop)
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri'])
+    const result = await finish(callbackInput(back))
+    assert.equal(result.accessToken?.type, 'DPoP')
+  })
+
+  test('refresh with the same key: a new DPoP token that UserInfo accepts', async () => {
+    for (const clientId of ['dpop', 'dpoppublic']) {
+      const config = await dpopClient(clientId)
+      const dpop = await newHandle()
+      const result = await signIn(config, dpop)
+      const refreshed = await refreshTokens(config, result.refreshToken ?? '', { dpop })
+      registerSecret(refreshed.accessToken.value, refreshed.refreshToken)
+      assert.equal(refreshed.accessToken.type, 'DPoP')
+      const claims = await fetchUserInfo(config, refreshed.accessToken, {
+        expectedSubject: result.idTokenClaims.sub,
+        dpop,
+      })
+      assert.equal(claims.email, ALICE.email)
+    }
+  })
+
+  test("a DPoP-bound refresh token used with another key is refused by Glewlwyd (the twin with the sign-in's key passed above)", async () => {
+    const config = await dpopClient('dpoppublic')
+    const result = await signIn(config, await newHandle())
+    const error = await expectCode<OAuthResponseError>(
+      refreshTokens(config, result.refreshToken ?? '', { dpop: await newHandle() }),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(error.error, 'invalid_dpop_proof')
+  })
+
+  test('a stolen DPoP token sent as Bearer is refused by UserInfo (a bare 401: HTTP_UNEXPECTED_STATUS); the twin with its proof passes', async () => {
+    const config = await dpopClient()
+    const dpop = await newHandle()
+    const result = await signIn(config, dpop)
+    const token = result.accessToken?.value ?? ''
+    // Glewlwyd sends no WWW-Authenticate challenge with it
+    const error = await expectCode<TransportError>(
+      fetchUserInfo(config, token, { expectedSubject: result.idTokenClaims.sub }),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(error.status, 401)
+    const endpoint = config.provider.userinfo_endpoint ?? ''
+    const bound = result.accessToken ?? { value: token, type: 'DPoP' }
+    const response = await fetchProtectedResource(config, endpoint, bound, { dpop })
+    assert.equal(response.status, 200)
+    await response.body?.cancel()
+  })
+
+  test("Glewlwyd's UserInfo does not compare the proof's key with the token's cnf.jkt: a proof of another key passes (an OP flaw, RFC 9449 §7.1)", async () => {
+    const config = await dpopClient()
+    const owner = await newHandle()
+    const result = await signIn(config, owner)
+    const thief = await newHandle()
+    assert.notEqual(thief.thumbprint, owner.thumbprint)
+    const endpoint = config.provider.userinfo_endpoint ?? ''
+    const bound = result.accessToken ?? { value: '', type: 'DPoP' }
+    const response = await fetchProtectedResource(config, endpoint, bound, { dpop: thief })
+    assert.equal(response.status, 200)
+    await response.body?.cancel()
+  })
+
+  test('without DPoP the same instance answers Bearer tokens (twin of the DPoP sign-in)', async () => {
+    const result = await signIn(await dpopClient())
+    assert.equal(result.accessToken?.type, 'Bearer')
   })
 })
