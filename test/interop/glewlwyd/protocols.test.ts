@@ -46,6 +46,8 @@ import {
 
 /** The plugin instance of this suite: JARM, DPoP, introspection, revocation, client credentials. */
 const PROTO = 'oidcproto'
+/** Another instance where every DPoP proof must carry the server's nonce. */
+const NONCE = 'oidcnonce'
 /** The scope the client credentials client may be granted. */
 const MACHINE_SCOPE = 'profile'
 
@@ -106,27 +108,36 @@ let issuer: string
 before(async () => {
   g = await startGlewlwydSuite(CLIENTS)
   issuer = g.issuer(PROTO)
-  await g.server.admin.request('POST', '/mod/plugin/', {
-    module: 'oidc',
-    name: PROTO,
-    display_name: 'OpenID Connect (protocols)',
-    order_rank: 0,
-    readonly: false,
-    parameters: {
-      ...pluginParameters(issuer, await opSigningKey(), false),
-      'session-cookie-name': 'GLEWLWYD_OIDC_SID_PROTO',
-      // client_credentials is an "OAuth2 but not OIDC" grant to Glewlwyd
-      'allow-non-oidc': true,
-      'auth-type-client-enabled': true,
-      'oauth-fapi-allow-jarm': true,
-      'encrypt-out-token-allow': true,
-      'oauth-dpop-allowed': true,
-      'oauth-dpop-iat-duration': 60,
-      'introspection-revocation-allowed': true,
-      'introspection-revocation-allow-target-client': true,
-      'introspection-revocation-auth-scope': [],
-    },
-  })
+  const common = {
+    // client_credentials is an "OAuth2 but not OIDC" grant to Glewlwyd
+    'allow-non-oidc': true,
+    'auth-type-client-enabled': true,
+    'oauth-fapi-allow-jarm': true,
+    'encrypt-out-token-allow': true,
+    'oauth-dpop-allowed': true,
+    'oauth-dpop-iat-duration': 60,
+    'introspection-revocation-allowed': true,
+    'introspection-revocation-allow-target-client': true,
+    'introspection-revocation-auth-scope': [],
+  }
+  for (const [name, extra] of [
+    [PROTO, {}],
+    [NONCE, { 'oauth-dpop-nonce-mandatory': true, 'oauth-dpop-nonce-counter': 1 }],
+  ] as const) {
+    await g.server.admin.request('POST', '/mod/plugin/', {
+      module: 'oidc',
+      name,
+      display_name: `OpenID Connect (${name})`,
+      order_rank: 0,
+      readonly: false,
+      parameters: {
+        ...pluginParameters(g.issuer(name), await opSigningKey(), false),
+        'session-cookie-name': `GLEWLWYD_OIDC_SID_${name.toUpperCase()}`,
+        ...common,
+        ...extra,
+      },
+    })
+  }
 })
 
 after(async () => {
@@ -137,8 +148,9 @@ after(async () => {
 function connect(
   client: Partial<ClientInput> & { client_id: string },
   options: ConfigurationOptions = {},
+  plugin = PROTO,
 ): Promise<Configuration> {
-  return g.connect({ client_secret: SECRET, ...client }, options, PROTO)
+  return g.connect({ client_secret: SECRET, ...client }, options, plugin)
 }
 
 /** An authorization request, alice at Glewlwyd, and where the browser comes back. */
@@ -169,8 +181,8 @@ async function signIn(config: Configuration, dpop?: DPoPHandle): Promise<SignInR
   return result
 }
 
-function assertAlice(result: SignInResult): void {
-  assert.equal(result.idTokenClaims.iss, issuer)
+function assertAlice(result: SignInResult, plugin = PROTO): void {
+  assert.equal(result.idTokenClaims.iss, g.issuer(plugin))
   assert.equal(result.claims.email, ALICE.email)
 }
 
@@ -517,5 +529,45 @@ describe('DPoP (oauth-dpop-allowed)', () => {
   test('without DPoP the same instance answers Bearer tokens (twin of the DPoP sign-in)', async () => {
     const result = await signIn(await dpopClient())
     assert.equal(result.accessToken?.type, 'Bearer')
+  })
+})
+
+describe('DPoP with required nonces (oauth-dpop-nonce-mandatory)', () => {
+  /** The DPoP proofs the SDK sent, by path, with their nonces. */
+  const proofs: { path: string; nonce: unknown }[] = []
+  const recordingFetch: typeof fetch = (input, init) => {
+    const proof = new Headers(init?.headers).get('dpop')
+    const path = new URL(input instanceof Request ? input.url : String(input)).pathname
+    if (proof !== null) proofs.push({ path, nonce: decodeJwt(proof).nonce })
+    return fetch(input, init)
+  }
+  const nonceClient = () =>
+    connect({ client_id: 'dpop' }, { policy: PROFILE, fetch: recordingFetch }, NONCE)
+
+  test('the token request is answered use_dpop_nonce, retried once with the nonce, and UserInfo answers the DPoP token', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    proofs.length = 0
+    const result = await signIn(await nonceClient(), dpop)
+    const token = proofs.filter((p) => p.path.endsWith('/token'))
+    assert.equal(token.length, 2)
+    assert.equal(token[0]?.nonce, undefined)
+    assert.equal(typeof token[1]?.nonce, 'string')
+    assert.equal(result.accessToken?.type, 'DPoP')
+    assertAlice(result, NONCE)
+    assert.equal(result.userinfo?.email, ALICE.email)
+  })
+
+  test('refresh and UserInfo with the nonce Glewlwyd sent last complete', async () => {
+    const config = await nonceClient()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const result = await signIn(config, dpop)
+    const refreshed = await refreshTokens(config, result.refreshToken ?? '', { dpop })
+    registerSecret(refreshed.accessToken.value, refreshed.refreshToken)
+    assert.equal(refreshed.accessToken.type, 'DPoP')
+    const claims = await fetchUserInfo(config, refreshed.accessToken, {
+      expectedSubject: result.idTokenClaims.sub,
+      dpop,
+    })
+    assert.equal(claims.email, ALICE.email)
   })
 })
