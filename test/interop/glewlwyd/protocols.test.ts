@@ -16,7 +16,6 @@ import {
   createConfiguration,
   createDPoPHandle,
   type DPoPHandle,
-  discover,
   fetchProtectedResource,
   fetchUserInfo,
   generateDPoPKeyPair,
@@ -193,7 +192,7 @@ describe('discovery of the protocols instance', () => {
     for (const mode of ['jwt', 'query.jwt', 'fragment.jwt', 'form_post.jwt']) {
       assert.ok(p.response_modes_supported?.includes(mode), mode)
     }
-    assert.ok(p.dpop_signing_alg_values_supported?.includes('ES256'))
+    assert.ok((p.dpop_signing_alg_values_supported as string[] | undefined)?.includes('ES256'))
     assert.equal(p.revocation_endpoint, `${issuer}/revoke`)
     assert.equal(p.introspection_endpoint, `${issuer}/introspect`)
   })
@@ -569,5 +568,169 @@ describe('DPoP with required nonces (oauth-dpop-nonce-mandatory)', () => {
       dpop,
     })
     assert.equal(claims.email, ALICE.email)
+  })
+})
+
+describe('revocation and introspection (introspection-revocation-allowed, for the token client)', () => {
+  const tokensClient = (clientId = 'tokens', input: Partial<ClientInput> = {}) =>
+    connect(
+      {
+        client_id: clientId,
+        ...(clientId === 'tokenspost'
+          ? { token_endpoint_auth_method: 'client_secret_post' as const }
+          : {}),
+        ...input,
+      },
+      { policy: PROFILE },
+    )
+
+  test('an active access token, introspected, then revoked, is inactive and refused by UserInfo; the twin not revoked is read', async () => {
+    const config = await tokensClient()
+    const result = await signIn(config)
+    const token = result.accessToken?.value ?? ''
+    const active = await introspectToken(config, token, { tokenTypeHint: 'access_token' })
+    assert.equal(active.active, true)
+    assert.equal(active.client_id, 'tokens')
+    assert.equal(active.sub, result.idTokenClaims.sub)
+    const twin = await fetchUserInfo(config, token, { expectedSubject: result.idTokenClaims.sub })
+    assert.equal(twin.email, ALICE.email)
+    await revokeToken(config, token, { tokenTypeHint: 'access_token' })
+    assert.equal((await introspectToken(config, token)).active, false)
+    const err = await expectCode<TransportError>(
+      fetchUserInfo(config, token, { expectedSubject: result.idTokenClaims.sub }),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(err.status, 401)
+  })
+
+  test('a revoked refresh token no longer refreshes; the twin not revoked refreshes', async () => {
+    const config = await tokensClient()
+    const revoked = await signIn(config)
+    const refreshToken = revoked.refreshToken ?? ''
+    assert.equal(
+      (await introspectToken(config, refreshToken, { tokenTypeHint: 'refresh_token' })).active,
+      true,
+    )
+    await revokeToken(config, refreshToken, { tokenTypeHint: 'refresh_token' })
+    assert.equal((await introspectToken(config, refreshToken)).active, false)
+    // a bare 400, as for a used refresh token (features.test.ts)
+    const refused = await expectCode<TransportError>(
+      refreshTokens(config, refreshToken),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(refused.status, 400)
+    const kept = await signIn(config)
+    const refreshed = await refreshTokens(config, kept.refreshToken ?? '')
+    registerSecret(refreshed.accessToken.value, refreshed.refreshToken)
+    assert.ok(refreshed.accessToken.value)
+  })
+
+  test("another client's token is inactive to this client (Glewlwyd scopes introspection to the caller's tokens); its own is active", async () => {
+    const mine = await tokensClient()
+    const theirs = await tokensClient('tokenspost')
+    const other = await signIn(theirs)
+    assert.equal((await introspectToken(mine, other.accessToken?.value ?? '')).active, false)
+    const own = await signIn(mine)
+    assert.equal((await introspectToken(mine, own.accessToken?.value ?? '')).active, true)
+  })
+
+  test('a token Glewlwyd never issued: revocation succeeds, introspection says inactive', async () => {
+    const config = await tokensClient()
+    await revokeToken(config, 'never-issued-token-value')
+    assert.deepEqual(await introspectToken(config, 'never-issued-token-value'), { active: false })
+  })
+
+  test('a wrong client secret is refused by Glewlwyd (a bare 401); the right one passed above', async () => {
+    const config = await tokensClient('tokens', { client_secret: `${SECRET}Wrong` })
+    const revoked = await expectCode<TransportError>(
+      revokeToken(config, 'some-token-value'),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(revoked.status, 401)
+    const introspected = await expectCode<TransportError>(
+      introspectToken(config, 'some-token-value'),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(introspected.status, 401)
+  })
+
+  test("with client_secret_post Glewlwyd does not scope introspection to the caller: another client's token is active (an OP flaw; with client_secret_basic it is inactive, above)", async () => {
+    const basic = await signIn(await tokensClient())
+    const post = await tokensClient('tokenspost')
+    const seen = await introspectToken(post, basic.accessToken?.value ?? '')
+    assert.equal(seen.active, true)
+    assert.equal(seen.client_id, 'tokens')
+  })
+
+  test("a JWT introspection response (RFC 9701) is refused: Glewlwyd's aud is the token's scopes, not the client; the JSON twin is read", async () => {
+    const jwt = await tokensClient('tokens', { introspection_signed_response_alg: 'RS256' })
+    const result = await signIn(jwt)
+    const token = result.accessToken?.value ?? ''
+    await expectCode(introspectToken(jwt, token), 'INTROSPECTION_CLAIM_INVALID')
+    const json = await tokensClient()
+    assert.equal((await introspectToken(json, token)).active, true)
+  })
+})
+
+describe('the client credentials grant (auth-type-client-enabled, allow-non-oidc)', () => {
+  test('Glewlwyd lists client_credentials under response_types_supported, not grant_types_supported: the SDK will not send it (OP_UNSUPPORTED_GRANT_TYPE)', async () => {
+    const config = await connect({ client_id: 'tokens' })
+    assert.ok(!config.provider.grant_types_supported?.includes('client_credentials'))
+    assert.ok(config.provider.response_types_supported?.includes('client_credentials'))
+    await expectCode(
+      requestClientCredentials(config, { scope: MACHINE_SCOPE }),
+      'OP_UNSUPPORTED_GRANT_TYPE',
+    )
+  })
+
+  /** The discovered configuration with client_credentials added to grant_types_supported. */
+  async function corrected(clientId: string, input: Partial<ClientInput> = {}) {
+    const discovered = await connect({ client_id: clientId, ...input })
+    const provider = discovered.provider
+    return createConfiguration(
+      {
+        ...provider,
+        grant_types_supported: [...(provider.grant_types_supported ?? []), 'client_credentials'],
+      },
+      { client_id: clientId, client_secret: SECRET, redirect_uris: [REDIRECT], ...input },
+    )
+  }
+
+  test('with the grant listed (the twin): a Bearer access token for the client, with the scope asked for', async () => {
+    for (const [clientId, method] of [
+      ['tokens', 'client_secret_basic'],
+      ['tokenspost', 'client_secret_post'],
+    ] as const) {
+      const config = await corrected(clientId, { token_endpoint_auth_method: method })
+      const { accessToken } = await requestClientCredentials(config, {
+        scope: MACHINE_SCOPE,
+      })
+      registerSecret(accessToken.value)
+      assert.equal(accessToken.type, 'Bearer')
+      assert.equal(accessToken.scope, MACHINE_SCOPE)
+      const introspected = await introspectToken(config, accessToken.value)
+      assert.equal(introspected.active, true)
+      assert.equal(introspected.scope, MACHINE_SCOPE)
+      // Glewlwyd records the client of the token only when it came by Basic
+      assert.equal(introspected.client_id, method === 'client_secret_basic' ? clientId : undefined)
+    }
+  })
+
+  test('a scope the client was not given is refused by Glewlwyd (TOKEN_ERROR_RESPONSE scope_invalid); the given scope passed above', async () => {
+    const config = await corrected('tokens')
+    const err = await expectCode<OAuthResponseError>(
+      requestClientCredentials(config, { scope: 'email' }),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(err.error, 'scope_invalid')
+  })
+
+  test('a wrong client secret is refused by Glewlwyd (a bare 403); the right one passed above', async () => {
+    const config = await corrected('tokens', { client_secret: `${SECRET}Wrong` })
+    const err = await expectCode<TransportError>(
+      requestClientCredentials(config, { scope: MACHINE_SCOPE }),
+      'HTTP_UNEXPECTED_STATUS',
+    )
+    assert.equal(err.status, 403)
   })
 })
