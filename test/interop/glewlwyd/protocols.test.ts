@@ -1,5 +1,5 @@
 /**
- * The SDK against Glewlwyd 2.7 (Debian's package), part 4: the protocols of issue 17 Glewlwyd has.
+ * The SDK against Glewlwyd 2.7 (Debian's package), part 3: the protocols of issue 17 Glewlwyd has.
  * Hybrid `code token` and `code id_token token`, JARM, DPoP, revocation and introspection, and the
  * client credentials grant, through a plugin instance of its own (`oidcproto`) with those options
  * on. Every refusal has its passing twin; Glewlwyd's deviations the SDK refuses are proven refused.
@@ -666,7 +666,11 @@ describe('revocation and introspection (introspection-revocation-allowed, for th
     const jwt = await tokensClient('tokens', { introspection_signed_response_alg: 'RS256' })
     const result = await signIn(jwt)
     const token = result.accessToken?.value ?? ''
-    await expectCode(introspectToken(jwt, token), 'INTROSPECTION_CLAIM_INVALID')
+    const refused = await expectCode<Error>(
+      introspectToken(jwt, token),
+      'INTROSPECTION_CLAIM_INVALID',
+    )
+    assert.match(refused.message, /aud/)
     const json = await tokensClient()
     assert.equal((await introspectToken(json, token)).active, true)
   })
