@@ -43,6 +43,14 @@ export interface GlewlwydClient {
   readonly backchannel_logout_uri?: string
   /** `"1"` to put `sid` in logout tokens. */
   readonly backchannel_logout_session_required?: string
+  /** The scopes the client may be granted without a user (client credentials). Default none. */
+  readonly scope?: readonly string[]
+  /** JARM: the alg that signs its authorization responses (default the OP's key's alg). */
+  readonly authorization_signed_response_alg?: string
+  /** JARM: encrypt its authorization responses to its `jwks` with this alg. */
+  readonly authorization_encrypted_response_alg?: string
+  /** JARM: the content encryption of its encrypted authorization responses. */
+  readonly authorization_encrypted_response_enc?: string
 }
 
 /**
@@ -60,7 +68,7 @@ export async function opSigningKey(): Promise<JWK> {
  * @param key - the OP's private signing key
  * @param issInResponse - RFC 9207: add `iss` to every authorization response
  */
-function pluginParameters(issuer: string, key: JWK, issInResponse: boolean) {
+export function pluginParameters(issuer: string, key: JWK, issInResponse: boolean) {
   return {
     iss: issuer,
     'jwks-private': JSON.stringify({ keys: [key] }),
@@ -114,8 +122,8 @@ function pluginParameters(issuer: string, key: JWK, issInResponse: boolean) {
 }
 
 /**
- * Provisions the OP: the client module learns the multi-valued `post_logout_redirect_uris`, the
- * scopes, both plugin instances, the users and the clients.
+ * Provisions the OP: the client module learns the multi-valued `post_logout_redirect_uris` and the
+ * JARM properties, then the scopes, both plugin instances, the users and the clients.
  * @param admin - the admin API
  * @param origin - the server's origin
  * @param key - the OP's private signing key
@@ -138,6 +146,14 @@ export async function provision(
     multiple: true,
     read: true,
     write: true,
+  }
+  // and keeps only the properties it declares: the JARM ones are not declared by default
+  for (const name of [
+    'authorization_signed_response_alg',
+    'authorization_encrypted_response_alg',
+    'authorization_encrypted_response_enc',
+  ]) {
+    module.parameters['data-format'][name] = { multiple: false, read: true, write: true }
   }
   await admin.request('PUT', '/mod/client/database', module)
   await admin.request('PUT', '/mod/client/database/reset')
@@ -177,7 +193,7 @@ export async function provision(
     await admin.request('POST', '/client/', {
       ...client,
       name: client.client_id,
-      scope: [],
+      scope: client.scope ?? [],
       enabled: true,
     })
   }
