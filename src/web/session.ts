@@ -9,7 +9,7 @@
  * @module
  */
 import type { SignInResult } from '../callback/result.js'
-import { OAuthResponseError } from '../errors.js'
+import { OAuthResponseError, UsageError } from '../errors.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { type AccessToken, recordSession, refreshTokens } from '../index.js'
 import { isPlainObject } from '../lib/json.js'
@@ -38,7 +38,8 @@ export interface WebSession {
   /**
    * The access token, refreshed when it was about to expire. Never send it to the page.
    *
-   * Absent when the sign-in gave none.
+   * Absent when the sign-in gave none. A `DPoP` one (with the `dpop` option) goes with the handle:
+   * `fetchProtectedResource(config, url, session.accessToken, { dpop })`.
    */
   readonly accessToken?: AccessToken
   /** When the session ends unless used again, in seconds since the epoch. */
@@ -63,6 +64,8 @@ export interface SessionContent {
   readonly data: Readonly<Record<string, unknown>>
   readonly accessToken?: AccessToken
   readonly refreshToken?: string
+  /** The thumbprint of the DPoP key the tokens are bound to (RFC 9449 §6), when they are. */
+  readonly dpopJkt?: string
 }
 
 /**
@@ -115,6 +118,7 @@ export async function startSession(
     data: isPlainObject(kept) ? kept : {},
     ...(result.accessToken ? { accessToken: result.accessToken } : {}),
     ...(result.refreshToken ? { refreshToken: result.refreshToken } : {}),
+    ...boundTo(ctx, result.accessToken),
   }
   const inStore = ctx.settings.sessionData === 'store'
   const { session } = await recordSession(ctx.config, ctx.store, result, {
@@ -157,6 +161,7 @@ export async function readSession(
   let { cookie, content } = open
   let changed = false
   if (refresh && needsRefresh(ctx, content)) {
+    checkDPoPKey(ctx, content)
     const refreshed = await refreshContent(ctx, open).catch((err: unknown) => {
       // the OP unreachable: a token that is still valid serves until it expires
       if (content.accessToken!.expiresAt! > ctx.now()) return content
@@ -333,8 +338,10 @@ async function refreshUnderLock(
   }
   let refreshed: Awaited<ReturnType<typeof refreshTokens>>
   try {
+    const { dpop } = ctx.options
     refreshed = await refreshTokens(ctx.config, content.refreshToken!, {
       original: content.claims as IdTokenClaims,
+      ...(dpop ? { dpop } : {}),
     })
   } catch (err) {
     if (err instanceof OAuthResponseError) {
@@ -344,10 +351,12 @@ async function refreshUnderLock(
     }
     throw err
   }
+  const { dpopJkt: _before, ...rest } = content
   const next: SessionContent = {
-    ...content,
+    ...rest,
     accessToken: refreshed.accessToken,
     refreshToken: refreshed.refreshToken,
+    ...boundTo(ctx, refreshed.accessToken),
   }
   const inStore = ctx.settings.sessionData === 'store'
   if (inStore || refreshed.idToken !== undefined) {
@@ -360,6 +369,34 @@ async function refreshUnderLock(
     await callStore('session store set', () => ctx.store.set(updated, ttl))
   }
   return next
+}
+
+/** The `dpopJkt` member of a session whose access token is bound to the `dpop` option's key. */
+function boundTo(ctx: WebContext, accessToken: AccessToken | undefined): { dpopJkt?: string } {
+  const { dpop } = ctx.options
+  return accessToken?.type === 'DPoP' && dpop !== undefined ? { dpopJkt: dpop.thumbprint } : {}
+}
+
+/**
+ * Refuses to refresh a session bound to another DPoP key than the `dpop` option's, or to one when
+ * the option is absent (RFC 9449 §5).
+ *
+ * The OP would refuse a public client's refresh token, or answer a confidential client with a
+ * `Bearer` token (the binding silently dropped), and a refusal would end the session. A process
+ * without the application's key (a key made at each start, one process of several) is a
+ * deployment fault, so it is thrown and the session stays for the processes that have the key.
+ * @throws `UsageError` `DPOP_KEY_MISMATCH`
+ */
+function checkDPoPKey(ctx: WebContext, content: SessionContent): void {
+  const { dpopJkt } = content
+  if (dpopJkt === undefined || ctx.options.dpop?.thumbprint === dpopJkt) return
+  throw new UsageError(
+    'DPOP_KEY_MISMATCH',
+    ctx.options.dpop === undefined
+      ? "the session's tokens are bound to a DPoP key: give createWebAuth the application's dpop handle to refresh them"
+      : "the session's tokens are bound to another DPoP key than the dpop option's: every process that reads the sessions needs a handle of the same key pair",
+    { parameter: 'dpop' },
+  )
 }
 
 /** Drops finished flights past their reuse window, so the map stays small. */
