@@ -147,10 +147,14 @@ export interface WebAuthOptions {
    * `fetchProtectedResource(config, url, session.accessToken, { dpop })`. Default none (`Bearer`
    * tokens). Required by `securityProfile: 'fapi2'` unless the client has certificate-bound tokens.
    *
-   * One key for the application: every process that reads the same sessions must have a handle of
-   * the same key pair, made from a private key stored once (a key generated at each start binds
-   * each process's sessions to that process: another process refuses to refresh them,
-   * `DPOP_KEY_MISMATCH`). Logout's revocation sends no proof (RFC 7009 has none, RFC 9449 adds none).
+   * One key for the application (its processes are one client to the OP): every
+   * process that reads the same sessions must have a handle of the same key pair, made from a
+   * private key stored once with the other secrets (docs/web.md shows how). A process with another
+   * key refreshes each session it reads at once, to bind it to its key (what rotating the key
+   * needs); with a key generated at each start, processes would undo each other's bindings at every
+   * request. A process without the option refuses to refresh a DPoP session (`DPOP_KEY_MISMATCH`)
+   * rather than turn it into a `Bearer` one. Logout's revocation sends no proof (RFC 9449 defines
+   * none for RFC 7009).
    * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5, §7, §10}
    */
   readonly dpop?: DPoPHandle

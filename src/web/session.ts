@@ -164,7 +164,8 @@ export async function readSession(
     checkDPoPKey(ctx, content)
     const refreshed = await refreshContent(ctx, open).catch((err: unknown) => {
       // the OP unreachable: a token that is still valid serves until it expires
-      if (content.accessToken!.expiresAt! > ctx.now()) return content
+      const expiresAt = content.accessToken?.expiresAt
+      if (expiresAt !== undefined && expiresAt > ctx.now()) return content
       throw err
     })
     if (refreshed === undefined) return undefined
@@ -280,13 +281,20 @@ async function writeSessionCookie(
   )
 }
 
+/**
+ * Whether the session's tokens are refreshed now: the access token expires within the leeway, or
+ * it is bound to another DPoP key than the `dpop` option's (a rotated key: the refresh binds the
+ * new access token to this key, a confidential client's refresh token being bound to no key, RFC
+ * 9449 §5). Only sessions with a refresh token.
+ */
 function needsRefresh(ctx: WebContext, content: SessionContent): boolean {
+  if (content.refreshToken === undefined) return false
+  const { dpop } = ctx.options
+  if (dpop !== undefined && content.dpopJkt !== undefined && content.dpopJkt !== dpop.thumbprint) {
+    return true
+  }
   const expiresAt = content.accessToken?.expiresAt
-  return (
-    content.refreshToken !== undefined &&
-    expiresAt !== undefined &&
-    expiresAt - ctx.now() <= ctx.settings.refreshLeeway
-  )
+  return expiresAt !== undefined && expiresAt - ctx.now() <= ctx.settings.refreshLeeway
 }
 
 /**
@@ -378,23 +386,19 @@ function boundTo(ctx: WebContext, accessToken: AccessToken | undefined): { dpopJ
 }
 
 /**
- * Refuses to refresh a session bound to another DPoP key than the `dpop` option's, or to one when
- * the option is absent (RFC 9449 §5).
+ * Refuses to refresh a session bound to a DPoP key without the `dpop` option (RFC 9449 §5).
  *
- * The OP would refuse a public client's refresh token, or answer a confidential client with a
- * `Bearer` token (the binding silently dropped), and a refusal would end the session. A process
- * without the application's key (a key made at each start, one process of several) is a
- * deployment fault, so it is thrown and the session stays for the processes that have the key.
+ * The OP would answer a confidential client with a `Bearer` token (the binding silently dropped),
+ * or refuse a public client's refresh token, which would end the session. An instance without the
+ * application's key, among others that have it, is a deployment fault: it is thrown, and the
+ * session stays for the instances that have the key.
  * @throws `UsageError` `DPOP_KEY_MISMATCH`
  */
 function checkDPoPKey(ctx: WebContext, content: SessionContent): void {
-  const { dpopJkt } = content
-  if (dpopJkt === undefined || ctx.options.dpop?.thumbprint === dpopJkt) return
+  if (content.dpopJkt === undefined || ctx.options.dpop !== undefined) return
   throw new UsageError(
     'DPOP_KEY_MISMATCH',
-    ctx.options.dpop === undefined
-      ? "the session's tokens are bound to a DPoP key: give createWebAuth the application's dpop handle to refresh them"
-      : "the session's tokens are bound to another DPoP key than the dpop option's: every process that reads the sessions needs a handle of the same key pair",
+    "the session's tokens are bound to a DPoP key: give createWebAuth the application's dpop handle to refresh them",
     { parameter: 'dpop' },
   )
 }

@@ -622,14 +622,44 @@ describe('createWebAuth: DPoP (RFC 9449)', () => {
     assert.equal(requestsTo(f, 'token').at(-1)?.dpopJkt, dpop.thumbprint)
   })
 
-  test('an instance whose key was generated at its own start refuses the sessions of another: DPOP_KEY_MISMATCH', async () => {
-    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
-    const f = await dpopFixture(dpop)
+  test('a rotated key: an instance with another key refreshes a session before it is due, binding the new token to its key', async () => {
+    const old = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop: old },
+      op: { dpop: {}, accessTokenTtlInSeconds: 3600 },
+    })
     const browser = f.browser()
     await browser.signIn()
     f.op.clearRequests()
-    const ownKey = f.another({ dpop: await createDPoPHandle(await generateDPoPKeyPair()) })
-    await expectCode(ownKey.getSession(browser.request('/')), 'DPOP_KEY_MISMATCH')
+    const rotated = await createDPoPHandle(await generateDPoPKeyPair())
+    const auth = f.another({ dpop: rotated })
+    const session = await auth.getSession(browser.request('/'))
+    const refreshes = requestsTo(f, 'token')
+    assert.equal(refreshes.length, 1)
+    assert.equal(refreshes[0]?.dpopJkt, rotated.thumbprint)
+    registerSecret(session?.accessToken?.value)
+    const claims = await fetchUserInfo(f.config, session!.accessToken!, {
+      expectedSubject: 'alice',
+      dpop: rotated,
+    })
+    assert.equal(claims.sub, 'alice')
+    // bound to the new key now: the next request does not refresh again
+    for (const c of session!.setCookie) browser.jar.set(c)
+    await auth.getSession(browser.request('/'))
+    assert.equal(requestsTo(f, 'token').length, 1)
+  })
+
+  test('twin: an instance with the same key does not refresh a session that is not due', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 3600 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const session = await f.another({ dpop }).getSession(browser.request('/'))
+    assert.equal(session?.accessToken?.type, 'DPoP')
     assert.equal(requestsTo(f, 'token').length, 0)
   })
 
