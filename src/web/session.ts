@@ -282,10 +282,11 @@ async function writeSessionCookie(
 }
 
 /**
- * Whether the session's tokens are refreshed now: the access token expires within the leeway, or
- * it is bound to another DPoP key than the `dpop` option's (a rotated key: the refresh binds the
- * new access token to this key, a confidential client's refresh token being bound to no key, RFC
- * 9449 §5). Only sessions with a refresh token.
+ * Whether a session with a refresh token is refreshed now.
+ *
+ * When the access token expires within the leeway, or is bound to another DPoP key than the `dpop`
+ * option's (a rotated key: the refresh binds the new access token to this key, a confidential
+ * client's refresh token being bound to no key, RFC 9449 §5).
  */
 function needsRefresh(ctx: WebContext, content: SessionContent): boolean {
   if (content.refreshToken === undefined) return false
