@@ -304,7 +304,8 @@ function needsRefresh(ctx: WebContext, content: SessionContent): boolean {
  * In this process one flight per session; across machines under the store's lock, re-reading the
  * record first (another machine may have refreshed it). A request that still carries the refresh
  * token an earlier flight used gets that flight's outcome for a minute, so refresh-token rotation
- * never sends a used refresh token. The OP refusing the refresh token ends the session.
+ * never sends a used refresh token. The OP refusing the refresh token (`invalid_grant`) ends the
+ * session; another OAuth error is thrown.
  * @returns the new content (or the same when no refresh was needed after all), `undefined` when
  * the session ended
  */
@@ -353,8 +354,10 @@ async function refreshUnderLock(
       ...(dpop ? { dpop } : {}),
     })
   } catch (err) {
-    if (err instanceof OAuthResponseError) {
-      // the OP no longer honours the refresh token (revoked, expired, reused): the session is over
+    if (err instanceof OAuthResponseError && err.error === 'invalid_grant') {
+      // the OP no longer honours the refresh token (revoked, expired, reused): the session is
+      // over. Any other refusal (a DPoP proof refused, invalid_client, temporarily_unavailable)
+      // is not the session's: it is thrown, and a token still valid serves meanwhile
       await callStore('session store delete', () => ctx.store.delete(record.id))
       return undefined
     }

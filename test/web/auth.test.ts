@@ -730,6 +730,49 @@ describe('createWebAuth: DPoP (RFC 9449)', () => {
   })
 })
 
+describe('createWebAuth: refresh refused for another reason than the refresh token', () => {
+  test('a DPoP proof the OP refuses (use_dpop_nonce without a nonce) keeps the session: the valid token serves, then the error is thrown, then a refresh works', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 30 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    const before = await f.auth.getSession(browser.request('/'), { refresh: false })
+    f.op.misbehave({ dpop: 'nonce-without-header' })
+    const served = await f.auth.getSession(browser.request('/'))
+    assert.equal(served?.accessToken?.value, before?.accessToken?.value)
+    f.clock.now += 31_000
+    const err = await expectCode<{ error?: string }>(
+      f.auth.getSession(browser.request('/')),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(err.error, 'use_dpop_nonce')
+    // past the minute a failed refresh's outcome is shared, the next request refreshes anew
+    f.clock.now += 61_000
+    const refreshed = await f.auth.getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    assert.notEqual(refreshed?.accessToken?.value, before?.accessToken?.value)
+  })
+
+  test('twin: invalid_grant (a refresh token the OP no longer honours) ends the session', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 30, rotateRefreshTokens: true },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    const stale = browser.request('/')
+    const fresh = await f.auth.getSession(browser.request('/'))
+    for (const c of fresh!.setCookie) browser.jar.set(c)
+    // another instance (no shared flight) presents the used refresh token: invalid_grant
+    assert.equal(await f.another({}).getSession(stale), undefined)
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+  })
+})
+
 describe('createWebAuth: the FAPI 2.0 profile (securityProfile fapi2)', () => {
   /** A FAPI 2.0 client (private_key_jwt, ES256) at https://rp.example, its callback /cb. */
   const fapiFixture = () =>
