@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import type { BrowserSessionChannel } from './channel.js'
 import type { BrowserSessionLocks } from './locks.js'
 
@@ -73,6 +74,18 @@ export interface BrowserSessionOptions {
   readonly sessionStorage?: BrowserSessionStorage
   /** The clock, in milliseconds since the epoch. Default the configuration's. */
   readonly now?: () => number
+  /**
+   * The DPoP key the tokens are bound to (RFC 9449): the handle the sign-in used.
+   *
+   * Refreshes carry a proof of it (a public client's refresh token is bound to the key, §5). Every
+   * tab sharing the session needs a handle of the same key pair: generate it once, keep the
+   * `CryptoKeyPair` (private key non-extractable) in IndexedDB and read it back in each tab, never
+   * in web storage (see docs/browser.md). A tab without it, or with another key, refuses to
+   * refresh (`DPOP_KEY_MISMATCH`) rather than have the OP refuse the refresh token and end the
+   * session in every tab.
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5}
+   */
+  readonly dpop?: DPoPHandle
 }
 
 /**
@@ -103,6 +116,13 @@ export function checkOptions(options: BrowserSessionOptions): Settings {
   if (!nonNegative(syncTimeout)) throw invalidArgument('syncTimeoutInMs', 'a non-negative number')
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {
     throw invalidArgument('name', 'a non-empty string')
+  }
+  const { dpop } = options
+  if (
+    dpop !== undefined &&
+    (typeof dpop?.thumbprint !== 'string' || typeof dpop.proof !== 'function')
+  ) {
+    throw invalidArgument('dpop', 'a handle from createDPoPHandle')
   }
   return { persist, leeway, syncTimeout }
 }

@@ -9,10 +9,11 @@
 import type { SignInResult } from '../callback/result.js'
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
-import { OAuthResponseError, TransportError } from '../errors.js'
+import { OAuthResponseError, TransportError, UsageError } from '../errors.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { type AccessToken, type RefreshResult, refreshTokens } from '../index.js'
 import { invalidArgument } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import { openChannel, readTabMessage, type TabMessage } from './channel.js'
 import { defaultLocks, generationMarks } from './locks.js'
 import {
@@ -59,9 +60,11 @@ export interface BrowserSession {
   /**
    * Keeps the tokens of a sign-in and sends them to the other tabs.
    *
-   * The ID token, its claims, the access and refresh tokens; nothing else of the result.
+   * The ID token, its claims, the access and refresh tokens; nothing else of the result. A `DPoP`
+   * access token is taken as bound to the `dpop` option's key (the handle the callback used).
    * @param result - what `handleCallback` returned
-   * @throws `UsageError` `INVALID_ARGUMENT` when `result` has no ID token and claims
+   * @throws `UsageError` `INVALID_ARGUMENT` when `result` has no ID token and claims;
+   * `DPOP_KEY_MISMATCH` for a `DPoP` access token without the `dpop` option
    */
   signedIn(
     result: Pick<SignInResult, 'idToken' | 'idTokenClaims' | 'accessToken' | 'refreshToken'>,
@@ -86,6 +89,8 @@ export interface BrowserSession {
    * `invalid_grant` (the session stays)
    * @throws `ValidationError` `TOKEN_RESPONSE_INVALID`, `REFRESH_ID_TOKEN_MISMATCH`,
    * `ID_TOKEN_*` (the session stays)
+   * @throws `UsageError` `DPOP_KEY_MISMATCH` when the tokens are bound to a DPoP key and this
+   * session's `dpop` option is absent or another key (nothing is sent; the session stays)
    */
   accessToken(): Promise<AccessToken | undefined>
   /** The claims of the ID token, or `undefined` when signed out. */
@@ -170,6 +175,10 @@ export function createBrowserSession(
   const shared = options.storage ?? webStorage('localStorage')
   const kept = keptIn(options, settings.persist, shared)
   const keys = { generation: `${name}.generation`, tokens: `${name}.tokens` }
+  const { dpop } = options
+  /** The `dpopJkt` of tokens whose access token is bound to the `dpop` option's key. */
+  const boundTo = (accessToken: AccessToken | undefined): { dpopJkt?: string } =>
+    accessToken?.type === 'DPoP' && dpop !== undefined ? { dpopJkt: dpop.thumbprint } : {}
 
   let tokens: SessionTokens | undefined
   /** The generation of `tokens`: the shared counter's value when they were made. */
@@ -323,11 +332,15 @@ export function createBrowserSession(
     const ready = usable(current)
     if (ready !== 'refresh') return ready
     if (current.refreshToken === undefined) return undefined
+    if (current.dpopJkt !== undefined && current.dpopJkt !== dpop?.thumbprint) {
+      throw keyMismatch(dpop)
+    }
     const started = generation
     let refreshed: RefreshResult
     try {
       refreshed = await refreshTokens(config, current.refreshToken, {
         original: current.idTokenClaims,
+        ...(dpop ? { dpop } : {}),
       })
     } catch (error) {
       if (generation !== started) return tokens?.accessToken
@@ -345,6 +358,7 @@ export function createBrowserSession(
       idTokenClaims: refreshed.idTokenClaims ?? current.idTokenClaims,
       accessToken: refreshed.accessToken,
       refreshToken: refreshed.refreshToken,
+      ...boundTo(refreshed.accessToken),
     }
     publish(next, 'refreshed')
     await marks.mark(generation) // before the refresh lock is released
@@ -353,11 +367,13 @@ export function createBrowserSession(
 
   return {
     signedIn(result) {
+      if (result?.accessToken?.type === 'DPoP' && dpop === undefined) throw keyMismatch(dpop)
       const next = readSessionTokens({
         idToken: result?.idToken,
         idTokenClaims: result?.idTokenClaims,
         accessToken: result?.accessToken,
         refreshToken: result?.refreshToken,
+        ...boundTo(result?.accessToken),
       })
       if (next === undefined) {
         throw invalidArgument('result', "handleCallback's result (an ID token and its claims)")
@@ -422,6 +438,22 @@ export function createBrowserSession(
 interface Waiter {
   check(): void
   cancel(): void
+}
+
+/**
+ * The refusal to use tokens bound to a DPoP key without a handle of that key.
+ *
+ * Without it the OP refuses a public client's refresh token (RFC 9449 §5), which would end the
+ * session in every tab; a tab that lacks the key is the application's fault.
+ */
+function keyMismatch(dpop: DPoPHandle | undefined): UsageError {
+  return new UsageError(
+    'DPOP_KEY_MISMATCH',
+    dpop === undefined
+      ? "the session's tokens are bound to a DPoP key: give createBrowserSession the handle of that key (the one the sign-in used)"
+      : "the session's tokens are bound to another DPoP key than the dpop option's: every tab needs a handle of the same key pair (kept in IndexedDB)",
+    { parameter: 'dpop' },
+  )
 }
 
 /** The OP refused the refresh token itself: expired, revoked, or already used. */

@@ -18,6 +18,8 @@ export interface SessionTokens {
   readonly idTokenClaims: IdTokenClaims
   readonly accessToken?: AccessToken
   readonly refreshToken?: string
+  /** The thumbprint of the DPoP key a `DPoP` access token is bound to (RFC 9449 §6). */
+  readonly dpopJkt?: string
 }
 
 /**
@@ -31,24 +33,28 @@ export interface Generation {
 
 /**
  * Reads tokens another tab posted or web storage kept, refusing anything of another shape.
+ *
+ * A `DPoP` access token comes with the thumbprint of its key, a `Bearer` one without.
  * @param value - the structured-cloned or parsed value
  * @returns the tokens, or `undefined` when the value is not tokens
  * @internal
  */
 export function readSessionTokens(value: unknown): SessionTokens | undefined {
   if (!isPlainObject(value)) return undefined
-  const { idToken, idTokenClaims, accessToken, refreshToken } = value
+  const { idToken, idTokenClaims, accessToken, refreshToken, dpopJkt } = value
   if (!nonEmpty(idToken) || !isPlainObject(idTokenClaims) || !nonEmpty(idTokenClaims.sub)) {
     return undefined
   }
   if (refreshToken !== undefined && !nonEmpty(refreshToken)) return undefined
   const access = accessToken === undefined ? undefined : readAccessToken(accessToken)
   if (accessToken !== undefined && access === undefined) return undefined
+  if (access?.type === 'DPoP' ? !nonEmpty(dpopJkt) : dpopJkt !== undefined) return undefined
   return {
     idToken,
     idTokenClaims: idTokenClaims as unknown as IdTokenClaims,
     ...(access === undefined ? {} : { accessToken: access }),
     ...(refreshToken === undefined ? {} : { refreshToken }),
+    ...(dpopJkt === undefined ? {} : { dpopJkt: dpopJkt as string }),
   }
 }
 
@@ -104,15 +110,16 @@ export function isExpired(tokens: SessionTokens, nowInSeconds: number): boolean 
 }
 
 function readAccessToken(value: unknown): AccessToken | undefined {
-  if (!isPlainObject(value) || !nonEmpty(value.value) || value.type !== 'Bearer') return undefined
-  const { expiresAt, scope } = value
+  if (!isPlainObject(value) || !nonEmpty(value.value)) return undefined
+  const { type, expiresAt, scope } = value
+  if (type !== 'Bearer' && type !== 'DPoP') return undefined
   if (expiresAt !== undefined && !(typeof expiresAt === 'number' && Number.isFinite(expiresAt))) {
     return undefined
   }
   if (scope !== undefined && typeof scope !== 'string') return undefined
   return {
     value: value.value,
-    type: 'Bearer',
+    type,
     ...(expiresAt === undefined ? {} : { expiresAt }),
     ...(scope === undefined ? {} : { scope }),
   }

@@ -17,7 +17,7 @@ import { startSession } from './session.js'
  * the server cannot see (`fragment`, `fragment.jwt`): the answer is the relay page, which posts
  * the fragment back (a JARM `response` as any other parameter). On success: the session cookie,
  * the browser-binding cookie cleared, and a redirect (303) to the sign-in's `returnTo` on a clean
- * URL.
+ * URL. With the `dpop` option the code is redeemed, and UserInfo called, with its proofs.
  * @param ctx - the web context
  * @param request - the callback request
  * @returns the response
@@ -32,7 +32,8 @@ export async function finishLogin(ctx: WebContext, request: Request): Promise<Re
   ) {
     return fragmentRelayPage(url.pathname)
   }
-  const result = await handleCallback(ctx.config, request)
+  const { dpop } = ctx.options
+  const result = await handleCallback(ctx.config, request, dpop ? { dpop } : {})
   const cookies = await startSession(ctx, request, result)
   const state = result.transaction.appState
   const returnTo = checkReturnTo(

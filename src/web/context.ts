@@ -8,6 +8,7 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
+import { requireSenderConstraint } from '../config/security-profile.js'
 import { UsageError } from '../errors.js'
 import type { SessionStore } from '../storage.js'
 import { createMemorySessionStore } from '../stores/memory.js'
@@ -59,12 +60,19 @@ export interface RefreshFlight {
  * @param options - the application's options
  * @returns the context
  * @throws `UsageError` `INVALID_ARGUMENT` for a bad option, or a client whose first redirect
- * URI is not an http(s) URL
+ * URI is not an http(s) URL; `SECURITY_PROFILE_VIOLATION` for a FAPI 2.0 configuration without
+ * the `dpop` option nor certificate-bound tokens (every sign-in would be refused)
  * @internal
  */
 export function createWebContext(config: Configuration, options: WebAuthOptions): WebContext {
   const runtime = runtimeOf(config)
   const settings = webSettings(options)
+  requireSenderConstraint(
+    config.securityProfile,
+    config.client,
+    options.dpop !== undefined,
+    'every sign-in of oidc-rp/web',
+  )
   const first = new URL(config.client.redirect_uris[0]!)
   if (first.protocol !== 'https:' && first.protocol !== 'http:') {
     throw new UsageError(

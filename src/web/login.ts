@@ -31,6 +31,8 @@ export interface LoginOptions {
 
 /**
  * Starts a sign-in: the redirect to the OP, with the sign-in's browser-binding cookie.
+ *
+ * With the `dpop` option the request names its key (`dpop_jkt`, RFC 9449 §10).
  * @param ctx - the web context
  * @param request - the login request
  * @param options - this sign-in's parameters and return path
@@ -54,7 +56,7 @@ export async function startLogin(
   const { url, browserBinding } = await createAuthorizationRequest(
     ctx.config,
     { ...base, ...options.parameters },
-    { appState: { returnTo } },
+    { appState: { returnTo }, ...(ctx.options.dpop ? { dpop: ctx.options.dpop } : {}) },
   )
   const headers = new Headers({ location: url.href, 'cache-control': 'no-store' })
   if (browserBinding !== undefined) headers.append('set-cookie', browserBinding.setCookie)

@@ -9,6 +9,7 @@ import type { AuthorizationParameters } from '../authorization/request.js'
 import type { SignInResult } from '../callback/result.js'
 import type { AnyOidcRpError } from '../errors.js'
 import { invalidArgument, positiveTtl } from '../lib/checks.js'
+import type { DPoPHandle } from '../lib/dpop.js'
 import type { SessionStore } from '../storage.js'
 
 /**
@@ -138,6 +139,25 @@ export interface WebAuthOptions {
     tokenTypeHint: 'access_token' | 'refresh_token',
     request: Request,
   ) => void | Promise<void>
+  /**
+   * The application's DPoP key (RFC 9449): the sessions' tokens are bound to it.
+   *
+   * Each sign-in sends its thumbprint (`dpop_jkt`) and redeems the code with a proof, UserInfo and
+   * every refresh carry a proof, and the session's access token is a `DPoP` one: call APIs with
+   * `fetchProtectedResource(config, url, session.accessToken, { dpop })`. Default none (`Bearer`
+   * tokens). Required by `securityProfile: 'fapi2'` unless the client has certificate-bound tokens.
+   *
+   * One key for the application (its processes are one client to the OP): every
+   * process that reads the same sessions must have a handle of the same key pair, made from a
+   * private key stored once with the other secrets (docs/web.md shows how). A process with another
+   * key refreshes each session it reads at once, to bind it to its key (what rotating the key
+   * needs); with a key generated at each start, processes would undo each other's bindings at every
+   * request. A process without the option refuses to refresh a DPoP session (`DPOP_KEY_MISMATCH`)
+   * rather than turn it into a `Bearer` one. Logout's revocation sends no proof (RFC 9449 defines
+   * none for RFC 7009).
+   * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-5 | RFC 9449 §5, §7, §10}
+   */
+  readonly dpop?: DPoPHandle
 }
 
 /**
@@ -209,6 +229,13 @@ export function webSettings(options: WebAuthOptions): WebSettings {
     if (hook !== 'loginParameters' && value !== undefined && typeof value !== 'function') {
       throw invalidArgument(hook, 'a function')
     }
+  }
+  const { dpop } = options
+  if (
+    dpop !== undefined &&
+    (typeof dpop?.thumbprint !== 'string' || typeof dpop.proof !== 'function')
+  ) {
+    throw invalidArgument('dpop', 'a handle from createDPoPHandle')
   }
   const cookieName = options.cookieName ?? 'oidc-rp.session'
   // a name ending in .<digits> would read as a chunk of another name's session cookie

@@ -16,6 +16,10 @@ import { contentOf, type SessionContent } from './session.js'
  * leaves its refresh token alone at most OPs (RFC 7009 §2.1). A failure goes to
  * `onRevocationError` and never stops the logout, nor does the hook's own failure.
  *
+ * A DPoP-bound session's tokens are revoked without a proof: RFC 9449 defines proofs at the token
+ * (§5) and PAR (§10.1) endpoints and at resource servers (§7), none at revocation, which RFC 7009
+ * §2.1 guards by client authentication.
+ *
  * @param ctx - the web context
  * @param request - the logout request (for the hook)
  * @param ended - the session's content (`'cookie'` mode) or its store record (`'store'` mode)

@@ -9,7 +9,7 @@
  * @module
  */
 import type { SignInResult } from '../callback/result.js'
-import { OAuthResponseError } from '../errors.js'
+import { OAuthResponseError, UsageError } from '../errors.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { type AccessToken, recordSession, refreshTokens } from '../index.js'
 import { isPlainObject } from '../lib/json.js'
@@ -38,7 +38,8 @@ export interface WebSession {
   /**
    * The access token, refreshed when it was about to expire. Never send it to the page.
    *
-   * Absent when the sign-in gave none.
+   * Absent when the sign-in gave none. A `DPoP` one (with the `dpop` option) goes with the handle:
+   * `fetchProtectedResource(config, url, session.accessToken, { dpop })`.
    */
   readonly accessToken?: AccessToken
   /** When the session ends unless used again, in seconds since the epoch. */
@@ -63,6 +64,8 @@ export interface SessionContent {
   readonly data: Readonly<Record<string, unknown>>
   readonly accessToken?: AccessToken
   readonly refreshToken?: string
+  /** The thumbprint of the DPoP key the tokens are bound to (RFC 9449 §6), when they are. */
+  readonly dpopJkt?: string
 }
 
 /**
@@ -115,6 +118,7 @@ export async function startSession(
     data: isPlainObject(kept) ? kept : {},
     ...(result.accessToken ? { accessToken: result.accessToken } : {}),
     ...(result.refreshToken ? { refreshToken: result.refreshToken } : {}),
+    ...boundTo(ctx, result.accessToken),
   }
   const inStore = ctx.settings.sessionData === 'store'
   const { session } = await recordSession(ctx.config, ctx.store, result, {
@@ -157,9 +161,11 @@ export async function readSession(
   let { cookie, content } = open
   let changed = false
   if (refresh && needsRefresh(ctx, content)) {
+    checkDPoPKey(ctx, content)
     const refreshed = await refreshContent(ctx, open).catch((err: unknown) => {
       // the OP unreachable: a token that is still valid serves until it expires
-      if (content.accessToken!.expiresAt! > ctx.now()) return content
+      const expiresAt = content.accessToken?.expiresAt
+      if (expiresAt !== undefined && expiresAt > ctx.now()) return content
       throw err
     })
     if (refreshed === undefined) return undefined
@@ -275,13 +281,21 @@ async function writeSessionCookie(
   )
 }
 
+/**
+ * Whether a session with a refresh token is refreshed now.
+ *
+ * When the access token expires within the leeway, or is bound to another DPoP key than the `dpop`
+ * option's (a rotated key: the refresh binds the new access token to this key, a confidential
+ * client's refresh token being bound to no key, RFC 9449 §5).
+ */
 function needsRefresh(ctx: WebContext, content: SessionContent): boolean {
+  if (content.refreshToken === undefined) return false
+  const { dpop } = ctx.options
+  if (dpop !== undefined && content.dpopJkt !== undefined && content.dpopJkt !== dpop.thumbprint) {
+    return true
+  }
   const expiresAt = content.accessToken?.expiresAt
-  return (
-    content.refreshToken !== undefined &&
-    expiresAt !== undefined &&
-    expiresAt - ctx.now() <= ctx.settings.refreshLeeway
-  )
+  return expiresAt !== undefined && expiresAt - ctx.now() <= ctx.settings.refreshLeeway
 }
 
 /**
@@ -290,7 +304,8 @@ function needsRefresh(ctx: WebContext, content: SessionContent): boolean {
  * In this process one flight per session; across machines under the store's lock, re-reading the
  * record first (another machine may have refreshed it). A request that still carries the refresh
  * token an earlier flight used gets that flight's outcome for a minute, so refresh-token rotation
- * never sends a used refresh token. The OP refusing the refresh token ends the session.
+ * never sends a used refresh token. The OP refusing the refresh token (`invalid_grant`) ends the
+ * session; another OAuth error is thrown.
  * @returns the new content (or the same when no refresh was needed after all), `undefined` when
  * the session ended
  */
@@ -333,21 +348,27 @@ async function refreshUnderLock(
   }
   let refreshed: Awaited<ReturnType<typeof refreshTokens>>
   try {
+    const { dpop } = ctx.options
     refreshed = await refreshTokens(ctx.config, content.refreshToken!, {
       original: content.claims as IdTokenClaims,
+      ...(dpop ? { dpop } : {}),
     })
   } catch (err) {
-    if (err instanceof OAuthResponseError) {
-      // the OP no longer honours the refresh token (revoked, expired, reused): the session is over
+    if (err instanceof OAuthResponseError && err.error === 'invalid_grant') {
+      // the OP no longer honours the refresh token (revoked, expired, reused): the session is
+      // over. Any other refusal (a DPoP proof refused, invalid_client, temporarily_unavailable)
+      // is not the session's: it is thrown, and a token still valid serves meanwhile
       await callStore('session store delete', () => ctx.store.delete(record.id))
       return undefined
     }
     throw err
   }
+  const { dpopJkt: _before, ...rest } = content
   const next: SessionContent = {
-    ...content,
+    ...rest,
     accessToken: refreshed.accessToken,
     refreshToken: refreshed.refreshToken,
+    ...boundTo(ctx, refreshed.accessToken),
   }
   const inStore = ctx.settings.sessionData === 'store'
   if (inStore || refreshed.idToken !== undefined) {
@@ -360,6 +381,30 @@ async function refreshUnderLock(
     await callStore('session store set', () => ctx.store.set(updated, ttl))
   }
   return next
+}
+
+/** The `dpopJkt` member of a session whose access token is bound to the `dpop` option's key. */
+function boundTo(ctx: WebContext, accessToken: AccessToken | undefined): { dpopJkt?: string } {
+  const { dpop } = ctx.options
+  return accessToken?.type === 'DPoP' && dpop !== undefined ? { dpopJkt: dpop.thumbprint } : {}
+}
+
+/**
+ * Refuses to refresh a session bound to a DPoP key without the `dpop` option (RFC 9449 §5).
+ *
+ * The OP would answer a confidential client with a `Bearer` token (the binding silently dropped),
+ * or refuse a public client's refresh token, which would end the session. An instance without the
+ * application's key, among others that have it, is a deployment fault: it is thrown, and the
+ * session stays for the instances that have the key.
+ * @throws `UsageError` `DPOP_KEY_MISMATCH`
+ */
+function checkDPoPKey(ctx: WebContext, content: SessionContent): void {
+  if (content.dpopJkt === undefined || ctx.options.dpop !== undefined) return
+  throw new UsageError(
+    'DPOP_KEY_MISMATCH',
+    "the session's tokens are bound to a DPoP key: give createWebAuth the application's dpop handle to refresh them",
+    { parameter: 'dpop' },
+  )
 }
 
 /** Drops finished flights past their reuse window, so the map stays small. */

@@ -8,8 +8,11 @@ import {
 } from '../../src/browser/index.js'
 import type { SignInResult } from '../../src/callback/result.js'
 import type { Configuration } from '../../src/config/configuration.js'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
 import { OAuthResponseError, TransportError, UsageError } from '../../src/errors.js'
+import type { MockDPoPOptions } from '../../src/testing/index.js'
 import { refreshTokens } from '../../src/token.js'
+import { fetchUserInfo } from '../../src/userinfo.js'
 import {
   FakeLocks,
   HeldChannels,
@@ -18,7 +21,7 @@ import {
   QueryableFakeLocks,
   settle,
 } from '../support/browser.js'
-import { assertNoSecrets, registerSecret } from '../support/helpers.js'
+import { assertNoSecrets, expectCode, registerSecret } from '../support/helpers.js'
 import { createFixture, type Fixture } from '../support/sign-in.js'
 
 /** Access tokens live 120 s; with the default leeway (60 s) they are due after 61 s. */
@@ -38,7 +41,10 @@ interface Setup {
   makeDue(): void
 }
 
-async function setup(t: TestContext, op: { rotateRefreshTokens?: boolean } = {}): Promise<Setup> {
+async function setup(
+  t: TestContext,
+  op: { rotateRefreshTokens?: boolean; dpop?: MockDPoPOptions } = {},
+): Promise<Setup> {
   const f = await createFixture({
     authMethod: 'none',
     op: { accessTokenTtlInSeconds: TTL, rotateRefreshTokens: true, ...op },
@@ -500,6 +506,7 @@ describe('createBrowserSession: options and input', () => {
       [{ refreshLeewayInSeconds: -1 }, 'refreshLeewayInSeconds'],
       [{ syncTimeoutInMs: Number.NaN }, 'syncTimeoutInMs'],
       [{ name: '' }, 'name'],
+      [{ dpop: {} as BrowserSessionOptions['dpop'] }, 'dpop'],
     ]
     for (const [options, parameter] of cases) {
       assert.throws(() => createBrowserSession(s.f.config, options), { parameter })
@@ -549,3 +556,116 @@ const silent = {
 function advance(s: Setup, seconds: number): void {
   s.f.clock.now += seconds * 1000
 }
+
+describe('createBrowserSession: DPoP (RFC 9449)', () => {
+  /** A sign-in whose tokens are bound to `dpop` (the callback redeems the code with its proofs). */
+  async function dpopSignIn(s: Setup, dpop: Awaited<ReturnType<typeof createDPoPHandle>>) {
+    const result = await s.f.signIn(undefined, { dpop })
+    registerSecret(result.accessToken?.value, result.refreshToken, result.idToken)
+    assert.equal(result.accessToken?.type, 'DPoP')
+    return result
+  }
+  const refreshRequests = (s: Setup) =>
+    s.f.op.requests.filter((r) => r.params.grant_type === 'refresh_token')
+
+  test('a DPoP session refreshes with a proof of its key, and the new token is DPoP and works at UserInfo with the key', async (t) => {
+    const s = await setup(t, { dpop: { nonces: true } })
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const tab = s.tab({ dpop })
+    const result = await dpopSignIn(s, dpop)
+    tab.signedIn(result)
+    s.makeDue()
+    const token = await tab.accessToken()
+    assert.equal(token?.type, 'DPoP')
+    assert.notEqual(token?.value, result.accessToken?.value)
+    registerSecret(token?.value)
+    assert.equal(refreshRequests(s).at(-1)?.dpopJkt, dpop.thumbprint)
+    const claims = await fetchUserInfo(s.f.config, token!, { expectedSubject: 'alice', dpop })
+    assert.equal(claims.sub, 'alice')
+  })
+
+  test('the OP refuses a DPoP-bound refresh token of a public client without a proof (what a tab without the key would meet)', async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const result = await dpopSignIn(s, await createDPoPHandle(await generateDPoPKeyPair()))
+    const err = await expectCode<OAuthResponseError>(
+      refreshTokens(s.f.config, result.refreshToken!),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(err.error, 'invalid_grant')
+  })
+
+  test('a tab without the dpop option refuses to refresh DPoP-bound tokens: DPOP_KEY_MISMATCH, nothing sent, the session kept in every tab', async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const a = s.tab({ dpop })
+    const b = s.tab()
+    const arrived = nextChange(b)
+    a.signedIn(await dpopSignIn(s, dpop))
+    await arrived
+    s.makeDue()
+    s.f.op.clearRequests()
+    const err = await expectCode<UsageError>(b.accessToken(), 'DPOP_KEY_MISMATCH')
+    assert.equal(err.parameter, 'dpop')
+    assert.equal(refreshRequests(s).length, 0)
+    assert.equal(a.isSignedIn, true)
+    assert.equal(b.isSignedIn, true)
+  })
+
+  test('twin: a tab with a handle of the same key pair (as read back from IndexedDB) refreshes the shared tokens', async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const pair = await generateDPoPKeyPair()
+    const dpop = await createDPoPHandle(pair)
+    const a = s.tab({ dpop })
+    const b = s.tab({ dpop: await createDPoPHandle(pair) })
+    const arrived = nextChange(b)
+    a.signedIn(await dpopSignIn(s, dpop))
+    await arrived
+    s.makeDue()
+    const token = await b.accessToken()
+    assert.equal(token?.type, 'DPoP')
+    assert.equal(refreshRequests(s).at(-1)?.dpopJkt, dpop.thumbprint)
+    assert.equal((await a.accessToken())?.value, token?.value)
+  })
+
+  test('a tab with another key (one generated per tab) refuses to refresh: DPOP_KEY_MISMATCH', async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const a = s.tab({ dpop })
+    const b = s.tab({ dpop: await createDPoPHandle(await generateDPoPKeyPair()) })
+    const arrived = nextChange(b)
+    a.signedIn(await dpopSignIn(s, dpop))
+    await arrived
+    s.makeDue()
+    s.f.op.clearRequests()
+    await expectCode(b.accessToken(), 'DPOP_KEY_MISMATCH')
+    assert.equal(refreshRequests(s).length, 0)
+  })
+
+  test('signedIn() with a DPoP token but no dpop option: DPOP_KEY_MISMATCH, still signed out', async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const tab = s.tab()
+    const result = await dpopSignIn(s, await createDPoPHandle(await generateDPoPKeyPair()))
+    await expectCode(() => tab.signedIn(result), 'DPOP_KEY_MISMATCH')
+    assert.equal(tab.isSignedIn, false)
+  })
+
+  test("persist 'local' keeps the key's thumbprint beside the tokens, never the key", async (t) => {
+    const s = await setup(t, { dpop: {} })
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const tab = s.tab({ dpop, persist: 'local' })
+    tab.signedIn(await dpopSignIn(s, dpop))
+    const item = [...s.storage.items.entries()].find(([key]) => key.endsWith('.tokens'))?.[1]
+    const stored = JSON.parse(item!) as { tokens: Record<string, unknown> }
+    assert.equal(stored.tokens.dpopJkt, dpop.thumbprint)
+    assert.deepEqual(Object.keys(stored.tokens).sort(), [
+      'accessToken',
+      'dpopJkt',
+      'idToken',
+      'idTokenClaims',
+      'refreshToken',
+    ])
+    const reloaded = s.tab({ dpop, persist: 'local', channel: () => silent })
+    assert.equal(await reloaded.restore(0), true)
+    assert.equal((await reloaded.accessToken())?.type, 'DPoP')
+  })
+})

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { isDue, isExpired, parseGeneration, type SessionTokens } from '../../src/browser/tokens.js'
+import {
+  isDue,
+  isExpired,
+  parseGeneration,
+  readSessionTokens,
+  type SessionTokens,
+} from '../../src/browser/tokens.js'
 import type { IdTokenClaims } from '../../src/id-token.js'
 
 const claims = {
@@ -52,5 +58,25 @@ describe('parseGeneration: tokens kept in web storage', () => {
     for (const text of [null, '{', '[]', '{"generation":"2"}', JSON.stringify({ generation: 2 })]) {
       assert.equal(parseGeneration(text), undefined, String(text))
     }
+  })
+})
+
+describe('readSessionTokens: DPoP-bound tokens (RFC 9449)', () => {
+  const JKT = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
+  const dpopTokens = { ...at(100), accessToken: { value: 'access', type: 'DPoP', expiresAt: 100 } }
+
+  test("a DPoP access token is read back with its key's thumbprint", () => {
+    assert.deepEqual(readSessionTokens({ ...dpopTokens, dpopJkt: JKT }), {
+      ...dpopTokens,
+      dpopJkt: JKT,
+    })
+  })
+
+  test('twin: a DPoP token without its thumbprint, a Bearer one with one, or another type: undefined', () => {
+    assert.equal(readSessionTokens(dpopTokens), undefined)
+    assert.equal(readSessionTokens({ ...dpopTokens, dpopJkt: '' }), undefined)
+    assert.equal(readSessionTokens({ ...at(100), dpopJkt: JKT }), undefined)
+    const mac = { ...at(100), accessToken: { value: 'access', type: 'MAC' } }
+    assert.equal(readSessionTokens(mac), undefined)
   })
 })

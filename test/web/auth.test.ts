@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
+import type { UsageError } from '../../src/errors.js'
+import type { DPoPHandle } from '../../src/lib/dpop.js'
 import { createMemorySessionStore } from '../../src/stores/memory.js'
 import { createSealedTransactionStore } from '../../src/stores/sealed.js'
-import { assertNoSecrets, expectCode } from '../support/helpers.js'
+import { fetchUserInfo } from '../../src/userinfo.js'
+import { createWebAuth } from '../../src/web/index.js'
+import { CookieJar } from '../support/cookie-jar.js'
+import { assertNoSecrets, expectCode, registerSecret } from '../support/helpers.js'
+import { createFixture, REDIRECT_URI } from '../support/sign-in.js'
 import { APP, CLIENT_ID, createWebFixture, newSecret } from '../support/web.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
@@ -493,5 +501,326 @@ describe('createWebAuth: refresh while the OP is down', () => {
     assert.equal(served?.accessToken?.value, before?.accessToken?.value)
     f.clock.now += 31_000
     await expectCode(() => f.auth.getSession(browser.request('/')), 'HTTP_UNEXPECTED_STATUS')
+  })
+})
+
+/**
+ * A DPoP handle made from a stored private key (a P-256 JWK), as docs/web.md advises for several
+ * processes: each call makes a handle of the same key pair.
+ */
+async function handleOfStoredKey(jwk: JsonWebKey): Promise<DPoPHandle> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' }
+  const privateKey = await crypto.subtle.importKey('jwk', jwk, algorithm, false, ['sign'])
+  const { kty, crv, x, y } = jwk
+  const publicKey = await crypto.subtle.importKey('jwk', { kty, crv, x, y }, algorithm, true, [
+    'verify',
+  ])
+  return createDPoPHandle({ privateKey, publicKey })
+}
+
+/** A private P-256 JWK, as the application would keep it in its secret store. */
+async function storedPrivateJwk(): Promise<JsonWebKey> {
+  const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+    'sign',
+    'verify',
+  ])
+  const jwk = await crypto.subtle.exportKey('jwk', pair.privateKey)
+  registerSecret(jwk.d)
+  return jwk
+}
+
+describe('createWebAuth: DPoP (RFC 9449)', () => {
+  const dpopFixture = async (dpop: DPoPHandle) =>
+    createWebFixture({
+      web: { dpop },
+      op: { dpop: { nonces: true }, accessTokenTtlInSeconds: 30 },
+    })
+  const requestsTo = (f: Awaited<ReturnType<typeof dpopFixture>>, endpoint: string) =>
+    f.op.requests.filter((r) => r.endpoint === endpoint)
+
+  test('a sign-in with the dpop option sends dpop_jkt and proofs of the key; the session token is DPoP and works at UserInfo with the key', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await dpopFixture(dpop)
+    const browser = f.browser()
+    const login = await browser.send('/auth/login')
+    assert.equal(
+      new URL(login.headers.get('location')!).searchParams.get('dpop_jkt'),
+      dpop.thumbprint,
+    )
+    const answer = await f.op.authorize(login.headers.get('location')!, { user: 'alice' })
+    const done = await browser.send(answer.url)
+    assert.equal(done.status, 303)
+    // the first proof meets the OP's nonce demand (use_dpop_nonce); the retry carries it
+    const token = requestsTo(f, 'token').at(-1)
+    assert.equal(token?.dpopJkt, dpop.thumbprint)
+    assert.equal(decodeProtectedHeader(token!.headers.dpop!).typ, 'dpop+jwt')
+    const [userinfo] = requestsTo(f, 'userinfo')
+    assert.match(userinfo!.headers.authorization!, /^DPoP /)
+    assert.equal(userinfo?.dpopJkt, dpop.thumbprint)
+    const session = await f.auth.getSession(browser.request('/'), { refresh: false })
+    assert.equal(session?.claims.name, 'Alice Example')
+    assert.equal(session?.accessToken?.type, 'DPoP')
+    registerSecret(session?.accessToken?.value)
+    f.op.clearRequests()
+    const claims = await fetchUserInfo(f.config, session!.accessToken!, {
+      expectedSubject: 'alice',
+      dpop,
+    })
+    assert.equal(claims.email, 'alice@example.com')
+    assert.equal(requestsTo(f, 'userinfo')[0]?.dpopJkt, dpop.thumbprint)
+  })
+
+  test('a DPoP session is refreshed with a proof of the key (the nonce the OP asks for), and stays DPoP', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await dpopFixture(dpop)
+    const browser = f.browser()
+    await browser.signIn()
+    const before = await f.auth.getSession(browser.request('/'), { refresh: false })
+    f.op.clearRequests()
+    const refreshed = await f.auth.getSession(browser.request('/'))
+    const refreshes = requestsTo(f, 'token').filter((r) => r.params.grant_type === 'refresh_token')
+    assert.equal(refreshes.length, 1)
+    assert.equal(refreshes[0]?.dpopJkt, dpop.thumbprint)
+    assert.equal(typeof decodeJwt(refreshes[0]!.headers.dpop!).nonce, 'string')
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    assert.notEqual(refreshed?.accessToken?.value, before?.accessToken?.value)
+    registerSecret(refreshed?.accessToken?.value)
+    const claims = await fetchUserInfo(f.config, refreshed!.accessToken!, {
+      expectedSubject: 'alice',
+      dpop,
+    })
+    assert.equal(claims.sub, 'alice')
+  })
+
+  test('a DPoP session read by an instance without the dpop option is not refreshed: DPOP_KEY_MISMATCH, the OP not asked, the session kept', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await dpopFixture(dpop)
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    // the OP would give this confidential client a Bearer token without a proof: the binding lost
+    const withoutKey = f.another({ dpop: undefined })
+    const err = await expectCode<UsageError>(
+      withoutKey.getSession(browser.request('/')),
+      'DPOP_KEY_MISMATCH',
+    )
+    assert.equal(err.parameter, 'dpop')
+    assertNoSecrets(err)
+    assert.equal(requestsTo(f, 'token').length, 0)
+    const kept = await f.auth.getSession(browser.request('/'))
+    assert.equal(kept?.accessToken?.type, 'DPoP')
+  })
+
+  test('twin: with the dpop option the same session is refreshed with a proof', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await dpopFixture(dpop)
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const refreshed = await f.another({ dpop }).getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    assert.equal(requestsTo(f, 'token').at(-1)?.dpopJkt, dpop.thumbprint)
+  })
+
+  test('a rotated key: an instance with another key refreshes a session before it is due, binding the new token to its key', async () => {
+    const old = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop: old },
+      op: { dpop: {}, accessTokenTtlInSeconds: 3600 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const rotated = await createDPoPHandle(await generateDPoPKeyPair())
+    const auth = f.another({ dpop: rotated })
+    const session = await auth.getSession(browser.request('/'))
+    const refreshes = requestsTo(f, 'token')
+    assert.equal(refreshes.length, 1)
+    assert.equal(refreshes[0]?.dpopJkt, rotated.thumbprint)
+    registerSecret(session?.accessToken?.value)
+    const claims = await fetchUserInfo(f.config, session!.accessToken!, {
+      expectedSubject: 'alice',
+      dpop: rotated,
+    })
+    assert.equal(claims.sub, 'alice')
+    // bound to the new key now: the next request does not refresh again
+    for (const c of session!.setCookie) browser.jar.set(c)
+    await auth.getSession(browser.request('/'))
+    assert.equal(requestsTo(f, 'token').length, 1)
+  })
+
+  test('twin: an instance with the same key does not refresh a session that is not due', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 3600 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const session = await f.another({ dpop }).getSession(browser.request('/'))
+    assert.equal(session?.accessToken?.type, 'DPoP')
+    assert.equal(requestsTo(f, 'token').length, 0)
+  })
+
+  test("twin: instances whose handles are made from one stored private key refresh each other's sessions", async () => {
+    const jwk = await storedPrivateJwk()
+    const first = await handleOfStoredKey(jwk)
+    const second = await handleOfStoredKey(jwk)
+    assert.equal(second.thumbprint, first.thumbprint)
+    const f = await dpopFixture(first)
+    const browser = f.browser()
+    await browser.signIn()
+    f.op.clearRequests()
+    const refreshed = await f.another({ dpop: second }).getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    // the second handle has no nonce yet: the OP asks for one, the retry is accepted
+    assert.equal(requestsTo(f, 'token').at(-1)?.dpopJkt, first.thumbprint)
+  })
+
+  test("sessionData 'store': the key's thumbprint is kept with the tokens, and a refresh needs the key", async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop, sessionData: 'store' },
+      op: { dpop: {}, accessTokenTtlInSeconds: 30 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    await expectCode(
+      f.another({ dpop: undefined }).getSession(browser.request('/')),
+      'DPOP_KEY_MISMATCH',
+    )
+    const refreshed = await f.auth.getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+  })
+
+  test('a Bearer session (signed in before DPoP was configured) is refreshed into a DPoP one', async () => {
+    const f = await createWebFixture({ op: { dpop: {}, accessTokenTtlInSeconds: 30 } })
+    const browser = f.browser()
+    await browser.signIn()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const upgraded = f.another({ dpop })
+    const refreshed = await upgraded.getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    for (const c of refreshed!.setCookie) browser.jar.set(c)
+    // now bound: an instance without the key refuses to refresh it
+    f.clock.now += 31_000
+    await expectCode(
+      f.another({ dpop: undefined }).getSession(browser.request('/')),
+      'DPOP_KEY_MISMATCH',
+    )
+  })
+
+  test("logout revokes a DPoP session's tokens without a proof (RFC 7009 has none)", async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await dpopFixture(dpop)
+    const browser = f.browser()
+    await browser.signIn()
+    const session = await f.auth.getSession(browser.request('/'), { refresh: false })
+    f.op.clearRequests()
+    const form = new URLSearchParams({ csrf: session!.csrfToken, returnTo: '/' })
+    await browser.send('/auth/logout', {
+      method: 'POST',
+      headers: { ...FORM, origin: APP },
+      body: form.toString(),
+    })
+    const revocations = requestsTo(f, 'revocation')
+    assert.equal(revocations.length, 2)
+    assert.ok(revocations.every((r) => r.headers.dpop === undefined))
+  })
+})
+
+describe('createWebAuth: refresh refused for another reason than the refresh token', () => {
+  test('a DPoP proof the OP refuses (use_dpop_nonce without a nonce) keeps the session: the valid token serves, then the error is thrown, then a refresh works', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 30 },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    const before = await f.auth.getSession(browser.request('/'), { refresh: false })
+    f.op.misbehave({ dpop: 'nonce-without-header' })
+    const served = await f.auth.getSession(browser.request('/'))
+    assert.equal(served?.accessToken?.value, before?.accessToken?.value)
+    f.clock.now += 31_000
+    const err = await expectCode<{ error?: string }>(
+      f.auth.getSession(browser.request('/')),
+      'TOKEN_ERROR_RESPONSE',
+    )
+    assert.equal(err.error, 'use_dpop_nonce')
+    // past the minute a failed refresh's outcome is shared, the next request refreshes anew
+    f.clock.now += 61_000
+    const refreshed = await f.auth.getSession(browser.request('/'))
+    assert.equal(refreshed?.accessToken?.type, 'DPoP')
+    assert.notEqual(refreshed?.accessToken?.value, before?.accessToken?.value)
+  })
+
+  test('twin: invalid_grant (a refresh token the OP no longer honours) ends the session', async () => {
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const f = await createWebFixture({
+      web: { dpop },
+      op: { dpop: {}, accessTokenTtlInSeconds: 30, rotateRefreshTokens: true },
+    })
+    const browser = f.browser()
+    await browser.signIn()
+    const stale = browser.request('/')
+    const fresh = await f.auth.getSession(browser.request('/'))
+    for (const c of fresh!.setCookie) browser.jar.set(c)
+    // another instance (no shared flight) presents the used refresh token: invalid_grant
+    assert.equal(await f.another({}).getSession(stale), undefined)
+    assert.equal(await f.auth.getSession(browser.request('/')), undefined)
+  })
+})
+
+describe('createWebAuth: the FAPI 2.0 profile (securityProfile fapi2)', () => {
+  /** A FAPI 2.0 client (private_key_jwt, ES256) at https://rp.example, its callback /cb. */
+  const fapiFixture = () =>
+    createFixture({
+      authMethod: 'private_key_jwt',
+      client: {
+        response_types: ['code'],
+        id_token_signed_response_alg: 'ES256',
+        grant_types: ['authorization_code', 'refresh_token'],
+      },
+      clientInput: { id_token_signed_response_alg: 'ES256' },
+      config: { securityProfile: 'fapi2' },
+    })
+
+  test('without the dpop option createWebAuth is refused: SECURITY_PROFILE_VIOLATION naming dpop, before any sign-in', async () => {
+    const f = await fapiFixture()
+    const err = await expectCode<UsageError>(
+      () => createWebAuth(f.config, { secrets: [newSecret()] }),
+      'SECURITY_PROFILE_VIOLATION',
+    )
+    assert.equal(err.parameter, 'dpop')
+    assert.equal(f.op.requests.filter((r) => r.endpoint === 'par').length, 0)
+  })
+
+  test('twin: with the dpop option a sign-in through the routes keeps to the profile (PAR with a proof, DPoP tokens)', async () => {
+    const f = await fapiFixture()
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const auth = createWebAuth(f.config, { secrets: [newSecret()], dpop })
+    const origin = new URL(REDIRECT_URI).origin
+    const jar = new CookieJar()
+    const send = async (url: string) => {
+      const headers = new Headers()
+      if (jar.header() !== '') headers.set('cookie', jar.header())
+      const response = (await auth.handle(new Request(new URL(url, origin), { headers })))!
+      for (const line of response.headers.getSetCookie()) jar.set(line)
+      return response
+    }
+    const login = await send('/auth/login?returnTo=/home')
+    assert.equal(login.status, 302)
+    const answer = await f.op.authorize(login.headers.get('location')!, { user: 'alice' })
+    registerSecret(answer.params.get('code') ?? undefined)
+    const done = await send(answer.url)
+    assert.equal(done.headers.get('location'), '/home')
+    const [par] = f.op.requests.filter((r) => r.endpoint === 'par')
+    assert.equal(par?.dpopJkt, dpop.thumbprint)
+    const headers = new Headers({ cookie: jar.header() })
+    const session = await auth.getSession(new Request(`${origin}/`, { headers }))
+    assert.equal(session?.sub, 'alice')
+    assert.equal(session?.accessToken?.type, 'DPoP')
   })
 })

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { createDPoPHandle, generateDPoPKeyPair } from '../../src/dpop.js'
+import type { UsageError } from '../../src/errors.js'
+import type { DPoPHandle } from '../../src/lib/dpop.js'
 import { webSettings } from '../../src/web/options.js'
 import { expectCode } from '../support/helpers.js'
 
@@ -45,5 +48,17 @@ describe('webSettings', () => {
     })
     assert.equal(good.routes.login, '/signin')
     assert.ok(good.allowedReturnOrigins.has('https://a.example'))
+  })
+
+  test('a dpop option that is not a handle is INVALID_ARGUMENT naming dpop; twin: a handle passes', async () => {
+    for (const dpop of [{}, 'key', { thumbprint: 'x' }, null]) {
+      const err = await expectCode<UsageError>(
+        () => webSettings({ secrets: ['x'], dpop: dpop as unknown as DPoPHandle }),
+        'INVALID_ARGUMENT',
+      )
+      assert.equal(err.parameter, 'dpop')
+    }
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    assert.doesNotThrow(() => webSettings({ secrets: ['x'], dpop }))
   })
 })
