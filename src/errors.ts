@@ -482,15 +482,19 @@ export type ValidationErrorCode =
    */
   | 'CLAIM_SOURCE_ISSUER_NOT_ALLOWED'
   /**
-   * A claim source JWT is not signed with an accepted alg (never `none` or `HS*`), or its
-   * signature does not verify with the claims provider's keys (`cause`: `JWKS_*` when no key fits).
+   * A claim source JWT is not signed as it must be.
+   *
+   * Its alg is not an accepted one (never `none` or `HS*`), or its signature does not verify with
+   * the claims provider's keys (`cause`: `JWKS_*` when no key fits).
    */
   | 'CLAIM_SOURCE_SIGNATURE_INVALID'
   /** A claim source JWT has an `aud` that does not contain the client_id. */
   | 'CLAIM_SOURCE_AUDIENCE_MISMATCH'
   /**
-   * A claim source JWT is malformed, too large, expired, not yet valid, issued in the future, or
-   * lacks a claim `_claim_names` says it holds (`claim` names it).
+   * A claim source JWT is not a valid one (`claim` names what is wrong).
+   *
+   * Malformed, too large, expired, not yet valid, issued in the future, or without a claim
+   * `_claim_names` says it holds.
    */
   | 'CLAIM_SOURCE_JWT_INVALID'
   /**

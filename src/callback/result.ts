@@ -133,8 +133,10 @@ export interface SignInResult {
    */
   readonly claimOrigins?: Readonly<Record<string, ClaimOrigin>>
   /**
-   * The claims named by claim sources that were not taken, and why (a local value kept, or a
-   * source that failed with `onError: 'skip'`). With {@link SignInResult.claimOrigins}.
+   * The claims named by claim sources that were not taken, and why.
+   *
+   * A local value kept, or a source that failed with `onError: 'skip'`. With
+   * {@link SignInResult.claimOrigins}.
    */
   readonly unresolvedClaims?: readonly UnresolvedClaim[]
   /**

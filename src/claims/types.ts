@@ -38,8 +38,10 @@ export interface UnresolvedClaim {
   /** The source it was to come from. */
   readonly source: string
   /**
-   * Why: `local-value-kept` (the response itself has the claim: the local value wins, the
-   * source's is dropped), or `source-failed` (with `onError: 'skip'`; `error` says how).
+   * Why it was not taken.
+   *
+   * `local-value-kept`: the response itself has the claim, whose value wins (the source's is
+   * dropped); `source-failed`: the source failed with `onError: 'skip'` (`error` says how).
    */
   readonly reason: 'local-value-kept' | 'source-failed'
   /** The source's error, for `source-failed`. */
@@ -52,8 +54,10 @@ export interface UnresolvedClaim {
  */
 export interface ResolvedClaims {
   /**
-   * The claims: those given, without `_claim_names` / `_claim_sources`, plus the resolved ones
-   * (never over a claim already present).
+   * The claims merged.
+   *
+   * Those given, without `_claim_names` / `_claim_sources`, plus the resolved ones (never over a
+   * claim already present).
    */
   readonly claims: Readonly<Record<string, unknown>>
   /** Each resolved claim's origin, by claim name. */

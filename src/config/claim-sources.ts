@@ -63,16 +63,19 @@ export interface ClaimSourcesInput {
    */
   readonly providers: readonly ClaimsProvider[]
   /**
-   * The distributed claim endpoints the RP may call: exact https URLs, or https prefixes ending
-   * in `/`. Default none: every distributed claim is refused (`CLAIM_SOURCE_ENDPOINT_NOT_ALLOWED`),
-   * so an OP cannot make the RP send requests anywhere.
+   * The distributed claim endpoints the RP may call.
+   *
+   * Exact https URLs, or https prefixes ending in `/`. Default none: every distributed claim is
+   * refused (`CLAIM_SOURCE_ENDPOINT_NOT_ALLOWED`), so an OP cannot make the RP send requests
+   * anywhere.
    */
   readonly endpoints?: readonly string[]
   /** The most claim sources resolved for one response. Default 5. */
   readonly maxSources?: number
   /**
-   * Timeout of each request for a claim source (endpoint, provider discovery, JWKS), in
-   * milliseconds. Default 5,000.
+   * Timeout of each request for a claim source, in milliseconds. Default 5,000.
+   *
+   * The distributed endpoint, the claims provider's discovery and JWKS.
    */
   readonly timeoutInMs?: number
   /** What a failed source does. Default `throw`. */
@@ -198,8 +201,10 @@ function isSecureUrl(value: string, insecure: boolean): boolean {
 }
 
 /**
- * Whether an endpoint is on the allow-list: the same URL as an entry, or under an entry ending in
- * `/` (compared after URL normalisation, so dot segments cannot climb out of a prefix).
+ * Whether an endpoint is on the allow-list.
+ *
+ * The same URL as an entry, or under an entry ending in `/` (compared after URL normalisation, so
+ * dot segments cannot climb out of a prefix).
  * @param sources - the validated claim sources
  * @param endpoint - the endpoint the OP named, parsed
  * @returns true when the RP may call it

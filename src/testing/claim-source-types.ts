@@ -7,8 +7,9 @@
 import type { JWK } from 'jose'
 
 /**
- * How the next response's claim sources go wrong (`op.misbehave({ claimSource })`). Each value
- * applies to every source of that response it fits:
+ * How the next response's claim sources go wrong (`op.misbehave({ claimSource })`).
+ *
+ * Each value applies to every source of that response it fits:
  *
  * - `bad-signature`: the source JWT (aggregated, or the endpoint's answer) has altered signature
  *   bytes;
@@ -84,13 +85,13 @@ export interface MockClaimsProvider {
   readonly requests: ClaimsProviderRequest[]
   /** Its public JWKS. */
   jwks(): { keys: JWK[] }
-  /** Serves its OpenID configuration, JWKS and claims endpoint (the mock OP's `fetch` routes here). */
+  /** Serves its OpenID configuration, JWKS and claims endpoint (`op.fetch` routes here). */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
   /** Whether a URL is one of its own (same origin as its issuer). */
   handles(url: string | URL): boolean
   /** Signs a JWT with the named claims the user has, `iss` and `iat`. */
   claimsJwt(user: string, claims: readonly string[], options?: ClaimsJwtOptions): Promise<string>
-  /** Issues an access token for the user's named claims at its endpoint (its JWT as `claimsJwt`). */
+  /** Issues an access token for the user's named claims at its endpoint. */
   issueAccessToken(user: string, claims: readonly string[], options?: ClaimsJwtOptions): string
 }
 

@@ -261,9 +261,10 @@ export interface MockOPOptions {
    */
   jwtBearerIssuers?: JwtBearerIssuer[]
   /**
-   * Aggregated and distributed claims (OIDC Core §5.6.2) named for every end-user, each from a
-   * mock claims provider (`createMockClaimsProvider`), whose URLs `op.fetch` serves too.
-   * Default none.
+   * Aggregated and distributed claims (OIDC Core §5.6.2) named for every end-user.
+   *
+   * Each from a mock claims provider (`createMockClaimsProvider`), whose URLs `op.fetch` serves
+   * too. Default none.
    */
   claimSources?: MockClaimSource[]
 }
