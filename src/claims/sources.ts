@@ -12,12 +12,8 @@
  */
 
 import { PROTOCOL_CLAIMS } from '../callback/result.js'
-import type { ClaimSources, ClaimsProvider } from '../config/claim-sources.js'
-import { isAllowedEndpoint } from '../config/claim-sources.js'
+import type { ClaimSources } from '../config/claim-sources.js'
 import type { Configuration } from '../config/configuration.js'
-import { configurationCachesOf, runtimeOf } from '../config/runtime.js'
-import { responseLimit } from '../config/settings.js'
-import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
 import {
   type AnyOidcRpError,
   isOidcRpError,
@@ -25,67 +21,17 @@ import {
   UsageError,
   ValidationError,
 } from '../errors.js'
-import { jwksOf } from '../keys.js'
-import { ASYMMETRIC_ALGS } from '../lib/algorithms.js'
 import { invalidArgument } from '../lib/checks.js'
-import { decodeJws, isCompactJws } from '../lib/compact.js'
-import { httpRequest } from '../lib/http.js'
-import { decodeUtf8, describe, isPlainObject } from '../lib/json.js'
-import { JwksCache } from '../lib/jwks-cache.js'
-import { type HmacKeySource, verifyJws } from '../lib/jws-verify.js'
-import { checkAlg, checkClaims, claimFailure, type TokenProfile } from '../lib/jwt-claims.js'
+import { describe, isPlainObject } from '../lib/json.js'
+import { claimFailure } from '../lib/jwt-claims.js'
+import { fetchDistributed } from './distributed.js'
+import { CLAIM_SOURCE_JWT, verifySourceJwt } from './source-jwt.js'
 import type {
   ClaimOrigin,
   ResolveClaimSourcesOptions,
   ResolvedClaims,
   UnresolvedClaim,
 } from './types.js'
-
-declare module '../config/runtime.js' {
-  interface ConfigurationCaches {
-    /** The key sets of the claims providers, by issuer, made on first use. */
-    claimsProviderKeys: Map<string, Promise<JwksCache>>
-  }
-}
-
-/**
- * A claim source JWT as a token profile.
- *
- * `iss` is required (it chooses the claims provider, whose keys then verify the JWT); `aud`, which
- * §5.6.2 leaves out, must contain the client_id when present; `exp`, `iat` and `nbf` are checked
- * when present; `sub`, when present, is the end-user at the claims provider and must be a string.
- */
-const CLAIM_SOURCE_JWT: TokenProfile = {
-  name: 'claim source JWT',
-  codes: {
-    alg: 'CLAIM_SOURCE_SIGNATURE_INVALID',
-    signature: 'CLAIM_SOURCE_SIGNATURE_INVALID',
-    decryption: 'CLAIM_SOURCE_JWT_INVALID',
-    issuer: 'CLAIM_SOURCE_ISSUER_NOT_ALLOWED',
-    mismatch: 'CLAIM_SOURCE_AUDIENCE_MISMATCH',
-    untrusted: 'CLAIM_SOURCE_AUDIENCE_MISMATCH',
-    azp: 'CLAIM_SOURCE_AUDIENCE_MISMATCH',
-    invalid: 'CLAIM_SOURCE_JWT_INVALID',
-    expired: 'CLAIM_SOURCE_JWT_INVALID',
-    iatMissing: 'CLAIM_SOURCE_JWT_INVALID',
-    iatInFuture: 'CLAIM_SOURCE_JWT_INVALID',
-    notYetValid: 'CLAIM_SOURCE_JWT_INVALID',
-  },
-  defaultEnc: 'A128CBC-HS256',
-  required: { iss: true, aud: false, exp: false, iat: false },
-  audienceRule: 'contains-client',
-  requiredStrings: [],
-  optionalStrings: ['sub'],
-}
-
-/** The algs a claims provider may sign with: asymmetric only (no shared secret, never `none`). */
-const SIGNING_ALGS: readonly string[] = [...ASYMMETRIC_ALGS]
-
-/** No client secret verifies a claims provider's JWT (the alg rule refuses `HS*` first). */
-const NO_SECRET: HmacKeySource = {
-  hmacKey: () =>
-    Promise.reject(new ValidationError('CLAIM_SOURCE_SIGNATURE_INVALID', 'no HMAC key')),
-}
 
 /** One source named in `_claim_names`, as the response gave it. */
 interface SourceReference {
@@ -291,200 +237,6 @@ async function resolveOne(
     ...(typeof sub === 'string' ? { subject: sub } : {}),
   }
   return { values, origin }
-}
-
-/** Fetches a distributed claim: only from an allowed endpoint, with its access token. */
-async function fetchDistributed(
-  config: Configuration,
-  sources: ClaimSources,
-  name: string,
-  endpoint: unknown,
-  accessToken: unknown,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  const at = `_claim_sources.${name}`
-  const url = typeof endpoint === 'string' && URL.canParse(endpoint) ? new URL(endpoint) : undefined
-  if (url === undefined)
-    throw invalid(
-      `${at}.endpoint`,
-      `the claim source ${describe(name)} endpoint is not an absolute URL`,
-      'an absolute URL',
-      typeof endpoint,
-    )
-  if (accessToken !== undefined && (typeof accessToken !== 'string' || accessToken === '')) {
-    throw invalid(
-      `${at}.access_token`,
-      `the claim source ${describe(name)} access_token is not a string`,
-      'a non-empty string',
-      typeof accessToken,
-    )
-  }
-  const where = `${url.origin}${url.pathname}`
-  if (!isAllowedEndpoint(sources, url)) {
-    throw new ValidationError(
-      'CLAIM_SOURCE_ENDPOINT_NOT_ALLOWED',
-      `the claim source ${describe(name)} endpoint ${describe(where)} is not on claimSources.endpoints: nothing was sent`,
-      { claim: `${at}.endpoint`, expected: 'an endpoint on claimSources.endpoints', actual: where },
-    )
-  }
-  const { settings } = config
-  const response = await httpRequest(
-    url,
-    {
-      method: 'GET',
-      headers: {
-        accept: 'application/jwt',
-        ...(accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` }),
-      },
-    },
-    {
-      allowInsecureRequests: settings.allowInsecureRequests,
-      timeoutInMs: sources.timeoutInMs,
-      maxResponseBytes: settings.maxJwtLength,
-      fetch: runtimeOf(config).fetch,
-      ...(signal ? { signal } : {}),
-    },
-  )
-  if (response.status !== 200) {
-    throw new TransportError(
-      'CLAIM_SOURCE_UNAVAILABLE',
-      `the claim source ${describe(name)} endpoint ${where} answered with status ${response.status}, expected 200`,
-      { url: where, status: response.status },
-    )
-  }
-  let text: string
-  try {
-    text = decodeUtf8(response.body).trim()
-  } catch {
-    text = ''
-  }
-  if (!isCompactJws(text)) {
-    throw new ValidationError(
-      'CLAIM_SOURCE_RESPONSE_INVALID',
-      `the claim source ${describe(name)} endpoint ${where} did not answer with a JWT (OIDC Core §5.6.2)`,
-      {
-        claim: `${at}.endpoint`,
-        expected: 'a compact JWS',
-        actual: response.headers.get('content-type')?.slice(0, 60),
-      },
-    )
-  }
-  return text
-}
-
-/** Decodes, checks the alg, finds the provider by `iss`, verifies, checks the claims. */
-async function verifySourceJwt(
-  config: Configuration,
-  sources: ClaimSources,
-  profile: TokenProfile,
-  token: string,
-  signal: AbortSignal | undefined,
-): Promise<{ claims: Record<string, unknown>; issuer: string }> {
-  const { settings } = config
-  const decoded = decodeJws(token, settings.maxJwtLength, profile.name)
-  checkAlg(profile, decoded.header.alg, undefined, SIGNING_ALGS, false, false)
-  const iss = decoded.claims.iss
-  const provider = sources.providers.find((p) => p.issuer === iss)
-  if (provider === undefined) {
-    throw claimFailure(
-      profile,
-      'CLAIM_SOURCE_ISSUER_NOT_ALLOWED',
-      iss === undefined ? 'has no iss' : `iss ${describe(iss)} is not an allowed claims provider`,
-      'iss',
-      sources.providers.map((p) => p.issuer),
-      iss,
-    )
-  }
-  const keys = await providerKeys(config, sources, provider, signal)
-  await verifyJws(decoded, keys, NO_SECRET, profile.codes, signal)
-  const now = runtimeOf(config).now() / 1000
-  checkClaims(
-    profile,
-    decoded.claims,
-    provider.issuer,
-    config.client,
-    now,
-    settings.clockToleranceInSeconds,
-  )
-  return { claims: decoded.claims, issuer: provider.issuer }
-}
-
-/**
- * A claims provider's key set.
- *
- * The OP's own (its issuer listed without keys), the configured keys, its `jwks_uri`, or the
- * `jwks_uri` its OpenID configuration names; made once per configuration (a failed discovery is
- * tried again at the next use).
- */
-function providerKeys(
-  config: Configuration,
-  sources: ClaimSources,
-  provider: ClaimsProvider,
-  signal: AbortSignal | undefined,
-): Promise<JwksCache> {
-  if (
-    provider.issuer === config.issuer &&
-    provider.jwks === undefined &&
-    provider.jwks_uri === undefined
-  ) {
-    return Promise.resolve(jwksOf(config))
-  }
-  const caches = configurationCachesOf(config)
-  caches.claimsProviderKeys ??= new Map()
-  const all = caches.claimsProviderKeys
-  let found = all.get(provider.issuer)
-  if (found === undefined) {
-    found = makeKeySet(config, sources, provider, signal)
-    all.set(provider.issuer, found)
-    found.catch(() => all.delete(provider.issuer))
-  }
-  return found
-}
-
-async function makeKeySet(
-  config: Configuration,
-  sources: ClaimSources,
-  provider: ClaimsProvider,
-  signal: AbortSignal | undefined,
-): Promise<JwksCache> {
-  const { settings } = config
-  const runtime = runtimeOf(config)
-  const http = {
-    allowInsecureRequests: settings.allowInsecureRequests,
-    timeoutInMs: sources.timeoutInMs,
-  }
-  let uri = provider.jwks_uri
-  let fetch = runtime.fetch
-  if (provider.jwks !== undefined) {
-    // The configured keys, served to the cache as if fetched: one key selection for every key set.
-    const body = JSON.stringify(provider.jwks)
-    uri = `${provider.issuer.replace(/\/$/, '')}/.configured-jwks`
-    fetch = async () => new Response(body, { headers: { 'content-type': 'application/json' } })
-  } else if (uri === undefined) {
-    const response = await sendDiscoveryRequest(provider.issuer, {
-      ...http,
-      maxResponseBytes: responseLimit(settings, 'discovery'),
-      fetch: runtime.fetch,
-      ...(signal ? { signal } : {}),
-    })
-    const metadata = readDiscoveryResponse(response, provider.issuer)
-    if (typeof metadata.jwks_uri !== 'string' || !URL.canParse(metadata.jwks_uri)) {
-      throw new TransportError(
-        'CLAIM_SOURCE_UNAVAILABLE',
-        `the claims provider ${provider.issuer} names no jwks_uri in its OpenID configuration`,
-        { url: response.url, status: response.status },
-      )
-    }
-    uri = metadata.jwks_uri
-  }
-  return new JwksCache({
-    uri,
-    http: { ...http, maxResponseBytes: responseLimit(settings, 'jwks'), fetch },
-    now: runtime.now,
-    maxKeys: settings.maxJwksKeys,
-    maxCandidates: settings.maxKeyCandidates,
-    refetchCooldownMs: settings.jwksRefetchCooldownInSeconds * 1000,
-  })
 }
 
 /**
