@@ -34,6 +34,8 @@ async function setup(
   options: {
     readonly sources?: (bank: MockClaimsProvider) => MockClaimSource[]
     readonly claimSources?: (bank: MockClaimsProvider) => ClaimSourcesInput | undefined
+    /** Wraps the OP's fetch (which serves the bank too), e.g. to spoil the bank's answers. */
+    readonly fetch?: (bank: MockClaimsProvider, next: typeof fetch) => typeof fetch
   } = {},
 ): Promise<Setup> {
   const bank = await createMockClaimsProvider({ users: { alice: BANK_CLAIMS } })
@@ -43,9 +45,13 @@ async function setup(
   const claimSources = options.claimSources
     ? options.claimSources(bank)
     : { providers: [{ issuer: bank.issuer }], endpoints: [`${bank.issuer}/`] }
+  const wrap = options.fetch
   const f = await createFixture({
     op: { claimSources: sources },
-    config: claimSources === undefined ? {} : { claimSources },
+    config: (op) => ({
+      ...(claimSources === undefined ? {} : { claimSources }),
+      ...(wrap === undefined ? {} : { fetch: wrap(bank, op.fetch) }),
+    }),
   })
   return { bank, f }
 }
@@ -290,6 +296,43 @@ describe('distributed claims: refusals and their twins', () => {
       'bad-signature',
       'CLAIM_SOURCE_SIGNATURE_INVALID',
     )
+  })
+})
+
+describe('distributed claims: limits', () => {
+  /** Answers the bank's claims endpoint with `answer`, everything else as usual. */
+  const spoilEndpoint =
+    (answer: (init: RequestInit | undefined) => Promise<Response>) =>
+    (bank: MockClaimsProvider, next: typeof fetch): typeof fetch =>
+    (input, init) =>
+      String(input) === bank.endpoint ? answer(init) : next(input, init)
+
+  test('an endpoint answering past maxJwtLength is cut off while streaming; its twin within it passes', async () => {
+    const huge = await setup('distributed', {
+      fetch: spoilEndpoint(async () => new Response('a'.repeat(64 * 1024))),
+    })
+    const error = await expectCode<TransportError>(huge.f.signIn(), 'CLAIM_SOURCE_UNAVAILABLE')
+    assert.equal((error.cause as TransportError).code, 'HTTP_RESPONSE_TOO_LARGE')
+    await passes(await setup('distributed'), 'distributed')
+  })
+
+  test('an endpoint that never answers times out after claimSources.timeoutInMs; its twin answers', async () => {
+    const stalled = await setup('distributed', {
+      claimSources: (bank) => ({
+        providers: [{ issuer: bank.issuer }],
+        endpoints: [`${bank.issuer}/`],
+        timeoutInMs: 20,
+      }),
+      fetch: spoilEndpoint(
+        (init) =>
+          new Promise((_, reject) => {
+            init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
+          }),
+      ),
+    })
+    const error = await expectCode<TransportError>(stalled.f.signIn(), 'CLAIM_SOURCE_UNAVAILABLE')
+    assert.equal((error.cause as TransportError).code, 'HTTP_TIMEOUT')
+    await passes(await setup('distributed'), 'distributed')
   })
 })
 
