@@ -466,6 +466,49 @@ export type ValidationErrorCode =
    * §2.2.1); an issued access token must be `Bearer`.
    */
   | 'TOKEN_EXCHANGE_TOKEN_TYPE_INVALID'
+  /**
+   * `_claim_names` / `_claim_sources` are malformed (OIDC Core §5.6.2).
+   *
+   * Not objects, a name pointing to no source, a source with neither (or both) `JWT` and
+   * `endpoint`, or a protocol claim (`sub`, `iss`…) named as coming from a source.
+   */
+  | 'CLAIM_SOURCE_INVALID'
+  /** More claim sources than the connection's `claimSources.maxSources` (default 5). */
+  | 'CLAIM_SOURCE_TOO_MANY'
+  /**
+   * A claim source JWT has no `iss`, or one that is not among `claimSources.providers`.
+   *
+   * The OP cannot introduce a claims provider the connection does not trust.
+   */
+  | 'CLAIM_SOURCE_ISSUER_NOT_ALLOWED'
+  /**
+   * A claim source JWT is not signed as it must be.
+   *
+   * Its alg is not an accepted one (never `none` or `HS*`), or its signature does not verify with
+   * the claims provider's keys (`cause`: `JWKS_*` when no key fits).
+   */
+  | 'CLAIM_SOURCE_SIGNATURE_INVALID'
+  /** A claim source JWT has an `aud` that does not contain the client_id. */
+  | 'CLAIM_SOURCE_AUDIENCE_MISMATCH'
+  /**
+   * A claim source JWT is not a valid one (`claim` names what is wrong).
+   *
+   * Malformed, too large, expired, not yet valid, issued in the future, or without a claim
+   * `_claim_names` says it holds.
+   */
+  | 'CLAIM_SOURCE_JWT_INVALID'
+  /**
+   * A distributed claim's endpoint is not on the connection's `claimSources.endpoints` allow-list.
+   *
+   * Nothing was sent to it: an OP cannot make the RP call anywhere.
+   */
+  | 'CLAIM_SOURCE_ENDPOINT_NOT_ALLOWED'
+  /**
+   * A distributed claim endpoint answered 200 with something other than a JWT.
+   *
+   * OIDC Core §5.6.2: the endpoint MUST return the claims as a JWT.
+   */
+  | 'CLAIM_SOURCE_RESPONSE_INVALID'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -524,6 +567,14 @@ export type TransportErrorCode =
    * the session stays as it was, try again.
    */
   | 'SESSION_SYNC_TIMEOUT'
+  /**
+   * A claim source could not be reached or read.
+   *
+   * The distributed claim endpoint answered another status than 200 (e.g. 401 for its access
+   * token), timed out or failed; or the claims provider's OpenID configuration or JWKS could not
+   * be fetched. `cause` is the underlying `HTTP_*` (or `DISCOVERY_*`) error.
+   */
+  | 'CLAIM_SOURCE_UNAVAILABLE'
 
 /**
  * Codes of {@link UsageError}: the application or its configuration asked for something wrong.

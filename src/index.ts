@@ -28,6 +28,19 @@ export type {
   SignInTransaction,
 } from './callback/result.js'
 export { type CallbackOptions, handleCallback } from './callback/sign-in.js'
+export { resolveClaimSources } from './claims/resolve.js'
+export type {
+  ClaimOrigin,
+  ResolveClaimSourcesOptions,
+  ResolvedClaims,
+  UnresolvedClaim,
+} from './claims/types.js'
+export type {
+  ClaimSourceErrorMode,
+  ClaimSources,
+  ClaimSourcesInput,
+  ClaimsProvider,
+} from './config/claim-sources.js'
 export type { ClientInput, ClientMetadata, TokenEndpointAuthMethod } from './config/client.js'
 export {
   type Configuration,

@@ -88,7 +88,8 @@ const USERINFO: TokenProfile = {
  * with the OP's keys or the client secret, with `iss`, when present, the OP's issuer, `aud`, when
  * present, containing the client_id, and `exp`, `iat` and `nbf`, when present, within the clock
  * tolerance); otherwise only a JSON object. Aggregated and distributed claims (`_claim_names`,
- * `_claim_sources`) are returned as they came, unresolved and unverified.
+ * `_claim_sources`) are returned as they came, unresolved and unverified: `resolveClaimSources`
+ * resolves them (docs/claims.md).
  *
  * @param config - the configuration: its UserInfo endpoint, registered response kind, keys and
  * settings

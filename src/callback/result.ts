@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ClaimOrigin, ResolvedClaims, UnresolvedClaim } from '../claims/types.js'
 import type { Configuration } from '../config/configuration.js'
 import type { AttributeContract } from '../config/contract.js'
 import { fulfilAttributes } from '../config/mapping.js'
@@ -17,9 +18,10 @@ import type { AccessToken } from '../token.js'
  * Claims that describe the token or the authentication, not the end-user.
  *
  * In the merged claims the ID token's value always wins, and UserInfo never overrides them. They
- * are not counted as "not in contract" either.
+ * are not counted as "not in contract" either, and no claim source provides them.
+ * @internal
  */
-const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
+export const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
   'iss',
   'sub',
   'aud',
@@ -118,9 +120,25 @@ export interface SignInResult {
    * The ID token's claims, overridden by UserInfo's for end-user claims (UserInfo is fresher, as in
    * PingFederate), while the ID token always wins on the protocol claims (`iss`, `sub`, `aud`,
    * `exp`, `iat`, `nbf`, `jti`, `auth_time`, `nonce`, `acr`, `amr`, `azp`, `at_hash`, `c_hash`,
-   * `s_hash`, `sid`). UserInfo's `_claim_names` / `_claim_sources` are left out.
+   * `s_hash`, `sid`). UserInfo's `_claim_names` / `_claim_sources` are left out; with the
+   * connection's `claimSources`, the claims they name are resolved and added (never over a claim
+   * the ID token or UserInfo has), and the ID token's are left out too.
    */
   readonly claims: Readonly<Record<string, unknown>>
+  /**
+   * Where each aggregated or distributed claim in {@link SignInResult.claims} came from.
+   *
+   * Only when the connection has `claimSources` and the ID token or UserInfo named claim sources
+   * (OIDC Core §5.6.2; docs/claims.md).
+   */
+  readonly claimOrigins?: Readonly<Record<string, ClaimOrigin>>
+  /**
+   * The claims named by claim sources that were not taken, and why.
+   *
+   * A local value kept, or a source that failed with `onError: 'skip'`. With
+   * {@link SignInResult.claimOrigins}.
+   */
+  readonly unresolvedClaims?: readonly UnresolvedClaim[]
   /**
    * The application's attributes, fulfilled through `config.attributeMapping`.
    *
@@ -176,6 +194,8 @@ export interface SignInParts {
   readonly frontChannelAccessToken?: AccessToken | undefined
   readonly transaction: Transaction
   readonly clearBrowserBinding?: string | undefined
+  /** The merged claims with their claim sources resolved, when the connection resolves them. */
+  readonly resolved?: ResolvedClaims | undefined
 }
 
 /**
@@ -250,7 +270,7 @@ export function reportContract(
  * @internal
  */
 export function buildSignInResult(config: Configuration, parts: SignInParts): SignInResult {
-  const claims = mergeClaims(parts.idTokenClaims, parts.userinfo)
+  const claims = parts.resolved?.claims ?? mergeClaims(parts.idTokenClaims, parts.userinfo)
   const { attributes, missing } = fulfilAttributes(config.attributeMapping, claims)
   const tx = parts.transaction
   const transaction: { -readonly [K in keyof SignInTransaction]: SignInTransaction[K] } = {
@@ -270,6 +290,10 @@ export function buildSignInResult(config: Configuration, parts: SignInParts): Si
     transaction,
   }
   if (parts.userinfo !== undefined) result.userinfo = parts.userinfo
+  if (parts.resolved !== undefined) {
+    result.claimOrigins = parts.resolved.origins
+    result.unresolvedClaims = parts.resolved.unresolved
+  }
   if (parts.accessToken !== undefined) result.accessToken = parts.accessToken
   if (parts.refreshToken !== undefined) result.refreshToken = parts.refreshToken
   if (parts.frontChannelAccessToken !== undefined) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { clearBindingCookie } from '../browser-binding.js'
+import { loadClaimSources } from '../claims/resolve.js'
 import type { Configuration } from '../config/configuration.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
@@ -18,7 +19,7 @@ import type { Transaction } from '../storage.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
 import { fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
 import { type CallbackParameters, readAuthorizationResponse } from './response.js'
-import { buildSignInResult, type SignInResult } from './result.js'
+import { buildSignInResult, mergeClaims, type SignInResult } from './result.js'
 
 /**
  * Options of {@link handleCallback}.
@@ -72,7 +73,8 @@ export interface CallbackOptions {
  * 7. checks the parameters fit the response type;
  * 8. validates a front-channel ID token (`at_hash`, `c_hash`), redeems the code and validates the
  * token endpoint's one (hybrid: same `iss` and `sub` as the front-channel one);
- * 9. calls UserInfo per the mode and builds the {@link SignInResult}.
+ * 9. calls UserInfo per the mode, resolves aggregated and distributed claims when the connection
+ *    has `claimSources` (docs/claims.md), and builds the {@link SignInResult}.
  *
  * Each step, how each kind of input is read, and the error codes: `docs/callback.md` (shipped
  * with the package).
@@ -89,10 +91,11 @@ export interface CallbackOptions {
  * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`,
  * `CALLBACK_ID_TOKEN_MISMATCH`, `TOKEN_RESPONSE_INVALID`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
  * `USERINFO_*`, `JARM_*` (a JWT Secured Authorization Response refused, or a plain response to a
- * JARM sign-in and the reverse)
+ * JARM sign-in and the reverse), `CLAIM_SOURCE_*` (a claim source refused, with `claimSources`)
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (e.g. `access_denied`),
  * `TOKEN_ERROR_RESPONSE` (e.g. `invalid_grant`), `USERINFO_BEARER_CHALLENGE`
- * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed)
+ * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR` (the transaction store failed),
+ * `CLAIM_SOURCE_UNAVAILABLE`
  * @throws {@link UsageError} `INVALID_ARGUMENT` (bad options: nothing consumed; or an unsupported
  * transaction), `DPOP_KEY_MISMATCH` (the authorization request named another DPoP key, or the
  * callback none), `USERINFO_UNAVAILABLE`, `MISSING_CREDENTIALS`, `ENDPOINT_MISSING`
@@ -193,7 +196,17 @@ export async function handleCallback(
   const claims = idTokenClaims!
 
   const userinfo = await callUserInfo(config, claims, accessToken, options)
+  const resolved =
+    config.claimSources !== undefined && (namesSources(userinfo) || namesSources(claims))
+      ? await (await loadClaimSources()).resolveSignInClaims(
+          config,
+          mergeClaims(claims, userinfo),
+          [userinfo, claims],
+          signal,
+        )
+      : undefined
   return buildSignInResult(config, {
+    resolved,
     idToken: idToken!,
     idTokenClaims: claims,
     userinfo,
@@ -203,6 +216,14 @@ export async function handleCallback(
     transaction,
     clearBrowserBinding: binding === undefined ? undefined : clearBindingCookie(transaction),
   })
+}
+
+/** Whether a claims object names aggregated or distributed claims (OIDC Core §5.6.2). */
+function namesSources(claims: Readonly<Record<string, unknown>> | undefined): boolean {
+  return (
+    claims !== undefined &&
+    (claims._claim_names !== undefined || claims._claim_sources !== undefined)
+  )
 }
 
 /** A value with its `readonly` modifiers dropped, to build it member by member. */

@@ -13,6 +13,7 @@ import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
 import type { TransactionStore } from '../storage.js'
 import { createMemoryTransactionStore } from '../stores/memory.js'
+import { type ClaimSources, type ClaimSourcesInput, validateClaimSources } from './claim-sources.js'
 import {
   type ClientInput,
   type ClientMetadata,
@@ -62,6 +63,8 @@ export interface Configuration {
   readonly settings: Settings
   /** The security profile the connection keeps to (absent: none). */
   readonly securityProfile?: SecurityProfile
+  /** The aggregated and distributed claims resolved (absent: left unresolved; docs/claims.md). */
+  readonly claimSources?: ClaimSources
   /** @internal */
   readonly [RUNTIME]: Runtime
 }
@@ -108,6 +111,13 @@ export interface ConfigurationOptions extends Partial<Settings> {
    * certificate-bound tokens, and every authorization response must carry `iss`.
    */
   readonly securityProfile?: SecurityProfile
+  /**
+   * Resolve aggregated and distributed claims (OIDC Core §5.6.2), saved with the configuration.
+   *
+   * Default none: `_claim_names` / `_claim_sources` stay unresolved, as the OP sent them
+   * (docs/claims.md).
+   */
+  readonly claimSources?: ClaimSourcesInput
 }
 
 /** One attribute mapping rule as written. */
@@ -168,6 +178,7 @@ export function restoreConfiguration(
     policy: value.policy,
     attributeMapping: value.attributeMapping,
     securityProfile: value.securityProfile,
+    claimSources: value.claimSources,
   } as ConfigurationOptions
   return assemble(
     metadata,
@@ -207,6 +218,7 @@ export function assemble(
     profilePolicyDefaults(securityProfile),
   )
   checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
+  const claimSources = validateClaimSources(options.claimSources, settings.allowInsecureRequests)
   const config = {
     issuer: provider.issuer,
     provider,
@@ -220,6 +232,7 @@ export function assemble(
       options.clockToleranceInSeconds !== undefined,
     ),
     ...(securityProfile === undefined ? {} : { securityProfile }),
+    ...(claimSources === undefined ? {} : { claimSources }),
   }
   // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
   Object.defineProperty(config, RUNTIME, {

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ClaimSourceFault } from './claim-source-types.js'
 import type { DPoPFault } from './dpop-types.js'
 
 /**
@@ -345,6 +346,10 @@ export type Fault =
   | {
       /** Break the next client credentials, token exchange or JWT bearer answer this way. */
       grantResponse: GrantResponseFault
+    }
+  | {
+      /** Break the claim sources of the next response that names some (`claimSources`). */
+      claimSource: ClaimSourceFault
     }
 
 /**

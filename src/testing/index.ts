@@ -19,6 +19,15 @@
  * @module
  */
 
+export type {
+  ClaimSourceFault,
+  ClaimsJwtOptions,
+  ClaimsProviderRequest,
+  MockClaimSource,
+  MockClaimsProvider,
+  MockClaimsProviderOptions,
+} from './claim-source-types.js'
+export { createMockClaimsProvider } from './claims-provider.js'
 export type { DPoPFault, MockDPoPOptions } from './dpop-types.js'
 export type {
   AuthorizationResponseFault,

@@ -109,7 +109,8 @@ async function mockFetch(state: OpState, input: RequestInfo | URL, init?: Reques
   const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
   signal?.throwIfAborted()
   const request = new Request(input, init)
-  const handling = handleRequest(state, request, signal)
+  const provider = state.claimSources.find((s) => s.provider.handles(request.url))?.provider
+  const handling = provider ? provider.fetch(request) : handleRequest(state, request, signal)
   if (!signal) return handling
   return new Promise<Response>((resolve, reject) => {
     const onAbort = () => reject(signal.reason)
@@ -180,6 +181,7 @@ async function createState(options: MockOPOptions): Promise<OpState> {
     jwtBearerIssuers: new Map(
       (options.jwtBearerIssuers ?? []).map((trusted) => [trusted.issuer, trusted.jwks.keys]),
     ),
+    claimSources: [...(options.claimSources ?? [])],
   }
 }
 

@@ -4,6 +4,7 @@
  */
 
 import type { JWK } from 'jose'
+import type { MockClaimSource } from './claim-source-types.js'
 import type { DPoPState } from './dpop-types.js'
 
 import type { FaultEntry } from './faults.js'
@@ -147,6 +148,8 @@ export interface OpState {
   deliveries: LogoutDelivery[]
   /** The JWT bearer grant's trusted assertion issuers: `iss` → public keys. */
   jwtBearerIssuers: Map<string, JWK[]>
+  /** The claim sources named for every end-user, and the providers `op.fetch` serves. */
+  claimSources: readonly MockClaimSource[]
 }
 
 /** One HTTP request being handled. */

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { addSources } from './claim-sources.js'
 import { idTokenUserClaims } from './claims.js'
 import type { IdTokenEndpoint } from './faults.js'
 import { takeFault, takeFaults } from './faults.js'
@@ -82,6 +83,7 @@ async function idTokenClaims(
   if (grant.sid !== undefined) claims.sid = grant.sid
   if (input.accessToken !== undefined) claims.at_hash = await halfHash(alg, input.accessToken)
   if (input.code !== undefined) claims.c_hash = await halfHash(alg, input.code)
+  await addSources(state, 'id_token', grant.sub, client.client_id, claims)
   return claims
 }
 

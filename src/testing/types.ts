@@ -8,6 +8,7 @@
  */
 
 import type { JWK } from 'jose'
+import type { MockClaimSource } from './claim-source-types.js'
 import type { MockDPoPOptions } from './dpop-types.js'
 import type { Fault, MisbehaveOptions } from './faults.js'
 import type {
@@ -276,6 +277,13 @@ export interface MockOPOptions {
    * `sub` (the token's subject) and an unexpired `exp`; otherwise `invalid_grant`. Default none.
    */
   jwtBearerIssuers?: JwtBearerIssuer[]
+  /**
+   * Aggregated and distributed claims (OIDC Core §5.6.2) named for every end-user.
+   *
+   * Each from a mock claims provider (`createMockClaimsProvider`), whose URLs `op.fetch` serves
+   * too. Default none.
+   */
+  claimSources?: MockClaimSource[]
 }
 
 /**

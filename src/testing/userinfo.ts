@@ -7,6 +7,7 @@
  * @module
  */
 
+import { addSources } from './claim-sources.js'
 import { userinfoClaims } from './claims.js'
 import { checkDPoPProof, DPoPFailure, nonceHeaders } from './dpop.js'
 import { takeFault } from './faults.js'
@@ -76,6 +77,7 @@ export async function handleUserinfo(ctx: RequestContext): Promise<Response> {
     return challenge(401, 'invalid_token', 'the access token was revoked')
   const claims = userinfoClaims(state.users[grant.sub] ?? {}, grant)
   if (fault === 'wrong-sub') claims.sub = `not-${grant.sub}`
+  await addSources(state, 'userinfo', grant.sub, client.client_id, claims)
   return respond(state, client, claims, fault === 'bad-signature')
 }
 
