@@ -145,6 +145,22 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export {
+  type ClientRegistration,
+  type ClientRegistrationMetadata,
+  type RegisteredClient,
+  type RegistrationAdjustment,
+  type RegistrationOptions,
+  type RegistrationSecrets,
+  registerClient,
+  restoreClientRegistration,
+} from './registration.js'
+export {
+  type ClientManagementOptions,
+  deleteClientRegistration,
+  readClientRegistration,
+  updateClientRegistration,
+} from './registration-management.js'
 export { fetchProtectedResource, type ProtectedResourceOptions } from './resource.js'
 export {
   revokeToken,
@@ -182,3 +198,11 @@ export {
   refreshTokens,
 } from './token.js'
 export { fetchUserInfo, type UserInfoOptions } from './userinfo.js'
+export {
+  type DiscoveredIssuer,
+  discoverIssuer,
+  ISSUER_LINK_RELATION,
+  type NormalizedIdentifier,
+  normalizeIdentifier,
+  type WebFingerOptions,
+} from './webfinger.js'

@@ -167,5 +167,6 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     frontchannel_logout_session_supported: true,
     mtls_endpoint_aliases: aliasMetadata(state),
     tls_client_certificate_bound_access_tokens: true,
+    ...(state.registration === undefined ? {} : { registration_endpoint: e.registration }),
   }
 }

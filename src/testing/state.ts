@@ -9,6 +9,7 @@ import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
 import type { LogoutDelivery } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
+import type { MockWebFingerOptions, RegistrationState } from './registration-types.js'
 import type { ClaimsRequest, MockClient, OpSession, RecordedRequest } from './types.js'
 
 /** What the user granted to a client: the basis of codes, access tokens and refresh tokens. */
@@ -88,6 +89,10 @@ export interface Endpoints {
   end_session: string
   revocation: string
   introspection: string
+  /** RFC 7591 §3; each client's configuration endpoint is under it (RFC 7592). */
+  registration: string
+  /** RFC 7033 §4: on the issuer's origin, whatever its path. */
+  webfinger: string
 }
 
 /** The mutual-TLS aliases of the endpoints a client calls directly (RFC 8705 §5). */
@@ -138,6 +143,10 @@ export interface OpState {
   deliveries: LogoutDelivery[]
   /** The JWT bearer grant's trusted assertion issuers: `iss` → public keys. */
   jwtBearerIssuers: Map<string, JWK[]>
+  /** Dynamic registration (RFC 7591, RFC 7592), when enabled. */
+  registration: RegistrationState | undefined
+  /** The WebFinger responder, when enabled. */
+  webfinger: MockWebFingerOptions | undefined
 }
 
 /** One HTTP request being handled. */
@@ -191,6 +200,8 @@ export function endpointsOf(issuer: string): Endpoints {
     end_session: `${base}/end_session`,
     revocation: `${base}/revoke`,
     introspection: `${base}/introspect`,
+    registration: `${base}/register`,
+    webfinger: `${new URL(issuer).origin}/.well-known/webfinger`,
   }
 }
 

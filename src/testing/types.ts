@@ -17,6 +17,7 @@ import type {
   LogoutTokenOptions,
   OpLogoutOptions,
 } from './logout-types.js'
+import type { MockRegistrationOptions, MockWebFingerOptions } from './registration-types.js'
 
 /**
  * An asymmetric algorithm the mock OP generates a signing key pair for.
@@ -259,6 +260,17 @@ export interface MockOPOptions {
    * `sub` (the token's subject) and an unexpired `exp`; otherwise `invalid_grant`. Default none.
    */
   jwtBearerIssuers?: JwtBearerIssuer[]
+  /**
+   * Dynamic client registration (RFC 7591) and client management (RFC 7592): a
+   * `registration_endpoint` at `/register`. Registered clients sign in like the static ones.
+   * Default off.
+   */
+  registration?: MockRegistrationOptions
+  /**
+   * A WebFinger responder (RFC 7033) on the issuer's origin that names the OP's issuer for the
+   * given resources (OIDC Discovery §2). Default off.
+   */
+  webfinger?: MockWebFingerOptions
 }
 
 /**
@@ -334,6 +346,8 @@ export type RecordedEndpoint =
   | 'revocation'
   | 'introspection'
   | 'unknown'
+  | 'registration'
+  | 'webfinger'
 
 /**
  * One request the mock OP received, as listed in {@link MockOP.requests}.
