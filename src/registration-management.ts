@@ -1,6 +1,7 @@
 /**
- * Client management (RFC 7592): read, update and delete a dynamically registered client at its
- * client configuration endpoint, with its registration access token.
+ * Client management (RFC 7592): read, update and delete a dynamically registered client.
+ *
+ * Each request goes to the client configuration endpoint, with the registration access token.
  *
  * The endpoint is the registration's `registration_client_uri`, which must be on the OP's origin
  * (its issuer's or its registration endpoint's): an OP cannot send the RP, and its registration
@@ -22,8 +23,10 @@ import {
 } from './registration.js'
 
 /**
- * Options of {@link readClientRegistration}, {@link updateClientRegistration} and
- * {@link deleteClientRegistration}: the HTTP options of {@link registerClient}.
+ * Options of client management: the HTTP options of {@link registerClient}.
+ *
+ * For {@link readClientRegistration}, {@link updateClientRegistration} and
+ * {@link deleteClientRegistration}.
  * @group Registration
  */
 export type ClientManagementOptions = Omit<RegistrationOptions, 'initialAccessToken'>

@@ -18,7 +18,7 @@ import { assertSecureUrl, type HttpResponse, httpRequest, parseJsonObject } from
 import { cloneJson, deepFreeze, describe, isPlainObject, shown } from './lib/json.js'
 import { oauthError } from './lib/oauth-error.js'
 
-/** Registration members besides those of {@link ClientMetadata} (OIDC Registration §2, RFC 7591 §2). */
+/** Registration members besides those of {@link ClientMetadata} (OIDC Registration §2). */
 interface RegistrationMembers {
   /** The response types the client will use; default `['code']`. */
   readonly response_types?: readonly string[]
@@ -58,8 +58,10 @@ interface RegistrationMembers {
 }
 
 /**
- * The metadata an RP asks to register (OIDC Registration §2, RFC 7591 §2): `redirect_uris` and
- * whatever else the client needs. Members this type does not name are sent as given.
+ * The metadata an RP asks to register (OIDC Registration §2, RFC 7591 §2).
+ *
+ * `redirect_uris` and whatever else the client needs. Members this type does not name are sent as
+ * given.
  * @group Registration
  */
 export interface ClientRegistrationMetadata
@@ -71,8 +73,10 @@ export interface ClientRegistrationMetadata
 }
 
 /**
- * The client as the OP registered it: a `ClientInput` without its secret, plus the registration
- * members the OP answered. `{ ...client, client_secret: secrets.clientSecret() }` configures it.
+ * The client as the OP registered it: a `ClientInput` without its secret.
+ *
+ * Plus the registration members the OP answered. `{ ...client, client_secret:
+ * secrets.clientSecret() }` configures it.
  * @group Registration
  */
 export interface RegisteredClient extends ClientMetadata, RegistrationMembers {
@@ -80,8 +84,9 @@ export interface RegisteredClient extends ClientMetadata, RegistrationMembers {
 }
 
 /**
- * A member the OP registered otherwise than asked (RFC 7591 §3.2.1 lets it): reported, not
- * refused, unless it is a URI the RP hosts or a signature downgraded to `none`.
+ * A member the OP registered otherwise than asked (RFC 7591 §3.2.1 lets it).
+ *
+ * Reported, not refused, unless it is a URI the RP hosts or a signature downgraded to `none`.
  * @group Registration
  */
 export interface RegistrationAdjustment {
@@ -94,8 +99,10 @@ export interface RegistrationAdjustment {
 }
 
 /**
- * The secrets of a registration, behind a handle: `JSON.stringify`, `String` and every inspector
- * show `[oidc-rp registration secrets: redacted]`; only these methods give the values.
+ * The secrets of a registration, behind a handle.
+ *
+ * `JSON.stringify`, `String` and every inspector show `[oidc-rp registration secrets: redacted]`;
+ * only these methods give the values.
  * @group Registration
  */
 export interface RegistrationSecrets {
@@ -106,8 +113,9 @@ export interface RegistrationSecrets {
 }
 
 /**
- * A registered client: plain data (`JSON.stringify` it to store it) and, kept apart and never
- * serialised or printed, its {@link ClientRegistration.secrets | secrets}.
+ * A registered client: plain data (`JSON.stringify` it to store it).
+ *
+ * Its {@link ClientRegistration.secrets | secrets} are kept apart, never serialised or printed.
  * @group Registration
  */
 export interface ClientRegistration {
@@ -250,7 +258,7 @@ class SecretsHandle implements RegistrationSecrets {
  * @group Registration
  */
 export async function registerClient(
-  provider: ProviderMetadata | string | URL,
+  provider: ProviderMetadata | Readonly<Record<string, unknown>> | string | URL,
   metadata: ClientRegistrationMetadata,
   options: RegistrationOptions = {},
 ): Promise<ClientRegistration> {
@@ -532,7 +540,7 @@ export function checkRegistrationMetadata(
 
 /** The provider metadata: given, or discovered from an issuer. */
 async function providerOf(
-  provider: ProviderMetadata | string | URL,
+  provider: ProviderMetadata | Readonly<Record<string, unknown>> | string | URL,
   options: RegistrationOptions,
 ): Promise<ProviderMetadata> {
   const allowInsecure = options.allowInsecureRequests === true
@@ -545,8 +553,9 @@ async function providerOf(
 }
 
 /**
- * Checks the client configuration endpoint: https (or loopback), no fragment, and on the OP's own
- * origin (its issuer's, or its registration endpoint's). An OP cannot make the RP send its
+ * Checks the client configuration endpoint: on the OP's own origin, https, no fragment.
+ *
+ * The origin is the issuer's or the registration endpoint's: an OP cannot make the RP send its
  * registration access token, or any request, to another host.
  * @internal
  */
@@ -558,7 +567,6 @@ export function checkClientUri(
     throw invalidResponse('registration_client_uri', 'an absolute URL without fragment', uri)
   }
   const url = new URL(uri)
-  assertSecureUrl(url, context.allowInsecureRequests, 'registration_client_uri')
   const allowed = [context.issuer, context.registrationEndpoint]
     .filter((base) => URL.canParse(base))
     .map((base) => new URL(base).origin)
@@ -569,6 +577,7 @@ export function checkClientUri(
       { claim: 'registration_client_uri', expected: allowed, actual: url.origin },
     )
   }
+  assertSecureUrl(url, context.allowInsecureRequests, 'registration_client_uri')
 }
 
 /** The registered client's metadata, validated as a client configuration is. */

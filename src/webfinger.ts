@@ -35,8 +35,9 @@ export interface WebFingerOptions {
    */
   readonly maxResponseBytes?: number
   /**
-   * Allow loopback hosts (asked over plain http when the identifier is an `http:` URL) and issuers
-   * on loopback over http.
+   * Allow loopback hosts, and issuers on loopback over http.
+   *
+   * A loopback host is asked over plain http when the identifier is an `http:` URL.
    *
    * > [!WARNING]
    * > For development only. Without it a loopback or private-address host is refused: the end-user

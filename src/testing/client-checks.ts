@@ -1,6 +1,7 @@
 /**
- * The checks a client's registration must pass: its algorithms are ones the OP can produce, its
- * keys and certificates are there.
+ * The checks a client's registration must pass.
+ *
+ * Its algorithms are ones the OP can produce, its keys and certificates are there.
  * @module
  */
 

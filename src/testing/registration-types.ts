@@ -30,8 +30,9 @@ export interface MockRegistrationOptions {
  */
 export interface MockWebFingerOptions {
   /**
-   * The resources answered with the OP's issuer: exact `resource` values (`acct:joe@example.com`,
-   * `https://example.com/joe`), or a test of each. Others get 404.
+   * The resources answered with the OP's issuer; others get 404.
+   *
+   * Exact `resource` values (`acct:joe@example.com`, `https://example.com/joe`), or a test of each.
    */
   resources: string[] | ((resource: string) => boolean)
 }

@@ -1,6 +1,7 @@
 /**
- * Dynamic client registration (RFC 7591, OIDC Registration 1.0), client management (RFC 7592) and
- * the WebFinger issuer responder (OIDC Discovery §2) of the mock OP.
+ * The mock OP's dynamic registration, client management and WebFinger responder.
+ *
+ * RFC 7591 and OIDC Registration 1.0, RFC 7592, and OIDC Discovery §2 over RFC 7033.
  *
  * A registered client joins the OP's clients at once, so it signs in like the static ones.
  *

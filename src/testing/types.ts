@@ -261,14 +261,15 @@ export interface MockOPOptions {
    */
   jwtBearerIssuers?: JwtBearerIssuer[]
   /**
-   * Dynamic client registration (RFC 7591) and client management (RFC 7592): a
-   * `registration_endpoint` at `/register`. Registered clients sign in like the static ones.
-   * Default off.
+   * Dynamic client registration (RFC 7591) and client management (RFC 7592). Default off.
+   *
+   * A `registration_endpoint` at `/register`; registered clients sign in like the static ones.
    */
   registration?: MockRegistrationOptions
   /**
-   * A WebFinger responder (RFC 7033) on the issuer's origin that names the OP's issuer for the
-   * given resources (OIDC Discovery §2). Default off.
+   * A WebFinger responder (RFC 7033) on the issuer's origin. Default off.
+   *
+   * It names the OP's issuer for the given resources (OIDC Discovery §2).
    */
   webfinger?: MockWebFingerOptions
 }
