@@ -150,17 +150,16 @@ export {
   type ClientRegistrationMetadata,
   type RegisteredClient,
   type RegistrationAdjustment,
-  type RegistrationOptions,
   type RegistrationSecrets,
-  registerClient,
   restoreClientRegistration,
-} from './registration.js'
+} from './registration/client-registration.js'
 export {
   type ClientManagementOptions,
   deleteClientRegistration,
   readClientRegistration,
   updateClientRegistration,
-} from './registration-management.js'
+} from './registration/management.js'
+export { type RegistrationOptions, registerClient } from './registration/register.js'
 export { fetchProtectedResource, type ProtectedResourceOptions } from './resource.js'
 export {
   revokeToken,

@@ -7,19 +7,19 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { inspect } from 'node:util'
 import { exportJWK, generateKeyPair } from 'jose'
-import { createAuthorizationRequest } from '../src/authorization/request.js'
-import { handleCallback } from '../src/callback/sign-in.js'
-import type { Configuration } from '../src/config/configuration.js'
-import { discover } from '../src/discovery.js'
-import type { OAuthResponseError, ValidationError } from '../src/errors.js'
-import type { ClientKey } from '../src/lib/client-keys.js'
-import {
-  type ClientRegistration,
-  type ClientRegistrationMetadata,
-  registerClient,
-} from '../src/registration.js'
-import { createMockOP, type MockOP, type RegistrationFault } from '../src/testing/index.js'
-import { expectCode, registerSecret } from './support/helpers.js'
+import { createAuthorizationRequest } from '../../src/authorization/request.js'
+import { handleCallback } from '../../src/callback/sign-in.js'
+import type { Configuration } from '../../src/config/configuration.js'
+import { discover } from '../../src/discovery.js'
+import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
+import type { ClientKey } from '../../src/lib/client-keys.js'
+import type {
+  ClientRegistration,
+  ClientRegistrationMetadata,
+} from '../../src/registration/client-registration.js'
+import { registerClient } from '../../src/registration/register.js'
+import { createMockOP, type MockOP, type RegistrationFault } from '../../src/testing/index.js'
+import { expectCode, registerSecret } from '../support/helpers.js'
 
 const REDIRECT = 'https://rp.example/cb'
 const INITIAL_TOKEN = 'initial-access-token-0123456789abcdef'

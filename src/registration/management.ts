@@ -9,18 +9,17 @@
  *
  * @module
  */
-import type { OAuthResponseError, TransportError, ValidationError } from './errors.js'
-import { UsageError } from './errors.js'
-import { httpRequest } from './lib/http.js'
-import { oauthError } from './lib/oauth-error.js'
+import type { OAuthResponseError, TransportError, ValidationError } from '../errors.js'
+import { UsageError } from '../errors.js'
+import { httpRequest } from '../lib/http.js'
+import { oauthError } from '../lib/oauth-error.js'
 import {
   type ClientRegistration,
   type ClientRegistrationMetadata,
   checkClientUri,
-  checkRegistrationMetadata,
-  type RegistrationOptions,
-  readRegistrationResponse,
-} from './registration.js'
+} from './client-registration.js'
+import { checkRegistrationMetadata, type RegistrationOptions } from './register.js'
+import { readRegistrationResponse } from './response.js'
 
 /**
  * Options of client management: the HTTP options of {@link registerClient}.

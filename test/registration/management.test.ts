@@ -5,19 +5,19 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import type { OAuthResponseError, ValidationError } from '../src/errors.js'
+import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
 import {
   type ClientRegistration,
-  registerClient,
   restoreClientRegistration,
-} from '../src/registration.js'
+} from '../../src/registration/client-registration.js'
 import {
   deleteClientRegistration,
   readClientRegistration,
   updateClientRegistration,
-} from '../src/registration-management.js'
-import { createMockOP } from '../src/testing/index.js'
-import { expectCode, registerSecret } from './support/helpers.js'
+} from '../../src/registration/management.js'
+import { registerClient } from '../../src/registration/register.js'
+import { createMockOP } from '../../src/testing/index.js'
+import { expectCode, registerSecret } from '../support/helpers.js'
 
 const REDIRECT = 'https://rp.example/cb'
 const op = await createMockOP({
