@@ -191,6 +191,7 @@ function contextOf(
     requested,
     clientId: registration.client.client_id,
     previous: registration.secrets,
+    previousClientUri: registration.registrationClientUri,
     allowInsecureRequests: options.allowInsecureRequests,
   }
 }

@@ -50,6 +50,8 @@ export interface RegistrationContext {
   readonly clientId?: string
   /** The secrets held so far: kept when the answer does not renew them. */
   readonly previous?: RegistrationSecrets
+  /** The client configuration endpoint known so far: kept when the answer does not repeat it. */
+  readonly previousClientUri?: string | undefined
   readonly allowInsecureRequests: boolean | undefined
 }
 
@@ -138,7 +140,7 @@ export function readRegistrationResponse(
       issuer: context.issuer,
       registrationEndpoint: context.registrationEndpoint,
       client,
-      registrationClientUri: clientUri as string | undefined,
+      registrationClientUri: (clientUri as string | undefined) ?? context.previousClientUri,
       clientIdIssuedAt: issuedAt as number | undefined,
       clientSecretExpiresAt: expiresAt as number | undefined,
       adjustments: adjustmentsOf(client, context.requested),

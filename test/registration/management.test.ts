@@ -139,6 +139,28 @@ describe('client management (RFC 7592)', () => {
     await readClientRegistration(registration, { fetch })
   })
 
+  test('a read answer that does not repeat the configuration endpoint keeps the known one', async () => {
+    const registration = await register()
+    op.misbehave({
+      respond: {
+        endpoint: 'registration',
+        response: () =>
+          Response.json({
+            ...registration.client,
+            client_secret: registration.secrets.clientSecret(),
+            client_secret_expires_at: 0,
+          }),
+      },
+    })
+    const read = await readClientRegistration(registration, { fetch })
+    assert.equal(read.registrationClientUri, registration.registrationClientUri)
+    assert.equal(
+      read.secrets.registrationAccessToken(),
+      registration.secrets.registrationAccessToken(),
+    )
+    await readClientRegistration(read, { fetch }) // and it still manages the client
+  })
+
   test('a saved registration restored with its secrets is managed again; with a wrong token it is refused', async () => {
     const registration = await register()
     const saved = JSON.stringify(registration)
