@@ -123,7 +123,7 @@ export function normalizeIdentifier(
     normalized = urlIdentifier(unfragmented, unfragmented)
   } else if (scheme !== undefined) {
     throw invalidIdentifier(`the ${describe(scheme)} scheme is not one of acct, https, http`)
-  } else if (input.includes('@') && /^[^:/?#]+$/.test(input.slice(input.lastIndexOf('@') + 1))) {
+  } else if (isUserAndHost(input)) {
     // userinfo and host only (§2.1.2 step 3): the acct scheme; an @ of the userinfo is encoded
     const at = input.lastIndexOf('@')
     const user = input.slice(0, at).replaceAll('@', '%40')
@@ -255,6 +255,17 @@ function invalidIssuer(href: unknown, expected: string): ValidationError {
     `the WebFinger issuer ${describe(href)} is not ${expected}`,
     { claim: 'href', expected, actual: href },
   )
+}
+
+/**
+ * Tells whether input without a scheme is userinfo and host only (§2.1.2 step 3).
+ *
+ * Something before the last `@` with no path, query or fragment in it, and after it a host without
+ * port, path, query or fragment.
+ */
+function isUserAndHost(input: string): boolean {
+  const at = input.lastIndexOf('@')
+  return at > 0 && /^[^/?#]+$/.test(input.slice(0, at)) && /^[^:/?#]+$/.test(input.slice(at + 1))
 }
 
 /** An `acct:` identifier: its host is what follows the last `@` (RFC 7565 §7). */

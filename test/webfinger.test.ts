@@ -43,6 +43,11 @@ describe('identifier normalisation (Discovery §2.1, the examples of §2.2)', ()
       'shopping.example.com',
     ],
     ['joe@example.com/path', 'https://joe@example.com/path', 'example.com'],
+    [
+      'example.com/joe@elsewhere.example',
+      'https://example.com/joe@elsewhere.example',
+      'example.com',
+    ],
     ['  joe@example.com  ', 'acct:joe@example.com', 'example.com'],
   ]
   for (const [input, resource, host] of cases) {
