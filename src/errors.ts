@@ -71,6 +71,14 @@ export type OAuthResponseErrorCode =
   | 'REVOCATION_ERROR_RESPONSE'
   /** The introspection endpoint answered with an OAuth error body (RFC 7662 §2.3). */
   | 'INTROSPECTION_ERROR_RESPONSE'
+  /**
+   * The registration endpoint, or the client configuration endpoint, answered with an OAuth error.
+   *
+   * RFC 7591 §3.2.2 (`invalid_redirect_uri`, `invalid_client_metadata`,
+   * `invalid_software_statement`, `unapproved_software_statement`), or RFC 7592 §2 and RFC 6750 §3
+   * for a refused initial or registration access token (`invalid_token`).
+   */
+  | 'REGISTRATION_ERROR_RESPONSE'
 
 /**
  * Codes of {@link ValidationError}: a check on what the OP or the browser sent failed.
@@ -509,6 +517,38 @@ export type ValidationErrorCode =
    * OIDC Core §5.6.2: the endpoint MUST return the claims as a JWT.
    */
   | 'CLAIM_SOURCE_RESPONSE_INVALID'
+  /**
+   * The WebFinger answer is not a JSON Resource Descriptor (RFC 7033 §4.4).
+   *
+   * Not a JSON object, `links` not an array of objects, or several different issuers.
+   */
+  | 'WEBFINGER_RESPONSE_INVALID'
+  /**
+   * The WebFinger answer has no link with `rel` `http://openid.net/specs/connect/1.0/issuer`.
+   *
+   * The host knows no OpenID Provider for the identifier (OIDC Discovery §2).
+   */
+  | 'WEBFINGER_ISSUER_MISSING'
+  /**
+   * The issuer the WebFinger answer names is not an https URL without query and fragment.
+   *
+   * OIDC Discovery §2 and §3: plain http only on loopback with `allowInsecureRequests`.
+   */
+  | 'WEBFINGER_ISSUER_INVALID'
+  /**
+   * The registration (or client configuration) response is not what RFC 7591 §3.2.1 describes.
+   *
+   * No `client_id`, a member of the wrong type, another `client_id` than the one managed, a
+   * secret without `client_secret_expires_at`, no secret for a `client_secret_*` method, a URI the
+   * RP hosts that it did not ask for, a signing alg downgraded to `none`: `claim` names it.
+   */
+  | 'REGISTRATION_RESPONSE_INVALID'
+  /**
+   * The `registration_client_uri` is not on the OP's origin nor the registration endpoint's.
+   *
+   * An OP cannot make the RP send its registration access token anywhere (RFC 7592 §3).
+   */
+  | 'REGISTRATION_CLIENT_URI_NOT_ALLOWED'
 
 /**
  * Codes of {@link TransportError}: the exchange with the OP failed below the protocol.
@@ -677,6 +717,20 @@ export type UsageErrorCode =
    * The message names the member or option at fault and what the profile needs; nothing was sent.
    */
   | 'SECURITY_PROFILE_VIOLATION'
+  /**
+   * The identifier given to WebFinger discovery cannot be normalised (OIDC Discovery §2.1).
+   *
+   * Empty, an XRI, a scheme other than `acct`, `https` or `http`, no host, or a host that is
+   * loopback or a private address (without `allowInsecureRequests`).
+   */
+  | 'WEBFINGER_IDENTIFIER_INVALID'
+  /**
+   * Dynamic registration or client management was asked for without what it needs.
+   *
+   * The OP's metadata has no `registration_endpoint`, or the registration has no
+   * `registration_client_uri` or registration access token (RFC 7591, RFC 7592).
+   */
+  | 'REGISTRATION_UNAVAILABLE'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

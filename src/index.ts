@@ -158,6 +158,21 @@ export {
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'
+export {
+  type ClientRegistration,
+  type ClientRegistrationMetadata,
+  type RegisteredClient,
+  type RegistrationAdjustment,
+  type RegistrationSecrets,
+  restoreClientRegistration,
+} from './registration/client-registration.js'
+export {
+  type ClientManagementOptions,
+  deleteClientRegistration,
+  readClientRegistration,
+  updateClientRegistration,
+} from './registration/management.js'
+export { type RegistrationOptions, registerClient } from './registration/register.js'
 export { fetchProtectedResource, type ProtectedResourceOptions } from './resource.js'
 export {
   revokeToken,
@@ -195,3 +210,11 @@ export {
   refreshTokens,
 } from './token.js'
 export { fetchUserInfo, type UserInfoOptions } from './userinfo.js'
+export {
+  type DiscoveredIssuer,
+  discoverIssuer,
+  ISSUER_LINK_RELATION,
+  type NormalizedIdentifier,
+  normalizeIdentifier,
+  type WebFingerOptions,
+} from './webfinger.js'

@@ -127,6 +127,8 @@ export type HttpFaultEndpoint =
   | 'end_session'
   | 'revocation'
   | 'introspection'
+  | 'registration'
+  | 'webfinger'
 
 /**
  * How an HTTP response goes wrong:
@@ -181,7 +183,7 @@ export interface OAuthErrorFault {
   /**
    * `authorization`: an error redirect (with `state` and `iss`); the others: a JSON error body.
    */
-  endpoint: 'authorization' | 'token' | 'par' | 'revocation' | 'introspection'
+  endpoint: 'authorization' | 'token' | 'par' | 'revocation' | 'introspection' | 'registration'
   /** The `error` code, e.g. `temporarily_unavailable`. */
   error: string
   /** The `error_description`. */
@@ -268,7 +270,10 @@ export type GrantResponseFault = 'no-issued_token_type' | 'access-token-as-N_A' 
  * - `{ dpop }`: the DPoP handling goes wrong ({@link DPoPFault});
  * - `{ jarm }`: a broken JWT Secured Authorization Response ({@link JarmFault}), for a request in a
  *   JARM response mode;
- * - `{ grantResponse }`: a broken answer to a grant without user ({@link GrantResponseFault}).
+ * - `{ grantResponse }`: a broken answer to a grant without user ({@link GrantResponseFault});
+ * - `{ registration }`: a broken registration or client configuration answer
+ *   ({@link RegistrationFault});
+ * - `{ webfinger }`: a broken WebFinger answer ({@link WebFingerFault}).
  * @group Faults
  */
 export type Fault =
@@ -351,6 +356,14 @@ export type Fault =
       /** Break the claim sources of the next response that names some (`claimSources`). */
       claimSource: ClaimSourceFault
     }
+  | {
+      /** Break the next registration or client configuration answer this way. */
+      registration: RegistrationFault
+    }
+  | {
+      /** Break the next WebFinger answer this way. */
+      webfinger: WebFingerFault
+    }
 
 /**
  * How mutual TLS (RFC 8705) goes wrong:
@@ -363,6 +376,52 @@ export type Fault =
  * @group Faults
  */
 export type MtlsFault = 'aliases-ignored' | 'bound-to-other-certificate'
+
+/**
+ * How a registration (RFC 7591 §3.2.1) or client configuration (RFC 7592 §3) answer goes wrong.
+ *
+ * The client is registered (or read, or updated) all the same; only the answer is broken:
+ *
+ * - `no-client_id`: no `client_id`;
+ * - `other-client_id`: `client_id` is `another-client`;
+ * - `other-redirect_uris`: `redirect_uris` is `['https://attacker.example/callback']`;
+ * - `changed-metadata`: `client_name` and `default_max_age` are the OP's own (a change an RP
+ *   accepts and reports);
+ * - `id_token-alg-none`: `id_token_signed_response_alg` is `none`;
+ * - `client-uri-elsewhere`: `registration_client_uri` is on `https://elsewhere.example`;
+ * - `no-secret-expiry`: a `client_secret` without `client_secret_expires_at`;
+ * - `no-secret`: no `client_secret` although the auth method needs one.
+ * @group Faults
+ */
+export type RegistrationFault =
+  | 'no-client_id'
+  | 'other-client_id'
+  | 'other-redirect_uris'
+  | 'changed-metadata'
+  | 'id_token-alg-none'
+  | 'client-uri-elsewhere'
+  | 'no-secret-expiry'
+  | 'no-secret'
+
+/**
+ * How a WebFinger answer (RFC 7033 §4.4) goes wrong:
+ *
+ * - `http-issuer`: the issuer link's `href` is the issuer with `http:`;
+ * - `wrong-rel`: the link has `rel` `http://webfinger.net/rel/profile-page`;
+ * - `issuer-with-query` / `issuer-with-fragment`: the `href` has `?tenant=a` / `#top`;
+ * - `two-issuers`: a second issuer link, to `https://other-op.example`;
+ * - `links-not-array`: `links` is an object;
+ * - `xrd-content-type`: the JRD is labelled `application/xrd+xml`.
+ * @group Faults
+ */
+export type WebFingerFault =
+  | 'http-issuer'
+  | 'wrong-rel'
+  | 'issuer-with-query'
+  | 'issuer-with-fragment'
+  | 'two-issuers'
+  | 'links-not-array'
+  | 'xrd-content-type'
 
 /**
  * Options of `MockOP.misbehave`.

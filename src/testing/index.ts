@@ -43,7 +43,9 @@ export type {
   MisbehaveOptions,
   MtlsFault,
   OAuthErrorFault,
+  RegistrationFault,
   RespondFault,
+  WebFingerFault,
 } from './faults.js'
 export type {
   BackChannelDeliveryOptions,
@@ -56,6 +58,7 @@ export type {
 } from './logout-types.js'
 export { createMockOP } from './mock-op.js'
 export { MockOPError } from './mock-op-error.js'
+export type { MockRegistrationOptions, MockWebFingerOptions } from './registration-types.js'
 export type {
   AuthorizationResponse,
   AuthorizeOptions,

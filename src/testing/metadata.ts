@@ -169,5 +169,6 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     mtls_endpoint_aliases: aliasMetadata(state),
     tls_client_certificate_bound_access_tokens: true,
     ...profileMetadata(state.securityProfile),
+    ...(state.registration === undefined ? {} : { registration_endpoint: e.registration }),
   }
 }

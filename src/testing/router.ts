@@ -18,6 +18,7 @@ import { handleDiscovery, handleJwks } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { type AliasedEndpoint, presentedCertificate } from './mtls.js'
 import { handlePar } from './par.js'
+import { handleRegistration, handleWebFinger, managedClientId } from './registration.js'
 import { handleRevocation } from './revocation.js'
 import type { OpState, RequestContext } from './state.js'
 import { handleToken } from './token.js'
@@ -34,6 +35,8 @@ const HANDLERS = {
   end_session: handleEndSession,
   revocation: handleRevocation,
   introspection: handleIntrospection,
+  registration: handleRegistration,
+  webfinger: handleWebFinger,
 } satisfies Record<string, (ctx: RequestContext) => Promise<Response>>
 
 /**
@@ -91,7 +94,8 @@ async function realResponse(
     endpoint === 'token' ||
     endpoint === 'par' ||
     endpoint === 'revocation' ||
-    endpoint === 'introspection'
+    endpoint === 'introspection' ||
+    endpoint === 'registration'
   ) {
     const fault = takeFault(ctx.state.faults, clientId, (f) =>
       'oauthError' in f && f.oauthError.endpoint === endpoint ? f.oauthError : undefined,
@@ -134,6 +138,7 @@ function endpointOf(state: OpState, url: URL): RecordedEndpoint {
   for (const [name, endpointUrl] of Object.entries(state.endpoints)) {
     if (endpointUrl === target) return name as RecordedEndpoint
   }
+  if (managedClientId(state, url) !== undefined) return 'registration'
   return 'unknown'
 }
 
@@ -162,6 +167,8 @@ function clientIdOf(ctx: RequestContext, endpoint: RecordedEndpoint): string | u
     }
     case 'end_session':
       return endSessionClientId(ctx)
+    case 'registration':
+      return managedClientId(ctx.state, ctx.url)
     default:
       return undefined
   }

@@ -11,6 +11,7 @@ import type { FaultEntry } from './faults.js'
 import type { KeyStore } from './keys.js'
 import type { LogoutDelivery } from './logout-types.js'
 import { MockOPError } from './mock-op-error.js'
+import type { MockWebFingerOptions, RegistrationState } from './registration-types.js'
 import type {
   ClaimsRequest,
   MockClient,
@@ -96,6 +97,10 @@ export interface Endpoints {
   end_session: string
   revocation: string
   introspection: string
+  /** RFC 7591 §3; each client's configuration endpoint is under it (RFC 7592). */
+  registration: string
+  /** RFC 7033 §4: on the issuer's origin, whatever its path. */
+  webfinger: string
 }
 
 /** The mutual-TLS aliases of the endpoints a client calls directly (RFC 8705 §5). */
@@ -150,6 +155,10 @@ export interface OpState {
   jwtBearerIssuers: Map<string, JWK[]>
   /** The claim sources named for every end-user, and the providers `op.fetch` serves. */
   claimSources: readonly MockClaimSource[]
+  /** Dynamic registration (RFC 7591, RFC 7592), when enabled. */
+  registration: RegistrationState | undefined
+  /** The WebFinger responder, when enabled. */
+  webfinger: MockWebFingerOptions | undefined
 }
 
 /** One HTTP request being handled. */
@@ -203,6 +212,8 @@ export function endpointsOf(issuer: string): Endpoints {
     end_session: `${base}/end_session`,
     revocation: `${base}/revoke`,
     introspection: `${base}/introspect`,
+    registration: `${base}/register`,
+    webfinger: `${new URL(issuer).origin}/.well-known/webfinger`,
   }
 }
 

@@ -18,6 +18,7 @@ import type {
   LogoutTokenOptions,
   OpLogoutOptions,
 } from './logout-types.js'
+import type { MockRegistrationOptions, MockWebFingerOptions } from './registration-types.js'
 
 /**
  * A security profile the mock OP enforces, as a FAPI 2.0 authorization server would.
@@ -284,6 +285,18 @@ export interface MockOPOptions {
    * too. Default none.
    */
   claimSources?: MockClaimSource[]
+  /**
+   * Dynamic client registration (RFC 7591) and client management (RFC 7592). Default off.
+   *
+   * A `registration_endpoint` at `/register`; registered clients sign in like the static ones.
+   */
+  registration?: MockRegistrationOptions
+  /**
+   * A WebFinger responder (RFC 7033) on the issuer's origin. Default off.
+   *
+   * It names the OP's issuer for the given resources (OIDC Discovery §2).
+   */
+  webfinger?: MockWebFingerOptions
 }
 
 /**
@@ -359,6 +372,8 @@ export type RecordedEndpoint =
   | 'revocation'
   | 'introspection'
   | 'unknown'
+  | 'registration'
+  | 'webfinger'
 
 /**
  * One request the mock OP received, as listed in {@link MockOP.requests}.

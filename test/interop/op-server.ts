@@ -172,7 +172,8 @@ function memoryAdapter() {
   return class Adapter {
     constructor(readonly model: string) {}
     async upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
-      const expiresAt = Date.now() + expiresIn * 1000
+      // dynamically registered clients and their registration access tokens never expire
+      const expiresAt = expiresIn ? Date.now() + expiresIn * 1000 : Number.POSITIVE_INFINITY
       items.set(`${this.model}:${id}`, { payload, expiresAt })
       if (this.model === 'Session') items.set(`uid:${payload.uid}`, { payload, expiresAt })
       if (typeof payload.grantId === 'string') {
