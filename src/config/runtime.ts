@@ -13,6 +13,7 @@ import { invalidArgument } from '../lib/checks.js'
 import type { Credentials } from '../lib/client-keys.js'
 import { SecretKeys } from '../lib/client-keys.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
+import { RedactedHandle } from '../lib/redacted-handle.js'
 import type { ReplayGuard, TransactionStore } from '../storage.js'
 
 /**
@@ -128,7 +129,7 @@ const SHOWN = '[oidc-rp runtime: redacted]'
 const hidden = new WeakMap<Runtime, Hidden>()
 
 /** A runtime handle: the dependencies as own properties, a redacted text for every printer. */
-class RuntimeHandle implements Runtime {
+class RuntimeHandle extends RedactedHandle implements Runtime {
   readonly fetch: typeof fetch
   readonly now: () => number
   readonly store: TransactionStore
@@ -136,26 +137,14 @@ class RuntimeHandle implements Runtime {
   readonly defaultFetch: boolean
 
   constructor(parts: Runtime) {
+    super()
     this.fetch = parts.fetch
     this.now = parts.now
     this.store = parts.store
     this.defaultStore = parts.defaultStore
     this.defaultFetch = parts.defaultFetch
   }
-  /** What `String(handle)` and template literals show. */
-  toString(): string {
-    return SHOWN
-  }
-  /** What `JSON.stringify` shows, should the handle itself be given to it. */
-  toJSON(): string {
-    return SHOWN
-  }
-  /** Node's `util.inspect` (`console.log`, `util.format`); Bun's and Deno's inspect read it too. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return SHOWN
-  }
-  /** Deno's `Deno.inspect` and `console.log`. */
-  [Symbol.for('Deno.customInspect')](): string {
+  protected get shown(): string {
     return SHOWN
   }
 }

@@ -7,13 +7,11 @@ import type { Configuration } from '../config/configuration.js'
 import type { OAuthResponseError, TransportError, UsageError, ValidationError } from '../errors.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import {
-  dpopOption,
   type GrantResult,
-  grantResult,
+  requestAccessTokenGrant,
   requireGrantType,
   setScopeAndResource,
 } from './grant.js'
-import { readTokenResponse, sendGrant } from './token-endpoint.js'
 
 /**
  * Options of {@link requestClientCredentials}.
@@ -80,11 +78,5 @@ export async function requestClientCredentials(
   requireGrantType(config, 'client_credentials')
   const params = new URLSearchParams({ grant_type: 'client_credentials' })
   setScopeAndResource(params, options.scope, options.resource)
-  const dpop = dpopOption(options.dpop)
-  const response = await sendGrant(config, params, { signal: options.signal, dpop })
-  const tokens = readTokenResponse(response, {
-    idToken: 'ignored',
-    tokenType: dpop ? 'DPoP' : 'Bearer',
-  })
-  return grantResult(config, tokens, options.scope)
+  return requestAccessTokenGrant(config, params, options)
 }

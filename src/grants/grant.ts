@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { type AccessToken, toAccessToken } from '../token.js'
-import type { TokenEndpointResponse } from './token-endpoint.js'
+import { readTokenResponse, sendGrant, type TokenEndpointResponse } from './token-endpoint.js'
 
 /**
  * Refuses a grant the OP does not offer, when it lists what it offers.
@@ -140,4 +140,29 @@ export function grantResult(
   return tokens.refreshToken === undefined
     ? { accessToken }
     : { accessToken, refreshToken: tokens.refreshToken }
+}
+
+/**
+ * Sends a grant whose answer is an access token and no ID token, and reads it.
+ *
+ * Client credentials and JWT bearer: the DPoP handle checked, the grant posted, a `DPoP` token
+ * required when a proof went and `Bearer` otherwise, an `id_token` dropped unread.
+ * @param config - the configuration
+ * @param params - the grant's parameters
+ * @param options - the signal, the DPoP handle (unchecked), the scope asked for
+ * @returns the access token and any refresh token
+ * @internal
+ */
+export async function requestAccessTokenGrant(
+  config: Configuration,
+  params: URLSearchParams,
+  options: { readonly signal?: AbortSignal; readonly dpop?: unknown; readonly scope?: string },
+): Promise<GrantResult> {
+  const dpop = dpopOption(options.dpop)
+  const response = await sendGrant(config, params, { signal: options.signal, dpop })
+  const tokens = readTokenResponse(response, {
+    idToken: 'ignored',
+    tokenType: dpop ? 'DPoP' : 'Bearer',
+  })
+  return grantResult(config, tokens, options.scope)
 }

@@ -8,13 +8,11 @@ import type { OAuthResponseError, TransportError, UsageError, ValidationError } 
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import {
-  dpopOption,
   type GrantResult,
-  grantResult,
+  requestAccessTokenGrant,
   requireGrantType,
   setScopeAndResource,
 } from './grant.js'
-import { readTokenResponse, sendGrant } from './token-endpoint.js'
 
 /**
  * The `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
@@ -90,11 +88,5 @@ export async function requestJwtBearerGrant(
   requireGrantType(config, JWT_BEARER_GRANT_TYPE)
   const params = new URLSearchParams({ grant_type: JWT_BEARER_GRANT_TYPE, assertion })
   setScopeAndResource(params, options.scope, undefined)
-  const dpop = dpopOption(options.dpop)
-  const response = await sendGrant(config, params, { signal: options.signal, dpop })
-  const tokens = readTokenResponse(response, {
-    idToken: 'ignored',
-    tokenType: dpop ? 'DPoP' : 'Bearer',
-  })
-  return grantResult(config, tokens, options.scope)
+  return requestAccessTokenGrant(config, params, options)
 }

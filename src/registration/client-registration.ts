@@ -13,6 +13,7 @@ import { ValidationError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import { assertSecureUrl } from '../lib/http.js'
 import { cloneJson, deepFreeze, describe, isPlainObject } from '../lib/json.js'
+import { RedactedHandle } from '../lib/redacted-handle.js'
 
 /** Registration members besides those of {@link ClientMetadata} (OIDC Registration §2). */
 interface RegistrationMembers {
@@ -141,23 +142,14 @@ const hidden = new WeakMap<
   { clientSecret: string | undefined; registrationAccessToken: string | undefined }
 >()
 
-class SecretsHandle implements RegistrationSecrets {
+class SecretsHandle extends RedactedHandle implements RegistrationSecrets {
   clientSecret(): string | undefined {
     return hidden.get(this)?.clientSecret
   }
   registrationAccessToken(): string | undefined {
     return hidden.get(this)?.registrationAccessToken
   }
-  toString(): string {
-    return SHOWN
-  }
-  toJSON(): string {
-    return SHOWN
-  }
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return SHOWN
-  }
-  [Symbol.for('Deno.customInspect')](): string {
+  protected get shown(): string {
     return SHOWN
   }
 }
