@@ -26,6 +26,7 @@ export const ENTRIES = [
   'stores/redis.ts',
   'web/index.ts',
   'browser/index.ts',
+  'registry/index.ts',
 ] as const
 
 /**
@@ -40,6 +41,7 @@ export const NO_NODE_ENTRIES = [
   'errors.ts',
   'web/index.ts',
   'browser/index.ts',
+  'registry/index.ts',
 ] as const
 
 /**

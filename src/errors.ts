@@ -731,6 +731,23 @@ export type UsageErrorCode =
    * `registration_client_uri` or registration access token (RFC 7591, RFC 7592).
    */
   | 'REGISTRATION_UNAVAILABLE'
+  /**
+   * The connection registry has no connection with this id, or it is disabled.
+   *
+   * A callback whose sign-in was started by a connection removed or disabled since is refused too.
+   */
+  | 'CONNECTION_UNAVAILABLE'
+  /**
+   * A connection registry change was refused.
+   *
+   * The id is taken, an e-mail domain belongs to another connection, or another write changed the
+   * connection first (reload it and try again).
+   */
+  | 'CONNECTION_CONFLICT'
+  /**
+   * No enabled connection, or more than one, serves the e-mail domain or issuer asked for.
+   */
+  | 'CONNECTION_NOT_CHOSEN'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

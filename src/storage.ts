@@ -82,6 +82,13 @@ export interface Transaction {
    * The code is bound to that key: the callback must present the same one.
    */
   readonly dpopJkt?: string
+  /**
+   * The id of the registry connection that started the sign-in.
+   *
+   * Set by a connection registry (`oidc-rp/registry`): its one callback picks the connection from
+   * the transaction, never from anything the callback request carries.
+   */
+  readonly connection?: string
 }
 
 /**
@@ -210,6 +217,57 @@ export interface SessionStore {
    * @returns what `fn` returned
    */
   withLock?<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
+}
+
+/**
+ * One connection of a registry: a saved configuration and how the registry offers it.
+ *
+ * Plain data, JSON as it is. Never holds credentials: a client secret or private key stays with
+ * the application's credential source.
+ * @group Connections
+ */
+export interface ConnectionRecord {
+  /** The connection's id: 1–64 of `A-Z a-z 0-9 . _ -`. */
+  readonly id: string
+  /** Incremented by every change; a store refuses a write made from an older revision. */
+  readonly revision: number
+  /** A disabled connection is kept but cannot start or finish a sign-in. */
+  readonly enabled: boolean
+  /** What a sign-in page shows for it. */
+  readonly label?: string
+  /** E-mail domains whose users sign in through it (lower case, IDN as punycode). */
+  readonly domains?: readonly string[]
+  /** The saved configuration (`JSON.stringify(config)`): metadata, client, contract, policy… */
+  readonly configuration: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Where a connection registry keeps its connections.
+ *
+ * Three stores ship: `createMemoryConnectionStore`, `createJsonConnectionStore` (one JSON
+ * document read and written through functions the application gives: a file, a KV entry) and
+ * `createRedisConnectionStore` from `oidc-rp/redis`. Another database implements these four
+ * methods; `put` must compare the revision and write in one atomic step.
+ * @group Connections
+ */
+export interface ConnectionStore {
+  /** Every connection, enabled or not. */
+  list(): Promise<readonly ConnectionRecord[]>
+  /**
+   * One connection.
+   * @returns the record, or `undefined` when there is none with that id
+   */
+  get(id: string): Promise<ConnectionRecord | undefined>
+  /**
+   * Writes a connection if the stored one is the revision before it (none, for revision 1).
+   * @returns false, writing nothing, when another write came first
+   */
+  put(record: ConnectionRecord): Promise<boolean>
+  /**
+   * Removes a connection.
+   * @returns true when this call removed it
+   */
+  delete(id: string): Promise<boolean>
 }
 
 /**

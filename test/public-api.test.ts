@@ -15,6 +15,8 @@ const ENTRIES = [
   'src/testing/index.ts',
   'src/stores/redis.ts',
   'src/browser/index.ts',
+  'src/registry/index.ts',
+  'src/web/index.ts',
 ]
 
 test('every type the entry points export is used by an exported value', () => {

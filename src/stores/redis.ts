@@ -7,7 +7,8 @@
  * Lua script.
  *
  * Keys are `<prefix>tx:<state>`, `<prefix>session:<id>`, `<prefix>sid:<iss> <sid>`,
- * `<prefix>sub:<iss> <sub>`, `<prefix>lock:<id>` and `<prefix>replay:<value>`. Needs Redis 6.2
+ * `<prefix>sub:<iss> <sub>`, `<prefix>lock:<id>`, `<prefix>replay:<value>` and the hash
+ * `<prefix>connections` (the connection store). Needs Redis 6.2
  * or later (`GETDEL`).
  * On Redis Cluster, give a prefix with a hash tag (`{oidc}:`) so a session's keys share a slot.
  *
@@ -32,6 +33,8 @@ import { isPlainObject } from '../lib/json.js'
 import { randomBase64url } from '../lib/random.js'
 import { storeFailure } from '../lib/store-call.js'
 import type {
+  ConnectionRecord,
+  ConnectionStore,
   ReplayGuard,
   Session,
   SessionStore,
@@ -463,4 +466,62 @@ function toSession(value: unknown): Session | undefined {
     typeof s.expiresAt === 'number' &&
     (s.data === undefined || isPlainObject(s.data))
   return ok ? (s as unknown as Session) : undefined
+}
+
+/** Writes a connection if the stored revision is the one before (0: none). */
+const PUT_CONNECTION = `local current = redis.call('HGET', KEYS[1], ARGV[1])
+local revision = 0
+if current then revision = cjson.decode(current).revision end
+if revision ~= tonumber(ARGV[3]) - 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`
+
+/**
+ * A {@link ConnectionStore} over Redis, shared by every machine of a connection registry.
+ *
+ * One hash, `<prefix>connections`, a field per connection id holding its record's JSON (never a
+ * credential). `put` compares the revision and writes in one Lua script, so of two administrators
+ * editing one connection at once, the second is told to read it again.
+ *
+ * @param client - a connected node-redis or ioredis client
+ * @param options - key prefix
+ * @returns the store
+ * @throws `UsageError` `INVALID_ARGUMENT` for a client of neither shape or a bad prefix; its
+ * methods throw `TransportError` `STORE_ERROR` when Redis fails or holds a record that is not one
+ * @group Redis
+ */
+export function createRedisConnectionStore(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): ConnectionStore {
+  const redis = commandsOf(client)
+  const key = `${prefixOf(options)}connections`
+  const record = (value: unknown): ConnectionRecord => {
+    const parsed = parse(typeof value === 'string' ? value : undefined)
+    if (
+      parsed === undefined ||
+      typeof parsed.id !== 'string' ||
+      !isPlainObject(parsed.configuration)
+    ) {
+      throw new TransportError('STORE_ERROR', 'Redis holds a connection record that is not one')
+    }
+    return parsed as unknown as ConnectionRecord
+  }
+  return {
+    async list() {
+      const values = await redis.eval("return redis.call('HVALS', KEYS[1])", [key], [])
+      return (Array.isArray(values) ? values : []).map(record)
+    },
+    async get(id) {
+      const value = await redis.eval("return redis.call('HGET', KEYS[1], ARGV[1])", [key], [id])
+      return typeof value === 'string' ? record(value) : undefined
+    },
+    async put(connection) {
+      const args = [connection.id, JSON.stringify(connection), String(connection.revision)]
+      return (await redis.eval(PUT_CONNECTION, [key], args)) === 1
+    },
+    async delete(id) {
+      return (await redis.eval("return redis.call('HDEL', KEYS[1], ARGV[1])", [key], [id])) === 1
+    },
+  }
 }

@@ -18,8 +18,10 @@ export const LAYERS: readonly {
       !p.startsWith('testing/') &&
       !p.startsWith('web/') &&
       !p.startsWith('browser/') &&
+      !p.startsWith('registry/') &&
       p !== 'index.ts',
   },
+  { name: 'registry', holds: (p) => p.startsWith('registry/') },
   { name: 'entry', holds: (p) => p === 'index.ts' },
   { name: 'web', holds: (p) => p.startsWith('web/') },
   { name: 'browser', holds: (p) => p.startsWith('browser/') },
