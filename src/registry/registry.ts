@@ -157,6 +157,8 @@ export interface ConnectionSignIn {
  * @group Connections
  */
 export interface ConnectionRegistry {
+  /** The registry's clock, in milliseconds since the epoch (`now` option, default `Date.now`). */
+  readonly now: () => number
   /**
    * Adds a connection from a configuration; its credentials must be in the credential source.
    * @throws {@link UsageError} `CONNECTION_CONFLICT` (id or domain taken), `INVALID_ARGUMENT`,
@@ -349,6 +351,7 @@ export function createConnectionRegistry(
   }
 
   return {
+    now: options.now ?? Date.now,
     async add(id, config, details = {}) {
       checkId(id)
       return write({

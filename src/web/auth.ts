@@ -7,9 +7,12 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
+import { RUNTIME } from '../config/runtime.js'
 import { type AnyOidcRpError, isOidcRpError } from '../errors.js'
+import type { ConnectionRegistry } from '../registry/registry.js'
 import { finishLogin } from './callback.js'
-import { createWebContext, type WebContext } from './context.js'
+import type { SharedContext, WebContext } from './context.js'
+import { singleContexts } from './contexts.js'
 import { type LoginOptions, startLogin } from './login.js'
 import {
   backChannelLogout,
@@ -20,6 +23,7 @@ import {
 } from './logout.js'
 import type { WebAuthOptions } from './options.js'
 import { errorPage, logoutFormHtml, page } from './pages.js'
+import { type RegistryWebOptions, registryContexts } from './registry.js'
 import { readSession, type WebSession } from './session.js'
 
 /**
@@ -100,9 +104,16 @@ export interface WebAuth {
  * return at the path of its post-logout redirect URI, `POST /auth/backchannel-logout`,
  * `GET /auth/frontchannel-logout`, `GET /auth/error`. Sessions live in a sealed cookie (or in the
  * session store) and are recorded in the session store so the OP's logout ends them.
- * @param config - the configuration: its client's redirect URIs give the application's origin and
- * the callback path
- * @param options - the cookie keys, the session store, routes, lifetimes, hooks
+ *
+ * Given a connection registry (`oidc-rp/registry`) instead of a configuration, the same routes
+ * serve every connection (docs/registry.md): the login route takes `?connection=<id>` or
+ * `?email=` (else the only enabled connection, else a page listing them), the one callback at
+ * `redirectUri` completes each sign-in with the connection that started it, and each session is
+ * refreshed and logged out with its own connection (`session.connection`).
+ * @param source - the configuration (its client's redirect URIs give the application's origin and
+ * the callback path), or a connection registry
+ * @param options - the cookie keys, the session store, routes, lifetimes, hooks; with a registry,
+ * also `redirectUri` (and `postLogoutRedirectUri`)
  * @returns the handlers
  * @throws `UsageError` `INVALID_ARGUMENT` for a bad option or key
  * @example
@@ -117,38 +128,71 @@ export interface WebAuth {
  * ```
  * @group Web
  */
-export function createWebAuth(config: Configuration, options: WebAuthOptions): WebAuth {
-  const ctx = createWebContext(config, options)
-  const { routes } = ctx.settings
-  const guarded = (
-    request: Request,
-    run: (ctx: WebContext, request: Request) => Promise<Response>,
-  ) => run(ctx, request).catch((err: unknown) => failed(ctx, err, request))
+export function createWebAuth(
+  source: Configuration | ConnectionRegistry,
+  options: WebAuthOptions | (WebAuthOptions & RegistryWebOptions),
+): WebAuth {
+  const contexts =
+    RUNTIME in source
+      ? singleContexts(source, options)
+      : registryContexts(source, options as WebAuthOptions & RegistryWebOptions)
+  const { shared } = contexts
+  const { routes } = shared.settings
+  const guarded = (request: Request, run: (request: Request) => Promise<Response>) =>
+    run(request).catch((err: unknown) => failed(shared, err, request))
+  const login = async (request: Request, loginOptions?: LoginOptions) => {
+    const ctx = await contexts.login(request, loginOptions)
+    return ctx instanceof Response ? ctx : startLogin(ctx, request, loginOptions)
+  }
+  const readRequestSession = async (request: Request, refresh: boolean) => {
+    const ctx = await contexts.session(request)
+    return ctx === undefined ? undefined : readSession(ctx, request, refresh)
+  }
+  /** A logout request for no connection of this application: 400, as the logout specs say. */
+  const ofLogout =
+    (
+      find: (request: Request) => Promise<WebContext | undefined>,
+      run: (ctx: WebContext, request: Request) => Promise<Response>,
+    ) =>
+    async (request: Request) => {
+      const ctx = await find(request)
+      return ctx === undefined ? new Response(null, { status: 400 }) : run(ctx, request)
+    }
   return {
-    origin: ctx.appOrigin,
+    origin: shared.appOrigin,
     async handle(request) {
       const { pathname } = new URL(request.url)
       const method = request.method.toUpperCase()
-      const route = (allowed: readonly string[], run: typeof startLogin) =>
+      const route = (allowed: readonly string[], run: (request: Request) => Promise<Response>) =>
         allowed.includes(method) ? guarded(request, run) : notAllowed(allowed)
-      if (ctx.callbackPaths.has(pathname)) return route(['GET', 'POST'], finishLogin)
-      if (pathname === routes.login) return route(['GET'], startLogin)
-      if (pathname === routes.logout) {
-        return route(['GET', 'POST'], method === 'GET' ? confirmLogout : startLogout)
+      if (shared.callbackPaths.has(pathname)) {
+        return route(['GET', 'POST'], (r) => finishLogin(shared, r, contexts.signIn))
       }
-      if (pathname === ctx.postLogoutPath) return route(['GET'], finishLogout)
-      if (pathname === routes.backChannelLogout) return route(['POST'], backChannelLogout)
-      if (pathname === routes.frontChannelLogout) return route(['GET'], frontChannelLogout)
+      if (pathname === routes.login) return route(['GET'], login)
+      if (pathname === routes.logout) {
+        return route(['GET', 'POST'], (r) =>
+          method === 'GET' ? confirmLogout(shared, r) : startLogout(shared, r, contexts.ofSession),
+        )
+      }
+      if (pathname === shared.postLogoutPath) {
+        return route(['GET'], (r) => finishLogout(shared, r, contexts.ofLogout))
+      }
+      if (pathname === routes.backChannelLogout) {
+        return route(['POST'], ofLogout(contexts.backChannel, backChannelLogout))
+      }
+      if (pathname === routes.frontChannelLogout) {
+        return route(['GET'], ofLogout(contexts.frontChannel, frontChannelLogout))
+      }
       if (pathname === routes.error && method === 'GET') {
         return errorPage(new URL(request.url).searchParams.get('code'), routes.login)
       }
       return undefined
     },
     getSession(request, getOptions = {}) {
-      return readSession(ctx, request, getOptions.refresh ?? true)
+      return readRequestSession(request, getOptions.refresh ?? true)
     },
     async protect(request, handler) {
-      const session = await readSession(ctx, request, true)
+      const session = await readRequestSession(request, true)
       if (session === undefined) {
         if (request.method.toUpperCase() !== 'GET') return new Response(null, { status: 401 })
         const { pathname, search } = new URL(request.url)
@@ -158,7 +202,7 @@ export function createWebAuth(config: Configuration, options: WebAuthOptions): W
       return withCookies(await handler(session), session.setCookie)
     },
     login(request, loginOptions) {
-      return guarded(request, (c, r) => startLogin(c, r, loginOptions))
+      return guarded(request, (r) => login(r, loginOptions))
     },
     logoutForm(session, returnTo) {
       return logoutFormHtml(routes.logout, session.csrfToken, returnTo)
@@ -167,7 +211,7 @@ export function createWebAuth(config: Configuration, options: WebAuthOptions): W
 }
 
 /** The response for a failed route: the application's hook, else the default. */
-async function failed(ctx: WebContext, err: unknown, request: Request): Promise<Response> {
+async function failed(ctx: SharedContext, err: unknown, request: Request): Promise<Response> {
   if (!isOidcRpError(err)) throw err
   const hook = ctx.options.onError
   if (hook !== undefined) return hook(err, request)
@@ -180,7 +224,7 @@ async function failed(ctx: WebContext, err: unknown, request: Request): Promise<
  * `403`, the session untouched. Anything else: a redirect to the error page with the code alone, so
  * the address bar keeps no code, state or token.
  */
-function defaultErrorResponse(ctx: WebContext, err: AnyOidcRpError): Response {
+function defaultErrorResponse(ctx: SharedContext, err: AnyOidcRpError): Response {
   if (err.code === 'LOGOUT_CSRF_MISMATCH') {
     return page('Sign-out refused', '<h1>Sign-out refused</h1><p>Use the sign-out button.</p>', 403)
   }

@@ -23,6 +23,8 @@ import { type CookieSealer, createCookieSealer } from './sealed-cookie.js'
  */
 export interface WebContext {
   readonly config: Configuration
+  /** The registry connection of `config`, when `createWebAuth` was given a registry. */
+  readonly connection?: string
   readonly options: WebAuthOptions
   readonly settings: WebSettings
   readonly store: SessionStore
@@ -41,6 +43,8 @@ export interface WebContext {
   readonly refreshes: Map<string, RefreshFlight>
   /** The clock, in seconds since the epoch. */
   now(): number
+  /** The most parameters and bytes a logout form may have. */
+  readonly formLimits: { readonly maxParameters: number; readonly maxBytes: number }
 }
 
 /**
@@ -55,7 +59,13 @@ export interface RefreshFlight {
 }
 
 /**
- * Builds the shared state.
+ * What the contexts of one `createWebAuth` share, whatever their configuration.
+ * @internal
+ */
+export type SharedContext = Omit<WebContext, 'config' | 'connection'>
+
+/**
+ * Builds the shared state of a single configuration.
  * @param config - the configuration
  * @param options - the application's options
  * @returns the context
@@ -65,16 +75,70 @@ export interface RefreshFlight {
  * @internal
  */
 export function createWebContext(config: Configuration, options: WebAuthOptions): WebContext {
-  const runtime = runtimeOf(config)
-  const settings = webSettings(options)
+  const shared = createSharedContext(options, {
+    redirectUri: config.client.redirect_uris[0]!,
+    redirectUris: config.client.redirect_uris,
+    postLogoutRedirectUri: config.client.post_logout_redirect_uris?.[0],
+    now: runtimeOf(config).now,
+    formLimits: {
+      maxParameters: config.settings.maxCallbackParameters,
+      maxBytes: config.settings.maxCallbackBytes,
+    },
+  })
+  return withConfiguration(shared, config)
+}
+
+/**
+ * The context of one configuration over the shared state.
+ * @param shared - the shared state
+ * @param config - the configuration
+ * @param connection - the registry connection's id, when there is a registry
+ * @returns the context
+ * @throws `UsageError` `SECURITY_PROFILE_VIOLATION` for a FAPI 2.0 configuration without the
+ * `dpop` option nor certificate-bound tokens
+ * @internal
+ */
+export function withConfiguration(
+  shared: SharedContext,
+  config: Configuration,
+  connection?: string,
+): WebContext {
   requireSenderConstraint(
     config.securityProfile,
     config.client,
-    options.dpop !== undefined,
+    shared.options.dpop !== undefined,
     'every sign-in of oidc-rp/web',
   )
-  const first = new URL(config.client.redirect_uris[0]!)
-  if (first.protocol !== 'https:' && first.protocol !== 'http:') {
+  return { ...shared, config, ...(connection === undefined ? {} : { connection }) }
+}
+
+/** Where the application lives, for {@link createSharedContext}. */
+export interface ApplicationUris {
+  /** The redirect URI whose origin is the application's. */
+  readonly redirectUri: string
+  /** Every redirect URI: those at the application's origin are callback routes. */
+  readonly redirectUris: readonly string[]
+  /** The post-logout redirect URI, when there is one. */
+  readonly postLogoutRedirectUri: string | undefined
+  /** The clock, in milliseconds since the epoch. */
+  readonly now: () => number
+  /** The limits of a logout form read before the session's configuration is known. */
+  readonly formLimits: WebContext['formLimits']
+}
+
+/**
+ * Builds the state every context of one `createWebAuth` shares.
+ * @param options - the application's options
+ * @param uris - the application's redirect URIs and clock
+ * @returns the shared state
+ * @throws `UsageError` `INVALID_ARGUMENT` for a bad option, or a first redirect URI that is not an
+ * http(s) URL
+ * @internal
+ */
+export function createSharedContext(options: WebAuthOptions, uris: ApplicationUris): SharedContext {
+  const settings = webSettings(options)
+  const first = URL.canParse(uris.redirectUri) ? new URL(uris.redirectUri) : undefined
+  if (first?.protocol !== 'https:' && first?.protocol !== 'http:') {
     throw new UsageError(
       'INVALID_ARGUMENT',
       'oidc-rp/web serves http(s) redirect URIs; the first redirect_uri is not one',
@@ -88,16 +152,15 @@ export function createWebContext(config: Configuration, options: WebAuthOptions)
     return url.origin === appOrigin ? url.pathname : undefined
   }
   const callbackPaths = new Set(
-    config.client.redirect_uris.map(sameOriginPath).filter((p) => p !== undefined),
+    uris.redirectUris.map(sameOriginPath).filter((p) => p !== undefined),
   )
-  const logoutUri = config.client.post_logout_redirect_uris?.[0]
-  const now = () => Math.floor(runtime.now() / 1000)
+  const logoutUri = uris.postLogoutRedirectUri
+  const now = () => Math.floor(uris.now() / 1000)
   return {
-    config,
     options,
     settings,
     store: options.sessionStore ?? createMemorySessionStore(),
-    sealer: createCookieSealer({ keys: options.secrets, now: () => runtime.now() }),
+    sealer: createCookieSealer({ keys: options.secrets, now: uris.now }),
     appOrigin,
     secure,
     cookies: {
@@ -108,5 +171,6 @@ export function createWebContext(config: Configuration, options: WebAuthOptions)
     postLogoutPath: logoutUri === undefined ? undefined : sameOriginPath(logoutUri),
     refreshes: new Map(),
     now,
+    formLimits: uris.formLimits,
   }
 }

@@ -22,4 +22,5 @@ export {
 export { nodeMiddleware, nodeSession } from './node-auth.js'
 export type { WebAuthOptions, WebRoutes } from './options.js'
 export { fragmentRelayPage } from './pages.js'
+export type { RegistryWebOptions } from './registry.js'
 export type { WebSession } from './session.js'

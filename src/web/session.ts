@@ -16,7 +16,7 @@ import { isPlainObject } from '../lib/json.js'
 import { randomBase64url } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Session } from '../storage.js'
-import type { RefreshFlight, WebContext } from './context.js'
+import type { RefreshFlight, SharedContext, WebContext } from './context.js'
 import type { CookieAttributes } from './cookies.js'
 import { clearChunked, readChunked, writeChunked } from './sealed-cookie.js'
 
@@ -29,6 +29,8 @@ export interface WebSession {
   readonly sub: string
   /** The OP's issuer. */
   readonly issuer: string
+  /** The id of the registry connection the user signed in through (with a registry). */
+  readonly connection?: string
   /** The end-user claims: the ID token's merged with UserInfo's. */
   readonly claims: Readonly<Record<string, unknown>>
   /** The application's attributes, mapped from the claims by the configuration. */
@@ -85,6 +87,8 @@ export interface SessionCookie {
   readonly touchedAt: number
   /** The content, in `'cookie'` mode. */
   readonly content?: SessionContent
+  /** The registry connection the session belongs to, with a registry. */
+  readonly connection?: string
 }
 
 /** A session as read from a request: its cookie, its record, and its content. */
@@ -135,6 +139,7 @@ export async function startSession(
     endsAt: now + ctx.settings.absoluteTimeout,
     touchedAt: now,
     ...(inStore ? {} : { content }),
+    ...(ctx.connection === undefined ? {} : { connection: ctx.connection }),
   }
   return writeSessionCookie(ctx, request, cookie)
 }
@@ -188,6 +193,7 @@ export async function readSession(
   return {
     sub: cookie.sub,
     issuer: cookie.iss,
+    ...(cookie.connection === undefined ? {} : { connection: cookie.connection }),
     claims: content.claims,
     attributes: content.attributes,
     data: content.data,
@@ -206,7 +212,7 @@ export async function readSession(
  * @internal
  */
 export async function endSession(
-  ctx: WebContext,
+  ctx: SharedContext,
   request: Request,
 ): Promise<{ record?: Session; cookie?: SessionCookie; setCookie: string[] }> {
   const setCookie = clearSessionCookie(ctx, request)
@@ -222,7 +228,7 @@ export async function endSession(
  * @internal
  */
 export async function openCookie(
-  ctx: WebContext,
+  ctx: SharedContext,
   request: Request,
 ): Promise<SessionCookie | undefined> {
   const sealed = readChunked(request.headers.get('cookie'), ctx.cookies.session)
@@ -238,7 +244,7 @@ export async function openCookie(
  * The `Set-Cookie` values that delete the session cookie (every chunk the request carries).
  * @internal
  */
-export function clearSessionCookie(ctx: WebContext, request: Request): string[] {
+export function clearSessionCookie(ctx: SharedContext, request: Request): string[] {
   return clearChunked(request.headers.get('cookie'), ctx.cookies.session, cookieAttributes(ctx, 0))
 }
 
@@ -246,7 +252,7 @@ export function clearSessionCookie(ctx: WebContext, request: Request): string[] 
  * The attributes of the session and logout cookies.
  * @internal
  */
-export function cookieAttributes(ctx: WebContext, maxAge: number): CookieAttributes {
+export function cookieAttributes(ctx: SharedContext, maxAge: number): CookieAttributes {
   return { maxAge, secure: ctx.secure, sameSite: 'Lax', path: '/', httpOnly: true }
 }
 
@@ -428,9 +434,10 @@ export function contentOf(record: Session): SessionContent | undefined {
 
 function isSessionCookie(value: unknown): value is SessionCookie {
   if (!isPlainObject(value)) return false
-  const { id, iss, sub, csrf, createdAt, endsAt, touchedAt, content } = value
+  const { id, iss, sub, csrf, createdAt, endsAt, touchedAt, content, connection } = value
   return (
     typeof id === 'string' &&
+    (connection === undefined || typeof connection === 'string') &&
     typeof iss === 'string' &&
     typeof sub === 'string' &&
     typeof csrf === 'string' &&
