@@ -30,10 +30,10 @@ export type RoutingLimits = Pick<
  * @param presented - the browser-binding option and the Cookie header, for a `'handle'` store
  * @param limits - the registry's callback limits
  * @returns the transaction, consumed, with its connection's id
- * @throws {@link ValidationError} `CALLBACK_STATE_MISSING`, `CALLBACK_STATE_UNKNOWN` (also for a
+ * @throws `ValidationError` `CALLBACK_STATE_MISSING`, `CALLBACK_STATE_UNKNOWN` (also for a
  * transaction no registry connection saved), `CALLBACK_INVALID_INPUT` (an encrypted JARM
  * response, which only its connection could open), `CALLBACK_DUPLICATE_PARAMETER`, `JWT_*`
- * @throws {@link TransportError} `STORE_ERROR`
+ * @throws `TransportError` `STORE_ERROR`
  * @internal
  */
 export async function takeRoutedTransaction(

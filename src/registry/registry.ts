@@ -89,7 +89,11 @@ export interface ConnectionRegistryOptions {
    *
    * `maxCallbackParameters`, `maxCallbackBytes`, `maxJwtLength`; default the settings' defaults.
    */
-  readonly limits?: Partial<RoutingLimits>
+  readonly limits?: {
+    readonly maxCallbackParameters?: number
+    readonly maxCallbackBytes?: number
+    readonly maxJwtLength?: number
+  }
 }
 
 /**
@@ -161,13 +165,13 @@ export interface ConnectionRegistry {
   readonly now: () => number
   /**
    * Adds a connection from a configuration; its credentials must be in the credential source.
-   * @throws {@link UsageError} `CONNECTION_CONFLICT` (id or domain taken), `INVALID_ARGUMENT`,
+   * @throws `UsageError` `CONNECTION_CONFLICT` (id or domain taken), `INVALID_ARGUMENT`,
    * `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
    */
   add(id: string, config: Configuration, details?: ConnectionDetails): Promise<ConnectionRecord>
   /**
    * Changes a connection: details, or its configuration (validated whole before it is written).
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE` (no such id), `CONNECTION_CONFLICT`,
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE` (no such id), `CONNECTION_CONFLICT`,
    * `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`
    */
   update(id: string, change: ConnectionChange): Promise<ConnectionRecord>
@@ -178,7 +182,7 @@ export interface ConnectionRegistry {
   remove(id: string): Promise<boolean>
   /**
    * Fetches one connection's metadata again and saves the result (contract merged).
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE`; what `reloadMetadata` throws
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE`; what `reloadMetadata` throws
    */
   reload(
     id: string,
@@ -190,19 +194,19 @@ export interface ConnectionRegistry {
   list(): Promise<readonly ConnectionRecord[]>
   /**
    * The configuration of an enabled connection.
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE`
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE`
    */
   configuration(id: string): Promise<Configuration>
   /**
    * Picks the enabled connection for a sign-in.
    * @returns its id
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE` (id), `CONNECTION_NOT_CHOSEN` (none or
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE` (id), `CONNECTION_NOT_CHOSEN` (none or
    * several for the domain or issuer), `WEBFINGER_IDENTIFIER_INVALID`
    */
   choose(choice: ConnectionChoice): Promise<string>
   /**
    * `createAuthorizationRequest` with a connection: its transaction records the connection.
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE`; what `createAuthorizationRequest` throws
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE`; what `createAuthorizationRequest` throws
    */
   createAuthorizationRequest(
     id: string,
@@ -214,9 +218,9 @@ export interface ConnectionRegistry {
    *
    * A response delivered to another connection's sign-in is checked against the transaction's
    * connection, so it is refused (RFC 9207 `iss`, the token endpoint, the ID token's `iss`).
-   * @throws {@link ValidationError} `CALLBACK_STATE_UNKNOWN` (also for a transaction no
+   * @throws `ValidationError` `CALLBACK_STATE_UNKNOWN` (also for a transaction no
    * connection of this registry saved); what `handleCallback` throws
-   * @throws {@link UsageError} `CONNECTION_UNAVAILABLE` (removed or disabled since the sign-in
+   * @throws `UsageError` `CONNECTION_UNAVAILABLE` (removed or disabled since the sign-in
    * started)
    */
   handleCallback(input: CallbackInput, options?: CallbackOptions): Promise<ConnectionSignIn>
@@ -233,7 +237,7 @@ const SAVED_MEMBERS_REQUIRED = ['provider', 'client'] as const
  * @param options - the connection store, the credential source, the shared transaction store,
  * `fetch`, the clock, per-connection runtime options and the callback limits
  * @returns the registry
- * @throws {@link UsageError} `INVALID_ARGUMENT` for options of the wrong type
+ * @throws `UsageError` `INVALID_ARGUMENT` for options of the wrong type
  * @example
  * ```ts
  * const registry = createConnectionRegistry({

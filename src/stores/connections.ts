@@ -55,7 +55,7 @@ export interface JsonConnectionStoreOptions {
  * writing one file need a database store instead. Credentials are never in the document.
  * @param options - how to read and write the document
  * @returns the store
- * @throws {@link UsageError} `INVALID_ARGUMENT` for options without `read` and `write` functions
+ * @throws `UsageError` `INVALID_ARGUMENT` for options without `read` and `write` functions
  * @example
  * ```ts
  * import { readFile, rename, writeFile } from 'node:fs/promises'
