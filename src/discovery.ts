@@ -18,6 +18,7 @@ import { type ContractChanges, mergeContract } from './config/contract.js'
 import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
+import { fills } from './config/tenants.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
@@ -64,7 +65,15 @@ export async function discover(
   client: ClientInput,
   options: DiscoverOptions = {},
 ): Promise<Configuration> {
-  return createConfiguration(await fetchMetadata(String(issuer), options), client, options)
+  const asked = String(issuer)
+  const metadata = await fetchMetadata(asked, options)
+  // A multi-tenant OP is asked at one of its endpoints (`…/organizations/v2.0`): reload asks there.
+  const { tenants } = options
+  const discovered =
+    tenants === undefined
+      ? options
+      : { ...options, tenants: { ...tenants, discoveryIssuer: asked } }
+  return createConfiguration(metadata, client, discovered)
 }
 
 /**
@@ -124,8 +133,9 @@ export async function reloadMetadata(
   options: { readonly signal?: AbortSignal } = {},
 ): Promise<{ config: Configuration; diff: MetadataDiff }> {
   const runtime = runtimeOf(config)
-  const raw = await fetchMetadata(config.issuer, {
+  const raw = await fetchMetadata(config.tenants?.discoveryIssuer ?? config.issuer, {
     ...config.settings,
+    ...(config.tenants === undefined ? {} : { tenants: config.tenants }),
     fetch: runtime.fetch,
     ...options,
   })
@@ -139,7 +149,11 @@ async function fetchMetadata(
   issuer: string,
   options: DiscoverOptions,
 ): Promise<Record<string, unknown>> {
-  return readDiscoveryResponse(await sendDiscoveryRequest(issuer, options), issuer)
+  return readDiscoveryResponse(
+    await sendDiscoveryRequest(issuer, options),
+    issuer,
+    options.tenants !== undefined,
+  )
 }
 
 /**
@@ -179,6 +193,8 @@ export async function sendDiscoveryRequest(
  *
  * @param response - the response to the discovery request
  * @param issuer - the issuer asked for
+ * @param multiTenant - whether the metadata's issuer may be a `{tenantid}` template that the
+ * issuer asked for fills (`tenants` option)
  * @returns the metadata, not yet validated member by member
  * @throws {@link TransportError} for another status or a body that is not a JSON object
  * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`
@@ -187,10 +203,12 @@ export async function sendDiscoveryRequest(
 export function readDiscoveryResponse(
   response: HttpResponse,
   issuer: string,
+  multiTenant = false,
 ): Record<string, unknown> {
   expectStatus(response)
   const metadata = parseJsonObject(response)
-  if (metadata.issuer !== issuer) {
+  const template = multiTenant && typeof metadata.issuer === 'string' ? metadata.issuer : undefined
+  if (metadata.issuer !== issuer && !(template !== undefined && fills(template, issuer))) {
     throw new ValidationError(
       'DISCOVERY_ISSUER_MISMATCH',
       `the OP metadata issuer ${describe(metadata.issuer)} is not the issuer asked for, ${describe(issuer)}`,

@@ -85,6 +85,12 @@ export type OAuthResponseErrorCode =
  * @group Errors
  */
 export type ValidationErrorCode =
+  /**
+   * A multi-tenant OP's token names a tenant (`tid`) the connection does not allow, or none.
+   *
+   * See the `tenants` option (docs/registry.md, per-OP quirks).
+   */
+  | 'TOKEN_TENANT_NOT_ALLOWED'
   /** The discovered `issuer` is not exactly the issuer that was asked for (Discovery §4.3). */
   | 'DISCOVERY_ISSUER_MISMATCH'
   /** A member of the OP metadata is missing, of the wrong type, or not an absolute URL. */

@@ -9,6 +9,7 @@
 
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
+import { expectedIssuer } from './config/tenants.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
@@ -247,7 +248,8 @@ function checkClaims(
   const now = runtimeOf(config).now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
 
-  checkSharedClaims(ID_TOKEN, claims, config.issuer, config.client, now, tolerance)
+  const issuer = expectedIssuer(config, claims, 'ID token')
+  checkSharedClaims(ID_TOKEN, claims, issuer, config.client, now, tolerance)
   const amr = claims.amr
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {
     throw mistyped(ID_TOKEN, 'amr', 'an array of strings', amr)

@@ -7,8 +7,10 @@
  *
  * @module
  */
+
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
+import { expectedIssuer } from './config/tenants.js'
 import { type TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
@@ -67,7 +69,7 @@ export async function recordSession(
   const claims = result?.idTokenClaims
   if (
     typeof result?.idToken !== 'string' ||
-    claims?.iss !== config.issuer ||
+    claims?.iss !== issuerOfResult(config, claims) ||
     typeof claims.sub !== 'string' ||
     claims.sub === ''
   ) {
@@ -131,4 +133,14 @@ export async function endSessions(
     mine.map((s) => callStore('session store delete', () => store.delete(s.id))),
   )
   return mine.filter((_, i) => removed[i])
+}
+
+/** The issuer a result's ID token was checked against (for a multi-tenant OP, its tenant's). */
+function issuerOfResult(config: Configuration, claims: unknown): string | undefined {
+  if (config.tenants === undefined) return config.issuer
+  try {
+    return expectedIssuer(config, claims as Record<string, unknown>, 'ID token')
+  } catch {
+    return undefined
+  }
 }

@@ -17,6 +17,7 @@ import {
 import type { Configuration } from '../config/configuration.js'
 import type { ResponseType } from '../config/policy.js'
 import { runtimeOf } from '../config/runtime.js'
+import { isAllowedTenantIssuer } from '../config/tenants.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { clip } from '../lib/json.js'
 import {
@@ -238,7 +239,7 @@ function checkIssuer(
         { claim: 'iss', expected: config.issuer },
       )
     }
-  } else if (iss !== config.issuer) {
+  } else if (iss !== config.issuer && !isAllowedTenantIssuer(config, iss)) {
     throw issuerMismatch(
       `the callback iss ${JSON.stringify(clip(iss))} is not the OP's issuer ${config.issuer}`,
       clip(iss),

@@ -38,6 +38,8 @@ import {
   validateSecurityProfile,
 } from './security-profile.js'
 import { type Settings, validateSettings } from './settings.js'
+import { type Tenants, validateTenants } from './tenants.js'
+import { validateTokenParameters } from './token-parameters.js'
 
 /**
  * An immutable connection to one OP.
@@ -65,6 +67,10 @@ export interface Configuration {
   readonly securityProfile?: SecurityProfile
   /** The aggregated and distributed claims resolved (absent: left unresolved; docs/claims.md). */
   readonly claimSources?: ClaimSources
+  /** The tenants accepted, for a multi-tenant OP (its issuer a `{tenantid}` template). */
+  readonly tenants?: Tenants
+  /** Extra parameters every token request carries (a per-OP quirk). */
+  readonly tokenParameters?: Readonly<Record<string, string>>
   /** @internal */
   readonly [RUNTIME]: Runtime
 }
@@ -118,6 +124,21 @@ export interface ConfigurationOptions extends Partial<Settings> {
    * (docs/claims.md).
    */
   readonly claimSources?: ClaimSourcesInput
+  /**
+   * For a multi-tenant OP (Microsoft Entra's `common` or `organizations`), the tenants accepted.
+   *
+   * The OP's issuer is then a template, `https://login.microsoftonline.com/{tenantid}/v2.0`: each
+   * token's `iss` must be it filled with the token's `tid`, and `tid` must be in `allowed`.
+   * Required for such an issuer, refused for another. Saved with the configuration.
+   */
+  readonly tenants?: Tenants
+  /**
+   * Extra parameters every token request of this connection carries, for an OP that wants its own.
+   *
+   * For example `{ audience: 'https://api.example' }`. Never a name the SDK sets itself
+   * (`grant_type`, `code`, `client_assertion`…, in any case); saved with the configuration.
+   */
+  readonly tokenParameters?: Readonly<Record<string, string>>
 }
 
 /** One attribute mapping rule as written. */
@@ -179,6 +200,8 @@ export function restoreConfiguration(
     attributeMapping: value.attributeMapping,
     securityProfile: value.securityProfile,
     claimSources: value.claimSources,
+    tenants: value.tenants,
+    tokenParameters: value.tokenParameters,
   } as ConfigurationOptions
   return assemble(
     metadata,
@@ -219,6 +242,8 @@ export function assemble(
   )
   checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
   const claimSources = validateClaimSources(options.claimSources, settings.allowInsecureRequests)
+  const tenants = validateTenants(options.tenants, provider.issuer)
+  const tokenParameters = validateTokenParameters(options.tokenParameters)
   const config = {
     issuer: provider.issuer,
     provider,
@@ -233,6 +258,8 @@ export function assemble(
     ),
     ...(securityProfile === undefined ? {} : { securityProfile }),
     ...(claimSources === undefined ? {} : { claimSources }),
+    ...(tenants === undefined ? {} : { tenants }),
+    ...(tokenParameters === undefined ? {} : { tokenParameters }),
   }
   // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
   Object.defineProperty(config, RUNTIME, {

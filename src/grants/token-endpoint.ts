@@ -11,6 +11,7 @@
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
 import { requireSenderConstraint } from '../config/security-profile.js'
+import { withTokenParameters } from '../config/token-parameters.js'
 import { sendWithDPoP } from '../dpop.js'
 import { requireEndpoint } from '../endpoints.js'
 import { TransportError, type UsageError, ValidationError } from '../errors.js'
@@ -70,7 +71,15 @@ export async function sendGrant(
     config,
     options.dpop,
     { method: 'POST', url: endpoint },
-    (headers) => postAuthenticatedForm(config, endpoint, params, options.signal, 'token', headers),
+    (headers) =>
+      postAuthenticatedForm(
+        config,
+        endpoint,
+        withTokenParameters(params, config.tokenParameters),
+        options.signal,
+        'token',
+        headers,
+      ),
     'authorization',
   )
 }

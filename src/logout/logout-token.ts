@@ -8,6 +8,7 @@
 
 import type { Configuration } from '../config/configuration.js'
 import { cachesOf, runtimeOf } from '../config/runtime.js'
+import { expectedIssuer } from '../config/tenants.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from '../keys.js'
 import { invalidArgument } from '../lib/checks.js'
@@ -248,7 +249,7 @@ function checkClaims(
   const expiresAt = checkSharedClaims(
     LOGOUT_TOKEN,
     claims,
-    config.issuer,
+    expectedIssuer(config, claims, 'logout token'),
     config.client,
     now,
     tolerance,

@@ -105,7 +105,7 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
   const e = state.endpoints
   const signing = state.signingAlgs
   return {
-    issuer: state.issuer,
+    issuer: state.issuerTemplate ?? state.issuer,
     authorization_endpoint: e.authorization,
     token_endpoint: e.token,
     userinfo_endpoint: e.userinfo,
@@ -161,7 +161,7 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     request_uri_parameter_supported: false,
     prompt_values_supported: [...PROMPT_VALUES],
     acr_values_supported: ['urn:mace:incommon:iap:silver', 'urn:mace:incommon:iap:bronze'],
-    authorization_response_iss_parameter_supported: true,
+    authorization_response_iss_parameter_supported: state.issuerTemplate === undefined,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     frontchannel_logout_supported: true,

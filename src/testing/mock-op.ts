@@ -149,8 +149,13 @@ async function createState(options: MockOPOptions): Promise<OpState> {
   if (options.autoLogin !== undefined && options.users[options.autoLogin] === undefined) {
     throw new MockOPError(`autoLogin user ${options.autoLogin} is not in users`)
   }
+  const template = options.issuerTemplate
+  if (template !== undefined && !(isUrl(template) && template.includes('{tenantid}'))) {
+    throw new MockOPError(`issuerTemplate ${template} is not a URL with {tenantid}`)
+  }
   return {
     issuer,
+    issuerTemplate: template,
     endpoints: endpointsOf(issuer),
     mtlsEndpoints: mtlsEndpointsOf(issuer),
     clientCertificate: options.clientCertificate,

@@ -113,6 +113,8 @@ export interface MtlsEndpoints {
 /** Everything the mock OP knows. */
 export interface OpState {
   issuer: string
+  /** The multi-tenant issuer template (with `{tenantid}`), when the OP acts as one. */
+  issuerTemplate: string | undefined
   endpoints: Endpoints
   /** The mutual-TLS aliases, where the OP reads the client certificate. */
   mtlsEndpoints: MtlsEndpoints

@@ -76,6 +76,10 @@ async function idTokenClaims(
     exp: now + state.idTokenTtl,
     iat: now,
   }
+  if (state.issuerTemplate !== undefined) {
+    claims.tid = user.tid
+    claims.iss = state.issuerTemplate.replace('{tenantid}', String(user.tid))
+  }
   if (grant.includeAuthTime) claims.auth_time = grant.authTime
   if (input.includeNonce && grant.nonce !== undefined) claims.nonce = grant.nonce
   if (grant.acr !== undefined) claims.acr = grant.acr
