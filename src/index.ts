@@ -76,6 +76,7 @@ export type {
 export { OPEN_PARAMETERS } from './config/policy.js'
 export type { ProviderMetadata } from './config/provider.js'
 export type { SecurityProfile } from './config/security-profile.js'
+export type { Tenants } from './config/tenants.js'
 export { FAPI2_SIGNING_ALGS } from './config/security-profile.js'
 export type {
   ClientAssertionAudience,

@@ -197,9 +197,10 @@ export interface MockOPOptions {
   /** The issuer identifier; it may have a path. Default `https://op.example.com`. */
   issuer?: string
   /**
-   * Act as a multi-tenant OP (Microsoft Entra's `common` endpoint): the metadata's issuer is this
-   * template, with `{tenantid}`, and each ID token's `iss` is it with the user's `tid` claim.
+   * Act as a multi-tenant OP (Microsoft Entra's `common` endpoint) with this issuer template.
    *
+   * The metadata's issuer is the template, with `{tenantid}`, and each ID token's `iss` is it
+   * filled with the user's `tid` claim.
    * The endpoints stay under `issuer`; no RFC 9207 `iss` is sent.
    */
   issuerTemplate?: string
