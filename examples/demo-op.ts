@@ -1,11 +1,12 @@
 /**
  * The demo's OpenID Provider: the interop suite's oidc-provider (users alice and bob, a login page
- * with a choice of authentication context) with the three clients of the demo RP.
+ * with a choice of authentication context) with the clients of the demo RP, and a partner's OP
+ * for the RP's connection registry.
  * @module
  */
 import type { JWK } from 'jose'
 import { CLAIMS, type RunningOp, startOp } from '../test/interop/op-server.js'
-import { type Flow, flowUrls } from './demo-rp.js'
+import { type Flow, flowUrls, ssoUrls } from './demo-rp.js'
 
 /** What the OP needs to know of the RP to register its clients. */
 export interface DemoOpOptions {
@@ -74,6 +75,36 @@ export function startDemoOp(options: DemoOpOptions): Promise<RunningOp> {
         jwks: { keys: [options.rpPublicKey] },
         request_object_signing_alg: 'RS256',
       },
+      ssoClient(options),
     ],
   })
+}
+
+/**
+ * The client of the RP's connection registry (`/auth/sso/…`): one callback for every OP.
+ * @param options - the RP's origin and secret
+ * @returns the client's metadata, the same at each OP
+ */
+function ssoClient(options: Pick<DemoOpOptions, 'rpOrigin' | 'clientSecret'>) {
+  const urls = ssoUrls(options.rpOrigin)
+  return {
+    client_id: 'demo-sso',
+    client_secret: options.clientSecret,
+    redirect_uris: [urls.redirectUri],
+    post_logout_redirect_uris: [urls.postLogoutRedirectUri],
+    backchannel_logout_uri: urls.backChannelLogoutUri,
+    backchannel_logout_session_required: true,
+    grant_types: ['authorization_code', 'refresh_token'],
+  }
+}
+
+/**
+ * Starts the second OP of the demo, a partner's: the same users, only the registry's client.
+ * @param options - the RP's origin and secret
+ * @returns the running OP
+ */
+export function startPartnerOp(
+  options: Pick<DemoOpOptions, 'rpOrigin' | 'clientSecret'>,
+): Promise<RunningOp> {
+  return startOp({ clients: [ssoClient(options)] })
 }

@@ -19,6 +19,7 @@ import {
   reloadMetadata,
   type SignInResult,
 } from '../src/index.js'
+import { createConnectionRegistry } from '../src/registry/index.js'
 import { createWebAuth, type WebAuth, type WebSession } from '../src/web/index.js'
 import { adminPage, errorPage, homePage, type SessionView } from './demo-views.js'
 
@@ -57,7 +58,7 @@ const LINK_PARAMETERS = ['login_hint', 'ui_locales', 'acr_values', 'prompt'] as 
  * @param flow - the flow
  * @returns the URLs the OP knows
  */
-export function flowUrls(origin: string, flow: Flow) {
+export function flowUrls(origin: string, flow: Flow | 'sso') {
   const base = `${origin}/auth/${flow}`
   return {
     redirectUri: `${base}/callback`,
@@ -66,9 +67,20 @@ export function flowUrls(origin: string, flow: Flow) {
   }
 }
 
+/**
+ * The RP's paths of its connection registry: one callback for every OP.
+ * @param origin - the RP's origin
+ * @returns the URLs each OP knows
+ */
+export function ssoUrls(origin: string) {
+  return flowUrls(origin, 'sso')
+}
+
 /** What the RP needs. */
 export interface DemoRpOptions {
   readonly issuer: string
+  /** The partner's OP: with `issuer`, the two connections of the registry. */
+  readonly partnerIssuer: string
   /** Where the RP listens, e.g. `http://127.0.0.1:4000`. */
   readonly origin: string
   readonly clientSecret: string
@@ -147,7 +159,50 @@ export async function createDemoRp(options: DemoRpOptions) {
       // what the pages show, kept in the sealed session; never a token
       onSignIn: (result) => viewOf(flow, result),
     })
-  let auths = FLOWS.map((flow) => ({ flow, auth: webAuth(flow) }))
+  // The connection registry: the corporate OP and the partner's, side by side, one callback.
+  const sso = ssoUrls(origin)
+  const registry = createConnectionRegistry({
+    credentials: {
+      corp: { client_secret: clientSecret },
+      partner: { client_secret: clientSecret },
+    },
+  })
+  const ssoClient = {
+    client_id: 'demo-sso',
+    client_secret: clientSecret,
+    redirect_uris: [sso.redirectUri],
+    post_logout_redirect_uris: [sso.postLogoutRedirectUri],
+  }
+  const ssoOptions = {
+    attributeMapping: MAPPING,
+    policy: { scopes: ['openid', 'profile', 'email'] },
+  }
+  await registry.add('corp', await discover(issuer, ssoClient, ssoOptions), {
+    label: 'Corporate OP',
+    domains: ['example.test'],
+  })
+  await registry.add('partner', await discover(options.partnerIssuer, ssoClient, ssoOptions), {
+    label: 'Partner OP',
+  })
+  const ssoAuth = createWebAuth(registry, {
+    secrets,
+    sessionStore,
+    cookieName: 'demo.sso',
+    redirectUri: sso.redirectUri,
+    postLogoutRedirectUri: sso.postLogoutRedirectUri,
+    routes: {
+      login: '/auth/sso/login',
+      logout: '/auth/sso/logout',
+      backChannelLogout: '/auth/sso/backchannel-logout',
+      frontChannelLogout: '/auth/sso/frontchannel-logout',
+      error: '/error',
+    },
+    onSignIn: (result) => viewOf('sso', result),
+  })
+  let auths: { flow: Flow | 'sso'; auth: WebAuth }[] = [
+    ...FLOWS.map((flow) => ({ flow, auth: webAuth(flow) })),
+    { flow: 'sso', auth: ssoAuth },
+  ]
   let lastDiff: MetadataDiff | undefined
 
   /** The signed-in end-user of a request, with the flow that signed them in. */
@@ -182,7 +237,7 @@ export async function createDemoRp(options: DemoRpOptions) {
       return withCookies(Response.json(view, { headers: NO_STORE }), current?.session.setCookie)
     }
     if (method === 'GET' && url.pathname === '/admin') {
-      return html(adminPage(connections.code, lastDiff))
+      return html(adminPage(connections.code, lastDiff, await registry.list()))
     }
     if (method === 'POST' && url.pathname.startsWith('/admin/')) {
       if (!sameOrigin(request, origin)) return html(errorPage('CROSS_SITE_POST'), 403)
@@ -192,9 +247,12 @@ export async function createDemoRp(options: DemoRpOptions) {
           Flow,
           Configuration
         >
-        auths = FLOWS.map((flow) => ({ flow, auth: webAuth(flow) }))
+        auths = [
+          ...FLOWS.map((flow) => ({ flow, auth: webAuth(flow) })),
+          { flow: 'sso', auth: ssoAuth },
+        ]
         lastDiff = reloaded[0]!.diff
-        return html(adminPage(connections.code, lastDiff))
+        return html(adminPage(connections.code, lastDiff, await registry.list()))
       }
       if (url.pathname === '/admin/op-change' && options.changeOp) {
         await options.changeOp()
@@ -217,7 +275,7 @@ function sameOrigin(request: Request, origin: string): boolean {
 }
 
 /** What the session keeps for the pages: the ID token's claims, UserInfo, the contract report. */
-function viewOf(flow: Flow, result: SignInResult): Record<string, unknown> {
+function viewOf(flow: Flow | 'sso', result: SignInResult): Record<string, unknown> {
   return {
     flow,
     idTokenClaims: result.idTokenClaims,
@@ -229,12 +287,13 @@ function viewOf(flow: Flow, result: SignInResult): Record<string, unknown> {
 }
 
 /** The page's view of a session: the kept view, the attributes, the access token's metadata. */
-function sessionView(flow: Flow, session: WebSession): SessionView {
+function sessionView(flow: Flow | 'sso', session: WebSession): SessionView {
   const data = session.data as Omit<SessionView, 'attributes' | 'accessToken' | 'sessionEndsAt'>
   const token = session.accessToken
   return {
     ...data,
     flow,
+    ...(session.connection === undefined ? {} : { connection: session.connection }),
     attributes: session.attributes,
     accessToken: token && {
       type: token.type,

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import { toNodeMiddleware } from '../src/web/index.js'
 import type { RunningOp } from '../test/interop/op-server.js'
-import { CHANGED_CLAIMS, startDemoOp } from './demo-op.js'
+import { CHANGED_CLAIMS, startDemoOp, startPartnerOp } from './demo-op.js'
 import { createDemoRp } from './demo-rp.js'
 
 /** Options of {@link startDemo}. */
@@ -23,6 +23,8 @@ export interface RunningDemo {
   readonly rpUrl: string
   /** The OP as it runs now (the demo's "OP changed" button restarts it on the same issuer). */
   readonly op: RunningOp
+  /** The partner's OP, the registry's second connection. */
+  readonly partner: RunningOp
   /** Stops the RP and the OP. */
   close(): Promise<void>
 }
@@ -53,8 +55,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     })
   const opOptions = { rpOrigin: rpUrl, clientSecret, rpPublicKey }
   let op: RunningOp
+  let partner: RunningOp
   try {
-    op = await startDemoOp(opOptions)
+    ;[op, partner] = await Promise.all([startDemoOp(opOptions), startPartnerOp(opOptions)])
   } catch (err) {
     await closeRp()
     throw err
@@ -62,6 +65,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   try {
     const rp = await createDemoRp({
       issuer: op.issuer,
+      partnerIssuer: partner.issuer,
       origin: rpUrl,
       clientSecret,
       privateKey: rpPrivateKey,
@@ -73,7 +77,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     })
     rpServer.on('request', toNodeMiddleware(rp, rpUrl))
   } catch (err) {
-    await Promise.all([closeRp(), op.close()])
+    await Promise.all([closeRp(), op.close(), partner.close()])
     throw err
   }
   return {
@@ -81,8 +85,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     get op() {
       return op
     },
+    partner,
     close: async () => {
-      await Promise.all([closeRp(), op.close()])
+      await Promise.all([closeRp(), op.close(), partner.close()])
     },
   }
 }

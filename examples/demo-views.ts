@@ -4,10 +4,13 @@
  * @module
  */
 import type { Configuration, ContractReport, MetadataDiff } from '../src/index.js'
+import type { ConnectionRecord } from '../src/registry/index.js'
 
 /** What a page shows of a sign-in (never a token value). */
 export interface SessionView {
   readonly flow: string
+  /** The registry connection the user signed in through (the `sso` flow). */
+  readonly connection?: string
   readonly idTokenClaims: Readonly<Record<string, unknown>>
   readonly userinfo?: Readonly<Record<string, unknown>>
   readonly attributes: Readonly<Record<string, unknown>>
@@ -106,7 +109,8 @@ function layout(title: string, body: string): string {
 const SIGN_IN = `<h2>Sign in</h2><div class="actions">
 <a class="button" href="/auth/code/login">Sign in</a>
 <a class="button secondary" href="/auth/implicit/login">Sign in (implicit, form_post)</a>
-<a class="button secondary" href="/auth/jar/login">Sign in with a signed request object</a></div>
+<a class="button secondary" href="/auth/jar/login">Sign in with a signed request object</a>
+<a class="button secondary" href="/auth/sso/login">Sign in with a connection of your choice</a></div>
 <p class="muted">The administrator's policy locks <code>acr_values</code>:
 <a href="/auth/code/login?acr_values=urn:mace:incommon:iap:bronze">asking for another acr</a> is refused by
 the SDK, and choosing "bronze" on the OP's login page makes the SDK refuse the ID token.</p>`
@@ -134,7 +138,7 @@ export function homePage(
   return layout(
     'Welcome',
     `<p>Signed in as <strong>${esc(session.attributes.displayName ?? session.idTokenClaims.sub)}</strong>
-with the <code>${esc(session.flow)}</code> connection. The session ends ${esc(humanTime(session.sessionEndsAt))} at the latest.</p>
+with the <code>${esc(session.connection ?? session.flow)}</code> connection. The session ends ${esc(humanTime(session.sessionEndsAt))} at the latest.</p>
 <div class="actions">${logoutForm ?? ''}</div>
 <h2>Attributes (mapped from the claims)</h2>${claimsTable(session.attributes)}
 <p>Missing attributes: ${list(session.missingAttributes)}</p>
@@ -174,7 +178,11 @@ ${SIGN_IN}`,
  * @param diff - the last reload's diff, to show
  * @returns the page
  */
-export function adminPage(config: Configuration, diff: MetadataDiff | undefined): string {
+export function adminPage(
+  config: Configuration,
+  diff: MetadataDiff | undefined,
+  connections: readonly ConnectionRecord[] = [],
+): string {
   const p = config.provider
   const endpoints = Object.entries(p).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri')
   const supported = [
@@ -196,7 +204,7 @@ export function adminPage(config: Configuration, diff: MetadataDiff | undefined)
   ])
   return layout(
     'Connection: demo-rp',
-    `${diff ? diffSection(diff) : ''}
+    `${connectionsSection(connections)}${diff ? diffSection(diff) : ''}
 <form method="post" action="/admin/reload"><button>Reload metadata</button></form>
 <h2>OP configuration (from discovery)</h2>
 ${table(['member', 'value'], [['issuer', p.issuer], ...endpoints, ...supported, ['authorization_response_iss_parameter_supported', String(p.authorization_response_iss_parameter_supported)]])}
@@ -222,6 +230,25 @@ The ID token's <code>acr</code> must be one of the locked <code>acr_values</code
 <h2>Demo only</h2><form method="post" action="/admin/op-change"><button>Make the OP change its claims</button></form>
 <p class="muted">Restarts the OP with <code>email_verified</code> dropped and <code>phone_number</code> added; then reload the metadata.</p>`,
   )
+}
+
+/** The registry's connections: one callback (`/auth/sso/callback`) for every OP. */
+function connectionsSection(connections: readonly ConnectionRecord[]): string {
+  if (connections.length === 0) return ''
+  const rows = connections.map((c) => {
+    const saved = c.configuration as { issuer?: unknown; client?: { client_id?: unknown } }
+    return [
+      c.id,
+      c.label ?? '',
+      saved.issuer,
+      saved.client?.client_id,
+      c.enabled ? 'enabled' : 'disabled',
+      names(c.domains ?? []),
+    ]
+  })
+  return `<h2>Connections (registry, one callback for all)</h2>
+${table(['id', 'label', 'issuer', 'client', 'state', 'e-mail domains'], rows)}
+<p><a href="/auth/sso/login">Sign in with a connection</a> (the page lets you choose).</p>`
 }
 
 function diffSection(diff: MetadataDiff): string {

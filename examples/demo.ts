@@ -16,6 +16,8 @@ const rpOrigin = demo.rpUrl
 /** The browser's cookies at the RP, and at the OP (kept by the OP's browser driver). */
 const jar = new Map<string, string>()
 const opJar = new Map<string, string>()
+/** The browser's cookies at the partner's OP. */
+const partnerJar = new Map<string, string>()
 
 /** One request to the RP as the browser makes it: cookies in and out, no redirects followed. */
 async function browse(url: URL | string, init: { method?: string; body?: URLSearchParams } = {}) {
@@ -75,6 +77,36 @@ async function runHeadless(): Promise<void> {
     assert.equal(session.attributes.displayName, 'Alice Liddell')
     assert.equal(session.idTokenClaims.acr, 'urn:mace:incommon:iap:silver')
   }
+
+  // the connection registry: the sign-in page lists both OPs; the partner's signs alice in
+  jar.clear()
+  const chooser = await (await browse('/auth/sso/login')).text()
+  assert.match(chooser, /Corporate OP/)
+  assert.match(chooser, /Partner OP/)
+  const viaPartner = await browse('/auth/sso/login?connection=partner')
+  assert.equal(viaPartner.status, 302)
+  const toPartner = viaPartner.headers.get('location') ?? ''
+  assert.equal(new URL(toPartner).origin, new URL(demo.partner.issuer).origin)
+  const partnerBack = await demo.partner.completeLogin(toPartner, {
+    user: 'alice',
+    jar: partnerJar,
+  })
+  const landed = await browse(partnerBack.url, {
+    method: partnerBack.method,
+    ...(partnerBack.body ? { body: partnerBack.body } : {}),
+  })
+  assert.equal(landed.status, 303, `registry callback: ${await landed.text()}`)
+  const viaRegistry = await (await browse('/session.json')).json()
+  assert.equal(viaRegistry.connection, 'partner')
+  assert.equal(viaRegistry.idTokenClaims.iss, demo.partner.issuer)
+  const connections = await (await browse('/admin')).text()
+  assert.match(connections, /<td>corp<\/td><td>Corporate OP<\/td>/)
+  assert.match(connections, /<td>partner<\/td><td>Partner OP<\/td>/)
+  console.log(
+    '\n== the connection registry: chose the partner OP on the sign-in page; one callback signed alice in through it',
+  )
+  jar.clear()
+  await signIn('code')
 
   // sign out with the home page's form: a POST with the session's CSRF token
   const home = await (await browse('/')).text()
