@@ -106,8 +106,8 @@ export interface WebAuth {
  * session store) and are recorded in the session store so the OP's logout ends them.
  *
  * Given a connection registry (`oidc-rp/registry`) instead of a configuration, the same routes
- * serve every connection (docs/registry.md): the login route takes `?connection=<id>` or
- * `?email=` (else the only enabled connection, else a page listing them), the one callback at
+ * serve every connection (docs/registry.md): the login route takes `?connection=<id>`, `?email=`
+ * or `?identifier=` (WebFinger; else the only enabled connection, else a page listing them), the one callback at
  * `redirectUri` completes each sign-in with the connection that started it, and each session is
  * refreshed and logged out with its own connection (`session.connection`).
  * @param source - the configuration (its client's redirect URIs give the application's origin and

@@ -1,8 +1,8 @@
 /**
  * `oidc-rp/web` over a connection registry: each request served with its connection.
  *
- * The sign-in with the connection the end-user chose (`?connection=`, an e-mail domain, the only
- * one, or a chooser page); the callback with the connection its transaction names; a session,
+ * The sign-in with the connection the end-user chose (`?connection=`, an e-mail domain, what
+ * WebFinger finds for `?identifier=`, the only one, or a chooser page); the callback with the connection its transaction names; a session,
  * its refresh and its logout with the connection sealed in its cookie; a back-channel logout with
  * the connection whose issuer and client the logout token names.
  *
@@ -115,6 +115,8 @@ export function registryContexts(
       if (id !== null) return connection(id)
       const email = query.get('email')
       if (email !== null) return connection(await registry.choose({ email }))
+      const identifier = query.get('identifier')
+      if (identifier !== null) return connection(await registry.choose({ identifier }))
       const enabled = (await registry.list()).filter((record) => record.enabled)
       if (enabled.length === 1) return connection(enabled[0]!.id)
       return chooserPage(enabled, shared.settings.routes.login, query.get('returnTo'))

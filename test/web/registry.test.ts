@@ -52,6 +52,7 @@ async function createApp(): Promise<App> {
         },
       ],
       users: { alice: { email: 'alice@corp.example' } },
+      webfinger: { resources: [`acct:alice@${new URL(issuer).host}`] },
       now: () => clock.now,
       rpFetch,
       accessTokenTtlInSeconds: 60,
@@ -150,6 +151,14 @@ describe('createWebAuth with a connection registry', async () => {
     const browser = browserOf(app)
     const redirect = await browser.send('/auth/login?email=alice%40corp.example')
     assert.ok(redirect.headers.get('location')!.startsWith(app.ops.a.issuer))
+  })
+
+  test('WebFinger on what the user typed chooses the connection; a host without WebFinger goes to the error page', async () => {
+    const browser = browserOf(app)
+    const redirect = await browser.send('/auth/login?identifier=alice%40op-b.example')
+    assert.ok(redirect.headers.get('location')!.startsWith(app.ops.b.issuer))
+    const refused = await browser.send('/auth/login?identifier=alice%40nowhere.example')
+    assert.equal(refused.headers.get('location'), '/auth/error?code=HTTP_UNEXPECTED_STATUS')
   })
 
   test('an unknown connection at login goes to the error page; a known one to its OP', async () => {
