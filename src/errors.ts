@@ -86,6 +86,12 @@ export type OAuthResponseErrorCode =
  */
 export type ValidationErrorCode =
   /**
+   * The sign-in does not meet the connection's issuance criteria.
+   *
+   * The message and `claim` name the failed rule, never a value (docs/registry.md).
+   */
+  | 'ISSUANCE_CRITERIA_UNMET'
+  /**
    * A multi-tenant OP's token names a tenant (`tid`) the connection does not allow, or none.
    *
    * See the `tenants` option (docs/registry.md, per-OP quirks).
@@ -561,6 +567,12 @@ export type ValidationErrorCode =
  * @group Errors
  */
 export type TransportErrorCode =
+  /**
+   * The application's attribute lookup threw, was aborted or timed out (`cause` says which).
+   *
+   * The sign-in is refused; nothing was stored.
+   */
+  | 'ATTRIBUTE_LOOKUP_FAILED'
   /** The request took longer than the timeout. */
   | 'HTTP_TIMEOUT'
   /** The caller's `AbortSignal` aborted the request. */
@@ -754,6 +766,18 @@ export type UsageErrorCode =
    * No enabled connection, or more than one, serves the e-mail domain or issuer asked for.
    */
   | 'CONNECTION_NOT_CHOSEN'
+  /**
+   * The application asked for a local acr the connection's `acrMapping.request` has no row for.
+   *
+   * Nothing was sent.
+   */
+  | 'ACR_NOT_MAPPED'
+  /**
+   * The attribute lookup's result is refused.
+   *
+   * It is not an object of JSON values, or it names a protocol claim.
+   */
+  | 'ATTRIBUTE_LOOKUP_INVALID'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

@@ -35,6 +35,8 @@ export type {
   ResolvedClaims,
   UnresolvedClaim,
 } from './claims/types.js'
+export type { AcrMapping, AcrMappingRow } from './config/acr-mapping.js'
+export type { AttributeLookup, AttributeLookupInput } from './config/attribute-lookup.js'
 export type {
   ClaimSourceErrorMode,
   ClaimSources,
@@ -56,6 +58,11 @@ export {
   extendContract,
   mergeContract,
 } from './config/contract.js'
+export type {
+  IssuanceCondition,
+  IssuanceCriteria,
+  IssuanceRule,
+} from './config/issuance-criteria.js'
 export {
   type AttributeMapping,
   type AttributeMappingRule,
@@ -76,7 +83,6 @@ export type {
 export { OPEN_PARAMETERS } from './config/policy.js'
 export type { ProviderMetadata } from './config/provider.js'
 export type { SecurityProfile } from './config/security-profile.js'
-export type { Tenants } from './config/tenants.js'
 export { FAPI2_SIGNING_ALGS } from './config/security-profile.js'
 export type {
   ClientAssertionAudience,
@@ -84,6 +90,7 @@ export type {
   Settings,
   UserInfoMode,
 } from './config/settings.js'
+export type { Tenants } from './config/tenants.js'
 export { type DiscoverOptions, discover, type MetadataDiff, reloadMetadata } from './discovery.js'
 export { createDPoPHandle, generateDPoPKeyPair } from './dpop.js'
 export {

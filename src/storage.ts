@@ -52,6 +52,12 @@ export interface Transaction {
    * Locked by the administrator or requested as essential.
    */
   readonly requiredAcr?: readonly string[]
+  /**
+   * The local acr values the application asked for, before the connection's acr mapping.
+   *
+   * The ID token's `acr`, mapped back, must be one of them.
+   */
+  readonly localAcr?: readonly string[]
   /** When the request was built, in seconds since the epoch. */
   readonly createdAt: number
   /** When the transaction expires, in seconds since the epoch. */

@@ -15,6 +15,7 @@ import {
   bindingHash,
   needsBindingCookie,
 } from '../browser-binding.js'
+import { toRemoteAcr } from '../config/acr-mapping.js'
 import type { Configuration } from '../config/configuration.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { runtimeOf } from '../config/runtime.js'
@@ -226,10 +227,12 @@ export async function createAuthorizationRequest(
     codeVerifier === undefined
       ? undefined
       : (sha256Base64url(codeVerifier) ?? oauth.calculatePKCECodeChallenge(codeVerifier))
+  const acr = mapAcrValues(config, appParams)
+  const params = acr?.params ?? appParams
   const merged =
-    appParams === undefined
+    params === undefined
       ? { scopes: policy.scopes, values: p.defaults, ignored: [] }
-      : mergeParameters(policy, p.rules, p.defaults, appParams, onDisallowed === 'ignore')
+      : mergeParameters(policy, p.rules, p.defaults, params, onDisallowed === 'ignore')
   const { values } = merged
   const prompt = values.get('prompt')
   const supportedPrompts = config.provider.prompt_values_supported
@@ -312,6 +315,7 @@ export async function createAuthorizationRequest(
     ...(maxAge === undefined ? {} : { maxAgeInSeconds: maxAge }),
     ...(client.require_auth_time === true || claims.authTime ? { requireAuthTime: true } : {}),
     ...(requiredAcr === undefined ? {} : { requiredAcr }),
+    ...(acr === undefined || acr.local.length === 0 ? {} : { localAcr: acr.local }),
     createdAt: now,
     expiresAt: now + ttl,
     ...(options.appState === undefined ? {} : { appState: options.appState }),
@@ -347,6 +351,44 @@ function requestObjectClaims(pairs: readonly [string, string][]): Record<string,
     else out[name] = Array.isArray(previous) ? [...previous, json] : [previous, json]
   }
   return out
+}
+
+/**
+ * The application's `acr_values` through the connection's acr mapping: local names → the OP's.
+ *
+ * Without a locked `acr_values`, blank-local rows give the values sent when the application asks
+ * for none.
+ * @returns the parameters to merge and the local values asked for; `undefined` without a mapping
+ * @throws {@link UsageError} `ACR_NOT_MAPPED` for a local acr without a row
+ */
+function mapAcrValues(
+  config: Configuration,
+  appParams: AuthorizationParameters | undefined,
+): { params: AuthorizationParameters | undefined; local: readonly string[] } | undefined {
+  const rows = config.acrMapping?.request
+  if (rows === undefined) return undefined
+  const asked = appParams?.acr_values
+  if ((asked === undefined || asked === null) && config.policy.protect.acr_values) {
+    return { params: appParams, local: [] }
+  }
+  const local =
+    asked === undefined || asked === null
+      ? []
+      : (typeof asked === 'string' ? asked.split(' ') : [...asked]).filter((v) => v !== '')
+  const mapped = toRemoteAcr(rows, local)
+  if ('unmapped' in mapped) {
+    throw new UsageError(
+      'ACR_NOT_MAPPED',
+      `the acr ${JSON.stringify(mapped.unmapped.slice(0, 64))} has no row in the connection's acrMapping.request`,
+      { parameter: 'acr_values' },
+    )
+  }
+  const { acr_values: _, ...rest } = appParams ?? {}
+  return {
+    params: mapped.remote.length === 0 ? rest : { ...rest, acr_values: mapped.remote },
+    // a local acr mapped to no remote one asks for nothing: any acr that comes back satisfies it
+    local: mapped.open ? [] : local,
+  }
 }
 
 /**

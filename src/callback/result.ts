@@ -147,6 +147,13 @@ export interface SignInResult {
   readonly attributes: Readonly<Record<string, unknown>>
   /** Attributes whose claim the OP did not send and that have no default. */
   readonly missingAttributes: readonly string[]
+  /**
+   * The application's own name for the authentication context.
+   *
+   * The ID token's `acr` through the connection's `acrMapping.response` (docs/registry.md).
+   * Absent without a mapping, or when no row matches.
+   */
+  readonly localAcr?: string
   /** How the claims received matched the attribute contract. */
   readonly contract: ContractReport
   /**
@@ -196,6 +203,8 @@ export interface SignInParts {
   readonly clearBrowserBinding?: string | undefined
   /** The merged claims with their claim sources resolved, when the connection resolves them. */
   readonly resolved?: ResolvedClaims | undefined
+  /** The merged claims with the attribute lookup's added, when the connection has one. */
+  readonly lookedUp?: Record<string, unknown> | undefined
 }
 
 /**
@@ -270,7 +279,8 @@ export function reportContract(
  * @internal
  */
 export function buildSignInResult(config: Configuration, parts: SignInParts): SignInResult {
-  const claims = parts.resolved?.claims ?? mergeClaims(parts.idTokenClaims, parts.userinfo)
+  const claims =
+    parts.lookedUp ?? parts.resolved?.claims ?? mergeClaims(parts.idTokenClaims, parts.userinfo)
   const { attributes, missing } = fulfilAttributes(config.attributeMapping, claims)
   const tx = parts.transaction
   const transaction: { -readonly [K in keyof SignInTransaction]: SignInTransaction[K] } = {

@@ -8,7 +8,9 @@
  */
 import { clearBindingCookie } from '../browser-binding.js'
 import { loadClaimSources } from '../claims/resolve.js'
+import { lookUpAttributes } from '../config/attribute-lookup.js'
 import type { Configuration } from '../config/configuration.js'
+import { runtimeOf } from '../config/runtime.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
@@ -18,6 +20,7 @@ import type { CallbackInput } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
 import { fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
+import { admitSignIn } from './admission.js'
 import { type CallbackParameters, readAuthorizationResponse } from './response.js'
 import { buildSignInResult, mergeClaims, type SignInResult } from './result.js'
 
@@ -205,8 +208,23 @@ export async function handleCallback(
           signal,
         )
       : undefined
-  return buildSignInResult(config, {
+  const lookup = runtimeOf(config).attributeLookup
+  const lookedUp =
+    lookup === undefined
+      ? undefined
+      : await lookUpAttributes(
+          lookup,
+          {
+            issuer: claims.iss,
+            idTokenClaims: claims,
+            claims: resolved?.claims ?? mergeClaims(claims, userinfo),
+          },
+          config.settings.attributeLookupTimeoutInSeconds,
+          signal,
+        )
+  const result = buildSignInResult(config, {
     resolved,
+    lookedUp,
     idToken: idToken!,
     idTokenClaims: claims,
     userinfo,
@@ -216,6 +234,7 @@ export async function handleCallback(
     transaction,
     clearBrowserBinding: binding === undefined ? undefined : clearBindingCookie(transaction),
   })
+  return admitSignIn(config, transaction, result)
 }
 
 /** Whether a claims object names aggregated or distributed claims (OIDC Core §5.6.2). */

@@ -13,6 +13,8 @@ import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
 import type { TransactionStore } from '../storage.js'
 import { createMemoryTransactionStore } from '../stores/memory.js'
+import { type AcrMapping, validateAcrMapping } from './acr-mapping.js'
+import type { AttributeLookup } from './attribute-lookup.js'
 import { type ClaimSources, type ClaimSourcesInput, validateClaimSources } from './claim-sources.js'
 import {
   type ClientInput,
@@ -21,6 +23,7 @@ import {
   validateClient,
 } from './client.js'
 import { type AttributeContract, buildContract, validateContract } from './contract.js'
+import { type IssuanceCriteria, validateIssuanceCriteria } from './issuance-criteria.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import {
   normalizePolicy,
@@ -71,6 +74,10 @@ export interface Configuration {
   readonly tenants?: Tenants
   /** Extra parameters every token request carries (a per-OP quirk). */
   readonly tokenParameters?: Readonly<Record<string, string>>
+  /** Local ↔ remote acr values (docs/registry.md). */
+  readonly acrMapping?: AcrMapping
+  /** Rules a sign-in must meet (docs/registry.md). */
+  readonly issuanceCriteria?: IssuanceCriteria
   /** @internal */
   readonly [RUNTIME]: Runtime
 }
@@ -139,6 +146,26 @@ export interface ConfigurationOptions extends Partial<Settings> {
    * (`grant_type`, `code`, `client_assertion`…, in any case); saved with the configuration.
    */
   readonly tokenParameters?: Readonly<Record<string, string>>
+  /**
+   * The acr mapping table: the application's acr names ↔ the OP's.
+   *
+   * PingFederate's authentication context mapping (docs/registry.md). Saved with the configuration.
+   */
+  readonly acrMapping?: AcrMapping
+  /**
+   * Rules a sign-in must meet, on the validated claims and mapped attributes.
+   *
+   * A sign-in that does not is refused (`ISSUANCE_CRITERIA_UNMET`) before anything is stored.
+   * Saved with the configuration.
+   */
+  readonly issuanceCriteria?: IssuanceCriteria
+  /**
+   * More claims from the application's own data, added before the mapping.
+   *
+   * Looked up after the tokens are validated, within `attributeLookupTimeoutInSeconds`. Never
+   * saved.
+   */
+  readonly attributeLookup?: AttributeLookup
 }
 
 /** One attribute mapping rule as written. */
@@ -202,6 +229,8 @@ export function restoreConfiguration(
     claimSources: value.claimSources,
     tenants: value.tenants,
     tokenParameters: value.tokenParameters,
+    acrMapping: value.acrMapping,
+    issuanceCriteria: value.issuanceCriteria,
   } as ConfigurationOptions
   return assemble(
     metadata,
@@ -244,6 +273,11 @@ export function assemble(
   const claimSources = validateClaimSources(options.claimSources, settings.allowInsecureRequests)
   const tenants = validateTenants(options.tenants, provider.issuer)
   const tokenParameters = validateTokenParameters(options.tokenParameters)
+  const acrMapping = validateAcrMapping(options.acrMapping)
+  const issuanceCriteria = validateIssuanceCriteria(options.issuanceCriteria)
+  if (options.attributeLookup !== undefined && typeof options.attributeLookup !== 'function') {
+    throw invalidConfiguration('attributeLookup', 'a function')
+  }
   const config = {
     issuer: provider.issuer,
     provider,
@@ -260,6 +294,8 @@ export function assemble(
     ...(claimSources === undefined ? {} : { claimSources }),
     ...(tenants === undefined ? {} : { tenants }),
     ...(tokenParameters === undefined ? {} : { tokenParameters }),
+    ...(acrMapping === undefined ? {} : { acrMapping }),
+    ...(issuanceCriteria === undefined ? {} : { issuanceCriteria }),
   }
   // Not enumerable, and an opaque handle: no printer, clone or serialiser reaches the credentials.
   Object.defineProperty(config, RUNTIME, {
@@ -272,6 +308,7 @@ export function assemble(
         store: options.store ?? createMemoryTransactionStore({ now }),
         defaultStore: options.store === undefined,
         defaultFetch: options.fetch === undefined,
+        attributeLookup: options.attributeLookup,
       }),
   })
   return Object.freeze(config as Configuration)

@@ -9,12 +9,14 @@
  * from one configuration's metadata, so the configuration a reload returns starts without them.
  * @module
  */
+
 import { invalidArgument } from '../lib/checks.js'
 import type { Credentials } from '../lib/client-keys.js'
 import { SecretKeys } from '../lib/client-keys.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
 import { RedactedHandle } from '../lib/redacted-handle.js'
 import type { ReplayGuard, TransactionStore } from '../storage.js'
+import type { AttributeLookup } from './attribute-lookup.js'
 
 /**
  * The key under which a {@link Configuration} keeps what is not data.
@@ -106,6 +108,8 @@ export interface Runtime {
    * Such a `fetch` presents no client certificate (RFC 8705 clients need their own).
    */
   readonly defaultFetch: boolean
+  /** The application's attribute lookup, when it gave one. */
+  readonly attributeLookup?: AttributeLookup | undefined
 }
 
 /** What {@link createRuntime} wraps. */
@@ -135,6 +139,7 @@ class RuntimeHandle extends RedactedHandle implements Runtime {
   readonly store: TransactionStore
   readonly defaultStore: boolean
   readonly defaultFetch: boolean
+  readonly attributeLookup: AttributeLookup | undefined
 
   constructor(parts: Runtime) {
     super()
@@ -143,6 +148,7 @@ class RuntimeHandle extends RedactedHandle implements Runtime {
     this.store = parts.store
     this.defaultStore = parts.defaultStore
     this.defaultFetch = parts.defaultFetch
+    this.attributeLookup = parts.attributeLookup
   }
   protected get shown(): string {
     return SHOWN

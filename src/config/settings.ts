@@ -98,6 +98,8 @@ export interface Settings {
    * See {@link ClientAssertionAudience}. Default `issuer`.
    */
   readonly clientAssertionAudience: ClientAssertionAudience
+  /** How long the connection's `attributeLookup` may take, in seconds. Default 5. */
+  readonly attributeLookupTimeoutInSeconds: number
 }
 
 /**
@@ -144,6 +146,7 @@ const DEFAULT_SETTINGS: Settings = {
   transactionTtlInSeconds: 600,
   userinfo: 'when-available',
   clientAssertionAudience: 'issuer',
+  attributeLookupTimeoutInSeconds: 5,
 }
 
 /**

@@ -107,9 +107,9 @@ export interface WebAuth {
  *
  * Given a connection registry (`oidc-rp/registry`) instead of a configuration, the same routes
  * serve every connection (docs/registry.md): the login route takes `?connection=<id>`, `?email=`
- * or `?identifier=` (WebFinger; else the only enabled connection, else a page listing them), the one callback at
- * `redirectUri` completes each sign-in with the connection that started it, and each session is
- * refreshed and logged out with its own connection (`session.connection`).
+ * or `?identifier=` (WebFinger; else the only enabled connection, else a page listing them), the
+ * one callback at `redirectUri` completes each sign-in with the connection that started it, and
+ * each session is refreshed and logged out with its own connection (`session.connection`).
  * @param source - the configuration (its client's redirect URIs give the application's origin and
  * the callback path), or a connection registry
  * @param options - the cookie keys, the session store, routes, lifetimes, hooks; with a registry,

@@ -2,9 +2,10 @@
  * `oidc-rp/web` over a connection registry: each request served with its connection.
  *
  * The sign-in with the connection the end-user chose (`?connection=`, an e-mail domain, what
- * WebFinger finds for `?identifier=`, the only one, or a chooser page); the callback with the connection its transaction names; a session,
- * its refresh and its logout with the connection sealed in its cookie; a back-channel logout with
- * the connection whose issuer and client the logout token names.
+ * WebFinger finds for `?identifier=`, the only one, or a chooser page); the callback with the
+ * connection its transaction names; a session, its refresh and its logout with the connection
+ * sealed in its cookie; a back-channel logout with the connection whose issuer and client the
+ * logout token names.
  *
  * @module
  */
