@@ -11,6 +11,7 @@ import type { JWK } from 'jose'
 import {
   type AttributeMappingRule,
   type Configuration,
+  type ConfigurationOptions,
   createMemorySessionStore,
   createSealedTransactionStore,
   discover,
@@ -177,11 +178,42 @@ export async function createDemoRp(options: DemoRpOptions) {
     attributeMapping: MAPPING,
     policy: { scopes: ['openid', 'profile', 'email'] },
   }
-  await registry.add('corp', await discover(issuer, ssoClient, ssoOptions), {
+  const corp: ConfigurationOptions = {
+    ...ssoOptions,
+    // the application speaks of mfa and password; the OP of InCommon assurance profiles
+    acrMapping: {
+      request: [
+        { local: 'mfa', remote: 'urn:mace:incommon:iap:silver' },
+        { local: 'password', remote: 'urn:mace:incommon:iap:bronze' },
+      ],
+      response: [
+        { remote: 'urn:mace:incommon:iap:silver', local: 'mfa' },
+        { remote: 'urn:mace:incommon:iap:bronze', local: 'password' },
+        { remote: '*', local: '*' },
+      ],
+    },
+    issuanceCriteria: { rules: [{ id: 'has-email', name: 'email', condition: 'present' }] },
+  }
+  const partner: ConfigurationOptions = {
+    ...ssoOptions,
+    // the partner's users must have a verified address at example.test
+    issuanceCriteria: {
+      rules: [
+        { id: 'verified-email', name: 'email_verified', condition: 'equals', value: 'true' },
+        {
+          id: 'partner-domain',
+          name: 'email',
+          condition: 'matches',
+          value: '[^@]+@example\\.test',
+        },
+      ],
+    },
+  }
+  await registry.add('corp', await discover(issuer, ssoClient, corp), {
     label: 'Corporate OP',
     domains: ['example.test'],
   })
-  await registry.add('partner', await discover(options.partnerIssuer, ssoClient, ssoOptions), {
+  await registry.add('partner', await discover(options.partnerIssuer, ssoClient, partner), {
     label: 'Partner OP',
   })
   const ssoAuth = createWebAuth(registry, {

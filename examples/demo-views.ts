@@ -3,7 +3,13 @@
  * data, never markup (bob's claims contain HTML to show it).
  * @module
  */
-import type { Configuration, ContractReport, MetadataDiff } from '../src/index.js'
+import type {
+  AcrMapping,
+  Configuration,
+  ContractReport,
+  IssuanceCriteria,
+  MetadataDiff,
+} from '../src/index.js'
 import type { ConnectionRecord } from '../src/registry/index.js'
 
 /** What a page shows of a sign-in (never a token value). */
@@ -233,10 +239,35 @@ The ID token's <code>acr</code> must be one of the locked <code>acr_values</code
 }
 
 /** The registry's connections: one callback (`/auth/sso/callback`) for every OP. */
+/** An acr mapping as text: `local → remote` and `remote ⇒ local` rows (blank shown as ∅). */
+function acrRows(mapping: AcrMapping | undefined): string {
+  if (mapping === undefined) return '—'
+  const shown = (value: string) => (value === '' ? '∅' : value)
+  const out = (mapping.request ?? []).map((r) => `${shown(r.local)} → ${shown(r.remote)}`)
+  const back = (mapping.response ?? []).map((r) => `${shown(r.remote)} ⇒ ${shown(r.local)}`)
+  return [...out, ...back].join('; ')
+}
+
+/** Issuance criteria as text: `id: source name condition value`, joined by the match. */
+function criteriaRows(criteria: IssuanceCriteria | undefined): string {
+  if (criteria === undefined) return '—'
+  const rules = criteria.rules.map((r) => {
+    const value =
+      r.value === undefined ? '' : ` ${typeof r.value === 'string' ? r.value : r.value.join('|')}`
+    return `${r.id}: ${r.source ?? 'claim'} ${r.name} ${r.condition}${value}`
+  })
+  return rules.join(criteria.match === 'any' ? ' OR ' : ' AND ')
+}
+
 function connectionsSection(connections: readonly ConnectionRecord[]): string {
   if (connections.length === 0) return ''
   const rows = connections.map((c) => {
-    const saved = c.configuration as { issuer?: unknown; client?: { client_id?: unknown } }
+    const saved = c.configuration as {
+      issuer?: unknown
+      client?: { client_id?: unknown }
+      acrMapping?: AcrMapping
+      issuanceCriteria?: IssuanceCriteria
+    }
     return [
       c.id,
       c.label ?? '',
@@ -244,10 +275,22 @@ function connectionsSection(connections: readonly ConnectionRecord[]): string {
       saved.client?.client_id,
       c.enabled ? 'enabled' : 'disabled',
       names(c.domains ?? []),
+      acrRows(saved.acrMapping),
+      criteriaRows(saved.issuanceCriteria),
     ]
   })
+  const head = [
+    'id',
+    'label',
+    'issuer',
+    'client',
+    'state',
+    'e-mail domains',
+    'acr mapping',
+    'issuance criteria',
+  ]
   return `<h2>Connections (registry, one callback for all)</h2>
-${table(['id', 'label', 'issuer', 'client', 'state', 'e-mail domains'], rows)}
+${table(head, rows)}
 <p><a href="/auth/sso/login">Sign in with a connection</a> (the page lets you choose).</p>`
 }
 

@@ -102,6 +102,24 @@ async function runHeadless(): Promise<void> {
   const connections = await (await browse('/admin')).text()
   assert.match(connections, /<td>corp<\/td><td>Corporate OP<\/td>/)
   assert.match(connections, /<td>partner<\/td><td>Partner OP<\/td>/)
+  assert.match(connections, /urn:mace:incommon:iap:silver ⇒ mfa/)
+  assert.match(connections, /verified-email: claim email_verified equals true/)
+  // bob's address is not verified: the partner's issuance criteria refuse him
+  jar.clear()
+  const bobStart = await browse('/auth/sso/login?connection=partner')
+  const bobBack = await demo.partner.completeLogin(bobStart.headers.get('location') ?? '', {
+    user: 'bob',
+    jar: new Map(),
+  })
+  const bobRefused = await browse(bobBack.url, {
+    method: bobBack.method,
+    ...(bobBack.body ? { body: bobBack.body } : {}),
+  })
+  assert.equal(await refusal(bobRefused), 'ISSUANCE_CRITERIA_UNMET')
+  assert.equal(await (await browse('/session.json')).json(), null)
+  console.log(
+    '== the partner refuses bob (unverified address): ISSUANCE_CRITERIA_UNMET, no session',
+  )
   console.log(
     '\n== the connection registry: chose the partner OP on the sign-in page; one callback signed alice in through it',
   )
