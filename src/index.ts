@@ -21,6 +21,7 @@ export {
   type AuthorizationRequestOptions,
   createAuthorizationRequest,
 } from './authorization/request.js'
+export { serveRequestObject } from './authorization/request-uri.js'
 export type { BrowserBindingCookie } from './browser-binding.js'
 export type {
   ContractReport,
@@ -190,6 +191,7 @@ export {
 export { type RecordSessionOptions, recordSession } from './sessions.js'
 export type {
   ReplayGuard,
+  RequestObjectStore,
   Session,
   SessionStore,
   Transaction,
@@ -197,6 +199,7 @@ export type {
 } from './storage.js'
 export {
   createMemoryReplayGuard,
+  createMemoryRequestObjectStore,
   createMemorySessionStore,
   createMemoryTransactionStore,
   type MemoryReplayGuardOptions,

@@ -226,6 +226,29 @@ export interface SessionStore {
 }
 
 /**
+ * Where request objects passed by reference wait for the OP to fetch them (RFC 9101 §5.2).
+ *
+ * Each is kept under a random id until fetched once or expired. The default keeps them in this
+ * process's memory: behind a load balancer, give a shared store (the OP's fetch may reach any
+ * machine), e.g. over Redis `SET id jwt EX ttl` and `GETDEL id`.
+ * @group Authorization
+ */
+export interface RequestObjectStore {
+  /**
+   * Keeps a request object for `ttlInSeconds`.
+   * @param id - the random id in its URL
+   * @param jwt - the request object
+   * @param ttlInSeconds - how long the OP has to fetch it
+   */
+  set(id: string, jwt: string, ttlInSeconds: number): Promise<void>
+  /**
+   * Takes a request object and forgets it, atomically.
+   * @returns the request object, or `undefined` when unknown, already fetched or expired
+   */
+  take(id: string): Promise<string | undefined>
+}
+
+/**
  * One connection of a registry: a saved configuration and how the registry offers it.
  *
  * Plain data, JSON as it is. Never holds credentials: a client secret or private key stays with

@@ -7,7 +7,12 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { isContentEncryption } from '../config/parameter-values.js'
-import { isJwtResponseMode, policyRules, type RequestPolicy } from '../config/policy.js'
+import {
+  isJwtResponseMode,
+  policyRules,
+  type RequestPolicy,
+  type RequestTransport,
+} from '../config/policy.js'
 import { configurationCachesOf } from '../config/runtime.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
@@ -23,7 +28,7 @@ export interface Prepared {
   readonly defaults: ReadonlyMap<string, readonly string[]>
   readonly redirectUri: string
   readonly pkce: boolean
-  readonly transport: 'query' | 'request-object' | 'par'
+  readonly transport: RequestTransport
   readonly requestObject: RequestObjectOptions | undefined
   readonly lockedAcr: readonly string[] | undefined
   readonly endpointBase: string
@@ -92,6 +97,7 @@ async function prepare(config: Configuration): Promise<Prepared> {
   let transport = policy.transport
   const signed =
     transport === 'request-object' ||
+    transport === 'request-uri' ||
     (transport === 'par' && policy.requestObject !== undefined) ||
     provider.require_signed_request_object === true
   if (provider.require_pushed_authorization_requests === true) transport = 'par'
@@ -176,7 +182,7 @@ function checkJarmAlgs(config: Configuration): void {
 
 async function requestObjectOptions(
   config: Configuration,
-  transport: 'query' | 'request-object' | 'par',
+  transport: RequestTransport,
 ): Promise<RequestObjectOptions> {
   const { policy, provider, client } = config
   const enforce = policy.enforceProviderSupport
@@ -214,6 +220,14 @@ async function requestObjectOptions(
         'OP_UNSUPPORTED_REQUEST_OBJECT',
         'request',
         'request objects (request_parameter_supported)',
+      )
+    }
+    // Discovery §3: request_uri_parameter_supported defaults to true
+    if (transport === 'request-uri' && provider.request_uri_parameter_supported === false) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_REQUEST_OBJECT',
+        'request_uri',
+        'request objects by reference (request_uri_parameter_supported)',
       )
     }
     const algs = provider.request_object_signing_alg_values_supported

@@ -33,6 +33,7 @@ import { type IgnoredParameter, mergeParameters } from './merge.js'
 import { pushAuthorizationRequest } from './par.js'
 import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
 import { createRequestObject } from './request-object.js'
+import { keepRequestObject } from './request-uri.js'
 
 /**
  * A value of an application parameter.
@@ -283,7 +284,12 @@ export async function createAuthorizationRequest(
       ['client_id', client.client_id],
       ['response_type', policy.responseType],
       ['scope', scope],
-      ['request', jwt],
+      p.transport === 'request-uri'
+        ? [
+            'request_uri',
+            await keepRequestObject(config, jwt, config.settings.transactionTtlInSeconds),
+          ]
+        : ['request', jwt],
     ]
   }
   if (p.transport === 'par') {

@@ -11,8 +11,8 @@ import { UsageError, ValidationError } from '../errors.js'
 import { invalidConfiguration } from '../lib/checks.js'
 import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
-import type { TransactionStore } from '../storage.js'
-import { createMemoryTransactionStore } from '../stores/memory.js'
+import type { RequestObjectStore, TransactionStore } from '../storage.js'
+import { createMemoryRequestObjectStore, createMemoryTransactionStore } from '../stores/memory.js'
 import { type AcrMapping, validateAcrMapping } from './acr-mapping.js'
 import type { AttributeLookup } from './attribute-lookup.js'
 import { type ClaimSources, type ClaimSourcesInput, validateClaimSources } from './claim-sources.js'
@@ -166,6 +166,12 @@ export interface ConfigurationOptions extends Partial<Settings> {
    * saved.
    */
   readonly attributeLookup?: AttributeLookup
+  /**
+   * Where request objects passed by reference (`policy.transport: 'request-uri'`) wait for the OP.
+   *
+   * Default in this process's memory: behind a load balancer give a shared one.
+   */
+  readonly requestObjectStore?: RequestObjectStore
 }
 
 /** One attribute mapping rule as written. */
@@ -309,6 +315,7 @@ export function assemble(
         defaultStore: options.store === undefined,
         defaultFetch: options.fetch === undefined,
         attributeLookup: options.attributeLookup,
+        requestObjects: options.requestObjectStore ?? createMemoryRequestObjectStore({ now }),
       }),
   })
   return Object.freeze(config as Configuration)

@@ -87,12 +87,13 @@ export type ParameterRule = 'fixed' | 'overridable' | 'allowed'
 /**
  * How the request travels.
  *
- * Query parameters, a request object by value (RFC 9101), or a pushed authorization request (RFC
- * 9126; signed when `requestObject` is set).
+ * Query parameters, a request object by value (RFC 9101 §5.1), a request object by reference at a
+ * URL the application serves (`request-uri`, RFC 9101 §5.2, with `requestUriBase`), or a pushed
+ * authorization request (RFC 9126; signed when `requestObject` is set).
  *
  * @group Request policy
  */
-export type RequestTransport = 'query' | 'request-object' | 'par'
+export type RequestTransport = 'query' | 'request-object' | 'request-uri' | 'par'
 
 /**
  * One extra request parameter of the policy, normalised: `value` is always a list.
@@ -165,6 +166,12 @@ export interface RequestPolicy {
   readonly protect: { readonly acr_values: boolean; readonly prompt: boolean }
   /** How the request travels. Default `query` (PAR anyway when the OP requires it). */
   readonly transport: RequestTransport
+  /**
+   * Where the application serves request objects by reference (transport `request-uri`).
+   *
+   * An https URL (http on loopback), ending in `/`: each request object gets `<base><random id>`.
+   */
+  readonly requestUriBase?: string
   /** Request-object settings (transport `request-object`, or a signed PAR). */
   readonly requestObject?: RequestObjectPolicy
   /** Send PKCE S256 with response types containing `code`. Default true. */
@@ -264,6 +271,12 @@ export interface RequestPolicyInput {
   readonly protect?: { readonly acr_values?: boolean; readonly prompt?: boolean }
   /** How the request travels. Default `query`. */
   readonly transport?: RequestTransport
+  /**
+   * Where the application serves request objects by reference; required with `request-uri`.
+   *
+   * An https URL (http only on loopback), e.g. `https://app.example/auth/request/`.
+   */
+  readonly requestUriBase?: string
   /** Request-object settings (transport `request-object`, or a signed PAR). */
   readonly requestObject?: RequestObjectPolicy
   /** Send PKCE S256 for response types with `code`. Default true. */
@@ -287,7 +300,7 @@ export const RESPONSE_TYPES: readonly ResponseType[] = [
   'code id_token token',
 ]
 const RESPONSE_MODES: readonly string[] = ['query', 'fragment', 'form_post', ...JWT_RESPONSE_MODES]
-const TRANSPORTS: readonly string[] = ['query', 'request-object', 'par']
+const TRANSPORTS: readonly string[] = ['query', 'request-object', 'request-uri', 'par']
 const RULES: readonly string[] = ['fixed', 'overridable', 'allowed']
 const SCOPE_OVERRIDES: readonly string[] = ['fixed', 'any', 'allowed']
 const MEMBERS: ReadonlySet<string> = new Set([
@@ -299,6 +312,7 @@ const MEMBERS: ReadonlySet<string> = new Set([
   'parameters',
   'protect',
   'transport',
+  'requestUriBase',
   'requestObject',
   'pkce',
   'enforceProviderSupport',
@@ -400,6 +414,10 @@ export function normalizePolicy(
   const parameters = normalizeParameters(input.parameters)
   const protect = normalizeProtect(input.protect)
   const transport = oneOf(input.transport ?? defaults.transport ?? 'query', TRANSPORTS, 'transport')
+  const requestUriBase = optional(input.requestUriBase, requestUriBaseOf)
+  if ((transport === 'request-uri') !== (requestUriBase !== undefined)) {
+    throw invalid('policy.requestUriBase', "given exactly when the transport is 'request-uri'")
+  }
   const requestObject = optional(input.requestObject ?? defaults.requestObject, (v) =>
     normalizeRequestObject(v, client),
   )
@@ -412,6 +430,7 @@ export function normalizePolicy(
     parameters,
     protect,
     transport: transport as RequestTransport,
+    ...(requestUriBase === undefined ? {} : { requestUriBase }),
     ...(requestObject === undefined ? {} : { requestObject }),
     pkce: bool(input.pkce, true, 'pkce'),
     enforceProviderSupport: bool(input.enforceProviderSupport, true, 'enforceProviderSupport'),
@@ -553,4 +572,23 @@ function bool(value: unknown, fallback: boolean, member: string): boolean {
 
 function optional<T>(value: unknown, check: (value: unknown) => T): T | undefined {
   return value === undefined ? undefined : check(value)
+}
+
+/** An https base URL (http on loopback) ending in `/`, without query or fragment. */
+function requestUriBaseOf(value: unknown): string {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
+  const loopback = url !== undefined && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)
+  if (
+    url === undefined ||
+    !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    !url.pathname.endsWith('/')
+  ) {
+    throw invalid(
+      'policy.requestUriBase',
+      'an https URL (http only on loopback) ending in /, without query or fragment',
+    )
+  }
+  return url.href
 }

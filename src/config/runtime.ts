@@ -15,7 +15,7 @@ import type { Credentials } from '../lib/client-keys.js'
 import { SecretKeys } from '../lib/client-keys.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
 import { RedactedHandle } from '../lib/redacted-handle.js'
-import type { ReplayGuard, TransactionStore } from '../storage.js'
+import type { ReplayGuard, RequestObjectStore, TransactionStore } from '../storage.js'
 import type { AttributeLookup } from './attribute-lookup.js'
 
 /**
@@ -110,6 +110,8 @@ export interface Runtime {
   readonly defaultFetch: boolean
   /** The application's attribute lookup, when it gave one. */
   readonly attributeLookup?: AttributeLookup | undefined
+  /** Where request objects passed by reference wait for the OP (made on first use if absent). */
+  readonly requestObjects?: RequestObjectStore | undefined
 }
 
 /** What {@link createRuntime} wraps. */
@@ -140,6 +142,7 @@ class RuntimeHandle extends RedactedHandle implements Runtime {
   readonly defaultStore: boolean
   readonly defaultFetch: boolean
   readonly attributeLookup: AttributeLookup | undefined
+  readonly requestObjects: RequestObjectStore | undefined
 
   constructor(parts: Runtime) {
     super()
@@ -149,6 +152,7 @@ class RuntimeHandle extends RedactedHandle implements Runtime {
     this.defaultStore = parts.defaultStore
     this.defaultFetch = parts.defaultFetch
     this.attributeLookup = parts.attributeLookup
+    this.requestObjects = parts.requestObjects
   }
   protected get shown(): string {
     return SHOWN

@@ -11,6 +11,7 @@ import { invalidArgument, positiveInteger, positiveTtl } from '../lib/checks.js'
 import { cloneJson, deepFreeze, isPlainObject } from '../lib/json.js'
 import type {
   ReplayGuard,
+  RequestObjectStore,
   Session,
   SessionStore,
   Transaction,
@@ -321,6 +322,39 @@ export function createMemoryReplayGuard(options: MemoryReplayGuardOptions = {}):
       taken.set(state, expiresAt)
       earliest = Math.min(earliest, expiresAt)
       return true
+    },
+  }
+}
+
+/**
+ * An in-memory {@link RequestObjectStore}: the default for request objects passed by reference.
+ *
+ * Bounded (the oldest dropped first), with TTL; taking one forgets it.
+ * @param options - size bound and clock
+ * @returns the store
+ * @throws {@link UsageError} `INVALID_ARGUMENT` when `maxEntries` is not a positive integer
+ * @group Authorization
+ */
+export function createMemoryRequestObjectStore(
+  options: { readonly maxEntries?: number; readonly now?: () => number } = {},
+): RequestObjectStore {
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? 10_000)
+  const now = options.now ?? Date.now
+  const entries = new Map<string, { jwt: string; expiresAtMs: number }>()
+  return {
+    async set(id, jwt, ttlInSeconds) {
+      positiveTtl(ttlInSeconds)
+      const at = now()
+      for (const [key, entry] of entries) {
+        if (entry.expiresAtMs > at && entries.size < maxEntries) break
+        entries.delete(key)
+      }
+      entries.set(id, { jwt, expiresAtMs: at + ttlInSeconds * 1000 })
+    },
+    async take(id) {
+      const entry = entries.get(id)
+      entries.delete(id)
+      return entry !== undefined && entry.expiresAtMs > now() ? entry.jwt : undefined
     },
   }
 }

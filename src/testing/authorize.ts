@@ -151,12 +151,43 @@ async function resolveParams(
   if (params.request_uri !== undefined) {
     if (params.request !== undefined)
       throw new OAuthFailure('invalid_request', 'request and request_uri')
-    return takePushedRequest(state, client, params.request_uri)
+    if (params.request_uri.startsWith(REQUEST_URI_PREFIX)) {
+      return takePushedRequest(state, client, params.request_uri)
+    }
+    record.requestUriFetched = params.request_uri
   }
-  if (params.request === undefined) return params
-  const object = await readRequestObject(state, client, params.request)
+  const request =
+    params.request_uri === undefined
+      ? params.request
+      : await fetchRequestUri(state, params.request_uri)
+  if (request === undefined) return params
+  const object = await readRequestObject(state, client, request)
   record.requestObject = object.record
   return mergeRequestObject(params, object.params)
+}
+
+/**
+ * Fetches a request object passed by reference (RFC 9101 §5.2) through `rpFetch`.
+ *
+ * An http(s) URL, a 200 with the JWT; anything else is `invalid_request_uri`.
+ */
+async function fetchRequestUri(state: OpState, uri: string): Promise<string> {
+  if (!/^https?:\/\//.test(uri)) {
+    throw new OAuthFailure('invalid_request_uri', 'request_uri is neither PAR nor an http(s) URL')
+  }
+  let response: Response
+  try {
+    response = await state.rpFetch(uri, {
+      headers: { accept: 'application/oauth-authz-req+jwt, application/jwt' },
+    })
+  } catch {
+    throw new OAuthFailure('invalid_request_uri', 'the request_uri could not be fetched')
+  }
+  const body = await response.text()
+  if (response.status !== 200 || body === '') {
+    throw new OAuthFailure('invalid_request_uri', `the request_uri answered ${response.status}`)
+  }
+  return body.trim()
 }
 
 /** Takes a pushed request (one-time use, RFC 9126 §4). */
@@ -165,9 +196,6 @@ function takePushedRequest(
   client: MockClient,
   uri: string,
 ): Record<string, string> {
-  if (!uri.startsWith(REQUEST_URI_PREFIX)) {
-    throw new OAuthFailure('request_uri_not_supported', 'only PAR request_uri values are accepted')
-  }
   const pushed = state.pushed.get(uri)
   if (!pushed || pushed.clientId !== client.client_id) {
     throw new OAuthFailure('invalid_request_uri', 'unknown or already used request_uri')

@@ -158,7 +158,7 @@ function defaultMetadata(state: OpState): Record<string, unknown> {
     claim_types_supported: ['normal'],
     claims_parameter_supported: true,
     request_parameter_supported: true,
-    request_uri_parameter_supported: false,
+    request_uri_parameter_supported: true,
     prompt_values_supported: [...PROMPT_VALUES],
     acr_values_supported: ['urn:mace:incommon:iap:silver', 'urn:mace:incommon:iap:bronze'],
     authorization_response_iss_parameter_supported: state.issuerTemplate === undefined,

@@ -409,6 +409,8 @@ export interface RecordedRequest {
   /** token, PAR, userinfo: the JWK thumbprint of an accepted DPoP proof's key. */
   dpopJkt?: string
   /** authorization and PAR: the request object, when `request=` was used. */
+  /** The request_uri the OP fetched its request object from (RFC 9101 §5.2), if any. */
+  requestUriFetched?: string
   requestObject?: RecordedRequestObject
 }
 

@@ -186,7 +186,7 @@ export function createWebAuth(
       if (pathname === routes.error && method === 'GET') {
         return errorPage(new URL(request.url).searchParams.get('code'), routes.login)
       }
-      return undefined
+      return contexts.requestObject(request)
     },
     getSession(request, getOptions = {}) {
       return readRequestSession(request, getOptions.refresh ?? true)

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { serveRequestObject } from '../authorization/request-uri.js'
 import type { SignInResult } from '../callback/result.js'
 import type { Configuration } from '../config/configuration.js'
 import { signInWith } from './callback.js'
@@ -39,6 +40,8 @@ export interface Contexts {
   backChannel(request: Request): Promise<WebContext | undefined>
   /** The context of a front-channel logout request (`undefined`: no connection it is for). */
   frontChannel(request: Request): Promise<WebContext | undefined>
+  /** A request object passed by reference, served to the OP (`undefined`: not one). */
+  requestObject(request: Request): Promise<Response | undefined>
 }
 
 /**
@@ -60,5 +63,6 @@ export function singleContexts(config: Configuration, options: WebAuthOptions): 
     ofLogout: same,
     backChannel: same,
     frontChannel: same,
+    requestObject: (request) => serveRequestObject(config, request),
   }
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { serveRequestObject } from '../authorization/request-uri.js'
 import type { Configuration } from '../config/configuration.js'
 import { validateSettings } from '../config/settings.js'
 import { UsageError } from '../errors.js'
@@ -35,6 +36,12 @@ export interface RegistryWebOptions {
   readonly redirectUri: string
   /** The post-logout redirect URI every connection registered, when they do. */
   readonly postLogoutRedirectUri?: string
+  /**
+   * The `requestUriBase` of the connections whose policy passes request objects by reference.
+   *
+   * GETs under it are served to the OP by the connection that made the request object.
+   */
+  readonly requestUriBase?: string
 }
 
 /**
@@ -147,6 +154,20 @@ export function registryContexts(
         claims.iss,
         aud.filter((a): a is string => typeof a === 'string'),
       )
+    },
+    async requestObject(request) {
+      const base = options.requestUriBase
+      if (base === undefined || !request.url.startsWith(base)) return undefined
+      // each connection's store holds its own request objects: the one that has the id answers
+      let answer: Response | undefined
+      for (const record of await registry.list()) {
+        const policy = record.configuration.policy as { requestUriBase?: unknown } | undefined
+        if (!record.enabled || policy?.requestUriBase !== base) continue
+        const ctx = await ifAvailable(record.id)
+        answer = ctx === undefined ? answer : await serveRequestObject(ctx.config, request)
+        if (answer?.ok || answer?.status === 405) return answer
+      }
+      return answer ?? new Response(null, { status: 404, headers: { 'cache-control': 'no-store' } })
     },
     async frontChannel(request) {
       const iss = new URL(request.url).searchParams.get('iss')

@@ -126,7 +126,7 @@ describe('request objects by value', () => {
     assert.equal(claims.ui_locales, 'en fr')
   })
 
-  it('rp-request_uri-unsigned: alg none on explicit opt-in, accepted by the mock OP', async () => {
+  it('by value, unsigned (alg none) on explicit opt-in, accepted by the mock OP', async () => {
     const { op, make } = env
     const config = make({
       transport: 'request-object',
@@ -144,7 +144,7 @@ describe('request objects by value', () => {
     ['RSA-OAEP-256', 'A256GCM'],
     ['ECDH-ES', 'A128GCM'],
   ] as const) {
-    it(`rp-request_uri-sig+enc: signed then encrypted to the OP's ${keyAlg} key, accepted by the mock OP`, async () => {
+    it(`by value, signed then encrypted to the OP's ${keyAlg} key, accepted by the mock OP`, async () => {
       const { op, make } = env
       const config = make({
         transport: 'request-object',
@@ -172,7 +172,7 @@ describe('request objects by value', () => {
     })
   }
 
-  it('rp-request_uri-enc: unsigned and encrypted on explicit opt-in', async () => {
+  it('by value, unsigned and encrypted on explicit opt-in', async () => {
     const { op, make } = env
     const config = make({
       transport: 'request-object',

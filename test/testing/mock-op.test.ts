@@ -79,7 +79,7 @@ describe('discovery and JWKS', () => {
     assert.equal(metadata.token_endpoint_auth_methods_supported.length, 7)
     assert.equal(metadata.authorization_response_iss_parameter_supported, true)
     assert.equal(metadata.claims_parameter_supported, true)
-    assert.equal(metadata.request_uri_parameter_supported, false)
+    assert.equal(metadata.request_uri_parameter_supported, true)
     assert.ok(metadata.claims_supported.includes('email_verified'))
     assert.deepEqual(metadata.request_object_encryption_alg_values_supported, [
       'RSA-OAEP-256',
