@@ -45,8 +45,12 @@ export interface IdTokenExpectations {
   readonly source: 'authorization' | 'token' | 'refresh'
   /**
    * The nonce sent; the ID token must carry exactly it (`ID_TOKEN_NONCE_MISSING` / `_MISMATCH`).
+   *
+   * Required for the `authorization` and `token` sources: pass the nonce the authorization
+   * request sent, or {@link expectNoNonce} when it sent none (then the ID token must carry none).
+   * Optional for `refresh` (OIDC Core §12.2).
    */
-  readonly nonce?: string
+  readonly nonce?: string | typeof expectNoNonce
   /**
    * The `max_age` sent, in seconds.
    *
@@ -82,6 +86,18 @@ export interface IdTokenExpectations {
   /** Aborts a JWKS fetch. */
   readonly signal?: AbortSignal
 }
+
+/**
+ * Says that the authorization request sent no nonce: the ID token must then carry none.
+ *
+ * > [!WARNING]
+ * > Right only for a code-flow sign-in whose authorization request really sent no `nonce` (OIDC
+ * > Core §3.1.2.1 makes it optional there, PKCE binding the code). Never for a front-channel ID
+ * > token (`source: 'authorization'`): without a nonce, a token stolen from another sign-in
+ * > replays. `createAuthorizationRequest` always sends one.
+ * @group ID Token
+ */
+export const expectNoNonce: unique symbol = Symbol('oidc-rp.expectNoNonce')
 
 /**
  * The claims of a validated ID token (OIDC Core §2). Other claims are kept as they came.
@@ -234,6 +250,13 @@ function checkExpectations(expectations: IdTokenExpectations): void {
   if (!SOURCES.has(source)) {
     throw invalidArgument('source', 'authorization, token or refresh')
   }
+  const { nonce } = expectations
+  if (source !== 'refresh' && typeof nonce !== 'string' && nonce !== expectNoNonce) {
+    throw invalidArgument('nonce', 'the nonce the authorization request sent, or expectNoNonce')
+  }
+  if (source === 'authorization' && nonce === expectNoNonce) {
+    throw invalidArgument('nonce', 'the nonce sent: a front-channel ID token needs one')
+  }
   if (maxAge !== undefined && !(typeof maxAge === 'number' && maxAge >= 0)) {
     throw invalidArgument('maxAgeInSeconds', 'a non-negative number')
   }
@@ -256,7 +279,17 @@ function checkClaims(
   }
 
   const { nonce } = expectations
-  if (nonce !== undefined) {
+  if (nonce === expectNoNonce && claims.nonce !== undefined && expectations.source !== 'refresh') {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_NONCE_MISMATCH',
+      'has a nonce though none was sent',
+      'nonce',
+      'no nonce',
+      claims.nonce,
+    )
+  }
+  if (typeof nonce === 'string') {
     if (claims.nonce === undefined) {
       throw claimFailure(
         ID_TOKEN,

@@ -132,7 +132,12 @@ export {
   type TokenExchangeOptions,
   type TokenExchangeResult,
 } from './grants/token-exchange.js'
-export { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from './id-token.js'
+export {
+  expectNoNonce,
+  type IdTokenClaims,
+  type IdTokenExpectations,
+  validateIdToken,
+} from './id-token.js'
 export { type IntrospectionResult, introspectToken } from './introspection.js'
 export { exportJwksCache, restoreJwksCache } from './keys.js'
 export type { ClientCryptoKey, ClientKey } from './lib/client-keys.js'

@@ -14,7 +14,7 @@ import { type Configuration, createConfiguration } from '../src/config/configura
 import { validateSettings } from '../src/config/settings.js'
 import { discover } from '../src/discovery.js'
 import type { ValidationError } from '../src/errors.js'
-import { type IdTokenExpectations, validateIdToken } from '../src/id-token.js'
+import { expectNoNonce, type IdTokenExpectations, validateIdToken } from '../src/id-token.js'
 import { createMockOP } from '../src/testing/index.js'
 import { expectCode, registerSecret } from './support/helpers.js'
 
@@ -662,6 +662,31 @@ describe('validateIdToken: claims', () => {
       validateIdToken(config, await sign(claims({ nonce: 12 })), front),
       'ID_TOKEN_CLAIM_INVALID',
     )
+  })
+
+  it('no nonce, no front-channel ID token: validateIdToken without an expected nonce is refused; with it the token passes', async () => {
+    const { config } = harness()
+    const token = await sign(claims())
+    for (const source of ['authorization', 'token'] as const) {
+      await expectCode(validateIdToken(config, token, { source }), 'INVALID_ARGUMENT')
+    }
+    await expectCode(
+      validateIdToken(config, token, { source: 'authorization', nonce: expectNoNonce }),
+      'INVALID_ARGUMENT',
+    )
+    assert.equal((await validateIdToken(config, token, front)).sub, 'alice')
+    assert.equal((await validateIdToken(config, token, { source: 'refresh' })).sub, 'alice')
+  })
+
+  it('expectNoNonce: a token endpoint ID token with a nonce is refused; one without passes', async () => {
+    const { config } = harness()
+    const expectations = { source: 'token', nonce: expectNoNonce } as const
+    await expectCode(
+      validateIdToken(config, await sign(claims()), expectations),
+      'ID_TOKEN_NONCE_MISMATCH',
+    )
+    const without = await sign(claims({ nonce: undefined }))
+    assert.equal((await validateIdToken(config, without, expectations)).sub, 'alice')
   })
 
   it('refuses an acr that is missing or not one of the required values', async () => {

@@ -14,7 +14,12 @@ import { runtimeOf } from '../config/runtime.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
-import { type IdTokenClaims, type IdTokenExpectations, validateIdToken } from '../id-token.js'
+import {
+  expectNoNonce,
+  type IdTokenClaims,
+  type IdTokenExpectations,
+  validateIdToken,
+} from '../id-token.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import type { CallbackInput } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'
@@ -259,7 +264,7 @@ function expectationsOf(
   const expectations: Building<IdTokenExpectations> = { source }
   if (accessToken !== undefined) expectations.accessToken = accessToken
   if (code !== undefined) expectations.code = code
-  if (transaction.nonce !== undefined) expectations.nonce = transaction.nonce
+  expectations.nonce = transaction.nonce ?? expectNoNonce
   if (transaction.maxAgeInSeconds !== undefined) {
     expectations.maxAgeInSeconds = transaction.maxAgeInSeconds
   }

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { CompactEncrypt, CompactSign, exportJWK, generateKeyPair, type JWK } from 'jose'
 import { type Configuration, createConfiguration } from '../../src/config/configuration.js'
 import type { ErrorCode } from '../../src/errors.js'
-import { validateIdToken } from '../../src/id-token.js'
+import { expectNoNonce, validateIdToken } from '../../src/id-token.js'
 import type { AudienceErrorCodes } from '../../src/lib/jwt-claims.js'
 import { BACKCHANNEL_LOGOUT_EVENT, validateLogoutToken } from '../../src/logout/logout-token.js'
 import { fetchUserInfo } from '../../src/userinfo.js'
@@ -82,7 +82,8 @@ const PROFILES: readonly Profile[] = [
   {
     name: 'ID token',
     claims: () => ({ iss: ISSUER, aud: CLIENT_ID, sub: 'alice', iat: NOW, exp: NOW + 300 }),
-    validate: ({ config }, token) => validateIdToken(config, token, { source: 'token' }),
+    validate: ({ config }, token) =>
+      validateIdToken(config, token, { source: 'token', nonce: expectNoNonce }),
   },
   {
     name: 'logout token',
@@ -358,7 +359,7 @@ describe('checkAudience: one audience rule for ID tokens and logout tokens', () 
         ...claims,
       })
       const validated = [
-        validateIdToken(config, idToken, { source: 'token' }),
+        validateIdToken(config, idToken, { source: 'token', nonce: expectNoNonce }),
         validateLogoutToken(config, logoutToken),
       ]
       if (verdict === 'ok') {

@@ -220,11 +220,11 @@ export function idTokenCases(env: Env): Case[] {
           .replace(/\+/g, '-')
           .replace(/\//g, '_')}.${s}`
         await env.expectCode(
-          lib.validateIdToken(config, tampered, { source: 'token' }),
+          lib.validateIdToken(config, tampered, { source: 'token', nonce: lib.expectNoNonce }),
           'ID_TOKEN_SIGNATURE_INVALID',
         )
         await env.expectCode(
-          lib.validateIdToken(config, `${h}.${p}`, { source: 'token' }),
+          lib.validateIdToken(config, `${h}.${p}`, { source: 'token', nonce: lib.expectNoNonce }),
           'JWT_MALFORMED',
         )
       },

@@ -89,11 +89,17 @@ export function opKeyCases(env: Env): Case[] {
         const config = rpWithOpKeys(env, [weak, good])
         const forged = await forgeForE1('e1', idTokenClaims(), 256)
         await env.expectCode(
-          env.lib.validateIdToken(config, forged, { source: 'token' }),
+          env.lib.validateIdToken(config, forged, {
+            source: 'token',
+            nonce: env.lib.expectNoNonce,
+          }),
           'JWKS_UNSAFE_KEY',
         )
         const genuine = await sign('RS256', 'good', pair.privateKey, idTokenClaims())
-        const claims = await env.lib.validateIdToken(config, genuine, { source: 'token' })
+        const claims = await env.lib.validateIdToken(config, genuine, {
+          source: 'token',
+          nonce: env.lib.expectNoNonce,
+        })
         equal(claims.sub, 'alice', 'twin: the safe key verifies')
       },
     },
@@ -115,12 +121,18 @@ export function opKeyCases(env: Env): Case[] {
         for (const kid of ['off', 'short']) {
           const token = await sign('ES256', kid, pair.privateKey, idTokenClaims())
           await env.expectCode(
-            env.lib.validateIdToken(config, token, { source: 'token' }),
+            env.lib.validateIdToken(config, token, {
+              source: 'token',
+              nonce: env.lib.expectNoNonce,
+            }),
             'JWKS_UNSAFE_KEY',
           )
         }
         const genuine = await sign('ES256', 'good', pair.privateKey, idTokenClaims())
-        const claims = await env.lib.validateIdToken(config, genuine, { source: 'token' })
+        const claims = await env.lib.validateIdToken(config, genuine, {
+          source: 'token',
+          nonce: env.lib.expectNoNonce,
+        })
         equal(claims.sub, 'alice', 'twin: the key on its curve verifies')
       },
     },
