@@ -778,6 +778,13 @@ export type UsageErrorCode =
    * It is not an object of JSON values, or it names a protocol claim.
    */
   | 'ATTRIBUTE_LOOKUP_INVALID'
+  /**
+   * The clock (the `now` option) returned something that is not a time.
+   *
+   * `NaN`, `undefined`, `Infinity` or a negative number: every expiry check would pass, so the
+   * operation is refused.
+   */
+  | 'CLOCK_INVALID'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

@@ -32,7 +32,7 @@ import {
   type RequestPolicyInput,
 } from './policy.js'
 import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
-import { createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
+import { checkedClock, createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
 import {
   checkSecurityProfile,
   profilePolicyDefaults,
@@ -268,7 +268,7 @@ export function assemble(
   const clientSecret = client.client_secret ?? carried?.clientSecret
   const fetchGiven = runtime === undefined ? options.fetch !== undefined : !runtime.defaultFetch
   checkCredentials(clientMetadata, clientSecret, keys, fetchGiven)
-  const now = options.now ?? runtime?.now ?? Date.now
+  const now = checkedClock(options.now ?? runtime?.now ?? Date.now)
   const securityProfile = validateSecurityProfile(options.securityProfile)
   const policy = normalizePolicy(
     options.policy,

@@ -10,7 +10,8 @@
  * @module
  */
 
-import { invalidArgument } from '../lib/checks.js'
+import { UsageError } from '../errors.js'
+import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
 import type { Credentials } from '../lib/client-keys.js'
 import { SecretKeys } from '../lib/client-keys.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
@@ -231,4 +232,36 @@ export function credentialsOf(config: HasRuntime): Credentials {
  */
 export function cachesOf(config: HasRuntime): RuntimeCaches {
   return hiddenOf(config).caches
+}
+
+/** Marks a clock {@link checkedClock} made. */
+const CHECKED = new WeakSet<() => number>()
+
+/**
+ * A clock whose every reading is checked: a finite, non-negative number of milliseconds.
+ *
+ * A clock that returns `NaN`, `undefined` or `Infinity` would let every expiry check pass; each
+ * reading that is not a time throws instead.
+ * @param clock - the application's clock (or `Date.now`)
+ * @returns the checked clock (the same one, if already checked)
+ * @throws {@link UsageError} `CLOCK_INVALID` from the returned clock, for a reading that is not a
+ * time; `INVALID_CONFIGURATION` here for a clock that is not a function
+ * @internal
+ */
+export function checkedClock(clock: unknown): () => number {
+  if (typeof clock !== 'function') throw invalidConfiguration('now', 'a function (the clock)')
+  if (CHECKED.has(clock as () => number)) return clock as () => number
+  const checked = (): number => {
+    const time: unknown = clock()
+    if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) {
+      throw new UsageError(
+        'CLOCK_INVALID',
+        `the clock returned ${typeof time === 'number' ? String(time) : typeof time}, not a time in milliseconds`,
+        { parameter: 'now' },
+      )
+    }
+    return time
+  }
+  CHECKED.add(checked)
+  return checked
 }

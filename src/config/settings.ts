@@ -130,6 +130,12 @@ export type UserInfoMode = 'never' | 'when-available' | 'required'
  */
 export const USERINFO_MODES: readonly UserInfoMode[] = ['never', 'when-available', 'required']
 
+/**
+ * The largest clock tolerance accepted, in seconds: beyond it, tokens long expired would pass.
+ * @internal
+ */
+export const MAX_CLOCK_TOLERANCE = 300
+
 /** The defaults of {@link Settings}. */
 const DEFAULT_SETTINGS: Settings = {
   allowInsecureRequests: false,
@@ -166,8 +172,14 @@ export function validateSettings(options: Partial<Record<keyof Settings, unknown
       continue
     }
     if (
+      key === 'clockToleranceInSeconds' &&
+      !(typeof value === 'number' && value <= MAX_CLOCK_TOLERANCE)
+    ) {
+      throw invalidConfiguration(key, `a number of seconds from 0 to ${MAX_CLOCK_TOLERANCE}`)
+    }
+    if (
       typeof value !== typeof DEFAULT_SETTINGS[key] ||
-      (typeof value === 'number' && !(value >= 0)) ||
+      (typeof value === 'number' && !(value >= 0 && Number.isFinite(value))) ||
       (key === 'userinfo' && !USERINFO_MODES.includes(value as UserInfoMode)) ||
       (key === 'clientAssertionAudience' && !isAssertionAudience(value as string))
     ) {
@@ -178,7 +190,7 @@ export function validateSettings(options: Partial<Record<keyof Settings, unknown
           : key === 'clientAssertionAudience'
             ? 'issuer, endpoint or an absolute http(s) URL'
             : typeof DEFAULT_SETTINGS[key] === 'number'
-              ? 'a non-negative number'
+              ? 'a finite non-negative number'
               : 'a boolean',
       )
     }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
-import { runtimeOf } from '../config/runtime.js'
+import { checkedClock, runtimeOf } from '../config/runtime.js'
 import { requireSenderConstraint } from '../config/security-profile.js'
 import { UsageError } from '../errors.js'
 import type { SessionStore } from '../storage.js'
@@ -155,12 +155,13 @@ export function createSharedContext(options: WebAuthOptions, uris: ApplicationUr
     uris.redirectUris.map(sameOriginPath).filter((p) => p !== undefined),
   )
   const logoutUri = uris.postLogoutRedirectUri
-  const now = () => Math.floor(uris.now() / 1000)
+  const clock = checkedClock(uris.now)
+  const now = () => Math.floor(clock() / 1000)
   return {
     options,
     settings,
     store: options.sessionStore ?? createMemorySessionStore(),
-    sealer: createCookieSealer({ keys: options.secrets, now: uris.now }),
+    sealer: createCookieSealer({ keys: options.secrets, now: clock }),
     appOrigin,
     secure,
     cookies: {
