@@ -108,7 +108,7 @@ test('a restored configuration keeps the injected fetch and clock', () => {
     { fetch, now, timeoutInMs: 1234 },
   )
   assert.equal(restored[RUNTIME].fetch, fetch)
-  assert.equal(restored[RUNTIME].now, now)
+  assert.equal(restored[RUNTIME].now(), 42_000, 'the injected clock is read (through its check)')
   assert.equal(restored.settings.timeoutInMs, 1234)
 })
 
