@@ -806,6 +806,28 @@ export interface OidcRpErrorOptions {
 }
 
 /**
+ * Control characters, C1 controls, bidi overrides and line separators.
+ *
+ * Text from the OP or the browser may carry them into a message, and so into a log line.
+ */
+const UNPRINTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+
+/** A message fit for one log line: every unprintable character as a `\uXXXX` escape. */
+function printable(message: string): string {
+  return message.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** An `error_uri` a page may link to: https, or http on loopback; anything else is dropped. */
+function linkable(uri: string | undefined): string | undefined {
+  if (uri === undefined || !URL.canParse(uri)) return undefined
+  const { protocol, hostname } = new URL(uri)
+  const loopback = hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost'
+  return protocol === 'https:' || (protocol === 'http:' && loopback) ? uri : undefined
+}
+
+/**
  * The base of every error oidc-rp throws. Use {@link isOidcRpError} and `switch (err.code)`.
  * @group Errors
  */
@@ -819,7 +841,7 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
    * @param options - `cause`: the underlying error
    */
   constructor(code: C, message: string, options?: OidcRpErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    super(printable(message), options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.name = new.target.name
   }
@@ -830,7 +852,8 @@ export class OidcRpError<C extends ErrorCode = ErrorCode> extends Error {
  *
  * Its `error`, `error_description` and `error_uri` are carried as sent, except that anything the
  * request carried (client secret or assertion, code, verifier, token), in any encoding the OP
- * quotes it in, reads `[redacted]`.
+ * quotes it in, reads `[redacted]`. The message escapes control characters (no forged log lines)
+ * and clips long values; `errorUri` keeps only an https (or loopback http) URL.
  *
  * @group Errors
  */
@@ -839,8 +862,14 @@ export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
   readonly error: string
   /** The OP's `error_description`, if any. */
   readonly errorDescription: string | undefined
-  /** The OP's `error_uri`, if any. */
+  /**
+   * The OP's `error_uri` when it is an https URL (http on loopback), safe to link to.
+   *
+   * Another scheme (`javascript:`, `data:`…) is left out: see {@link rawErrorUri}.
+   */
   readonly errorUri: string | undefined
+  /** The OP's `error_uri` as sent, whatever it is. Never put it in a link unchecked. */
+  readonly rawErrorUri: string | undefined
   /** The HTTP status of the OP's response; `undefined` for an authorization (redirect) error. */
   readonly status: number | undefined
   /**
@@ -870,7 +899,8 @@ export class OAuthResponseError extends OidcRpError<OAuthResponseErrorCode> {
     super(code, `the OP answered with error "${clip(details.error)}"${description}`, options)
     this.error = details.error
     this.errorDescription = details.errorDescription
-    this.errorUri = details.errorUri
+    this.errorUri = linkable(details.errorUri)
+    this.rawErrorUri = details.errorUri
     this.status = details.status
     this.challenges = details.challenges ?? []
   }

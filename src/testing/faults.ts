@@ -97,7 +97,7 @@ export type AuthorizationResponseFault = 'no-access_token' | 'no-token_type' | '
  * - `bad-signature`: a well-formed JWS whose signature bytes are altered;
  * - `wrong-audience`: `aud` is `https://other-client.example`;
  * - `wrong-issuer`: `iss` is `https://wrong-issuer.example`;
- * - `expired`: `exp` ten minutes ago;
+ * - `expired`: `exp` two minutes ago (past the default 30 s tolerance);
  * - `no-exp`: no `exp`;
  * - `alg-none`: unsigned, `alg: none`, empty signature;
  * - `plain`: the parameters unwrapped (no `response`), as if no JARM mode was asked;

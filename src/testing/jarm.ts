@@ -14,6 +14,8 @@ import type { MockClient } from './types.js'
 
 /** How long a JARM response is valid, in seconds (JARM §2.1 recommends a short lifetime). */
 const JARM_TTL = 600
+/** How long ago the `expired` fault's response expired, in seconds: past the default tolerance. */
+const EXPIRED_AGO = 120
 
 /** The `enc` of an encrypted JARM response when the client registered none (JARM §3). */
 export const JARM_DEFAULT_ENC = 'A128CBC-HS256'
@@ -58,8 +60,8 @@ async function signJarmResponse(
     ...Object.fromEntries(params),
     iss: fault === 'wrong-issuer' ? 'https://wrong-issuer.example' : state.issuer,
     aud: fault === 'wrong-audience' ? 'https://other-client.example' : client.client_id,
-    iat: fault === 'expired' ? now - 2 * JARM_TTL : now,
-    exp: fault === 'expired' ? now - JARM_TTL : now + JARM_TTL,
+    iat: fault === 'expired' ? now - JARM_TTL : now,
+    exp: fault === 'expired' ? now - EXPIRED_AGO : now + JARM_TTL,
   }
   if (fault === 'no-exp') delete claims.exp
   const alg = fault === 'alg-none' ? 'none' : (client.authorization_signed_response_alg ?? 'RS256')
