@@ -10,12 +10,13 @@
 import {
   canonicalValue,
   checkValues,
-  SDK_OWNED_PARAMETERS,
+  isSdkOwned,
   SPACE_SEPARATED,
 } from '../config/parameter-values.js'
 import type { CompiledRule, RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
+import { hasRepeatedMembers } from '../lib/json.js'
 import { claimsRequirements, isClaimsRequest } from './claims-request.js'
 
 /**
@@ -87,10 +88,10 @@ export function mergeParameters(
   for (const name of Object.keys(app)) {
     const raw = app[name]
     if (raw === undefined) continue
-    if (SDK_OWNED_PARAMETERS.has(name)) {
+    if (isSdkOwned(name)) {
       throw new UsageError(
         'POLICY_PARAMETER_RESERVED',
-        `${name} is set by the SDK and cannot be given by the application`,
+        `${JSON.stringify(name.slice(0, 64))} is, or imitates, a parameter the SDK sets: the application cannot give it`,
         { parameter: name },
       )
     }
@@ -175,11 +176,16 @@ function toValues(name: string, raw: unknown): string[] {
     let text: string | undefined
     try {
       text = typeof raw === 'string' ? raw : JSON.stringify(raw)
-      if (!isClaimsRequest(JSON.parse(text))) text = undefined
+      const parsed: unknown = JSON.parse(text)
+      // One meaning: a repeated member is refused, and what is sent is what was checked.
+      text =
+        isClaimsRequest(parsed) && !hasRepeatedMembers(text) ? JSON.stringify(parsed) : undefined
     } catch {
       text = undefined
     }
-    if (text === undefined) throw invalidArgument(name, 'a claims request (OIDC Core §5.5)')
+    if (text === undefined) {
+      throw invalidArgument(name, 'a claims request (OIDC Core §5.5) without repeated members')
+    }
     return [text]
   }
   if (typeof raw === 'number') {

@@ -9,7 +9,7 @@
 import { UsageError } from '../errors.js'
 import { CONTENT_ENCS } from '../lib/algorithms.js'
 import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
-import { isPlainObject } from '../lib/json.js'
+import { hasRepeatedMembers, isPlainObject } from '../lib/json.js'
 
 /**
  * Parameters the SDK sets itself; neither the policy nor the application may name them.
@@ -26,7 +26,27 @@ export const SDK_OWNED_PARAMETERS: ReadonlySet<string> = new Set([
   'request',
   'request_uri',
   'response_mode',
+  'dpop_jkt',
 ])
+
+/** Invisible characters a look-alike name may hide (zero-width, BOM, soft hyphen). */
+const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff]/g
+
+/**
+ * Whether a parameter name is one the SDK sets, in any case or with look-alike padding.
+ *
+ * `State`, `NONCE`, `redirect_uri ` and `Scope` are refused where `state`, `nonce`,
+ * `redirect_uri` and `scope` would be: OAuth names are case-sensitive, so an OP would see both.
+ * `scope` itself is handled by the scope rules.
+ * @param name - a policy or application parameter name
+ * @returns whether the SDK owns it, or it imitates a name the SDK owns
+ * @internal
+ */
+export function isSdkOwned(name: string): boolean {
+  if (SDK_OWNED_PARAMETERS.has(name)) return true
+  const folded = name.replace(INVISIBLE, '').trim().toLowerCase()
+  return folded !== name && (SDK_OWNED_PARAMETERS.has(folded) || folded === 'scope')
+}
 
 /**
  * Parameters whose values are space-separated lists; others repeat for several values.
@@ -108,15 +128,19 @@ export function checkValues(
   }
   if (name === 'claims') {
     if (out.length > 1) throw fail('one JSON object')
-    for (const v of out) {
+    out = out.map((v) => {
       let parsed: unknown
       try {
         parsed = JSON.parse(v)
       } catch {
         throw fail('a JSON object')
       }
-      if (!isPlainObject(parsed)) throw fail('a JSON object')
-    }
+      if (!isPlainObject(parsed) || hasRepeatedMembers(v)) {
+        throw fail('a JSON object without repeated members')
+      }
+      // one meaning: the canonical text is what is checked and what is sent
+      return JSON.stringify(parsed)
+    })
   }
   return out
 }

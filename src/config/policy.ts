@@ -12,7 +12,7 @@ import { CONTENT_ENCS, REQUEST_OBJECT_ALGS, REQUEST_OBJECT_ENC_ALGS } from '../l
 import { invalidConfiguration as invalid } from '../lib/checks.js'
 import { deepFreeze, isPlainObject } from '../lib/json.js'
 import type { ClientMetadata } from './client.js'
-import { canonicalValue, checkValues, SDK_OWNED_PARAMETERS } from './parameter-values.js'
+import { canonicalValue, checkValues, isSdkOwned } from './parameter-values.js'
 
 /**
  * The response types the SDK implements.
@@ -467,8 +467,12 @@ function normalizeParameters(input: unknown): RequestParameterPolicy[] {
     const name = entry.name
     if (typeof name !== 'string' || !NAME.test(name))
       throw invalid(`policy.${at}.name`, 'a parameter name')
-    if (SDK_OWNED_PARAMETERS.has(name))
-      throw invalid(`policy.${at}.name`, 'a parameter the SDK does not own')
+    if (isSdkOwned(name)) {
+      throw invalid(
+        `policy.${at}.name`,
+        'a parameter the SDK does not own (in any case: OAuth names are case-sensitive)',
+      )
+    }
     if (name === 'scope') throw invalid(`policy.${at}.name`, 'not scope (use scopes and scopeRule)')
     if (seen.has(name)) throw invalid(`policy.${at}.name`, 'unique in parameters')
     seen.add(name)
