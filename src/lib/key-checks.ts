@@ -113,11 +113,60 @@ function check(jwk: JWK): string | undefined {
     case 'OKP': {
       const length = OKP_BYTES[jwk.crv ?? '']
       if (length === undefined) return 'OKP key on an unsupported curve'
-      return bytes(jwk.x)?.length === length ? undefined : `OKP ${jwk.crv} key not ${length} bytes`
+      const x = bytes(jwk.x)
+      if (x?.length !== length) return `OKP ${jwk.crv} key not ${length} bytes`
+      return smallOrder(jwk.crv!, x) ? `OKP ${jwk.crv} key of small order` : undefined
     }
     default:
       return 'not an RSA, EC or OKP public key'
   }
+}
+
+const P25519 = 2n ** 255n - 19n
+const P448 = 2n ** 448n - 2n ** 224n - 1n
+/**
+ * The coordinates that make a point of small order, per OKP curve (RFC 7748, RFC 8032).
+ *
+ * Ed25519: y of the eight points of order 1, 2, 4 and 8 (the identity's y is 1). X25519: u of the
+ * points of order up to 8. Ed448 and X448 (cofactor 4): y or u of 0, 1 and −1. A key whose
+ * coordinate is one of them, or not reduced (≥ p), verifies a fixed signature on every message,
+ * or gives every peer the same shared secret.
+ */
+const SMALL_ORDER: Readonly<Record<string, { p: bigint; values: readonly bigint[] }>> = {
+  Ed25519: {
+    p: P25519,
+    values: [
+      0n,
+      1n,
+      P25519 - 1n,
+      0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+      P25519 - 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+    ],
+  },
+  X25519: {
+    p: P25519,
+    values: [
+      0n,
+      1n,
+      P25519 - 1n,
+      325606250916557431795983626356110631294008115727848805560023387167927233504n,
+      39382357235489614581723060781553021112529911719440698176882885853963445705823n,
+    ],
+  },
+  Ed448: { p: P448, values: [0n, 1n, P448 - 1n] },
+  X448: { p: P448, values: [0n, 1n, P448 - 1n] },
+}
+
+/** Whether an OKP public key (little-endian, RFC 7748 §5 / RFC 8032 §5) is of small order. */
+function smallOrder(crv: string, key: Uint8Array): boolean {
+  const curve = SMALL_ORDER[crv]
+  if (curve === undefined) return false
+  const le = Uint8Array.from(key).reverse()
+  // Edwards keys carry x's sign in the top bit (RFC 8032); X25519 ignores its top bit (RFC 7748)
+  if (crv === 'Ed25519' || crv === 'X25519') le[0] = le[0]! & 0x7f
+  if (crv === 'Ed448') le[0] = le[0]! & 0x7f
+  const value = toBigInt(le)
+  return value >= curve.p || curve.values.includes(value)
 }
 
 /** `y² = x³ − 3x + b (mod p)`, with both coordinates reduced (below p). */

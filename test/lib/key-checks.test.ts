@@ -94,3 +94,58 @@ describe('OP keys that cannot be safe are named, their safe twins pass', () => {
     assert.equal(opKeyProblem(good), undefined)
   })
 })
+
+describe('OKP keys of small order (#19)', () => {
+  const hex = (h: string) => Buffer.from(h, 'hex').toString('base64url')
+  const ed25519SmallOrder = [
+    '0100000000000000000000000000000000000000000000000000000000000000', // identity
+    'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // order 2
+    '0000000000000000000000000000000000000000000000000000000000000000', // order 4
+    '0000000000000000000000000000000000000000000000000000000000000080', // order 4
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05', // order 8
+    '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85', // order 8
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a', // order 8
+    'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa', // order 8
+    '0100000000000000000000000000000000000000000000000000000000000080', // identity, sign bit
+    'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // y = p (≡ 0)
+    'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f', // y = p + 1 (≡ 1)
+  ]
+  test('every Ed25519 small-order encoding, canonical or not, is refused; a generated key passes', async () => {
+    for (const x of ed25519SmallOrder) {
+      assert.match(opKeyProblem({ kty: 'OKP', crv: 'Ed25519', x: hex(x) }) ?? '', /small order/, x)
+    }
+    const { publicKey } = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair
+    const jwk = (await crypto.subtle.exportKey('jwk', publicKey)) as JWK
+    assert.equal(opKeyProblem(jwk), undefined)
+  })
+
+  test('X25519, Ed448 and X448 small-order keys are refused; generated ones pass', async () => {
+    const le = (value: bigint, bytes: number) =>
+      Buffer.from(value.toString(16).padStart(bytes * 2, '0'), 'hex')
+        .reverse()
+        .toString('base64url')
+    const p25519 = 2n ** 255n - 19n
+    const p448 = 2n ** 448n - 2n ** 224n - 1n
+    for (const u of [
+      0n,
+      1n,
+      p25519 - 1n,
+      p25519,
+      325606250916557431795983626356110631294008115727848805560023387167927233504n,
+    ]) {
+      assert.match(opKeyProblem({ kty: 'OKP', crv: 'X25519', x: le(u, 32) }) ?? '', /small order/)
+    }
+    for (const v of [0n, 1n, p448 - 1n, p448]) {
+      assert.match(opKeyProblem({ kty: 'OKP', crv: 'X448', x: le(v, 56) }) ?? '', /small order/)
+      assert.match(opKeyProblem({ kty: 'OKP', crv: 'Ed448', x: le(v, 57) }) ?? '', /small order/)
+    }
+    const { generateKeyPairSync } = await import('node:crypto')
+    for (const type of ['x25519', 'ed448', 'x448'] as const) {
+      const jwk = generateKeyPairSync(type as 'x25519').publicKey.export({ format: 'jwk' }) as JWK
+      assert.equal(opKeyProblem(jwk), undefined, type)
+    }
+  })
+})

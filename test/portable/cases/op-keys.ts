@@ -1,7 +1,8 @@
 /**
  * OP keys that cannot be safe are refused on every runtime, by oidc-rp's own check rather than by
  * whatever the runtime's WebCrypto happens to verify: an RSA key with e = 1 (for which anyone can
- * compute a signature), an EC key off its curve or with coordinates of the wrong length.
+ * compute a signature), an EC key off its curve or with coordinates of the wrong length, an Ed25519
+ * key of small order (the identity point accepts one fixed signature on every message).
  */
 import { equal } from '../assert.js'
 import type { Env } from '../fixtures.js'
@@ -32,7 +33,7 @@ function rpWithOpKeys(env: Env, keys: readonly JsonWebKey[]) {
     jwks_uri: `${ISSUER}/jwks`,
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+    id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
   }
   const fetch = async () =>
     new Response(JSON.stringify({ keys }), { headers: { 'content-type': 'application/json' } })
@@ -134,6 +135,38 @@ export function opKeyCases(env: Env): Case[] {
           nonce: env.lib.expectNoNonce,
         })
         equal(claims.sub, 'alice', 'twin: the key on its curve verifies')
+      },
+    },
+    {
+      name: 'an OP Ed25519 key of small order (the identity point) is refused with JWKS_UNSAFE_KEY; twin: a genuine Ed25519 key verifies',
+      async run() {
+        const identity = new Uint8Array(32)
+        identity[0] = 1
+        const weak = { kty: 'OKP', crv: 'Ed25519', x: b64url(identity), kid: 'small', use: 'sig' }
+        const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
+          'sign',
+          'verify',
+        ])) as CryptoKeyPair
+        const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
+        const good = { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, kid: 'good', use: 'sig' }
+        const config = rpWithOpKeys(env, [weak, good])
+        // R = the identity, S = 0: [S]B = R + [k]A holds for the identity A whatever the message
+        const input = `${segment({ alg: 'EdDSA', kid: 'small' })}.${segment(idTokenClaims())}`
+        const forged = `${input}.${b64url(Uint8Array.from([...identity, ...new Uint8Array(32)]))}`
+        const expectations = { source: 'token', nonce: env.lib.expectNoNonce } as const
+        await env.expectCode(
+          env.lib.validateIdToken(config, forged, expectations),
+          'JWKS_UNSAFE_KEY',
+        )
+        const signedInput = `${segment({ alg: 'EdDSA', kid: 'good' })}.${segment(idTokenClaims())}`
+        const signature = await crypto.subtle.sign(
+          'Ed25519',
+          pair.privateKey,
+          encoder.encode(signedInput),
+        )
+        const genuine = `${signedInput}.${b64url(new Uint8Array(signature))}`
+        const claims = await env.lib.validateIdToken(config, genuine, expectations)
+        equal(claims.sub, 'alice', 'twin: a genuine Ed25519 key verifies')
       },
     },
   ]
