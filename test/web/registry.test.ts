@@ -16,6 +16,7 @@ import { APP, newSecret } from '../support/web.js'
 const CALLBACK = `${APP}/auth/callback`
 const SIGNED_OUT = `${APP}/auth/signed-out`
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
+const REQUEST_BASE = `${APP}/auth/request/`
 const SECRET = {
   a: 'web-registry-secret-a-0123456789-abcdefghijkl',
   b: 'web-registry-secret-b-0123456789-abcdefghijkl',
@@ -95,6 +96,7 @@ async function createApp(): Promise<App> {
     sessionStore: createMemorySessionStore(),
     redirectUri: CALLBACK,
     postLogoutRedirectUri: SIGNED_OUT,
+    requestUriBase: REQUEST_BASE,
   })
   return { auth, ops: { a, b }, registry, clock }
 }
@@ -259,5 +261,26 @@ describe('createWebAuth with a connection registry', async () => {
     )
     assert.equal(refused.status, 400)
     assert.equal((await app.auth.getSession(browser.request('/')))?.connection, 'a')
+  })
+
+  test('a connection passing request objects by reference is served to its OP; a stranger id is 404', async () => {
+    const policy = {
+      scopes: ['openid', 'email'],
+      transport: 'request-uri',
+      requestUriBase: REQUEST_BASE,
+      requestObject: { alg: 'HS256' },
+    }
+    await app.registry.update('b', { configuration: { policy } })
+    try {
+      const browser = browserOf(app)
+      const done = await browser.signIn('/auth/login?connection=b')
+      assert.equal(done.status, 303)
+      const fetched = app.ops.b.requests.filter((r) => r.endpoint === 'authorization').at(-1)
+      assert.ok(fetched?.requestUriFetched?.startsWith(REQUEST_BASE))
+      const again = await app.auth.handle(new Request(fetched!.requestUriFetched!))
+      assert.equal(again?.status, 404)
+    } finally {
+      await app.registry.update('b', { configuration: { policy: { scopes: ['openid', 'email'] } } })
+    }
   })
 })
