@@ -11,34 +11,9 @@ import type { Configuration } from '../config/configuration.js'
 import type { AttributeContract } from '../config/contract.js'
 import { fulfilAttributes } from '../config/mapping.js'
 import type { IdTokenClaims } from '../id-token.js'
+import { PROTOCOL_CLAIMS } from '../lib/protocol-claims.js'
 import type { Transaction } from '../storage.js'
 import type { AccessToken } from '../token.js'
-
-/**
- * Claims that describe the token or the authentication, not the end-user.
- *
- * In the merged claims the ID token's value always wins, and UserInfo never overrides them. They
- * are not counted as "not in contract" either, and no claim source provides them.
- * @internal
- */
-export const PROTOCOL_CLAIMS: ReadonlySet<string> = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'iat',
-  'nbf',
-  'jti',
-  'auth_time',
-  'nonce',
-  'acr',
-  'amr',
-  'azp',
-  'at_hash',
-  'c_hash',
-  's_hash',
-  'sid',
-])
 
 /**
  * Claims about the token itself, not the end-user or the authentication.

@@ -11,7 +11,6 @@
  * @module
  */
 
-import { PROTOCOL_CLAIMS } from '../callback/result.js'
 import type { ClaimSources } from '../config/claim-sources.js'
 import type { Configuration } from '../config/configuration.js'
 import {
@@ -24,6 +23,7 @@ import {
 import { invalidArgument } from '../lib/checks.js'
 import { describe, isPlainObject } from '../lib/json.js'
 import { claimFailure } from '../lib/jwt-claims.js'
+import { PROTOCOL_CLAIMS } from '../lib/protocol-claims.js'
 import { fetchDistributed } from './distributed.js'
 import { CLAIM_SOURCE_JWT, verifySourceJwt } from './source-jwt.js'
 import type {

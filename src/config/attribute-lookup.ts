@@ -11,6 +11,7 @@
  */
 import { TransportError, UsageError } from '../errors.js'
 import { isPlainObject } from '../lib/json.js'
+import { PROTOCOL_CLAIMS } from '../lib/protocol-claims.js'
 
 /**
  * What an attribute lookup gets.
@@ -37,24 +38,6 @@ export interface AttributeLookupInput {
 export type AttributeLookup = (
   input: AttributeLookupInput,
 ) => Promise<Readonly<Record<string, unknown>>>
-
-/** Protocol claims a lookup may not set. */
-const PROTECTED = new Set([
-  'iss',
-  'sub',
-  'aud',
-  'exp',
-  'iat',
-  'nbf',
-  'jti',
-  'auth_time',
-  'nonce',
-  'acr',
-  'amr',
-  'azp',
-  'sid',
-  '__proto__',
-])
 
 /**
  * Runs the lookup and adds its claims.
@@ -113,7 +96,8 @@ export async function lookUpAttributes(
   if (!isPlainObject(found)) throw invalid('its result is not an object')
   const claims: Record<string, unknown> = { ...input.claims }
   for (const [name, value] of Object.entries(found)) {
-    if (PROTECTED.has(name)) throw invalid(`it names the protocol claim ${name}`)
+    if (PROTOCOL_CLAIMS.has(name) || name === '__proto__')
+      throw invalid(`it names the protocol claim ${name}`)
     if (!isJson(value, 0)) throw invalid(`its value for ${name.slice(0, 64)} is not JSON data`)
     claims[name] = value
   }
