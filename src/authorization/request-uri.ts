@@ -9,9 +9,10 @@
  */
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
-import { UsageError } from '../errors.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
+import type { RequestObjectStore } from '../storage.js'
+import { createMemoryRequestObjectStore } from '../stores/memory.js'
 
 /** The media type of a request object (RFC 9101 §10.2). */
 const REQUEST_OBJECT_TYPE = 'application/oauth-authz-req+jwt'
@@ -84,12 +85,16 @@ export async function serveRequestObject(
   })
 }
 
-function requestObjectsOf(config: Configuration) {
-  const store = runtimeOf(config).requestObjects
+/** The default stores, one per runtime, made on first use. */
+const defaults = new WeakMap<object, RequestObjectStore>()
+
+function requestObjectsOf(config: Configuration): RequestObjectStore {
+  const runtime = runtimeOf(config)
+  if (runtime.requestObjects !== undefined) return runtime.requestObjects
+  let store = defaults.get(runtime)
   if (store === undefined) {
-    throw new UsageError('INVALID_CONFIGURATION', 'the configuration has no request object store', {
-      parameter: 'requestObjectStore',
-    })
+    store = createMemoryRequestObjectStore({ now: runtime.now })
+    defaults.set(runtime, store)
   }
   return store
 }

@@ -12,7 +12,7 @@ import { invalidConfiguration } from '../lib/checks.js'
 import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
 import type { RequestObjectStore, TransactionStore } from '../storage.js'
-import { createMemoryRequestObjectStore, createMemoryTransactionStore } from '../stores/memory.js'
+import { createMemoryTransactionStore } from '../stores/memory.js'
 import { type AcrMapping, validateAcrMapping } from './acr-mapping.js'
 import type { AttributeLookup } from './attribute-lookup.js'
 import { type ClaimSources, type ClaimSourcesInput, validateClaimSources } from './claim-sources.js'
@@ -315,7 +315,7 @@ export function assemble(
         defaultStore: options.store === undefined,
         defaultFetch: options.fetch === undefined,
         attributeLookup: options.attributeLookup,
-        requestObjects: options.requestObjectStore ?? createMemoryRequestObjectStore({ now }),
+        requestObjects: options.requestObjectStore,
       }),
   })
   return Object.freeze(config as Configuration)
