@@ -423,7 +423,7 @@ describe('JARM responses (oauth-fapi-allow-jarm)', () => {
 
 describe('DPoP (oauth-dpop-allowed)', () => {
   const newHandle = async (alg?: 'ES256' | 'PS256' | 'RS256' | 'EdDSA') =>
-    createDPoPHandle(await generateDPoPKeyPair(alg))
+    createDPoPHandle(await generateDPoPKeyPair(alg ?? 'RS256'))
 
   /** The requests the SDK sent to Glewlwyd, by path, and whether each carried a DPoP proof. */
   const sent: { path: string; proof: boolean }[] = []
@@ -544,7 +544,7 @@ describe('DPoP with required nonces (oauth-dpop-nonce-mandatory)', () => {
     connect({ client_id: 'dpop' }, { policy: PROFILE, fetch: recordingFetch }, NONCE)
 
   test('the token request is answered use_dpop_nonce, retried once with the nonce, and UserInfo answers the DPoP token', async () => {
-    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair('RS256'))
     proofs.length = 0
     const result = await signIn(await nonceClient(), dpop)
     const token = proofs.filter((p) => p.path.endsWith('/token'))
@@ -558,7 +558,7 @@ describe('DPoP with required nonces (oauth-dpop-nonce-mandatory)', () => {
 
   test('refresh and UserInfo with the nonce Glewlwyd sent last complete', async () => {
     const config = await nonceClient()
-    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair('RS256'))
     const result = await signIn(config, dpop)
     const refreshed = await refreshTokens(config, result.refreshToken ?? '', { dpop })
     registerSecret(refreshed.accessToken.value, refreshed.refreshToken)
