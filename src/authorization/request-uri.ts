@@ -5,10 +5,13 @@
  * routes GETs under `requestUriBase` to {@link serveRequestObject} (oidc-rp/web does it), which
  * answers with the request object once and then forgets it.
  *
+ * Loaded only when a policy's transport is `request-uri`: the sign-in path of other policies never
+ * imports it.
+ *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
-import { runtimeOf } from '../config/runtime.js'
+import { type Runtime, runtimeOf } from '../config/runtime.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { RequestObjectStore } from '../storage.js'
@@ -18,6 +21,8 @@ import { createMemoryRequestObjectStore } from '../stores/memory.js'
 const REQUEST_OBJECT_TYPE = 'application/oauth-authz-req+jwt'
 /** A request object id: 256 bits, base64url. */
 const ID = /^[\w-]{43}$/
+/** The in-memory store of each runtime that was given none, made on first use. */
+const defaultStores = new WeakMap<Runtime, RequestObjectStore>()
 
 /**
  * Keeps a request object for the OP and gives its URL.
@@ -44,13 +49,14 @@ export async function keepRequestObject(
  *
  * A `GET` of `<requestUriBase><id>`: `200` with the request object
  * (`application/oauth-authz-req+jwt`, `Cache-Control: no-store`) the first time, `404` after,
- * for an unknown id, or once expired; `405` for another method. `undefined` for a request that is
- * not under the policy's `requestUriBase` (or a policy without one), so the application's other
- * routes can answer it.
+ * for an unknown id, or once expired; `405` for another method (a `HEAD` does not spend it).
+ * `undefined` for a request that is not under the policy's `requestUriBase` (or a policy without
+ * one), so the application's other routes can answer it. Framework-free: any server that speaks
+ * Web `Request`/`Response` can call it (oidc-rp/web's `createWebAuth` does).
  * @param config - the configuration whose authorization requests made the request objects
  * @param request - the OP's request
  * @returns the response, or `undefined`
- * @throws {@link TransportError} `STORE_ERROR`
+ * @throws {@link TransportError} `STORE_ERROR` when the request object store fails
  * @see {@link https://www.rfc-editor.org/rfc/rfc9101#section-5.2 | RFC 9101 §5.2}
  * @example
  * ```ts
@@ -69,7 +75,7 @@ export async function serveRequestObject(
   url.search = ''
   url.hash = ''
   if (base === undefined || !url.href.startsWith(base)) return undefined
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
+  if (request.method !== 'GET') {
     return new Response(null, { status: 405, headers: { allow: 'GET' } })
   }
   const id = url.href.slice(base.length)
@@ -85,16 +91,14 @@ export async function serveRequestObject(
   })
 }
 
-/** The default stores, one per runtime, made on first use. */
-const defaults = new WeakMap<object, RequestObjectStore>()
-
+/** The configuration's request object store: the application's, else its runtime's memory one. */
 function requestObjectsOf(config: Configuration): RequestObjectStore {
   const runtime = runtimeOf(config)
   if (runtime.requestObjects !== undefined) return runtime.requestObjects
-  let store = defaults.get(runtime)
+  let store = defaultStores.get(runtime)
   if (store === undefined) {
     store = createMemoryRequestObjectStore({ now: runtime.now })
-    defaults.set(runtime, store)
+    defaultStores.set(runtime, store)
   }
   return store
 }

@@ -24,6 +24,7 @@ import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { isPlainObject } from '../lib/json.js'
+import { lazy } from '../lib/lazy.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
@@ -33,7 +34,9 @@ import { type IgnoredParameter, mergeParameters } from './merge.js'
 import { pushAuthorizationRequest } from './par.js'
 import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
 import { createRequestObject } from './request-object.js'
-import { keepRequestObject } from './request-uri.js'
+
+/** Request objects by reference: loaded only by a policy whose transport is `request-uri`. */
+const requestUris = /* @__PURE__ */ lazy(() => import('./request-uri.js'))
 
 /**
  * A value of an application parameter.
@@ -158,7 +161,7 @@ export interface AuthorizationRequest {
  * `POLICY_PARAMETER_UNKNOWN`, `POLICY_PARAMETER_FIXED`, `POLICY_VALUE_NOT_ALLOWED`,
  * `POLICY_SCOPE_NOT_ALLOWED`, `INVALID_ARGUMENT`
  * @throws {@link UsageError} `OP_UNSUPPORTED_RESPONSE_TYPE`, `OP_UNSUPPORTED_RESPONSE_MODE`,
- * `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`,
+ * `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_URI`, `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`,
  * `OP_UNSUPPORTED_PKCE_METHOD`, `OP_UNSUPPORTED_PROMPT` (unless `enforceProviderSupport` is off)
  * @throws {@link UsageError} `ENDPOINT_MISSING`, `MISSING_CREDENTIALS`, `INVALID_CONFIGURATION`
  * @throws {@link OAuthResponseError} `PAR_ERROR_RESPONSE`
@@ -287,7 +290,11 @@ export async function createAuthorizationRequest(
       p.transport === 'request-uri'
         ? [
             'request_uri',
-            await keepRequestObject(config, jwt, config.settings.transactionTtlInSeconds),
+            await (await requestUris()).keepRequestObject(
+              config,
+              jwt,
+              config.settings.transactionTtlInSeconds,
+            ),
           ]
         : ['request', jwt],
     ]

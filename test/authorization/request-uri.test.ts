@@ -154,7 +154,7 @@ describe('request objects by reference (request_uri)', () => {
 
   it('an OP that says request_uri_parameter_supported: false is refused; the default (true) is not', async () => {
     const refused = configure({ alg: 'ES256' }, { request_uri_parameter_supported: false })
-    await expectCode(createAuthorizationRequest(refused), 'OP_UNSUPPORTED_REQUEST_OBJECT')
+    await expectCode(createAuthorizationRequest(refused), 'OP_UNSUPPORTED_REQUEST_URI')
     const twin = configure({ alg: 'ES256' }, { request_uri_parameter_supported: undefined })
     assert.ok((await createAuthorizationRequest(twin)).url.searchParams.get('request_uri'))
   })
