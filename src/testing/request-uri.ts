@@ -2,12 +2,12 @@
  * Request objects passed by reference (`request_uri` of an http(s) URL, RFC 9101 §5.2).
  *
  * The OP fetches the URL from the RP through `rpFetch`, as a real OP fetches it over the network,
- * and can mishandle it on cue ({@link RequestUriFault}).
+ * and can mishandle it on cue (the `requestUri` faults).
  *
  * @module
  */
 
-import { type RequestUriFault, takeFault } from './faults.js'
+import { takeFault } from './faults.js'
 import { OAuthFailure } from './http.js'
 import { currentMetadata } from './metadata.js'
 import type { OpState } from './state.js'
