@@ -17,7 +17,7 @@ import { callStore } from '../lib/store-call.js'
 import type { RequestObjectStore } from '../storage.js'
 import { createMemoryRequestObjectStore } from '../stores/memory.js'
 
-/** The media type of a request object (RFC 9101 §10.2). */
+/** The media type of a request object fetched by reference (RFC 9101 §5.2.3). */
 const REQUEST_OBJECT_TYPE = 'application/oauth-authz-req+jwt'
 /** A request object id: 256 bits, base64url. */
 const ID = /^[\w-]{43}$/

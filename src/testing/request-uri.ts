@@ -13,7 +13,7 @@ import { currentMetadata } from './metadata.js'
 import type { OpState } from './state.js'
 import type { MockClient, RecordedRequest } from './types.js'
 
-/** The media types a request object may come with (RFC 9101 §10.2, RFC 7519 §10.3.1). */
+/** The media types a request object may come with (RFC 9101 §5.2.3, RFC 7519 §10.3.1). */
 const REQUEST_OBJECT_TYPES = ['application/oauth-authz-req+jwt', 'application/jwt']
 
 /**
