@@ -579,8 +579,9 @@ function optional<T>(value: unknown, check: (value: unknown) => T): T | undefine
 }
 
 /**
- * Checks a base URL of request objects by reference: https (http on loopback), ending in `/`,
- * without query or fragment.
+ * Checks a base URL of request objects by reference.
+ *
+ * https (http on loopback), ending in `/`, without query or fragment.
  * @param value - the base URL
  * @param member - what it is, for the error (`policy.requestUriBase`)
  * @returns the normalised URL

@@ -1,8 +1,8 @@
 /**
  * The authorization endpoint (OIDC Core §3.1.2, §3.2.2, §3.3.2).
  *
- * Resolves request objects (by value or by reference) and pushed requests, checks the request, and issues code, ID token and
- * access token.
+ * Resolves request objects (by value or by reference) and pushed requests, checks the request, and
+ * issues code, ID token and access token.
  *
  * @module
  */
