@@ -299,6 +299,25 @@ describe('request objects by reference: the OP fetches them through the mock OP'
     assert.deepEqual(calls, [`set ${config.settings.transactionTtlInSeconds}`, 'take'])
   })
 
+  it('a failing request object store: STORE_ERROR when keeping and when serving; the twin store works', async () => {
+    let down = true
+    const inner = createMemoryRequestObjectStore({ now: () => clock.now })
+    const requestObjectStore = {
+      set: (id: string, jwt: string, ttl: number) =>
+        down ? Promise.reject(new Error('connection refused')) : inner.set(id, jwt, ttl),
+      take: (id: string) =>
+        down ? Promise.reject(new Error('connection refused')) : inner.take(id),
+    }
+    const config = configure({ alg: 'ES256' }, {}, { requestObjectStore })
+    await expectCode(createAuthorizationRequest(config), 'STORE_ERROR')
+    await expectCode(
+      serveRequestObject(config, new Request(`${BASE}${'C'.repeat(43)}`)),
+      'STORE_ERROR',
+    )
+    down = false
+    assert.equal((await signIn(config)).idTokenClaims.sub, 'alice')
+  })
+
   it('a request object store that is not one is refused at configuration; the twin is taken', () => {
     assert.throws(() => configure({ alg: 'ES256' }, {}, { requestObjectStore: {} as never }), {
       code: 'INVALID_CONFIGURATION',
