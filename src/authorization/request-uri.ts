@@ -2,11 +2,12 @@
  * Request objects passed by reference (RFC 9101 §5.2), at one-time URLs the application serves.
  *
  * The authorization request carries `request_uri=<requestUriBase><random id>`; the application
- * routes GETs under `requestUriBase` to {@link serveRequestObject} (oidc-rp/web does it), which
- * answers with the request object once and then forgets it.
+ * routes GETs under `requestUriBase` to `serveRequestObject` (oidc-rp/web does it), which answers
+ * with the request object once and then forgets it.
  *
- * Loaded only when a policy's transport is `request-uri`: the sign-in path of other policies never
- * imports it.
+ * Loaded only when a policy uses it (dynamic `import()` from the authorization request and from
+ * `serveRequestObject`): no static import reaches this module, so the sign-in path of other
+ * policies never contains it.
  *
  * @module
  */
@@ -45,28 +46,16 @@ export async function keepRequestObject(
 }
 
 /**
- * Serves a request object passed by reference to the OP that fetches it, once.
+ * Answers the OP's fetch of a request object under the policy's `requestUriBase`, once.
  *
- * A `GET` of `<requestUriBase><id>`: `200` with the request object
- * (`application/oauth-authz-req+jwt`, `Cache-Control: no-store`) the first time, `404` after,
- * for an unknown id, or once expired; `405` for another method (a `HEAD` does not spend it).
- * `undefined` for a request that is not under the policy's `requestUriBase` (or a policy without
- * one), so the application's other routes can answer it. Framework-free: any server that speaks
- * Web `Request`/`Response` can call it (oidc-rp/web's `createWebAuth` does).
+ * What {@link serveRequestObject} does once it has seen that the request is under the base.
  * @param config - the configuration whose authorization requests made the request objects
  * @param request - the OP's request
- * @returns the response, or `undefined`
+ * @returns the response, or `undefined` when the request is not under the base
  * @throws {@link TransportError} `STORE_ERROR` when the request object store fails
- * @see {@link https://www.rfc-editor.org/rfc/rfc9101#section-5.2 | RFC 9101 §5.2}
- * @example
- * ```ts
- * // beside the application's other routes (oidc-rp/web's createWebAuth does this itself)
- * const served = await serveRequestObject(config, request)
- * if (served) return served
- * ```
- * @group Authorization
+ * @internal
  */
-export async function serveRequestObject(
+export async function answerRequestObjectFetch(
   config: Configuration,
   request: Request,
 ): Promise<Response | undefined> {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
 import { decodeProtectedHeader } from 'jose'
 import { createAuthorizationRequest } from '../../src/authorization/request.js'
-import { serveRequestObject } from '../../src/authorization/request-uri.js'
+import { serveRequestObject } from '../../src/authorization/serve-request-object.js'
 import { handleCallback } from '../../src/callback/sign-in.js'
 import {
   type Configuration,
@@ -407,13 +407,23 @@ describe('the code-flow sign-in path does not load request objects by reference'
     return seen
   }
 
-  it('discovery, the authorization request and the callback never import request-uri.ts statically', () => {
-    for (const entry of ['discovery.ts', 'authorization/request.ts', 'callback/sign-in.ts']) {
+  it('discovery, the authorization request, the callback, the package entry and oidc-rp/web never import request-uri.ts statically', () => {
+    for (const entry of [
+      'discovery.ts',
+      'authorization/request.ts',
+      'callback/sign-in.ts',
+      'index.ts',
+      'web/index.ts',
+    ]) {
       assert.equal(staticClosure(entry).has('authorization/request-uri.ts'), false, entry)
     }
   })
 
-  it('twin: the web routes, which serve request objects, do import it', () => {
-    assert.equal(staticClosure('web/index.ts').has('authorization/request-uri.ts'), true)
+  it('twin: the closure finds a module reached statically, and request-uri.ts is reached by import() only', () => {
+    assert.equal(staticClosure('index.ts').has('authorization/serve-request-object.ts'), true)
+    for (const file of ['authorization/request.ts', 'authorization/serve-request-object.ts']) {
+      const text = readFileSync(new URL(file, SRC), 'utf8')
+      assert.match(text, /import\('\.\/request-uri\.js'\)/, file)
+    }
   })
 })
