@@ -24,7 +24,6 @@ import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { isPlainObject } from '../lib/json.js'
-import { lazy } from '../lib/lazy.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
@@ -34,9 +33,7 @@ import { type IgnoredParameter, mergeParameters } from './merge.js'
 import { pushAuthorizationRequest } from './par.js'
 import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
 import { createRequestObject } from './request-object.js'
-
-/** Request objects by reference: loaded only by a policy whose transport is `request-uri`. */
-const requestUris = /* @__PURE__ */ lazy(() => import('./request-uri.js'))
+import { keepRequestObject } from './request-uri.js'
 
 /**
  * A value of an application parameter.
@@ -291,11 +288,7 @@ export async function createAuthorizationRequest(
       p.transport === 'request-uri'
         ? [
             'request_uri',
-            await (await requestUris()).keepRequestObject(
-              config,
-              jwt,
-              config.settings.transactionTtlInSeconds,
-            ),
+            await keepRequestObject(config, jwt, config.settings.transactionTtlInSeconds),
           ]
         : ['request', jwt],
     ]

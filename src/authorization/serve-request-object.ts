@@ -1,15 +1,20 @@
 /**
  * `serveRequestObject`: the application's route for request objects passed by reference.
  *
- * A small front that loads the by-reference module (request-uri.ts) only for a request under the
- * policy's `requestUriBase`, so an application that never uses the transport never loads it.
+ * The OP fetches `<requestUriBase><id>` once (RFC 9101 §5.2); this answers it from the request
+ * object store and forgets it. No module of the sign-in path imports this one: only an application
+ * that serves the route (itself, or through oidc-rp/web) carries it.
  *
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
-import { lazy } from '../lib/lazy.js'
+import { callStore } from '../lib/store-call.js'
+import { requestObjectStoreOf } from './request-uri.js'
 
-const requestUris = /* @__PURE__ */ lazy(() => import('./request-uri.js'))
+/** The media type of a request object fetched by reference (RFC 9101 §5.2.3). */
+const REQUEST_OBJECT_TYPE = 'application/oauth-authz-req+jwt'
+/** A request object id: 256 bits, base64url. */
+const ID = /^[\w-]{43}$/
 
 /**
  * Serves a request object passed by reference to the OP that fetches it, once.
@@ -39,5 +44,22 @@ export async function serveRequestObject(
 ): Promise<Response | undefined> {
   const base = config.policy.requestUriBase
   if (base === undefined || !request.url.startsWith(base)) return undefined
-  return (await requestUris()).answerRequestObjectFetch(config, request)
+  const url = new URL(request.url)
+  url.search = ''
+  url.hash = ''
+  if (!url.href.startsWith(base)) return undefined
+  if (request.method !== 'GET') {
+    return new Response(null, { status: 405, headers: { allow: 'GET' } })
+  }
+  const id = url.href.slice(base.length)
+  const store = requestObjectStoreOf(config)
+  const jwt = ID.test(id)
+    ? await callStore('request object store take', () => store.take(id))
+    : undefined
+  if (jwt === undefined) {
+    return new Response(null, { status: 404, headers: { 'cache-control': 'no-store' } })
+  }
+  return new Response(jwt, {
+    headers: { 'content-type': REQUEST_OBJECT_TYPE, 'cache-control': 'no-store' },
+  })
 }
