@@ -785,6 +785,12 @@ export type UsageErrorCode =
    * operation is refused.
    */
   | 'CLOCK_INVALID'
+  /**
+   * The policy passes request objects by reference, but the OP does not fetch them.
+   *
+   * Its metadata says `request_uri_parameter_supported: false` (absent means true, Discovery §3).
+   */
+  | 'OP_UNSUPPORTED_REQUEST_URI'
 
 /**
  * Every code an oidc-rp error can carry. `docs/errors.md` lists each with its meaning.

@@ -21,7 +21,7 @@ export {
   type AuthorizationRequestOptions,
   createAuthorizationRequest,
 } from './authorization/request.js'
-export { serveRequestObject } from './authorization/request-uri.js'
+export { serveRequestObject } from './authorization/serve-request-object.js'
 export type { BrowserBindingCookie } from './browser-binding.js'
 export type {
   ContractReport,

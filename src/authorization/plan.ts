@@ -225,7 +225,7 @@ async function requestObjectOptions(
     // Discovery §3: request_uri_parameter_supported defaults to true
     if (transport === 'request-uri' && provider.request_uri_parameter_supported === false) {
       throw unsupportedError(
-        'OP_UNSUPPORTED_REQUEST_OBJECT',
+        'OP_UNSUPPORTED_REQUEST_URI',
         'request_uri',
         'request objects by reference (request_uri_parameter_supported)',
       )

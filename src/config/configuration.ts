@@ -169,7 +169,8 @@ export interface ConfigurationOptions extends Partial<Settings> {
   /**
    * Where request objects passed by reference (`policy.transport: 'request-uri'`) wait for the OP.
    *
-   * Default in this process's memory: behind a load balancer give a shared one.
+   * Default: one in this process's memory, made on first use; behind a load balancer give a
+   * shared one (the OP's fetch may reach any machine).
    */
   readonly requestObjectStore?: RequestObjectStore
 }
@@ -284,6 +285,13 @@ export function assemble(
   if (options.attributeLookup !== undefined && typeof options.attributeLookup !== 'function') {
     throw invalidConfiguration('attributeLookup', 'a function')
   }
+  const requestObjects = options.requestObjectStore
+  if (
+    requestObjects !== undefined &&
+    (typeof requestObjects?.set !== 'function' || typeof requestObjects.take !== 'function')
+  ) {
+    throw invalidConfiguration('requestObjectStore', 'a RequestObjectStore { set, take }')
+  }
   const config = {
     issuer: provider.issuer,
     provider,
@@ -315,7 +323,7 @@ export function assemble(
         defaultStore: options.store === undefined,
         defaultFetch: options.fetch === undefined,
         attributeLookup: options.attributeLookup,
-        requestObjects: options.requestObjectStore,
+        requestObjects,
       }),
   })
   return Object.freeze(config as Configuration)

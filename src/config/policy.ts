@@ -414,7 +414,7 @@ export function normalizePolicy(
   const parameters = normalizeParameters(input.parameters)
   const protect = normalizeProtect(input.protect)
   const transport = oneOf(input.transport ?? defaults.transport ?? 'query', TRANSPORTS, 'transport')
-  const requestUriBase = optional(input.requestUriBase, requestUriBaseOf)
+  const requestUriBase = optional(input.requestUriBase, (v) => requestUriBaseOf(v))
   if ((transport === 'request-uri') !== (requestUriBase !== undefined)) {
     throw invalid('policy.requestUriBase', "given exactly when the transport is 'request-uri'")
   }
@@ -578,8 +578,17 @@ function optional<T>(value: unknown, check: (value: unknown) => T): T | undefine
   return value === undefined ? undefined : check(value)
 }
 
-/** An https base URL (http on loopback) ending in `/`, without query or fragment. */
-function requestUriBaseOf(value: unknown): string {
+/**
+ * Checks a base URL of request objects by reference.
+ *
+ * https (http on loopback), ending in `/`, without query or fragment.
+ * @param value - the base URL
+ * @param member - what it is, for the error (`policy.requestUriBase`)
+ * @returns the normalised URL
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member
+ * @internal
+ */
+export function requestUriBaseOf(value: unknown, member = 'policy.requestUriBase'): string {
   const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
   const loopback = url !== undefined && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)
   if (
@@ -590,7 +599,7 @@ function requestUriBaseOf(value: unknown): string {
     !url.pathname.endsWith('/')
   ) {
     throw invalid(
-      'policy.requestUriBase',
+      member,
       'an https URL (http only on loopback) ending in /, without query or fragment',
     )
   }

@@ -7,6 +7,8 @@
  *
  * @module
  */
+
+import { requestUriBaseOf } from '../config/policy.js'
 import type { ProviderMetadata } from '../config/provider.js'
 import { validateProviderMetadata } from '../config/provider.js'
 import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
@@ -26,6 +28,15 @@ export interface RegistrationOptions {
   readonly initialAccessToken?: string
   /** A software statement (RFC 7591 §2.3): a JWT the OP trusts, sent as `software_statement`. */
   readonly softwareStatement?: string
+  /**
+   * Where the connection serves request objects by reference: its `policy.requestUriBase`.
+   *
+   * Registered in `request_uris` (OIDC Registration §2), beside any the metadata names, so an OP
+   * that takes only pre-registered request URIs knows it. The one-time URLs are `<base><id>`: an
+   * OP that matches them against the registered ones as prefixes accepts them, one that matches
+   * whole URLs (oidc-provider) refuses them all once any is registered; leave it out there.
+   */
+  readonly requestUriBase?: string
   /** The `fetch` to use. Default `globalThis.fetch`. */
   readonly fetch?: typeof fetch
   /** Aborts the requests. */
@@ -72,7 +83,7 @@ const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
  *
  * @param provider - the OP's metadata (e.g. `config.provider`), or its issuer to discover
  * @param metadata - what to register: `redirect_uris` and the client's other members
- * @param options - initial access token, software statement, fetch, limits
+ * @param options - initial access token, software statement, request URI base, fetch, limits
  * @returns the registration: plain data, with its secrets apart
  * @throws {@link OAuthResponseError} `REGISTRATION_ERROR_RESPONSE` (`invalid_redirect_uri`,
  * `invalid_client_metadata`, `invalid_software_statement`, `unapproved_software_statement`,
@@ -102,7 +113,10 @@ export async function registerClient(
   metadata: ClientRegistrationMetadata,
   options: RegistrationOptions = {},
 ): Promise<ClientRegistration> {
-  const requested = checkRegistrationMetadata(metadata, options.softwareStatement !== undefined)
+  const requested = withRequestUriBase(
+    checkRegistrationMetadata(metadata, options.softwareStatement !== undefined),
+    options.requestUriBase,
+  )
   const initialAccessToken = optionalToken(options.initialAccessToken, 'initialAccessToken')
   const softwareStatement = optionalToken(options.softwareStatement, 'softwareStatement')
   const op = await providerOf(provider, options)
@@ -137,6 +151,35 @@ export async function registerClient(
     requested,
     allowInsecureRequests: options.allowInsecureRequests,
   })
+}
+
+/**
+ * Adds a request URI base to the metadata's `request_uris`, once.
+ * @param metadata - the checked metadata
+ * @param base - the connection's `policy.requestUriBase`, if it has one
+ * @returns the metadata to send
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for a base that is not an https URL ending in `/`
+ */
+function withRequestUriBase(
+  metadata: Record<string, unknown>,
+  base: string | undefined,
+): Record<string, unknown> {
+  if (base === undefined) return metadata
+  let checked: string
+  try {
+    checked = requestUriBaseOf(base, 'requestUriBase')
+  } catch {
+    throw invalidArgument(
+      'requestUriBase',
+      'an https URL (http only on loopback) ending in /, without query or fragment',
+    )
+  }
+  const given = metadata.request_uris
+  if (given !== undefined && !(Array.isArray(given) && given.every((u) => typeof u === 'string'))) {
+    throw invalidArgument('metadata.request_uris', 'an array of URLs')
+  }
+  const uris = (given as string[] | undefined) ?? []
+  return { ...metadata, request_uris: uris.includes(checked) ? uris : [...uris, checked] }
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The authorization endpoint (OIDC Core §3.1.2, §3.2.2, §3.3.2).
  *
- * Resolves request objects and pushed requests, checks the request, and issues code, ID token and
- * access token.
+ * Resolves request objects (by value or by reference) and pushed requests, checks the request, and
+ * issues code, ID token and access token.
  *
  * @module
  */
@@ -22,6 +22,7 @@ import { trackSession } from './logout.js'
 import { advertisesIssParameter } from './metadata.js'
 import { MockOPError } from './mock-op-error.js'
 import { mergeRequestObject, readRequestObject } from './request-object.js'
+import { fetchRequestUri } from './request-uri.js'
 import { type Grant, nowSeconds, type OpState, requireClient } from './state.js'
 import { issueAccessToken, issueIdToken } from './tokens.js'
 import type {
@@ -154,40 +155,15 @@ async function resolveParams(
     if (params.request_uri.startsWith(REQUEST_URI_PREFIX)) {
       return takePushedRequest(state, client, params.request_uri)
     }
-    record.requestUriFetched = params.request_uri
   }
   const request =
     params.request_uri === undefined
       ? params.request
-      : await fetchRequestUri(state, params.request_uri)
+      : await fetchRequestUri(state, client, params.request_uri, record)
   if (request === undefined) return params
   const object = await readRequestObject(state, client, request)
   record.requestObject = object.record
   return mergeRequestObject(params, object.params)
-}
-
-/**
- * Fetches a request object passed by reference (RFC 9101 §5.2) through `rpFetch`.
- *
- * An http(s) URL, a 200 with the JWT; anything else is `invalid_request_uri`.
- */
-async function fetchRequestUri(state: OpState, uri: string): Promise<string> {
-  if (!/^https?:\/\//.test(uri)) {
-    throw new OAuthFailure('invalid_request_uri', 'request_uri is neither PAR nor an http(s) URL')
-  }
-  let response: Response
-  try {
-    response = await state.rpFetch(uri, {
-      headers: { accept: 'application/oauth-authz-req+jwt, application/jwt' },
-    })
-  } catch {
-    throw new OAuthFailure('invalid_request_uri', 'the request_uri could not be fetched')
-  }
-  const body = await response.text()
-  if (response.status !== 200 || body === '') {
-    throw new OAuthFailure('invalid_request_uri', `the request_uri answered ${response.status}`)
-  }
-  return body.trim()
 }
 
 /** Takes a pushed request (one-time use, RFC 9126 §4). */

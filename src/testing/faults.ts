@@ -273,7 +273,8 @@ export type GrantResponseFault = 'no-issued_token_type' | 'access-token-as-N_A' 
  * - `{ grantResponse }`: a broken answer to a grant without user ({@link GrantResponseFault});
  * - `{ registration }`: a broken registration or client configuration answer
  *   ({@link RegistrationFault});
- * - `{ webfinger }`: a broken WebFinger answer ({@link WebFingerFault}).
+ * - `{ webfinger }`: a broken WebFinger answer ({@link WebFingerFault});
+ * - `{ requestUri }`: a request object by reference mishandled ({@link RequestUriFault}).
  * @group Faults
  */
 export type Fault =
@@ -364,6 +365,10 @@ export type Fault =
       /** Break the next WebFinger answer this way. */
       webfinger: WebFingerFault
     }
+  | {
+      /** Mishandle the next request object passed by reference this way. */
+      requestUri: RequestUriFault
+    }
 
 /**
  * How mutual TLS (RFC 8705) goes wrong:
@@ -422,6 +427,18 @@ export type WebFingerFault =
   | 'two-issuers'
   | 'links-not-array'
   | 'xrd-content-type'
+
+/**
+ * How the OP mishandles a request object passed by reference (RFC 9101 §5.2):
+ *
+ * - `not-fetched`: it never fetches the `request_uri` and refuses the request with
+ *   `request_uri_not_supported` (the RP's request object is left to expire);
+ * - `fetched-twice`: it fetches the `request_uri` twice and reads the second answer (a retry
+ *   without a cache), so an RP that serves each request object once makes it fail with
+ *   `invalid_request_uri`.
+ * @group Faults
+ */
+export type RequestUriFault = 'not-fetched' | 'fetched-twice'
 
 /**
  * Options of `MockOP.misbehave`.

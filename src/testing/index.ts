@@ -44,6 +44,7 @@ export type {
   MtlsFault,
   OAuthErrorFault,
   RegistrationFault,
+  RequestUriFault,
   RespondFault,
   WebFingerFault,
 } from './faults.js'

@@ -159,6 +159,16 @@ function accept(
       'redirect_uris must be absolute URLs without fragment',
     )
   }
+  const requestUris = body.request_uris
+  if (
+    requestUris !== undefined &&
+    !(
+      Array.isArray(requestUris) &&
+      requestUris.every((u) => typeof u === 'string' && URL.canParse(u))
+    )
+  ) {
+    return registrationError('invalid_client_metadata', 'request_uris must be absolute URLs')
+  }
   if (body.jwks !== undefined && body.jwks_uri !== undefined) {
     return registrationError('invalid_client_metadata', 'jwks and jwks_uri are exclusive')
   }

@@ -133,6 +133,14 @@ export interface MockClient {
   /** When set, request objects must be signed with exactly this algorithm. */
   request_object_signing_alg?: string
   /**
+   * The URLs the client's request objects by reference may come from (OIDC Registration §2).
+   *
+   * When set, a `request_uri` that does not start with one of them is refused with
+   * `invalid_request_uri` (the mock matches prefixes, so one-time URLs under a registered base
+   * pass; some OPs, oidc-provider among them, match whole URLs).
+   */
+  request_uris?: string[]
+  /**
    * The certificates that authenticate the client by mutual TLS (RFC 8705 §2).
    *
    * PEM, or their base64url SHA-256 thumbprints, for `tls_client_auth` or
@@ -408,9 +416,11 @@ export interface RecordedRequest {
   mtlsAlias?: boolean
   /** token, PAR, userinfo: the JWK thumbprint of an accepted DPoP proof's key. */
   dpopJkt?: string
-  /** authorization and PAR: the request object, when `request=` was used. */
-  /** The request_uri the OP fetched its request object from (RFC 9101 §5.2), if any. */
+  /** authorization: the `request_uri` the OP fetched its request object from (RFC 9101 §5.2). */
   requestUriFetched?: string
+  /** authorization: the answers to its fetches of the `request_uri`, in order (HTTP statuses). */
+  requestUriAnswers?: number[]
+  /** authorization and PAR: the request object, when `request=` or `request_uri` was used. */
   requestObject?: RecordedRequestObject
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { serveRequestObject } from '../authorization/request-uri.js'
+import { serveRequestObject } from '../authorization/serve-request-object.js'
 import type { SignInResult } from '../callback/result.js'
 import type { Configuration } from '../config/configuration.js'
 import { signInWith } from './callback.js'

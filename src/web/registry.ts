@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { serveRequestObject } from '../authorization/request-uri.js'
+import { serveRequestObject } from '../authorization/serve-request-object.js'
 import type { Configuration } from '../config/configuration.js'
 import { validateSettings } from '../config/settings.js'
 import { UsageError } from '../errors.js'

@@ -2,7 +2,9 @@
  * Request objects by reference (RFC 9101 §5.2) against a real OP: oidc-provider 8 with
  * `features.requestObjects.requestUri` fetches the request object from the RP, which serves it on
  * a 127.0.0.1 listener with `serveRequestObject`, once. Signed (`rp-request_uri-sig`) and signed
- * then encrypted to the OP's key (`rp-request_uri-sig+enc`); the refusal has its twin.
+ * then encrypted to the OP's key (`rp-request_uri-sig+enc`); the refusals have their twins,
+ * among them the limit the docs state: oidc-provider compares registered `request_uris` as whole
+ * URLs, so a client that registered some cannot use one-time URLs.
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
@@ -75,6 +77,8 @@ before(async () => {
     jwks,
     clients: [
       { client_id: 'ruri', ...client },
+      // registered request_uris: oidc-provider then takes only those whole URLs
+      { client_id: 'ruri-registered', ...client, request_uris: [base] },
       {
         client_id: 'ruri-enc',
         ...client,
@@ -172,6 +176,17 @@ describe('oidc-provider fetches request objects by reference', () => {
       'CALLBACK_STATE_MISSING',
     )
     const { result } = await signIn(config)
+    assert.equal(result.idTokenClaims.sub, 'alice')
+  })
+
+  test('a client with registered request_uris: oidc-provider matches whole URLs and refuses the one-time URL under the base (invalid_request_uri); the twin without them signs in', async () => {
+    const config = await connect('ruri-registered')
+    const before = answered.length
+    const { url } = await browser.createAuthorizationRequest(config)
+    const refused = await op.completeLogin(url, { user: 'alice' })
+    assert.equal(refused.url.searchParams.get('error'), 'invalid_request_uri')
+    assert.deepEqual(answered.slice(before), [], 'refused before any fetch')
+    const { result } = await signIn(await connect('ruri'))
     assert.equal(result.idTokenClaims.sub, 'alice')
   })
 })

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import type { Transaction } from '../../src/storage.js'
 import {
   createMemoryReplayGuard,
+  createMemoryRequestObjectStore,
   createMemorySessionStore,
   createMemoryTransactionStore,
 } from '../../src/stores/memory.js'
@@ -361,5 +362,47 @@ describe('createMemoryReplayGuard', () => {
     // 'short' expired behind an unexpired 'long': the full sweep frees its place
     assert.equal(await guard.claim('next', t + 600), true)
     assert.equal(await guard.claim('long', t + 600), false, 'long is still taken')
+  })
+})
+
+describe('createMemoryRequestObjectStore', () => {
+  it('takes a request object once: a second take, or an id never kept, finds nothing', async () => {
+    const store = createMemoryRequestObjectStore()
+    await store.set('id-1', 'jwt-1', 60)
+    assert.equal(await store.take('id-1'), 'jwt-1')
+    assert.equal(await store.take('id-1'), undefined)
+    assert.equal(await store.take('never-kept'), undefined)
+  })
+
+  it('forgets a request object once its TTL has passed; the twin taken a moment before gets it', async () => {
+    const clock = { now: 1_000_000 }
+    const store = createMemoryRequestObjectStore({ now: () => clock.now })
+    await store.set('late', 'jwt-late', 60)
+    await store.set('early', 'jwt-early', 60)
+    clock.now += 59_999
+    assert.equal(await store.take('early'), 'jwt-early')
+    clock.now += 1
+    assert.equal(await store.take('late'), undefined)
+  })
+
+  it('respects its bound, dropping the oldest first', async () => {
+    const store = createMemoryRequestObjectStore({ maxEntries: 2 })
+    await store.set('a', 'jwt-a', 60)
+    await store.set('b', 'jwt-b', 60)
+    await store.set('c', 'jwt-c', 60)
+    assert.equal(await store.take('a'), undefined)
+    assert.equal(await store.take('b'), 'jwt-b')
+    assert.equal(await store.take('c'), 'jwt-c')
+  })
+
+  it('refuses a bad bound or TTL with INVALID_ARGUMENT; the twin keeps it', async () => {
+    assert.throws(() => createMemoryRequestObjectStore({ maxEntries: 0 }), {
+      code: 'INVALID_ARGUMENT',
+    })
+    const store = createMemoryRequestObjectStore()
+    await expectCode(store.set('x', 'jwt', 0), 'INVALID_ARGUMENT')
+    assert.equal(await store.take('x'), undefined)
+    await store.set('x', 'jwt', 1)
+    assert.equal(await store.take('x'), 'jwt')
   })
 })
