@@ -125,8 +125,9 @@ export interface SignInResult {
   /**
    * The application's own name for the authentication context.
    *
-   * The ID token's `acr` through the connection's `acrMapping.response` (docs/registry.md).
-   * Absent without a mapping, or when no row matches.
+   * The ID token's `acr` through the connection's `acrMapping.response` (docs/registry.md);
+   * with only `acrMapping.request`, the `acr` as returned. Absent without an acr mapping, or when
+   * no row matches.
    */
   readonly localAcr?: string
   /** How the claims received matched the attribute contract. */

@@ -228,7 +228,7 @@ export interface ConnectionRegistry {
 
 /** 1–64 of `A-Z a-z 0-9 . _ -`: safe in URLs, cookie values and store keys. */
 const CONNECTION_ID = /^[\w.-]{1,64}$/
-/** Saved members a patch may not set: the registry's own. */
+/** Saved members a patch may replace but never remove (`null`). */
 const SAVED_MEMBERS_REQUIRED = ['provider', 'client'] as const
 
 /**
@@ -281,9 +281,10 @@ export function createConnectionRegistry(
   /** The record's configuration with its credentials and runtime: the validation of a record. */
   const restore = async (record: ConnectionRecord): Promise<Configuration> =>
     restoreConfiguration(record.configuration, await credentialsOf(record.id), {
-      ...options.connectionOptions?.(record.id),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.now === undefined ? {} : { now: options.now }),
+      // a connection's own runtime options (an mTLS fetch) win over the registry's
+      ...options.connectionOptions?.(record.id),
       store: storeOf(record.id),
     })
 
@@ -325,14 +326,13 @@ export function createConnectionRegistry(
     return cloneJson(record)
   }
 
+  /** The one enabled connection the saved data matches (no configuration is built). */
   const firstOf = async (
-    matches: (record: ConnectionRecord, config: Configuration) => boolean,
+    matches: (record: ConnectionRecord) => boolean,
     what: string,
   ): Promise<string> => {
-    const found: string[] = []
-    for (const record of await callStore('connection store list', () => store.list())) {
-      if (record.enabled && matches(record, await build(record))) found.push(record.id)
-    }
+    const records = await callStore('connection store list', () => store.list())
+    const found = records.filter((record) => record.enabled && matches(record)).map((r) => r.id)
     if (found.length !== 1) {
       throw new UsageError(
         'CONNECTION_NOT_CHOSEN',
@@ -423,7 +423,7 @@ export function createConnectionRegistry(
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
           ...choice.webfinger,
         })
-        return firstOf((_, config) => config.issuer === issuer, `the issuer ${issuer}`)
+        return firstOf((record) => record.configuration.issuer === issuer, `the issuer ${issuer}`)
       }
       throw invalidArgument('choice', 'one of { id }, { email } or { identifier }')
     },

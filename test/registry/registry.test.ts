@@ -358,6 +358,44 @@ describe('connections managed as data', () => {
     assert.equal((await registry.configuration('a')).issuer, opA.issuer)
   })
 
+  test("a connection's own fetch wins over the registry's; without one, the registry's is used", async () => {
+    const used: string[] = []
+    const tagged =
+      (tag: string): typeof fetch =>
+      (input, init) => {
+        used.push(tag)
+        return network(input, init)
+      }
+    const registry = createConnectionRegistry({
+      credentials: { a: { client_secret: SECRETS.a }, b: { client_secret: SECRETS.b } },
+      fetch: tagged('registry'),
+      connectionOptions: (id) => (id === 'a' ? { fetch: tagged('own') } : undefined),
+    })
+    await registry.add('a', configA)
+    await registry.add('b', configB)
+    await registry.reload('a')
+    assert.deepEqual(used, ['own'])
+    await registry.reload('b')
+    assert.deepEqual(used, ['own', 'registry'])
+  })
+
+  test('bad changes and details are refused and write nothing; a good one lands', async () => {
+    const registry = await twoConnections()
+    for (const change of [
+      'label' as never,
+      { label: 'x'.repeat(201) },
+      { domains: 'corp.example' as never },
+      { domains: ['corp.example', 'Corp.Example'] },
+      { domains: ['no-dot'] },
+      { enabled: 'yes' as never },
+      { configuration: { provider: null } },
+    ]) {
+      await expectCode(registry.update('a', change), 'INVALID_ARGUMENT')
+    }
+    assert.equal((await registry.list()).find((r) => r.id === 'a')!.revision, 1)
+    assert.equal((await registry.update('a', { label: 'Corp HQ' })).label, 'Corp HQ')
+  })
+
   test('ids outside 1–64 of A-Z a-z 0-9 . _ - are refused', async () => {
     const registry = createConnectionRegistry({ fetch: network })
     for (const id of ['', 'a b', 'x'.repeat(65), '../a', 'é']) {
