@@ -4,6 +4,7 @@
  * cookies of WEB-SPEC.md.
  * @module
  */
+import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import {
   type Browser,
@@ -11,7 +12,6 @@ import {
   type Cookie,
   chromium,
   type Page,
-  type Request,
 } from 'playwright-core'
 
 const RESULTS = new URL('../../../test-results/', import.meta.url)
@@ -232,34 +232,88 @@ export function fetchFromPage<T>(page: Page, paths: readonly string[]): Promise<
 }
 
 /**
- * Waits until the page has sent `count` requests to `pathname`, headers and all (the cookies a
- * request carries are fixed once it is on the wire).
+ * The session cookies a `Cookie` header carries, comparable and printable: each name with a short
+ * hash of its value (never the value), sorted by name, so two headers that order the same cookies
+ * differently compare equal.
+ * @param header - a `Cookie` header, or `''` when the request carried none
+ * @returns e.g. `oidc-rp.session=3f2a9c01`, or `(no session cookie)`
+ */
+export function sessionCookiesOf(header: string): string {
+  const named = header
+    .split(';')
+    .map((pair) => pair.trim())
+    .filter((pair) => SESSION_COOKIE.test(pair.slice(0, pair.indexOf('='))))
+    .map((pair) => {
+      const at = pair.indexOf('=')
+      const hash = createHash('sha256')
+        .update(pair.slice(at + 1))
+        .digest('hex')
+        .slice(0, 8)
+      return `${pair.slice(0, at)}=${hash}`
+    })
+    .sort()
+  return named.length === 0 ? '(no session cookie)' : named.join('; ')
+}
+
+/** CDP's `Fetch.requestPaused`, the members read here. */
+interface PausedResponse {
+  readonly requestId: string
+  readonly networkId?: string
+}
+
+/**
+ * Holds the answers to the page's next `count` requests to `pathname` until all of them are on the
+ * wire, then lets them through together: each request's cookies are fixed before the browser sees
+ * any answer's `Set-Cookie`, however slowly the machine sends them. Chromium attaches cookies when
+ * a request really leaves (after `page.on('request')` and after a routed request continues), so the
+ * answers, not the requests, are held (CDP `Fetch` at the response stage), and the cookies read are
+ * those of `Network.requestWillBeSentExtraInfo`, the headers as sent.
  * @param page - the tab
  * @param pathname - e.g. `/protected`
  * @param count - how many requests
- * @param timeoutInMs - when to give up (the promise then rejects)
- * @returns the `Cookie` header of each, in the order they were sent
+ * @param timeoutInMs - when to give up (the promise then rejects and the answers go through)
+ * @returns once the hold is in place: the session cookies each request carried
+ *   ({@link sessionCookiesOf}, in the order they were answered), settled when all were answered
  */
-export function requestsSent(
+export async function answersHeldUntilAllSent(
   page: Page,
   pathname: string,
   count: number,
   timeoutInMs = 30_000,
-): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const cookies: Promise<string>[] = []
-    const timer = setTimeout(() => {
-      page.off('request', onRequest)
-      reject(new Error(`the page sent ${cookies.length} of ${count} requests to ${pathname}`))
-    }, timeoutInMs)
-    function onRequest(request: Request): void {
-      if (new URL(request.url()).pathname !== pathname) return
-      cookies.push(request.allHeaders().then((headers) => headers.cookie ?? ''))
-      if (cookies.length < count) return
-      page.off('request', onRequest)
-      clearTimeout(timer)
-      Promise.all(cookies).then(resolve, reject)
-    }
-    page.on('request', onRequest)
+): Promise<{ readonly sent: Promise<string[]> }> {
+  const cdp = await page.context().newCDPSession(page)
+  const sentHeaders = new Map<string, Record<string, string>>()
+  cdp.on('Network.requestWillBeSentExtraInfo', (event) => {
+    sentHeaders.set(event.requestId, event.headers as Record<string, string>)
   })
+  await cdp.send('Network.enable')
+  await cdp.send('Fetch.enable', {
+    patterns: [{ urlPattern: `*${pathname}`, requestStage: 'Response' }],
+  })
+  const paused: PausedResponse[] = []
+  const letThrough = async (): Promise<void> => {
+    await Promise.all(
+      paused.map(({ requestId }) => cdp.send('Fetch.continueRequest', { requestId })),
+    )
+    await cdp.detach()
+  }
+  const sent = new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      letThrough().finally(() => {
+        reject(new Error(`the page sent ${paused.length} of ${count} requests to ${pathname}`))
+      })
+    }, timeoutInMs)
+    cdp.on('Fetch.requestPaused', (event: PausedResponse) => {
+      paused.push(event)
+      if (paused.length < count) return
+      clearTimeout(timer)
+      const cookies = paused.map(({ networkId }) => {
+        const headers = sentHeaders.get(networkId ?? '') ?? {}
+        const name = Object.keys(headers).find((key) => key.toLowerCase() === 'cookie')
+        return sessionCookiesOf(name === undefined ? '' : (headers[name] ?? ''))
+      })
+      letThrough().then(() => resolve(cookies), reject)
+    })
+  })
+  return { sent }
 }

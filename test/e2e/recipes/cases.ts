@@ -13,6 +13,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import {
+  answersHeldUntilAllSent,
   type CaseBrowser,
   fetchFromPage,
   flipOneCharacter,
@@ -22,7 +23,6 @@ import {
   logInAtOp,
   navigationsTo,
   type PageFetch,
-  requestsSent,
   SESSION_COOKIE,
   sessionCookies,
   setCookies,
@@ -287,16 +287,18 @@ export function describeRecipe(name: string, launch: RecipeLaunch): void {
             'the refreshed access token expires later',
           )
 
-          // the OP holds the pair's refresh until the browser sent both requests, so the second
-          // carries the cookie the first one's refresh replaces, however loaded the machine is
+          // the pair's answers wait until both requests are on the wire, so the second carries
+          // the cookie the first one's refresh replaces, however loaded the machine is
           const beforePair = { ...counters }
-          const release = rig().op.holdTokenRequests()
-          const sent = requestsSent(page, '/protected', 2)
-          const fetched = fetchFromPage<ProtectedJson>(page, ['/protected', '/protected'])
-          const pairCookies = await sent.finally(release)
-          const pair = await fetched
+          const { sent } = await answersHeldUntilAllSent(page, '/protected', 2)
+          const pair = await fetchFromPage<ProtectedJson>(page, ['/protected', '/protected'])
+          const pairCookies = await sent
           assert.match(pairCookies[0] ?? '', /oidc-rp\.session/, 'the first request had a session')
-          assert.equal(pairCookies[1], pairCookies[0], 'both requests carried the same session')
+          assert.equal(
+            pairCookies[1],
+            pairCookies[0],
+            `both requests carried the same session (sent: ${pairCookies.join(' | ')})`,
+          )
           for (const [i, fetched] of pair.entries()) {
             assert.equal(fetched.status, 200, `concurrent request ${i + 1} answered with a session`)
             assert.equal(fetched.body?.sub, 'alice')

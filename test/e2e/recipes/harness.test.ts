@@ -11,7 +11,12 @@ import { after, before, describe, test } from 'node:test'
 import { deflateRawSync } from 'node:zlib'
 import type { Browser } from 'playwright-core'
 import type { CookieJar } from '../../interop/browser.js'
-import { fetchFromPage, launchChromium } from './browser.js'
+import {
+  answersHeldUntilAllSent,
+  fetchFromPage,
+  launchChromium,
+  sessionCookiesOf,
+} from './browser.js'
 import { startEvilSite } from './evil-site.js'
 import {
   CLIENT_SECRET,
@@ -296,6 +301,7 @@ describe('evil site and page fetches in Chromium', { timeout: 60_000 }, () => {
   let browser: Browser | undefined
   let target: Server
   let targetUrl: string
+  let rotations = 0
   const received: {
     method: string
     origin?: string
@@ -308,7 +314,15 @@ describe('evil site and page fetches in Chromium', { timeout: 60_000 }, () => {
     let count = 0
     target = createServer(async (req, res) => {
       const body = await bodyOf(req)
-      if (req.url === '/json') {
+      if (req.url === '/rotate') {
+        rotations++
+        res
+          .writeHead(200, {
+            'content-type': 'application/json',
+            'set-cookie': `oidc-rp.session=r${rotations}; Path=/; HttpOnly; SameSite=Lax`,
+          })
+          .end(JSON.stringify({ cookie: req.headers.cookie ?? null }))
+      } else if (req.url === '/json') {
         count++
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ count }))
       } else if (req.url === '/redirect') {
@@ -384,6 +398,30 @@ describe('evil site and page fetches in Chromium', { timeout: 60_000 }, () => {
         [2, 3],
       )
       assert.deepEqual(answers[2], { status: 0, body: null })
+    } finally {
+      await context.close()
+    }
+  })
+
+  test('answersHeldUntilAllSent: two requests answered with a new cookie each carry the same one, and it is read as sent', async () => {
+    const context = await browser!.newContext()
+    try {
+      const page = await context.newPage()
+      await page.goto(`${targetUrl}/rotate`)
+      // the twin: one after the other, the second carries the cookie the first answer set
+      const serial = [
+        ...(await fetchFromPage<{ cookie: string }>(page, ['/rotate'])),
+        ...(await fetchFromPage<{ cookie: string }>(page, ['/rotate'])),
+      ]
+      assert.notEqual(serial[0]?.body?.cookie, serial[1]?.body?.cookie, 'the server rotates it')
+      const { sent } = await answersHeldUntilAllSent(page, '/rotate', 2)
+      const pair = await fetchFromPage<{ cookie: string }>(page, ['/rotate', '/rotate'])
+      const cookies = await sent
+      const received = pair.map((answer) => answer.body?.cookie ?? '')
+      assert.equal(received[0], `oidc-rp.session=r${rotations - 2}`)
+      assert.equal(received[1], received[0], 'both left before either answer was seen')
+      assert.deepEqual(cookies, received.map(sessionCookiesOf), 'the cookies read are those sent')
+      assert.match(cookies[0] ?? '', /^oidc-rp\.session=[0-9a-f]{8}$/, 'a hash, never the value')
     } finally {
       await context.close()
     }

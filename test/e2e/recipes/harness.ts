@@ -85,13 +85,6 @@ export interface RecipeOp {
    */
   shortAccessTokens(on: boolean): void
   /**
-   * Holds every token-endpoint request from now on, before the OP reads it, until the returned
-   * function is called: requests that must overlap at the RP then overlap however loaded the
-   * machine is.
-   * @returns the function that lets the held requests (and later ones) through
-   */
-  holdTokenRequests(): () => void
-  /**
    * Every token, code and ID token the OP issued so far (to check that nothing printed contains one).
    * @returns the values
    */
@@ -134,11 +127,6 @@ export async function startRecipeOp(clients: readonly RecipeClient[]): Promise<R
     })),
   })
   const { provider } = op
-  let held: Promise<void> | undefined
-  provider.use(async (ctx, next) => {
-    if (held !== undefined && ctx.path === '/token') await held
-    await next()
-  })
   provider.on('grant.success', (ctx) => {
     const { oidc, body } = ctx as OpContext
     for (const key of ['access_token', 'refresh_token', 'id_token'] as const) {
@@ -170,16 +158,6 @@ export async function startRecipeOp(clients: readonly RecipeClient[]): Promise<R
     shortAccessTokens(on) {
       short = on
       issuedSinceSwitch = 0
-    },
-    holdTokenRequests() {
-      let release!: () => void
-      held = new Promise((resolve) => {
-        release = resolve
-      })
-      return () => {
-        held = undefined
-        release()
-      }
     },
     issuedSecrets: () => [...secrets],
     close: () => op.close(),

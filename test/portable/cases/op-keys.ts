@@ -1,11 +1,12 @@
 /**
  * OP keys that cannot be safe are refused on every runtime, by oidc-rp's own check rather than by
  * whatever the runtime's WebCrypto happens to verify: an RSA key with e = 1 (for which anyone can
- * compute a signature), an EC key off its curve or with coordinates of the wrong length, an Ed25519
- * key of small order (the identity point accepts one fixed signature on every message).
+ * compute a signature), an EC key off its curve or with coordinates of the wrong length, an
+ * Ed25519 key of small order (the identity point accepts one fixed signature on every message);
+ * and request objects are never encrypted to an RSA key with e = 1 or an X25519 key of small order.
  */
-import { equal } from '../assert.js'
-import type { Env } from '../fixtures.js'
+import { equal, ok } from '../assert.js'
+import { countingStore, type Env } from '../fixtures.js'
 import type { Case } from '../harness.js'
 
 const ISSUER = 'https://op.example.com'
@@ -25,7 +26,7 @@ const fromB64url = (value: string) =>
 const segment = (value: unknown) => b64url(encoder.encode(JSON.stringify(value)))
 
 /** A configuration whose OP publishes exactly these keys. */
-function rpWithOpKeys(env: Env, keys: readonly JsonWebKey[]) {
+function rpWithOpKeys(env: Env, keys: readonly object[], options: object = {}) {
   const metadata = {
     issuer: ISSUER,
     authorization_endpoint: `${ISSUER}/authorize`,
@@ -34,10 +35,53 @@ function rpWithOpKeys(env: Env, keys: readonly JsonWebKey[]) {
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+    request_parameter_supported: true,
+    request_object_signing_alg_values_supported: ['HS256'],
+    request_object_encryption_alg_values_supported: ['RSA-OAEP-256', 'ECDH-ES'],
+    request_object_encryption_enc_values_supported: ['A128GCM'],
   }
   const fetch = async () =>
     new Response(JSON.stringify({ keys }), { headers: { 'content-type': 'application/json' } })
-  return env.lib.createConfiguration(metadata, CLIENT, { fetch })
+  const client = { ...CLIENT, client_secret: 'op-keys-client-secret-0123456789-abcdefghijklmnop' }
+  return env.lib.createConfiguration(metadata, client, { fetch, ...options })
+}
+
+/** The Ed25519 identity point (y = 1), of order 1, and the point of order 8 (libsodium's list). */
+const ED25519_SMALL_ORDER = [
+  `01${'00'.repeat(31)}`,
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+]
+/** X25519 u = 0 and a u of order 8 (libsodium's list). */
+const X25519_SMALL_ORDER = [
+  '00'.repeat(32),
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+]
+const fromHex = (hex: string) =>
+  Uint8Array.from(hex.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16))
+
+/** An EdDSA JWS forged for the Ed25519 identity key: R = the identity point, S = 0. */
+function forgeForIdentity(kid: string, claims: object): string {
+  const input = `${segment({ alg: 'EdDSA', kid })}.${segment(claims)}`
+  const signature = new Uint8Array(64)
+  signature[0] = 1
+  return `${input}.${b64url(signature)}`
+}
+
+/** The JWE `alg` and `enc` of a request object from its compact form (empty when not a JWE). */
+function jweHeader(requestObject: string | null): { alg?: string; kid?: string } {
+  const parts = (requestObject ?? '').split('.')
+  if (parts.length !== 5) return {}
+  return JSON.parse(new TextDecoder().decode(fromB64url(parts[0]!)))
+}
+
+/** A policy that signs the request object with the client secret and encrypts it with `alg`. */
+function encryptingPolicy(alg: 'RSA-OAEP-256' | 'ECDH-ES') {
+  return {
+    policy: {
+      transport: 'request-object',
+      requestObject: { alg: 'HS256', encrypt: { alg, enc: 'A128GCM' } },
+    },
+  }
 }
 
 function idTokenClaims() {
@@ -138,35 +182,91 @@ export function opKeyCases(env: Env): Case[] {
       },
     },
     {
-      name: 'an OP Ed25519 key of small order (the identity point) is refused with JWKS_UNSAFE_KEY; twin: a genuine Ed25519 key verifies',
+      name: 'an OP Ed25519 key of small order is never used: an EdDSA ID token forged for the identity point is refused with JWKS_UNSAFE_KEY; twin: a generated Ed25519 key verifies',
       async run() {
-        const identity = new Uint8Array(32)
-        identity[0] = 1
-        const weak = { kty: 'OKP', crv: 'Ed25519', x: b64url(identity), kid: 'small', use: 'sig' }
         const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, [
           'sign',
           'verify',
         ])) as CryptoKeyPair
         const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
         const good = { kty: 'OKP', crv: 'Ed25519', x: jwk.x!, kid: 'good', use: 'sig' }
-        const config = rpWithOpKeys(env, [weak, good])
-        // R = the identity, S = 0: [S]B = R + [k]A holds for the identity A whatever the message
-        const input = `${segment({ alg: 'EdDSA', kid: 'small' })}.${segment(idTokenClaims())}`
-        const forged = `${input}.${b64url(Uint8Array.from([...identity, ...new Uint8Array(32)]))}`
-        const expectations = { source: 'token', nonce: env.lib.expectNoNonce } as const
-        await env.expectCode(
-          env.lib.validateIdToken(config, forged, expectations),
-          'JWKS_UNSAFE_KEY',
-        )
-        const signedInput = `${segment({ alg: 'EdDSA', kid: 'good' })}.${segment(idTokenClaims())}`
+        const weak = ED25519_SMALL_ORDER.map((hex, i) => ({
+          ...good,
+          x: b64url(fromHex(hex)),
+          kid: `small-${i}`,
+        }))
+        const config = rpWithOpKeys(env, [...weak, good])
+        for (const { kid } of weak) {
+          await env.expectCode(
+            env.lib.validateIdToken(config, forgeForIdentity(kid, idTokenClaims()), {
+              source: 'token',
+              nonce: env.lib.expectNoNonce,
+            }),
+            'JWKS_UNSAFE_KEY',
+          )
+        }
+        const input = `${segment({ alg: 'EdDSA', kid: 'good' })}.${segment(idTokenClaims())}`
         const signature = await crypto.subtle.sign(
-          'Ed25519',
+          { name: 'Ed25519' },
           pair.privateKey,
-          encoder.encode(signedInput),
+          encoder.encode(input),
         )
-        const genuine = `${signedInput}.${b64url(new Uint8Array(signature))}`
-        const claims = await env.lib.validateIdToken(config, genuine, expectations)
-        equal(claims.sub, 'alice', 'twin: a genuine Ed25519 key verifies')
+        const genuine = `${input}.${b64url(new Uint8Array(signature))}`
+        const claims = await env.lib.validateIdToken(config, genuine, {
+          source: 'token',
+          nonce: env.lib.expectNoNonce,
+        })
+        equal(claims.sub, 'alice', 'twin: the generated Ed25519 key verifies')
+      },
+    },
+    {
+      name: 'a request object is never encrypted to an OP RSA key with e = 1 (JWKS_UNSAFE_KEY, nothing saved); twin: the e = 65537 key is encrypted to',
+      async run() {
+        const pair = (await crypto.subtle.generateKey(
+          {
+            name: 'RSA-OAEP',
+            modulusLength: 2048,
+            publicExponent: new Uint8Array([1, 0, 1]),
+            hash: 'SHA-256',
+          },
+          true,
+          ['encrypt', 'decrypt'],
+        )) as CryptoKeyPair
+        const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
+        const good = { kty: 'RSA', n: jwk.n, e: jwk.e, kid: 'good', use: 'enc' }
+        const { store, saved } = countingStore(env.lib)
+        const options = { ...encryptingPolicy('RSA-OAEP-256'), store }
+        const weak = rpWithOpKeys(env, [{ ...good, e: 'AQ', kid: 'e1' }], options)
+        await env.expectCode(env.lib.createAuthorizationRequest(weak), 'JWKS_UNSAFE_KEY')
+        equal(saved(), 0, 'nothing saved')
+        const twin = await env.lib.createAuthorizationRequest(rpWithOpKeys(env, [good], options))
+        const header = jweHeader(twin.url.searchParams.get('request'))
+        equal(header.alg, 'RSA-OAEP-256', 'twin: encrypted with RSA-OAEP-256')
+        equal(header.kid, 'good', 'twin: to the safe key')
+        ok(await store.take(twin.state), 'twin: its transaction was saved')
+      },
+    },
+    {
+      name: 'a request object is never encrypted to an OP X25519 key of small order (JWKS_UNSAFE_KEY); twin: a generated X25519 key is encrypted to',
+      async run() {
+        const pair = (await crypto.subtle.generateKey({ name: 'X25519' }, true, [
+          'deriveBits',
+        ])) as CryptoKeyPair
+        const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
+        const good = { kty: 'OKP', crv: 'X25519', x: jwk.x!, kid: 'good', use: 'enc' }
+        for (const hex of X25519_SMALL_ORDER) {
+          const weak = rpWithOpKeys(
+            env,
+            [{ ...good, x: b64url(fromHex(hex)), kid: 'small' }],
+            encryptingPolicy('ECDH-ES'),
+          )
+          await env.expectCode(env.lib.createAuthorizationRequest(weak), 'JWKS_UNSAFE_KEY')
+        }
+        const config = rpWithOpKeys(env, [good], encryptingPolicy('ECDH-ES'))
+        const twin = await env.lib.createAuthorizationRequest(config)
+        const header = jweHeader(twin.url.searchParams.get('request'))
+        equal(header.alg, 'ECDH-ES', 'twin: encrypted with ECDH-ES')
+        equal(header.kid, 'good', 'twin: to the generated key')
       },
     },
   ]
