@@ -12,6 +12,7 @@ import {
   type Cookie,
   chromium,
   type Page,
+  type Request,
 } from 'playwright-core'
 
 const RESULTS = new URL('../../../test-results/', import.meta.url)
