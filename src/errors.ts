@@ -812,13 +812,14 @@ export interface OidcRpErrorOptions {
 }
 
 /**
- * Control characters, C1 controls, bidi overrides and line separators.
+ * Control characters, C1 controls, bidi overrides, line separators and lone surrogates.
  *
- * Text from the OP or the browser may carry them into a message, and so into a log line.
+ * Text from the OP or the browser may carry them into a message, and so into a log line (a lone
+ * surrogate makes the line invalid UTF-8 for a log shipper).
  */
 const UNPRINTABLE =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 /** A message fit for one log line: every unprintable character as a `\uXXXX` escape. */
 function printable(message: string): string {

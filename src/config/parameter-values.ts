@@ -35,8 +35,9 @@ const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff]/g
 /**
  * Whether a parameter name is one the SDK sets, in any case or with look-alike padding.
  *
- * `State`, `NONCE`, `redirect_uri ` and `Scope` are refused where `state`, `nonce`,
- * `redirect_uri` and `scope` would be: OAuth names are case-sensitive, so an OP would see both.
+ * `State`, `NONCE`, `redirect_uri `, fullwidth `ｓｔａｔｅ` and `Scope` are refused where `state`,
+ * `nonce`, `redirect_uri` and `scope` would be: OAuth names are case-sensitive, so an OP would see
+ * both. Names are compared after NFKC normalisation, without invisible characters or padding.
  * `scope` itself is handled by the scope rules.
  * @param name - a policy or application parameter name
  * @returns whether the SDK owns it, or it imitates a name the SDK owns
@@ -44,7 +45,7 @@ const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff]/g
  */
 export function isSdkOwned(name: string): boolean {
   if (SDK_OWNED_PARAMETERS.has(name)) return true
-  const folded = name.replace(INVISIBLE, '').trim().toLowerCase()
+  const folded = name.normalize('NFKC').replace(INVISIBLE, '').trim().toLowerCase()
   return folded !== name && (SDK_OWNED_PARAMETERS.has(folded) || folded === 'scope')
 }
 

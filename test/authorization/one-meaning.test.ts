@@ -76,7 +76,7 @@ describe('SDK-owned names in any case', () => {
   test('application parameters imitating SDK-owned names are refused even when others are ignored', async () => {
     const { make } = await sharedSetup()
     const config = make()
-    for (const name of [...lookAlikes, 'state ', ' nonce', 'state\u200b']) {
+    for (const name of [...lookAlikes, 'state ', ' nonce', 'state\u200b', '\uff53\uff54ate']) {
       await expectCode(
         createAuthorizationRequest(config, { [name]: 'x' }, { onDisallowed: 'ignore' }),
         'POLICY_PARAMETER_RESERVED',

@@ -80,5 +80,11 @@ describe('log injection', () => {
     const err = new OidcRpError('INVALID_ARGUMENT', `a\nb\u0000c\u2028d`)
     assert.equal(err.message, 'a\\u000ab\\u0000c\\u2028d')
     assert.equal(new OidcRpError('INVALID_ARGUMENT', 'plain text').message, 'plain text')
+    assert.equal(new OidcRpError('INVALID_ARGUMENT', 'x\ud800y\udc00').message, 'x\\ud800y\\udc00')
+    assert.equal(
+      new OidcRpError('INVALID_ARGUMENT', 'a pair \ud83d\ude00 stays').message,
+      'a pair \ud83d\ude00 stays',
+      'twin: a surrogate pair is printable',
+    )
   })
 })
