@@ -21,6 +21,8 @@ const ROOT = resolve(import.meta.dirname, '..')
 /** The package's entries, as paths under src/ (mirrored under dist/ by package.json's exports). */
 export const ENTRIES = [
   'index.ts',
+  'core.ts',
+  'features/index.ts',
   'errors.ts',
   'testing/index.ts',
   'stores/redis.ts',
@@ -38,6 +40,8 @@ export const NO_NODE_DIR = 'no-node'
 /** The entries built for pages and workers too (the mock OP and Redis are for Node). */
 export const NO_NODE_ENTRIES = [
   'index.ts',
+  'core.ts',
+  'features/index.ts',
   'errors.ts',
   'web/index.ts',
   'browser/index.ts',

@@ -142,6 +142,34 @@ export async function resolve(specifier, context, next) {
     }
   })
   await check(
+    'a bundle of oidc-rp installs every feature; one of oidc-rp/core leaves them out',
+    async () => {
+      // a bundler honours package.json's sideEffects: the main entry's installFeatures must survive
+      const bundled = async (entry: string) => {
+        const out = await build({
+          stdin: {
+            contents: `import { createConfiguration } from '${entry}'\nexport { createConfiguration }`,
+            resolveDir: app,
+          },
+          bundle: true,
+          format: 'esm',
+          platform: 'browser',
+          minify: true,
+          write: false,
+          logLevel: 'warning',
+        })
+        return out.outputFiles[0]!.text
+      }
+      // a message only the token-parameters feature's validation holds
+      const probe = (text: string) => text.includes('a string of at most 2,048 characters')
+      if (!probe(await bundled('oidc-rp'))) {
+        throw new Error('the oidc-rp bundle lost its features (package.json sideEffects)')
+      }
+      if (probe(await bundled('oidc-rp/core')))
+        throw new Error('the oidc-rp/core bundle holds features')
+    },
+  )
+  await check(
     'the portable suite passes against the installed package (lazy jose chunks included)',
     async () => {
       // The suite's bundle entry, with its imports of src/ pointed at the installed package.

@@ -11,8 +11,8 @@
 import * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
 import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
-import { FAPI2_SIGNING_ALGS } from './config/security-profile.js'
 import { responseLimit } from './config/settings.js'
+import { FAPI2_SIGNING_ALGS } from './lib/algorithms.js'
 import { clientSecret, signingKey } from './lib/client-keys.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
 

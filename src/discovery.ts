@@ -15,10 +15,10 @@ import {
   createConfiguration,
 } from './config/configuration.js'
 import { type ContractChanges, mergeContract } from './config/contract.js'
+import { tenantsFeature } from './config/features.js'
 import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
-import { fills } from './config/tenants.js'
 import { UsageError, ValidationError } from './errors.js'
 import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
 import { describe } from './lib/json.js'
@@ -208,7 +208,10 @@ export function readDiscoveryResponse(
   expectStatus(response)
   const metadata = parseJsonObject(response)
   const template = multiTenant && typeof metadata.issuer === 'string' ? metadata.issuer : undefined
-  if (metadata.issuer !== issuer && !(template !== undefined && fills(template, issuer))) {
+  if (
+    metadata.issuer !== issuer &&
+    !(template !== undefined && tenantsFeature().fills(template, issuer))
+  ) {
     throw new ValidationError(
       'DISCOVERY_ISSUER_MISMATCH',
       `the OP metadata issuer ${describe(metadata.issuer)} is not the issuer asked for, ${describe(issuer)}`,

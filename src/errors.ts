@@ -643,6 +643,13 @@ export type UsageErrorCode =
   | 'INVALID_CONFIGURATION'
   /** A function got an invalid argument (message names it). */
   | 'INVALID_ARGUMENT'
+  /**
+   * The configuration or request uses an optional feature the application did not install.
+   *
+   * Only on the lean entry `oidc-rp/core`: the message names the feature and its export in
+   * `oidc-rp/features` (give it to `installFeatures`); the main entry installs every feature.
+   */
+  | 'FEATURE_NOT_INSTALLED'
   /** A URL uses plain http (outside loopback) and insecure requests were not allowed. */
   | 'INSECURE_URL'
   /**

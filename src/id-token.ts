@@ -8,8 +8,8 @@
  */
 
 import type { Configuration } from './config/configuration.js'
+import { tokenIssuer } from './config/features.js'
 import { runtimeOf } from './config/runtime.js'
-import { expectedIssuer } from './config/tenants.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
@@ -271,7 +271,7 @@ function checkClaims(
   const now = runtimeOf(config).now() / 1000
   const tolerance = config.settings.clockToleranceInSeconds
 
-  const issuer = expectedIssuer(config, claims, 'ID token')
+  const issuer = tokenIssuer(config, claims, 'ID token')
   checkSharedClaims(ID_TOKEN, claims, issuer, config.client, now, tolerance)
   const amr = claims.amr
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {

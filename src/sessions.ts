@@ -9,8 +9,8 @@
  */
 
 import type { Configuration } from './config/configuration.js'
+import { tokenIssuer } from './config/features.js'
 import { runtimeOf } from './config/runtime.js'
-import { expectedIssuer } from './config/tenants.js'
 import { type TransportError, UsageError } from './errors.js'
 import type { IdTokenClaims } from './id-token.js'
 import { invalidArgument, positiveTtl } from './lib/checks.js'
@@ -139,7 +139,7 @@ export async function endSessions(
 function issuerOfResult(config: Configuration, claims: unknown): string | undefined {
   if (config.tenants === undefined) return config.issuer
   try {
-    return expectedIssuer(config, claims as Record<string, unknown>, 'ID token')
+    return tokenIssuer(config, claims as Record<string, unknown>, 'ID token')
   } catch {
     return undefined
   }

@@ -8,9 +8,9 @@
  */
 
 import type { Configuration } from './config/configuration.js'
+import { tokenIssuer } from './config/features.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
-import { expectedIssuer } from './config/tenants.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
 import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
@@ -319,7 +319,7 @@ async function jwtClaims(
   checkClaims(
     USERINFO,
     decoded.claims,
-    expectedIssuer(config, decoded.claims, 'UserInfo response'),
+    tokenIssuer(config, decoded.claims, 'UserInfo response'),
     client,
     now,
     settings.clockToleranceInSeconds,

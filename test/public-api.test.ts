@@ -11,6 +11,8 @@ import { unusedPublicTypes } from './support/public-types.js'
 
 const ENTRIES = [
   'src/index.ts',
+  'src/core.ts',
+  'src/features/index.ts',
   'src/errors.ts',
   'src/testing/index.ts',
   'src/stores/redis.ts',

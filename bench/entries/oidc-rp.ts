@@ -1,7 +1,8 @@
 /**
  * The bundle-size entry for this SDK: discovery, the authorization URL, the code callback (with
  * UserInfo, its default) and UserInfo on its own, as a single-page application ships them: its
- * pending sign-in in `sessionStorage` (`oidc-rp/browser`'s web-storage store).
+ * pending sign-in in `sessionStorage` (`oidc-rp/browser`'s web-storage store), on the lean entry
+ * `oidc-rp/core` (no optional feature installed).
  */
 import { createWebStorageTransactionStore } from '../../src/browser/index.js'
 import {
@@ -11,7 +12,7 @@ import {
   discover,
   fetchUserInfo,
   handleCallback,
-} from '../../src/index.js'
+} from '../../src/core.js'
 
 export function configure(issuer: string, client: ClientInput): Promise<Configuration> {
   return discover(issuer, client, { store: createWebStorageTransactionStore() })

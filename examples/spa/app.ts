@@ -12,6 +12,8 @@
  * `config.json` (written by `serve.ts`) says which OP and client. No token is ever shown.
  * @module
  */
+import { createBrowserSession, createWebStorageTransactionStore } from 'oidc-rp/browser'
+// the lean entry: no optional feature in the page's bundle (docs/browser.md)
 import {
   createAuthorizationRequest,
   createEndSessionRequest,
@@ -19,8 +21,7 @@ import {
   fetchUserInfo,
   handleCallback,
   isOidcRpError,
-} from 'oidc-rp'
-import { createBrowserSession, createWebStorageTransactionStore } from 'oidc-rp/browser'
+} from 'oidc-rp/core'
 
 /** What `config.json` holds. */
 interface PageConfig {

@@ -16,7 +16,8 @@ import {
 import { configurationCachesOf } from '../config/runtime.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
-import { type RequestObjectOptions, requestObjectKey } from './request-object.js'
+import { requestObjectsFeature } from './features.js'
+import type { RequestObjectOptions } from './request-object.js'
 
 /**
  * What does not change between two requests of one configuration.
@@ -188,7 +189,10 @@ async function requestObjectOptions(
   const enforce = policy.enforceProviderSupport
   const settings = policy.requestObject
   const wanted = settings?.alg ?? client.request_object_signing_alg
-  const key = wanted === 'none' ? undefined : await requestObjectKey(config, wanted)
+  const key =
+    wanted === 'none'
+      ? undefined
+      : await requestObjectsFeature('a request object').requestObjectKey(config, wanted)
   const alg = key?.alg ?? 'none'
   if (alg === 'none' && settings?.allowUnsigned !== true) {
     throw new UsageError(

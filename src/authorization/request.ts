@@ -15,11 +15,10 @@ import {
   bindingHash,
   needsBindingCookie,
 } from '../browser-binding.js'
-import { toRemoteAcr } from '../config/acr-mapping.js'
 import type { Configuration } from '../config/configuration.js'
+import { acrMappingFeature, securityProfileFeature } from '../config/features.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { runtimeOf } from '../config/runtime.js'
-import { requireSenderConstraint } from '../config/security-profile.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
@@ -29,11 +28,9 @@ import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
+import { parFeature, requestObjectsFeature } from './features.js'
 import { type IgnoredParameter, mergeParameters } from './merge.js'
-import { pushAuthorizationRequest } from './par.js'
 import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
-import { createRequestObject } from './request-object.js'
-import { keepRequestObject } from './request-uri.js'
 
 /**
  * A value of an application parameter.
@@ -205,12 +202,14 @@ export async function createAuthorizationRequest(
   if (dpop !== undefined && typeof dpop?.thumbprint !== 'string') {
     throw invalidArgument('dpop', 'a handle from createDPoPHandle')
   }
-  requireSenderConstraint(
-    config.securityProfile,
-    client,
-    dpop !== undefined,
-    'the authorization request',
-  )
+  if (config.securityProfile !== undefined) {
+    securityProfileFeature().requireSenderConstraint(
+      config.securityProfile,
+      client,
+      dpop !== undefined,
+      'the authorization request',
+    )
+  }
   const onDisallowed = options.onDisallowed ?? 'reject'
   if (onDisallowed !== 'reject' && onDisallowed !== 'ignore') {
     throw invalidArgument('onDisallowed', 'reject or ignore')
@@ -277,7 +276,8 @@ export async function createAuthorizationRequest(
 
   let front: [string, string][] = pairs
   if (p.requestObject !== undefined) {
-    const jwt = await createRequestObject(config, requestObjectClaims(pairs), {
+    const requestObjects = requestObjectsFeature('a request object')
+    const jwt = await requestObjects.createRequestObject(config, requestObjectClaims(pairs), {
       ...p.requestObject,
       signal: options.signal,
     })
@@ -288,14 +288,18 @@ export async function createAuthorizationRequest(
       p.transport === 'request-uri'
         ? [
             'request_uri',
-            await keepRequestObject(config, jwt, config.settings.transactionTtlInSeconds),
+            await requestObjects.keepRequestObject(
+              config,
+              jwt,
+              config.settings.transactionTtlInSeconds,
+            ),
           ]
         : ['request', jwt],
     ]
   }
   if (p.transport === 'par') {
     const body = p.requestObject === undefined ? pairs : [front[0]!, front[3]!]
-    const pushed = await pushAuthorizationRequest(
+    const pushed = await parFeature().pushAuthorizationRequest(
       config,
       new URLSearchParams(body),
       options.signal,
@@ -382,7 +386,7 @@ function mapAcrValues(
     asked === undefined || asked === null
       ? []
       : (typeof asked === 'string' ? asked.split(' ') : [...asked]).filter((v) => v !== '')
-  const mapped = toRemoteAcr(rows, local)
+  const mapped = acrMappingFeature().toRemoteAcr(rows, local)
   if ('unmapped' in mapped) {
     throw new UsageError(
       'ACR_NOT_MAPPED',

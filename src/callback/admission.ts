@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { toLocalAcr } from '../config/acr-mapping.js'
 import type { Configuration } from '../config/configuration.js'
-import { checkIssuanceCriteria } from '../config/issuance-criteria.js'
+import { acrMappingFeature, issuanceCriteriaFeature } from '../config/features.js'
 import { ValidationError } from '../errors.js'
 import type { Transaction } from '../storage.js'
 import type { SignInResult } from './result.js'
@@ -33,7 +32,7 @@ export function admitSignIn(
   const asked = transaction.localAcr
   if (rows !== undefined || asked !== undefined) {
     const remote = result.idTokenClaims.acr
-    const localAcr = rows === undefined ? remote : toLocalAcr(rows, remote)
+    const localAcr = rows === undefined ? remote : acrMappingFeature().toLocalAcr(rows, remote)
     if (asked !== undefined && (localAcr === undefined || !asked.includes(localAcr))) {
       throw new ValidationError(
         'ID_TOKEN_ACR_NOT_SATISFIED',
@@ -46,6 +45,6 @@ export function admitSignIn(
     if (localAcr !== undefined) admitted = { ...result, localAcr }
   }
   if (config.issuanceCriteria !== undefined)
-    checkIssuanceCriteria(config.issuanceCriteria, admitted)
+    issuanceCriteriaFeature().checkIssuanceCriteria(config.issuanceCriteria, admitted)
   return admitted
 }

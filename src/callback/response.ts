@@ -15,10 +15,11 @@ import {
   requireHandle,
 } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
-import type { ResponseType } from '../config/policy.js'
+import { tenantsFeature } from '../config/features.js'
+import { isJwtResponseMode, type ResponseType } from '../config/policy.js'
 import { runtimeOf } from '../config/runtime.js'
-import { isAllowedTenantIssuer } from '../config/tenants.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
+import { installedFeature } from '../lib/features.js'
 import { clip } from '../lib/json.js'
 import {
   type CallbackInput,
@@ -29,7 +30,7 @@ import {
 } from '../lib/request-input.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
-import { carrierOf, checkJarmMode, unwrapJarmResponse } from './jarm.js'
+import type * as Jarm from './jarm.js'
 
 /**
  * The callback parameters: one value per name, empty values dropped.
@@ -93,7 +94,7 @@ export interface PresentedBinding {
  * @param signal - aborts a JWKS fetch for a JARM response
  * @returns the transaction and the checked parameters
  * @throws {@link ValidationError} `CALLBACK_*`, `JARM_*` (a JARM `response` is unwrapped first,
- * see {@link unwrapJarmResponse})
+ * see `unwrapJarmResponse` in jarm.ts)
  * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE`
  * @throws {@link TransportError} `STORE_ERROR`
  * @throws {@link UsageError} `INVALID_ARGUMENT` (an input of another type, an unsupported
@@ -115,7 +116,7 @@ export async function readAuthorizationResponse(
   const { delivery } = read
   // JARM §4.4: the `response` JWT is verified before anything in the callback is used, state too.
   const wrapped = read.params.response !== undefined
-  const params = wrapped ? await unwrapJarmResponse(config, read.params, signal) : read.params
+  const params = wrapped ? await unwrapJarm(config, read.params, signal) : read.params
   const { transaction, binding } = await takeTransaction(
     config,
     params.state,
@@ -140,6 +141,24 @@ export async function readAuthorizationResponse(
   checkResponseMode(transaction, shape, delivery)
   checkShape(transaction.responseType, shape, params)
   return { transaction, shape, params, binding }
+}
+
+/**
+ * A JARM response verified and opened, by the JARM feature; without it no sign-in asked for one.
+ * @throws {@link ValidationError} `JARM_RESPONSE_UNEXPECTED` without the feature
+ */
+function unwrapJarm(
+  config: Configuration,
+  params: CallbackParameters,
+  signal: AbortSignal | undefined,
+): Promise<CallbackParameters> {
+  const jarm = installedFeature<typeof Jarm>('jarm')
+  if (jarm !== undefined) return jarm.unwrapJarmResponse(config, params, signal)
+  throw new ValidationError(
+    'JARM_RESPONSE_UNEXPECTED',
+    'the callback has a JARM response parameter but no sign-in here asks for a JARM response mode',
+    { claim: 'response', expected: 'absent', actual: 'present' },
+  )
 }
 
 /**
@@ -239,7 +258,10 @@ function checkIssuer(
         { claim: 'iss', expected: config.issuer },
       )
     }
-  } else if (iss !== config.issuer && !isAllowedTenantIssuer(config, iss)) {
+  } else if (
+    iss !== config.issuer &&
+    !(config.tenants !== undefined && tenantsFeature().isAllowedTenantIssuer(config, iss))
+  ) {
     throw issuerMismatch(
       `the callback iss ${JSON.stringify(clip(iss))} is not the OP's issuer ${config.issuer}`,
       clip(iss),
@@ -342,4 +364,45 @@ function unknownState(message: string): ValidationError {
 
 function invalidInput(message: string): ValidationError {
   return new ValidationError('CALLBACK_INVALID_INPUT', message)
+}
+
+/**
+ * Checks that the response came wrapped for a JARM mode, and plain otherwise (JARM §2.3).
+ * @param transaction - the pending sign-in
+ * @param wrapped - whether the callback carried a JARM `response`
+ * @throws {@link ValidationError} `JARM_RESPONSE_MISSING`, `JARM_RESPONSE_UNEXPECTED`
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3 | JARM §2.3}
+ * @internal
+ */
+export function checkJarmMode(transaction: Transaction, wrapped: boolean): void {
+  const asked = isJwtResponseMode(transaction.responseMode)
+  if (asked === wrapped) return
+  throw new ValidationError(
+    asked ? 'JARM_RESPONSE_MISSING' : 'JARM_RESPONSE_UNEXPECTED',
+    asked
+      ? `the sign-in asked for response mode ${clip(transaction.responseMode ?? '')} but the callback has no JARM response parameter`
+      : 'the callback has a JARM response parameter but the sign-in asked for a plain response mode',
+    {
+      claim: 'response',
+      expected: asked ? 'present' : 'absent',
+      actual: asked ? 'absent' : 'present',
+    },
+  )
+}
+
+/**
+ * The plain response mode that carries a JARM mode's `response`.
+ *
+ * `jwt` is the response type's default carrier (JARM §2.3.4): the query for `code`, the fragment
+ * for a response type that returns tokens. Any other mode is returned as it is.
+ *
+ * @param mode - the transaction's response mode
+ * @param carriesTokens - whether the response type returns an ID token or access token
+ * @returns the plain mode (`query`, `fragment`, `form_post`, …)
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3.4 | JARM §2.3.4}
+ * @internal
+ */
+export function carrierOf(mode: string, carriesTokens: boolean): string {
+  if (mode === 'jwt') return carriesTokens ? 'fragment' : 'query'
+  return mode.endsWith('.jwt') ? mode.slice(0, -'.jwt'.length) : mode
 }

@@ -8,8 +8,8 @@
  */
 import { clearBindingCookie } from '../browser-binding.js'
 import { loadClaimSources } from '../claims/resolve.js'
-import { lookUpAttributes } from '../config/attribute-lookup.js'
 import type { Configuration } from '../config/configuration.js'
+import { attributeLookupFeature } from '../config/features.js'
 import { runtimeOf } from '../config/runtime.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
@@ -217,7 +217,7 @@ export async function handleCallback(
   const lookedUp =
     lookup === undefined
       ? undefined
-      : await lookUpAttributes(
+      : await attributeLookupFeature().lookUpAttributes(
           lookup,
           {
             issuer: claims.iss,

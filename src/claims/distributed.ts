@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type ClaimSources, isAllowedEndpoint } from '../config/claim-sources.js'
+import type { ClaimSources } from '../config/claim-sources.js'
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
 import { TransportError, ValidationError } from '../errors.js'
@@ -105,4 +105,22 @@ export async function fetchDistributed(
 
 function invalidSource(claim: string, message: string, expected: unknown, actual: unknown) {
   return new ValidationError('CLAIM_SOURCE_INVALID', message, { claim, expected, actual })
+}
+
+/**
+ * Whether an endpoint is on the allow-list.
+ *
+ * The same URL as an entry, or under an entry ending in `/` (compared after URL normalisation, so
+ * dot segments cannot climb out of a prefix).
+ * @param sources - the validated claim sources
+ * @param endpoint - the endpoint the OP named, parsed
+ * @returns true when the RP may call it
+ * @internal
+ */
+export function isAllowedEndpoint(sources: ClaimSources, endpoint: URL): boolean {
+  if (endpoint.username !== '' || endpoint.password !== '' || endpoint.hash !== '') return false
+  const href = endpoint.href
+  return sources.endpoints.some(
+    (entry) => href === entry || (entry.endsWith('/') && href.startsWith(entry)),
+  )
 }

@@ -199,21 +199,3 @@ function isSecureUrl(value: string, insecure: boolean): boolean {
     (url.protocol === 'http:' && (insecure || isLoopback(url.hostname)))
   )
 }
-
-/**
- * Whether an endpoint is on the allow-list.
- *
- * The same URL as an entry, or under an entry ending in `/` (compared after URL normalisation, so
- * dot segments cannot climb out of a prefix).
- * @param sources - the validated claim sources
- * @param endpoint - the endpoint the OP named, parsed
- * @returns true when the RP may call it
- * @internal
- */
-export function isAllowedEndpoint(sources: ClaimSources, endpoint: URL): boolean {
-  if (endpoint.username !== '' || endpoint.password !== '' || endpoint.hash !== '') return false
-  const href = endpoint.href
-  return sources.endpoints.some(
-    (entry) => href === entry || (entry.endsWith('/') && href.startsWith(entry)),
-  )
-}

@@ -13,9 +13,9 @@ import type { ClientKey } from '../lib/client-keys.js'
 import { isPlainObject } from '../lib/json.js'
 import type { RequestObjectStore, TransactionStore } from '../storage.js'
 import { createMemoryTransactionStore } from '../stores/memory.js'
-import { type AcrMapping, validateAcrMapping } from './acr-mapping.js'
+import type { AcrMapping } from './acr-mapping.js'
 import type { AttributeLookup } from './attribute-lookup.js'
-import { type ClaimSources, type ClaimSourcesInput, validateClaimSources } from './claim-sources.js'
+import type { ClaimSources, ClaimSourcesInput } from './claim-sources.js'
 import {
   type ClientInput,
   type ClientMetadata,
@@ -23,7 +23,17 @@ import {
   validateClient,
 } from './client.js'
 import { type AttributeContract, buildContract, validateContract } from './contract.js'
-import { type IssuanceCriteria, validateIssuanceCriteria } from './issuance-criteria.js'
+import {
+  acrMappingFeature,
+  attributeLookupFeature,
+  checkPolicyFeatures,
+  claimSourcesFeature,
+  issuanceCriteriaFeature,
+  securityProfileFeature,
+  tenantsFeature,
+  tokenParametersFeature,
+} from './features.js'
+import type { IssuanceCriteria } from './issuance-criteria.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import {
   normalizePolicy,
@@ -33,16 +43,9 @@ import {
 } from './policy.js'
 import { type ProviderMetadata, validateProviderMetadata } from './provider.js'
 import { checkedClock, createRuntime, credentialsOf, RUNTIME, type Runtime } from './runtime.js'
-import {
-  checkSecurityProfile,
-  profilePolicyDefaults,
-  profileSettings,
-  type SecurityProfile,
-  validateSecurityProfile,
-} from './security-profile.js'
+import type { SecurityProfile } from './security-profile.js'
 import { type Settings, validateSettings } from './settings.js'
-import { type Tenants, validateTenants } from './tenants.js'
-import { validateTokenParameters } from './token-parameters.js'
+import type { Tenants } from './tenants.js'
 
 /**
  * An immutable connection to one OP.
@@ -270,20 +273,41 @@ export function assemble(
   const fetchGiven = runtime === undefined ? options.fetch !== undefined : !runtime.defaultFetch
   checkCredentials(clientMetadata, clientSecret, keys, fetchGiven)
   const now = checkedClock(options.now ?? runtime?.now ?? Date.now)
-  const securityProfile = validateSecurityProfile(options.securityProfile)
+  const profiles = options.securityProfile === undefined ? undefined : securityProfileFeature()
+  const securityProfile = profiles?.validateSecurityProfile(options.securityProfile)
   const policy = normalizePolicy(
     options.policy,
     clientMetadata,
-    profilePolicyDefaults(securityProfile),
+    profiles?.profilePolicyDefaults(securityProfile) ?? {},
   )
-  checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
-  const claimSources = validateClaimSources(options.claimSources, settings.allowInsecureRequests)
-  const tenants = validateTenants(options.tenants, provider.issuer)
-  const tokenParameters = validateTokenParameters(options.tokenParameters)
-  const acrMapping = validateAcrMapping(options.acrMapping)
-  const issuanceCriteria = validateIssuanceCriteria(options.issuanceCriteria)
-  if (options.attributeLookup !== undefined && typeof options.attributeLookup !== 'function') {
-    throw invalidConfiguration('attributeLookup', 'a function')
+  profiles?.checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
+  checkPolicyFeatures(policy)
+  const claimSources: ClaimSources | undefined = optionally(options.claimSources, () =>
+    claimSourcesFeature().validateClaimSources(
+      options.claimSources,
+      settings.allowInsecureRequests,
+    ),
+  )
+  // an issuer template (`{tenantid}`) needs the multi-tenant feature (which refuses it without
+  // tenants)
+  const tenants =
+    options.tenants === undefined && !provider.issuer.includes('{tenantid}')
+      ? undefined
+      : tenantsFeature().validateTenants(options.tenants, provider.issuer)
+  const tokenParameters = optionally(options.tokenParameters, () =>
+    tokenParametersFeature().validateTokenParameters(options.tokenParameters),
+  )
+  const acrMapping = optionally(options.acrMapping, () =>
+    acrMappingFeature().validateAcrMapping(options.acrMapping),
+  )
+  const issuanceCriteria = optionally(options.issuanceCriteria, () =>
+    issuanceCriteriaFeature().validateIssuanceCriteria(options.issuanceCriteria),
+  )
+  if (options.attributeLookup !== undefined) {
+    attributeLookupFeature()
+    if (typeof options.attributeLookup !== 'function') {
+      throw invalidConfiguration('attributeLookup', 'a function')
+    }
   }
   const requestObjects = options.requestObjectStore
   if (
@@ -299,11 +323,12 @@ export function assemble(
     contract,
     policy,
     attributeMapping: normalizeMapping(options.attributeMapping),
-    settings: profileSettings(
-      settings,
-      securityProfile,
-      options.clockToleranceInSeconds !== undefined,
-    ),
+    settings:
+      profiles?.profileSettings(
+        settings,
+        securityProfile,
+        options.clockToleranceInSeconds !== undefined,
+      ) ?? settings,
     ...(securityProfile === undefined ? {} : { securityProfile }),
     ...(claimSources === undefined ? {} : { claimSources }),
     ...(tenants === undefined ? {} : { tenants }),
@@ -327,6 +352,11 @@ export function assemble(
       }),
   })
   return Object.freeze(config as Configuration)
+}
+
+/** An optional member's validation (by its feature, which must then be installed), if given. */
+function optionally<T>(input: unknown, validate: () => T | undefined): T | undefined {
+  return input === undefined ? undefined : validate()
 }
 
 function parseSaved(text: string): unknown {

@@ -9,6 +9,7 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { FAPI2_SIGNING_ALGS } from '../lib/algorithms.js'
 import type { ClientMetadata } from './client.js'
 import type { PolicyDefaults, RequestPolicy } from './policy.js'
 import type { ProviderMetadata } from './provider.js'
@@ -31,12 +32,6 @@ export type SecurityProfile = 'fapi2' | 'fapi2-message-signing'
 
 /** Every {@link SecurityProfile}, for checking a value given at runtime. */
 const PROFILES: readonly string[] = ['fapi2', 'fapi2-message-signing']
-
-/**
- * The JWS algorithms FAPI 2.0 allows (Security Profile §5.4): PS256, ES256 and EdDSA (Ed25519).
- * @group Configuration
- */
-export const FAPI2_SIGNING_ALGS: readonly string[] = Object.freeze(['PS256', 'ES256', 'EdDSA'])
 
 /** The largest clock tolerance a profile allows, in seconds. */
 const MAX_CLOCK_TOLERANCE_IN_SECONDS = 10

@@ -10,8 +10,7 @@
 
 import { postAuthenticatedForm } from '../client-auth.js'
 import type { Configuration } from '../config/configuration.js'
-import { requireSenderConstraint } from '../config/security-profile.js'
-import { withTokenParameters } from '../config/token-parameters.js'
+import { securityProfileFeature, tokenParametersFeature } from '../config/features.js'
 import { sendWithDPoP } from '../dpop.js'
 import { requireEndpoint } from '../endpoints.js'
 import { TransportError, type UsageError, ValidationError } from '../errors.js'
@@ -60,12 +59,14 @@ export async function sendGrant(
   params: URLSearchParams,
   options: GrantRequestOptions = {},
 ): Promise<HttpResponse> {
-  requireSenderConstraint(
-    config.securityProfile,
-    config.client,
-    options.dpop !== undefined,
-    'the token request',
-  )
+  if (config.securityProfile !== undefined) {
+    securityProfileFeature().requireSenderConstraint(
+      config.securityProfile,
+      config.client,
+      options.dpop !== undefined,
+      'the token request',
+    )
+  }
   const endpoint = requireEndpoint(config, 'token_endpoint', 'ENDPOINT_MISSING')
   return sendWithDPoP(
     config,
@@ -75,7 +76,9 @@ export async function sendGrant(
       postAuthenticatedForm(
         config,
         endpoint,
-        withTokenParameters(params, config.tokenParameters),
+        config.tokenParameters === undefined
+          ? params
+          : tokenParametersFeature().withTokenParameters(params, config.tokenParameters),
         options.signal,
         'token',
         headers,

@@ -7,8 +7,8 @@
  */
 
 import type { Configuration } from '../config/configuration.js'
+import { tokenIssuer } from '../config/features.js'
 import { cachesOf, runtimeOf } from '../config/runtime.js'
-import { expectedIssuer } from '../config/tenants.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from '../keys.js'
 import { invalidArgument } from '../lib/checks.js'
@@ -249,7 +249,7 @@ function checkClaims(
   const expiresAt = checkSharedClaims(
     LOGOUT_TOKEN,
     claims,
-    expectedIssuer(config, claims, 'logout token'),
+    tokenIssuer(config, claims, 'logout token'),
     config.client,
     now,
     tolerance,

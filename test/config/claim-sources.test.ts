@@ -4,11 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import {
-  type ClaimSources,
-  isAllowedEndpoint,
-  validateClaimSources,
-} from '../../src/config/claim-sources.js'
+import { isAllowedEndpoint } from '../../src/claims/distributed.js'
+import { type ClaimSources, validateClaimSources } from '../../src/config/claim-sources.js'
 import { createConfiguration, restoreConfiguration } from '../../src/config/configuration.js'
 import type { UsageError } from '../../src/errors.js'
 import { expectCode } from '../support/helpers.js'

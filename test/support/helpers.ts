@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
 import { type ErrorCode, isOidcRpError } from '../../src/errors.js'
+// Tests reach the SDK's modules directly, as the main entry runs them: every optional feature
+// installed (test/core.test.ts checks the lean entry, without them, in a program of its own).
+import '../../src/index.js'
 import { errorText } from '../portable/assert.js'
 
 /** Values that must never appear in an error message or cause: tests register their secrets and tokens here. */

@@ -19,10 +19,15 @@ export const LAYERS: readonly {
       !p.startsWith('web/') &&
       !p.startsWith('browser/') &&
       !p.startsWith('registry/') &&
+      !p.startsWith('features/') &&
+      p !== 'core.ts' &&
       p !== 'index.ts',
   },
   { name: 'registry', holds: (p) => p.startsWith('registry/') },
-  { name: 'entry', holds: (p) => p === 'index.ts' },
+  {
+    name: 'entry',
+    holds: (p) => p === 'index.ts' || p === 'core.ts' || p.startsWith('features/'),
+  },
   { name: 'web', holds: (p) => p.startsWith('web/') },
   { name: 'browser', holds: (p) => p.startsWith('browser/') },
 ]

@@ -1,0 +1,84 @@
+/**
+ * The optional features whose code sits in config/, each reached through its accessor.
+ *
+ * An accessor returns the installed implementation, or throws `FEATURE_NOT_INSTALLED` naming the
+ * member that needs it and the export of `oidc-rp/features` that installs it (lib/features.ts).
+ * Only type imports name the implementing modules here, so the sign-in path never bundles them.
+ *
+ * @module
+ */
+import { need } from '../lib/features.js'
+import type * as AcrMapping from './acr-mapping.js'
+import type * as AttributeLookup from './attribute-lookup.js'
+import type * as ClaimSources from './claim-sources.js'
+import type * as IssuanceCriteria from './issuance-criteria.js'
+import { isJwtResponseMode, type RequestPolicy } from './policy.js'
+import type * as SecurityProfile from './security-profile.js'
+import type * as Tenants from './tenants.js'
+import type * as TokenParameters from './token-parameters.js'
+
+/**
+ * Checks, when a configuration is made, that the features its request policy names are installed.
+ *
+ * JARM for a `jwt` response mode, request objects, PAR.
+ * @param policy - the normalised policy
+ * @throws {@link UsageError} `FEATURE_NOT_INSTALLED`
+ * @internal
+ */
+export function checkPolicyFeatures(policy: RequestPolicy): void {
+  if (isJwtResponseMode(policy.responseMode)) {
+    need('jarm', 'jarm', `policy.responseMode '${policy.responseMode}'`)
+  }
+  if (policy.transport === 'par') need('par', 'pushedAuthorization', "policy.transport 'par'")
+  if (policy.requestObject !== undefined || policy.transport.startsWith('request')) {
+    need('request-objects', 'requestObjects', `policy.transport '${policy.transport}'`)
+  }
+}
+
+/** @internal */
+export const acrMappingFeature = (): typeof AcrMapping =>
+  need('acr-mapping', 'acrMapping', 'acrMapping')
+
+/** @internal */
+export const attributeLookupFeature = (): typeof AttributeLookup =>
+  need('attribute-lookups', 'attributeLookups', 'attributeLookup')
+
+/** @internal */
+export const claimSourcesFeature = (): typeof ClaimSources =>
+  need('claim-sources', 'claimSources', 'claimSources')
+
+/** @internal */
+export const issuanceCriteriaFeature = (): typeof IssuanceCriteria =>
+  need('issuance-criteria', 'issuanceCriteria', 'issuanceCriteria')
+
+/** @internal */
+export const securityProfileFeature = (): typeof SecurityProfile =>
+  need('security-profiles', 'securityProfiles', 'securityProfile')
+
+/** @internal */
+export const tenantsFeature = (): typeof Tenants => need('tenants', 'multiTenant', 'tenants')
+
+/** @internal */
+export const tokenParametersFeature = (): typeof TokenParameters =>
+  need('token-parameters', 'tokenParameters', 'tokenParameters')
+
+/**
+ * The issuer a token must name.
+ *
+ * The OP's, or for a multi-tenant OP its template filled with the token's allowed `tid` (see
+ * `expectedIssuer` in tenants.ts).
+ * @param config - the issuer and tenants
+ * @param claims - the token's claims
+ * @param what - what the token is, for messages
+ * @returns the issuer to compare `iss` with
+ * @internal
+ */
+export function tokenIssuer(
+  config: { readonly issuer: string; readonly tenants?: Tenants.Tenants },
+  claims: Readonly<Record<string, unknown>>,
+  what: string,
+): string {
+  return config.tenants === undefined
+    ? config.issuer
+    : tenantsFeature().expectedIssuer(config, claims, what)
+}

@@ -1,0 +1,137 @@
+/**
+ * oidc-rp's optional features, one object each, for `installFeatures` on `oidc-rp/core`.
+ *
+ * The main entry `oidc-rp` installs them all.
+ *
+ * A feature's code reaches a bundle only through its object here, so an application ships what
+ * it installs and nothing else.
+ * @module
+ */
+import * as par from '../authorization/par.js'
+import * as requestObject from '../authorization/request-object.js'
+import * as requestUri from '../authorization/request-uri.js'
+import * as jarmResponses from '../callback/jarm.js'
+import * as acr from '../config/acr-mapping.js'
+import * as lookups from '../config/attribute-lookup.js'
+import * as sources from '../config/claim-sources.js'
+import * as criteria from '../config/issuance-criteria.js'
+import * as profiles from '../config/security-profile.js'
+import * as tenants from '../config/tenants.js'
+import * as tokenParameterRules from '../config/token-parameters.js'
+import type { OidcRpFeature } from '../lib/features.js'
+
+const feature = (name: string, exportName: string, implementation: object): OidcRpFeature =>
+  Object.freeze({ name, exportName, implementation })
+
+/**
+ * Request objects (RFC 9101): signed and optionally encrypted, by value or by reference.
+ *
+ * Needed by `policy.transport` `request-object` and `request-uri`, `policy.requestObject`, and a
+ * client registered with `request_object_signing_alg`.
+ * @group Features
+ */
+export const requestObjects: OidcRpFeature = feature('request-objects', 'requestObjects', {
+  createRequestObject: requestObject.createRequestObject,
+  requestObjectKey: requestObject.requestObjectKey,
+  keepRequestObject: requestUri.keepRequestObject,
+})
+
+/**
+ * Pushed authorization requests (RFC 9126): `policy.transport: 'par'`.
+ * @group Features
+ */
+export const pushedAuthorization: OidcRpFeature = feature('par', 'pushedAuthorization', {
+  pushAuthorizationRequest: par.pushAuthorizationRequest,
+})
+
+/**
+ * JWT-secured authorization responses (JARM): a `jwt` response mode in the policy.
+ * @group Features
+ */
+export const jarm: OidcRpFeature = feature('jarm', 'jarm', {
+  unwrapJarmResponse: jarmResponses.unwrapJarmResponse,
+})
+
+/**
+ * The FAPI 2.0 security profiles: the `securityProfile` option (docs/fapi.md).
+ * @group Features
+ */
+export const securityProfiles: OidcRpFeature = feature('security-profiles', 'securityProfiles', {
+  validateSecurityProfile: profiles.validateSecurityProfile,
+  profilePolicyDefaults: profiles.profilePolicyDefaults,
+  profileSettings: profiles.profileSettings,
+  checkSecurityProfile: profiles.checkSecurityProfile,
+  requireSenderConstraint: profiles.requireSenderConstraint,
+})
+
+/**
+ * Aggregated and distributed claims resolved: the `claimSources` option (docs/claims.md).
+ * @group Features
+ */
+export const claimSources: OidcRpFeature = feature('claim-sources', 'claimSources', {
+  validateClaimSources: sources.validateClaimSources,
+})
+
+/**
+ * The acr mapping table: the `acrMapping` option (docs/registry.md).
+ * @group Features
+ */
+export const acrMapping: OidcRpFeature = feature('acr-mapping', 'acrMapping', {
+  validateAcrMapping: acr.validateAcrMapping,
+  toRemoteAcr: acr.toRemoteAcr,
+  toLocalAcr: acr.toLocalAcr,
+})
+
+/**
+ * Issuance criteria: the `issuanceCriteria` option (docs/registry.md).
+ * @group Features
+ */
+export const issuanceCriteria: OidcRpFeature = feature('issuance-criteria', 'issuanceCriteria', {
+  validateIssuanceCriteria: criteria.validateIssuanceCriteria,
+  checkIssuanceCriteria: criteria.checkIssuanceCriteria,
+})
+
+/**
+ * Attribute lookups from the application's own data: the `attributeLookup` option.
+ * @group Features
+ */
+export const attributeLookups: OidcRpFeature = feature('attribute-lookups', 'attributeLookups', {
+  lookUpAttributes: lookups.lookUpAttributes,
+})
+
+/**
+ * Multi-tenant OPs (a `{tenantid}` issuer template): the `tenants` option (docs/registry.md).
+ * @group Features
+ */
+export const multiTenant: OidcRpFeature = feature('tenants', 'multiTenant', {
+  validateTenants: tenants.validateTenants,
+  fills: tenants.fills,
+  expectedIssuer: tenants.expectedIssuer,
+  isAllowedTenantIssuer: tenants.isAllowedTenantIssuer,
+})
+
+/**
+ * Extra token-endpoint parameters per connection: the `tokenParameters` option.
+ * @group Features
+ */
+export const tokenParameters: OidcRpFeature = feature('token-parameters', 'tokenParameters', {
+  validateTokenParameters: tokenParameterRules.validateTokenParameters,
+  withTokenParameters: tokenParameterRules.withTokenParameters,
+})
+
+/**
+ * Every optional feature, as the main entry `oidc-rp` installs them.
+ * @group Features
+ */
+export const allFeatures: readonly OidcRpFeature[] = Object.freeze([
+  requestObjects,
+  pushedAuthorization,
+  jarm,
+  securityProfiles,
+  claimSources,
+  acrMapping,
+  issuanceCriteria,
+  attributeLookups,
+  multiTenant,
+  tokenParameters,
+])

@@ -1,0 +1,77 @@
+/**
+ * The optional features, installed by the application's imports.
+ *
+ * The sign-in path (discovery, the authorization URL, the code callback, UserInfo) reaches a
+ * feature only through {@link need}: the module that implements it is imported by the feature's
+ * object in `src/features/`, never by the path itself, so a page built on the lean entry
+ * (`oidc-rp/core`) ships only what it installs. The main entry installs every feature.
+ *
+ * @module
+ */
+import { UsageError } from '../errors.js'
+
+/**
+ * One optional feature: request objects and PAR, JARM, the FAPI 2.0 security profiles….
+ *
+ * Made by `oidc-rp/features`; give it to {@link installFeatures}.
+ *
+ * @group Features
+ */
+export interface OidcRpFeature {
+  /** Its name, as error messages cite it (`request-objects`, `jarm`…). */
+  readonly name: string
+  /** The export of `oidc-rp/features` that makes it. */
+  readonly exportName: string
+  /** @internal */
+  readonly implementation: object
+}
+
+const installed = new Map<string, object>()
+
+/**
+ * Installs optional features for every configuration of this program.
+ *
+ * The main entry `oidc-rp` installs them all; an application on `oidc-rp/core` installs the
+ * ones it uses, once, before it builds a configuration:
+ * ```ts
+ * import { discover, installFeatures } from 'oidc-rp/core'
+ * import { jarm } from 'oidc-rp/features'
+ * installFeatures(jarm)
+ * ```
+ * Installing a feature twice is harmless.
+ *
+ * @param features - the features
+ * @group Features
+ */
+export function installFeatures(...features: readonly OidcRpFeature[]): void {
+  for (const feature of features) installed.set(feature.name, feature.implementation)
+}
+
+/**
+ * A feature's implementation, if installed.
+ * @param name - the feature's name
+ * @returns the implementation, or `undefined`
+ * @internal
+ */
+export function installedFeature<T extends object>(name: string): T | undefined {
+  return installed.get(name) as T | undefined
+}
+
+/**
+ * A feature's implementation, or a clear error naming the import that installs it.
+ * @param name - the feature's name
+ * @param exportName - its export in `oidc-rp/features`
+ * @param needed - what needs it, e.g. `policy.transport 'par'`
+ * @returns the implementation
+ * @throws {@link UsageError} `FEATURE_NOT_INSTALLED`
+ * @internal
+ */
+export function need<T extends object>(name: string, exportName: string, needed: string): T {
+  const implementation = installedFeature<T>(name)
+  if (implementation !== undefined) return implementation
+  throw new UsageError(
+    'FEATURE_NOT_INSTALLED',
+    `${needed} needs the ${name} feature: installFeatures(${exportName}) from 'oidc-rp/features', or import from 'oidc-rp', which installs every feature`,
+    { parameter: name },
+  )
+}

@@ -1,0 +1,84 @@
+/**
+ * A program on the lean entry alone (src/core.ts, no optional feature installed), run by
+ * test/core.test.ts in a process of its own: it prints one JSON line of what it saw.
+ *
+ * For each optional member: the code and message without its feature, then the code (or `made`)
+ * with the feature installed; and a plain code-flow sign-in, which needs no feature.
+ */
+import {
+  type ConfigurationOptions,
+  createAuthorizationRequest,
+  createConfiguration,
+  handleCallback,
+  installFeatures,
+  isOidcRpError,
+} from '../../src/core.js'
+import { allFeatures } from '../../src/features/index.js'
+import { createMockOP } from '../../src/testing/index.js'
+
+const client = {
+  client_id: 'core-rp',
+  client_secret: 'core-program-client-secret-0123456789abcdef',
+  redirect_uris: ['https://rp.example/cb'],
+}
+const op = await createMockOP({
+  clients: [{ ...client, token_endpoint_auth_method: 'client_secret_basic' }],
+  users: { alice: { email: 'alice@example.com' } },
+})
+
+/** The error code of a call, or `made` when it succeeds. */
+async function outcome(run: () => unknown): Promise<{ code: string; message?: string }> {
+  try {
+    await run()
+    return { code: 'made' }
+  } catch (error) {
+    if (isOidcRpError(error)) return { code: error.code, message: error.message }
+    throw error
+  }
+}
+
+const TEMPLATE = 'https://login.example/{tenantid}/v2.0'
+const make = (options: ConfigurationOptions) =>
+  createConfiguration(
+    options.tenants === undefined ? op.metadata() : { ...op.metadata(), issuer: TEMPLATE },
+    client,
+    { fetch: op.fetch, ...options },
+  )
+
+/** Each optional member, the feature that validates it, and a valid value. */
+const members: [string, ConfigurationOptions][] = [
+  ['pushedAuthorization', { policy: { transport: 'par' } }],
+  ['requestObjects', { policy: { transport: 'request-object', requestObject: { alg: 'HS256' } } }],
+  ['jarm', { policy: { responseMode: 'query.jwt' } }],
+  ['securityProfiles', { securityProfile: 'fapi2' }],
+  ['claimSources', { claimSources: { providers: [] } }],
+  ['acrMapping', { acrMapping: { request: [{ local: 'gold', remote: 'urn:gold' }] } }],
+  [
+    'issuanceCriteria',
+    { issuanceCriteria: { rules: [{ id: 'has-sub', name: 'sub', condition: 'present' }] } },
+  ],
+  ['attributeLookups', { attributeLookup: async () => ({}) }],
+  ['tokenParameters', { tokenParameters: { audience: 'https://api.example' } }],
+  ['multiTenant', { tenants: { allowed: ['tenant-a'] } }],
+]
+
+const plainConfig = make({})
+const request = await createAuthorizationRequest(plainConfig)
+const answer = await op.authorize(request.url, { user: 'alice' })
+const signedIn = await handleCallback(plainConfig, answer.url, {
+  browserBinding: request.browserBinding?.value,
+})
+const jarmAnswer = new URL(answer.url)
+jarmAnswer.search = new URLSearchParams({ response: 'a.b.c' }).toString()
+const jarmWithout = await outcome(() => handleCallback(plainConfig, jarmAnswer))
+
+const without: Record<string, { code: string; message?: string }> = {}
+for (const [name, options] of members) without[name] = await outcome(() => make(options))
+installFeatures(...allFeatures.filter((f) => members.some(([name]) => name === f.exportName)))
+const withFeature: Record<string, string> = {}
+for (const [name, options] of members) withFeature[name] = (await outcome(() => make(options))).code
+const jarmWith = await outcome(() => handleCallback(plainConfig, jarmAnswer))
+
+console.log(
+  JSON.stringify({ sub: signedIn.idTokenClaims.sub, without, withFeature, jarmWithout, jarmWith }),
+)
