@@ -80,6 +80,7 @@ describe('oidc-rp/core, the lean entry', () => {
       },
     )
     const seen = JSON.parse(printed) as {
+      restored: string
       sub: string
       without: Record<string, { code: string; message: string }>
       withFeature: Record<string, string>
@@ -87,7 +88,8 @@ describe('oidc-rp/core, the lean entry', () => {
       jarmWith: { code: string }
     }
     assert.equal(seen.sub, 'alice', 'a plain code-flow sign-in needs no feature')
-    assert.equal(Object.keys(seen.without).length, 10)
+    assert.equal(seen.restored, 'made', 'a saved configuration without a policy restores')
+    assert.equal(Object.keys(seen.without).length, 11)
     for (const [name, { code, message }] of Object.entries(seen.without)) {
       assert.equal(code, 'FEATURE_NOT_INSTALLED', name)
       assert.match(message, new RegExp(`installFeatures\\(${name}\\) from 'oidc-rp/features'`))

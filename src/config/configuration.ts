@@ -29,6 +29,7 @@ import {
   checkPolicyFeatures,
   claimSourcesFeature,
   issuanceCriteriaFeature,
+  requestPolicyFeature,
   securityProfileFeature,
   tenantsFeature,
   tokenParametersFeature,
@@ -36,7 +37,7 @@ import {
 import type { IssuanceCriteria } from './issuance-criteria.js'
 import { type AttributeMapping, normalizeMapping } from './mapping.js'
 import {
-  normalizePolicy,
+  defaultPolicy,
   type OPEN_PARAMETERS,
   type RequestPolicy,
   type RequestPolicyInput,
@@ -275,11 +276,14 @@ export function assemble(
   const now = checkedClock(options.now ?? runtime?.now ?? Date.now)
   const profiles = options.securityProfile === undefined ? undefined : securityProfileFeature()
   const securityProfile = profiles?.validateSecurityProfile(options.securityProfile)
-  const policy = normalizePolicy(
-    options.policy,
-    clientMetadata,
-    profiles?.profilePolicyDefaults(securityProfile) ?? {},
-  )
+  const policy =
+    profiles === undefined && isNoPolicy(options.policy)
+      ? defaultPolicy()
+      : requestPolicyFeature().normalizePolicy(
+          options.policy,
+          clientMetadata,
+          profiles?.profilePolicyDefaults(securityProfile) ?? {},
+        )
   profiles?.checkSecurityProfile(securityProfile, provider, clientMetadata, policy)
   checkPolicyFeatures(policy)
   const claimSources: ClaimSources | undefined = optionally(options.claimSources, () =>
@@ -352,6 +356,16 @@ export function assemble(
       }),
   })
   return Object.freeze(config as Configuration)
+}
+
+/**
+ * Whether a policy member asks for nothing beyond the default: absent, or the default as saved.
+ *
+ * A saved configuration always holds its policy; one without an administrator's policy restores
+ * without the request-policy feature.
+ */
+function isNoPolicy(input: unknown): boolean {
+  return input === undefined || JSON.stringify(input) === JSON.stringify(defaultPolicy())
 }
 
 /** An optional member's validation (by its feature, which must then be installed), if given. */

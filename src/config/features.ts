@@ -12,6 +12,7 @@ import type * as AcrMapping from './acr-mapping.js'
 import type * as AttributeLookup from './attribute-lookup.js'
 import type * as ClaimSources from './claim-sources.js'
 import type * as IssuanceCriteria from './issuance-criteria.js'
+import type * as Policy from './policy.js'
 import { isJwtResponseMode, type RequestPolicy } from './policy.js'
 import type * as SecurityProfile from './security-profile.js'
 import type * as Tenants from './tenants.js'
@@ -50,6 +51,10 @@ export const claimSourcesFeature = (): typeof ClaimSources =>
 /** @internal */
 export const issuanceCriteriaFeature = (): typeof IssuanceCriteria =>
   need('issuance-criteria', 'issuanceCriteria', 'issuanceCriteria')
+
+/** @internal */
+export const requestPolicyFeature = (): Pick<typeof Policy, 'normalizePolicy'> =>
+  need('request-policy', 'requestPolicy', 'policy')
 
 /** @internal */
 export const securityProfileFeature = (): typeof SecurityProfile =>

@@ -352,6 +352,31 @@ export function policyRules(policy: RequestPolicy): ReadonlyMap<string, Compiled
   return rules
 }
 
+let noPolicy: RequestPolicy | undefined
+
+/**
+ * The policy of a connection without one, as {@link normalizePolicy} makes it from `undefined`.
+ *
+ * The code flow with PKCE, `scope` and the {@link OPEN_PARAMETERS} the application's to set.
+ * Built here without the policy validation, which only an administrator's policy needs.
+ * @returns the normalised, deeply frozen policy
+ * @internal
+ */
+export function defaultPolicy(): RequestPolicy {
+  noPolicy ??= deepFreeze({
+    responseType: 'code',
+    scopes: ['openid'],
+    scopeRule: { override: 'any' },
+    parameters: OPEN_PARAMETERS.map((name) => ({ name, rule: 'overridable' as const })),
+    protect: { acr_values: false, prompt: false },
+    transport: 'query',
+    pkce: true,
+    enforceProviderSupport: true,
+    enforceAcr: true,
+  })
+  return noPolicy
+}
+
 /**
  * Defaults of a request policy other than the SDK's (a security profile's).
  * @internal

@@ -15,6 +15,7 @@ import * as acr from '../config/acr-mapping.js'
 import * as lookups from '../config/attribute-lookup.js'
 import * as sources from '../config/claim-sources.js'
 import * as criteria from '../config/issuance-criteria.js'
+import { normalizePolicy } from '../config/policy.js'
 import * as profiles from '../config/security-profile.js'
 import * as tenants from '../config/tenants.js'
 import * as tokenParameterRules from '../config/token-parameters.js'
@@ -50,6 +51,18 @@ export const pushedAuthorization: OidcRpFeature = feature('par', 'pushedAuthoriz
  */
 export const jarm: OidcRpFeature = feature('jarm', 'jarm', {
   unwrapJarmResponse: jarmResponses.unwrapJarmResponse,
+})
+
+/**
+ * An administrator's request policy: the `policy` option.
+ *
+ * Fixed, overridable and allowed parameters, scopes, locked `acr_values`/`prompt`, the response
+ * type and mode, the transport. Without it a connection has the default policy: the code flow
+ * with PKCE, `scope` and the open parameters the application's to set per request.
+ * @group Features
+ */
+export const requestPolicy: OidcRpFeature = feature('request-policy', 'requestPolicy', {
+  normalizePolicy,
 })
 
 /**
@@ -124,6 +137,7 @@ export const tokenParameters: OidcRpFeature = feature('token-parameters', 'token
  * @group Features
  */
 export const allFeatures: readonly OidcRpFeature[] = Object.freeze([
+  requestPolicy,
   requestObjects,
   pushedAuthorization,
   jarm,

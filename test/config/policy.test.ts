@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import type { ClientMetadata } from '../../src/config/client.js'
 import { restoreConfiguration } from '../../src/config/configuration.js'
 import {
+  defaultPolicy,
   normalizePolicy,
   OPEN_PARAMETERS,
   policyRules,
@@ -49,6 +50,14 @@ describe('normalizePolicy', () => {
     assert.ok(
       !OPEN_PARAMETERS.some((name) => ['state', 'nonce', 'redirect_uri', 'scope'].includes(name)),
     )
+  })
+
+  it('defaultPolicy (built without the validation, for oidc-rp/core) is normalizePolicy(undefined), to the JSON text', () => {
+    const validated = normalizePolicy(undefined, client)
+    assert.equal(JSON.stringify(defaultPolicy()), JSON.stringify(validated))
+    assert.ok(Object.isFrozen(defaultPolicy().parameters[0]), 'deeply frozen')
+    // the twin: any policy an administrator writes differs from it
+    assert.notEqual(JSON.stringify(normalizePolicy({}, client)), JSON.stringify(validated))
   })
 
   it('puts openid first once, splits space-separated values, and drops empty defaults', () => {

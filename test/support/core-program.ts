@@ -12,6 +12,7 @@ import {
   handleCallback,
   installFeatures,
   isOidcRpError,
+  restoreConfiguration,
 } from '../../src/core.js'
 import { allFeatures } from '../../src/features/index.js'
 import { createMockOP } from '../../src/testing/index.js'
@@ -59,10 +60,15 @@ const members: [string, ConfigurationOptions][] = [
   ],
   ['attributeLookups', { attributeLookup: async () => ({}) }],
   ['tokenParameters', { tokenParameters: { audience: 'https://api.example' } }],
+  ['requestPolicy', { policy: { scopes: ['openid', 'profile'] } }],
   ['multiTenant', { tenants: { allowed: ['tenant-a'] } }],
 ]
 
 const plainConfig = make({})
+// a saved configuration holds its (default) policy: it restores without the request-policy feature
+const restoredSub = await outcome(() =>
+  restoreConfiguration(JSON.stringify(plainConfig), { client_secret: client.client_secret }),
+)
 const request = await createAuthorizationRequest(plainConfig)
 const answer = await op.authorize(request.url, { user: 'alice' })
 const signedIn = await handleCallback(plainConfig, answer.url, {
@@ -74,11 +80,25 @@ const jarmWithout = await outcome(() => handleCallback(plainConfig, jarmAnswer))
 
 const without: Record<string, { code: string; message?: string }> = {}
 for (const [name, options] of members) without[name] = await outcome(() => make(options))
+// a policy needs the request-policy feature first; with it, each policy member needs its own
+installFeatures(...allFeatures.filter((f) => f.exportName === 'requestPolicy'))
+for (const [name, options] of members) {
+  if (options.policy !== undefined && name !== 'requestPolicy') {
+    without[name] = await outcome(() => make(options))
+  }
+}
 installFeatures(...allFeatures.filter((f) => members.some(([name]) => name === f.exportName)))
 const withFeature: Record<string, string> = {}
 for (const [name, options] of members) withFeature[name] = (await outcome(() => make(options))).code
 const jarmWith = await outcome(() => handleCallback(plainConfig, jarmAnswer))
 
 console.log(
-  JSON.stringify({ sub: signedIn.idTokenClaims.sub, without, withFeature, jarmWithout, jarmWith }),
+  JSON.stringify({
+    restored: restoredSub.code,
+    sub: signedIn.idTokenClaims.sub,
+    without,
+    withFeature,
+    jarmWithout,
+    jarmWith,
+  }),
 )
