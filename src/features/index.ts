@@ -20,6 +20,9 @@ import * as profiles from '../config/security-profile.js'
 import * as tenants from '../config/tenants.js'
 import * as tokenParameterRules from '../config/token-parameters.js'
 import type { OidcRpFeature } from '../lib/features.js'
+// The features run on the core: reaching all of it keeps the build's core in the chunks every
+// entry shares (a feature module reaching part of it would split it, and slow the import).
+import '../core.js'
 
 const feature = (name: string, exportName: string, implementation: object): OidcRpFeature =>
   Object.freeze({ name, exportName, implementation })
