@@ -12,7 +12,7 @@ import type * as RequestObject from './request-object.js'
 import type * as RequestUri from './request-uri.js'
 
 /** What the `requestObjects` feature implements. */
-type RequestObjects = Pick<typeof RequestObject, 'createRequestObject' | 'requestObjectKey'> &
+type RequestObjects = Pick<typeof RequestObject, 'createRequestObject' | 'requestObjectOptions'> &
   Pick<typeof RequestUri, 'keepRequestObject'>
 
 /**

@@ -5,8 +5,9 @@
  *
  * @module
  */
+
+import type * as Jarm from '../callback/jarm.js'
 import type { Configuration } from '../config/configuration.js'
-import { isContentEncryption } from '../config/parameter-values.js'
 import {
   isJwtResponseMode,
   policyRules,
@@ -14,8 +15,9 @@ import {
   type RequestTransport,
 } from '../config/policy.js'
 import { configurationCachesOf } from '../config/runtime.js'
-import { UsageError, type UsageErrorCode } from '../errors.js'
-import { REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
+import { UsageError } from '../errors.js'
+import { unsupportedError } from '../lib/checks.js'
+import { need } from '../lib/features.js'
 import { requestObjectsFeature } from './features.js'
 import type { RequestObjectOptions } from './request-object.js'
 
@@ -85,7 +87,9 @@ async function prepare(config: Configuration): Promise<Prepared> {
       `response_mode ${policy.responseMode}`,
     )
   }
-  if (enforce && isJwtResponseMode(policy.responseMode)) checkJarmAlgs(config)
+  if (enforce && isJwtResponseMode(policy.responseMode)) {
+    need<typeof Jarm>('jarm', 'jarm', 'a JARM response mode').checkJarmAlgs(config)
+  }
   const pkce = policy.pkce && responseType.split(' ').includes('code')
   const methods = provider.code_challenge_methods_supported
   if (enforce && pkce && methods !== undefined && !methods.includes('S256')) {
@@ -112,7 +116,9 @@ async function prepare(config: Configuration): Promise<Prepared> {
       },
     )
   }
-  const requestObject = signed ? await requestObjectOptions(config, transport) : undefined
+  const requestObject = signed
+    ? await requestObjectsFeature('a request object').requestObjectOptions(config, transport)
+    : undefined
   const rules = policyRules(policy)
   const defaults = new Map<string, readonly string[]>()
   for (const [name, rule] of rules) if (rule.value !== undefined) defaults.set(name, rule.value)
@@ -141,149 +147,8 @@ async function prepare(config: Configuration): Promise<Prepared> {
   return result
 }
 
-/**
- * The JARM algorithms the client registered must be ones the OP advertises, where it lists them.
- *
- * The signing alg defaults to RS256 (JARM §3); `enc` to A128CBC-HS256.
- */
-function checkJarmAlgs(config: Configuration): void {
-  const { provider, client } = config
-  const wanted: [member: string, value: string | undefined, advertised: unknown][] = [
-    [
-      'authorization_signed_response_alg',
-      client.authorization_signed_response_alg ?? 'RS256',
-      provider.authorization_signing_alg_values_supported,
-    ],
-  ]
-  const encAlg = client.authorization_encrypted_response_alg
-  if (encAlg !== undefined) {
-    wanted.push(
-      [
-        'authorization_encrypted_response_alg',
-        encAlg,
-        provider.authorization_encryption_alg_values_supported,
-      ],
-      [
-        'authorization_encrypted_response_enc',
-        client.authorization_encrypted_response_enc ?? 'A128CBC-HS256',
-        provider.authorization_encryption_enc_values_supported,
-      ],
-    )
-  }
-  for (const [member, value, advertised] of wanted) {
-    if (Array.isArray(advertised) && !advertised.includes(value)) {
-      throw unsupportedError(
-        'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
-        member,
-        `${member} ${value}`,
-      )
-    }
-  }
-}
-
-async function requestObjectOptions(
-  config: Configuration,
-  transport: RequestTransport,
-): Promise<RequestObjectOptions> {
-  const { policy, provider, client } = config
-  const enforce = policy.enforceProviderSupport
-  const settings = policy.requestObject
-  const wanted = settings?.alg ?? client.request_object_signing_alg
-  const key =
-    wanted === 'none'
-      ? undefined
-      : await requestObjectsFeature('a request object').requestObjectKey(config, wanted)
-  const alg = key?.alg ?? 'none'
-  if (alg === 'none' && settings?.allowUnsigned !== true) {
-    throw new UsageError(
-      'INVALID_CONFIGURATION',
-      'an unsigned request object needs policy.requestObject.allowUnsigned',
-      {
-        parameter: 'policy.requestObject.allowUnsigned',
-      },
-    )
-  }
-  let encrypt = settings?.encrypt
-  const encAlg = client.request_object_encryption_alg
-  if (encrypt === undefined && encAlg !== undefined) {
-    const enc = client.request_object_encryption_enc ?? 'A128CBC-HS256'
-    if (!REQUEST_OBJECT_ENC_ALGS.has(encAlg) || !isContentEncryption(enc)) {
-      throw new UsageError(
-        'INVALID_CONFIGURATION',
-        'request_object_encryption_alg/enc must be an asymmetric JWE alg and a JWE enc',
-        {
-          parameter: 'request_object_encryption_alg',
-        },
-      )
-    }
-    encrypt = { alg: encAlg, enc }
-  }
-  if (enforce) {
-    if (transport === 'request-object' && provider.request_parameter_supported !== true) {
-      throw unsupportedError(
-        'OP_UNSUPPORTED_REQUEST_OBJECT',
-        'request',
-        'request objects (request_parameter_supported)',
-      )
-    }
-    // Discovery §3: request_uri_parameter_supported defaults to true
-    if (transport === 'request-uri' && provider.request_uri_parameter_supported === false) {
-      throw unsupportedError(
-        'OP_UNSUPPORTED_REQUEST_URI',
-        'request_uri',
-        'request objects by reference (request_uri_parameter_supported)',
-      )
-    }
-    const algs = provider.request_object_signing_alg_values_supported
-    if (
-      (algs !== undefined && !algs.includes(alg)) ||
-      (alg === 'none' && provider.require_signed_request_object === true)
-    ) {
-      throw unsupportedError(
-        'OP_UNSUPPORTED_REQUEST_OBJECT_ALG',
-        'request',
-        `request object alg ${alg}`,
-      )
-    }
-    if (
-      encrypt !== undefined &&
-      !(
-        provider.request_object_encryption_alg_values_supported?.includes(encrypt.alg) &&
-        provider.request_object_encryption_enc_values_supported?.includes(encrypt.enc)
-      )
-    ) {
-      throw unsupportedError(
-        'OP_UNSUPPORTED_REQUEST_OBJECT_ALG',
-        'request',
-        `request object encryption ${encrypt.alg} / ${encrypt.enc}`,
-      )
-    }
-  }
-  return { alg, allowUnsigned: settings?.allowUnsigned, encrypt, key }
-}
-
 function sameTokens(a: string, b: string): boolean {
   const x = a.split(' ').sort()
   const y = b.split(' ').sort()
   return x.length === y.length && x.every((v, i) => v === y[i])
-}
-
-/**
- * The error for something the OP's metadata does not advertise.
- * @param code - the `OP_UNSUPPORTED_*` code
- * @param parameter - the parameter concerned
- * @param what - what is not advertised, for the message
- * @returns the error
- * @internal
- */
-export function unsupportedError(
-  code: UsageErrorCode,
-  parameter: string,
-  what: string,
-): UsageError {
-  return new UsageError(
-    code,
-    `the OP's metadata does not advertise ${what}; set policy.enforceProviderSupport to false to send it anyway`,
-    { parameter },
-  )
 }

@@ -11,10 +11,17 @@
 import type { CompactJWSHeaderParameters, JWK } from 'jose'
 import * as base64url from 'jose/base64url'
 import type { Configuration } from '../config/configuration.js'
+import { isContentEncryption } from '../config/parameter-values.js'
+import type { RequestTransport } from '../config/policy.js'
 import { credentialsOf, runtimeOf } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { opJwksKeys } from '../keys.js'
-import { FAPI2_SIGNING_ALGS, fitsEncryptionAlg } from '../lib/algorithms.js'
+import {
+  FAPI2_SIGNING_ALGS,
+  fitsEncryptionAlg,
+  REQUEST_OBJECT_ENC_ALGS,
+} from '../lib/algorithms.js'
+import { unsupportedError } from '../lib/checks.js'
 import { clientSecret, signingKey } from '../lib/client-keys.js'
 import { opKeyProblem } from '../lib/key-checks.js'
 import { joseCore, joseEncrypt, joseSign } from '../lib/lazy-jose.js'
@@ -294,4 +301,92 @@ async function opEncryptionKey(
   }
   byAlg.set(alg, key)
   return { key, kid: jwk.kid }
+}
+
+/**
+ * The request object's alg, key and encryption for a configuration, checked against the OP.
+ * @param config - the policy, the OP's metadata and the client
+ * @param transport - how the request travels
+ * @returns the options every request object of the configuration is made with
+ * @throws {@link UsageError} `INVALID_CONFIGURATION`, `MISSING_CREDENTIALS`,
+ * `OP_UNSUPPORTED_REQUEST_OBJECT`, `OP_UNSUPPORTED_REQUEST_URI`,
+ * `OP_UNSUPPORTED_REQUEST_OBJECT_ALG`
+ * @internal
+ */
+export async function requestObjectOptions(
+  config: Configuration,
+  transport: RequestTransport,
+): Promise<RequestObjectOptions> {
+  const { policy, provider, client } = config
+  const enforce = policy.enforceProviderSupport
+  const settings = policy.requestObject
+  const wanted = settings?.alg ?? client.request_object_signing_alg
+  const key = wanted === 'none' ? undefined : await requestObjectKey(config, wanted)
+  const alg = key?.alg ?? 'none'
+  if (alg === 'none' && settings?.allowUnsigned !== true) {
+    throw new UsageError(
+      'INVALID_CONFIGURATION',
+      'an unsigned request object needs policy.requestObject.allowUnsigned',
+      {
+        parameter: 'policy.requestObject.allowUnsigned',
+      },
+    )
+  }
+  let encrypt = settings?.encrypt
+  const encAlg = client.request_object_encryption_alg
+  if (encrypt === undefined && encAlg !== undefined) {
+    const enc = client.request_object_encryption_enc ?? 'A128CBC-HS256'
+    if (!REQUEST_OBJECT_ENC_ALGS.has(encAlg) || !isContentEncryption(enc)) {
+      throw new UsageError(
+        'INVALID_CONFIGURATION',
+        'request_object_encryption_alg/enc must be an asymmetric JWE alg and a JWE enc',
+        {
+          parameter: 'request_object_encryption_alg',
+        },
+      )
+    }
+    encrypt = { alg: encAlg, enc }
+  }
+  if (enforce) {
+    if (transport === 'request-object' && provider.request_parameter_supported !== true) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_REQUEST_OBJECT',
+        'request',
+        'request objects (request_parameter_supported)',
+      )
+    }
+    // Discovery §3: request_uri_parameter_supported defaults to true
+    if (transport === 'request-uri' && provider.request_uri_parameter_supported === false) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_REQUEST_URI',
+        'request_uri',
+        'request objects by reference (request_uri_parameter_supported)',
+      )
+    }
+    const algs = provider.request_object_signing_alg_values_supported
+    if (
+      (algs !== undefined && !algs.includes(alg)) ||
+      (alg === 'none' && provider.require_signed_request_object === true)
+    ) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_REQUEST_OBJECT_ALG',
+        'request',
+        `request object alg ${alg}`,
+      )
+    }
+    if (
+      encrypt !== undefined &&
+      !(
+        provider.request_object_encryption_alg_values_supported?.includes(encrypt.alg) &&
+        provider.request_object_encryption_enc_values_supported?.includes(encrypt.enc)
+      )
+    ) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_REQUEST_OBJECT_ALG',
+        'request',
+        `request object encryption ${encrypt.alg} / ${encrypt.enc}`,
+      )
+    }
+  }
+  return { alg, allowUnsigned: settings?.allowUnsigned, encrypt, key }
 }

@@ -20,7 +20,7 @@ import { acrMappingFeature, securityProfileFeature } from '../config/features.js
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
 import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
-import { invalidArgument } from '../lib/checks.js'
+import { invalidArgument, unsupportedError } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { isPlainObject } from '../lib/json.js'
 import { sha256Base64url } from '../lib/node-crypto.js'
@@ -30,7 +30,7 @@ import type { Transaction } from '../storage.js'
 import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
 import { parFeature, requestObjectsFeature } from './features.js'
 import { type IgnoredParameter, mergeParameters } from './merge.js'
-import { type Prepared, prepareRequest, unsupportedError } from './plan.js'
+import { type Prepared, prepareRequest } from './plan.js'
 
 /**
  * A value of an application parameter.

@@ -11,6 +11,7 @@ import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
 import { ValidationError } from '../errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from '../keys.js'
+import { unsupportedError } from '../lib/checks.js'
 import { decodeJws } from '../lib/compact.js'
 import { clip } from '../lib/json.js'
 import { verifyJws } from '../lib/jws-verify.js'
@@ -135,4 +136,47 @@ function parametersOf(claims: Record<string, unknown>, max: number): RequestPara
     if (text !== '') params[name] = text
   }
   return params
+}
+
+/**
+ * The JARM algorithms the client registered must be ones the OP advertises, where it lists them.
+ *
+ * The signing alg defaults to RS256 (JARM §3); `enc` to A128CBC-HS256.
+ * @param config - the client's registration and the OP's metadata
+ * @throws {@link UsageError} `OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG`
+ * @internal
+ */
+export function checkJarmAlgs(config: Configuration): void {
+  const { provider, client } = config
+  const wanted: [member: string, value: string | undefined, advertised: unknown][] = [
+    [
+      'authorization_signed_response_alg',
+      client.authorization_signed_response_alg ?? 'RS256',
+      provider.authorization_signing_alg_values_supported,
+    ],
+  ]
+  const encAlg = client.authorization_encrypted_response_alg
+  if (encAlg !== undefined) {
+    wanted.push(
+      [
+        'authorization_encrypted_response_alg',
+        encAlg,
+        provider.authorization_encryption_alg_values_supported,
+      ],
+      [
+        'authorization_encrypted_response_enc',
+        client.authorization_encrypted_response_enc ?? 'A128CBC-HS256',
+        provider.authorization_encryption_enc_values_supported,
+      ],
+    )
+  }
+  for (const [member, value, advertised] of wanted) {
+    if (Array.isArray(advertised) && !advertised.includes(value)) {
+      throw unsupportedError(
+        'OP_UNSUPPORTED_AUTHORIZATION_RESPONSE_ALG',
+        member,
+        `${member} ${value}`,
+      )
+    }
+  }
 }

@@ -36,7 +36,7 @@ const feature = (name: string, exportName: string, implementation: object): Oidc
  */
 export const requestObjects: OidcRpFeature = feature('request-objects', 'requestObjects', {
   createRequestObject: requestObject.createRequestObject,
-  requestObjectKey: requestObject.requestObjectKey,
+  requestObjectOptions: requestObject.requestObjectOptions,
   keepRequestObject: requestUri.keepRequestObject,
 })
 
@@ -54,6 +54,7 @@ export const pushedAuthorization: OidcRpFeature = feature('par', 'pushedAuthoriz
  */
 export const jarm: OidcRpFeature = feature('jarm', 'jarm', {
   unwrapJarmResponse: jarmResponses.unwrapJarmResponse,
+  checkJarmAlgs: jarmResponses.checkJarmAlgs,
 })
 
 /**

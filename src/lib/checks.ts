@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js'
+import { UsageError, type UsageErrorCode } from '../errors.js'
 
 /**
  * The errors and checks for what an administrator or application passes in.
@@ -58,4 +58,24 @@ export function positiveTtl(value: unknown, name = 'ttlInSeconds'): number {
     throw invalidArgument(name, 'a positive number')
   }
   return value
+}
+
+/**
+ * The error for something the OP's metadata does not advertise.
+ * @param code - the `OP_UNSUPPORTED_*` code
+ * @param parameter - the parameter concerned
+ * @param what - what is not advertised, for the message
+ * @returns the error
+ * @internal
+ */
+export function unsupportedError(
+  code: UsageErrorCode,
+  parameter: string,
+  what: string,
+): UsageError {
+  return new UsageError(
+    code,
+    `the OP's metadata does not advertise ${what}; set policy.enforceProviderSupport to false to send it anyway`,
+    { parameter },
+  )
 }
