@@ -9,11 +9,12 @@
  * @module
  */
 import * as oauth from 'oauth4webapi'
+import type * as ClientAssertion from './client-assertion.js'
 import type { Configuration } from './config/configuration.js'
 import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
-import { FAPI2_SIGNING_ALGS } from './lib/algorithms.js'
-import { clientSecret, signingKey } from './lib/client-keys.js'
+import { clientSecret } from './lib/client-keys.js'
+import { need } from './lib/features.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
 
 /** The oauth4webapi view of the configuration's OP and client, with our clock as its clock skew. */
@@ -105,22 +106,12 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
     case 'client_secret_post':
       return oauth.ClientSecretPost(clientSecret(credentialsOf(config), method))
     case 'client_secret_jwt':
-      return oauth.ClientSecretJwt(
-        clientSecret(credentialsOf(config), method),
-        assertionAudience(config, endpoint),
-      )
-    case 'private_key_jwt': {
-      const key = await signingKey(
-        credentialsOf(config),
-        config.client.token_endpoint_auth_signing_alg ??
-          (config.securityProfile && FAPI2_SIGNING_ALGS),
-        method,
-      )
-      return oauth.PrivateKeyJwt(
-        key.kid === undefined ? key.key : { key: key.key, kid: key.kid },
-        assertionAudience(config, endpoint),
-      )
-    }
+    case 'private_key_jwt':
+      return need<typeof ClientAssertion>(
+        'client-assertions',
+        'clientAssertions',
+        `token_endpoint_auth_method ${method}`,
+      ).assertionStrategy(config, endpoint, method)
     case 'none':
       return oauth.None()
     // RFC 8705 §2: the TLS connection authenticates; the form names the client only. The
@@ -147,22 +138,6 @@ function formEncodedBasic(clientId: string, secret: string): oauth.ClientAuth {
   const authorization = `Basic ${btoa(credentials)}`
   return (_as, _client, _body, headers) => {
     headers.set('authorization', authorization)
-  }
-}
-
-/**
- * Sets a client assertion's `aud` per `settings.clientAssertionAudience`.
- *
- * Oauth4webapi's is the issuer.
- */
-function assertionAudience(config: Configuration, endpoint: string): oauth.ModifyAssertionOptions {
-  const setting = config.settings.clientAssertionAudience
-  if (setting === 'issuer') return {}
-  const aud = setting === 'endpoint' ? endpoint : setting
-  return {
-    [oauth.modifyAssertion]: (_header, payload) => {
-      payload.aud = aud
-    },
   }
 }
 

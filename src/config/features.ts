@@ -36,6 +36,18 @@ export function checkPolicyFeatures(policy: RequestPolicy): void {
   }
 }
 
+/**
+ * Checks, when a configuration is made, that its client's authentication method is installed.
+ * @param method - `token_endpoint_auth_method`
+ * @throws {@link UsageError} `FEATURE_NOT_INSTALLED` for a JWT method without its feature
+ * @internal
+ */
+export function checkClientAuthFeature(method: string): void {
+  if (method === 'client_secret_jwt' || method === 'private_key_jwt') {
+    need('client-assertions', 'clientAssertions', `token_endpoint_auth_method ${method}`)
+  }
+}
+
 /** @internal */
 export const acrMappingFeature = (): typeof AcrMapping =>
   need('acr-mapping', 'acrMapping', 'acrMapping')

@@ -11,6 +11,7 @@ import * as par from '../authorization/par.js'
 import * as requestObject from '../authorization/request-object.js'
 import * as requestUri from '../authorization/request-uri.js'
 import * as jarmResponses from '../callback/jarm.js'
+import { assertionStrategy } from '../client-assertion.js'
 import * as acr from '../config/acr-mapping.js'
 import * as lookups from '../config/attribute-lookup.js'
 import * as sources from '../config/claim-sources.js'
@@ -137,11 +138,20 @@ export const tokenParameters: OidcRpFeature = feature('token-parameters', 'token
 })
 
 /**
+ * Client authentication by a signed assertion: `client_secret_jwt` and `private_key_jwt`.
+ * @group Features
+ */
+export const clientAssertions: OidcRpFeature = feature('client-assertions', 'clientAssertions', {
+  assertionStrategy,
+})
+
+/**
  * Every optional feature, as the main entry `oidc-rp` installs them.
  * @group Features
  */
 export const allFeatures: readonly OidcRpFeature[] = Object.freeze([
   requestPolicy,
+  clientAssertions,
   requestObjects,
   pushedAuthorization,
   jarm,

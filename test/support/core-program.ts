@@ -39,15 +39,17 @@ async function outcome(run: () => unknown): Promise<{ code: string; message?: st
 }
 
 const TEMPLATE = 'https://login.example/{tenantid}/v2.0'
-const make = (options: ConfigurationOptions) =>
+/** A configuration with `options`; a `clientAuth` option names the client's auth method. */
+const make = ({ clientAuth, ...options }: ConfigurationOptions & { clientAuth?: string }) =>
   createConfiguration(
     options.tenants === undefined ? op.metadata() : { ...op.metadata(), issuer: TEMPLATE },
-    client,
+    clientAuth === undefined ? client : { ...client, token_endpoint_auth_method: clientAuth },
     { fetch: op.fetch, ...options },
   )
 
 /** Each optional member, the feature that validates it, and a valid value. */
-const members: [string, ConfigurationOptions][] = [
+const members: [string, ConfigurationOptions & { clientAuth?: string }][] = [
+  ['clientAssertions', { clientAuth: 'client_secret_jwt' }],
   ['pushedAuthorization', { policy: { transport: 'par' } }],
   ['requestObjects', { policy: { transport: 'request-object', requestObject: { alg: 'HS256' } } }],
   ['jarm', { policy: { responseMode: 'query.jwt' } }],
