@@ -12,7 +12,8 @@ import type { Configuration } from './config/configuration.js'
 import { cachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { UsageError } from './errors.js'
-import { decryptionKeys, type SecretKeys } from './lib/client-keys.js'
+import type { SecretKeys } from './lib/client-keys.js'
+import { encryptedResponsesFeature } from './lib/features.js'
 import { isPlainObject } from './lib/json.js'
 import type { DecryptionKeyResolver } from './lib/jwe-decrypt.js'
 import { JwksCache, type JwksCacheSnapshot } from './lib/jwks-cache.js'
@@ -70,7 +71,14 @@ export function secretKeysOf(config: Configuration): SecretKeys {
 export function decryptionKeysOf(config: Configuration): DecryptionKeyResolver {
   const credentials = credentialsOf(config)
   const secretKeys = cachesOf(config).secretKeys
-  return (alg, enc, kid) => decryptionKeys(credentials, secretKeys, alg, enc, kid)
+  return (alg, enc, kid) =>
+    encryptedResponsesFeature(`decrypting a ${alg} JWE`).decryptionKeys(
+      credentials,
+      secretKeys,
+      alg,
+      enc,
+      kid,
+    )
 }
 
 /**

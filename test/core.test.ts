@@ -89,7 +89,7 @@ describe('oidc-rp/core, the lean entry', () => {
     }
     assert.equal(seen.sub, 'alice', 'a plain code-flow sign-in needs no feature')
     assert.equal(seen.restored, 'made', 'a saved configuration without a policy restores')
-    assert.equal(Object.keys(seen.without).length, 12)
+    assert.equal(Object.keys(seen.without).length, 13)
     for (const [name, { code, message }] of Object.entries(seen.without)) {
       assert.equal(code, 'FEATURE_NOT_INSTALLED', name)
       assert.match(message, new RegExp(`installFeatures\\(${name}\\) from 'oidc-rp/features'`))

@@ -26,7 +26,7 @@ import { type AttributeContract, buildContract, validateContract } from './contr
 import {
   acrMappingFeature,
   attributeLookupFeature,
-  checkClientAuthFeature,
+  checkClientFeatures,
   checkPolicyFeatures,
   claimSourcesFeature,
   issuanceCriteriaFeature,
@@ -274,7 +274,7 @@ export function assemble(
   const clientSecret = client.client_secret ?? carried?.clientSecret
   const fetchGiven = runtime === undefined ? options.fetch !== undefined : !runtime.defaultFetch
   checkCredentials(clientMetadata, clientSecret, keys, fetchGiven)
-  checkClientAuthFeature(clientMetadata.token_endpoint_auth_method)
+  checkClientFeatures(clientMetadata)
   const now = checkedClock(options.now ?? runtime?.now ?? Date.now)
   const profiles = options.securityProfile === undefined ? undefined : securityProfileFeature()
   const securityProfile = profiles?.validateSecurityProfile(options.securityProfile)

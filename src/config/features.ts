@@ -11,6 +11,7 @@ import { need } from '../lib/features.js'
 import type * as AcrMapping from './acr-mapping.js'
 import type * as AttributeLookup from './attribute-lookup.js'
 import type * as ClaimSources from './claim-sources.js'
+import type { ClientMetadata } from './client.js'
 import type * as IssuanceCriteria from './issuance-criteria.js'
 import type * as Policy from './policy.js'
 import { isJwtResponseMode, type RequestPolicy } from './policy.js'
@@ -36,16 +37,30 @@ export function checkPolicyFeatures(policy: RequestPolicy): void {
   }
 }
 
+/** The client metadata members asking for an encrypted response. */
+const ENCRYPTED_RESPONSE_MEMBERS = [
+  'id_token_encrypted_response_alg',
+  'userinfo_encrypted_response_alg',
+  'authorization_encrypted_response_alg',
+  'introspection_encrypted_response_alg',
+] as const
+
 /**
- * Checks, when a configuration is made, that its client's authentication method is installed.
- * @param method - `token_endpoint_auth_method`
- * @throws {@link UsageError} `FEATURE_NOT_INSTALLED` for a JWT method without its feature
+ * Checks, when a configuration is made, that the features its client's registration needs exist.
+ *
+ * Client assertions for a JWT authentication method, encrypted responses for any
+ * `*_encrypted_response_alg`.
+ * @param client - the validated client metadata
+ * @throws {@link UsageError} `FEATURE_NOT_INSTALLED`
  * @internal
  */
-export function checkClientAuthFeature(method: string): void {
+export function checkClientFeatures(client: ClientMetadata): void {
+  const method = client.token_endpoint_auth_method
   if (method === 'client_secret_jwt' || method === 'private_key_jwt') {
     need('client-assertions', 'clientAssertions', `token_endpoint_auth_method ${method}`)
   }
+  const encrypted = ENCRYPTED_RESPONSE_MEMBERS.find((member) => client[member] !== undefined)
+  if (encrypted !== undefined) need('encrypted-responses', 'encryptedResponses', encrypted)
 }
 
 /** @internal */

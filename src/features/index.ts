@@ -20,7 +20,9 @@ import { normalizePolicy } from '../config/policy.js'
 import * as profiles from '../config/security-profile.js'
 import * as tenants from '../config/tenants.js'
 import * as tokenParameterRules from '../config/token-parameters.js'
+import { decryptionKeys } from '../lib/client-keys.js'
 import type { OidcRpFeature } from '../lib/features.js'
+import { decryptJwe } from '../lib/jwe-decrypt.js'
 // The features run on the core: reaching all of it keeps the build's core in the chunks every
 // entry shares (a feature module reaching part of it would split it, and slow the import).
 import '../core.js'
@@ -146,12 +148,25 @@ export const clientAssertions: OidcRpFeature = feature('client-assertions', 'cli
 })
 
 /**
+ * Encrypted responses (JWE), as the client's `*_encrypted_response_alg` registration asks.
+ *
+ * ID tokens, UserInfo, logout tokens, JARM and introspection responses encrypted to the client.
+ * @group Features
+ */
+export const encryptedResponses: OidcRpFeature = feature(
+  'encrypted-responses',
+  'encryptedResponses',
+  { decryptJwe, decryptionKeys },
+)
+
+/**
  * Every optional feature, as the main entry `oidc-rp` installs them.
  * @group Features
  */
 export const allFeatures: readonly OidcRpFeature[] = Object.freeze([
   requestPolicy,
   clientAssertions,
+  encryptedResponses,
   requestObjects,
   pushedAuthorization,
   jarm,

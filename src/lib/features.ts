@@ -9,6 +9,8 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import type * as ClientKeys from './client-keys.js'
+import type * as JweDecrypt from './jwe-decrypt.js'
 
 /**
  * One optional feature: request objects and PAR, JARM, the FAPI 2.0 security profiles….
@@ -75,3 +77,17 @@ export function need<T extends object>(name: string, exportName: string, needed:
     { parameter: name },
   )
 }
+
+/**
+ * The encrypted-responses feature: JWE decryption and the client's decryption keys.
+ *
+ * For ID tokens, UserInfo, logout tokens, JARM and introspection responses.
+ * @param needed - what needs it, for the error
+ * @returns its implementation
+ * @throws {@link UsageError} `FEATURE_NOT_INSTALLED`
+ * @internal
+ */
+export const encryptedResponsesFeature = (
+  needed: string,
+): Pick<typeof JweDecrypt, 'decryptJwe'> & Pick<typeof ClientKeys, 'decryptionKeys'> =>
+  need('encrypted-responses', 'encryptedResponses', needed)

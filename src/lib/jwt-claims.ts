@@ -9,8 +9,9 @@
  */
 import { ValidationError, type ValidationErrorCode } from '../errors.js'
 import { checkLength, isCompactJwe, isCompactJws } from './compact.js'
+import { encryptedResponsesFeature } from './features.js'
 import { quoted, shown } from './json.js'
-import { type DecryptionKeyResolver, decryptJwe } from './jwe-decrypt.js'
+import type { DecryptionKeyResolver } from './jwe-decrypt.js'
 import { algNotAllowed, canVerify, type JwtErrorCodes } from './jws-verify.js'
 
 /**
@@ -210,7 +211,14 @@ export async function decryptOrRefuse(
     }
   }
   const expected = { alg, enc: enc ?? profile.defaultEnc }
-  return decryptJwe(token, expected, keys, codes.decryption, maxLength, name)
+  return encryptedResponsesFeature(`an encrypted ${name}`).decryptJwe(
+    token,
+    expected,
+    keys,
+    codes.decryption,
+    maxLength,
+    name,
+  )
 }
 
 /**

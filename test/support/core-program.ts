@@ -6,6 +6,7 @@
  * with the feature installed; and a plain code-flow sign-in, which needs no feature.
  */
 import {
+  type ClientInput,
   type ConfigurationOptions,
   createAuthorizationRequest,
   createConfiguration,
@@ -39,17 +40,21 @@ async function outcome(run: () => unknown): Promise<{ code: string; message?: st
 }
 
 const TEMPLATE = 'https://login.example/{tenantid}/v2.0'
-/** A configuration with `options`; a `clientAuth` option names the client's auth method. */
-const make = ({ clientAuth, ...options }: ConfigurationOptions & { clientAuth?: string }) =>
+/** Options, and `registration`: client metadata over the default client's. */
+type Member = ConfigurationOptions & { registration?: Partial<ClientInput> }
+
+/** A configuration with `options` for the client with `registration`. */
+const make = ({ registration, ...options }: Member) =>
   createConfiguration(
     options.tenants === undefined ? op.metadata() : { ...op.metadata(), issuer: TEMPLATE },
-    clientAuth === undefined ? client : { ...client, token_endpoint_auth_method: clientAuth },
+    { ...client, ...registration },
     { fetch: op.fetch, ...options },
   )
 
 /** Each optional member, the feature that validates it, and a valid value. */
-const members: [string, ConfigurationOptions & { clientAuth?: string }][] = [
-  ['clientAssertions', { clientAuth: 'client_secret_jwt' }],
+const members: [string, Member][] = [
+  ['clientAssertions', { registration: { token_endpoint_auth_method: 'client_secret_jwt' } }],
+  ['encryptedResponses', { registration: { id_token_encrypted_response_alg: 'A128KW' } }],
   ['pushedAuthorization', { policy: { transport: 'par' } }],
   ['requestObjects', { policy: { transport: 'request-object', requestObject: { alg: 'HS256' } } }],
   ['jarm', { policy: { responseMode: 'query.jwt' } }],
