@@ -2,14 +2,15 @@
  * oidc-rp's lean entry: every function of `oidc-rp`, with no optional feature installed.
  *
  * For pages and workers that count their bytes: the code-flow sign-in (discovery, the
- * authorization URL, the callback, UserInfo, refresh, logout) bundles without request objects,
- * PAR, JARM, security profiles, claim sources, acr mapping, issuance criteria, attribute lookups,
- * multi-tenant issuers or token parameters. A configuration or request that needs one of them is
- * refused with `FEATURE_NOT_INSTALLED` until the application installs it:
+ * authorization URL, the callback, UserInfo, refresh, logout) bundles without an administrator's
+ * request policy, request objects, PAR, JARM, encrypted responses, client assertions, security
+ * profiles, claim sources, acr mapping, issuance criteria, attribute lookups, multi-tenant issuers
+ * or token parameters. A configuration or request that needs one of them is refused with
+ * `FEATURE_NOT_INSTALLED` until the application installs it:
  * ```ts
  * import { installFeatures } from 'oidc-rp/core'
- * import { pushedAuthorization } from 'oidc-rp/features'
- * installFeatures(pushedAuthorization)
+ * import { pushedAuthorization, requestPolicy } from 'oidc-rp/features'
+ * installFeatures(requestPolicy, pushedAuthorization) // a policy with transport 'par'
  * ```
  * The main entry `oidc-rp` is this one with every feature installed.
  * @module

@@ -37,8 +37,8 @@ const installed = new Map<string, object>()
  * ones it uses, once, before it builds a configuration:
  * ```ts
  * import { discover, installFeatures } from 'oidc-rp/core'
- * import { jarm } from 'oidc-rp/features'
- * installFeatures(jarm)
+ * import { jarm, requestPolicy } from 'oidc-rp/features'
+ * installFeatures(requestPolicy, jarm) // a policy with a JARM response mode
  * ```
  * Installing a feature twice is harmless.
  *
