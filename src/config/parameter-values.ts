@@ -13,6 +13,10 @@ import { hasRepeatedMembers, isPlainObject } from '../lib/json.js'
 
 /**
  * Parameters the SDK sets itself; neither the policy nor the application may name them.
+ *
+ * With them the claims a request object carries beside the parameters (`iss`, `aud`, `iat`,
+ * `nbf`, `exp`, `jti`): a parameter of that name would go as given in the query but be replaced in
+ * a request object, two meanings for one request.
  * @internal
  */
 export const SDK_OWNED_PARAMETERS: ReadonlySet<string> = new Set([
@@ -27,6 +31,12 @@ export const SDK_OWNED_PARAMETERS: ReadonlySet<string> = new Set([
   'request_uri',
   'response_mode',
   'dpop_jkt',
+  'iss',
+  'aud',
+  'iat',
+  'nbf',
+  'exp',
+  'jti',
 ])
 
 /** Invisible characters a look-alike name may hide (zero-width, BOM, soft hyphen). */

@@ -87,3 +87,32 @@ describe('SDK-owned names in any case', () => {
     assert.equal(twin.url.searchParams.getAll('state').length, 1)
   })
 })
+
+describe('request-object claim names', () => {
+  const names = ['iss', 'aud', 'iat', 'nbf', 'exp', 'jti']
+
+  test('a policy or application parameter named after a request-object claim is refused; the twin is sent', async () => {
+    const { make } = await sharedSetup()
+    for (const name of names) {
+      // by query it would go as given, in a request object the SDK's own claim would replace it
+      assert.throws(
+        () => make({ parameters: [{ name, value: 'x', rule: 'fixed' }] }),
+        { code: 'INVALID_CONFIGURATION' },
+        name,
+      )
+      await expectCode(
+        createAuthorizationRequest(make(), { [name]: 'x' }, { onDisallowed: 'ignore' }),
+        'POLICY_PARAMETER_RESERVED',
+      )
+    }
+    const config = make({
+      transport: 'request-object',
+      requestObject: { alg: 'HS256' },
+      parameters: [{ name: 'audience', value: 'https://api.example', rule: 'fixed' }],
+    })
+    const { url } = await createAuthorizationRequest(config)
+    const claims = decodeJwt(url.searchParams.get('request')!)
+    assert.equal(claims.audience, 'https://api.example', 'twin: another name goes as given')
+    assert.equal(claims.aud, config.issuer, "the request object's own aud is the OP")
+  })
+})
