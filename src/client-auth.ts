@@ -108,7 +108,6 @@ async function makeStrategy(config: Configuration, endpoint: string): Promise<oa
     case 'client_secret_jwt':
     case 'private_key_jwt':
       return need<typeof ClientAssertion>(
-        'client-assertions',
         'clientAssertions',
         `token_endpoint_auth_method ${method}`,
       ).assertionStrategy(config, endpoint, method)

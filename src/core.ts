@@ -158,7 +158,7 @@ export type {
   DPoPHandleOptions,
   DPoPProofOptions,
 } from './lib/dpop.js'
-export { installFeatures, type OidcRpFeature } from './lib/features.js'
+export { type FeatureName, installFeatures, type OidcRpFeature } from './lib/features.js'
 export type { JwksCacheSnapshot } from './lib/jwks-cache.js'
 export type { CallbackInput, LogoutInput } from './lib/request-input.js'
 export {

@@ -19,6 +19,7 @@ const FEATURE_MODULES = [
   'src/authorization/request-object.ts',
   'src/authorization/request-uri.ts',
   'src/callback/jarm.ts',
+  'src/client-assertion.ts',
   'src/config/acr-mapping.ts',
   'src/config/attribute-lookup.ts',
   'src/config/claim-sources.ts',
@@ -26,6 +27,7 @@ const FEATURE_MODULES = [
   'src/config/security-profile.ts',
   'src/config/tenants.ts',
   'src/config/token-parameters.ts',
+  'src/lib/jwe-decrypt.ts',
 ]
 
 /** The source modules with code in a browser bundle of the sign-in path from `entry`. */

@@ -23,7 +23,7 @@ type RequestObjects = Pick<typeof RequestObject, 'createRequestObject' | 'reques
  * @internal
  */
 export const requestObjectsFeature = (needed: string): RequestObjects =>
-  need('request-objects', 'requestObjects', needed)
+  need('requestObjects', needed)
 
 /**
  * The pushed-authorization-request feature (RFC 9126).
@@ -32,4 +32,4 @@ export const requestObjectsFeature = (needed: string): RequestObjects =>
  * @internal
  */
 export const parFeature = (): Pick<typeof Par, 'pushAuthorizationRequest'> =>
-  need('par', 'pushedAuthorization', "policy.transport 'par'")
+  need('pushedAuthorization', "policy.transport 'par'")

@@ -88,7 +88,7 @@ async function prepare(config: Configuration): Promise<Prepared> {
     )
   }
   if (enforce && isJwtResponseMode(policy.responseMode)) {
-    need<typeof Jarm>('jarm', 'jarm', 'a JARM response mode').checkJarmAlgs(config)
+    need<typeof Jarm>('jarm', 'a JARM response mode').checkJarmAlgs(config)
   }
   const pkce = policy.pkce && responseType.split(' ').includes('code')
   const methods = provider.code_challenge_methods_supported

@@ -29,11 +29,16 @@ import type * as TokenParameters from './token-parameters.js'
  */
 export function checkPolicyFeatures(policy: RequestPolicy): void {
   if (isJwtResponseMode(policy.responseMode)) {
-    need('jarm', 'jarm', `policy.responseMode '${policy.responseMode}'`)
+    need('jarm', `policy.responseMode '${policy.responseMode}'`)
   }
-  if (policy.transport === 'par') need('par', 'pushedAuthorization', "policy.transport 'par'")
-  if (policy.requestObject !== undefined || policy.transport.startsWith('request')) {
-    need('request-objects', 'requestObjects', `policy.transport '${policy.transport}'`)
+  if (policy.transport === 'par') need('pushedAuthorization', "policy.transport 'par'")
+  const { transport } = policy
+  if (
+    policy.requestObject !== undefined ||
+    transport === 'request-object' ||
+    transport === 'request-uri'
+  ) {
+    need('requestObjects', `policy.transport '${policy.transport}'`)
   }
 }
 
@@ -57,42 +62,40 @@ const ENCRYPTED_RESPONSE_MEMBERS = [
 export function checkClientFeatures(client: ClientMetadata): void {
   const method = client.token_endpoint_auth_method
   if (method === 'client_secret_jwt' || method === 'private_key_jwt') {
-    need('client-assertions', 'clientAssertions', `token_endpoint_auth_method ${method}`)
+    need('clientAssertions', `token_endpoint_auth_method ${method}`)
   }
   const encrypted = ENCRYPTED_RESPONSE_MEMBERS.find((member) => client[member] !== undefined)
-  if (encrypted !== undefined) need('encrypted-responses', 'encryptedResponses', encrypted)
+  if (encrypted !== undefined) need('encryptedResponses', encrypted)
 }
 
 /** @internal */
-export const acrMappingFeature = (): typeof AcrMapping =>
-  need('acr-mapping', 'acrMapping', 'acrMapping')
+export const acrMappingFeature = (): typeof AcrMapping => need('acrMapping', 'acrMapping')
 
 /** @internal */
 export const attributeLookupFeature = (): typeof AttributeLookup =>
-  need('attribute-lookups', 'attributeLookups', 'attributeLookup')
+  need('attributeLookups', 'attributeLookup')
 
 /** @internal */
-export const claimSourcesFeature = (): typeof ClaimSources =>
-  need('claim-sources', 'claimSources', 'claimSources')
+export const claimSourcesFeature = (): typeof ClaimSources => need('claimSources', 'claimSources')
 
 /** @internal */
 export const issuanceCriteriaFeature = (): typeof IssuanceCriteria =>
-  need('issuance-criteria', 'issuanceCriteria', 'issuanceCriteria')
+  need('issuanceCriteria', 'issuanceCriteria')
 
 /** @internal */
 export const requestPolicyFeature = (): Pick<typeof Policy, 'normalizePolicy'> =>
-  need('request-policy', 'requestPolicy', 'policy')
+  need('requestPolicy', 'policy')
 
 /** @internal */
 export const securityProfileFeature = (): typeof SecurityProfile =>
-  need('security-profiles', 'securityProfiles', 'securityProfile')
+  need('securityProfiles', 'securityProfile')
 
 /** @internal */
-export const tenantsFeature = (): typeof Tenants => need('tenants', 'multiTenant', 'tenants')
+export const tenantsFeature = (): typeof Tenants => need('multiTenant', 'tenants')
 
 /** @internal */
 export const tokenParametersFeature = (): typeof TokenParameters =>
-  need('token-parameters', 'tokenParameters', 'tokenParameters')
+  need('tokenParameters', 'tokenParameters')
 
 /**
  * The issuer a token must name.

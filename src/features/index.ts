@@ -21,14 +21,14 @@ import * as profiles from '../config/security-profile.js'
 import * as tenants from '../config/tenants.js'
 import * as tokenParameterRules from '../config/token-parameters.js'
 import { decryptionKeys } from '../lib/client-keys.js'
-import type { OidcRpFeature } from '../lib/features.js'
+import type { FeatureName, OidcRpFeature } from '../lib/features.js'
 import { decryptJwe } from '../lib/jwe-decrypt.js'
 // The features run on the core: reaching all of it keeps the build's core in the chunks every
 // entry shares (a feature module reaching part of it would split it, and slow the import).
 import '../core.js'
 
-const feature = (name: string, exportName: string, implementation: object): OidcRpFeature =>
-  Object.freeze({ name, exportName, implementation })
+const feature = (name: FeatureName, implementation: object): OidcRpFeature =>
+  Object.freeze({ name, implementation })
 
 /**
  * Request objects (RFC 9101): signed and optionally encrypted, by value or by reference.
@@ -37,7 +37,7 @@ const feature = (name: string, exportName: string, implementation: object): Oidc
  * client registered with `request_object_signing_alg`.
  * @group Features
  */
-export const requestObjects: OidcRpFeature = feature('request-objects', 'requestObjects', {
+export const requestObjects: OidcRpFeature = feature('requestObjects', {
   createRequestObject: requestObject.createRequestObject,
   requestObjectOptions: requestObject.requestObjectOptions,
   keepRequestObject: requestUri.keepRequestObject,
@@ -47,7 +47,7 @@ export const requestObjects: OidcRpFeature = feature('request-objects', 'request
  * Pushed authorization requests (RFC 9126): `policy.transport: 'par'`.
  * @group Features
  */
-export const pushedAuthorization: OidcRpFeature = feature('par', 'pushedAuthorization', {
+export const pushedAuthorization: OidcRpFeature = feature('pushedAuthorization', {
   pushAuthorizationRequest: par.pushAuthorizationRequest,
 })
 
@@ -55,7 +55,7 @@ export const pushedAuthorization: OidcRpFeature = feature('par', 'pushedAuthoriz
  * JWT-secured authorization responses (JARM): a `jwt` response mode in the policy.
  * @group Features
  */
-export const jarm: OidcRpFeature = feature('jarm', 'jarm', {
+export const jarm: OidcRpFeature = feature('jarm', {
   unwrapJarmResponse: jarmResponses.unwrapJarmResponse,
   checkJarmAlgs: jarmResponses.checkJarmAlgs,
 })
@@ -68,7 +68,7 @@ export const jarm: OidcRpFeature = feature('jarm', 'jarm', {
  * with PKCE, `scope` and the open parameters the application's to set per request.
  * @group Features
  */
-export const requestPolicy: OidcRpFeature = feature('request-policy', 'requestPolicy', {
+export const requestPolicy: OidcRpFeature = feature('requestPolicy', {
   normalizePolicy,
 })
 
@@ -76,7 +76,7 @@ export const requestPolicy: OidcRpFeature = feature('request-policy', 'requestPo
  * The FAPI 2.0 security profiles: the `securityProfile` option (docs/fapi.md).
  * @group Features
  */
-export const securityProfiles: OidcRpFeature = feature('security-profiles', 'securityProfiles', {
+export const securityProfiles: OidcRpFeature = feature('securityProfiles', {
   validateSecurityProfile: profiles.validateSecurityProfile,
   profilePolicyDefaults: profiles.profilePolicyDefaults,
   profileSettings: profiles.profileSettings,
@@ -88,7 +88,7 @@ export const securityProfiles: OidcRpFeature = feature('security-profiles', 'sec
  * Aggregated and distributed claims resolved: the `claimSources` option (docs/claims.md).
  * @group Features
  */
-export const claimSources: OidcRpFeature = feature('claim-sources', 'claimSources', {
+export const claimSources: OidcRpFeature = feature('claimSources', {
   validateClaimSources: sources.validateClaimSources,
 })
 
@@ -96,7 +96,7 @@ export const claimSources: OidcRpFeature = feature('claim-sources', 'claimSource
  * The acr mapping table: the `acrMapping` option (docs/registry.md).
  * @group Features
  */
-export const acrMapping: OidcRpFeature = feature('acr-mapping', 'acrMapping', {
+export const acrMapping: OidcRpFeature = feature('acrMapping', {
   validateAcrMapping: acr.validateAcrMapping,
   toRemoteAcr: acr.toRemoteAcr,
   toLocalAcr: acr.toLocalAcr,
@@ -106,7 +106,7 @@ export const acrMapping: OidcRpFeature = feature('acr-mapping', 'acrMapping', {
  * Issuance criteria: the `issuanceCriteria` option (docs/registry.md).
  * @group Features
  */
-export const issuanceCriteria: OidcRpFeature = feature('issuance-criteria', 'issuanceCriteria', {
+export const issuanceCriteria: OidcRpFeature = feature('issuanceCriteria', {
   validateIssuanceCriteria: criteria.validateIssuanceCriteria,
   checkIssuanceCriteria: criteria.checkIssuanceCriteria,
 })
@@ -115,7 +115,7 @@ export const issuanceCriteria: OidcRpFeature = feature('issuance-criteria', 'iss
  * Attribute lookups from the application's own data: the `attributeLookup` option.
  * @group Features
  */
-export const attributeLookups: OidcRpFeature = feature('attribute-lookups', 'attributeLookups', {
+export const attributeLookups: OidcRpFeature = feature('attributeLookups', {
   lookUpAttributes: lookups.lookUpAttributes,
 })
 
@@ -123,7 +123,7 @@ export const attributeLookups: OidcRpFeature = feature('attribute-lookups', 'att
  * Multi-tenant OPs (a `{tenantid}` issuer template): the `tenants` option (docs/registry.md).
  * @group Features
  */
-export const multiTenant: OidcRpFeature = feature('tenants', 'multiTenant', {
+export const multiTenant: OidcRpFeature = feature('multiTenant', {
   validateTenants: tenants.validateTenants,
   fills: tenants.fills,
   expectedIssuer: tenants.expectedIssuer,
@@ -134,7 +134,7 @@ export const multiTenant: OidcRpFeature = feature('tenants', 'multiTenant', {
  * Extra token-endpoint parameters per connection: the `tokenParameters` option.
  * @group Features
  */
-export const tokenParameters: OidcRpFeature = feature('token-parameters', 'tokenParameters', {
+export const tokenParameters: OidcRpFeature = feature('tokenParameters', {
   validateTokenParameters: tokenParameterRules.validateTokenParameters,
   withTokenParameters: tokenParameterRules.withTokenParameters,
 })
@@ -143,7 +143,7 @@ export const tokenParameters: OidcRpFeature = feature('token-parameters', 'token
  * Client authentication by a signed assertion: `client_secret_jwt` and `private_key_jwt`.
  * @group Features
  */
-export const clientAssertions: OidcRpFeature = feature('client-assertions', 'clientAssertions', {
+export const clientAssertions: OidcRpFeature = feature('clientAssertions', {
   assertionStrategy,
 })
 
@@ -153,11 +153,10 @@ export const clientAssertions: OidcRpFeature = feature('client-assertions', 'cli
  * ID tokens, UserInfo, logout tokens, JARM and introspection responses encrypted to the client.
  * @group Features
  */
-export const encryptedResponses: OidcRpFeature = feature(
-  'encrypted-responses',
-  'encryptedResponses',
-  { decryptJwe, decryptionKeys },
-)
+export const encryptedResponses: OidcRpFeature = feature('encryptedResponses', {
+  decryptJwe,
+  decryptionKeys,
+})
 
 /**
  * Every optional feature, as the main entry `oidc-rp` installs them.

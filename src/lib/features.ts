@@ -9,8 +9,46 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import { invalidArgument } from './checks.js'
 import type * as ClientKeys from './client-keys.js'
+import { isPlainObject } from './json.js'
 import type * as JweDecrypt from './jwe-decrypt.js'
+
+/**
+ * The optional features, each by its export in `oidc-rp/features`.
+ * @group Features
+ */
+export type FeatureName =
+  | 'requestPolicy'
+  | 'requestObjects'
+  | 'pushedAuthorization'
+  | 'jarm'
+  | 'encryptedResponses'
+  | 'clientAssertions'
+  | 'securityProfiles'
+  | 'claimSources'
+  | 'acrMapping'
+  | 'issuanceCriteria'
+  | 'attributeLookups'
+  | 'multiTenant'
+  | 'tokenParameters'
+
+/** Every feature name, for checking one given at run time (the compiler keeps it complete). */
+const FEATURE_NAMES: Readonly<Record<FeatureName, true>> = {
+  requestPolicy: true,
+  requestObjects: true,
+  pushedAuthorization: true,
+  jarm: true,
+  encryptedResponses: true,
+  clientAssertions: true,
+  securityProfiles: true,
+  claimSources: true,
+  acrMapping: true,
+  issuanceCriteria: true,
+  attributeLookups: true,
+  multiTenant: true,
+  tokenParameters: true,
+}
 
 /**
  * One optional feature: request objects and PAR, JARM, the FAPI 2.0 security profiles….
@@ -20,15 +58,13 @@ import type * as JweDecrypt from './jwe-decrypt.js'
  * @group Features
  */
 export interface OidcRpFeature {
-  /** Its name, as error messages cite it (`request-objects`, `jarm`…). */
-  readonly name: string
-  /** The export of `oidc-rp/features` that makes it. */
-  readonly exportName: string
+  /** Its name, which is its export in `oidc-rp/features` and what error messages cite. */
+  readonly name: FeatureName
   /** @internal */
   readonly implementation: object
 }
 
-const installed = new Map<string, object>()
+const installed = new Map<FeatureName, object>()
 
 /**
  * Installs optional features for every configuration of this program.
@@ -42,38 +78,48 @@ const installed = new Map<string, object>()
  * ```
  * Installing a feature twice is harmless.
  *
- * @param features - the features
+ * @param features - the features, as `oidc-rp/features` exports them
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for anything else (nothing is installed then)
  * @group Features
  */
 export function installFeatures(...features: readonly OidcRpFeature[]): void {
+  for (const feature of features) {
+    if (
+      !isPlainObject(feature) ||
+      typeof feature.name !== 'string' ||
+      !Object.hasOwn(FEATURE_NAMES, feature.name) ||
+      !isPlainObject(feature.implementation)
+    ) {
+      throw invalidArgument('features', "objects exported by 'oidc-rp/features'")
+    }
+  }
   for (const feature of features) installed.set(feature.name, feature.implementation)
 }
 
 /**
  * A feature's implementation, if installed.
- * @param name - the feature's name
+ * @param name - the feature
  * @returns the implementation, or `undefined`
  * @internal
  */
-export function installedFeature<T extends object>(name: string): T | undefined {
+export function installedFeature<T extends object>(name: FeatureName): T | undefined {
   return installed.get(name) as T | undefined
 }
 
 /**
  * A feature's implementation, or a clear error naming the import that installs it.
- * @param name - the feature's name
- * @param exportName - its export in `oidc-rp/features`
+ * @param name - the feature
  * @param needed - what needs it, e.g. `policy.transport 'par'`
  * @returns the implementation
  * @throws {@link UsageError} `FEATURE_NOT_INSTALLED`
  * @internal
  */
-export function need<T extends object>(name: string, exportName: string, needed: string): T {
+export function need<T extends object>(name: FeatureName, needed: string): T {
   const implementation = installedFeature<T>(name)
   if (implementation !== undefined) return implementation
   throw new UsageError(
     'FEATURE_NOT_INSTALLED',
-    `${needed} needs the ${name} feature: installFeatures(${exportName}) from 'oidc-rp/features', or import from 'oidc-rp', which installs every feature`,
+    `${needed} needs the ${name} feature: installFeatures(${name}) from 'oidc-rp/features', or import from 'oidc-rp', which installs every feature`,
     { parameter: name },
   )
 }
@@ -90,4 +136,4 @@ export function need<T extends object>(name: string, exportName: string, needed:
 export const encryptedResponsesFeature = (
   needed: string,
 ): Pick<typeof JweDecrypt, 'decryptJwe'> & Pick<typeof ClientKeys, 'decryptionKeys'> =>
-  need('encrypted-responses', 'encryptedResponses', needed)
+  need('encryptedResponses', needed)

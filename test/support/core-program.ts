@@ -88,13 +88,13 @@ const jarmWithout = await outcome(() => handleCallback(plainConfig, jarmAnswer))
 const without: Record<string, { code: string; message?: string }> = {}
 for (const [name, options] of members) without[name] = await outcome(() => make(options))
 // a policy needs the request-policy feature first; with it, each policy member needs its own
-installFeatures(...allFeatures.filter((f) => f.exportName === 'requestPolicy'))
+installFeatures(...allFeatures.filter((f) => f.name === 'requestPolicy'))
 for (const [name, options] of members) {
   if (options.policy !== undefined && name !== 'requestPolicy') {
     without[name] = await outcome(() => make(options))
   }
 }
-installFeatures(...allFeatures.filter((f) => members.some(([name]) => name === f.exportName)))
+installFeatures(...allFeatures.filter((f) => members.some(([name]) => name === f.name)))
 const withFeature: Record<string, string> = {}
 for (const [name, options] of members) withFeature[name] = (await outcome(() => make(options))).code
 const jarmWith = await outcome(() => handleCallback(plainConfig, jarmAnswer))
