@@ -24,6 +24,7 @@ const FEATURE_MODULES = [
   'src/config/attribute-lookup.ts',
   'src/config/claim-sources.ts',
   'src/config/issuance-criteria.ts',
+  'src/config/policy-validation.ts',
   'src/config/security-profile.ts',
   'src/config/tenants.ts',
   'src/config/token-parameters.ts',

@@ -13,8 +13,8 @@ import type * as AttributeLookup from './attribute-lookup.js'
 import type * as ClaimSources from './claim-sources.js'
 import type { ClientMetadata } from './client.js'
 import type * as IssuanceCriteria from './issuance-criteria.js'
-import type * as Policy from './policy.js'
 import { isJwtResponseMode, type RequestPolicy } from './policy.js'
+import type * as PolicyValidation from './policy-validation.js'
 import type * as SecurityProfile from './security-profile.js'
 import type * as Tenants from './tenants.js'
 import type * as TokenParameters from './token-parameters.js'
@@ -83,7 +83,7 @@ export const issuanceCriteriaFeature = (): typeof IssuanceCriteria =>
   need('issuanceCriteria', 'issuanceCriteria')
 
 /** @internal */
-export const requestPolicyFeature = (): Pick<typeof Policy, 'normalizePolicy'> =>
+export const requestPolicyFeature = (): Pick<typeof PolicyValidation, 'normalizePolicy'> =>
   need('requestPolicy', 'policy')
 
 /** @internal */

@@ -11,7 +11,8 @@
 import { UsageError } from '../errors.js'
 import { FAPI2_SIGNING_ALGS } from '../lib/algorithms.js'
 import type { ClientMetadata } from './client.js'
-import type { PolicyDefaults, RequestPolicy } from './policy.js'
+import type { RequestPolicy } from './policy.js'
+import type { PolicyDefaults } from './policy-validation.js'
 import type { ProviderMetadata } from './provider.js'
 import type { Settings } from './settings.js'
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { requestUriBaseOf } from '../config/policy.js'
+import { requestUriBaseOf } from '../config/policy-validation.js'
 import type { ProviderMetadata } from '../config/provider.js'
 import { validateProviderMetadata } from '../config/provider.js'
 import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'

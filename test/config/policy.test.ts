@@ -4,11 +4,11 @@ import type { ClientMetadata } from '../../src/config/client.js'
 import { restoreConfiguration } from '../../src/config/configuration.js'
 import {
   defaultPolicy,
-  normalizePolicy,
   OPEN_PARAMETERS,
   policyRules,
   type RequestPolicyInput,
 } from '../../src/config/policy.js'
+import { normalizePolicy } from '../../src/config/policy-validation.js'
 import type { UsageError } from '../../src/errors.js'
 import { SECRET, setup } from '../support/authorization.js'
 import { expectCode } from '../support/helpers.js'
