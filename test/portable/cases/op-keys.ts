@@ -113,21 +113,25 @@ async function forgeForE1(kid: string, claims: object, modulusBytes: number): Pr
   return `${input}.${b64url(Uint8Array.from(em))}`
 }
 
+/** A 2048-bit RSA key pair with e = 65537, SHA-256, its public key exportable. */
+async function rsaKeyPair(
+  name: 'RSASSA-PKCS1-v1_5' | 'RSA-OAEP',
+  usages: KeyUsage[],
+): Promise<CryptoKeyPair> {
+  const params = { name, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) }
+  return (await crypto.subtle.generateKey(
+    { ...params, hash: 'SHA-256' },
+    true,
+    usages,
+  )) as CryptoKeyPair
+}
+
 export function opKeyCases(env: Env): Case[] {
   return [
     {
       name: 'an OP RSA key with e = 1 is never used: a forged ID token is refused with JWKS_UNSAFE_KEY; twin: the e = 65537 key verifies',
       async run() {
-        const pair = (await crypto.subtle.generateKey(
-          {
-            name: 'RSASSA-PKCS1-v1_5',
-            modulusLength: 2048,
-            publicExponent: new Uint8Array([1, 0, 1]),
-            hash: 'SHA-256',
-          },
-          true,
-          ['sign', 'verify'],
-        )) as CryptoKeyPair
+        const pair = await rsaKeyPair('RSASSA-PKCS1-v1_5', ['sign', 'verify'])
         const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
         const good = { kty: jwk.kty, n: jwk.n, e: jwk.e, kid: 'good', alg: 'RS256', use: 'sig' }
         const weak = { ...good, e: 'AQ', kid: 'e1' }
@@ -222,16 +226,7 @@ export function opKeyCases(env: Env): Case[] {
     {
       name: 'a request object is never encrypted to an OP RSA key with e = 1 (JWKS_UNSAFE_KEY, nothing saved); twin: the e = 65537 key is encrypted to',
       async run() {
-        const pair = (await crypto.subtle.generateKey(
-          {
-            name: 'RSA-OAEP',
-            modulusLength: 2048,
-            publicExponent: new Uint8Array([1, 0, 1]),
-            hash: 'SHA-256',
-          },
-          true,
-          ['encrypt', 'decrypt'],
-        )) as CryptoKeyPair
+        const pair = await rsaKeyPair('RSA-OAEP', ['encrypt', 'decrypt'])
         const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey)
         const good = { kty: 'RSA', n: jwk.n, e: jwk.e, kid: 'good', use: 'enc' }
         const { store, saved } = countingStore(env.lib)
