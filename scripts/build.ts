@@ -6,15 +6,12 @@
  *
  * Why bundle: an ES module costs its resolution, read and link at import, so ~45 per-file modules
  * made the main entry's import about twice as slow as the same code in one file (BENCH.md, cold
- * start). For the same reason `web/` and `browser/` call the core through `index.ts`: every module
- * the main entry reaches is then reached by the same set of entries, so esbuild keeps the core in
- * one chunk instead of splitting it by which add-on uses what (five chunks made the import ~15%
- * slower).
+ * start). For the same reason the core is kept in one chunk ({@link oneCoreChunk}).
  */
 import { execFileSync } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { build, type Plugin } from 'esbuild'
+import { type BuildOptions, build, type Plugin } from 'esbuild'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -63,17 +60,51 @@ export const withoutNodeCrypto: Plugin = {
 }
 
 /**
- * Bundles the entries into outdir (JavaScript only).
+ * The modules that reach only part of the core: entries beside the main one, and modules loaded on
+ * first use. Each is built as if it also imported all of `core.ts` ({@link oneCoreChunk}).
+ */
+export const PARTIAL_CORE_USERS = [
+  'registry/index.ts',
+  'stores/redis.ts',
+  'lib/dpop.ts',
+  'claims/sources.ts',
+] as const
+
+/**
+ * Keeps the core in one chunk.
+ *
+ * esbuild puts each module in the chunk of the set of entries (and lazily loaded modules) that
+ * reach it, so an entry using a part of the core splits the core by who uses what: the main entry
+ * loaded 11 modules, and each costs its resolution, read and link at import (≈7 ms of 33 for the
+ * split). Each of {@link PARTIAL_CORE_USERS} is therefore built with a bare import of `core.ts`
+ * added: a user of `oidc-rp/redis` or `oidc-rp/registry` runs the main entry's code anyway, and the
+ * lazily loaded modules load after it. The sources keep their layers.
+ */
+export const oneCoreChunk: Plugin = {
+  name: 'one-core-chunk',
+  setup(b) {
+    const users = new Set(PARTIAL_CORE_USERS.map((path) => join(ROOT, 'src', path)))
+    const core = JSON.stringify(join(ROOT, 'src', 'core.ts'))
+    b.onLoad({ filter: /\.ts$/ }, (args) =>
+      users.has(args.path)
+        ? { contents: `${readFileSync(args.path, 'utf8')}\nimport ${core}\n`, loader: 'ts' }
+        : undefined,
+    )
+  },
+}
+
+/**
+ * esbuild's options for the entries.
  * @param outdir - where to write them
  * @param options - `withoutNode`: the build for pages and workers ({@link withoutNodeCrypto})
- * @returns the path of the main entry
+ * @returns the options
  */
-export async function bundleEntries(
+export function bundleOptions(
   outdir: string,
   options: { readonly withoutNode?: boolean } = {},
-): Promise<string> {
+): BuildOptions {
   const entries = options.withoutNode === true ? NO_NODE_ENTRIES : ENTRIES
-  await build({
+  return {
     entryPoints: entries.map((entry) => join(ROOT, 'src', entry)),
     outdir,
     outbase: join(ROOT, 'src'),
@@ -86,8 +117,21 @@ export async function bundleEntries(
     packages: 'external',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: options.withoutNode === true ? [withoutNodeCrypto] : [],
-  })
+    plugins: options.withoutNode === true ? [oneCoreChunk, withoutNodeCrypto] : [oneCoreChunk],
+  }
+}
+
+/**
+ * Bundles the entries into outdir (JavaScript only).
+ * @param outdir - where to write them
+ * @param options - `withoutNode`: the build for pages and workers ({@link withoutNodeCrypto})
+ * @returns the path of the main entry
+ */
+export async function bundleEntries(
+  outdir: string,
+  options: { readonly withoutNode?: boolean } = {},
+): Promise<string> {
+  await build(bundleOptions(outdir, options))
   return join(outdir, 'index.js')
 }
 

@@ -7,10 +7,9 @@
  *
  * @module
  */
-import * as oauth from 'oauth4webapi'
 import { ValidationError } from './errors.js'
 import { sameText } from './lib/compare.js'
-import { sha256Base64url } from './lib/node-crypto.js'
+import { sha256Text } from './lib/hash.js'
 import type { Transaction, TransactionStore } from './storage.js'
 
 /**
@@ -105,7 +104,7 @@ export function clearBindingCookie(transaction: Transaction): string {
  * @internal
  */
 export async function bindingHash(value: string): Promise<string> {
-  return sha256Base64url(value) ?? oauth.calculatePKCECodeChallenge(value)
+  return sha256Text(value)
 }
 
 /**

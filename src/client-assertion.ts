@@ -6,18 +6,29 @@
  *
  * @module
  */
-import * as oauth from 'oauth4webapi'
+import type * as oauth from 'oauth4webapi'
 import type { Configuration } from './config/configuration.js'
-import { credentialsOf } from './config/runtime.js'
+import { credentialsOf, runtimeOf } from './config/runtime.js'
 import { FAPI2_SIGNING_ALGS } from './lib/algorithms.js'
 import { clientSecret, signingKey } from './lib/client-keys.js'
+import { lazy } from './lib/lazy.js'
+
+const oauthAssertions = /* @__PURE__ */ lazy(() => import('./lib/lazy-oauth/assertions.js'))
 
 /**
- * oauth4webapi's strategy for a client assertion method, signing a fresh assertion per request.
+ * A client assertion method's authentication: adds a freshly signed assertion to a request.
+ * @internal
+ */
+export type SignedAuth = (body: URLSearchParams, headers: Headers) => Promise<void>
+
+/**
+ * The authentication of a client assertion method.
+ *
+ * oauth4webapi signs a fresh assertion per request.
  * @param config - the client's method, credentials and assertion audience setting
  * @param endpoint - the endpoint the assertion is for (its `aud` when so configured)
  * @param method - `client_secret_jwt` or `private_key_jwt`
- * @returns the strategy
+ * @returns the authentication
  * @throws {@link UsageError} `MISSING_CREDENTIALS`
  * @internal
  */
@@ -25,22 +36,33 @@ export async function assertionStrategy(
   config: Configuration,
   endpoint: string,
   method: 'client_secret_jwt' | 'private_key_jwt',
-): Promise<oauth.ClientAuth> {
+): Promise<SignedAuth> {
+  const o = await oauthAssertions()
+  let strategy: oauth.ClientAuth
   if (method === 'client_secret_jwt') {
-    return oauth.ClientSecretJwt(
+    strategy = o.ClientSecretJwt(
       clientSecret(credentialsOf(config), method),
-      assertionAudience(config, endpoint),
+      assertionAudience(o, config, endpoint),
+    )
+  } else {
+    const key = await signingKey(
+      credentialsOf(config),
+      config.client.token_endpoint_auth_signing_alg ??
+        (config.securityProfile && FAPI2_SIGNING_ALGS),
+      method,
+    )
+    strategy = o.PrivateKeyJwt(
+      key.kid === undefined ? key.key : { key: key.key, kid: key.kid },
+      assertionAudience(o, config, endpoint),
     )
   }
-  const key = await signingKey(
-    credentialsOf(config),
-    config.client.token_endpoint_auth_signing_alg ?? (config.securityProfile && FAPI2_SIGNING_ALGS),
-    method,
-  )
-  return oauth.PrivateKeyJwt(
-    key.kid === undefined ? key.key : { key: key.key, kid: key.kid },
-    assertionAudience(config, endpoint),
-  )
+  const as = config.provider as unknown as oauth.AuthorizationServer
+  return async (body, headers) => {
+    // the assertion's iat and exp by the configuration's clock
+    const skew = Math.round((runtimeOf(config).now() - Date.now()) / 1000)
+    const client: oauth.Client = { client_id: config.client.client_id, [o.clockSkew]: skew }
+    await strategy(as, client, body, headers)
+  }
 }
 
 /**
@@ -48,12 +70,16 @@ export async function assertionStrategy(
  *
  * Oauth4webapi's is the issuer.
  */
-function assertionAudience(config: Configuration, endpoint: string): oauth.ModifyAssertionOptions {
+function assertionAudience(
+  o: typeof import('./lib/lazy-oauth/assertions.js'),
+  config: Configuration,
+  endpoint: string,
+): oauth.ModifyAssertionOptions {
   const setting = config.settings.clientAssertionAudience
   if (setting === 'issuer') return {}
   const aud = setting === 'endpoint' ? endpoint : setting
   return {
-    [oauth.modifyAssertion]: (_header, payload) => {
+    [o.modifyAssertion]: (_header, payload) => {
       payload.aud = aud
     },
   }

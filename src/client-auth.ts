@@ -1,33 +1,21 @@
 /**
  * Client authentication at the token and PAR endpoints, and the authenticated form POST.
  *
- * The seven methods of OIDC Core §9 and RFC 8705 §2.
- *
- * The methods are oauth4webapi's strategies; this module holds the one function that POSTs an
- * authenticated form.
+ * The seven methods of OIDC Core §9 and RFC 8705 §2. The ones that add the same to every request
+ * (a secret in Basic or in the form, a client id alone) are made here once per configuration; the
+ * JWT methods sign a fresh assertion per request with oauth4webapi (the `clientAssertions` feature,
+ * client-assertion.ts).
  *
  * @module
  */
-import * as oauth from 'oauth4webapi'
 import type * as ClientAssertion from './client-assertion.js'
+import type { SignedAuth } from './client-assertion.js'
 import type { Configuration } from './config/configuration.js'
 import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { clientSecret } from './lib/client-keys.js'
 import { need } from './lib/features.js'
 import { type HttpResponse, httpRequest } from './lib/http.js'
-
-/** The oauth4webapi view of the configuration's OP and client, with our clock as its clock skew. */
-function oauthParties(config: Configuration): {
-  as: oauth.AuthorizationServer
-  client: oauth.Client
-} {
-  const skew = Math.round((runtimeOf(config).now() - Date.now()) / 1000)
-  return {
-    as: config.provider as unknown as oauth.AuthorizationServer,
-    client: { client_id: config.client.client_id, [oauth.clockSkew]: skew },
-  }
-}
 
 declare module './config/runtime.js' {
   interface ConfigurationCaches {
@@ -38,10 +26,10 @@ declare module './config/runtime.js' {
 
 /** A configuration's client authentication: per endpoint, and what a fixed method adds. */
 interface ClientAuthentication {
-  /** oauth4webapi's strategy per endpoint (a client assertion's audience may be the endpoint). */
-  readonly byEndpoint: Map<string, oauth.ClientAuth>
+  /** A JWT method's authentication per endpoint (the assertion's audience may be the endpoint). */
+  readonly byEndpoint: Map<string, SignedAuth>
   /**
-   * What a fixed method adds to every request; `null` when it changes per request; unset at first.
+   * What a fixed method adds to every request; `null` for the JWT methods; unset at first.
    */
   fixed?: FixedAuth | null
 }
@@ -52,11 +40,17 @@ function clientAuthentication(config: Configuration): ClientAuthentication {
   return caches.clientAuthentication
 }
 
-async function strategy(config: Configuration, endpoint: string): Promise<oauth.ClientAuth> {
+async function signedAuth(config: Configuration, endpoint: string): Promise<SignedAuth> {
   const { byEndpoint } = clientAuthentication(config)
   let auth = byEndpoint.get(endpoint)
   if (auth === undefined) {
-    auth = await makeStrategy(config, endpoint)
+    const method = config.client.token_endpoint_auth_method as Parameters<
+      typeof ClientAssertion.assertionStrategy
+    >[2]
+    auth = await need<typeof ClientAssertion>(
+      'clientAssertions',
+      `token_endpoint_auth_method ${method}`,
+    ).assertionStrategy(config, endpoint, method)
     byEndpoint.set(endpoint, auth)
   }
   return auth
@@ -75,69 +69,53 @@ interface FixedAuth {
   readonly params: readonly (readonly [string, string])[]
 }
 
-/** Basic, POST and none add the same on every request; the JWT methods sign a fresh assertion. */
-const FIXED_METHODS: ReadonlySet<string> = new Set([
-  'client_secret_basic',
-  'client_secret_post',
-  'none',
-  'tls_client_auth',
-  'self_signed_tls_client_auth',
-])
-
-/** Runs the strategy once on empty parts and keeps what it added, for fixed methods. */
-async function fixedAuth(config: Configuration, endpoint: string): Promise<FixedAuth | null> {
-  let fixed: FixedAuth | null = null
-  if (FIXED_METHODS.has(config.client.token_endpoint_auth_method)) {
-    const { as, client } = oauthParties(config)
-    const headers = new Headers()
-    const body = new URLSearchParams()
-    await (await strategy(config, endpoint))(as, client, body, headers)
-    fixed = { headers: Object.fromEntries(headers), params: [...body] }
-  }
-  clientAuthentication(config).fixed = fixed
-  return fixed
-}
-
-async function makeStrategy(config: Configuration, endpoint: string): Promise<oauth.ClientAuth> {
+/**
+ * What Basic, POST, none and the mutual-TLS methods add, or `null` for the JWT methods.
+ * @throws {@link UsageError} `MISSING_CREDENTIALS` for a secret method without a secret
+ */
+function fixedAuth(config: Configuration): FixedAuth | null {
   const method = config.client.token_endpoint_auth_method
+  const clientId = config.client.client_id
   switch (method) {
-    case 'client_secret_basic':
-      return formEncodedBasic(config.client.client_id, clientSecret(credentialsOf(config), method))
+    case 'client_secret_basic': {
+      const secret = clientSecret(credentialsOf(config), method)
+      return { headers: { authorization: basicAuthorization(clientId, secret) }, params: [] }
+    }
+    // OIDC Core §9: the client id and secret as form members
     case 'client_secret_post':
-      return oauth.ClientSecretPost(clientSecret(credentialsOf(config), method))
-    case 'client_secret_jwt':
-    case 'private_key_jwt':
-      return need<typeof ClientAssertion>(
-        'clientAssertions',
-        `token_endpoint_auth_method ${method}`,
-      ).assertionStrategy(config, endpoint, method)
-    case 'none':
-      return oauth.None()
+      return {
+        headers: {},
+        params: [
+          ['client_id', clientId],
+          ['client_secret', clientSecret(credentialsOf(config), method)],
+        ],
+      }
     // RFC 8705 §2: the TLS connection authenticates; the form names the client only. The
     // certificate is the injected fetch's to present (checked when the configuration was made).
+    case 'none':
     case 'tls_client_auth':
     case 'self_signed_tls_client_auth':
-      return oauth.TlsClientAuth()
+      return { headers: {}, params: [['client_id', clientId]] }
+    case 'client_secret_jwt':
+    case 'private_key_jwt':
+      return null
   }
 }
 
 /**
- * `client_secret_basic` with the client id and secret encoded the WHATWG form way.
+ * The `Authorization` header of `client_secret_basic`.
  *
- * Each is encoded as `application/x-www-form-urlencoded` (RFC 6749 §2.3.1): letters, digits and
- * `*-._` stay as they are, a space is `+`. oauth4webapi also escapes `-._~!*'()`, which OPs that do
- * not decode the credentials (Glewlwyd, LemonLDAP::NG) then fail to match: every UUID client id has
- * a `-`. Secrets with `+ : % & =`, spaces or non-ASCII still round-trip through an OP that decodes
- * as the RFC says.
+ * The client id and secret are each encoded the WHATWG form way, as
+ * `application/x-www-form-urlencoded` (RFC 6749 §2.3.1): letters, digits and `*-._` stay as they
+ * are, a space is `+`. oauth4webapi also escapes `-._~!*'()`, which OPs that do not decode the
+ * credentials (Glewlwyd, LemonLDAP::NG) then fail to match: every UUID client id has a `-`.
+ * Secrets with `+ : % & =`, spaces or non-ASCII still round-trip through an OP that decodes as the
+ * RFC says.
  */
-function formEncodedBasic(clientId: string, secret: string): oauth.ClientAuth {
+function basicAuthorization(clientId: string, secret: string): string {
   const encode = (value: string) => new URLSearchParams([['', value]]).toString().slice(1)
-  const credentials = `${encode(clientId)}:${encode(secret)}`
   // the form encoding leaves only ASCII, which btoa takes
-  const authorization = `Basic ${btoa(credentials)}`
-  return (_as, _client, _body, headers) => {
-    headers.set('authorization', authorization)
-  }
+  return `Basic ${btoa(`${encode(clientId)}:${encode(secret)}`)}`
 }
 
 /**
@@ -168,15 +146,15 @@ export async function postAuthenticatedForm(
 ): Promise<HttpResponse> {
   const body = new URLSearchParams(params)
   let sent: HeadersInit
-  let fixed = clientAuthentication(config).fixed
-  if (fixed === undefined) fixed = await fixedAuth(config, endpoint)
+  const auth = clientAuthentication(config)
+  if (auth.fixed === undefined) auth.fixed = fixedAuth(config)
+  const { fixed } = auth
   if (fixed !== null) {
     for (const [name, value] of fixed.params) body.set(name, value)
     sent = { ...FORM_HEADERS, ...headers, ...fixed.headers }
   } else {
-    const { as, client } = oauthParties(config)
     sent = new Headers({ ...FORM_HEADERS, ...headers })
-    await (await strategy(config, endpoint))(as, client, body, sent)
+    await (await signedAuth(config, endpoint))(body, sent)
   }
   return httpRequest(
     new URL(endpoint),

@@ -9,7 +9,6 @@
  * @module
  */
 import type { CompactJWSHeaderParameters, JWK } from 'jose'
-import * as base64url from 'jose/base64url'
 import type { Configuration } from '../config/configuration.js'
 import { isContentEncryption } from '../config/parameter-values.js'
 import type { RequestTransport } from '../config/policy.js'
@@ -21,6 +20,7 @@ import {
   fitsEncryptionAlg,
   REQUEST_OBJECT_ENC_ALGS,
 } from '../lib/algorithms.js'
+import * as base64url from '../lib/base64url.js'
 import { unsupportedError } from '../lib/checks.js'
 import { clientSecret, signingKey } from '../lib/client-keys.js'
 import { opKeyProblem } from '../lib/key-checks.js'

@@ -8,7 +8,6 @@
  * @module
  */
 
-import * as oauth from 'oauth4webapi'
 import {
   type BrowserBindingCookie,
   bindingCookie,
@@ -22,8 +21,8 @@ import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument, unsupportedError } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
+import { sha256Text } from '../lib/hash.js'
 import { isPlainObject } from '../lib/json.js'
-import { sha256Base64url } from '../lib/node-crypto.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
@@ -224,10 +223,7 @@ export async function createAuthorizationRequest(
     string,
     string?,
   ]
-  const challenge =
-    codeVerifier === undefined
-      ? undefined
-      : (sha256Base64url(codeVerifier) ?? oauth.calculatePKCECodeChallenge(codeVerifier))
+  const challenge = codeVerifier === undefined ? undefined : sha256Text(codeVerifier)
   const acr = mapAcrValues(config, appParams)
   const params = acr?.params ?? appParams
   const merged =

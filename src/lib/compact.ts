@@ -7,6 +7,7 @@
  * @module
  */
 import { ValidationError } from '../errors.js'
+import { decodeToBinary } from './base64url.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './json.js'
 
 /** header.payload.signature, each base64url; the signature is empty only for `alg: none`. */
@@ -51,15 +52,13 @@ export function checkLength(token: string, maxLength: number, what: string): voi
   }
 }
 
-const DASH = /-/g
-const UNDERSCORE = /_/g
 const NON_ASCII = /[\u0080-\u00ff]/
 
 /** base64url (alphabet already checked) → JSON; ASCII text skips the UTF-8 decoder. */
 function decodeSegment(segment: string, what: string, detail: string): Record<string, unknown> {
   let value: unknown
   try {
-    const binary = atob(segment.replace(DASH, '+').replace(UNDERSCORE, '/'))
+    const binary = decodeToBinary(segment)
     const text = NON_ASCII.test(binary)
       ? decodeUtf8(Uint8Array.from(binary, (char) => char.charCodeAt(0)))
       : binary

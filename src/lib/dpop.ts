@@ -7,9 +7,10 @@
  *
  * @module
  */
-import * as base64url from 'jose/base64url'
+
 import { UsageError } from '../errors.js'
-import { sha256Base64url } from './node-crypto.js'
+import * as base64url from './base64url.js'
+import { sha256Text } from './hash.js'
 import { randomBase64url } from './random.js'
 
 /**
@@ -137,19 +138,6 @@ function signParams(
 }
 
 /**
- * The `ath` of an access token: base64url(SHA-256(token)) (RFC 9449 §4.2).
- *
- * Synchronous where the runtime lends Node's crypto module, saving WebCrypto's round trip through
- * a worker thread on every request to a resource server.
- */
-async function accessTokenHash(accessToken: string): Promise<string> {
-  const fast = sha256Base64url(accessToken)
-  if (fast !== undefined) return fast
-  const hash = await crypto.subtle.digest('SHA-256', encoder.encode(accessToken))
-  return base64url.encode(new Uint8Array(hash))
-}
-
-/**
  * Generates a key pair for DPoP, the private key non-extractable.
  * @param alg - the algorithm, default `ES256`
  * @returns the key pair
@@ -229,8 +217,7 @@ export async function makeHandle(
   const publicJwk: Record<string, string> = {}
   for (const member of members) publicJwk[member] = String(exported[member as keyof JsonWebKey])
   // RFC 7638 §3: the required members, in lexicographic order, no whitespace
-  const digest = await crypto.subtle.digest('SHA-256', encoder.encode(JSON.stringify(publicJwk)))
-  const thumbprint = base64url.encode(new Uint8Array(digest))
+  const thumbprint = await sha256Text(JSON.stringify(publicJwk))
   const header = { alg, typ: 'dpop+jwt', jwk: publicJwk }
   const encodedHeader = base64url.encode(JSON.stringify(header))
   const params = signParams(alg, privateKey)
@@ -249,7 +236,7 @@ export async function makeHandle(
         iat: Math.floor((proofOptions.nowInMs ?? Date.now()) / 1000),
       }
       if (proofOptions.accessToken !== undefined) {
-        claims.ath = await accessTokenHash(proofOptions.accessToken)
+        claims.ath = await sha256Text(proofOptions.accessToken)
       }
       const nonce = nonces.get(target.origin)
       if (nonce !== undefined) claims.nonce = nonce

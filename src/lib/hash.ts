@@ -1,8 +1,12 @@
 /**
- * The OIDC left-half hashes `at_hash` and `c_hash` (OIDC Core §3.1.3.6, §3.3.2.11).
+ * SHA-256 of a text, and the OIDC left-half hashes `at_hash` and `c_hash`.
+ *
+ * The first for PKCE challenges, binding hashes and DPoP's `ath`; the others per OIDC Core
+ * §3.1.3.6 and §3.3.2.11.
  * @module
  */
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
+import { sha256Base64url } from './node-crypto.js'
 
 const encoder = new TextEncoder()
 
@@ -54,4 +58,24 @@ export function halfHashAlgorithm(alg: string): string | undefined {
 export async function halfHash(hash: string, value: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest(hash, encoder.encode(value)))
   return base64url.encode(digest.subarray(0, digest.length >>> 1))
+}
+
+/**
+ * The SHA-256 of a text's UTF-8 octets, base64url-encoded.
+ *
+ * A PKCE S256 challenge (RFC 7636 §4.2), a browser binding's stored hash, DPoP's `ath` (RFC 9449
+ * §4.2). Synchronous where the runtime lends Node's crypto module (no round trip through
+ * WebCrypto's worker thread), WebCrypto's digest elsewhere.
+ *
+ * @param value - the text
+ * @returns the digest, or a promise of it
+ * @internal
+ */
+export function sha256Text(value: string): string | Promise<string> {
+  return (
+    sha256Base64url(value) ??
+    crypto.subtle
+      .digest('SHA-256', encoder.encode(value))
+      .then((digest) => base64url.encode(new Uint8Array(digest)))
+  )
 }

@@ -9,9 +9,9 @@
  * @module
  */
 import type { JWK } from 'jose'
-import * as base64url from 'jose/base64url'
 import { isOidcRpError, ValidationError, type ValidationErrorCode } from '../errors.js'
 import { signatureKeyShape } from './algorithms.js'
+import * as base64url from './base64url.js'
 import {
   expectStatus,
   type HttpOptions,

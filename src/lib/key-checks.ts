@@ -8,7 +8,7 @@
  * @module
  */
 import type { JWK } from 'jose'
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
 
 /** The least RSA modulus accepted, in bits (NIST SP 800-131A). */
 const MIN_RSA_MODULUS_BITS = 2048

@@ -1,9 +1,9 @@
 /**
  * jose's modules, loaded on first use through the small modules in lazy-jose/.
  *
- * Importing oidc-rp loads only `jose/base64url` of jose (an ES module costs its resolution, read
- * and link at import). Signatures are verified with WebCrypto directly (webcrypto-jws.ts), so the
- * sign-in path of a page never loads jose's verifier; it loads for a client's own private keys
+ * Importing oidc-rp loads no jose module (an ES module costs its resolution, read and link at
+ * import; base64url is lib/base64url.ts). Signatures are verified with WebCrypto directly
+ * (webcrypto-jws.ts), so a sign-in never loads jose; it loads for a client's own private keys
  * (request objects, `private_key_jwt`), and JWE only for a client that encrypts or decrypts. Each
  * is loaded once; later calls share the promise. Bundlers put each in a chunk of its own.
  *

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
 import { rsaProblem } from './key-checks.js'
 
 /** The few members of Node's crypto module used here: typed by shape, no Node types in src. */

@@ -2,7 +2,7 @@
  * Random values from the platform CSPRNG (`crypto.getRandomValues`), base64url-encoded.
  * @module
  */
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
 
 /**
  * Returns `byteLength` random bytes from the CSPRNG, base64url-encoded without padding.

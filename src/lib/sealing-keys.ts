@@ -6,7 +6,7 @@
  *
  * @module
  */
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
 import { invalidArgument } from './checks.js'
 import { joseSeal } from './lazy-jose.js'
 

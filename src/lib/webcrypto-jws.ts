@@ -8,7 +8,7 @@
  *
  * @module
  */
-import * as base64url from 'jose/base64url'
+import * as base64url from './base64url.js'
 
 const encoder = new TextEncoder()
 

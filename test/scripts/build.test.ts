@@ -1,0 +1,51 @@
+/**
+ * scripts/build.ts: what importing the published main entry loads. Each ES module costs its
+ * resolution, read and link at a cold start (BENCH.md, metric 4), so the core is one chunk and the
+ * import reaches neither jose nor oauth4webapi, which load on first use.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { after, describe, test } from 'node:test'
+import { build } from 'esbuild'
+import { bundleEntries, bundleOptions } from '../../scripts/build.js'
+
+const STATIC_IMPORT = /(?:^|[;\n])\s*(?:import|export)\s*(?:[^'";]*?from\s*)?["']([^"']+)["']/g
+
+/** The files a static import of `entry` loads, and the packages they import. */
+function staticGraph(entry: string): { files: string[]; packages: Set<string> } {
+  const files: string[] = []
+  const packages = new Set<string>()
+  const visit = (file: string) => {
+    if (files.includes(file)) return
+    files.push(file)
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) {
+      if (specifier?.startsWith('.')) visit(resolve(dirname(file), specifier))
+      else if (specifier !== undefined) packages.add(specifier)
+    }
+  }
+  visit(entry)
+  return { files, packages }
+}
+
+describe('the published main entry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-rp-build-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  for (const withoutNode of [false, true]) {
+    test(`loads the core as one chunk, and no jose or oauth4webapi (${withoutNode ? 'pages and workers' : 'Node'})`, async () => {
+      const out = join(dir, withoutNode ? 'no-node' : 'node')
+      const { files, packages } = staticGraph(await bundleEntries(out, { withoutNode }))
+      // the entry, the core, the features, the error classes every entry shares, the install call
+      assert.ok(files.length <= 5, `${files.length} modules: ${files.join(', ')}`)
+      assert.deepEqual([...packages], [])
+    })
+  }
+
+  test('twin: without the one-core-chunk plugin the core splits by which entry uses what', async () => {
+    const out = join(dir, 'split')
+    await build({ ...bundleOptions(out), plugins: [] })
+    assert.ok(staticGraph(join(out, 'index.js')).files.length > 5)
+  })
+})
