@@ -100,14 +100,9 @@ export function targets(r: BenchResults): TargetResult[] {
       met: vsOc.median >= 1.5,
     })
     out.push({
-      target: `Callback ${alg} ≥ 0.6× the jose floor`,
+      target: `Callback ${alg} ≥ 1.5× the jose floor (issue 16)`,
       measured: `${range(sdk.ratio)}×`,
-      met: sdk.ratio.median >= 0.6,
-    })
-    out.push({
-      target: `Stretch: callback ${alg} above the jose floor (Node fast path)`,
-      measured: `${fmt(sdk.ratio.median)}×`,
-      met: sdk.ratio.median >= 1,
+      met: sdk.ratio.median >= 1.5,
     })
   }
   const auth = r.authorization ?? {}
@@ -144,10 +139,16 @@ export function targets(r: BenchResults): TargetResult[] {
   }
   if (r.coldStart !== undefined) {
     const sdk = find(r.coldStart, SDK)
+    const signIn = sdk.signInRatio.median
     out.push({
-      target: 'Cold start import no slower than openid-client',
-      measured: `${fmt(sdk.importMs.median, 1)} ms vs ${fmt(find(r.coldStart, 'openid-client').importMs.median, 1)} ms (${fmt(sdk.ratio.median)}×); import + first sign-in ${fmt(sdk.signInRatio.median)}×`,
-      met: sdk.ratio.median <= 1,
+      target: 'Cold start import ≤ 0.66× openid-client (issue 16)',
+      measured: `${fmt(sdk.importMs.median, 1)} ms vs ${fmt(find(r.coldStart, 'openid-client').importMs.median, 1)} ms (${fmt(sdk.ratio.median)}×)`,
+      met: sdk.ratio.median <= 0.66,
+    })
+    out.push({
+      target: 'Cold start import + first sign-in no slower than openid-client',
+      measured: `${fmt(signIn)}×`,
+      met: signIn <= 1,
     })
   }
   if (r.bundle !== undefined) {
