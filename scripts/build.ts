@@ -9,8 +9,8 @@
  * start). For the same reason the core is kept in one chunk ({@link oneCoreChunk}).
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
 import { type BuildOptions, build, type Plugin } from 'esbuild'
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -59,16 +59,34 @@ export const withoutNodeCrypto: Plugin = {
   },
 }
 
+/** A dynamic `import()` of a module of src/. */
+const DYNAMIC_IMPORT = /\bimport\(\s*'(\.{1,2}\/[^']+)\.js'\s*\)/g
+
 /**
- * The modules that reach only part of the core: entries beside the main one, and modules loaded on
- * first use. Each is built as if it also imported all of `core.ts` ({@link oneCoreChunk}).
+ * The modules of src/ that some module loads on first use (`import('./…')`), as paths under src/.
+ * @returns the paths, sorted
  */
-export const PARTIAL_CORE_USERS = [
+export function lazilyLoadedModules(): string[] {
+  const src = join(ROOT, 'src')
+  const found = new Set<string>()
+  for (const file of readdirSync(src, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts')) continue
+    for (const [, target] of readFileSync(join(src, file), 'utf8').matchAll(DYNAMIC_IMPORT)) {
+      found.add(relative(src, join(src, dirname(file), `${target}.ts`)))
+    }
+  }
+  return [...found].sort()
+}
+
+/**
+ * The modules that reach only part of the core: entries beside the main one, and every module
+ * loaded on first use. Each is built as if it also imported all of `core.ts` ({@link oneCoreChunk}).
+ */
+export const PARTIAL_CORE_USERS: readonly string[] = [
   'registry/index.ts',
   'stores/redis.ts',
-  'lib/dpop.ts',
-  'claims/sources.ts',
-] as const
+  ...lazilyLoadedModules(),
+]
 
 /**
  * Keeps the core in one chunk.
@@ -78,7 +96,9 @@ export const PARTIAL_CORE_USERS = [
  * loaded 11 modules, and each costs its resolution, read and link at import (≈7 ms of 33 for the
  * split). Each of {@link PARTIAL_CORE_USERS} is therefore built with a bare import of `core.ts`
  * added: a user of `oidc-rp/redis` or `oidc-rp/registry` runs the main entry's code anyway, and the
- * lazily loaded modules load after it. The sources keep their layers.
+ * lazily loaded modules load after it. The same holds for a page: its bundler keeps the published
+ * core whole instead of splitting it by which lazy chunk shares what (which costs a file and its
+ * gzip overhead per split). The sources keep their layers.
  */
 export const oneCoreChunk: Plugin = {
   name: 'one-core-chunk',

@@ -331,7 +331,7 @@ ${table(
     const sdk = find(r.bundle, SDK)
     parts.push(`## 5. Bundle size
 
-The sign-in path of a browser application (\`bench/entries/\`: discovery, the authorization URL with PKCE, the code callback with the ID token's signature verified, UserInfo), bundled as a user's bundler splits it: \`esbuild --bundle --minify --format=esm --platform=browser --splitting\`, Node built-ins refused, oidc-rp as the package's \`browser\` condition resolves it (the build without the Node fast paths). Static imports are the page's initial code; each dynamic \`import()\` is a chunk loaded on first use. The path then runs once (\`bench/metrics/bundle-child.ts\`: Node's crypto hidden as in a page, a canned \`fetch\`) to learn which chunks it loads; those files are counted, each gzipped at level 9 as a server sends it. oidc-client-ts needs a browser to run, so its one file is counted whole (it has no chunks); it does not verify ID token signatures. "one file" is the same entry without splitting (every lazy part inlined).
+The sign-in path of a browser application (\`bench/entries/\`: discovery, the authorization URL with PKCE, the code callback with the ID token's signature verified, UserInfo), bundled as a user's bundler splits it: \`esbuild --bundle --minify --format=esm --platform=browser --splitting\`, Node built-ins refused, oidc-rp as a user's bundler meets it: the package's published \`browser\` build (\`dist/no-node\`, without the Node fast paths, built as \`npm run build\` builds it). Static imports are the page's initial code; each dynamic \`import()\` is a chunk loaded on first use. The path then runs once (\`bench/metrics/bundle-child.ts\`: Node's crypto hidden as in a page, a canned \`fetch\`) to learn which chunks it loads; those files are counted, each gzipped at level 9 as a server sends it. oidc-client-ts needs a browser to run, so its one file is counted whole (it has no chunks); it does not verify ID token signatures. "one file" is the same entry without splitting (every lazy part inlined).
 
 ${table(
   [
@@ -359,7 +359,7 @@ ${table(
   ]),
 )}
 
-Where oidc-rp's loaded bytes go, by source module (minified bytes in the loaded files; gzip compresses the whole at about ${fmt(sdk.minifiedBytes / sdk.gzipBytes, 1)}:1):
+Where oidc-rp's loaded bytes go, by source module: the same path bundled the same way from src/ (the published chunks do not name their modules), minified bytes in the files it loads, ${int(sdk.modules.reduce((n, m) => n + m.bytes, 0))} B in all; gzip compresses the whole at about ${fmt(sdk.minifiedBytes / sdk.gzipBytes, 1)}:1:
 
 ${table(
   ['module', 'minified B', 'share'],

@@ -8,12 +8,7 @@
  * @module
  */
 
-import {
-  type BrowserBindingCookie,
-  bindingCookie,
-  bindingHash,
-  needsBindingCookie,
-} from '../browser-binding.js'
+import type { BrowserBindingCookie } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import { acrMappingFeature, securityProfileFeature } from '../config/features.js'
 import { SPACE_SEPARATED } from '../config/parameter-values.js'
@@ -23,13 +18,26 @@ import { invalidArgument, unsupportedError } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { sha256Text } from '../lib/hash.js'
 import { isPlainObject } from '../lib/json.js'
+import { lazy } from '../lib/lazy.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
 import { parFeature, requestObjectsFeature } from './features.js'
-import { type IgnoredParameter, mergeParameters } from './merge.js'
+import type { IgnoredParameter } from './merge.js'
 import { type Prepared, prepareRequest } from './plan.js'
+
+/**
+ * The browser-binding cookie, loaded with the first request whose store needs one: a page whose
+ * store binds by its nature (web storage) never loads it.
+ */
+const loadBrowserBinding = /* @__PURE__ */ lazy(() => import('../browser-binding.js'))
+
+/**
+ * The merge of the application's runtime parameters under the policy, loaded with the first request
+ * that has any: a page that passes none never loads it.
+ */
+const loadMerge = /* @__PURE__ */ lazy(() => import('./merge.js'))
 
 /**
  * A value of an application parameter.
@@ -216,7 +224,12 @@ export async function createAuthorizationRequest(
   // The CSPRNG values and the PKCE digest (synchronous where the runtime allows, else started
   // first to overlap the merge).
   const store = runtimeOf(config).store
-  const cookieBinding = needsBindingCookie(store) && !skipBinding
+  // A store that binds by its nature (`browserBinding: 'in-browser'`) needs no cookie.
+  const storeNeedsCookie = store.browserBinding === undefined
+  const cookieBinding = storeNeedsCookie && !skipBinding
+  // Loaded before anything is saved, so a failed load leaves no transaction behind.
+  const cookies =
+    cookieBinding || store.browserBinding === 'handle' ? await loadBrowserBinding() : undefined
   const [state, nonce, binding, codeVerifier] = randomBase64urls(p.pkce ? 4 : 3) as [
     string,
     string,
@@ -229,7 +242,13 @@ export async function createAuthorizationRequest(
   const merged =
     params === undefined
       ? { scopes: policy.scopes, values: p.defaults, ignored: [] }
-      : mergeParameters(policy, p.rules, p.defaults, params, onDisallowed === 'ignore')
+      : (await loadMerge()).mergeParameters(
+          policy,
+          p.rules,
+          p.defaults,
+          params,
+          onDisallowed === 'ignore',
+        )
   const { values } = merged
   const prompt = values.get('prompt')
   const supportedPrompts = config.provider.prompt_values_supported
@@ -327,8 +346,8 @@ export async function createAuthorizationRequest(
     expiresAt: now + ttl,
     ...(options.appState === undefined ? {} : { appState: options.appState }),
     ...(dpop === undefined ? {} : { dpopJkt: dpop.thumbprint }),
-    ...(cookieBinding ? { browserBindingHash: await bindingHash(binding) } : {}),
-    ...(skipBinding && needsBindingCookie(store) ? { browserBindingWaived: true as const } : {}),
+    ...(cookieBinding ? { browserBindingHash: await cookies!.bindingHash(binding) } : {}),
+    ...(skipBinding && storeNeedsCookie ? { browserBindingWaived: true as const } : {}),
   }
   const url = buildUrl(p, front)
   const handle = await callStore('transaction store set', () => store.set(transaction, ttl))
@@ -340,7 +359,8 @@ export async function createAuthorizationRequest(
       { parameter: 'store' },
     )
   }
-  const browserBinding = value === undefined ? undefined : bindingCookie(transaction, value, ttl)
+  const browserBinding =
+    value === undefined ? undefined : cookies!.bindingCookie(transaction, value, ttl)
   return { url, state, browserBinding, ignored: merged.ignored, transaction }
 }
 

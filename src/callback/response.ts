@@ -8,12 +8,6 @@
  * @module
  */
 
-import {
-  checkBrowserBinding,
-  misnamedHandle,
-  presentedBinding,
-  requireHandle,
-} from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import { tenantsFeature } from '../config/features.js'
 import { isJwtResponseMode, type ResponseType } from '../config/policy.js'
@@ -21,6 +15,7 @@ import { runtimeOf } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { installedFeature } from '../lib/features.js'
 import { clip } from '../lib/json.js'
+import { lazy } from '../lib/lazy.js'
 import {
   type CallbackInput,
   type Delivery,
@@ -31,6 +26,12 @@ import {
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import type * as Jarm from './jarm.js'
+
+/**
+ * The browser-binding cookie, loaded with the first callback whose store needs one: a page whose
+ * store binds by its nature (web storage) never loads it.
+ */
+const loadBrowserBinding = /* @__PURE__ */ lazy(() => import('../browser-binding.js'))
 
 /**
  * The callback parameters: one value per name, empty values dropped.
@@ -67,8 +68,8 @@ export interface AuthorizationResponse {
   readonly shape: Shape
   /** The parameters, checked against the shape. */
   readonly params: CallbackParameters
-  /** The browser-binding value presented, when the store needs one. */
-  readonly binding: string | undefined
+  /** The `Set-Cookie` value that deletes the browser-binding cookie, when one was presented. */
+  readonly clearBinding: string | undefined
 }
 
 /**
@@ -117,13 +118,12 @@ export async function readAuthorizationResponse(
   // JARM §4.4: the `response` JWT is verified before anything in the callback is used, state too.
   const wrapped = read.params.response !== undefined
   const params = wrapped ? await unwrapJarm(config, read.params, signal) : read.params
-  const { transaction, binding } = await takeTransaction(
+  const { transaction, clearBinding } = await takeTransaction(
     config,
     params.state,
     presented.browserBinding,
     cookieHeader,
   )
-  await checkBrowserBinding(runtimeOf(config).store, transaction, binding)
   const shape = shapeOf(transaction)
   checkJarmMode(transaction, wrapped)
   // RFC 9207: `iss` may be left out only where the transaction's response type brings a
@@ -140,7 +140,7 @@ export async function readAuthorizationResponse(
   }
   checkResponseMode(transaction, shape, delivery)
   checkShape(transaction.responseType, shape, params)
-  return { transaction, shape, params, binding }
+  return { transaction, shape, params, clearBinding }
 }
 
 /**
@@ -193,22 +193,26 @@ export async function readCallbackParameters(
   throw invalidInput(`the callback is refused: ${read.problem}`)
 }
 
+/** Takes the transaction of `state` and checks the browser binding. */
 async function takeTransaction(
   config: Configuration,
   state: string | undefined,
   option: string | undefined,
   cookieHeader: string | null,
-): Promise<{ transaction: Transaction; binding: string | undefined }> {
+): Promise<{ transaction: Transaction; clearBinding: string | undefined }> {
   if (state === undefined) {
     throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
       claim: 'state',
     })
   }
   const runtime = runtimeOf(config)
+  // Loaded before the transaction is consumed, so a failed load leaves it in the store.
+  const cookies =
+    runtime.store.browserBinding === 'in-browser' ? undefined : await loadBrowserBinding()
   // A 'handle' store (sealed) needs the cookie to open the transaction; other stores need it after.
   const handle =
     runtime.store.browserBinding === 'handle'
-      ? requireHandle(presentedBinding(option, cookieHeader, state))
+      ? cookies!.requireHandle(cookies!.presentedBinding(option, cookieHeader, state))
       : undefined
   const transaction = await callStore('transaction store take', () =>
     runtime.store.take(state, handle),
@@ -224,9 +228,14 @@ async function takeTransaction(
   if (transaction.clientId !== config.client.client_id) {
     throw unknownState('the pending sign-in for this state belongs to another client')
   }
-  const binding = presentedBinding(option, cookieHeader, state, transaction.redirectUri)
-  if (handle !== undefined && binding !== handle) throw misnamedHandle()
-  return { transaction, binding }
+  if (cookies === undefined) return { transaction, clearBinding: undefined }
+  const binding = cookies.presentedBinding(option, cookieHeader, state, transaction.redirectUri)
+  if (handle !== undefined && binding !== handle) throw cookies.misnamedHandle()
+  await cookies.checkBrowserBinding(runtime.store, transaction, binding)
+  return {
+    transaction,
+    clearBinding: binding === undefined ? undefined : cookies.clearBindingCookie(transaction),
+  }
 }
 
 function checkIssuer(

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { clearBindingCookie } from '../browser-binding.js'
 import { loadClaimSources } from '../claims/resolve.js'
 import type { Configuration } from '../config/configuration.js'
 import { attributeLookupFeature } from '../config/features.js'
@@ -134,7 +133,7 @@ export async function handleCallback(
   options: CallbackOptions = {},
 ): Promise<SignInResult> {
   checkOptions(options)
-  const { transaction, shape, params, binding } = await readAuthorizationResponse(
+  const { transaction, shape, params, clearBinding } = await readAuthorizationResponse(
     config,
     input,
     options,
@@ -237,7 +236,7 @@ export async function handleCallback(
     refreshToken,
     frontChannelAccessToken,
     transaction,
-    clearBrowserBinding: binding === undefined ? undefined : clearBindingCookie(transaction),
+    clearBrowserBinding: clearBinding,
   })
   return admitSignIn(config, transaction, result)
 }

@@ -4,7 +4,7 @@
  * import reaches neither jose nor oauth4webapi, which load on first use.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { after, describe, test } from 'node:test'
@@ -47,5 +47,45 @@ describe('the published main entry', () => {
     const out = join(dir, 'split')
     await build({ ...bundleOptions(out), plugins: [] })
     assert.ok(staticGraph(join(out, 'index.js')).files.length > 5)
+  })
+})
+
+describe("a page's bundle of the published browser build", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-rp-page-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  /** Text only the cookie binding has, and text only the parameter merge has. */
+  const COOKIE_BINDING = 'the browser-binding cookie does not belong to this sign-in'
+  const MERGE = 'is not a parameter the policy names'
+
+  test('leaves the cookie binding and the parameter merge to chunks loaded on first use', async () => {
+    const dist = join(dir, 'dist')
+    await bundleEntries(dist, { withoutNode: true })
+    const entry = join(dir, 'page.js')
+    writeFileSync(
+      entry,
+      `import { discover, createAuthorizationRequest, handleCallback } from ${JSON.stringify(join(dist, 'core.js'))}
+import { createWebStorageTransactionStore } from ${JSON.stringify(join(dist, 'browser', 'index.js'))}
+export const page = [discover, createAuthorizationRequest, handleCallback, createWebStorageTransactionStore]
+`,
+    )
+    const out = join(dir, 'page')
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      outdir: out,
+      packages: 'external',
+    })
+    const initial = staticGraph(join(out, 'page.js')).files.map((f) => readFileSync(f, 'utf8'))
+    assert.ok(initial.length <= 2, `${initial.length} files at load: the core was split`)
+    assert.ok(!initial.some((code) => code.includes(COOKIE_BINDING)))
+    assert.ok(!initial.some((code) => code.includes(MERGE)))
+    // twin: both are in the bundle, in the chunks the page loads when it needs them
+    const all = readdirSync(out, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(out, f), 'utf8'))
+    assert.ok(all.some((code) => code.includes(COOKIE_BINDING)))
+    assert.ok(all.some((code) => code.includes(MERGE)))
   })
 })
