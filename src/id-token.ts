@@ -14,7 +14,6 @@ import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
 import { type DecodedJws, decodeJws, isCompactJwe } from './lib/compact.js'
-import { halfHash, halfHashAlgorithm } from './lib/hash.js'
 import { quoted } from './lib/json.js'
 import { verifiedAtOnce, verifyJws } from './lib/jws-verify.js'
 import {
@@ -26,6 +25,7 @@ import {
   mistyped,
   type TokenProfile,
 } from './lib/jwt-claims.js'
+import { lazy } from './lib/lazy.js'
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules.
@@ -135,6 +135,14 @@ export interface IdTokenClaims {
  *
  * Its codes, required claims and default `enc` (OIDC Registration §2).
  */
+/**
+ * The `at_hash` / `c_hash` checks, loaded on first use.
+ *
+ * Only an ID token with a front-channel access token or code to match needs them (implicit and
+ * hybrid flows).
+ */
+const loadHalfHashes = /* @__PURE__ */ lazy(() => import('./lib/half-hash.js'))
+
 const ID_TOKEN: TokenProfile = {
   name: 'ID token',
   codes: {
@@ -330,23 +338,15 @@ function checkClaims(
 
   checkAuthTime(config, claims.auth_time, expectations, now)
 
-  if (expectations.accessToken === undefined && expectations.code === undefined) return undefined
-  return checkHalfHashes(claims, header.alg, expectations)
-}
-
-async function checkHalfHashes(
-  claims: Record<string, unknown>,
-  alg: string,
-  expectations: IdTokenExpectations,
-): Promise<void> {
-  const hash = halfHashAlgorithm(alg)
+  const { accessToken, code } = expectations
+  if (accessToken === undefined && code === undefined) return undefined
   const fromFront = expectations.source === 'authorization'
-  if (expectations.accessToken !== undefined) {
-    await checkHalfHash(claims, 'at_hash', expectations.accessToken, fromFront, hash)
-  }
-  if (expectations.code !== undefined) {
-    await checkHalfHash(claims, 'c_hash', expectations.code, fromFront, hash)
-  }
+  return loadHalfHashes().then((hashes) =>
+    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, fromFront, {
+      at_hash: accessToken,
+      c_hash: code,
+    }),
+  )
 }
 
 function checkAuthTime(
@@ -384,40 +384,6 @@ function checkAuthTime(
       'auth_time',
       `at least ${Math.ceil(now - maxAge)}`,
       authTime,
-    )
-  }
-}
-
-async function checkHalfHash(
-  claims: Record<string, unknown>,
-  name: 'at_hash' | 'c_hash',
-  value: string,
-  required: boolean,
-  hash: string | undefined,
-): Promise<void> {
-  const actual = claims[name] as string | undefined
-  const what = name === 'at_hash' ? 'access token' : 'code'
-  if (actual === undefined) {
-    if (!required) return
-    throw claimFailure(
-      ID_TOKEN,
-      name === 'at_hash' ? 'ID_TOKEN_AT_HASH_MISSING' : 'ID_TOKEN_C_HASH_MISSING',
-      `has no ${name} although an ${what} came with it from the authorization endpoint`,
-      name,
-      `the ${name} of the ${what}`,
-      undefined,
-    )
-  }
-  // An unsigned ID token (alg none, token endpoint only) has no hash function to check against.
-  if (hash === undefined) return
-  if ((await halfHash(hash, value)) !== actual) {
-    throw claimFailure(
-      ID_TOKEN,
-      name === 'at_hash' ? 'ID_TOKEN_AT_HASH_MISMATCH' : 'ID_TOKEN_C_HASH_MISMATCH',
-      `${name} does not match the ${what}`,
-      name,
-      `the left half of the ${hash} hash of the ${what}`,
-      actual,
     )
   }
 }

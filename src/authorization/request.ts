@@ -28,14 +28,16 @@ import type { IgnoredParameter } from './merge.js'
 import { type Prepared, prepareRequest } from './plan.js'
 
 /**
- * The browser-binding cookie, loaded with the first request whose store needs one: a page whose
- * store binds by its nature (web storage) never loads it.
+ * The browser-binding cookie, loaded with the first request whose store needs one.
+ *
+ * A page whose store binds by its nature (web storage) never loads it.
  */
 const loadBrowserBinding = /* @__PURE__ */ lazy(() => import('../browser-binding.js'))
 
 /**
- * The merge of the application's runtime parameters under the policy, loaded with the first request
- * that has any: a page that passes none never loads it.
+ * The merge of the application's runtime parameters, loaded with the first request that has any.
+ *
+ * A page that passes none never loads it.
  */
 const loadMerge = /* @__PURE__ */ lazy(() => import('./merge.js'))
 

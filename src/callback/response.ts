@@ -28,8 +28,9 @@ import type { Transaction } from '../storage.js'
 import type * as Jarm from './jarm.js'
 
 /**
- * The browser-binding cookie, loaded with the first callback whose store needs one: a page whose
- * store binds by its nature (web storage) never loads it.
+ * The browser-binding cookie, loaded with the first callback whose store needs one.
+ *
+ * A page whose store binds by its nature (web storage) never loads it.
  */
 const loadBrowserBinding = /* @__PURE__ */ lazy(() => import('../browser-binding.js'))
 

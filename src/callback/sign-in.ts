@@ -13,20 +13,19 @@ import { runtimeOf } from '../config/runtime.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
-import {
-  expectNoNonce,
-  type IdTokenClaims,
-  type IdTokenExpectations,
-  validateIdToken,
-} from '../id-token.js'
+import { type IdTokenClaims, validateIdToken } from '../id-token.js'
 import type { DPoPHandle } from '../lib/dpop.js'
+import { lazy } from '../lib/lazy.js'
 import type { CallbackInput } from '../lib/request-input.js'
-import type { Transaction } from '../storage.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
 import { fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
 import { admitSignIn } from './admission.js'
-import { type CallbackParameters, readAuthorizationResponse } from './response.js'
+import { expectationsOf } from './expectations.js'
+import { readAuthorizationResponse } from './response.js'
 import { buildSignInResult, mergeClaims, type SignInResult } from './result.js'
+
+/** The implicit and hybrid flows' front channel, loaded with the first sign-in that has one. */
+const loadFrontChannel = /* @__PURE__ */ lazy(() => import('./front-channel.js'))
 
 /**
  * Options of {@link handleCallback}.
@@ -151,31 +150,25 @@ export async function handleCallback(
     )
   }
 
-  let frontClaims: IdTokenClaims | undefined
+  // Implicit and hybrid: the front channel's tokens (a module loaded with the first such sign-in).
+  const front =
+    shape.idToken || shape.token
+      ? await (await loadFrontChannel()).readFrontChannel(
+          config,
+          transaction,
+          shape,
+          params,
+          signal,
+        )
+      : undefined
   let idToken = params.id_token
-  if (shape.idToken) {
-    if (transaction.nonce === undefined) {
-      throw new UsageError(
-        'INVALID_ARGUMENT',
-        `the transaction of a ${transaction.responseType} sign-in has no nonce`,
-        { parameter: 'transaction.nonce' },
-      )
-    }
-    frontClaims = await validateIdToken(
-      config,
-      idToken!,
-      expectationsOf(transaction, 'authorization', signal, params.access_token, params.code),
-    )
-  }
-
-  let idTokenClaims = frontClaims
+  let idTokenClaims = front?.idTokenClaims
   let accessToken: AccessToken | undefined
   let refreshToken: string | undefined
   // Hybrid `code token` / `code id_token token` (OIDC Core §3.3.2.5): the front-channel access
   // token, checked by the front-channel ID token's at_hash (when one came), is kept apart from the
   // token endpoint's, which is the result's accessToken.
-  const frontChannelAccessToken =
-    shape.token && shape.code ? frontAccessToken(config, params, transaction.scope) : undefined
+  const frontChannelAccessToken = shape.code ? front?.accessToken : undefined
   if (shape.code) {
     const tokens = await exchangeAuthorizationCode(
       config,
@@ -192,13 +185,15 @@ export async function handleCallback(
     idTokenClaims = await validateIdToken(
       config,
       idToken,
-      expectationsOf(transaction, 'token', signal, undefined, undefined),
+      expectationsOf(transaction, 'token', signal),
     )
-    if (frontClaims !== undefined) checkSameAuthentication(frontClaims, idTokenClaims)
+    if (front?.idTokenClaims !== undefined) {
+      ;(await loadFrontChannel()).checkSameAuthentication(front.idTokenClaims, idTokenClaims)
+    }
     accessToken = toAccessToken(config, tokens, transaction.scope)
     refreshToken = tokens.refreshToken
-  } else if (shape.token) {
-    accessToken = frontAccessToken(config, params, transaction.scope)
+  } else {
+    accessToken = front?.accessToken
   }
   const claims = idTokenClaims!
 
@@ -251,66 +246,6 @@ function namesSources(claims: Readonly<Record<string, unknown>> | undefined): bo
 
 /** A value with its `readonly` modifiers dropped, to build it member by member. */
 type Building<T> = { -readonly [K in keyof T]: T[K] }
-
-/** What an ID token of this sign-in must satisfy (only the members that apply are set). */
-function expectationsOf(
-  transaction: Transaction,
-  source: 'authorization' | 'token',
-  signal: AbortSignal | undefined,
-  accessToken: string | undefined,
-  code: string | undefined,
-): IdTokenExpectations {
-  const expectations: Building<IdTokenExpectations> = { source }
-  if (accessToken !== undefined) expectations.accessToken = accessToken
-  if (code !== undefined) expectations.code = code
-  expectations.nonce = transaction.nonce ?? expectNoNonce
-  if (transaction.maxAgeInSeconds !== undefined) {
-    expectations.maxAgeInSeconds = transaction.maxAgeInSeconds
-  }
-  if (transaction.requireAuthTime !== undefined) {
-    expectations.requireAuthTime = transaction.requireAuthTime
-  }
-  if (transaction.requiredAcr !== undefined) expectations.requiredAcr = transaction.requiredAcr
-  if (signal !== undefined) expectations.signal = signal
-  return expectations
-}
-
-/**
- * OIDC Core §3.3.3.6: both ID tokens of a hybrid flow speak of one authentication.
- *
- * `code id_token` and `code id_token token`: the same `iss` and `sub`.
- */
-function checkSameAuthentication(front: IdTokenClaims, back: IdTokenClaims): void {
-  for (const claim of ['iss', 'sub'] as const) {
-    if (front[claim] !== back[claim]) {
-      throw new ValidationError(
-        'CALLBACK_ID_TOKEN_MISMATCH',
-        `the token endpoint's ID token has another ${claim} than the authorization response's`,
-        { claim, expected: front[claim], actual: back[claim] },
-      )
-    }
-  }
-}
-
-function frontAccessToken(
-  config: Configuration,
-  params: CallbackParameters,
-  requestedScope: string,
-): AccessToken {
-  const expiresIn = params.expires_in // digits: checked with the response's shape
-  return toAccessToken(
-    config,
-    {
-      accessToken: params.access_token!,
-      tokenType: 'Bearer',
-      expiresIn: expiresIn === undefined ? undefined : Number(expiresIn),
-      refreshToken: undefined,
-      scope: params.scope,
-      idToken: undefined,
-    },
-    requestedScope,
-  )
-}
 
 async function callUserInfo(
   config: Configuration,
