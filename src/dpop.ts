@@ -13,7 +13,7 @@ import { invalidArgument } from './lib/checks.js'
 import type { DPoPAlg, DPoPHandle, DPoPHandleOptions } from './lib/dpop.js'
 import type { HttpResponse } from './lib/http.js'
 import { lazy } from './lib/lazy.js'
-import { oauthErrorBody, parseChallenges } from './lib/oauth-error.js'
+import { loadErrorResponse } from './lib/oauth-error.js'
 
 /** The proof maker, loaded on first use only: an application without DPoP never loads it. */
 const proofMaker = /* @__PURE__ */ lazy(() => import('./lib/dpop.js'))
@@ -108,16 +108,15 @@ export async function sendWithDPoP(
     return { response, freshNonce }
   }
   const first = await attempt()
-  if (!first.freshNonce || !asksForNonce(first.response, server)) return first.response
+  if (!first.freshNonce || !(await asksForNonce(first.response, server))) return first.response
   return (await attempt()).response
 }
 
 /** Whether a response is the server's demand for a DPoP nonce (RFC 9449 §8 and §9). */
-function asksForNonce(response: HttpResponse, server: DPoPServer): boolean {
-  if (server === 'authorization') {
-    return response.status === 400 && oauthErrorBody(response)?.error === 'use_dpop_nonce'
-  }
-  if (response.status !== 401) return false
+async function asksForNonce(response: HttpResponse, server: DPoPServer): Promise<boolean> {
+  if (response.status !== (server === 'authorization' ? 400 : 401)) return false
+  const { oauthErrorBody, parseChallenges } = await loadErrorResponse()
+  if (server === 'authorization') return oauthErrorBody(response)?.error === 'use_dpop_nonce'
   const challenges = parseChallenges(response.headers.get('www-authenticate') ?? '')
   return challenges.some((c) => c.scheme === 'dpop' && c.parameters.error === 'use_dpop_nonce')
 }

@@ -577,7 +577,11 @@ export type TransportErrorCode =
   | 'HTTP_TIMEOUT'
   /** The caller's `AbortSignal` aborted the request. */
   | 'HTTP_ABORTED'
-  /** `fetch` failed: DNS, connection, TLS. */
+  /**
+   * `fetch` failed: DNS, connection, TLS.
+   *
+   * Or a page could not load a part of oidc-rp that loads on first use (a chunk of its bundle).
+   */
   | 'HTTP_NETWORK_ERROR'
   /** The response body is larger than the limit (enforced while streaming). */
   | 'HTTP_RESPONSE_TOO_LARGE'

@@ -150,7 +150,7 @@ export async function introspectToken(
   const response = await postAuthenticatedForm(config, endpoint, params, options.signal, 'token', {
     accept,
   })
-  if (response.status !== 200) throw oauthError(response, 'INTROSPECTION_ERROR_RESPONSE', 200)
+  if (response.status !== 200) throw await oauthError(response, 'INTROSPECTION_ERROR_RESPONSE', 200)
   const body = wantsJwt(config)
     ? await jwtResponse(config, response, options.signal)
     : jsonResponse(response)

@@ -108,7 +108,7 @@ export async function fetchProtectedResource(
     },
     'resource',
   )
-  const challenge = challengeError(
+  const challenge = await challengeError(
     response,
     'PROTECTED_RESOURCE_CHALLENGE',
     token.scheme === 'DPoP' ? 'dpop' : 'bearer',

@@ -70,7 +70,7 @@ export async function revokeToken(
   const endpoint = revocationEndpoint(config)
   const params = tokenForm(token, options)
   const response = await postAuthenticatedForm(config, endpoint, params, options.signal)
-  if (response.status !== 200) throw oauthError(response, 'REVOCATION_ERROR_RESPONSE', 200)
+  if (response.status !== 200) throw await oauthError(response, 'REVOCATION_ERROR_RESPONSE', 200)
 }
 
 /**

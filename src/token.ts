@@ -238,7 +238,7 @@ export async function refreshTokens(
   }
   const { dpop } = options
   const response = await sendRefreshGrant(config, refreshToken, options.scope, options.signal, dpop)
-  const tokens = readTokenResponse(response, {
+  const tokens = await readTokenResponse(response, {
     idToken: 'optional',
     tokenType: dpop ? 'DPoP' : 'Bearer',
   })

@@ -8,22 +8,22 @@
  */
 
 import type { Configuration } from './config/configuration.js'
-import { tokenIssuer } from './config/features.js'
 import { runtimeOf } from './config/runtime.js'
 import { responseLimit } from './config/settings.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
 import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
-import { decryptionKeysOf, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
-import { decodeJws } from './lib/compact.js'
 import type { DPoPHandle } from './lib/dpop.js'
 import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
-import { decodeUtf8, parseJsonObjectText, shown } from './lib/json.js'
-import { verifyJws } from './lib/jws-verify.js'
-import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
+import { shown } from './lib/json.js'
+import { lazy } from './lib/lazy.js'
 import { challengeError } from './lib/oauth-error.js'
 import type { AccessToken } from './token.js'
+import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-body.js'
+
+/** Signed or encrypted UserInfo, loaded with the first client that registered either. */
+const loadSignedUserInfo = /* @__PURE__ */ lazy(() => import('./userinfo-jwt.js'))
 
 /**
  * Options of {@link fetchUserInfo}.
@@ -48,36 +48,6 @@ export interface UserInfoOptions {
   readonly dpop?: DPoPHandle
   /** Aborts the request. */
   readonly signal?: AbortSignal
-}
-
-/**
- * The signed or encrypted UserInfo response as a token profile.
- *
- * Every claim rule fails with `USERINFO_SIGNATURE_INVALID`, no registered claim is required (OIDC
- * Core §5.3.2: `iss` and `aud` SHOULD be there; LemonLDAP::NG signs bare claims, Glewlwyd sends no
- * `aud`), each is checked when present; the default `enc` is OIDC Registration §2's.
- */
-const USERINFO: TokenProfile = {
-  name: 'UserInfo response',
-  codes: {
-    alg: 'USERINFO_SIGNATURE_INVALID',
-    signature: 'USERINFO_SIGNATURE_INVALID',
-    decryption: 'USERINFO_DECRYPTION_FAILED',
-    issuer: 'USERINFO_SIGNATURE_INVALID',
-    mismatch: 'USERINFO_SIGNATURE_INVALID',
-    untrusted: 'USERINFO_SIGNATURE_INVALID',
-    azp: 'USERINFO_SIGNATURE_INVALID',
-    invalid: 'USERINFO_SIGNATURE_INVALID',
-    expired: 'USERINFO_SIGNATURE_INVALID',
-    iatMissing: 'USERINFO_SIGNATURE_INVALID',
-    iatInFuture: 'USERINFO_SIGNATURE_INVALID',
-    notYetValid: 'USERINFO_SIGNATURE_INVALID',
-  },
-  defaultEnc: 'A128CBC-HS256',
-  required: { iss: false, aud: false, exp: false, iat: false },
-  audienceRule: 'contains-client',
-  requiredStrings: [],
-  optionalStrings: [],
 }
 
 /**
@@ -225,14 +195,16 @@ export async function readUserInfoResponse(
   scheme: 'Bearer' | 'DPoP' = 'Bearer',
 ): Promise<Record<string, unknown>> {
   // Some OPs quote the token they refuse in error_description: it never reaches an error.
-  const challenge = challengeError(
+  const challenge = await challengeError(
     response,
     'USERINFO_BEARER_CHALLENGE',
     scheme === 'DPoP' ? 'dpop' : 'bearer',
   )
   if (challenge !== undefined) throw challenge
   expectStatus(response, 200)
-  const claims = wantsJwt(config) ? await jwtClaims(config, response, signal) : jsonClaims(response)
+  const claims = wantsJwt(config)
+    ? await (await loadSignedUserInfo()).jwtClaims(config, response, signal)
+    : jsonClaims(response)
   if (claims.sub !== expectedSubject) {
     throw new ValidationError('USERINFO_SUB_MISMATCH', 'the UserInfo sub is not the ID token sub', {
       claim: 'sub',
@@ -256,73 +228,15 @@ function wantsJwt(config: Configuration): boolean {
   )
 }
 
-function invalid(message: string, expected: unknown, actual?: unknown): ValidationError {
-  return new ValidationError('USERINFO_RESPONSE_INVALID', `the UserInfo response ${message}`, {
-    expected,
-    actual,
-  })
-}
-
-function parseObject(text: string, what: string): Record<string, unknown> {
-  return parseJsonObjectText(text, (problem) => invalid(`${problem} (${what})`, 'a JSON object'))
-}
-
-function bodyText(body: Uint8Array): string {
-  try {
-    return decodeUtf8(body)
-  } catch {
-    throw invalid('is not valid UTF-8', 'UTF-8 text')
-  }
-}
-
+/** The claims of a plain JSON UserInfo response. */
 function jsonClaims(response: HttpResponse): Record<string, unknown> {
   const type = mediaType(response)
   if (type !== 'application/json') {
-    throw invalid(
+    throw invalidUserInfo(
       `has content type ${JSON.stringify(type.slice(0, 60))}, expected application/json (no signed or encrypted UserInfo is registered)`,
       'application/json',
       type.slice(0, 60),
     )
   }
-  return parseObject(bodyText(response.body), 'application/json')
-}
-
-async function jwtClaims(
-  config: Configuration,
-  response: HttpResponse,
-  signal: AbortSignal | undefined,
-): Promise<Record<string, unknown>> {
-  const type = mediaType(response)
-  if (type !== 'application/jwt') {
-    throw invalid(
-      `has content type ${JSON.stringify(type.slice(0, 60))}, expected the registered application/jwt`,
-      'application/jwt',
-      type.slice(0, 60),
-    )
-  }
-  const { client, settings } = config
-  const maxLength = responseLimit(settings, 'userinfo')
-  const text = await decryptOrRefuse(
-    USERINFO,
-    bodyText(response.body).trim(),
-    client.userinfo_encrypted_response_alg,
-    client.userinfo_encrypted_response_enc,
-    decryptionKeysOf(config),
-    maxLength,
-  )
-  const signedAlg = client.userinfo_signed_response_alg
-  if (signedAlg === undefined) return parseObject(text, 'decrypted')
-  const decoded = decodeJws(text, maxLength, USERINFO.name)
-  checkAlg(USERINFO, decoded.header.alg, signedAlg, [], signedAlg === 'none', false)
-  await verifyJws(decoded, jwksOf(config), secretKeysOf(config), USERINFO.codes, signal)
-  const now = runtimeOf(config).now() / 1000
-  checkClaims(
-    USERINFO,
-    decoded.claims,
-    tokenIssuer(config, decoded.claims, 'UserInfo response'),
-    client,
-    now,
-    settings.clockToleranceInSeconds,
-  )
-  return decoded.claims
+  return parseUserInfoObject(userInfoText(response.body), 'application/json')
 }

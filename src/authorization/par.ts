@@ -102,10 +102,10 @@ export async function sendPushedAuthorizationRequest(
  * `HTTP_JSON_NOT_OBJECT`
  * @internal
  */
-export function readPushedAuthorizationResponse(
+export async function readPushedAuthorizationResponse(
   response: HttpResponse,
-): PushedAuthorizationResponse {
-  if (response.status !== 201) throw oauthError(response, 'PAR_ERROR_RESPONSE', 201)
+): Promise<PushedAuthorizationResponse> {
+  if (response.status !== 201) throw await oauthError(response, 'PAR_ERROR_RESPONSE', 201)
   const body = parseJsonObject(response)
   const requestUri = body.request_uri
   const expiresIn = body.expires_in

@@ -160,7 +160,7 @@ export async function requestAccessTokenGrant(
 ): Promise<GrantResult> {
   const dpop = dpopOption(options.dpop)
   const response = await sendGrant(config, params, { signal: options.signal, dpop })
-  const tokens = readTokenResponse(response, {
+  const tokens = await readTokenResponse(response, {
     idToken: 'ignored',
     tokenType: dpop ? 'DPoP' : 'Bearer',
   })

@@ -151,11 +151,11 @@ export interface TokenResponseExpectations {
  * @see {@link https://www.rfc-editor.org/rfc/rfc6749#section-5.1 | RFC 6749 §5.1}
  * @internal
  */
-export function readTokenResponse(
+export async function readTokenResponse(
   response: HttpResponse,
   expect: TokenResponseExpectations,
-): TokenEndpointResponse {
-  if (response.status !== 200) throw oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
+): Promise<TokenEndpointResponse> {
+  if (response.status !== 200) throw await oauthError(response, 'TOKEN_ERROR_RESPONSE', 200)
   let body: Record<string, unknown>
   try {
     body = parseJsonObject(response)

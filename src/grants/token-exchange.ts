@@ -154,7 +154,7 @@ export async function exchangeToken(
   const dpop = dpopOption(options.dpop)
   requireGrantType(config, TOKEN_EXCHANGE_GRANT_TYPE)
   const response = await sendGrant(config, params, { signal: options.signal, dpop })
-  const tokens = readTokenResponse(response, {
+  const tokens = await readTokenResponse(response, {
     idToken: 'ignored',
     notApplicableTokenType: true,
     tokenType: dpop ? 'DPoP' : 'Bearer',

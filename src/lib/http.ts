@@ -8,7 +8,8 @@
  */
 import { TransportError, UsageError } from '../errors.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './json.js'
-import { type Redactor, redactedError, requestRedactor } from './redact.js'
+import { lazy } from './lazy.js'
+import type { Redactor } from './redact.js'
 
 /** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
 export interface HttpOptions {
@@ -118,7 +119,6 @@ export async function httpRequest(
 ): Promise<HttpResponse> {
   assertSecureUrl(url, options.allowInsecureRequests, 'URL')
   const where = `${url.origin}${url.pathname}`
-  const redact = requestRedactor(init.headers, init.body)
   const timeoutInMs = options.timeoutInMs ?? HTTP_DEFAULTS.timeoutInMs
   const maxBytes = options.maxResponseBytes ?? HTTP_DEFAULTS.maxResponseBytes
   const controller = new AbortController()
@@ -165,7 +165,7 @@ export async function httpRequest(
       if (controller.signal.aborted) await abortion
       throw new TransportError('HTTP_NETWORK_ERROR', `the request to ${where} failed`, {
         url: where,
-        cause: redactedError(cause, redact),
+        cause: await redactedCause(cause, init),
       })
     }
     if ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect') {
@@ -179,7 +179,12 @@ export async function httpRequest(
         },
       )
     }
-    const body = await readBody(response, maxBytes, abortion, where, redact)
+    const body = await readBody(response, maxBytes, abortion, where, init)
+    // An error answer, or a body that is not JSON, may quote what the request sent: its redactor is
+    // loaded now. A JSON success never needs one; it gets the redactor that hides a whole text.
+    const type = mediaTypeOf(response.headers)
+    const redact =
+      response.status >= 400 || !isJsonType(type) ? await redactorOf(init) : redactWhole
     return { status: response.status, headers: response.headers, body, url: where, redact }
   } finally {
     clearTimeout(timer)
@@ -197,7 +202,7 @@ async function readBody(
   maxBytes: number,
   abortion: Promise<never>,
   where: string,
-  redact: Redactor,
+  sent: SentRequest,
 ): Promise<Uint8Array> {
   const tooLarge = () =>
     new TransportError(
@@ -229,7 +234,7 @@ async function readBody(
     if (cause instanceof TransportError) throw cause
     throw new TransportError('HTTP_NETWORK_ERROR', `reading the response from ${where} failed`, {
       url: where,
-      cause: redactedError(cause, redact),
+      cause: await redactedCause(cause, sent),
     })
   }
   if (chunks.length === 1) return chunks[0]!
@@ -260,7 +265,45 @@ export function expectStatus(response: HttpResponse, expected = 200): void {
 
 /** The media type of a response, lower-cased, without parameters. */
 export function mediaType(response: HttpResponse): string {
-  return (response.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  return mediaTypeOf(response.headers)
+}
+
+function mediaTypeOf(headers: Headers): string {
+  return (headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type.endsWith('+json')
+}
+
+/** What a request sent: the secrets its redactor takes out of what the OP says. */
+interface SentRequest {
+  readonly headers?: HeadersInit | undefined
+  readonly body?: BodyInit | null | undefined
+}
+
+/** The redaction of what a request sent (src/lib/redact.ts), loaded with the first need. */
+const loadRedaction = /* @__PURE__ */ lazy(() => import('./redact.js'))
+
+/** Hides a whole text: for a response that should never need redacting, and if loading fails. */
+const redactWhole: Redactor = (text) => (text === '' ? text : '[redacted]')
+
+async function redactorOf(sent: SentRequest): Promise<Redactor> {
+  try {
+    return (await loadRedaction()).requestRedactor(sent.headers, sent.body)
+  } catch {
+    return redactWhole
+  }
+}
+
+/** A copy of a thrown value with what the request sent redacted; none if redaction cannot load. */
+async function redactedCause(thrown: unknown, sent: SentRequest): Promise<Error | undefined> {
+  try {
+    const { redactedError, requestRedactor } = await loadRedaction()
+    return redactedError(thrown, requestRedactor(sent.headers, sent.body))
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -272,7 +315,7 @@ export function mediaType(response: HttpResponse): string {
  */
 export function parseJsonObject(response: HttpResponse): Record<string, unknown> {
   const type = mediaType(response)
-  if (type !== 'application/json' && !type.endsWith('+json')) {
+  if (!isJsonType(type)) {
     throw new TransportError(
       'HTTP_BAD_CONTENT_TYPE',
       `${response.url} answered with content type "${response.redact(type).slice(0, 60)}", expected application/json`,

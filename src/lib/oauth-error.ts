@@ -1,206 +1,69 @@
 /**
- * OAuth error responses read into typed errors.
+ * OAuth error responses read into typed errors, by a module loaded with the first one.
  *
- * Error bodies (RFC 6749 §5.2, RFC 9126 §2.3) and `WWW-Authenticate` challenges (RFC 6750 §3, RFC
- * 9110 §11.6.1), every OP text with what the request sent redacted.
+ * The reading (src/lib/error-response.ts: error bodies, `WWW-Authenticate` challenges, every OP
+ * text redacted) is loaded only when an OP answers with an error, so a page whose sign-ins succeed
+ * never ships it.
  *
  * @module
  */
-import {
-  OAuthResponseError,
-  type OAuthResponseErrorCode,
-  TransportError,
-  type WWWAuthenticateChallenge,
-} from '../errors.js'
+import type { OAuthResponseError, OAuthResponseErrorCode, TransportError } from '../errors.js'
+import type * as ErrorResponse from './error-response.js'
 import type { HttpResponse } from './http.js'
-import { decodeUtf8, isPlainObject } from './json.js'
+import { lazy } from './lazy.js'
 
 /**
- * The members of an OAuth error response (RFC 6749 §5.2), redacted.
+ * The reading of error responses, loaded on first use.
  * @internal
  */
-export interface OAuthErrorBody {
-  readonly error: string
-  readonly errorDescription: string | undefined
-  readonly errorUri: string | undefined
-}
+export const loadErrorResponse: () => Promise<typeof ErrorResponse> = /* @__PURE__ */ lazy(
+  () => import('./error-response.js'),
+)
 
 /**
- * Reads an OAuth error body (RFC 6749 §5.2, RFC 9126 §2.3), whatever its content type says.
+ * The error for a response that is not the expected success.
  *
- * The one place where the OP's `error`, `error_description` and `error_uri` are taken, each with
- * what the request sent redacted ({@link HttpResponse.redact}).
+ * An OAuth error, or an unexpected status.
  *
- * @param response - the response read by `httpRequest`
- * @returns the members, or `undefined` when the body is no JSON object with a non-empty `error`
- * @internal
- */
-export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefined {
-  let body: unknown
-  try {
-    body = JSON.parse(decodeUtf8(response.body))
-  } catch {
-    return undefined
-  }
-  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
-  const text = (value: unknown) => (typeof value === 'string' ? response.redact(value) : undefined)
-  return {
-    error: response.redact(body.error),
-    errorDescription: text(body.error_description),
-    errorUri: text(body.error_uri),
-  }
-}
-
-/**
- * The error for a back-channel response (token, PAR) without the expected status.
- *
- * An {@link OAuthResponseError} with `code` for a 4xx OAuth error body (its `WWW-Authenticate`
- * challenges too, e.g. for `invalid_client`), otherwise `HTTP_UNEXPECTED_STATUS`. What the request
- * sent (client secret or assertion, code, verifier, refresh token) is redacted from the OP's texts
- * and challenges, in whatever encoding the OP echoes it.
- *
- * @param response - the response read by `httpRequest`
- * @param code - the code of the OAuth error (`TOKEN_ERROR_RESPONSE`, `PAR_ERROR_RESPONSE`)
- * @param expected - the status a success has, for the message
+ * A 4xx with an OAuth error body becomes an {@link OAuthResponseError} of `code` (its
+ * `WWW-Authenticate` challenges kept); anything else a `HTTP_UNEXPECTED_STATUS`.
+ * @param response - the response
+ * @param code - the code of the OAuth error
+ * @param expected - the success status, for the message
  * @returns the error to throw
+ * @throws {@link TransportError} `HTTP_NETWORK_ERROR` when the reading module cannot be loaded
  * @internal
  */
-export function oauthError(
+export async function oauthError(
   response: HttpResponse,
-  code: Exclude<
-    OAuthResponseErrorCode,
-    'AUTHORIZATION_ERROR_RESPONSE' | 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
-  >,
+  code: Parameters<typeof ErrorResponse.oauthError>[1],
   expected: number,
-): OAuthResponseError | TransportError {
-  const body =
-    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
-  if (body !== undefined) {
-    return new OAuthResponseError(code, {
-      ...body,
-      status: response.status,
-      challenges: parseChallenges(response.redact(response.headers.get('www-authenticate') ?? '')),
-    })
-  }
-  return new TransportError(
-    'HTTP_UNEXPECTED_STATUS',
-    `${response.url} answered with status ${response.status}, expected ${expected} or an OAuth error`,
-    { url: response.url, status: response.status },
-  )
+): Promise<OAuthResponseError | TransportError> {
+  return (await loadErrorResponse()).oauthError(response, code, expected)
 }
 
 /**
- * The error for a protected resource that refused the access token.
- *
- * A 401 or 403 with a `WWW-Authenticate` header, its texts redacted (some OPs quote the token they
- * refuse). The error and its description come from the challenge of the scheme the token was sent
- * with (`Bearer`, RFC 6750 §3, or `DPoP`, RFC 9449 §7.1), else from the other one.
- *
- * @param response - the response read by `httpRequest`
- * @param code - the error's code: `USERINFO_BEARER_CHALLENGE` (default) or
- * `PROTECTED_RESOURCE_CHALLENGE`
- * @param scheme - the scheme the token was sent with, lower-case
- * @returns the error, or `undefined` when the response is no such refusal
- * @see https://www.rfc-editor.org/rfc/rfc6750#section-3 RFC 6750 §3
- * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1 RFC 9449 §7.1
+ * The error for a 401 or 403 with a `WWW-Authenticate` challenge (RFC 6750 §3), if there is one.
+ * @param response - the response
+ * @param code - the code of the error
+ * @param scheme - the scheme the token was sent with (its challenge is preferred)
+ * @returns the error, or `undefined` when the response is no challenge
+ * @throws {@link TransportError} `HTTP_NETWORK_ERROR` when the reading module cannot be loaded
  * @internal
  */
-export function challengeError(
+export async function challengeError(
   response: HttpResponse,
-  code: 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE' = 'USERINFO_BEARER_CHALLENGE',
-  scheme: 'bearer' | 'dpop' = 'bearer',
-): OAuthResponseError | undefined {
-  const { status } = response
-  const header = response.headers.get('www-authenticate')
-  if ((status !== 401 && status !== 403) || header === null) return undefined
-  const challenges = parseChallenges(response.redact(header))
-  const other = scheme === 'bearer' ? 'dpop' : 'bearer'
-  const chosen =
-    challenges.find((c) => c.scheme === scheme) ?? challenges.find((c) => c.scheme === other)
-  const parameters = chosen?.parameters ?? {}
-  return new OAuthResponseError(code, {
-    // RFC 6750 §3.1: a challenge without error (no usable credentials) still refused our token.
-    error: parameters.error ?? (status === 403 ? 'insufficient_scope' : 'invalid_token'),
-    errorDescription: parameters.error_description,
-    errorUri: parameters.error_uri,
-    status,
-    challenges,
-  })
-}
-
-const TOKEN = /[!#$%&'*+.^_`|~\w-]+/y
-const TOKEN68 = /[\w.~+/-]+=*/y
-const OWS = /[ \t]*/y
-const SEPARATORS = /[ \t,]*/y
-
-/**
- * Parses a `WWW-Authenticate` header value into its challenges (RFC 9110 §11.6.1).
- *
- * Schemes and parameter names lower-cased, quoted strings unescaped, token68 credentials skipped.
- * Parsing stops at the first malformed part and keeps what came before.
- *
- * @param header - the header value
- * @returns the challenges, in order
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-11.6.1 RFC 9110 §11.6.1
- * @internal
- */
-export function parseChallenges(header: string): WWWAuthenticateChallenge[] {
-  const challenges: WWWAuthenticateChallenge[] = []
-  let i = 0
-  const read = (pattern: RegExp): string | undefined => {
-    pattern.lastIndex = i
-    const match = pattern.exec(header)
-    if (match === null || match[0] === '') return undefined
-    i = pattern.lastIndex
-    return match[0]
-  }
-  for (;;) {
-    read(SEPARATORS)
-    if (i >= header.length) return challenges
-    const scheme = read(TOKEN)
-    if (scheme === undefined) return challenges
-    const parameters: Record<string, string> = {}
-    challenges.push({ scheme: scheme.toLowerCase(), parameters })
-    if (read(OWS) === undefined) continue // no parameters: a comma, the end, or garbage
-    const start = i
-    if (read(TOKEN68) !== undefined) {
-      read(OWS)
-      if (i >= header.length || header[i] === ',') continue
-      i = start
-    }
-    for (;;) {
-      const before = i
-      const name = read(TOKEN)
-      read(OWS)
-      if (name === undefined || header[i] !== '=') {
-        i = before // the next challenge's scheme
-        break
-      }
-      i++
-      read(OWS)
-      const value = header[i] === '"' ? readQuoted() : read(TOKEN)
-      if (value === undefined) return challenges
-      const key = name.toLowerCase()
-      if (!Object.hasOwn(parameters, key) && key !== '__proto__') parameters[key] = value
-      read(OWS)
-      if (i >= header.length) return challenges
-      if (header[i] !== ',') return challenges
-      read(SEPARATORS)
-    }
-  }
-
-  function readQuoted(): string | undefined {
-    let value = ''
-    for (let j = i + 1; j < header.length; j++) {
-      const char = header[j]
-      if (char === '"') {
-        i = j + 1
-        return value
-      }
-      if (char === '\\') j++
-      if (j >= header.length) return undefined
-      value += header[j]
-    }
+  code?: Extract<
+    OAuthResponseErrorCode,
+    'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
+  >,
+  scheme?: 'bearer' | 'dpop',
+): Promise<OAuthResponseError | undefined> {
+  if (
+    (response.status !== 401 && response.status !== 403) ||
+    !response.headers.has('www-authenticate')
+  ) {
     return undefined
   }
+  return (await loadErrorResponse()).challengeError(response, code, scheme)
 }

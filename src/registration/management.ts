@@ -159,7 +159,7 @@ export async function deleteClientRegistration(
     { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
     options,
   )
-  if (response.status !== 204) throw oauthError(response, 'REGISTRATION_ERROR_RESPONSE', 204)
+  if (response.status !== 204) throw await oauthError(response, 'REGISTRATION_ERROR_RESPONSE', 204)
 }
 
 /** The client configuration endpoint, checked, and the registration access token. */

@@ -68,13 +68,13 @@ export interface RegistrationContext {
  * @throws {@link TransportError} `HTTP_*`
  * @internal
  */
-export function readRegistrationResponse(
+export async function readRegistrationResponse(
   response: HttpResponse,
   expected: 200 | 201,
   context: RegistrationContext,
-): ClientRegistration {
+): Promise<ClientRegistration> {
   if (response.status !== expected)
-    throw oauthError(response, 'REGISTRATION_ERROR_RESPONSE', expected)
+    throw await oauthError(response, 'REGISTRATION_ERROR_RESPONSE', expected)
   const body = parseJsonObject(response)
   const {
     client_id: clientId,

@@ -315,7 +315,7 @@ describe('readPushedAuthorizationResponse: a crafted Response read directly', ()
         },
       ),
     )
-    assert.deepEqual(readPushedAuthorizationResponse(response), {
+    assert.deepEqual(await readPushedAuthorizationResponse(response), {
       requestUri: 'urn:ietf:params:oauth:request_uri:1',
       expiresIn: 60,
     })

@@ -15,7 +15,7 @@ describe('readTokenResponse: a crafted Response read directly', () => {
   const good = { access_token: 'at-1', token_type: 'Bearer', expires_in: 60, id_token: 'a.b.c' }
 
   test('a 200 with a Bearer access token and an ID token is read (twin of the refusals below)', async () => {
-    const tokens = readTokenResponse(await httpResponseOf(Response.json(good)), {
+    const tokens = await readTokenResponse(await httpResponseOf(Response.json(good)), {
       idToken: 'required',
     })
     assert.deepEqual(tokens, {
@@ -47,7 +47,7 @@ describe('readTokenResponse: a crafted Response read directly', () => {
     assert.deepEqual([err.expected, err.actual], ['DPoP', 'Bearer'])
     const dpop = await httpResponseOf(Response.json({ ...good, token_type: 'dpop' }))
     assert.equal(
-      readTokenResponse(dpop, { idToken: 'required', tokenType: 'DPoP' }).tokenType,
+      (await readTokenResponse(dpop, { idToken: 'required', tokenType: 'DPoP' })).tokenType,
       'DPoP',
     )
   })
@@ -65,7 +65,7 @@ describe('readTokenResponse: a crafted Response read directly', () => {
       (async () => readTokenResponse(bare, { idToken: 'required' }))(),
       'TOKEN_RESPONSE_INVALID',
     )
-    assert.equal(readTokenResponse(bare, { idToken: 'optional' }).idToken, undefined)
+    assert.equal((await readTokenResponse(bare, { idToken: 'optional' })).idToken, undefined)
   })
 
   test('a 400 OAuth error is TOKEN_ERROR_RESPONSE with the sent code redacted; a 503 is HTTP_UNEXPECTED_STATUS', async () => {
@@ -108,7 +108,7 @@ describe('readTokenResponse: what a grant expects', () => {
   test('twin: token_type N_A (any case) is read as N_A when the grant accepts it', async () => {
     for (const tokenType of ['N_A', 'n_a']) {
       const response = await httpResponseOf(Response.json({ ...good, token_type: tokenType }))
-      const tokens = readTokenResponse(response, {
+      const tokens = await readTokenResponse(response, {
         idToken: 'ignored',
         notApplicableTokenType: true,
       })
@@ -119,7 +119,7 @@ describe('readTokenResponse: what a grant expects', () => {
   test('an id_token is dropped unread when the grant ignores ID tokens, even a malformed one', async () => {
     for (const idToken of ['a.b.c', 42]) {
       const response = await httpResponseOf(Response.json({ ...good, id_token: idToken }))
-      assert.equal(readTokenResponse(response, { idToken: 'ignored' }).idToken, undefined)
+      assert.equal((await readTokenResponse(response, { idToken: 'ignored' })).idToken, undefined)
     }
   })
 

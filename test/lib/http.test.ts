@@ -308,3 +308,20 @@ test('scrubbing, the twin: a fetch error quoting nothing secret keeps its name, 
   )
   assert.ok(!everythingShown(err).includes('[redacted]'))
 })
+
+test("an error answer's redactor takes out what the request sent; a JSON success's hides a whole text", async () => {
+  const sent = {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'code=the-secret-code',
+  }
+  const answer = (status: number) =>
+    httpRequest(url, sent, { fetch: async () => json({ error: 'x' }, { status }) })
+  // an error answer loads the redaction, which takes out only what was sent
+  const refused = await answer(400)
+  assert.equal(refused.redact('the code the-secret-code is bad'), 'the code [redacted] is bad')
+  // a JSON success needs none: its redactor hides everything, so a later use cannot leak
+  const accepted = await answer(200)
+  assert.equal(accepted.redact('the code the-secret-code is bad'), '[redacted]')
+  assert.equal(accepted.redact(''), '')
+})

@@ -53,11 +53,15 @@ describe('the published main entry', () => {
 describe("a page's bundle of the published browser build", () => {
   const dir = mkdtempSync(join(tmpdir(), 'oidc-rp-page-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
-  /** Text only the cookie binding has, and text only the parameter merge has. */
-  const COOKIE_BINDING = 'the browser-binding cookie does not belong to this sign-in'
-  const MERGE = 'is not a parameter the policy names'
+  /** Text only each of them has: the cookie binding, the merge, error reading, redaction. */
+  const LAZY = {
+    'cookie binding': 'the browser-binding cookie does not belong to this sign-in',
+    'parameter merge': 'is not a parameter the policy names',
+    'OAuth error reading': 'or an OAuth error',
+    redaction: "[-_.!~*'()]|%20",
+  }
 
-  test('leaves the cookie binding and the parameter merge to chunks loaded on first use', async () => {
+  test('leaves the cookie binding, the merge, error reading and redaction to chunks loaded on first use', async () => {
     const dist = join(dir, 'dist')
     await bundleEntries(dist, { withoutNode: true })
     const entry = join(dir, 'page.js')
@@ -79,13 +83,18 @@ export const page = [discover, createAuthorizationRequest, handleCallback, creat
     })
     const initial = staticGraph(join(out, 'page.js')).files.map((f) => readFileSync(f, 'utf8'))
     assert.ok(initial.length <= 2, `${initial.length} files at load: the core was split`)
-    assert.ok(!initial.some((code) => code.includes(COOKIE_BINDING)))
-    assert.ok(!initial.some((code) => code.includes(MERGE)))
+    for (const [part, text] of Object.entries(LAZY)) {
+      assert.ok(!initial.some((code) => code.includes(text)), `${part} is loaded with the page`)
+    }
     // twin: both are in the bundle, in the chunks the page loads when it needs them
     const all = readdirSync(out, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.js'))
       .map((f) => readFileSync(join(out, f), 'utf8'))
-    assert.ok(all.some((code) => code.includes(COOKIE_BINDING)))
-    assert.ok(all.some((code) => code.includes(MERGE)))
+    for (const [part, text] of Object.entries(LAZY)) {
+      assert.ok(
+        all.some((code) => code.includes(text)),
+        `${part} is not in the bundle`,
+      )
+    }
   })
 })

@@ -6,7 +6,7 @@ import {
   oauthError,
   oauthErrorBody,
   parseChallenges,
-} from '../../src/lib/oauth-error.js'
+} from '../../src/lib/error-response.js'
 import { httpResponseOf } from '../support/http-response.js'
 
 const SECRET = 's3cr3t-client-secret-value'
