@@ -8,6 +8,7 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
+import { isJwtResponseMode } from '../config/policy.js'
 import { runtimeOf } from '../config/runtime.js'
 import { ValidationError } from '../errors.js'
 import { decryptionKeysOf, jwksOf, secretKeysOf } from '../keys.js'
@@ -23,6 +24,7 @@ import {
   type TokenProfile,
 } from '../lib/jwt-claims.js'
 import type { RequestParameters } from '../lib/request-input.js'
+import type { Transaction } from '../storage.js'
 
 /**
  * The JARM response as a token profile (JARM §4.4).
@@ -179,4 +181,45 @@ export function checkJarmAlgs(config: Configuration): void {
       )
     }
   }
+}
+
+/**
+ * Checks that the response came wrapped for a JARM mode, and plain otherwise (JARM §2.3).
+ * @param transaction - the pending sign-in
+ * @param wrapped - whether the callback carried a JARM `response`
+ * @throws {@link ValidationError} `JARM_RESPONSE_MISSING`, `JARM_RESPONSE_UNEXPECTED`
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3 | JARM §2.3}
+ * @internal
+ */
+export function checkJarmMode(transaction: Transaction, wrapped: boolean): void {
+  const asked = isJwtResponseMode(transaction.responseMode)
+  if (asked === wrapped) return
+  throw new ValidationError(
+    asked ? 'JARM_RESPONSE_MISSING' : 'JARM_RESPONSE_UNEXPECTED',
+    asked
+      ? `the sign-in asked for response mode ${clip(transaction.responseMode ?? '')} but the callback has no JARM response parameter`
+      : 'the callback has a JARM response parameter but the sign-in asked for a plain response mode',
+    {
+      claim: 'response',
+      expected: asked ? 'present' : 'absent',
+      actual: asked ? 'absent' : 'present',
+    },
+  )
+}
+
+/**
+ * The plain response mode that carries a JARM mode's `response`.
+ *
+ * `jwt` is the response type's default carrier (JARM §2.3.4): the query for `code`, the fragment
+ * for a response type that returns tokens. Any other mode is returned as it is.
+ *
+ * @param mode - the transaction's response mode
+ * @param carriesTokens - whether the response type returns an ID token or access token
+ * @returns the plain mode (`query`, `fragment`, `form_post`, …)
+ * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3.4 | JARM §2.3.4}
+ * @internal
+ */
+export function carrierOf(mode: string, carriesTokens: boolean): string {
+  if (mode === 'jwt') return carriesTokens ? 'fragment' : 'query'
+  return mode.endsWith('.jwt') ? mode.slice(0, -'.jwt'.length) : mode
 }

@@ -13,7 +13,7 @@ import { tenantsFeature } from '../config/features.js'
 import { isJwtResponseMode, type ResponseType } from '../config/policy.js'
 import { runtimeOf } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
-import { installedFeature } from '../lib/features.js'
+import { installedFeature, need } from '../lib/features.js'
 import { clip } from '../lib/json.js'
 import { lazy } from '../lib/lazy.js'
 import {
@@ -126,7 +126,12 @@ export async function readAuthorizationResponse(
     cookieHeader,
   )
   const shape = shapeOf(transaction)
-  checkJarmMode(transaction, wrapped)
+  // A JARM mode asked for, or a JARM response: the JARM feature checks that they go together.
+  const jarm =
+    wrapped || isJwtResponseMode(transaction.responseMode)
+      ? need<typeof Jarm>('jarm', 'a JARM response')
+      : undefined
+  jarm?.checkJarmMode(transaction, wrapped)
   // RFC 9207: `iss` may be left out only where the transaction's response type brings a
   // front-channel
   // ID token (validated later, its signed `iss` names the OP): never for an error response, and
@@ -139,7 +144,7 @@ export async function readAuthorizationResponse(
       errorUri: params.error_uri,
     })
   }
-  checkResponseMode(transaction, shape, delivery)
+  checkResponseMode(transaction, shape, delivery, jarm)
   checkShape(transaction.responseType, shape, params)
   return { transaction, shape, params, clearBinding }
 }
@@ -301,15 +306,23 @@ function shapeOf(transaction: Transaction): Shape {
   return shape
 }
 
-function checkResponseMode(transaction: Transaction, shape: Shape, delivery: Delivery): void {
+function checkResponseMode(
+  transaction: Transaction,
+  shape: Shape,
+  delivery: Delivery,
+  jarm: typeof Jarm | undefined,
+): void {
   if (delivery === 'unknown') return
   const carriesTokens = shape.idToken || shape.token
+  const mode = transaction.responseMode
   const expected =
-    transaction.responseMode === undefined
+    mode === undefined
       ? carriesTokens
         ? 'fragment'
         : 'query'
-      : carrierOf(transaction.responseMode, carriesTokens)
+      : jarm === undefined
+        ? mode
+        : jarm.carrierOf(mode, carriesTokens)
   const fits =
     expected === 'form_post'
       ? delivery === 'form_post'
@@ -374,45 +387,4 @@ function unknownState(message: string): ValidationError {
 
 function invalidInput(message: string): ValidationError {
   return new ValidationError('CALLBACK_INVALID_INPUT', message)
-}
-
-/**
- * Checks that the response came wrapped for a JARM mode, and plain otherwise (JARM §2.3).
- * @param transaction - the pending sign-in
- * @param wrapped - whether the callback carried a JARM `response`
- * @throws {@link ValidationError} `JARM_RESPONSE_MISSING`, `JARM_RESPONSE_UNEXPECTED`
- * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3 | JARM §2.3}
- * @internal
- */
-export function checkJarmMode(transaction: Transaction, wrapped: boolean): void {
-  const asked = isJwtResponseMode(transaction.responseMode)
-  if (asked === wrapped) return
-  throw new ValidationError(
-    asked ? 'JARM_RESPONSE_MISSING' : 'JARM_RESPONSE_UNEXPECTED',
-    asked
-      ? `the sign-in asked for response mode ${clip(transaction.responseMode ?? '')} but the callback has no JARM response parameter`
-      : 'the callback has a JARM response parameter but the sign-in asked for a plain response mode',
-    {
-      claim: 'response',
-      expected: asked ? 'present' : 'absent',
-      actual: asked ? 'absent' : 'present',
-    },
-  )
-}
-
-/**
- * The plain response mode that carries a JARM mode's `response`.
- *
- * `jwt` is the response type's default carrier (JARM §2.3.4): the query for `code`, the fragment
- * for a response type that returns tokens. Any other mode is returned as it is.
- *
- * @param mode - the transaction's response mode
- * @param carriesTokens - whether the response type returns an ID token or access token
- * @returns the plain mode (`query`, `fragment`, `form_post`, …)
- * @see {@link https://openid.net/specs/oauth-v2-jarm.html#section-2.3.4 | JARM §2.3.4}
- * @internal
- */
-export function carrierOf(mode: string, carriesTokens: boolean): string {
-  if (mode === 'jwt') return carriesTokens ? 'fragment' : 'query'
-  return mode.endsWith('.jwt') ? mode.slice(0, -'.jwt'.length) : mode
 }

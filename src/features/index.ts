@@ -58,6 +58,8 @@ export const pushedAuthorization: OidcRpFeature = feature('pushedAuthorization',
 export const jarm: OidcRpFeature = feature('jarm', {
   unwrapJarmResponse: jarmResponses.unwrapJarmResponse,
   checkJarmAlgs: jarmResponses.checkJarmAlgs,
+  checkJarmMode: jarmResponses.checkJarmMode,
+  carrierOf: jarmResponses.carrierOf,
 })
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose'
-import { carrierOf } from '../../src/callback/response.js'
+import { carrierOf } from '../../src/callback/jarm.js'
 import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
 import type { JarmFault } from '../../src/testing/index.js'
 import { assertSignedIn, formPost, tamper } from '../support/callback.js'
