@@ -10,10 +10,9 @@
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { invalidArgument } from './lib/checks.js'
-import type { DPoPAlg, DPoPHandle, DPoPHandleOptions } from './lib/dpop.js'
+import type { DPoPAlg, DPoPHandle, DPoPHandleOptions, DPoPServer } from './lib/dpop.js'
 import type { HttpResponse } from './lib/http.js'
 import { lazy } from './lib/lazy.js'
-import { loadErrorResponse } from './lib/oauth-error.js'
 
 /** The proof maker, loaded on first use only: an application without DPoP never loads it. */
 const proofMaker = /* @__PURE__ */ lazy(() => import('./lib/dpop.js'))
@@ -69,12 +68,6 @@ export async function createDPoPHandle(
 }
 
 /**
- * Which kind of server a request goes to: how it asks for a nonce differs (RFC 9449 §8, §9).
- * @internal
- */
-export type DPoPServer = 'authorization' | 'resource'
-
-/**
  * Sends a request with a DPoP proof, and once more with the server's nonce when it asks for one.
  *
  * The `DPoP-Nonce` of every response is remembered. The retry happens only when the server
@@ -98,27 +91,8 @@ export async function sendWithDPoP(
   server: DPoPServer,
 ): Promise<HttpResponse> {
   if (dpop === undefined) return send({})
-  const attempt = async () => {
-    const proof = await dpop.proof(request.method, request.url, {
-      nowInMs: runtimeOf(config).now(),
-      ...(request.accessToken === undefined ? {} : { accessToken: request.accessToken }),
-    })
-    const response = await send({ dpop: proof })
-    const freshNonce = dpop.rememberNonce(request.url, response.headers)
-    return { response, freshNonce }
-  }
-  const first = await attempt()
-  if (!first.freshNonce || !(await asksForNonce(first.response, server))) return first.response
-  return (await attempt()).response
-}
-
-/** Whether a response is the server's demand for a DPoP nonce (RFC 9449 §8 and §9). */
-async function asksForNonce(response: HttpResponse, server: DPoPServer): Promise<boolean> {
-  if (response.status !== (server === 'authorization' ? 400 : 401)) return false
-  const { oauthErrorBody, parseChallenges } = await loadErrorResponse()
-  if (server === 'authorization') return oauthErrorBody(response)?.error === 'use_dpop_nonce'
-  const challenges = parseChallenges(response.headers.get('www-authenticate') ?? '')
-  return challenges.some((c) => c.scheme === 'dpop' && c.parameters.error === 'use_dpop_nonce')
+  const now = runtimeOf(config).now
+  return (await proofMaker()).sendWithProof(dpop, now, request, send, server)
 }
 
 /**

@@ -11,6 +11,8 @@
 import { UsageError } from '../errors.js'
 import * as base64url from './base64url.js'
 import { sha256Text } from './hash.js'
+import type { HttpResponse } from './http.js'
+import { loadErrorResponse } from './oauth-error.js'
 import { randomBase64url } from './random.js'
 
 /**
@@ -255,4 +257,56 @@ export async function makeHandle(
       return nonce !== previous
     },
   }
+}
+
+/**
+ * Which kind of server a request goes to: how it asks for a nonce differs (RFC 9449 §8, §9).
+ * @internal
+ */
+export type DPoPServer = 'authorization' | 'resource'
+
+/**
+ * Sends a request with a DPoP proof, and once more with the server's nonce when it asks for one.
+ *
+ * The `DPoP-Nonce` of every response is remembered. The retry happens only when the server
+ * answered `use_dpop_nonce` (a 400 OAuth error from the authorization server, a 401 `DPoP`
+ * challenge from a resource server) with a nonce other than the one just sent; the second answer
+ * is returned whatever it is.
+ * @param dpop - the handle
+ * @param now - the clock, in milliseconds
+ * @param request - the method, URL and (at resource servers) the access token the proof covers
+ * @param send - sends the request with these extra headers
+ * @param server - the kind of server
+ * @returns the last response
+ * @see {@link https://www.rfc-editor.org/rfc/rfc9449#section-8 | RFC 9449 §8, §9}
+ * @internal
+ */
+export async function sendWithProof(
+  dpop: DPoPHandle,
+  now: () => number,
+  request: { readonly method: string; readonly url: string; readonly accessToken?: string },
+  send: (headers: Record<string, string>) => Promise<HttpResponse>,
+  server: DPoPServer,
+): Promise<HttpResponse> {
+  const attempt = async () => {
+    const proof = await dpop.proof(request.method, request.url, {
+      nowInMs: now(),
+      ...(request.accessToken === undefined ? {} : { accessToken: request.accessToken }),
+    })
+    const response = await send({ dpop: proof })
+    const freshNonce = dpop.rememberNonce(request.url, response.headers)
+    return { response, freshNonce }
+  }
+  const first = await attempt()
+  if (!first.freshNonce || !(await asksForNonce(first.response, server))) return first.response
+  return (await attempt()).response
+}
+
+/** Whether a response is the server's demand for a DPoP nonce (RFC 9449 §8 and §9). */
+async function asksForNonce(response: HttpResponse, server: DPoPServer): Promise<boolean> {
+  if (response.status !== (server === 'authorization' ? 400 : 401)) return false
+  const { oauthErrorBody, parseChallenges } = await loadErrorResponse()
+  if (server === 'authorization') return oauthErrorBody(response)?.error === 'use_dpop_nonce'
+  const challenges = parseChallenges(response.headers.get('www-authenticate') ?? '')
+  return challenges.some((c) => c.scheme === 'dpop' && c.parameters.error === 'use_dpop_nonce')
 }
