@@ -89,6 +89,40 @@ export const PARTIAL_CORE_USERS: readonly string[] = [
 ]
 
 /**
+ * The modules a page loads on first use but every server sign-in needs: the browser-binding cookie
+ * (a server's transaction store binds with it) and the reading of a `Request`.
+ */
+export const SERVER_SIGN_IN_PATH = ['browser-binding.ts', 'lib/request-body.ts'] as const
+
+/**
+ * Puts {@link SERVER_SIGN_IN_PATH} in the core chunk of the build for Node.
+ *
+ * They stay loaded on first use in the build for pages and workers; in Node each would cost its
+ * own module loads at the first sign-in (with the chunks its imports split off: three modules).
+ */
+export const serverPathInCore: Plugin = {
+  name: 'server-path-in-core',
+  setup(b) {
+    const core = join(ROOT, 'src', 'core.ts')
+    const imports = SERVER_SIGN_IN_PATH.map(
+      (path) => `import ${JSON.stringify(join(ROOT, 'src', path))}\n`,
+    )
+    const server = new Set(SERVER_SIGN_IN_PATH.map((path) => join(ROOT, 'src', path)))
+    // package.json declares the sources free of side effects; these imports are kept for their code
+    b.onResolve({ filter: /^\// }, (args) =>
+      args.importer === core && server.has(args.path)
+        ? { path: args.path, sideEffects: true }
+        : undefined,
+    )
+    b.onLoad({ filter: /core\.ts$/ }, (args) =>
+      args.path === core
+        ? { contents: `${readFileSync(core, 'utf8')}\n${imports.join('')}`, loader: 'ts' }
+        : undefined,
+    )
+  },
+}
+
+/**
  * Keeps the core in one chunk.
  *
  * esbuild puts each module in the chunk of the set of entries (and lazily loaded modules) that
@@ -137,7 +171,10 @@ export function bundleOptions(
     packages: 'external',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: options.withoutNode === true ? [oneCoreChunk, withoutNodeCrypto] : [oneCoreChunk],
+    plugins:
+      options.withoutNode === true
+        ? [oneCoreChunk, withoutNodeCrypto]
+        : [serverPathInCore, oneCoreChunk],
   }
 }
 

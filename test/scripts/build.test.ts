@@ -43,6 +43,17 @@ describe('the published main entry', () => {
     })
   }
 
+  test("the build for Node loads a server sign-in's cookie binding with the core; pages load it on first use", async () => {
+    const text = 'the browser-binding cookie does not belong to this sign-in'
+    const loadedAtImport = async (withoutNode: boolean) => {
+      const out = join(dir, withoutNode ? 'binding-no-node' : 'binding-node')
+      const { files } = staticGraph(await bundleEntries(out, { withoutNode }))
+      return files.some((file) => readFileSync(file, 'utf8').includes(text))
+    }
+    assert.equal(await loadedAtImport(false), true)
+    assert.equal(await loadedAtImport(true), false)
+  })
+
   test('twin: without the one-core-chunk plugin the core splits by which entry uses what', async () => {
     const out = join(dir, 'split')
     await build({ ...bundleOptions(out), plugins: [] })
