@@ -89,36 +89,47 @@ export const PARTIAL_CORE_USERS: readonly string[] = [
 ]
 
 /**
- * The modules a page loads on first use but every server sign-in needs: the browser-binding cookie
- * (a server's transaction store binds with it) and the reading of a `Request`.
+ * The modules a page loads on first use but a server's sign-ins need: the browser-binding cookie (a
+ * server's transaction store binds with it), the reading of a `Request`, and the merge of runtime
+ * parameters.
  */
-export const SERVER_SIGN_IN_PATH = ['browser-binding.ts', 'lib/request-body.ts'] as const
+export const SERVER_SIGN_IN_PATH = [
+  'browser-binding.ts',
+  'lib/request-body.ts',
+  'authorization/merge.ts',
+] as const
+
+/** A value a module exports by declaration (its functions, constants and classes). */
+const EXPORTED_VALUE = /^export (?:async )?(?:function\*?|const|let|class) (\w+)/gm
 
 /**
- * Puts {@link SERVER_SIGN_IN_PATH} in the core chunk of the build for Node.
+ * Makes {@link SERVER_SIGN_IN_PATH} static imports in the build for Node.
  *
- * They stay loaded on first use in the build for pages and workers; in Node each would cost its
- * own module loads at the first sign-in (with the chunks its imports split off: three modules).
+ * The sources load them with `import('…')`, so a page fetches them only when needed; in Node each
+ * would cost a module load at the first sign-in. Here each such `import('…')` becomes a promise of
+ * its exports imported statically, so the module joins the core chunk and loading it costs nothing.
  */
 export const serverPathInCore: Plugin = {
   name: 'server-path-in-core',
   setup(b) {
-    const core = join(ROOT, 'src', 'core.ts')
-    const imports = SERVER_SIGN_IN_PATH.map(
-      (path) => `import ${JSON.stringify(join(ROOT, 'src', path))}\n`,
-    )
     const server = new Set(SERVER_SIGN_IN_PATH.map((path) => join(ROOT, 'src', path)))
-    // package.json declares the sources free of side effects; these imports are kept for their code
-    b.onResolve({ filter: /^\// }, (args) =>
-      args.importer === core && server.has(args.path)
-        ? { path: args.path, sideEffects: true }
-        : undefined,
-    )
-    b.onLoad({ filter: /core\.ts$/ }, (args) =>
-      args.path === core
-        ? { contents: `${readFileSync(core, 'utf8')}\n${imports.join('')}`, loader: 'ts' }
-        : undefined,
-    )
+    b.onLoad({ filter: /\/src\/.*\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      let statics = ''
+      let count = 0
+      const contents = source.replace(DYNAMIC_IMPORT, (call, target: string) => {
+        const path = join(dirname(args.path), `${target}.ts`)
+        if (!server.has(path)) return call
+        // its exports by name: a namespace object would need a helper chunk of its own
+        const names = [...readFileSync(path, 'utf8').matchAll(EXPORTED_VALUE)].map((m) => m[1]!)
+        const local = (name: string) => `serverPath${count}_${name}`
+        statics += `import { ${names.map((n) => `${n} as ${local(n)}`).join(', ')} } from ${JSON.stringify(path)}\n`
+        const members = names.map((n) => `${n}: ${local(n)}`).join(', ')
+        count++
+        return `Promise.resolve({ ${members} })`
+      })
+      return statics === '' ? undefined : { contents: `${contents}\n${statics}`, loader: 'ts' }
+    })
   },
 }
 
