@@ -7,12 +7,8 @@
  * @module
  */
 
-import {
-  canonicalValue,
-  checkValues,
-  isSdkOwned,
-  SPACE_SEPARATED,
-} from '../config/parameter-values.js'
+import { canonicalValue, SPACE_SEPARATED } from '../config/parameter-forms.js'
+import { checkValues, isSdkOwned } from '../config/parameter-values.js'
 import type { CompiledRule, RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'

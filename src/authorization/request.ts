@@ -11,7 +11,7 @@
 import type { BrowserBindingCookie } from '../browser-binding.js'
 import type { Configuration } from '../config/configuration.js'
 import { acrMappingFeature, securityProfileFeature } from '../config/features.js'
-import { SPACE_SEPARATED } from '../config/parameter-values.js'
+import { SPACE_SEPARATED } from '../config/parameter-forms.js'
 import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument, unsupportedError } from '../lib/checks.js'

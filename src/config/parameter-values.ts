@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js'
 import { CONTENT_ENCS } from '../lib/algorithms.js'
 import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
 import { hasRepeatedMembers, isPlainObject } from '../lib/json.js'
+import { SPACE_SEPARATED } from './parameter-forms.js'
 
 /**
  * Parameters the SDK sets itself; neither the policy nor the application may name them.
@@ -59,18 +60,6 @@ export function isSdkOwned(name: string): boolean {
   return folded !== name && (SDK_OWNED_PARAMETERS.has(folded) || folded === 'scope')
 }
 
-/**
- * Parameters whose values are space-separated lists; others repeat for several values.
- * @internal
- */
-export const SPACE_SEPARATED: ReadonlySet<string> = new Set([
-  'scope',
-  'acr_values',
-  'prompt',
-  'ui_locales',
-  'claims_locales',
-])
-
 const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
 
 /**
@@ -81,22 +70,6 @@ const TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/
  */
 export function isContentEncryption(enc: string): boolean {
   return CONTENT_ENCS.has(enc)
-}
-
-/**
- * The canonical form of one value for comparisons (`claims` JSON is re-serialised compactly).
- * @param name - the parameter name
- * @param value - one value
- * @returns the value to compare
- * @internal
- */
-export function canonicalValue(name: string, value: string): string {
-  if (name !== 'claims') return value
-  try {
-    return JSON.stringify(JSON.parse(value))
-  } catch {
-    return value
-  }
 }
 
 /**

@@ -10,7 +10,8 @@ import { CONTENT_ENCS, REQUEST_OBJECT_ALGS, REQUEST_OBJECT_ENC_ALGS } from '../l
 import { invalidConfiguration as invalid } from '../lib/checks.js'
 import { deepFreeze, isPlainObject } from '../lib/json.js'
 import type { ClientMetadata } from './client.js'
-import { canonicalValue, checkValues, isSdkOwned } from './parameter-values.js'
+import { canonicalValue } from './parameter-forms.js'
+import { checkValues, isSdkOwned } from './parameter-values.js'
 import {
   JWT_RESPONSE_MODES,
   OPEN_PARAMETERS,
@@ -24,6 +25,7 @@ import {
   type ResponseMode,
   type ResponseType,
 } from './policy.js'
+import { requestUriBaseOf } from './request-uri-base.js'
 
 /** The policy when none is given: any scope, every {@link OPEN_PARAMETERS} overridable. */
 const NO_POLICY: RequestPolicyInput = {
@@ -276,32 +278,4 @@ function bool(value: unknown, fallback: boolean, member: string): boolean {
 
 function optional<T>(value: unknown, check: (value: unknown) => T): T | undefined {
   return value === undefined ? undefined : check(value)
-}
-
-/**
- * Checks a base URL of request objects by reference.
- *
- * https (http on loopback), ending in `/`, without query or fragment.
- * @param value - the base URL
- * @param member - what it is, for the error (`policy.requestUriBase`)
- * @returns the normalised URL
- * @throws `UsageError` `INVALID_CONFIGURATION` naming the member
- * @internal
- */
-export function requestUriBaseOf(value: unknown, member = 'policy.requestUriBase'): string {
-  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
-  const loopback = url !== undefined && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)
-  if (
-    url === undefined ||
-    !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) ||
-    url.search !== '' ||
-    url.hash !== '' ||
-    !url.pathname.endsWith('/')
-  ) {
-    throw invalid(
-      member,
-      'an https URL (http only on loopback) ending in /, without query or fragment',
-    )
-  }
-  return url.href
 }

@@ -8,7 +8,7 @@
  */
 
 import { deepFreeze } from '../lib/json.js'
-import { canonicalValue } from './parameter-values.js'
+import { canonicalValue } from './parameter-forms.js'
 
 /**
  * The response types the SDK implements.

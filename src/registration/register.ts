@@ -8,9 +8,9 @@
  * @module
  */
 
-import { requestUriBaseOf } from '../config/policy-validation.js'
 import type { ProviderMetadata } from '../config/provider.js'
 import { validateProviderMetadata } from '../config/provider.js'
+import { requestUriBaseOf } from '../config/request-uri-base.js'
 import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
