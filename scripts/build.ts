@@ -103,6 +103,15 @@ export const SERVER_SIGN_IN_PATH = [
 const EXPORTED_VALUE = /^export (?:async )?(?:function\*?|const|let|class) (\w+)/gm
 
 /**
+ * The values a module of src/ exports by declaration, as {@link serverPathInCore} imports them.
+ * @param path - the module's absolute path
+ * @returns the names
+ */
+export function declaredExports(path: string): string[] {
+  return [...readFileSync(path, 'utf8').matchAll(EXPORTED_VALUE)].map((m) => m[1]!)
+}
+
+/**
  * Makes {@link SERVER_SIGN_IN_PATH} static imports in the build for Node.
  *
  * The sources load them with `import('…')`, so a page fetches them only when needed; in Node each
@@ -121,7 +130,7 @@ export const serverPathInCore: Plugin = {
         const path = join(dirname(args.path), `${target}.ts`)
         if (!server.has(path)) return call
         // its exports by name: a namespace object would need a helper chunk of its own
-        const names = [...readFileSync(path, 'utf8').matchAll(EXPORTED_VALUE)].map((m) => m[1]!)
+        const names = declaredExports(path)
         const local = (name: string) => `serverPath${count}_${name}`
         statics += `import { ${names.map((n) => `${n} as ${local(n)}`).join(', ')} } from ${JSON.stringify(path)}\n`
         const members = names.map((n) => `${n}: ${local(n)}`).join(', ')

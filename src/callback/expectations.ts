@@ -4,10 +4,8 @@
  * @module
  */
 import { expectNoNonce, type IdTokenExpectations } from '../id-token.js'
+import type { Mutable } from '../lib/json.js'
 import type { Transaction } from '../storage.js'
-
-/** A value with its `readonly` modifiers dropped, to build it member by member. */
-type Building<T> = { -readonly [K in keyof T]: T[K] }
 
 /**
  * The expectations of an ID token of this sign-in (only the members that apply are set).
@@ -26,7 +24,7 @@ export function expectationsOf(
   accessToken?: string,
   code?: string,
 ): IdTokenExpectations {
-  const expectations: Building<IdTokenExpectations> = { source }
+  const expectations: Mutable<IdTokenExpectations> = { source }
   if (accessToken !== undefined) expectations.accessToken = accessToken
   if (code !== undefined) expectations.code = code
   expectations.nonce = transaction.nonce ?? expectNoNonce

@@ -11,6 +11,7 @@ import type { Configuration } from '../config/configuration.js'
 import type { AttributeContract } from '../config/contract.js'
 import { fulfilAttributes } from '../config/mapping.js'
 import type { IdTokenClaims } from '../id-token.js'
+import type { Mutable } from '../lib/json.js'
 import { PROTOCOL_CLAIMS } from '../lib/protocol-claims.js'
 import type { Transaction } from '../storage.js'
 import type { AccessToken } from '../token.js'
@@ -259,14 +260,14 @@ export function buildSignInResult(config: Configuration, parts: SignInParts): Si
     parts.lookedUp ?? parts.resolved?.claims ?? mergeClaims(parts.idTokenClaims, parts.userinfo)
   const { attributes, missing } = fulfilAttributes(config.attributeMapping, claims)
   const tx = parts.transaction
-  const transaction: { -readonly [K in keyof SignInTransaction]: SignInTransaction[K] } = {
+  const transaction: Mutable<SignInTransaction> = {
     scope: tx.scope,
     responseType: tx.responseType,
     redirectUri: tx.redirectUri,
     createdAt: tx.createdAt,
   }
   if (tx.appState !== undefined) transaction.appState = tx.appState
-  const result: { -readonly [K in keyof SignInResult]: SignInResult[K] } = {
+  const result: Mutable<SignInResult> = {
     idToken: parts.idToken,
     idTokenClaims: parts.idTokenClaims,
     claims,

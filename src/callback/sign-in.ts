@@ -15,6 +15,7 @@ import { USERINFO_MODES } from '../config/settings.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, validateIdToken } from '../id-token.js'
 import type { DPoPHandle } from '../lib/dpop.js'
+import type { Mutable } from '../lib/json.js'
 import { lazy } from '../lib/lazy.js'
 import type { CallbackInput } from '../lib/request-input.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
@@ -151,16 +152,8 @@ export async function handleCallback(
   }
 
   // Implicit and hybrid: the front channel's tokens (a module loaded with the first such sign-in).
-  const front =
-    shape.idToken || shape.token
-      ? await (await loadFrontChannel()).readFrontChannel(
-          config,
-          transaction,
-          shape,
-          params,
-          signal,
-        )
-      : undefined
+  const frontChannel = shape.idToken || shape.token ? await loadFrontChannel() : undefined
+  const front = await frontChannel?.readFrontChannel(config, transaction, shape, params, signal)
   let idToken = params.id_token
   let idTokenClaims = front?.idTokenClaims
   let accessToken: AccessToken | undefined
@@ -188,7 +181,7 @@ export async function handleCallback(
       expectationsOf(transaction, 'token', signal),
     )
     if (front?.idTokenClaims !== undefined) {
-      ;(await loadFrontChannel()).checkSameAuthentication(front.idTokenClaims, idTokenClaims)
+      frontChannel!.checkSameAuthentication(front.idTokenClaims, idTokenClaims)
     }
     accessToken = toAccessToken(config, tokens, transaction.scope)
     refreshToken = tokens.refreshToken
@@ -244,9 +237,6 @@ function namesSources(claims: Readonly<Record<string, unknown>> | undefined): bo
   )
 }
 
-/** A value with its `readonly` modifiers dropped, to build it member by member. */
-type Building<T> = { -readonly [K in keyof T]: T[K] }
-
 async function callUserInfo(
   config: Configuration,
   claims: IdTokenClaims,
@@ -265,7 +255,7 @@ async function callUserInfo(
       { parameter: 'userinfo' },
     )
   }
-  const fetchOptions: Building<UserInfoOptions> = { expectedSubject: claims.sub }
+  const fetchOptions: Mutable<UserInfoOptions> = { expectedSubject: claims.sub }
   if (options.userinfoPlacement !== undefined) fetchOptions.placement = options.userinfoPlacement
   if (options.signal !== undefined) fetchOptions.signal = options.signal
   if (accessToken.type === 'DPoP' && options.dpop !== undefined) fetchOptions.dpop = options.dpop

@@ -209,3 +209,9 @@ export function hasRepeatedMembers(text: string): boolean {
   }
   return false
 }
+
+/**
+ * A value with its `readonly` modifiers dropped, to build it member by member.
+ * @internal
+ */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] }

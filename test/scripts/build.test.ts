@@ -9,7 +9,12 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { build } from 'esbuild'
-import { bundleEntries, bundleOptions } from '../../scripts/build.js'
+import {
+  bundleEntries,
+  bundleOptions,
+  declaredExports,
+  SERVER_SIGN_IN_PATH,
+} from '../../scripts/build.js'
 
 const STATIC_IMPORT = /(?:^|[;\n])\s*(?:import|export)\s*(?:[^'";]*?from\s*)?["']([^"']+)["']/g
 
@@ -55,6 +60,20 @@ describe('the published main entry', () => {
     }
     assert.equal(await loadedAtImport(false), true)
     assert.equal(await loadedAtImport(true), false)
+  })
+
+  test("the Node build's static import of a server-path module names every value it exports", async () => {
+    for (const path of SERVER_SIGN_IN_PATH) {
+      const file = join(import.meta.dirname, '..', '..', 'src', path)
+      const runtime = Object.keys(await import(file)).sort()
+      assert.deepEqual(declaredExports(file).sort(), runtime, path)
+    }
+    // twin: a re-export the declaration scan cannot see is caught
+    const dir2 = mkdtempSync(join(tmpdir(), 'oidc-rp-exports-'))
+    const file = join(dir2, 'm.ts')
+    writeFileSync(file, 'export function a() {}\nconst b = 1\nexport { b }\n')
+    assert.notDeepEqual(declaredExports(file).sort(), Object.keys(await import(file)).sort())
+    rmSync(dir2, { recursive: true, force: true })
   })
 
   test('twin: without the one-core-chunk plugin the core splits by which entry uses what', async () => {
