@@ -1,5 +1,5 @@
 /**
- * Generates docs/errors.md from the code unions in src/errors.ts (each code preceded by its TSDoc
+ * Generates docs/errors.md from the code unions in src/error-codes.ts (each code preceded by its TSDoc
  * line). `--write` writes the file; `--check` fails when the file is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -49,7 +49,7 @@ export function renderErrorsDoc(source: string): string {
     'browser sent failed), `TransportError` (network, timeout, size, status, content type), `UsageError` (the',
     'application or its configuration is wrong). Messages never contain secrets, codes, tokens or keys.',
     '',
-    'Generated from `src/errors.ts` by `npm run docs:errors`; a test fails when this page is out of date.',
+    'Generated from `src/error-codes.ts` by `npm run docs:errors`; a test fails when this page is out of date.',
     '',
     '| Code | Class | Meaning |',
     '|---|---|---|',
@@ -60,7 +60,7 @@ export function renderErrorsDoc(source: string): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const source = readFileSync(`${root}src/errors.ts`, 'utf8')
+  const source = readFileSync(`${root}src/error-codes.ts`, 'utf8')
   const doc = renderErrorsDoc(source)
   const path = `${root}docs/errors.md`
   if (process.argv.includes('--write')) {

@@ -12,14 +12,14 @@ import {
   ValidationError,
 } from '../src/errors.js'
 
-const source = readFileSync(new URL('../src/errors.ts', import.meta.url), 'utf8')
+const source = readFileSync(new URL('../src/error-codes.ts', import.meta.url), 'utf8')
 
 test('docs/errors.md is generated from the code unions and up to date', () => {
   const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8')
   assert.equal(doc, renderErrorsDoc(source), 'run npm run docs:errors')
 })
 
-test('every code literal in src/errors.ts has a documented meaning', () => {
+test('every code literal in src/error-codes.ts has a documented meaning', () => {
   const literals = [...source.matchAll(/^\s*\|\s*'([A-Z0-9_]+)'/gm)].map((m) => m[1])
   const documented = parseErrorCodes(source).map((r) => r.code)
   assert.ok(literals.length > 50)

@@ -66,9 +66,9 @@ export async function settle<T>(action: () => Promise<T> | T): Promise<Outcome<T
   }
 }
 
-const ERRORS_SOURCE = readFileSync(new URL('../../src/errors.ts', import.meta.url), 'utf8')
+const ERRORS_SOURCE = readFileSync(new URL('../../src/error-codes.ts', import.meta.url), 'utf8')
 
-/** Each error code and the class its union belongs to, read from `src/errors.ts`. */
+/** Each error code and the class its union belongs to, read from `src/error-codes.ts`. */
 const CLASS_OF_CODE: ReadonlyMap<string, string> = (() => {
   const map = new Map<string, string>()
   const unions = /export type (\w+)ErrorCode =\n([\s\S]*?)\n\n/g
@@ -123,7 +123,7 @@ export function assertDocumentedFailure(
     assert.fail(`not an OidcRpError: ${errorText(error).slice(0, 400)}`)
   }
   const klass = CLASS_OF_CODE.get(error.code)
-  assert.ok(klass !== undefined, `code ${error.code} is not in src/errors.ts`)
+  assert.ok(klass !== undefined, `code ${error.code} is not in src/error-codes.ts`)
   assert.equal(error.name, klass, `${error.code} thrown as ${error.name}, not ${klass}`)
   assert.ok(
     isDocumented(error.code, documented),
