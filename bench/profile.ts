@@ -13,7 +13,7 @@ import { buildDist, DIST, importSdk, ROOT } from './lib/build.js'
 import { makeOpKeys } from './lib/fixtures.js'
 import type { Contender } from './lib/harness.js'
 import { plainContenders, signedContenders } from './metrics/authorization.js'
-import { callbackContenders } from './metrics/callback.js'
+import { bound, callbackContenders } from './metrics/callback.js'
 import { dpopContenders } from './metrics/dpop.js'
 import { flowContenders, startOp } from './metrics/loopback.js'
 
@@ -48,7 +48,7 @@ if (target === 'loopback') {
   let contender: Contender
   if (target === 'callback-rs256' || target === 'callback-es256') {
     const alg = target === 'callback-rs256' ? 'RS256' : 'ES256'
-    contender = (await callbackContenders(sdk, keys, alg))[index]!
+    contender = [...(await callbackContenders(sdk, keys, alg)), await bound(keys, alg)][index]!
   } else if (target === 'authorization-plain') {
     contender = plainContenders(sdk, keys)[index]!
   } else if (target === 'authorization-rs256' || target === 'authorization-es256') {
@@ -115,5 +115,5 @@ const top = (m: Map<string, number>, k: number) =>
     .join('\n')
 console.log(`${target} #${index}: ${Math.round((ops * 1000) / elapsed)} ops/s under the profiler`)
 console.log(
-  `profile: ${file}\n\nself time\n${top(self, 25)}\n\ninclusive time\n${top(inclusive, 30)}`,
+  `profile: ${file}\n\nself time\n${top(self, Number(process.env.TOPN ?? 25))}\n\ninclusive time\n${top(inclusive, Number(process.env.TOPN ?? 30))}`,
 )

@@ -20,7 +20,7 @@ import {
   signedContenders,
 } from './metrics/authorization.js'
 import { runBundles } from './metrics/bundle.js'
-import { callbackContenders, correctness, FLOOR } from './metrics/callback.js'
+import { bound, callbackContenders, correctness, FLOOR } from './metrics/callback.js'
 import { coldContenders, runColdStarts } from './metrics/cold-start.js'
 import { DPOP_FLOOR, DPOP_OPERATIONS, dpopContenders } from './metrics/dpop.js'
 import { flowContenders, runFlows, startOp } from './metrics/loopback.js'
@@ -114,7 +114,8 @@ if (wants('callback')) {
   for (const alg of ['RS256', 'ES256'] as const) {
     const contenders = await callbackContenders(sdk, keys, alg)
     const checks = await correctness(contenders)
-    const measured = await interleave(contenders, FLOOR, PLANS.callback)
+    const timed = [...contenders, await bound(keys, alg)]
+    const measured = await interleave(timed, FLOOR, PLANS.callback)
     callback[alg] = measured.map((m) => ({ ...m, checks: checks[m.name] }))
     log(`1. callback ${alg}: ${short(callback[alg])}`)
   }

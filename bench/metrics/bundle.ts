@@ -18,6 +18,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { basename, join, relative } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild'
+import ts from 'typescript'
 import { bundleEntries, NO_NODE_ENTRIES, withoutNodeCrypto } from '../../scripts/build.js'
 import { CACHE, ROOT } from '../lib/build.js'
 import { prepareChild } from '../lib/op-context.js'
@@ -43,6 +44,11 @@ export interface BundleResult {
   readonly modules: readonly { module: string; bytes: number }[]
   /** Inputs that must not be there (mock OP, logout, sessions, Redis). */
   readonly forbidden: readonly string[]
+  /**
+   * gzip bytes of the files the path loads with every string and template text emptied: what
+   * the code weighs without a word of its messages (or of any other string).
+   */
+  readonly textFreeGzipBytes: number
 }
 
 export const BUNDLE_REFERENCE = 'openid-client'
@@ -86,7 +92,37 @@ const FORBIDDEN = /src\/(testing|logout|sessions)|src\/stores\/redis/
 /** The line each chunk gets for the child's run: records that it was evaluated. */
 const RECORD = 'globalThis.__bundleLoaded?.push(import.meta.url);\n'
 
-const gzip = (code: Uint8Array) => gzipSync(code, { level: 9 }).byteLength
+const gzip = (code: Uint8Array | string) => gzipSync(code, { level: 9 }).byteLength
+
+/**
+ * The code with the text of every string literal and template emptied, expressions kept.
+ * @param code - minified JavaScript
+ * @returns the same code without its text
+ */
+export function withoutText(code: string): string {
+  const source = ts.createSourceFile('x.js', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS)
+  const edits: { start: number; end: number; text: string }[] = []
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      edits.push({ start: node.getStart(source), end: node.end, text: '""' })
+      return
+    }
+    if (ts.isTemplateExpression(node)) {
+      const spans = node.templateSpans.map((span) => `\${${span.expression.getText(source)}}`)
+      edits.push({ start: node.getStart(source), end: node.end, text: `\`${spans.join('')}\`` })
+      return
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(source)
+  let out = ''
+  let at = 0
+  for (const edit of edits) {
+    out += code.slice(at, edit.start) + edit.text
+    at = edit.end
+  }
+  return out + code.slice(at)
+}
 
 /** A source path as the tables show it: `jose/…`, `oauth4webapi`, or `src/…`. */
 function moduleName(path: string): string {
@@ -192,6 +228,9 @@ async function bundle(
     name: contender.name,
     minifiedBytes: shipped.reduce((sum, f) => sum + f.bytes, 0),
     gzipBytes: shipped.reduce((sum, f) => sum + f.gzip, 0),
+    textFreeGzipBytes: out.outputFiles
+      .filter((f) => loaded === undefined || loaded.has(basename(f.path)))
+      .reduce((sum, f) => sum + gzip(withoutText(f.text)), 0),
     singleFileGzipBytes: await singleFileGzip(entry, sdk),
     files: files.sort((a, b) => Number(b.loaded) - Number(a.loaded) || b.bytes - a.bytes),
     ran: loaded !== undefined,

@@ -2,7 +2,7 @@
  * Metric 1: the code callback with ID token validation (signature verified, JWKS cached), through
  * an injected `fetch` that answers the token request from memory.
  */
-import { createHash } from 'node:crypto'
+import { createHash, createPublicKey, verify } from 'node:crypto'
 import { createLocalJWKSet, jwtVerify } from 'jose'
 import * as oc from 'openid-client'
 import type { Configuration, Transaction } from '../../src/index.js'
@@ -25,6 +25,7 @@ import {
   tokenResponseBody,
 } from '../lib/fixtures.js'
 import type { Contender } from '../lib/harness.js'
+import { BOUND } from '../lib/report.js'
 
 export const VERIFIER = 'bench-pkce-code-verifier-0123456789abcdefghijklmnop'
 
@@ -171,6 +172,42 @@ async function floor(keys: OpKeys, alg: Alg): Promise<CheckedContender<string>> 
 }
 
 export const FLOOR = 'jose jwtVerify (floor)'
+
+/**
+ * The work no callback can skip, and nothing else: the canned token response made and read as
+ * oidc-rp reads it (one `AbortController`, the body streamed), its JSON parsed, and the ID token's
+ * signature verified with Node's fastest primitive (`crypto.verify` on a `KeyObject` made once).
+ * No claim is checked and no store is used. Its rate over the floor's is the ceiling of any
+ * SDK's ratio in this metric. Not a contender: its checks are not run.
+ */
+export async function bound(keys: OpKeys, alg: Alg): Promise<Contender<string>> {
+  const key = keys.byAlg[alg]
+  const op = cannedOp(keys, tokenResponseBody(await idToken(key)))
+  const publicKey = createPublicKey({ key: { ...key.publicJwk }, format: 'jwk' })
+  const verifyKey =
+    alg === 'ES256' ? { key: publicKey, dsaEncoding: 'ieee-p1363' as const } : publicKey
+  const tokenUrl = `${ISSUER}/token`
+  return {
+    name: BOUND,
+    prepare: (count) => Array.from({ length: count }, () => tokenUrl),
+    run: async (url) => {
+      const controller = new AbortController()
+      const response = await op.fetch(url, { method: 'POST', signal: controller.signal })
+      const reader = response.body!.getReader()
+      let text = ''
+      const decoder = new TextDecoder()
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        text += decoder.decode(read.value, { stream: true })
+      }
+      const jwt = (JSON.parse(text) as { id_token: string }).id_token
+      const signed = jwt.lastIndexOf('.')
+      const signature = Buffer.from(jwt.slice(signed + 1), 'base64url')
+      if (!verify('sha256', Buffer.from(jwt.slice(0, signed)), verifyKey, signature)) {
+        throw new Error('bad signature')
+      }
+    },
+  }
+}
 
 /** The contenders of metric 1 for one alg, floor last. */
 export async function callbackContenders(
