@@ -9,6 +9,7 @@
 import { TransportError, UsageError } from '../errors.js'
 import { decodeUtf8, isPlainObject, MAX_JSON_DEPTH, nestedDeeperThan } from './json.js'
 import { lazy } from './lazy.js'
+import { readAtMost } from './read-stream.js'
 import type { Redactor } from './redact.js'
 
 /** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
@@ -218,32 +219,17 @@ async function readBody(
     throw tooLarge()
   }
   if (response.body === null) return new Uint8Array(0)
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
+  let body: Uint8Array | undefined
   try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), abortion])
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) throw tooLarge()
-      chunks.push(value)
-    }
+    body = await readAtMost(response.body, maxBytes, abortion)
   } catch (cause) {
-    reader.cancel().catch(() => {})
     if (cause instanceof TransportError) throw cause
     throw new TransportError('HTTP_NETWORK_ERROR', `reading the response from ${where} failed`, {
       url: where,
       cause: await redactedCause(cause, sent),
     })
   }
-  if (chunks.length === 1) return chunks[0]!
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
+  if (body === undefined) throw tooLarge()
   return body
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { clip, decodeUtf8 } from './json.js'
+import { readAtMost } from './read-stream.js'
 import { collect, fromUrl, type ReadInput, type ReadRules, refused } from './request-params.js'
 
 const FORM_TYPE = 'application/x-www-form-urlencoded'
@@ -46,32 +47,13 @@ async function readBody(request: Request, maxBytes: number): Promise<string | Re
   const tooLarge = refused(`the request body is larger than ${maxBytes} bytes`)
   if (Number(request.headers.get('content-length')) > maxBytes) return tooLarge
   if (request.body === null) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>
-    try {
-      chunk = await reader.read()
-    } catch {
-      return refused('the request body could not be read to its end')
-    }
-    if (chunk.done) break
-    size += chunk.value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      return tooLarge
-    }
-    chunks.push(chunk.value)
+  let bytes: Uint8Array | undefined
+  try {
+    bytes = await readAtMost(request.body, maxBytes)
+  } catch {
+    return refused('the request body could not be read to its end')
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : new Uint8Array(size)
-  if (chunks.length !== 1) {
-    let offset = 0
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset)
-      offset += chunk.byteLength
-    }
-  }
+  if (bytes === undefined) return tooLarge
   try {
     return decodeUtf8(bytes)
   } catch {
