@@ -13,19 +13,10 @@ import { runtimeOf } from './config/runtime.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
-import { type DecodedJws, decodeJws, isCompactJwe } from './lib/compact.js'
-import { quoted } from './lib/json.js'
+import { decodeJws, isCompactJwe } from './lib/compact.js'
+import { checkIdTokenClaims, ID_TOKEN, type IdTokenRules } from './lib/id-token-claims.js'
 import { verifiedAtOnce, verifyJws } from './lib/jws-verify.js'
-import {
-  checkAlg,
-  checkClaims as checkSharedClaims,
-  claimFailure,
-  decryptOrRefuse,
-  isNumber,
-  mistyped,
-  type TokenProfile,
-} from './lib/jwt-claims.js'
-import { lazy } from './lib/lazy.js'
+import { checkAlg, decryptOrRefuse } from './lib/jwt-claims.js'
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules.
@@ -130,41 +121,6 @@ export interface IdTokenClaims {
   readonly [claim: string]: unknown
 }
 
-/**
- * The ID token as a token profile.
- *
- * Its codes, required claims and default `enc` (OIDC Registration §2).
- */
-/**
- * The `at_hash` / `c_hash` checks, loaded on first use.
- *
- * Only an ID token with a front-channel access token or code to match needs them (implicit and
- * hybrid flows).
- */
-const loadHalfHashes = /* @__PURE__ */ lazy(() => import('./lib/half-hash.js'))
-
-const ID_TOKEN: TokenProfile = {
-  name: 'ID token',
-  codes: {
-    alg: 'ID_TOKEN_ALG_NOT_ALLOWED',
-    signature: 'ID_TOKEN_SIGNATURE_INVALID',
-    decryption: 'ID_TOKEN_DECRYPTION_FAILED',
-    issuer: 'ID_TOKEN_ISSUER_MISMATCH',
-    mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
-    untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
-    azp: 'ID_TOKEN_AZP_MISMATCH',
-    invalid: 'ID_TOKEN_CLAIM_INVALID',
-    expired: 'ID_TOKEN_EXPIRED',
-    iatMissing: 'ID_TOKEN_IAT_MISSING',
-    iatInFuture: 'ID_TOKEN_IAT_IN_FUTURE',
-    notYetValid: 'ID_TOKEN_NOT_YET_VALID',
-  },
-  defaultEnc: 'A128CBC-HS256',
-  required: { iss: true, aud: true, exp: true, iat: true },
-  audienceRule: 'id-token',
-  requiredStrings: [['sub', 'ID_TOKEN_SUB_MISSING']],
-  optionalStrings: ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'],
-}
 const SOURCES: ReadonlySet<string> = new Set(['authorization', 'token', 'refresh'])
 
 /**
@@ -248,7 +204,7 @@ export async function validateIdToken(
   if (!verifiedAtOnce(decoded, jwks)) {
     await verifyJws(decoded, jwks, secretKeysOf(config), ID_TOKEN.codes, expectations.signal)
   }
-  const hashes = checkClaims(config, decoded, expectations)
+  const hashes = checkIdTokenClaims(decoded, rulesOf(config, decoded.claims, expectations))
   if (hashes !== undefined) await hashes
   return decoded.claims as IdTokenClaims
 }
@@ -270,120 +226,26 @@ function checkExpectations(expectations: IdTokenExpectations): void {
   }
 }
 
-/** Checks the claims; returns a promise only when `at_hash` / `c_hash` remain to be computed. */
-function checkClaims(
+/** The rules of the ID token's claims, read from the configuration and the expectations. */
+function rulesOf(
   config: Configuration,
-  { claims, header }: DecodedJws,
+  claims: Readonly<Record<string, unknown>>,
   expectations: IdTokenExpectations,
-): Promise<void> | undefined {
-  const now = runtimeOf(config).now() / 1000
-  const tolerance = config.settings.clockToleranceInSeconds
-
-  const issuer = tokenIssuer(config, claims, 'ID token')
-  checkSharedClaims(ID_TOKEN, claims, issuer, config.client, now, tolerance)
-  const amr = claims.amr
-  if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {
-    throw mistyped(ID_TOKEN, 'amr', 'an array of strings', amr)
-  }
-
+): IdTokenRules {
+  const { client } = config
+  const refresh = expectations.source === 'refresh'
   const { nonce } = expectations
-  if (nonce === expectNoNonce && claims.nonce !== undefined && expectations.source !== 'refresh') {
-    throw claimFailure(
-      ID_TOKEN,
-      'ID_TOKEN_NONCE_MISMATCH',
-      'has a nonce though none was sent',
-      'nonce',
-      'no nonce',
-      claims.nonce,
-    )
-  }
-  if (typeof nonce === 'string') {
-    if (claims.nonce === undefined) {
-      throw claimFailure(
-        ID_TOKEN,
-        'ID_TOKEN_NONCE_MISSING',
-        'has no nonce',
-        'nonce',
-        'the nonce sent',
-        undefined,
-      )
-    }
-    if (claims.nonce !== nonce) {
-      const message = 'nonce is not the one sent'
-      throw claimFailure(
-        ID_TOKEN,
-        'ID_TOKEN_NONCE_MISMATCH',
-        message,
-        'nonce',
-        'the nonce sent',
-        claims.nonce,
-      )
-    }
-  }
-
-  const { requiredAcr } = expectations
-  if (requiredAcr !== undefined && requiredAcr.length > 0) {
-    const acr = claims.acr as string | undefined
-    if (acr === undefined || !requiredAcr.includes(acr)) {
-      throw claimFailure(
-        ID_TOKEN,
-        'ID_TOKEN_ACR_NOT_SATISFIED',
-        acr === undefined ? 'has no acr' : `acr ${quoted(acr)} is not an accepted one`,
-        'acr',
-        requiredAcr,
-        acr,
-      )
-    }
-  }
-
-  checkAuthTime(config, claims.auth_time, expectations, now)
-
-  const { accessToken, code } = expectations
-  if (accessToken === undefined && code === undefined) return undefined
-  const fromFront = expectations.source === 'authorization'
-  return loadHalfHashes().then((hashes) =>
-    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, fromFront, {
-      at_hash: accessToken,
-      c_hash: code,
-    }),
-  )
-}
-
-function checkAuthTime(
-  config: Configuration,
-  authTime: unknown,
-  expectations: IdTokenExpectations,
-  now: number,
-): void {
-  const maxAge =
-    expectations.maxAgeInSeconds ??
-    (expectations.source === 'refresh' ? undefined : config.client.default_max_age)
-  const required =
-    maxAge !== undefined ||
-    expectations.requireAuthTime === true ||
-    config.client.require_auth_time === true
-  if (authTime === undefined && !required) return
-  if (authTime === undefined) {
-    const message = 'has no auth_time although it is required'
-    throw claimFailure(
-      ID_TOKEN,
-      'ID_TOKEN_AUTH_TIME_MISSING',
-      message,
-      'auth_time',
-      'a number',
-      authTime,
-    )
-  }
-  if (!isNumber(authTime)) throw mistyped(ID_TOKEN, 'auth_time', 'a number', authTime)
-  const tolerance = config.settings.clockToleranceInSeconds
-  if (maxAge !== undefined && now - authTime > maxAge + tolerance) {
-    throw claimFailure(
-      ID_TOKEN,
-      'ID_TOKEN_AUTH_TIME_TOO_OLD',
-      `says the end-user authenticated ${Math.floor(now - authTime)} s ago, more than max_age ${maxAge}`,
-      'auth_time',
-      `at least ${Math.ceil(now - maxAge)}`,
-      authTime,
-    )
+  return {
+    issuer: tokenIssuer(config, claims, 'ID token'),
+    client,
+    now: runtimeOf(config).now() / 1000,
+    tolerance: config.settings.clockToleranceInSeconds,
+    fromFrontChannel: expectations.source === 'authorization',
+    nonce: nonce !== expectNoNonce ? nonce : refresh ? undefined : null,
+    maxAgeInSeconds: expectations.maxAgeInSeconds ?? (refresh ? undefined : client.default_max_age),
+    requireAuthTime: expectations.requireAuthTime === true || client.require_auth_time === true,
+    requiredAcr: expectations.requiredAcr,
+    accessToken: expectations.accessToken,
+    code: expectations.code,
   }
 }

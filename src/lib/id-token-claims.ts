@@ -1,0 +1,195 @@
+/**
+ * The claims rules of an ID token, on plain values.
+ *
+ * OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12 and §12.2. The shared JWT rules (`iss`, `aud`, `azp`,
+ * `exp`, `iat`, `nbf`, `sub`) of lib/jwt-claims.ts, then `amr`, `nonce`, `acr`, `auth_time` and
+ * `at_hash` / `c_hash`. id-token.ts reads these rules from a configuration; a caller with no
+ * configuration states them itself.
+ *
+ * @module
+ */
+import type { DecodedJws } from './compact.js'
+import { quoted } from './json.js'
+import {
+  checkClaims,
+  claimFailure,
+  isNumber,
+  mistyped,
+  type TokenAudience,
+  type TokenProfile,
+} from './jwt-claims.js'
+import { lazy } from './lazy.js'
+
+/**
+ * The ID token as a token profile.
+ *
+ * Its codes, required claims and default `enc` (OIDC Registration §2).
+ * @internal
+ */
+export const ID_TOKEN: TokenProfile = {
+  name: 'ID token',
+  codes: {
+    alg: 'ID_TOKEN_ALG_NOT_ALLOWED',
+    signature: 'ID_TOKEN_SIGNATURE_INVALID',
+    decryption: 'ID_TOKEN_DECRYPTION_FAILED',
+    issuer: 'ID_TOKEN_ISSUER_MISMATCH',
+    mismatch: 'ID_TOKEN_AUDIENCE_MISMATCH',
+    untrusted: 'ID_TOKEN_UNTRUSTED_AUDIENCE',
+    azp: 'ID_TOKEN_AZP_MISMATCH',
+    invalid: 'ID_TOKEN_CLAIM_INVALID',
+    expired: 'ID_TOKEN_EXPIRED',
+    iatMissing: 'ID_TOKEN_IAT_MISSING',
+    iatInFuture: 'ID_TOKEN_IAT_IN_FUTURE',
+    notYetValid: 'ID_TOKEN_NOT_YET_VALID',
+  },
+  defaultEnc: 'A128CBC-HS256',
+  required: { iss: true, aud: true, exp: true, iat: true },
+  audienceRule: 'id-token',
+  requiredStrings: [['sub', 'ID_TOKEN_SUB_MISSING']],
+  optionalStrings: ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'],
+}
+
+/** What an ID token's claims must satisfy, every rule stated. @internal */
+export interface IdTokenRules {
+  /** The issuer `iss` must be. */
+  readonly issuer: string
+  /** The client_id and the trusted audiences. */
+  readonly client: TokenAudience
+  /** The current time, in seconds since the epoch. */
+  readonly now: number
+  /** The clock tolerance, in seconds. */
+  readonly tolerance: number
+  /** Whether the ID token came from the authorization response (front channel). */
+  readonly fromFrontChannel: boolean
+  /**
+   * The nonce the ID token must carry.
+   *
+   * `null` when none was sent (it must carry none); `undefined` when not checked (a refresh).
+   */
+  readonly nonce: string | null | undefined
+  /** The `max_age` that applies, in seconds: `auth_time` is then required and at most this old. */
+  readonly maxAgeInSeconds: number | undefined
+  /** Require `auth_time` even without a `max_age`. */
+  readonly requireAuthTime: boolean
+  /** The acceptable `acr` values (none: any). */
+  readonly requiredAcr: readonly string[] | undefined
+  /** The access token that came with the ID token: `at_hash` is checked against it. */
+  readonly accessToken: string | undefined
+  /** The code that came with the ID token (hybrid): `c_hash` is checked against it. */
+  readonly code: string | undefined
+}
+
+/**
+ * The `at_hash` / `c_hash` checks, loaded on first use.
+ *
+ * Only an ID token with a front-channel access token or code to match needs them (implicit and
+ * hybrid flows).
+ */
+const loadHalfHashes = /* @__PURE__ */ lazy(() => import('./half-hash.js'))
+
+/**
+ * Checks an ID token's claims.
+ * @param decoded - the ID token, its signature verified
+ * @param rules - what its claims must satisfy
+ * @returns a promise only when `at_hash` / `c_hash` remain to be checked (else nothing, at once)
+ * @throws {@link ValidationError} the ID token's claim codes
+ * @internal
+ */
+export function checkIdTokenClaims(
+  { claims, header }: DecodedJws,
+  rules: IdTokenRules,
+): Promise<void> | undefined {
+  checkClaims(ID_TOKEN, claims, rules.issuer, rules.client, rules.now, rules.tolerance)
+  const amr = claims.amr
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {
+    throw mistyped(ID_TOKEN, 'amr', 'an array of strings', amr)
+  }
+  checkNonce(claims.nonce, rules.nonce)
+
+  const { requiredAcr } = rules
+  if (requiredAcr !== undefined && requiredAcr.length > 0) {
+    const acr = claims.acr as string | undefined
+    if (acr === undefined || !requiredAcr.includes(acr)) {
+      throw claimFailure(
+        ID_TOKEN,
+        'ID_TOKEN_ACR_NOT_SATISFIED',
+        acr === undefined ? 'has no acr' : `acr ${quoted(acr)} is not an accepted one`,
+        'acr',
+        requiredAcr,
+        acr,
+      )
+    }
+  }
+
+  checkAuthTime(claims.auth_time, rules)
+
+  const { accessToken, code } = rules
+  if (accessToken === undefined && code === undefined) return undefined
+  return loadHalfHashes().then((hashes) =>
+    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, rules.fromFrontChannel, {
+      at_hash: accessToken,
+      c_hash: code,
+    }),
+  )
+}
+
+function checkNonce(nonce: unknown, expected: string | null | undefined): void {
+  if (expected === null && nonce !== undefined) {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_NONCE_MISMATCH',
+      'has a nonce though none was sent',
+      'nonce',
+      'no nonce',
+      nonce,
+    )
+  }
+  if (typeof expected !== 'string') return
+  if (nonce === undefined) {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_NONCE_MISSING',
+      'has no nonce',
+      'nonce',
+      'the nonce sent',
+      undefined,
+    )
+  }
+  if (nonce !== expected) {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_NONCE_MISMATCH',
+      'nonce is not the one sent',
+      'nonce',
+      'the nonce sent',
+      nonce,
+    )
+  }
+}
+
+function checkAuthTime(authTime: unknown, rules: IdTokenRules): void {
+  const maxAge = rules.maxAgeInSeconds
+  if (authTime === undefined && maxAge === undefined && !rules.requireAuthTime) return
+  if (authTime === undefined) {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_AUTH_TIME_MISSING',
+      'has no auth_time although it is required',
+      'auth_time',
+      'a number',
+      authTime,
+    )
+  }
+  if (!isNumber(authTime)) throw mistyped(ID_TOKEN, 'auth_time', 'a number', authTime)
+  const { now } = rules
+  if (maxAge !== undefined && now - authTime > maxAge + rules.tolerance) {
+    throw claimFailure(
+      ID_TOKEN,
+      'ID_TOKEN_AUTH_TIME_TOO_OLD',
+      `says the end-user authenticated ${Math.floor(now - authTime)} s ago, more than max_age ${maxAge}`,
+      'auth_time',
+      `at least ${Math.ceil(now - maxAge)}`,
+      authTime,
+    )
+  }
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { describe, it } from 'node:test'
+import { ValidationError } from '../../src/errors.js'
+import type { DecodedJws } from '../../src/lib/compact.js'
+import { checkIdTokenClaims, type IdTokenRules } from '../../src/lib/id-token-claims.js'
+
+const NOW = 1_800_000_000
+const RULES: IdTokenRules = {
+  issuer: 'https://op.example.com',
+  client: { client_id: 'client' },
+  now: NOW,
+  tolerance: 60,
+  fromFrontChannel: false,
+  nonce: 'n-0S6_WzA2Mj',
+  maxAgeInSeconds: undefined,
+  requireAuthTime: false,
+  requiredAcr: undefined,
+  accessToken: undefined,
+  code: undefined,
+}
+const CLAIMS = {
+  iss: 'https://op.example.com',
+  sub: 'alice',
+  aud: 'client',
+  exp: NOW + 300,
+  iat: NOW,
+  nonce: 'n-0S6_WzA2Mj',
+}
+
+function decoded(claims: Record<string, unknown>): DecodedJws {
+  return { jws: 'h.p.s', header: { alg: 'RS256' }, claims }
+}
+
+/** The code a check fails with, or `undefined` when it passes. */
+function failure(claims: Record<string, unknown>, rules: Partial<IdTokenRules> = {}) {
+  try {
+    const pending = checkIdTokenClaims(decoded(claims), { ...RULES, ...rules })
+    assert.equal(pending, undefined, 'no at_hash or c_hash to await')
+    return undefined
+  } catch (error) {
+    assert.ok(error instanceof ValidationError)
+    return error.code
+  }
+}
+
+describe('checkIdTokenClaims', () => {
+  it('passes a token that meets every rule, at once (nothing to await)', () => {
+    assert.equal(failure(CLAIMS), undefined)
+  })
+
+  it('applies the shared JWT rules: the issuer, the audience, the expiry', () => {
+    assert.equal(
+      failure({ ...CLAIMS, iss: 'https://evil.example.com' }),
+      'ID_TOKEN_ISSUER_MISMATCH',
+    )
+    assert.equal(failure({ ...CLAIMS, aud: 'another' }), 'ID_TOKEN_AUDIENCE_MISMATCH')
+    assert.equal(failure({ ...CLAIMS, exp: NOW - 120 }), 'ID_TOKEN_EXPIRED')
+    assert.equal(failure({ ...CLAIMS, sub: undefined }), 'ID_TOKEN_SUB_MISSING')
+  })
+
+  it('nonce: the one sent, present; none when none was sent; unchecked when not stated', () => {
+    assert.equal(failure({ ...CLAIMS, nonce: 'other' }), 'ID_TOKEN_NONCE_MISMATCH')
+    assert.equal(failure({ ...CLAIMS, nonce: undefined }), 'ID_TOKEN_NONCE_MISSING')
+    assert.equal(failure(CLAIMS, { nonce: null }), 'ID_TOKEN_NONCE_MISMATCH')
+    assert.equal(failure({ ...CLAIMS, nonce: undefined }, { nonce: null }), undefined)
+    assert.equal(failure({ ...CLAIMS, nonce: 'anything' }, { nonce: undefined }), undefined)
+  })
+
+  it('amr must be an array of strings; the twin passes', () => {
+    assert.equal(failure({ ...CLAIMS, amr: 'pwd' }), 'ID_TOKEN_CLAIM_INVALID')
+    assert.equal(failure({ ...CLAIMS, amr: ['pwd', 'otp'] }), undefined)
+  })
+
+  it('acr: one of the required values; any without a requirement', () => {
+    const requiredAcr = ['urn:mace:incommon:iap:silver']
+    assert.equal(
+      failure({ ...CLAIMS, acr: 'bronze' }, { requiredAcr }),
+      'ID_TOKEN_ACR_NOT_SATISFIED',
+    )
+    assert.equal(failure(CLAIMS, { requiredAcr }), 'ID_TOKEN_ACR_NOT_SATISFIED')
+    assert.equal(failure({ ...CLAIMS, acr: requiredAcr[0] }, { requiredAcr }), undefined)
+    assert.equal(failure({ ...CLAIMS, acr: 'bronze' }), undefined)
+  })
+
+  it('auth_time: required by max_age or by the rule, and no older than max_age plus the tolerance', () => {
+    assert.equal(failure(CLAIMS, { maxAgeInSeconds: 600 }), 'ID_TOKEN_AUTH_TIME_MISSING')
+    assert.equal(failure(CLAIMS, { requireAuthTime: true }), 'ID_TOKEN_AUTH_TIME_MISSING')
+    assert.equal(failure(CLAIMS), undefined)
+    const old = { ...CLAIMS, auth_time: NOW - 600 - 61 }
+    assert.equal(failure(old, { maxAgeInSeconds: 600 }), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
+    assert.equal(failure({ ...old, auth_time: NOW - 660 }, { maxAgeInSeconds: 600 }), undefined)
+    assert.equal(failure({ ...CLAIMS, auth_time: 'yesterday' }), 'ID_TOKEN_CLAIM_INVALID')
+  })
+
+  it('with an access token to match, at_hash is checked after loading: a wrong one is refused', async () => {
+    const pending = checkIdTokenClaims(decoded({ ...CLAIMS, at_hash: 'AAAAAAAAAAAAAAAAAAAAAA' }), {
+      ...RULES,
+      accessToken: 'an-access-token',
+    })
+    assert.ok(pending instanceof Promise)
+    await assert.rejects(pending, { code: 'ID_TOKEN_AT_HASH_MISMATCH' })
+  })
+
+  it('the twin: the right at_hash passes', async () => {
+    const accessToken = 'an-access-token'
+    const atHash = createHash('sha256')
+      .update(accessToken)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url')
+    await checkIdTokenClaims(decoded({ ...CLAIMS, at_hash: atHash }), { ...RULES, accessToken })
+  })
+})
