@@ -13,10 +13,12 @@ import { runtimeOf } from './config/runtime.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
-import { decodeJws, isCompactJwe } from './lib/compact.js'
-import { checkIdTokenClaims, ID_TOKEN, type IdTokenRules } from './lib/id-token-claims.js'
-import { verifiedAtOnce, verifyJws } from './lib/jws-verify.js'
-import { checkAlg, decryptOrRefuse } from './lib/jwt-claims.js'
+import {
+  checkIdTokenClaims,
+  type IdTokenKeys,
+  type IdTokenRules,
+  verifyIdToken,
+} from './lib/id-token-checks.js'
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules.
@@ -175,35 +177,7 @@ export async function validateIdToken(
       actual: typeof idToken,
     })
   }
-  // The common case (a signed ID token, keys cached, Node's crypto at hand) runs without awaiting.
-  const { client, settings } = config
-  const encAlg = client.id_token_encrypted_response_alg
-  const jws =
-    encAlg === undefined && !isCompactJwe(idToken)
-      ? idToken
-      : await decryptOrRefuse(
-          ID_TOKEN,
-          idToken,
-          encAlg,
-          client.id_token_encrypted_response_enc,
-          decryptionKeysOf(config),
-          settings.maxJwtLength,
-        )
-  const decoded = decodeJws(jws, settings.maxJwtLength, ID_TOKEN.name)
-  const registered = client.id_token_signed_response_alg
-  // `none` only when registered and not from the front channel.
-  checkAlg(
-    ID_TOKEN,
-    decoded.header.alg,
-    registered,
-    config.provider.id_token_signing_alg_values_supported,
-    registered === 'none' && expectations.source !== 'authorization',
-    registered === undefined && hasClientSecret(config),
-  )
-  const jwks = jwksOf(config)
-  if (!verifiedAtOnce(decoded, jwks)) {
-    await verifyJws(decoded, jwks, secretKeysOf(config), ID_TOKEN.codes, expectations.signal)
-  }
+  const decoded = await verifyIdToken(idToken, keysOf(config, expectations), expectations.signal)
   const hashes = checkIdTokenClaims(decoded, rulesOf(config, decoded.claims, expectations))
   if (hashes !== undefined) await hashes
   return decoded.claims as IdTokenClaims
@@ -223,6 +197,27 @@ function checkExpectations(expectations: IdTokenExpectations): void {
   }
   if (maxAge !== undefined && !(typeof maxAge === 'number' && maxAge >= 0)) {
     throw invalidArgument('maxAgeInSeconds', 'a non-negative number')
+  }
+}
+
+/** What the ID token's form, alg and signature are checked against, read from the configuration. */
+function keysOf(config: Configuration, expectations: IdTokenExpectations): IdTokenKeys {
+  const { client } = config
+  const registered = client.id_token_signed_response_alg
+  return {
+    maxJwtLength: config.settings.maxJwtLength,
+    registeredAlg: registered,
+    advertisedAlgs: config.provider.id_token_signing_alg_values_supported,
+    // `none` only when registered and not from the front channel.
+    allowNone: registered === 'none' && expectations.source !== 'authorization',
+    hasSecret: registered === undefined && hasClientSecret(config),
+    opKeys: jwksOf(config),
+    secret: secretKeysOf(config),
+    encryption: {
+      alg: client.id_token_encrypted_response_alg,
+      enc: client.id_token_encrypted_response_enc,
+      keys: decryptionKeysOf(config),
+    },
   }
 }
 

@@ -1,18 +1,24 @@
 /**
- * The claims rules of an ID token, on plain values.
+ * The checks of an ID token, on plain values.
  *
- * OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12 and §12.2. The shared JWT rules (`iss`, `aud`, `azp`,
- * `exp`, `iat`, `nbf`, `sub`) of lib/jwt-claims.ts, then `amr`, `nonce`, `acr`, `auth_time` and
- * `at_hash` / `c_hash`. id-token.ts reads these rules from a configuration; a caller with no
- * configuration states them itself.
+ * OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12 and §12.2. First its form, alg and signature
+ * ({@link verifyIdToken}), decrypting it first when the client registered encryption; then its
+ * claims ({@link checkIdTokenClaims}): the shared JWT rules (`iss`, `aud`, `azp`, `exp`, `iat`,
+ * `nbf`, `sub`) of lib/jwt-claims.ts, then `amr`, `nonce`, `acr`, `auth_time` and `at_hash` /
+ * `c_hash`. id-token.ts reads the inputs from a configuration; a caller with no configuration
+ * states them itself.
  *
  * @module
  */
-import type { DecodedJws } from './compact.js'
+import { type DecodedJws, decodeJws, isCompactJwe } from './compact.js'
 import { quoted } from './json.js'
+import type { DecryptionKeyResolver } from './jwe-decrypt.js'
+import { type HmacKeySource, type OpKeyResolver, verifiedAtOnce, verifyJws } from './jws-verify.js'
 import {
+  checkAlg,
   checkClaims,
   claimFailure,
+  decryptOrRefuse,
   isNumber,
   mistyped,
   type TokenAudience,
@@ -47,6 +53,76 @@ export const ID_TOKEN: TokenProfile = {
   audienceRule: 'id-token',
   requiredStrings: [['sub', 'ID_TOKEN_SUB_MISSING']],
   optionalStrings: ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'],
+}
+
+/** What an ID token's form, alg and signature are checked against. @internal */
+export interface IdTokenKeys {
+  /** The longest token accepted, in characters. */
+  readonly maxJwtLength: number
+  /** The registered `id_token_signed_response_alg`: only it is accepted. */
+  readonly registeredAlg: string | undefined
+  /** Without a registered alg, the OP's advertised algs are accepted (those that can verify). */
+  readonly advertisedAlgs: readonly string[]
+  /** Whether `alg: none` is accepted (registered, and not from the front channel). */
+  readonly allowNone: boolean
+  /** Whether the client has a secret to verify `HS*` with. */
+  readonly hasSecret: boolean
+  /** The OP's keys. */
+  readonly opKeys: OpKeyResolver
+  /** The client secret's keys, for `HS*`. */
+  readonly secret: HmacKeySource
+  /** The registered `id_token_encrypted_response_alg` and `enc`, and the keys to decrypt with. */
+  readonly encryption: {
+    readonly alg: string | undefined
+    readonly enc: string | undefined
+    readonly keys: DecryptionKeyResolver
+  }
+}
+
+/**
+ * Decrypts (when registered), decodes and verifies an ID token.
+ *
+ * The common case (a signed ID token, the OP's keys cached, a synchronous verifier at hand) runs
+ * without awaiting until the returned promise.
+ * @param idToken - the compact ID token
+ * @param keys - what it is checked against
+ * @param signal - aborts a JWKS fetch
+ * @returns the decoded JWS, its signature verified
+ * @throws {@link ValidationError} the ID token's form, alg, decryption and signature codes, and
+ * those of the OP's JWKS
+ * @throws {@link TransportError} `HTTP_*` when the OP's JWKS cannot be fetched
+ * @internal
+ */
+export async function verifyIdToken(
+  idToken: string,
+  keys: IdTokenKeys,
+  signal?: AbortSignal,
+): Promise<DecodedJws> {
+  const { encryption, maxJwtLength } = keys
+  const jws =
+    encryption.alg === undefined && !isCompactJwe(idToken)
+      ? idToken
+      : await decryptOrRefuse(
+          ID_TOKEN,
+          idToken,
+          encryption.alg,
+          encryption.enc,
+          encryption.keys,
+          maxJwtLength,
+        )
+  const decoded = decodeJws(jws, maxJwtLength, ID_TOKEN.name)
+  checkAlg(
+    ID_TOKEN,
+    decoded.header.alg,
+    keys.registeredAlg,
+    keys.advertisedAlgs,
+    keys.allowNone,
+    keys.hasSecret,
+  )
+  if (!verifiedAtOnce(decoded, keys.opKeys)) {
+    await verifyJws(decoded, keys.opKeys, keys.secret, ID_TOKEN.codes, signal)
+  }
+  return decoded
 }
 
 /** What an ID token's claims must satisfy, every rule stated. @internal */

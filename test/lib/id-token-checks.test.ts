@@ -3,7 +3,13 @@ import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { ValidationError } from '../../src/errors.js'
 import type { DecodedJws } from '../../src/lib/compact.js'
-import { checkIdTokenClaims, type IdTokenRules } from '../../src/lib/id-token-claims.js'
+import {
+  checkIdTokenClaims,
+  type IdTokenKeys,
+  type IdTokenRules,
+  verifyIdToken,
+} from '../../src/lib/id-token-checks.js'
+import { verifiesWith } from '../../src/lib/webcrypto-jws.js'
 
 const NOW = 1_800_000_000
 const RULES: IdTokenRules = {
@@ -110,5 +116,68 @@ describe('checkIdTokenClaims', () => {
       .subarray(0, 16)
       .toString('base64url')
     await checkIdTokenClaims(decoded({ ...CLAIMS, at_hash: atHash }), { ...RULES, accessToken })
+  })
+})
+
+describe('verifyIdToken', async () => {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair
+  const b64 = (value: string | Uint8Array) => Buffer.from(value).toString('base64url')
+  async function sign(header: Record<string, unknown>, claims: Record<string, unknown>) {
+    const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      pair.privateKey,
+      new TextEncoder().encode(input),
+    )
+    return `${input}.${b64(new Uint8Array(signature))}`
+  }
+  /** The OP's keys: the pair's public key, verified with WebCrypto, never at once. */
+  const KEYS: IdTokenKeys = {
+    maxJwtLength: 16_384,
+    registeredAlg: undefined,
+    advertisedAlgs: ['ES256'],
+    allowNone: false,
+    hasSecret: false,
+    opKeys: {
+      async verify(jws, header, code) {
+        if (!(await verifiesWith(jws, pair.publicKey, header.alg))) {
+          throw new ValidationError(code, 'does not verify', { claim: 'signature' })
+        }
+      },
+      verifyCached: () => false,
+    },
+    secret: { hmacKey: () => Promise.reject(new Error('no secret')) },
+    encryption: { alg: undefined, enc: undefined, keys: () => Promise.resolve([]) },
+  }
+
+  it('decodes a token that verifies with the OP key', async () => {
+    const token = await sign({ alg: 'ES256' }, CLAIMS)
+    const decoded = await verifyIdToken(token, KEYS)
+    assert.deepEqual(decoded.claims, CLAIMS)
+  })
+
+  it('refuses a signature that does not verify; the twin above passes', async () => {
+    const token = await sign({ alg: 'ES256' }, CLAIMS)
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${b64(new Uint8Array(64))}`
+    await assert.rejects(verifyIdToken(forged, KEYS), { code: 'ID_TOKEN_SIGNATURE_INVALID' })
+  })
+
+  it('refuses an alg other than the registered one, and none unless allowed', async () => {
+    const token = await sign({ alg: 'ES256' }, CLAIMS)
+    await assert.rejects(verifyIdToken(token, { ...KEYS, registeredAlg: 'RS256' }), {
+      code: 'ID_TOKEN_ALG_NOT_ALLOWED',
+    })
+    const unsigned = `${b64(JSON.stringify({ alg: 'none' }))}.${b64(JSON.stringify(CLAIMS))}.`
+    await assert.rejects(verifyIdToken(unsigned, KEYS), { code: 'ID_TOKEN_ALG_NOT_ALLOWED' })
+    const allowed = { ...KEYS, registeredAlg: 'none', allowNone: true }
+    assert.deepEqual((await verifyIdToken(unsigned, allowed)).claims, CLAIMS)
+  })
+
+  it('refuses an encrypted token when no encryption is registered', async () => {
+    const jwe = `${b64(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A128GCM' }))}.a.b.c.d`
+    await assert.rejects(verifyIdToken(jwe, KEYS), { code: 'ID_TOKEN_DECRYPTION_FAILED' })
   })
 })
