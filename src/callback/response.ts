@@ -11,6 +11,7 @@
 import type { Configuration } from '../config/configuration.js'
 import { tenantsFeature } from '../config/features.js'
 import { isJwtResponseMode, type ResponseType } from '../config/policy.js'
+import type { ProviderMetadata } from '../config/provider.js'
 import { runtimeOf } from '../config/runtime.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { installedFeature, need } from '../lib/features.js'
@@ -136,7 +137,19 @@ export async function readAuthorizationResponse(
   // front-channel
   // ID token (validated later, its signed `iss` names the OP): never for an error response, and
   // never because of what the callback happens to carry.
-  checkIssuer(config, transaction, params.iss, shape.idToken && params.error === undefined)
+  const { tenants } = config
+  checkCallbackIssuer(transaction, params.iss, {
+    issuer: config.issuer,
+    requiredBy: issuerRequiredBy(
+      config.securityProfile,
+      config.provider,
+      shape.idToken && params.error === undefined,
+    ),
+    isTenantIssuer:
+      tenants === undefined
+        ? undefined
+        : (iss) => tenantsFeature().isAllowedTenantIssuer(config, iss),
+  })
   if (params.error !== undefined) {
     throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
       error: params.error,
@@ -220,20 +233,15 @@ async function takeTransaction(
     runtime.store.browserBinding === 'handle'
       ? cookies!.requireHandle(cookies!.presentedBinding(option, cookieHeader, state))
       : undefined
-  const transaction = await callStore('transaction store take', () =>
-    runtime.store.take(state, handle),
+  const transaction = checkPendingSignIn(
+    await callStore('transaction store take', () => runtime.store.take(state, handle)),
+    state,
+    {
+      clientId: config.client.client_id,
+      now: runtime.now(),
+      hint: runtime.defaultStore && typeof document !== 'undefined' ? IN_PAGE_HINT : '',
+    },
   )
-  if (transaction === undefined || transaction.state !== state) {
-    throw unknownState(
-      `no pending sign-in has this state: unknown, already used or expired${runtime.defaultStore && typeof document !== 'undefined' ? IN_PAGE_HINT : ''}`,
-    )
-  }
-  if (transaction.expiresAt * 1000 <= runtime.now()) {
-    throw unknownState('the pending sign-in for this state has expired')
-  }
-  if (transaction.clientId !== config.client.client_id) {
-    throw unknownState('the pending sign-in for this state belongs to another client')
-  }
   if (cookies === undefined) return { transaction, clearBinding: undefined }
   const binding = cookies.presentedBinding(option, cookieHeader, state, transaction.redirectUri)
   if (handle !== undefined && binding !== handle) throw cookies.misnamedHandle()
@@ -244,41 +252,104 @@ async function takeTransaction(
   }
 }
 
-function checkIssuer(
-  config: Configuration,
+/**
+ * Checks the pending sign-in taken for `state`.
+ *
+ * It is there, it is this state's, it has not expired, it is this client's.
+ * @param transaction - what the store gave for `state`
+ * @param state - the callback's `state`
+ * @param expected - the client_id, the time in milliseconds, and a hint added to the message of
+ * a sign-in not found
+ * @returns the pending sign-in
+ * @throws {@link ValidationError} `CALLBACK_STATE_UNKNOWN`
+ * @internal
+ */
+export function checkPendingSignIn(
+  transaction: Transaction | undefined,
+  state: string,
+  expected: { readonly clientId: string; readonly now: number; readonly hint: string },
+): Transaction {
+  if (transaction === undefined || transaction.state !== state) {
+    throw unknownState(
+      `no pending sign-in has this state: unknown, already used or expired${expected.hint}`,
+    )
+  }
+  if (transaction.expiresAt * 1000 <= expected.now) {
+    throw unknownState('the pending sign-in for this state has expired')
+  }
+  if (transaction.clientId !== expected.clientId) {
+    throw unknownState('the pending sign-in for this state belongs to another client')
+  }
+  return transaction
+}
+
+/**
+ * What the callback's `iss` is checked against (RFC 9207).
+ * @internal
+ */
+export interface IssuerRule {
+  /** The OP's issuer. */
+  readonly issuer: string
+  /** What requires `iss` when the callback has none; without it, `iss` may be left out. */
+  readonly requiredBy: string | undefined
+  /** Tells whether another issuer is one of a multi-tenant OP's. */
+  readonly isTenantIssuer: ((iss: string) => boolean) | undefined
+}
+
+/**
+ * What requires the callback's `iss`, if anything.
+ *
+ * A security profile (FAPI 2.0 §5.3.2) always does. The OP's
+ * `authorization_response_iss_parameter_supported` does, unless the response brings a
+ * front-channel ID token: that names its issuer in its signed `iss`, which is validated, and OPs
+ * leave `iss` out of such responses (oidc-provider does; oauth4webapi does not require it then).
+ * @param securityProfile - the configuration's security profile
+ * @param provider - the OP's metadata
+ * @param hasIdToken - whether the response brings a front-channel ID token
+ * @returns what requires it, in words, or `undefined`
+ * @internal
+ */
+export function issuerRequiredBy(
+  securityProfile: string | undefined,
+  provider: ProviderMetadata,
+  hasIdToken: boolean,
+): string | undefined {
+  if (securityProfile !== undefined) return `the ${securityProfile} profile`
+  return provider.authorization_response_iss_parameter_supported === true && !hasIdToken
+    ? "the OP's authorization_response_iss_parameter_supported"
+    : undefined
+}
+
+/**
+ * Checks the callback's `iss` (RFC 9207) and that the sign-in was started with this OP.
+ * @param transaction - the pending sign-in
+ * @param iss - the callback's `iss`
+ * @param rule - the issuer and what requires `iss`
+ * @throws {@link ValidationError} `CALLBACK_ISSUER_MISMATCH`, `CALLBACK_ISSUER_MISSING`
+ * @internal
+ */
+export function checkCallbackIssuer(
   transaction: Transaction,
   iss: string | undefined,
-  hasIdToken: boolean,
+  rule: IssuerRule,
 ): void {
-  if (transaction.issuer !== config.issuer) {
+  if (transaction.issuer !== rule.issuer) {
     throw issuerMismatch(
-      `the pending sign-in was started with another OP (${clip(transaction.issuer)}), not ${config.issuer}`,
+      `the pending sign-in was started with another OP (${clip(transaction.issuer)}), not ${rule.issuer}`,
       transaction.issuer,
     )
   }
   if (iss === undefined) {
-    // A front-channel ID token names its issuer in its signed `iss`, which is validated: OPs leave
-    // `iss` out of such responses (oidc-provider does), and oauth4webapi does not require it then.
-    // A security profile (FAPI 2.0 §5.3.2) requires it whatever the OP advertises.
-    const requiredBy =
-      config.securityProfile !== undefined
-        ? `the ${config.securityProfile} profile`
-        : config.provider.authorization_response_iss_parameter_supported === true && !hasIdToken
-          ? "the OP's authorization_response_iss_parameter_supported"
-          : undefined
-    if (requiredBy !== undefined) {
+    if (rule.requiredBy !== undefined) {
       throw new ValidationError(
         'CALLBACK_ISSUER_MISSING',
-        `the callback has no iss, which ${requiredBy} requires (RFC 9207)`,
-        { claim: 'iss', expected: config.issuer },
+        `the callback has no iss, which ${rule.requiredBy} requires (RFC 9207)`,
+        { claim: 'iss', expected: rule.issuer },
       )
     }
-  } else if (
-    iss !== config.issuer &&
-    !(config.tenants !== undefined && tenantsFeature().isAllowedTenantIssuer(config, iss))
-  ) {
+  } else if (iss !== rule.issuer && rule.isTenantIssuer?.(iss) !== true) {
     throw issuerMismatch(
-      `the callback iss ${JSON.stringify(clip(iss))} is not the OP's issuer ${config.issuer}`,
+      `the callback iss ${JSON.stringify(clip(iss))} is not the OP's issuer ${rule.issuer}`,
       clip(iss),
     )
   }
@@ -292,7 +363,12 @@ function issuerMismatch(message: string, actual: string): ValidationError {
   })
 }
 
-function shapeOf(transaction: Transaction): Shape {
+/**
+ * What the pending sign-in's response type returns from the authorization endpoint.
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an unsupported response type
+ * @internal
+ */
+export function shapeOf(transaction: Transaction): Shape {
   const type = transaction.responseType
   const key = Object.hasOwn(SHAPES, type) ? type : type.split(' ').sort().join(' ')
   const shape = Object.hasOwn(SHAPES, key) ? SHAPES[key as ResponseType] : undefined
@@ -306,7 +382,12 @@ function shapeOf(transaction: Transaction): Shape {
   return shape
 }
 
-function checkResponseMode(
+/**
+ * Checks that the response came the way the sign-in's response mode sends it.
+ * @throws {@link ValidationError} `CALLBACK_RESPONSE_MODE_MISMATCH`
+ * @internal
+ */
+export function checkResponseMode(
   transaction: Transaction,
   shape: Shape,
   delivery: Delivery,
@@ -340,7 +421,12 @@ function checkResponseMode(
   }
 }
 
-function checkShape(responseType: string, shape: Shape, params: CallbackParameters): void {
+/**
+ * Checks that the callback carries what the response type returns, and nothing it never returns.
+ * @throws {@link ValidationError} `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_INVALID_INPUT`
+ * @internal
+ */
+export function checkShape(responseType: string, shape: Shape, params: CallbackParameters): void {
   expectParameter('code', shape.code, params.code, responseType)
   expectParameter('id_token', shape.idToken, params.id_token, responseType)
   expectParameter('access_token', shape.token, params.access_token, responseType)
