@@ -242,7 +242,7 @@ export async function refreshTokens(
     idToken: 'optional',
     tokenType: dpop ? 'DPoP' : 'Bearer',
   })
-  const accessToken = toAccessToken(config, tokens, options.scope)
+  const accessToken = toAccessToken(tokens, options.scope, runtimeOf(config).now())
   const next = tokens.refreshToken ?? refreshToken
   if (tokens.idToken === undefined) return { accessToken, refreshToken: next }
   const claims = await validateIdToken(config, tokens.idToken, {
@@ -284,16 +284,16 @@ function mismatch(claim: string, expected: unknown, actual: unknown): Validation
 
 /**
  * The access token of a checked token response, with its expiry as a time.
- * @param config - the configuration (for the clock)
  * @param tokens - the token response
  * @param requestedScope - the scope asked for, used when the OP sent none
+ * @param now - the current time, in milliseconds since the epoch
  * @returns the access token
  * @internal
  */
 export function toAccessToken(
-  config: Configuration,
   tokens: Omit<TokenEndpointResponse, 'members'>,
   requestedScope: string | undefined,
+  now: number,
 ): AccessToken {
   const scope = tokens.scope ?? requestedScope
   const token: { value: string; type: 'Bearer' | 'DPoP'; expiresAt?: number; scope?: string } = {
@@ -301,9 +301,7 @@ export function toAccessToken(
     // N_A (token exchange, RFC 8693 §2.2.1) is the caller's to say: it is no access token type
     type: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
   }
-  if (tokens.expiresIn !== undefined) {
-    token.expiresAt = Math.floor(runtimeOf(config).now() / 1000) + tokens.expiresIn
-  }
+  if (tokens.expiresIn !== undefined) token.expiresAt = Math.floor(now / 1000) + tokens.expiresIn
   if (scope !== undefined) token.scope = scope
   return token
 }

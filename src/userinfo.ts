@@ -194,6 +194,35 @@ export async function readUserInfoResponse(
   signal?: AbortSignal,
   scheme: 'Bearer' | 'DPoP' = 'Bearer',
 ): Promise<Record<string, unknown>> {
+  const jwtClaims = wantsJwt(config)
+    ? async () => (await loadSignedUserInfo()).jwtClaims(config, response, signal)
+    : undefined
+  return readUserInfo(response, expectedSubject, scheme, jwtClaims)
+}
+
+/**
+ * Reads a UserInfo response, on plain inputs.
+ *
+ * A challenge, an unexpected status, or the claims (a JSON object, or what `jwtClaims` reads from
+ * a signed and/or encrypted response), whose `sub` must be the expected one.
+ *
+ * @param response - the response, fully read
+ * @param expectedSubject - the ID token's `sub`
+ * @param scheme - the scheme the token was sent with, whose challenge is read first
+ * @param jwtClaims - reads the claims of the registered JWT response; without it, JSON is expected
+ * @returns the claims, `sub` included
+ * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
+ * `WWW-Authenticate`
+ * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`
+ * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS` for any other non-200
+ * @internal
+ */
+export async function readUserInfo(
+  response: HttpResponse,
+  expectedSubject: string,
+  scheme: 'Bearer' | 'DPoP',
+  jwtClaims?: () => Promise<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
   // Some OPs quote the token they refuse in error_description: it never reaches an error.
   const challenge = await challengeError(
     response,
@@ -202,9 +231,7 @@ export async function readUserInfoResponse(
   )
   if (challenge !== undefined) throw challenge
   expectStatus(response, 200)
-  const claims = wantsJwt(config)
-    ? await (await loadSignedUserInfo()).jwtClaims(config, response, signal)
-    : jsonClaims(response)
+  const claims = jwtClaims === undefined ? jsonClaims(response) : await jwtClaims()
   if (claims.sub !== expectedSubject) {
     throw new ValidationError('USERINFO_SUB_MISMATCH', 'the UserInfo sub is not the ID token sub', {
       claim: 'sub',

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Configuration } from '../config/configuration.js'
+import { runtimeOf } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
 import { type IdTokenClaims, validateIdToken } from '../id-token.js'
 import type { Transaction } from '../storage.js'
@@ -65,7 +66,6 @@ export async function readFrontChannel(
   const expiresIn = params.expires_in // digits: checked with the response's shape
   const accessToken = shape.token
     ? toAccessToken(
-        config,
         {
           accessToken: params.access_token!,
           tokenType: 'Bearer',
@@ -75,6 +75,7 @@ export async function readFrontChannel(
           idToken: undefined,
         },
         transaction.scope,
+        runtimeOf(config).now(),
       )
     : undefined
   return { idTokenClaims, accessToken }

@@ -183,7 +183,7 @@ export async function handleCallback(
     if (front?.idTokenClaims !== undefined) {
       frontChannel!.checkSameAuthentication(front.idTokenClaims, idTokenClaims)
     }
-    accessToken = toAccessToken(config, tokens, transaction.scope)
+    accessToken = toAccessToken(tokens, transaction.scope, runtimeOf(config).now())
     refreshToken = tokens.refreshToken
   } else {
     accessToken = front?.accessToken

@@ -8,6 +8,7 @@
  */
 
 import type { Configuration } from '../config/configuration.js'
+import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
@@ -136,7 +137,7 @@ export function grantResult(
   tokens: TokenEndpointResponse,
   requestedScope: string | undefined,
 ): GrantResult {
-  const accessToken = toAccessToken(config, tokens, requestedScope)
+  const accessToken = toAccessToken(tokens, requestedScope, runtimeOf(config).now())
   return tokens.refreshToken === undefined
     ? { accessToken }
     : { accessToken, refreshToken: tokens.refreshToken }
