@@ -84,13 +84,7 @@ export function mergeParameters(
   for (const name of Object.keys(app)) {
     const raw = app[name]
     if (raw === undefined) continue
-    if (isSdkOwned(name)) {
-      throw new UsageError(
-        'POLICY_PARAMETER_RESERVED',
-        `${JSON.stringify(name.slice(0, 64))} is, or imitates, a parameter the SDK sets: the application cannot give it`,
-        { parameter: name },
-      )
-    }
+    if (isSdkOwned(name)) throw reserved(name)
     if (name === 'scope') {
       const asked = mergeScope(policy, raw)
       if (asked === undefined) {
@@ -143,10 +137,51 @@ export function mergeParameters(
   return { scopes, values: values ?? defaults, ignored }
 }
 
+/**
+ * The application's parameters where no policy applies.
+ *
+ * A page's sign-in has no administrator: every parameter but the SDK's own is sent, each value
+ * checked for its parameter's format.
+ * @param app - the application's parameters
+ * @returns the scopes (`openid` first, `openid` alone by default) and the other values by name
+ * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `INVALID_ARGUMENT`
+ * @internal
+ */
+export function openParameters(
+  app: Readonly<Record<string, unknown>>,
+): Omit<MergedParameters, 'ignored'> {
+  let scopes: readonly string[] = ['openid']
+  const values = new Map<string, readonly string[]>()
+  for (const name of Object.keys(app)) {
+    const raw = app[name]
+    if (raw === undefined) continue
+    if (isSdkOwned(name)) throw reserved(name)
+    if (name === 'scope') scopes = askedScopes(raw)
+    else {
+      const given = toValues(name, raw)
+      if (given.length > 0) values.set(name, given)
+    }
+  }
+  return { scopes, values }
+}
+
+function reserved(name: string): UsageError {
+  return new UsageError(
+    'POLICY_PARAMETER_RESERVED',
+    `${JSON.stringify(name.slice(0, 64))} is, or imitates, a parameter the SDK sets: the application cannot give it`,
+    { parameter: name },
+  )
+}
+
+/** The scopes the application asked for, `openid` first. */
+function askedScopes(raw: unknown): string[] {
+  const asked = checkValues('scope', stringList('scope', raw), 'scope', 'INVALID_ARGUMENT')
+  return ['openid', ...asked.filter((s) => s !== 'openid')]
+}
+
 /** The scopes the application asked for, or `undefined` when the policy does not allow them. */
 function mergeScope(policy: RequestPolicy, raw: unknown): readonly string[] | undefined {
-  const asked = checkValues('scope', stringList('scope', raw), 'scope', 'INVALID_ARGUMENT')
-  const scopes = ['openid', ...asked.filter((s) => s !== 'openid')]
+  const scopes = askedScopes(raw)
   const rule = policy.scopeRule
   if (rule.override === 'any') return scopes
   const known = new Set(policy.scopes)

@@ -52,8 +52,14 @@ export class QueryableFakeLocks extends FakeLocks {
 }
 
 /** A `Storage` in memory. */
-export class MemoryStorage implements BrowserSessionStorage {
+export class MemoryStorage implements BrowserSessionStorage, Storage {
   readonly items = new Map<string, string>()
+  get length(): number {
+    return this.items.size
+  }
+  key(index: number): string | null {
+    return [...this.items.keys()][index] ?? null
+  }
   getItem(key: string): string | null {
     return this.items.get(key) ?? null
   }
@@ -62,6 +68,9 @@ export class MemoryStorage implements BrowserSessionStorage {
   }
   removeItem(key: string): void {
     this.items.delete(key)
+  }
+  clear(): void {
+    this.items.clear()
   }
 }
 

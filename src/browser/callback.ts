@@ -1,0 +1,265 @@
+/**
+ * A page's callback: the code exchanged, the ID token validated, UserInfo called.
+ *
+ * Every check is the core's (`handleCallback` of `oidc-rp/core`), on the page's configuration.
+ *
+ * @module
+ */
+import {
+  type CallbackParameters,
+  checkCallbackIssuer,
+  checkPendingSignIn,
+  checkResponseMode,
+  checkShape,
+  issuerRequiredBy,
+  readCallbackParameters,
+  shapeOf,
+} from '../callback/response.js'
+import { mergeClaims, type SignInTransaction } from '../callback/result.js'
+import type { UserInfoMode } from '../config/settings.js'
+import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
+import { readTokenResponse } from '../grants/token-endpoint.js'
+import type { IdTokenClaims } from '../id-token.js'
+import { httpRequest } from '../lib/http.js'
+import { checkIdTokenClaims, verifyIdToken } from '../lib/id-token-checks.js'
+import { callStore } from '../lib/store-call.js'
+import type { Transaction } from '../storage.js'
+import { type AccessToken, toAccessToken } from '../token.js'
+import { httpOptionsOf, type PageConfiguration, pageRuntimeOf } from './configuration.js'
+import { fetchUserInfo } from './userinfo.js'
+
+/**
+ * What a page's callback gives.
+ * @group Page sign-in
+ */
+export interface PageSignInResult {
+  /** The ID token, as it came. Never log it. */
+  readonly idToken: string
+  /** Its validated claims. */
+  readonly idTokenClaims: IdTokenClaims
+  /** The UserInfo claims, when UserInfo was called. */
+  readonly userinfo?: Readonly<Record<string, unknown>>
+  /** The ID token's claims with UserInfo's added (the ID token's win). */
+  readonly claims: Readonly<Record<string, unknown>>
+  /** The access token. */
+  readonly accessToken: AccessToken
+  /** The refresh token, when the OP gave one. */
+  readonly refreshToken?: string
+  /** The sign-in's request: its scope, redirect URI, time and application state. */
+  readonly transaction: SignInTransaction
+}
+
+/**
+ * How a page's callback runs.
+ * @group Page sign-in
+ */
+export interface PageCallbackOptions {
+  /**
+   * When to call UserInfo.
+   *
+   * Default: the settings' `userinfo` (`when-available`: when the OP has a UserInfo endpoint).
+   */
+  readonly userinfo?: UserInfoMode
+  /** Aborts the requests. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * Handles the redirect back to the page.
+ *
+ * Reads the response from the URL, takes the pending sign-in of its `state` from the page's store
+ * (once), checks `iss` (RFC 9207), the response's form and any OP error, exchanges the code with
+ * its PKCE verifier, validates the ID token (signature always verified, then every claim of OIDC
+ * Core §3.1.3.7) and calls UserInfo, whose `sub` must be the ID token's.
+ *
+ * Take the code out of the address bar afterwards, whatever happened (`history.replaceState`).
+ *
+ * @param config - the configuration made by `discover`
+ * @param input - the page's URL (`location.href`), or its query
+ * @param options - UserInfo, abort signal
+ * @returns the tokens and claims
+ * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (the OP's answer, e.g. the
+ * user refused), `TOKEN_ERROR_RESPONSE`, `USERINFO_BEARER_CHALLENGE`
+ * @throws {@link ValidationError} `CALLBACK_*`, `TOKEN_*`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
+ * `USERINFO_*`
+ * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR`
+ * @throws {@link UsageError} `INVALID_ARGUMENT`, `USERINFO_UNAVAILABLE`
+ * @example
+ * ```ts
+ * try {
+ *   const result = await handleCallback(config, location.href)
+ * } finally {
+ *   history.replaceState(null, '', location.pathname)
+ * }
+ * ```
+ * @group Page sign-in
+ */
+export async function handleCallback(
+  config: PageConfiguration,
+  input: string | URL,
+  options: PageCallbackOptions = {},
+): Promise<PageSignInResult> {
+  const { settings, provider } = config
+  const runtime = pageRuntimeOf(config)
+  const { params, delivery } = await readCallbackParameters(input, {
+    maxParameters: settings.maxCallbackParameters,
+    maxBytes: settings.maxCallbackBytes,
+  })
+  if (params.response !== undefined) {
+    throw new ValidationError(
+      'JARM_RESPONSE_UNEXPECTED',
+      'the callback has a JARM response parameter but a page sign-in never asks for one',
+      { claim: 'response', expected: 'absent', actual: 'present' },
+    )
+  }
+  const transaction = await takePendingSignIn(config, params.state)
+  const shape = shapeOf(transaction)
+  checkCallbackIssuer(transaction, params.iss, {
+    issuer: config.issuer,
+    requiredBy: issuerRequiredBy(undefined, provider, false),
+    isTenantIssuer: undefined,
+  })
+  if (params.error !== undefined) {
+    throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
+      error: params.error,
+      errorDescription: params.error_description,
+      errorUri: params.error_uri,
+    })
+  }
+  checkResponseMode(transaction, shape, delivery, undefined)
+  checkShape(transaction.responseType, shape, params)
+
+  const tokens = await exchangeCode(config, params, transaction, options.signal)
+  const idToken = tokens.idToken!
+  const { client } = config
+  const registered = client.id_token_signed_response_alg
+  const decoded = await verifyIdToken(
+    idToken,
+    {
+      maxJwtLength: settings.maxJwtLength,
+      registeredAlg: registered,
+      advertisedAlgs: provider.id_token_signing_alg_values_supported,
+      allowNone: registered === 'none',
+      hasSecret: false,
+      opKeys: runtime.jwks,
+      secret: { hmacKey: () => Promise.reject(noSecret()) },
+      encryption: { alg: undefined, enc: undefined, keys: () => Promise.reject(noSecret()) },
+    },
+    options.signal,
+  )
+  const now = runtime.now()
+  await checkIdTokenClaims(decoded, {
+    issuer: config.issuer,
+    client,
+    now: now / 1000,
+    tolerance: settings.clockToleranceInSeconds,
+    fromFrontChannel: false,
+    nonce: transaction.nonce ?? null,
+    maxAgeInSeconds: transaction.maxAgeInSeconds ?? client.default_max_age,
+    requireAuthTime: transaction.requireAuthTime === true || client.require_auth_time === true,
+    requiredAcr: transaction.requiredAcr,
+    accessToken: undefined,
+    code: undefined,
+  })
+  const idTokenClaims = decoded.claims as IdTokenClaims
+  const accessToken = toAccessToken(tokens, transaction.scope, now)
+  const userinfo = await callUserInfo(config, idTokenClaims, accessToken, options)
+  return {
+    idToken,
+    idTokenClaims,
+    ...(userinfo === undefined ? {} : { userinfo }),
+    claims: mergeClaims(idTokenClaims, userinfo),
+    accessToken,
+    ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
+    transaction: {
+      scope: transaction.scope,
+      responseType: transaction.responseType,
+      redirectUri: transaction.redirectUri,
+      createdAt: transaction.createdAt,
+      ...(transaction.appState === undefined ? {} : { appState: transaction.appState }),
+    },
+  }
+}
+
+/** Takes the pending sign-in of `state` from the page's store, once. */
+async function takePendingSignIn(
+  config: PageConfiguration,
+  state: string | undefined,
+): Promise<Transaction> {
+  if (state === undefined) {
+    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
+      claim: 'state',
+    })
+  }
+  const runtime = pageRuntimeOf(config)
+  return checkPendingSignIn(
+    await callStore('transaction store take', () => runtime.store.take(state)),
+    state,
+    { clientId: config.client.client_id, now: runtime.now(), hint: '' },
+  )
+}
+
+/** The authorization code grant of a public client: its client_id in the form, PKCE (RFC 7636). */
+async function exchangeCode(
+  config: PageConfiguration,
+  params: CallbackParameters,
+  transaction: Transaction,
+  signal: AbortSignal | undefined,
+) {
+  const endpoint = config.provider.token_endpoint
+  if (endpoint === undefined) {
+    throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
+      parameter: 'token_endpoint',
+    })
+  }
+  const form = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: params.code!,
+    redirect_uri: transaction.redirectUri,
+    client_id: config.client.client_id,
+  })
+  if (transaction.codeVerifier !== undefined) form.set('code_verifier', transaction.codeVerifier)
+  const response = await httpRequest(
+    new URL(endpoint),
+    {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+      },
+      body: form.toString(),
+    },
+    httpOptionsOf(config, 'token', signal),
+  )
+  return readTokenResponse(response, { idToken: 'required' })
+}
+
+async function callUserInfo(
+  config: PageConfiguration,
+  claims: IdTokenClaims,
+  accessToken: AccessToken,
+  options: PageCallbackOptions,
+): Promise<Record<string, unknown> | undefined> {
+  const mode = options.userinfo ?? config.settings.userinfo
+  if (mode === 'never') return undefined
+  if (config.provider.userinfo_endpoint === undefined) {
+    if (mode !== 'required') return undefined
+    throw new UsageError(
+      'USERINFO_UNAVAILABLE',
+      'UserInfo is required but the OP has no userinfo_endpoint',
+      { parameter: 'userinfo' },
+    )
+  }
+  return fetchUserInfo(config, accessToken, {
+    expectedSubject: claims.sub,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  })
+}
+
+function noSecret(): UsageError {
+  return new UsageError(
+    'MISSING_CREDENTIALS',
+    "a page's public client has no secret: an HS* or encrypted ID token cannot be verified",
+    { parameter: 'client_secret' },
+  )
+}
