@@ -1,35 +1,29 @@
 /**
  * The bundle-size entry for this SDK: discovery, the authorization URL, the code callback (with
- * UserInfo, its default) and UserInfo on its own, as a single-page application ships them: its
- * pending sign-in in `sessionStorage` (`oidc-rp/browser`'s web-storage store), on the lean entry
- * `oidc-rp/core` (no optional feature installed).
+ * UserInfo, its default) and UserInfo on its own, as a single-page application ships them: the
+ * lean sign-in of `oidc-rp/browser` (a public client, its pending sign-in in `sessionStorage`).
  */
-import { createWebStorageTransactionStore } from '../../src/browser/index.js'
 import {
-  type ClientInput,
-  type Configuration,
   createAuthorizationRequest,
   discover,
   fetchUserInfo,
   handleCallback,
-} from '../../src/core.js'
+  type PageClient,
+  type PageConfiguration,
+} from '../../src/browser/index.js'
 
-export function configure(issuer: string, client: ClientInput): Promise<Configuration> {
-  return discover(issuer, client, { store: createWebStorageTransactionStore() })
+export function configure(issuer: string, client: PageClient): Promise<PageConfiguration> {
+  return discover(issuer, client)
 }
 
-export async function signIn(config: Configuration): Promise<{ url: string; cookie?: string }> {
-  const { url, browserBinding } = await createAuthorizationRequest(config)
-  return { url: url.href, ...(browserBinding && { cookie: browserBinding.value }) }
+export async function signIn(config: PageConfiguration): Promise<{ url: string }> {
+  const { url } = await createAuthorizationRequest(config)
+  return { url: url.href }
 }
 
-export async function callback(
-  config: Configuration,
-  url: string,
-  browserBinding?: string,
-): Promise<unknown> {
-  const result = await handleCallback(config, url, browserBinding ? { browserBinding } : {})
-  const again = await fetchUserInfo(config, result.accessToken!.value, {
+export async function callback(config: PageConfiguration, url: string): Promise<unknown> {
+  const result = await handleCallback(config, url)
+  const again = await fetchUserInfo(config, result.accessToken, {
     expectedSubject: result.idTokenClaims.sub,
   })
   return { result, again }

@@ -42,11 +42,8 @@ Reflect.set(globalThis, '__bundleLoaded', loaded)
 const entry = (await import(pathToFileURL(entryPath).href)) as Entry
 const back = (state: string) => callbackUrl(ctx, state)
 if (kind === 'oidc-rp') {
-  const client = {
-    client_id: ctx.clientId,
-    client_secret: ctx.clientSecret,
-    redirect_uris: [ctx.redirectUri],
-  }
+  // a page's client is public: no secret
+  const client = { client_id: ctx.clientId, redirect_uris: [ctx.redirectUri] }
   const config = await entry.configure(ctx.issuer, client)
   const started = await entry.signIn(config)
   const url = new URL(started.url)

@@ -13,7 +13,7 @@ import type { CompiledRule, RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import { hasRepeatedMembers } from '../lib/json.js'
-import { claimsRequirements, isClaimsRequest } from './claims-request.js'
+import { type ClaimsRequirements, claimsRequirements, isClaimsRequest } from './claims-request.js'
 
 /**
  * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
@@ -149,7 +149,7 @@ export function mergeParameters(
  */
 export function openParameters(
   app: Readonly<Record<string, unknown>>,
-): Omit<MergedParameters, 'ignored'> {
+): Omit<MergedParameters, 'ignored'> & { readonly claims: ClaimsRequirements } {
   let scopes: readonly string[] = ['openid']
   const values = new Map<string, readonly string[]>()
   for (const name of Object.keys(app)) {
@@ -162,7 +162,12 @@ export function openParameters(
       if (given.length > 0) values.set(name, given)
     }
   }
-  return { scopes, values }
+  const claims = values.get('claims')?.[0]
+  return {
+    scopes,
+    values,
+    claims: claimsRequirements(claims === undefined ? undefined : JSON.parse(claims)),
+  }
 }
 
 function reserved(name: string): UsageError {

@@ -4,7 +4,6 @@
  * @module
  */
 
-import { claimsRequirements } from '../authorization/claims-request.js'
 import type { AuthorizationParameters } from '../authorization/request.js'
 import { SPACE_SEPARATED } from '../config/parameter-forms.js'
 import { invalidArgument } from '../lib/checks.js'
@@ -79,14 +78,13 @@ export async function createAuthorizationRequest(
   }
   const [state, nonce, codeVerifier] = randomBase64urls(3) as [string, string, string]
   const challenge = sha256Text(codeVerifier)
-  const { scopes, values } =
+  // the claims request's essential acr and auth_time, when the application gave one
+  const { scopes, values, claims } =
     parameters === undefined
-      ? { scopes: ['openid'], values: new Map<string, readonly string[]>() }
+      ? { scopes: ['openid'], values: new Map<string, readonly string[]>(), claims: undefined }
       : (await loadMerge()).openParameters(parameters)
   const maxAgeValue = values.get('max_age')?.[0]
   const maxAge = maxAgeValue === undefined ? client.default_max_age : Number(maxAgeValue)
-  const claimsValue = values.get('claims')?.[0]
-  const claims = claimsRequirements(claimsValue === undefined ? undefined : JSON.parse(claimsValue))
   const scope = scopes.join(' ')
   const search = new URLSearchParams(new URL(config.provider.authorization_endpoint).search)
   for (const [name, value] of [
@@ -122,8 +120,8 @@ export async function createAuthorizationRequest(
     responseType: 'code',
     scope,
     ...(maxAge === undefined ? {} : { maxAgeInSeconds: maxAge }),
-    ...(client.require_auth_time === true || claims.authTime ? { requireAuthTime: true } : {}),
-    ...(claims.acr === undefined ? {} : { requiredAcr: claims.acr }),
+    ...(client.require_auth_time === true || claims?.authTime ? { requireAuthTime: true } : {}),
+    ...(claims?.acr === undefined ? {} : { requiredAcr: claims.acr }),
     createdAt: now,
     expiresAt: now + ttl,
     ...(options.appState === undefined ? {} : { appState: options.appState }),

@@ -68,4 +68,20 @@ describe("a page's authorization request (oidc-rp/browser)", () => {
     assert.equal(url.searchParams.get('max_age'), '600')
     assert.equal(pending(f.storage)[0]?.maxAgeInSeconds, 600)
   })
+
+  test('a claims request asking for an essential acr and auth_time makes the ID token need them', async () => {
+    const f = await createPageFixture()
+    const essential = { essential: true }
+    await createAuthorizationRequest(f.config, {
+      claims: { id_token: { acr: { ...essential, values: ['gold'] }, auth_time: essential } },
+    })
+    const [saved] = pending(f.storage)
+    assert.deepEqual(saved?.requiredAcr, ['gold'])
+    assert.equal(saved?.requireAuthTime, true)
+    // the twin: without the claims request, neither
+    const g = await createPageFixture()
+    await createAuthorizationRequest(g.config, { scope: 'openid' })
+    assert.equal(pending(g.storage)[0]?.requiredAcr, undefined)
+    assert.equal(pending(g.storage)[0]?.requireAuthTime, undefined)
+  })
 })

@@ -29,7 +29,14 @@ export function unusedPublicTypes(entries: readonly string[]): string[] {
       const symbol = alias.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(alias) : alias
       const text = (symbol.getDeclarations() ?? []).map(signatureText).join('\n')
       const isValue = (symbol.flags & ts.SymbolFlags.Value) !== 0
-      exported.set(alias.getName(), { entry, isValue, text })
+      // A name two entries export (`discover` of the core and of a page) is one word: both count.
+      const same = exported.get(alias.getName())
+      exported.set(
+        alias.getName(),
+        same === undefined
+          ? { entry, isValue, text }
+          : { entry: same.entry, isValue: same.isValue || isValue, text: `${same.text}\n${text}` },
+      )
     }
   }
   const reached = new Set<string>()
