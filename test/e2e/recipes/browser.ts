@@ -156,7 +156,21 @@ export async function logInAtOp(page: Page, issuer: string, user: string): Promi
  * @param pathname - the path
  */
 export async function landedAt(page: Page, origin: string, pathname: string): Promise<void> {
-  await page.waitForURL((url) => url.origin === origin && url.pathname === pathname)
+  try {
+    await page.waitForURL((url) => url.origin === origin && url.pathname === pathname)
+  } catch (error) {
+    // where the tab stopped instead (no query: it may hold a code), and what the page says
+    const at = new URL(page.url())
+    const body = await page
+      .locator('body')
+      .textContent({ timeout: 1000 })
+      .catch(() => null)
+    const text = (body ?? '').trim()
+    throw new Error(
+      `not at ${origin}${pathname} but at ${at.origin}${at.pathname}: ${text.slice(0, 300)}`,
+      { cause: error },
+    )
+  }
   await page.waitForLoadState('load')
 }
 
