@@ -114,12 +114,6 @@ export interface RunningOp {
 export async function startOp(options: OpOptions): Promise<RunningOp> {
   const jwks = options.jwks ?? (await generateJwks())
   const server = createServer()
-  // Node closes an idle keep-alive connection after 5 s. Bun's fetch hands a pooled connection to
-  // the next request without reading the server's `Keep-Alive: timeout=` hint, so an RP on Bun
-  // whose token request (a POST, never retried) is sent just as Node closes the connection gets
-  // ECONNRESET (oven-sh/bun#3801). That is the hono-bun recipe's rare sign-in that never came
-  // back. An OP that keeps connections longer than any test lasts takes the race away.
-  server.keepAliveTimeout = 120_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', resolve)
