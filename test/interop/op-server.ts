@@ -114,6 +114,12 @@ export interface RunningOp {
 export async function startOp(options: OpOptions): Promise<RunningOp> {
   const jwks = options.jwks ?? (await generateJwks())
   const server = createServer()
+  // The hono-bun recipe's rare failed sign-in showed HTTP_NETWORK_ERROR at the callback: the RP's
+  // request to this OP failed at the network level, after the RP's pooled connection to it had
+  // been idle about as long as Node's 5 s keep-alive timeout. The suspected race: Bun's fetch
+  // reuses the connection just as Node closes it, and a POST is not retried (oven-sh/bun#3801). An
+  // OP that keeps idle connections longer than a test run lasts takes that race away.
+  server.keepAliveTimeout = 120_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', resolve)
