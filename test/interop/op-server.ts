@@ -115,8 +115,8 @@ export async function startOp(options: OpOptions): Promise<RunningOp> {
   const jwks = options.jwks ?? (await generateJwks())
   const server = createServer()
   // The hono-bun recipe's rare failed sign-in showed HTTP_NETWORK_ERROR at the callback: the RP's
-  // request to this OP failed at the network level. Both times the case before it took a little
-  // over 5 s, Node's keep-alive timeout. The suspected race, not reproduced alone: Bun's fetch
+  // request to this OP failed at the network level. The case before it took 5.2 s, about Node's
+  // 5 s keep-alive timeout. The suspected race, not reproduced alone: Bun's fetch
   // reuses the pooled connection just as Node closes it, and a POST is not retried
   // (oven-sh/bun#3801). An OP that keeps idle connections longer than a test run takes it away.
   server.keepAliveTimeout = 120_000
