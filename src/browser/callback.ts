@@ -113,6 +113,14 @@ export async function handleCallback(
     )
   }
   const transaction = await takePendingSignIn(config, params.state)
+  if (transaction.responseType !== 'code') {
+    // a sign-in the core started in the same store (an implicit or hybrid one)
+    throw new UsageError(
+      'INVALID_ARGUMENT',
+      "this pending sign-in is not a code flow's: finish it with oidc-rp/core's handleCallback",
+      { parameter: 'input' },
+    )
+  }
   const shape = shapeOf(transaction)
   checkCallbackIssuer(transaction, params.iss, {
     issuer: config.issuer,

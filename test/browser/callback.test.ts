@@ -57,6 +57,29 @@ describe("a page's callback (oidc-rp/browser)", () => {
     await expectCode(handleCallback(f.config, required), 'CALLBACK_ISSUER_MISSING')
   })
 
+  test('a pending sign-in the core started for another flow is refused, not half-handled', async () => {
+    const f = await createPageFixture()
+    const now = Math.floor(f.clock.now / 1000)
+    const { createWebStorageTransactionStore } = await import('../../src/stores/web-storage.js')
+    await createWebStorageTransactionStore({ storage: f.storage }).set(
+      {
+        state: 'implicit-state',
+        issuer: f.config.issuer,
+        clientId: f.config.client.client_id,
+        nonce: 'n',
+        redirectUri: 'https://app.example/',
+        responseType: 'id_token',
+        scope: 'openid',
+        createdAt: now,
+        expiresAt: now + 600,
+      },
+      600,
+    )
+    const url = `https://app.example/#state=implicit-state&id_token=a.b.c&iss=${encodeURIComponent(f.config.issuer)}`
+    await expectCode(handleCallback(f.config, url), 'INVALID_ARGUMENT')
+    assert.equal(f.op.requests.filter((r) => r.endpoint === 'token').length, 0)
+  })
+
   test('no secret, code or token in an error', async () => {
     const f = await createPageFixture()
     f.op.misbehave({ idToken: 'bad-signature' })
