@@ -9,15 +9,14 @@ import {
   type CallbackParameters,
   checkCallbackIssuer,
   checkPendingSignIn,
-  checkResponseMode,
-  checkShape,
+  checkResponse,
   issuerRequiredBy,
   readCallbackParameters,
   shapeOf,
 } from '../callback/response.js'
 import { mergeClaims, type SignInTransaction } from '../callback/result.js'
 import type { UserInfoMode } from '../config/settings.js'
-import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
+import { UsageError, ValidationError } from '../errors.js'
 import { readTokenResponse } from '../grants/token-endpoint.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { httpRequest } from '../lib/http.js'
@@ -127,15 +126,7 @@ export async function handleCallback(
     requiredBy: issuerRequiredBy(undefined, provider, false),
     isTenantIssuer: undefined,
   })
-  if (params.error !== undefined) {
-    throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
-      error: params.error,
-      errorDescription: params.error_description,
-      errorUri: params.error_uri,
-    })
-  }
-  checkResponseMode(transaction, shape, delivery, undefined)
-  checkShape(transaction.responseType, shape, params)
+  checkResponse(transaction, shape, params, delivery, undefined)
 
   const tokens = await exchangeCode(config, params, transaction, options.signal)
   const idToken = tokens.idToken!

@@ -150,6 +150,32 @@ export async function readAuthorizationResponse(
         ? undefined
         : (iss) => tenantsFeature().isAllowedTenantIssuer(config, iss),
   })
+  checkResponse(transaction, shape, params, delivery, jarm)
+  return { transaction, shape, params, clearBinding }
+}
+
+/**
+ * Checks what the authorization response says, once its sign-in and issuer are known.
+ *
+ * An OP error is thrown as such; otherwise the response must have come the way the sign-in's
+ * response mode sends it, carrying what its response type returns and nothing it never returns.
+ * @param transaction - the pending sign-in
+ * @param shape - what its response type returns
+ * @param params - the response's parameters
+ * @param delivery - how they came
+ * @param jarm - the JARM feature, for a JARM response mode
+ * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE`
+ * @throws {@link ValidationError} `CALLBACK_RESPONSE_MODE_MISMATCH`,
+ * `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_INVALID_INPUT`
+ * @internal
+ */
+export function checkResponse(
+  transaction: Transaction,
+  shape: Shape,
+  params: CallbackParameters,
+  delivery: Delivery,
+  jarm: typeof Jarm | undefined,
+): void {
   if (params.error !== undefined) {
     throw new OAuthResponseError('AUTHORIZATION_ERROR_RESPONSE', {
       error: params.error,
@@ -159,7 +185,6 @@ export async function readAuthorizationResponse(
   }
   checkResponseMode(transaction, shape, delivery, jarm)
   checkShape(transaction.responseType, shape, params)
-  return { transaction, shape, params, clearBinding }
 }
 
 /**
@@ -382,12 +407,8 @@ export function shapeOf(transaction: Transaction): Shape {
   return shape
 }
 
-/**
- * Checks that the response came the way the sign-in's response mode sends it.
- * @throws {@link ValidationError} `CALLBACK_RESPONSE_MODE_MISMATCH`
- * @internal
- */
-export function checkResponseMode(
+/** Checks that the response came the way the sign-in's response mode sends it. */
+function checkResponseMode(
   transaction: Transaction,
   shape: Shape,
   delivery: Delivery,
@@ -421,12 +442,8 @@ export function checkResponseMode(
   }
 }
 
-/**
- * Checks that the callback carries what the response type returns, and nothing it never returns.
- * @throws {@link ValidationError} `CALLBACK_RESPONSE_TYPE_MISMATCH`, `CALLBACK_INVALID_INPUT`
- * @internal
- */
-export function checkShape(responseType: string, shape: Shape, params: CallbackParameters): void {
+/** Checks that the callback carries what the response type returns, and nothing else it can. */
+function checkShape(responseType: string, shape: Shape, params: CallbackParameters): void {
   expectParameter('code', shape.code, params.code, responseType)
   expectParameter('id_token', shape.idToken, params.id_token, responseType)
   expectParameter('access_token', shape.token, params.access_token, responseType)
