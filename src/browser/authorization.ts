@@ -52,9 +52,9 @@ export interface PageAuthorizationOptions {
  * `scope` is `openid` by default, and always has `openid`
  * @param options - the redirect URI and the application state
  * @returns the URL to send the browser to, and the state
- * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED` for a parameter the SDK sets,
+ * @throws `UsageError` `POLICY_PARAMETER_RESERVED` for a parameter the SDK sets,
  * `INVALID_ARGUMENT` for a value at fault or an unregistered redirect URI
- * @throws {@link TransportError} `STORE_ERROR` when the store fails
+ * @throws `TransportError` `STORE_ERROR` when the store fails
  * @example
  * ```ts
  * const { url } = await createAuthorizationRequest(config, { scope: 'openid profile' })

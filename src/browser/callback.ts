@@ -77,12 +77,12 @@ export interface PageCallbackOptions {
  * @param input - the page's URL (`location.href`), or its query
  * @param options - UserInfo, abort signal
  * @returns the tokens and claims
- * @throws {@link OAuthResponseError} `AUTHORIZATION_ERROR_RESPONSE` (the OP's answer, e.g. the
+ * @throws `OAuthResponseError` `AUTHORIZATION_ERROR_RESPONSE` (the OP's answer, e.g. the
  * user refused), `TOKEN_ERROR_RESPONSE`, `USERINFO_BEARER_CHALLENGE`
- * @throws {@link ValidationError} `CALLBACK_*`, `TOKEN_*`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
+ * @throws `ValidationError` `CALLBACK_*`, `TOKEN_*`, `ID_TOKEN_*`, `JWT_*`, `JWKS_*`,
  * `USERINFO_*`
- * @throws {@link TransportError} `HTTP_*`, `STORE_ERROR`
- * @throws {@link UsageError} `INVALID_ARGUMENT`, `USERINFO_UNAVAILABLE`
+ * @throws `TransportError` `HTTP_*`, `STORE_ERROR`
+ * @throws `UsageError` `INVALID_ARGUMENT`, `USERINFO_UNAVAILABLE`
  * @example
  * ```ts
  * try {

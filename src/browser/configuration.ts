@@ -90,7 +90,7 @@ const runtimes = new WeakMap<PageConfiguration, PageRuntime>()
  * What a configuration uses at run time.
  * @param config - a configuration made by {@link discover}
  * @returns its store, fetch, clock and the OP's keys
- * @throws {@link UsageError} `INVALID_ARGUMENT` for any other object
+ * @throws `UsageError` `INVALID_ARGUMENT` for any other object
  * @internal
  */
 export function pageRuntimeOf(config: PageConfiguration): PageRuntime {
@@ -142,11 +142,11 @@ const CORE_ONLY = [
  * @param client - the page's public client
  * @param options - the store, fetch, clock and limits
  * @returns the configuration
- * @throws {@link UsageError} `INVALID_CONFIGURATION` for a client or settings at fault, or a member
+ * @throws `UsageError` `INVALID_CONFIGURATION` for a client or settings at fault, or a member
  * only `oidc-rp/core` honours; `INVALID_ARGUMENT` for a store not bound to the browser
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`,
+ * @throws `ValidationError` `DISCOVERY_ISSUER_MISMATCH`, `DISCOVERY_INVALID_METADATA`,
  * `DISCOVERY_INSECURE_ENDPOINT`, `DISCOVERY_LOOPBACK_ENDPOINT`
- * @throws {@link TransportError} `HTTP_*` when the metadata cannot be fetched
+ * @throws `TransportError` `HTTP_*` when the metadata cannot be fetched
  * @example
  * ```ts
  * const config = await discover('https://op.example.com', {

@@ -31,10 +31,10 @@ export interface PageUserInfoOptions {
  * @param accessToken - the access token (a Bearer token)
  * @param options - the expected subject, abort signal
  * @returns the end-user's claims
- * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE`
- * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`
- * @throws {@link TransportError} `HTTP_*`
- * @throws {@link UsageError} `USERINFO_UNAVAILABLE` without a UserInfo endpoint,
+ * @throws `OAuthResponseError` `USERINFO_BEARER_CHALLENGE`
+ * @throws `ValidationError` `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`
+ * @throws `TransportError` `HTTP_*`
+ * @throws `UsageError` `USERINFO_UNAVAILABLE` without a UserInfo endpoint,
  * `INVALID_ARGUMENT`
  * @example
  * ```ts
