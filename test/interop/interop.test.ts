@@ -10,6 +10,7 @@ import { type Configuration, discover, type OAuthResponseError } from '../../src
 import { inBrowser } from '../support/cookie-jar.js'
 import { expectCode } from '../support/helpers.js'
 import type { RunningOp } from './op-server.js'
+import { pageSignIn } from './rp.js'
 import {
   assertAlice,
   callbackInput,
@@ -239,5 +240,16 @@ describe('RFC 9207 iss in the authorization response', () => {
     const { config, url } = await response()
     url.searchParams.delete('iss')
     await expectCode(browser.handleCallback(config, url), 'CALLBACK_ISSUER_MISSING')
+  })
+})
+
+describe("a page's lean sign-in (oidc-rp/browser) against oidc-provider", () => {
+  test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
+    const result = await pageSignIn(op.issuer, (url) => op.completeLogin(url, { user: 'alice' }))
+    assert.equal(result.idTokenClaims.iss, op.issuer)
+    assert.equal(result.idTokenClaims.sub, 'alice')
+    assert.equal(result.userinfo?.sub, 'alice')
+    assert.ok(typeof result.userinfo?.email === 'string')
+    assert.equal(result.accessToken.type, 'Bearer')
   })
 })

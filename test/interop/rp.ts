@@ -5,6 +5,7 @@
  * @module
  */
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
+import * as page from '../../src/browser/index.js'
 import {
   type CallbackOptions,
   type Configuration,
@@ -12,6 +13,7 @@ import {
   handleCallback,
   type SignInResult,
 } from '../../src/index.js'
+import { MemoryStorage } from '../support/browser.js'
 import type { LoginResult } from './scripted-browser.js'
 
 export const REDIRECT = 'https://rp.example.test/callback'
@@ -67,4 +69,27 @@ export async function begin(config: Configuration): Promise<PendingSignIn> {
         { cookie, ...options },
       ),
   }
+}
+
+/**
+ * A page's whole sign-in with `oidc-rp/browser`'s lean functions: the OP's public client, PKCE, the
+ * pending sign-in in web storage, the profile and email scopes.
+ * @param issuer - the OP
+ * @param login - plays the user at the OP from the authorization URL to the redirect back
+ * @returns the page's sign-in
+ */
+export async function pageSignIn(
+  issuer: string,
+  login: (url: URL) => Promise<LoginResult>,
+): Promise<page.PageSignInResult> {
+  const store = page.createWebStorageTransactionStore({ storage: new MemoryStorage() })
+  const config = await page.discover(
+    issuer,
+    { client_id: 'public', redirect_uris: [REDIRECT] },
+    { store },
+  )
+  const { url } = await page.createAuthorizationRequest(config, { scope: 'openid profile email' })
+  const back = await login(url)
+  if (back.method !== 'GET') throw new Error(`the OP came back with a ${back.method}`)
+  return page.handleCallback(config, back.url)
 }

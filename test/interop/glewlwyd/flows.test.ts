@@ -13,6 +13,7 @@ import {
   type TransportError,
 } from '../../../src/index.js'
 import { expectCode } from '../../support/helpers.js'
+import { pageSignIn } from '../rp.js'
 import { completeLogin } from './browser.js'
 import { PLUGIN_WITH_ISS } from './provision.js'
 import {
@@ -303,5 +304,15 @@ describe('RFC 9207 iss in the authorization response (the plugin with oauth-as-i
     const back = await completeLogin(pending.url, asAlice())
     back.url.searchParams.set('iss', issuer) // the other plugin instance of the same server
     await expectCode(pending.finish(back), 'CALLBACK_ISSUER_MISMATCH')
+  })
+})
+
+describe("a page's lean sign-in (oidc-rp/browser) against Glewlwyd", () => {
+  test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
+    const result = await pageSignIn(issuer, (url) => completeLogin(url, asAlice()))
+    assert.equal(result.idTokenClaims.iss, issuer)
+    assert.equal(result.userinfo?.sub, result.idTokenClaims.sub)
+    assert.equal(result.claims.email, 'alice@example.test')
+    assert.equal(result.accessToken.type, 'Bearer')
   })
 })

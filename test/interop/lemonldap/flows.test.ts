@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
 import { discover, type OAuthResponseError } from '../../../src/index.js'
 import { expectCode } from '../../support/helpers.js'
+import { pageSignIn } from '../rp.js'
 import { browse } from './browser.js'
 import {
   assertDwho,
@@ -243,5 +244,15 @@ describe('ID token signatures the portal can be configured with', () => {
   test('an unsigned ID token (IDTokenSignAlg none) is refused; the RS256 sign-ins above are its twin', async () => {
     const config = await t.connect({ client_id: 'unsignedidtoken', client_secret: SECRET })
     await expectCode(t.signIn(config), 'JWT_MALFORMED')
+  })
+})
+
+describe("a page's lean sign-in (oidc-rp/browser) against LemonLDAP::NG", () => {
+  test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
+    const result = await pageSignIn(t.op.issuer, (url) => browse(url))
+    assert.equal(result.idTokenClaims.iss, t.op.issuer)
+    assert.equal(result.idTokenClaims.sub, DWHO.sub)
+    assert.equal(result.userinfo?.sub, DWHO.sub)
+    assert.equal(result.accessToken.type, 'Bearer')
   })
 })
