@@ -227,18 +227,16 @@ function rulesOf(
   claims: Readonly<Record<string, unknown>>,
   expectations: IdTokenExpectations,
 ): IdTokenRules {
-  const { client } = config
-  const refresh = expectations.source === 'refresh'
-  const { nonce } = expectations
+  const { nonce, source } = expectations
   return {
     issuer: tokenIssuer(config, claims, 'ID token'),
-    client,
+    client: config.client,
     now: runtimeOf(config).now() / 1000,
     tolerance: config.settings.clockToleranceInSeconds,
-    fromFrontChannel: expectations.source === 'authorization',
-    nonce: nonce !== expectNoNonce ? nonce : refresh ? undefined : null,
-    maxAgeInSeconds: expectations.maxAgeInSeconds ?? (refresh ? undefined : client.default_max_age),
-    requireAuthTime: expectations.requireAuthTime === true || client.require_auth_time === true,
+    source,
+    nonce: nonce !== expectNoNonce ? nonce : source === 'refresh' ? undefined : null,
+    maxAgeInSeconds: expectations.maxAgeInSeconds,
+    requireAuthTime: expectations.requireAuthTime === true,
     requiredAcr: expectations.requiredAcr,
     accessToken: expectations.accessToken,
     code: expectations.code,

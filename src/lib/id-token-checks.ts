@@ -125,27 +125,42 @@ export async function verifyIdToken(
   return decoded
 }
 
+/**
+ * The client registration members the ID token's claims answer to (OIDC Registration §2).
+ * @internal
+ */
+export interface IdTokenClient extends TokenAudience {
+  /** The `max_age` of every request that sends none. */
+  readonly default_max_age?: number | undefined
+  /** Require `auth_time` in every ID token. */
+  readonly require_auth_time?: boolean | undefined
+}
+
 /** What an ID token's claims must satisfy, every rule stated. @internal */
 export interface IdTokenRules {
   /** The issuer `iss` must be. */
   readonly issuer: string
-  /** The client_id and the trusted audiences. */
-  readonly client: TokenAudience
+  /** The client: its client_id, trusted audiences, `default_max_age` and `require_auth_time`. */
+  readonly client: IdTokenClient
   /** The current time, in seconds since the epoch. */
   readonly now: number
   /** The clock tolerance, in seconds. */
   readonly tolerance: number
-  /** Whether the ID token came from the authorization response (front channel). */
-  readonly fromFrontChannel: boolean
+  /** Where the ID token came from: the authorization response, the code's or a refresh's. */
+  readonly source: 'authorization' | 'token' | 'refresh'
   /**
    * The nonce the ID token must carry.
    *
    * `null` when none was sent (it must carry none); `undefined` when not checked (a refresh).
    */
   readonly nonce: string | null | undefined
-  /** The `max_age` that applies, in seconds: `auth_time` is then required and at most this old. */
+  /**
+   * The `max_age` the request sent, in seconds: `auth_time` is then required and at most this old.
+   *
+   * Without it, the client's `default_max_age` applies, except to a refresh.
+   */
   readonly maxAgeInSeconds: number | undefined
-  /** Require `auth_time` even without a `max_age`. */
+  /** Require `auth_time` even without a `max_age` (besides the client's `require_auth_time`). */
   readonly requireAuthTime: boolean
   /** The acceptable `acr` values (none: any). */
   readonly requiredAcr: readonly string[] | undefined
@@ -202,7 +217,7 @@ export function checkIdTokenClaims(
   const { accessToken, code } = rules
   if (accessToken === undefined && code === undefined) return undefined
   return loadHalfHashes().then((hashes) =>
-    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, rules.fromFrontChannel, {
+    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, rules.source === 'authorization', {
       at_hash: accessToken,
       c_hash: code,
     }),
@@ -244,8 +259,12 @@ function checkNonce(nonce: unknown, expected: string | null | undefined): void {
 }
 
 function checkAuthTime(authTime: unknown, rules: IdTokenRules): void {
-  const maxAge = rules.maxAgeInSeconds
-  if (authTime === undefined && maxAge === undefined && !rules.requireAuthTime) return
+  const { client } = rules
+  const maxAge =
+    rules.maxAgeInSeconds ?? (rules.source === 'refresh' ? undefined : client.default_max_age)
+  const required =
+    maxAge !== undefined || rules.requireAuthTime || client.require_auth_time === true
+  if (authTime === undefined && !required) return
   if (authTime === undefined) {
     throw claimFailure(
       ID_TOKEN,

@@ -17,7 +17,7 @@ const RULES: IdTokenRules = {
   client: { client_id: 'client' },
   now: NOW,
   tolerance: 60,
-  fromFrontChannel: false,
+  source: 'token',
   nonce: 'n-0S6_WzA2Mj',
   maxAgeInSeconds: undefined,
   requireAuthTime: false,
@@ -97,6 +97,18 @@ describe('checkIdTokenClaims', () => {
     assert.equal(failure(old, { maxAgeInSeconds: 600 }), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
     assert.equal(failure({ ...old, auth_time: NOW - 660 }, { maxAgeInSeconds: 600 }), undefined)
     assert.equal(failure({ ...CLAIMS, auth_time: 'yesterday' }), 'ID_TOKEN_CLAIM_INVALID')
+  })
+
+  it("the client's default_max_age and require_auth_time apply; default_max_age not to a refresh", () => {
+    const byDefault = { ...RULES.client, default_max_age: 600 }
+    assert.equal(failure(CLAIMS, { client: byDefault }), 'ID_TOKEN_AUTH_TIME_MISSING')
+    const refresh = { client: byDefault, source: 'refresh' as const, nonce: undefined }
+    assert.equal(failure(CLAIMS, refresh), undefined)
+    const old = { ...CLAIMS, auth_time: NOW - 600 - 61 }
+    assert.equal(failure(old, { client: byDefault }), 'ID_TOKEN_AUTH_TIME_TOO_OLD')
+    const always = { ...RULES.client, require_auth_time: true }
+    assert.equal(failure(CLAIMS, { client: always }), 'ID_TOKEN_AUTH_TIME_MISSING')
+    assert.equal(failure({ ...CLAIMS, auth_time: NOW }, { client: always }), undefined)
   })
 
   it('with an access token to match, at_hash is checked after loading: a wrong one is refused', async () => {
