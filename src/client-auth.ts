@@ -56,7 +56,11 @@ async function signedAuth(config: Configuration, endpoint: string): Promise<Sign
   return auth
 }
 
-const FORM_HEADERS: Readonly<Record<string, string>> = {
+/**
+ * The headers of a form posted to the OP: JSON asked for, the form's type.
+ * @internal
+ */
+export const FORM_HEADERS: Readonly<Record<string, string>> = {
   accept: 'application/json',
   'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
 }

@@ -10,7 +10,7 @@
 import type { JWK } from 'jose'
 import type { Configuration } from './config/configuration.js'
 import { cachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
-import { responseLimit } from './config/settings.js'
+import { responseLimit, type Settings } from './config/settings.js'
 import { UsageError } from './errors.js'
 import type { SecretKeys } from './lib/client-keys.js'
 import { encryptedResponsesFeature } from './lib/features.js'
@@ -33,23 +33,36 @@ export function jwksOf(config: Configuration): JwksCache {
   const uri = config.provider.jwks_uri
   let jwks = all.get(uri)
   if (jwks === undefined) {
-    const { settings } = config
     const runtime = runtimeOf(config)
-    jwks = new JwksCache({
-      uri,
-      http: {
-        ...settings,
-        maxResponseBytes: responseLimit(settings, 'jwks'),
-        fetch: runtime.fetch,
-      },
-      now: runtime.now,
-      maxKeys: settings.maxJwksKeys,
-      maxCandidates: settings.maxKeyCandidates,
-      refetchCooldownMs: settings.jwksRefetchCooldownInSeconds * 1000,
-    })
+    jwks = createJwksCache(uri, config.settings, runtime.fetch, runtime.now)
     all.set(uri, jwks)
   }
   return jwks
+}
+
+/**
+ * A cache of the OP's keys at `uri`, under the settings' limits (size, keys, candidates, cooldown).
+ * @param uri - the OP's `jwks_uri`
+ * @param settings - the limits
+ * @param fetch - the fetch its requests go through
+ * @param now - the clock, in milliseconds
+ * @returns the cache
+ * @internal
+ */
+export function createJwksCache(
+  uri: string,
+  settings: Settings,
+  fetch: typeof globalThis.fetch,
+  now: () => number,
+): JwksCache {
+  return new JwksCache({
+    uri,
+    http: { ...settings, maxResponseBytes: responseLimit(settings, 'jwks'), fetch },
+    now,
+    maxKeys: settings.maxJwksKeys,
+    maxCandidates: settings.maxKeyCandidates,
+    refetchCooldownMs: settings.jwksRefetchCooldownInSeconds * 1000,
+  })
 }
 
 /**

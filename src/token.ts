@@ -116,12 +116,31 @@ export async function sendCodeGrant(
   input: Omit<CodeGrantInput, 'requireIdToken'>,
   signal?: AbortSignal,
 ): Promise<HttpResponse> {
+  const params = codeGrantForm(code, input.redirectUri, input.codeVerifier)
+  return sendGrant(config, params, { signal, dpop: input.dpop })
+}
+
+/**
+ * The form of an authorization code grant, before client authentication adds its members.
+ *
+ * RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
+ * @param code - the authorization code
+ * @param redirectUri - the redirect URI the authorization request sent
+ * @param codeVerifier - the PKCE verifier, when one was made
+ * @returns the form
+ * @internal
+ */
+export function codeGrantForm(
+  code: string,
+  redirectUri: string,
+  codeVerifier: string | undefined,
+): URLSearchParams {
   const params = new URLSearchParams()
   params.set('grant_type', 'authorization_code')
   params.set('code', code)
-  params.set('redirect_uri', input.redirectUri)
-  if (input.codeVerifier !== undefined) params.set('code_verifier', input.codeVerifier)
-  return sendGrant(config, params, { signal, dpop: input.dpop })
+  params.set('redirect_uri', redirectUri)
+  if (codeVerifier !== undefined) params.set('code_verifier', codeVerifier)
+  return params
 }
 
 /**

@@ -9,7 +9,7 @@
 
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
-import { responseLimit } from './config/settings.js'
+import { responseLimit, type UserInfoMode } from './config/settings.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
 import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
@@ -198,6 +198,35 @@ export async function readUserInfoResponse(
     ? async () => (await loadSignedUserInfo()).jwtClaims(config, response, signal)
     : undefined
   return readUserInfo(response, expectedSubject, scheme, jwtClaims)
+}
+
+/**
+ * Whether a sign-in calls UserInfo.
+ *
+ * Never with `never`; otherwise when the OP has a UserInfo endpoint and an access token came, and
+ * `required` refuses a sign-in that cannot.
+ * @param mode - the `userinfo` mode of the callback or the settings
+ * @param hasEndpoint - whether the OP has a `userinfo_endpoint`
+ * @param hasAccessToken - whether an access token came
+ * @returns true to call UserInfo
+ * @throws {@link UsageError} `USERINFO_UNAVAILABLE` when it is required and cannot be called
+ * @internal
+ */
+export function callsUserInfo(
+  mode: UserInfoMode,
+  hasEndpoint: boolean,
+  hasAccessToken: boolean,
+): boolean {
+  if (mode === 'never') return false
+  if (hasEndpoint && hasAccessToken) return true
+  if (mode !== 'required') return false
+  throw new UsageError(
+    'USERINFO_UNAVAILABLE',
+    hasAccessToken
+      ? 'UserInfo is required but the OP has no userinfo_endpoint'
+      : 'UserInfo is required but no access token came (response type id_token?)',
+    { parameter: 'userinfo' },
+  )
 }
 
 /**

@@ -5,25 +5,30 @@
  *
  * @module
  */
+
 import {
   type CallbackParameters,
   checkCallbackIssuer,
   checkPendingSignIn,
   checkResponse,
   issuerRequiredBy,
+  jarmUnexpected,
   readCallbackParameters,
+  requireState,
   shapeOf,
 } from '../callback/response.js'
 import { mergeClaims, type SignInTransaction } from '../callback/result.js'
+import { FORM_HEADERS } from '../client-auth.js'
 import type { UserInfoMode } from '../config/settings.js'
-import { UsageError, ValidationError } from '../errors.js'
+import { UsageError } from '../errors.js'
 import { readTokenResponse } from '../grants/token-endpoint.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { httpRequest } from '../lib/http.js'
 import { checkIdTokenClaims, verifyIdToken } from '../lib/id-token-checks.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
-import { type AccessToken, toAccessToken } from '../token.js'
+import { type AccessToken, codeGrantForm, toAccessToken } from '../token.js'
+import { callsUserInfo } from '../userinfo.js'
 import { httpOptionsOf, type PageConfiguration, pageRuntimeOf } from './configuration.js'
 import { fetchUserInfo } from './userinfo.js'
 
@@ -104,13 +109,7 @@ export async function handleCallback(
     maxParameters: settings.maxCallbackParameters,
     maxBytes: settings.maxCallbackBytes,
   })
-  if (params.response !== undefined) {
-    throw new ValidationError(
-      'JARM_RESPONSE_UNEXPECTED',
-      'the callback has a JARM response parameter but a page sign-in never asks for one',
-      { claim: 'response', expected: 'absent', actual: 'present' },
-    )
-  }
+  if (params.response !== undefined) throw jarmUnexpected()
   const transaction = await takePendingSignIn(config, params.state)
   if (transaction.responseType !== 'code') {
     // a sign-in the core started in the same store (an implicit or hybrid one)
@@ -185,11 +184,7 @@ async function takePendingSignIn(
   config: PageConfiguration,
   state: string | undefined,
 ): Promise<Transaction> {
-  if (state === undefined) {
-    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
-      claim: 'state',
-    })
-  }
+  requireState(state)
   const runtime = pageRuntimeOf(config)
   return checkPendingSignIn(
     await callStore('transaction store take', () => runtime.store.take(state)),
@@ -211,23 +206,12 @@ async function exchangeCode(
       parameter: 'token_endpoint',
     })
   }
-  const form = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: params.code!,
-    redirect_uri: transaction.redirectUri,
-    client_id: config.client.client_id,
-  })
-  if (transaction.codeVerifier !== undefined) form.set('code_verifier', transaction.codeVerifier)
+  const form = codeGrantForm(params.code!, transaction.redirectUri, transaction.codeVerifier)
+  // a public client names itself in the form (RFC 6749 §2.3, §4.1.3)
+  form.set('client_id', config.client.client_id)
   const response = await httpRequest(
     new URL(endpoint),
-    {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
-      },
-      body: form.toString(),
-    },
+    { method: 'POST', headers: FORM_HEADERS, body: form.toString() },
     httpOptionsOf(config, 'token', signal),
   )
   return readTokenResponse(response, { idToken: 'required' })
@@ -240,15 +224,7 @@ async function callUserInfo(
   options: PageCallbackOptions,
 ): Promise<Record<string, unknown> | undefined> {
   const mode = options.userinfo ?? config.settings.userinfo
-  if (mode === 'never') return undefined
-  if (config.provider.userinfo_endpoint === undefined) {
-    if (mode !== 'required') return undefined
-    throw new UsageError(
-      'USERINFO_UNAVAILABLE',
-      'UserInfo is required but the OP has no userinfo_endpoint',
-      { parameter: 'userinfo' },
-    )
-  }
+  if (!callsUserInfo(mode, config.provider.userinfo_endpoint !== undefined, true)) return undefined
   return fetchUserInfo(config, accessToken, {
     expectedSubject: claims.sub,
     ...(options.signal === undefined ? {} : { signal: options.signal }),

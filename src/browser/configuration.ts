@@ -12,9 +12,11 @@ import { type ProviderMetadata, validateProviderMetadata } from '../config/provi
 import { responseLimit, type Settings, validateSettings } from '../config/settings.js'
 import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
 import { UsageError } from '../errors.js'
+import { createJwksCache } from '../keys.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { HttpOptions } from '../lib/http.js'
-import { JwksCache } from '../lib/jwks-cache.js'
+import { isPlainObject } from '../lib/json.js'
+import type { JwksCache } from '../lib/jwks-cache.js'
 import type { TransactionStore } from '../storage.js'
 import { createWebStorageTransactionStore } from '../stores/web-storage.js'
 
@@ -188,14 +190,7 @@ export async function discover(
     store,
     fetch,
     now,
-    jwks: new JwksCache({
-      uri: provider.jwks_uri,
-      http: { ...settings, maxResponseBytes: responseLimit(settings, 'jwks'), fetch },
-      now,
-      maxKeys: settings.maxJwksKeys,
-      maxCandidates: settings.maxKeyCandidates,
-      refetchCooldownMs: settings.jwksRefetchCooldownInSeconds * 1000,
-    }),
+    jwks: createJwksCache(provider.jwks_uri, settings, fetch, now),
   })
   return config
 }
@@ -219,5 +214,9 @@ function validatePageClient(client: PageClient): PageClient {
       { parameter: 'token_endpoint_auth_method' },
     )
   }
-  return validateClient({ ...given, token_endpoint_auth_method: 'none' }) as PageClient
+  // a client that is no object is refused as the core refuses it
+  const input = isPlainObject(given)
+    ? { ...given, token_endpoint_auth_method: 'none' as const }
+    : given
+  return validateClient(input) as PageClient
 }

@@ -198,11 +198,34 @@ function unwrapJarm(
 ): Promise<CallbackParameters> {
   const jarm = installedFeature<typeof Jarm>('jarm')
   if (jarm !== undefined) return jarm.unwrapJarmResponse(config, params, signal)
-  throw new ValidationError(
+  throw jarmUnexpected()
+}
+
+/**
+ * The error for a JARM `response` parameter where no sign-in asks for a JARM response mode.
+ * @returns `JARM_RESPONSE_UNEXPECTED`
+ * @internal
+ */
+export function jarmUnexpected(): ValidationError {
+  return new ValidationError(
     'JARM_RESPONSE_UNEXPECTED',
     'the callback has a JARM response parameter but no sign-in here asks for a JARM response mode',
     { claim: 'response', expected: 'absent', actual: 'present' },
   )
+}
+
+/**
+ * Requires the callback's `state`, the key of its pending sign-in.
+ * @param state - the callback's `state`
+ * @throws {@link ValidationError} `CALLBACK_STATE_MISSING`
+ * @internal
+ */
+export function requireState(state: string | undefined): asserts state is string {
+  if (state === undefined) {
+    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
+      claim: 'state',
+    })
+  }
 }
 
 /**
@@ -244,11 +267,7 @@ async function takeTransaction(
   option: string | undefined,
   cookieHeader: string | null,
 ): Promise<{ transaction: Transaction; clearBinding: string | undefined }> {
-  if (state === undefined) {
-    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
-      claim: 'state',
-    })
-  }
+  requireState(state)
   const runtime = runtimeOf(config)
   // Loaded before the transaction is consumed, so a failed load leaves it in the store.
   const cookies =

@@ -19,7 +19,7 @@ import type { Mutable } from '../lib/json.js'
 import { lazy } from '../lib/lazy.js'
 import type { CallbackInput } from '../lib/request-input.js'
 import { type AccessToken, exchangeAuthorizationCode, toAccessToken } from '../token.js'
-import { fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
+import { callsUserInfo, fetchUserInfo, type UserInfoOptions } from '../userinfo.js'
 import { admitSignIn } from './admission.js'
 import { expectationsOf } from './expectations.js'
 import { readAuthorizationResponse } from './response.js'
@@ -244,17 +244,9 @@ async function callUserInfo(
   options: CallbackOptions,
 ): Promise<Record<string, unknown> | undefined> {
   const mode = options.userinfo ?? config.settings.userinfo
-  if (mode === 'never') return undefined
-  if (config.provider.userinfo_endpoint === undefined || accessToken === undefined) {
-    if (mode !== 'required') return undefined
-    throw new UsageError(
-      'USERINFO_UNAVAILABLE',
-      accessToken === undefined
-        ? 'UserInfo is required but no access token came (response type id_token?)'
-        : 'UserInfo is required but the OP has no userinfo_endpoint',
-      { parameter: 'userinfo' },
-    )
-  }
+  const hasEndpoint = config.provider.userinfo_endpoint !== undefined
+  const called = callsUserInfo(mode, hasEndpoint, accessToken !== undefined)
+  if (!called || accessToken === undefined) return undefined
   const fetchOptions: Mutable<UserInfoOptions> = { expectedSubject: claims.sub }
   if (options.userinfoPlacement !== undefined) fetchOptions.placement = options.userinfoPlacement
   if (options.signal !== undefined) fetchOptions.signal = options.signal

@@ -8,7 +8,7 @@
  * @module
  */
 import { presentedBinding, requireHandle } from '../browser-binding.js'
-import { readCallbackParameters } from '../callback/response.js'
+import { readCallbackParameters, requireState } from '../callback/response.js'
 import type { Settings } from '../config/settings.js'
 import { ValidationError } from '../errors.js'
 import { decodeJws, isCompactJwe } from '../lib/compact.js'
@@ -47,11 +47,7 @@ export async function takeRoutedTransaction(
     { maxParameters: limits.maxCallbackParameters, maxBytes: limits.maxCallbackBytes },
   )
   const state = params.response === undefined ? params.state : jarmState(params.response, limits)
-  if (state === undefined) {
-    throw new ValidationError('CALLBACK_STATE_MISSING', 'the callback has no state parameter', {
-      claim: 'state',
-    })
-  }
+  requireState(state)
   const cookie = presented.cookie ?? (input instanceof Request ? input.headers.get('cookie') : null)
   const handle =
     shared.browserBinding === 'handle'

@@ -56,6 +56,10 @@ describe("a page's authorization request (oidc-rp/browser)", () => {
     }
     await expectCode(createAuthorizationRequest(f.config, { max_age: -1 }), 'INVALID_ARGUMENT')
     await expectCode(
+      createAuthorizationRequest(f.config, 'scope=openid' as never),
+      'INVALID_ARGUMENT',
+    )
+    await expectCode(
       createAuthorizationRequest(f.config, undefined, { redirectUri: 'https://evil.example/' }),
       'INVALID_ARGUMENT',
     )

@@ -38,6 +38,13 @@ describe("a page's discover (oidc-rp/browser)", () => {
     }
     const basic = { ...CLIENT, token_endpoint_auth_method: 'client_secret_basic' as 'none' }
     await expectCode(discover(op.issuer, basic, options), 'INVALID_CONFIGURATION')
+    for (const client of ['page-client', null]) {
+      const err = await expectCode(
+        discover(op.issuer, client as never, options),
+        'INVALID_CONFIGURATION',
+      )
+      assert.equal((err as { parameter?: string }).parameter, 'client')
+    }
     const none = { ...CLIENT, token_endpoint_auth_method: 'none' as const }
     assert.equal((await discover(op.issuer, none, options)).client.client_id, PAGE_CLIENT_ID)
   })

@@ -43,4 +43,15 @@ describe("a page's UserInfo (oidc-rp/browser)", () => {
     )
     assert.equal(f.op.requests.length, before)
   })
+
+  test('an OP without a UserInfo endpoint is USERINFO_UNAVAILABLE, nothing sent', async () => {
+    const f = await createPageFixture({ op: { metadata: { userinfo_endpoint: undefined } } })
+    const { accessToken } = await f.signIn()
+    const before = f.op.requests.length
+    await expectCode(
+      fetchUserInfo(f.config, accessToken, { expectedSubject: 'alice' }),
+      'USERINFO_UNAVAILABLE',
+    )
+    assert.equal(f.op.requests.length, before)
+  })
 })
