@@ -15,7 +15,7 @@ import { configurationCachesOf, credentialsOf, runtimeOf } from './config/runtim
 import { responseLimit } from './config/settings.js'
 import { clientSecret } from './lib/client-keys.js'
 import { need } from './lib/features.js'
-import { type HttpResponse, httpRequest } from './lib/http.js'
+import { FORM_HEADERS, type HttpResponse, httpRequest } from './lib/http.js'
 
 declare module './config/runtime.js' {
   interface ConfigurationCaches {
@@ -54,15 +54,6 @@ async function signedAuth(config: Configuration, endpoint: string): Promise<Sign
     byEndpoint.set(endpoint, auth)
   }
   return auth
-}
-
-/**
- * The headers of a form posted to the OP: JSON asked for, the form's type.
- * @internal
- */
-export const FORM_HEADERS: Readonly<Record<string, string>> = {
-  accept: 'application/json',
-  'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
 }
 
 /**

@@ -142,6 +142,7 @@ export {
   type TokenExchangeOptions,
   type TokenExchangeResult,
 } from './grants/token-exchange.js'
+export type { AccessToken } from './grants/token-messages.js'
 export {
   expectNoNonce,
   type IdTokenClaims,
@@ -179,6 +180,7 @@ export {
 } from './logout/logout-token.js'
 export {
   createEndSessionRequest,
+  type EndSessionConfiguration,
   type EndSessionOptions,
   type EndSessionRequest,
   handlePostLogoutRedirect,
@@ -232,7 +234,6 @@ export {
   type WebStorageTransactionStoreOptions,
 } from './stores/web-storage.js'
 export {
-  type AccessToken,
   type RefreshOptions,
   type RefreshResult,
   refreshTokens,

@@ -18,10 +18,8 @@ import { type ContractChanges, mergeContract } from './config/contract.js'
 import { tenantsFeature } from './config/features.js'
 import { type ProviderMetadata, validateProviderMetadata } from './config/provider.js'
 import { runtimeOf } from './config/runtime.js'
-import { responseLimit } from './config/settings.js'
+import { readDiscoveryResponse, sendDiscoveryRequest } from './discovery-document.js'
 import { UsageError, ValidationError } from './errors.js'
-import { expectStatus, type HttpResponse, httpRequest, parseJsonObject } from './lib/http.js'
-import { describe } from './lib/json.js'
 
 /**
  * Options of {@link discover}: dependencies and settings of the configuration, plus a signal.
@@ -152,73 +150,8 @@ async function fetchMetadata(
   return readDiscoveryResponse(
     await sendDiscoveryRequest(issuer, options),
     issuer,
-    options.tenants !== undefined,
+    options.tenants === undefined ? undefined : (t, i) => tenantsFeature().fills(t, i),
   )
-}
-
-/**
- * GETs the issuer's well-known OpenID configuration document (Discovery §4.1).
- * @param issuer - the issuer identifier
- * @param options - fetch, limits and the https rule
- * @returns the response, read in full
- * @throws {@link UsageError} `INVALID_ARGUMENT` for an issuer that is not an absolute URL
- * @internal
- */
-export async function sendDiscoveryRequest(
-  issuer: string,
-  options: DiscoverOptions,
-): Promise<HttpResponse> {
-  if (!URL.canParse(issuer)) {
-    throw new UsageError(
-      'INVALID_ARGUMENT',
-      `issuer must be an absolute URL, got ${describe(issuer)}`,
-      {
-        parameter: 'issuer',
-      },
-    )
-  }
-  const url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)
-  const limit = responseLimit(options, 'discovery')
-  return httpRequest(
-    url,
-    { headers: { accept: 'application/json' } },
-    limit === undefined ? options : { ...options, maxResponseBytes: limit },
-  )
-}
-
-/**
- * Reads a discovery response.
- *
- * A 200 with a JSON object whose `issuer` is the one asked for (Discovery §4.3).
- *
- * @param response - the response to the discovery request
- * @param issuer - the issuer asked for
- * @param multiTenant - whether the metadata's issuer may be a `{tenantid}` template that the
- * issuer asked for fills (`tenants` option)
- * @returns the metadata, not yet validated member by member
- * @throws {@link TransportError} for another status or a body that is not a JSON object
- * @throws {@link ValidationError} `DISCOVERY_ISSUER_MISMATCH`
- * @internal
- */
-export function readDiscoveryResponse(
-  response: HttpResponse,
-  issuer: string,
-  multiTenant = false,
-): Record<string, unknown> {
-  expectStatus(response)
-  const metadata = parseJsonObject(response)
-  const template = multiTenant && typeof metadata.issuer === 'string' ? metadata.issuer : undefined
-  if (
-    metadata.issuer !== issuer &&
-    !(template !== undefined && tenantsFeature().fills(template, issuer))
-  ) {
-    throw new ValidationError(
-      'DISCOVERY_ISSUER_MISMATCH',
-      `the OP metadata issuer ${describe(metadata.issuer)} is not the issuer asked for, ${describe(issuer)}`,
-      { claim: 'issuer', expected: issuer, actual: metadata.issuer },
-    )
-  }
-  return metadata
 }
 
 function diffMetadata(

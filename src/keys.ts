@@ -9,14 +9,14 @@
  */
 import type { JWK } from 'jose'
 import type { Configuration } from './config/configuration.js'
+import { createJwksCache } from './config/jwks.js'
 import { cachesOf, credentialsOf, runtimeOf } from './config/runtime.js'
-import { responseLimit, type Settings } from './config/settings.js'
 import { UsageError } from './errors.js'
 import type { SecretKeys } from './lib/client-keys.js'
 import { encryptedResponsesFeature } from './lib/features.js'
 import { isPlainObject } from './lib/json.js'
 import type { DecryptionKeyResolver } from './lib/jwe-decrypt.js'
-import { JwksCache, type JwksCacheSnapshot } from './lib/jwks-cache.js'
+import type { JwksCache, JwksCacheSnapshot } from './lib/jwks-cache.js'
 
 /**
  * The OP key set of a configuration.
@@ -38,31 +38,6 @@ export function jwksOf(config: Configuration): JwksCache {
     all.set(uri, jwks)
   }
   return jwks
-}
-
-/**
- * A cache of the OP's keys at `uri`, under the settings' limits (size, keys, candidates, cooldown).
- * @param uri - the OP's `jwks_uri`
- * @param settings - the limits
- * @param fetch - the fetch its requests go through
- * @param now - the clock, in milliseconds
- * @returns the cache
- * @internal
- */
-export function createJwksCache(
-  uri: string,
-  settings: Settings,
-  fetch: typeof globalThis.fetch,
-  now: () => number,
-): JwksCache {
-  return new JwksCache({
-    uri,
-    http: { ...settings, maxResponseBytes: responseLimit(settings, 'jwks'), fetch },
-    now,
-    maxKeys: settings.maxJwksKeys,
-    maxCandidates: settings.maxKeyCandidates,
-    refetchCooldownMs: settings.jwksRefetchCooldownInSeconds * 1000,
-  })
 }
 
 /**

@@ -6,11 +6,11 @@
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
+import type { AccessToken } from './grants/token-messages.js'
 import { invalidArgument } from './lib/checks.js'
 import type { DPoPHandle } from './lib/dpop.js'
 import { httpRequest } from './lib/http.js'
 import { challengeError } from './lib/oauth-error.js'
-import type { AccessToken } from './token.js'
 
 /**
  * Options of {@link fetchProtectedResource}.

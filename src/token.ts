@@ -14,45 +14,20 @@ import {
   type UsageError,
   ValidationError,
 } from './errors.js'
+import { sendGrant } from './grants/token-endpoint.js'
 import {
+  type AccessToken,
+  checkRefreshedClaims,
+  codeGrantForm,
   readTokenResponse,
-  sendGrant,
+  refreshGrantForm,
   type TokenEndpointResponse,
-} from './grants/token-endpoint.js'
+  toAccessToken,
+} from './grants/token-messages.js'
 import { type IdTokenClaims, validateIdToken } from './id-token.js'
 import { invalidArgument } from './lib/checks.js'
 import type { DPoPHandle } from './lib/dpop.js'
 import type { HttpResponse } from './lib/http.js'
-import { describe } from './lib/json.js'
-
-/**
- * An access token as the application keeps it.
- * @group Everyday use
- */
-export interface AccessToken {
-  /**
-   * The token itself.
-   *
-   * Send it as `Authorization: Bearer <value>`, or for a `DPoP` token as `Authorization: DPoP
-   * <value>` with a proof ({@link fetchProtectedResource} does either).
-   */
-  readonly value: string
-  /**
-   * The token type: `Bearer`, or `DPoP` (RFC 9449 §5).
-   *
-   * `DPoP` when the token is bound to the DPoP key of the request that obtained it. Any other
-   * type is refused.
-   */
-  readonly type: 'Bearer' | 'DPoP'
-  /** When it expires, in seconds since the epoch, when the OP said (`expires_in`). */
-  readonly expiresAt?: number
-  /**
-   * The scope granted.
-   *
-   * The OP's `scope`, or the scope requested when the OP sent none (RFC 6749 §5.1).
-   */
-  readonly scope?: string
-}
 
 /**
  * What the authorization code grant needs from the pending sign-in.
@@ -121,29 +96,6 @@ export async function sendCodeGrant(
 }
 
 /**
- * The form of an authorization code grant, before client authentication adds its members.
- *
- * RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636 §4.5.
- * @param code - the authorization code
- * @param redirectUri - the redirect URI the authorization request sent
- * @param codeVerifier - the PKCE verifier, when one was made
- * @returns the form
- * @internal
- */
-export function codeGrantForm(
-  code: string,
-  redirectUri: string,
-  codeVerifier: string | undefined,
-): URLSearchParams {
-  const params = new URLSearchParams()
-  params.set('grant_type', 'authorization_code')
-  params.set('code', code)
-  params.set('redirect_uri', redirectUri)
-  if (codeVerifier !== undefined) params.set('code_verifier', codeVerifier)
-  return params
-}
-
-/**
  * Sends the refresh token grant (RFC 6749 §6) to the token endpoint, with client authentication.
  *
  * @param config - the configuration (token endpoint, credentials, settings)
@@ -163,11 +115,7 @@ export async function sendRefreshGrant(
   signal?: AbortSignal,
   dpop?: DPoPHandle,
 ): Promise<HttpResponse> {
-  const params = new URLSearchParams()
-  params.set('grant_type', 'refresh_token')
-  params.set('refresh_token', refreshToken)
-  if (scope !== undefined) params.set('scope', scope)
-  return sendGrant(config, params, { signal, dpop })
+  return sendGrant(config, refreshGrantForm(refreshToken, scope), { signal, dpop })
 }
 
 /**
@@ -270,57 +218,4 @@ export async function refreshTokens(
   })
   if (options.original !== undefined) checkRefreshedClaims(options.original, claims)
   return { accessToken, refreshToken: next, idToken: tokens.idToken, idTokenClaims: claims }
-}
-
-/** OIDC Core §12.2: the refreshed ID token speaks of the same authentication. */
-function checkRefreshedClaims(original: IdTokenClaims, claims: IdTokenClaims): void {
-  for (const claim of ['iss', 'sub', 'azp'] as const) {
-    if (original[claim] !== claims[claim]) throw mismatch(claim, original[claim], claims[claim])
-  }
-  if (!sameAudience(original.aud, claims.aud)) throw mismatch('aud', original.aud, claims.aud)
-  if (
-    original.auth_time !== undefined &&
-    claims.auth_time !== undefined &&
-    original.auth_time !== claims.auth_time
-  ) {
-    throw mismatch('auth_time', original.auth_time, claims.auth_time)
-  }
-}
-
-function sameAudience(a: unknown, b: unknown): boolean {
-  const left = Array.isArray(a) ? a : [a]
-  const right = Array.isArray(b) ? b : [b]
-  return left.length === right.length && left.every((value) => right.includes(value))
-}
-
-function mismatch(claim: string, expected: unknown, actual: unknown): ValidationError {
-  return new ValidationError(
-    'REFRESH_ID_TOKEN_MISMATCH',
-    `the refreshed ID token's ${claim} is ${describe(actual)}, the original's ${describe(expected)} (OIDC Core 12.2)`,
-    { claim, expected, actual },
-  )
-}
-
-/**
- * The access token of a checked token response, with its expiry as a time.
- * @param tokens - the token response
- * @param requestedScope - the scope asked for, used when the OP sent none
- * @param now - the current time, in milliseconds since the epoch
- * @returns the access token
- * @internal
- */
-export function toAccessToken(
-  tokens: Omit<TokenEndpointResponse, 'members'>,
-  requestedScope: string | undefined,
-  now: number,
-): AccessToken {
-  const scope = tokens.scope ?? requestedScope
-  const token: { value: string; type: 'Bearer' | 'DPoP'; expiresAt?: number; scope?: string } = {
-    value: tokens.accessToken,
-    // N_A (token exchange, RFC 8693 §2.2.1) is the caller's to say: it is no access token type
-    type: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
-  }
-  if (tokens.expiresIn !== undefined) token.expiresAt = Math.floor(now / 1000) + tokens.expiresIn
-  if (scope !== undefined) token.scope = scope
-  return token
 }

@@ -16,7 +16,7 @@ import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
 import { verifyJws } from './lib/jws-verify.js'
 import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
-import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-body.js'
+import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-response.js'
 
 /**
  * The signed or encrypted UserInfo response as a token profile.

@@ -9,18 +9,16 @@
 
 import type { Configuration } from './config/configuration.js'
 import { runtimeOf } from './config/runtime.js'
-import { responseLimit, type UserInfoMode } from './config/settings.js'
+import { responseLimit } from './config/settings.js'
 import { accessTokenScheme, sendWithDPoP } from './dpop.js'
 import { requireEndpoint } from './endpoints.js'
 import { OAuthResponseError, TransportError, UsageError, ValidationError } from './errors.js'
+import type { AccessToken } from './grants/token-messages.js'
 import { invalidArgument } from './lib/checks.js'
 import type { DPoPHandle } from './lib/dpop.js'
-import { expectStatus, type HttpResponse, httpRequest, mediaType } from './lib/http.js'
-import { shown } from './lib/json.js'
+import { type HttpResponse, httpRequest } from './lib/http.js'
 import { lazy } from './lib/lazy.js'
-import { challengeError } from './lib/oauth-error.js'
-import type { AccessToken } from './token.js'
-import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-body.js'
+import { readUserInfo } from './userinfo-response.js'
 
 /** Signed or encrypted UserInfo, loaded with the first client that registered either. */
 const loadSignedUserInfo = /* @__PURE__ */ lazy(() => import('./userinfo-jwt.js'))
@@ -200,77 +198,6 @@ export async function readUserInfoResponse(
   return readUserInfo(response, expectedSubject, scheme, jwtClaims)
 }
 
-/**
- * Whether a sign-in calls UserInfo.
- *
- * Never with `never`; otherwise when the OP has a UserInfo endpoint and an access token came, and
- * `required` refuses a sign-in that cannot.
- * @param mode - the `userinfo` mode of the callback or the settings
- * @param hasEndpoint - whether the OP has a `userinfo_endpoint`
- * @param hasAccessToken - whether an access token came
- * @returns true to call UserInfo
- * @throws {@link UsageError} `USERINFO_UNAVAILABLE` when it is required and cannot be called
- * @internal
- */
-export function callsUserInfo(
-  mode: UserInfoMode,
-  hasEndpoint: boolean,
-  hasAccessToken: boolean,
-): boolean {
-  if (mode === 'never') return false
-  if (hasEndpoint && hasAccessToken) return true
-  if (mode !== 'required') return false
-  throw new UsageError(
-    'USERINFO_UNAVAILABLE',
-    hasAccessToken
-      ? 'UserInfo is required but the OP has no userinfo_endpoint'
-      : 'UserInfo is required but no access token came (response type id_token?)',
-    { parameter: 'userinfo' },
-  )
-}
-
-/**
- * Reads a UserInfo response, on plain inputs.
- *
- * A challenge, an unexpected status, or the claims (a JSON object, or what `jwtClaims` reads from
- * a signed and/or encrypted response), whose `sub` must be the expected one.
- *
- * @param response - the response, fully read
- * @param expectedSubject - the ID token's `sub`
- * @param scheme - the scheme the token was sent with, whose challenge is read first
- * @param jwtClaims - reads the claims of the registered JWT response; without it, JSON is expected
- * @returns the claims, `sub` included
- * @throws {@link OAuthResponseError} `USERINFO_BEARER_CHALLENGE` on a 401/403 with
- * `WWW-Authenticate`
- * @throws {@link ValidationError} `USERINFO_SUB_MISMATCH`, `USERINFO_RESPONSE_INVALID`
- * @throws {@link TransportError} `HTTP_UNEXPECTED_STATUS` for any other non-200
- * @internal
- */
-export async function readUserInfo(
-  response: HttpResponse,
-  expectedSubject: string,
-  scheme: 'Bearer' | 'DPoP',
-  jwtClaims?: () => Promise<Record<string, unknown>>,
-): Promise<Record<string, unknown>> {
-  // Some OPs quote the token they refuse in error_description: it never reaches an error.
-  const challenge = await challengeError(
-    response,
-    'USERINFO_BEARER_CHALLENGE',
-    scheme === 'DPoP' ? 'dpop' : 'bearer',
-  )
-  if (challenge !== undefined) throw challenge
-  expectStatus(response, 200)
-  const claims = jwtClaims === undefined ? jsonClaims(response) : await jwtClaims()
-  if (claims.sub !== expectedSubject) {
-    throw new ValidationError('USERINFO_SUB_MISMATCH', 'the UserInfo sub is not the ID token sub', {
-      claim: 'sub',
-      expected: expectedSubject,
-      actual: shown(claims.sub),
-    })
-  }
-  return claims
-}
-
 function userinfoEndpoint(config: Configuration): string {
   return requireEndpoint(config, 'userinfo_endpoint', 'USERINFO_UNAVAILABLE')
 }
@@ -282,17 +209,4 @@ function wantsJwt(config: Configuration): boolean {
     client.userinfo_signed_response_alg !== undefined ||
     client.userinfo_encrypted_response_alg !== undefined
   )
-}
-
-/** The claims of a plain JSON UserInfo response. */
-function jsonClaims(response: HttpResponse): Record<string, unknown> {
-  const type = mediaType(response)
-  if (type !== 'application/json') {
-    throw invalidUserInfo(
-      `has content type ${JSON.stringify(type.slice(0, 60))}, expected application/json (no signed or encrypted UserInfo is registered)`,
-      'application/json',
-      type.slice(0, 60),
-    )
-  }
-  return parseUserInfoObject(userInfoText(response.body), 'application/json')
 }

@@ -5,7 +5,7 @@ import type { ClientInput } from '../src/config/client.js'
 import { createConfiguration } from '../src/config/configuration.js'
 import type { OAuthResponseError, TransportError } from '../src/errors.js'
 import { createMockOP, type MockClient, type MockOP } from '../src/testing/index.js'
-import { fetchUserInfo, readUserInfo, readUserInfoResponse } from '../src/userinfo.js'
+import { fetchUserInfo, readUserInfoResponse } from '../src/userinfo.js'
 import { echoForms, everythingShown, leaked } from './support/echo.js'
 import { expectCode, registerSecret } from './support/helpers.js'
 import { httpResponseOf } from './support/http-response.js'
@@ -474,28 +474,5 @@ describe('readUserInfoResponse: a crafted Response read directly', () => {
     assert.doesNotMatch(err.errorDescription ?? '', /refused-access-token-value/)
     const down = await httpResponseOf(Response.json({ sub: 'alice' }, { status: 500 }))
     await expectCode(readUserInfoResponse(config, down, 'alice'), 'HTTP_UNEXPECTED_STATUS')
-  })
-})
-
-describe('readUserInfo: the same reading on plain inputs, no configuration', () => {
-  it('JSON: the claims with the expected sub; another sub is refused', async () => {
-    const ok = await httpResponseOf(Response.json({ sub: 'alice', name: 'Alice' }))
-    assert.deepEqual(await readUserInfo(ok, 'alice', 'Bearer'), { sub: 'alice', name: 'Alice' })
-    const other = await httpResponseOf(Response.json({ sub: 'mallory' }))
-    await expectCode(readUserInfo(other, 'alice', 'Bearer'), 'USERINFO_SUB_MISMATCH')
-  })
-
-  it('a registered JWT response: the claims its reader gives, their sub checked too', async () => {
-    const jwt = await httpResponseOf(
-      new Response('h.p.s', { headers: { 'content-type': 'application/jwt' } }),
-    )
-    const read = async () => ({ sub: 'alice', from: 'jwt' })
-    assert.deepEqual(await readUserInfo(jwt, 'alice', 'Bearer', read), {
-      sub: 'alice',
-      from: 'jwt',
-    })
-    await expectCode(readUserInfo(jwt, 'bob', 'Bearer', read), 'USERINFO_SUB_MISMATCH')
-    // without a reader, the same response is not the JSON expected
-    await expectCode(readUserInfo(jwt, 'alice', 'Bearer'), 'USERINFO_RESPONSE_INVALID')
   })
 })

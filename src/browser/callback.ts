@@ -7,7 +7,6 @@
  */
 
 import {
-  type CallbackParameters,
   checkCallbackIssuer,
   checkPendingSignIn,
   checkResponse,
@@ -16,20 +15,17 @@ import {
   readCallbackParameters,
   requireState,
   shapeOf,
-} from '../callback/response.js'
+} from '../callback/response-checks.js'
 import { mergeClaims, type SignInTransaction } from '../callback/result.js'
-import { FORM_HEADERS } from '../client-auth.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { UsageError } from '../errors.js'
-import { readTokenResponse } from '../grants/token-endpoint.js'
+import { type AccessToken, codeGrantForm, toAccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
-import { httpRequest } from '../lib/http.js'
-import { checkIdTokenClaims, verifyIdToken } from '../lib/id-token-checks.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
-import { type AccessToken, codeGrantForm, toAccessToken } from '../token.js'
-import { callsUserInfo } from '../userinfo.js'
-import { httpOptionsOf, type PageConfiguration, pageRuntimeOf } from './configuration.js'
+import { callsUserInfo } from '../userinfo-response.js'
+import { type PageConfiguration, pageRuntimeOf } from './configuration.js'
+import { sendTokenForm, validatePageIdToken } from './token-request.js'
 import { fetchUserInfo } from './userinfo.js'
 
 /**
@@ -127,39 +123,23 @@ export async function handleCallback(
   })
   checkResponse(transaction, shape, params, delivery, undefined)
 
-  const tokens = await exchangeCode(config, params, transaction, options.signal)
+  const form = codeGrantForm(params.code!, transaction.redirectUri, transaction.codeVerifier)
+  const tokens = await sendTokenForm(config, form, 'required', options.signal)
   const idToken = tokens.idToken!
-  const { client } = config
-  const registered = client.id_token_signed_response_alg
-  const decoded = await verifyIdToken(
+  const now = runtime.now()
+  const idTokenClaims = await validatePageIdToken(
+    config,
     idToken,
     {
-      maxJwtLength: settings.maxJwtLength,
-      registeredAlg: registered,
-      advertisedAlgs: provider.id_token_signing_alg_values_supported,
-      allowNone: registered === 'none',
-      hasSecret: false,
-      opKeys: runtime.jwks,
-      secret: { hmacKey: () => Promise.reject(noSecret()) },
-      encryption: { alg: undefined, enc: undefined, keys: () => Promise.reject(noSecret()) },
+      source: 'token',
+      nonce: transaction.nonce ?? null,
+      maxAgeInSeconds: transaction.maxAgeInSeconds,
+      requireAuthTime: transaction.requireAuthTime === true,
+      requiredAcr: transaction.requiredAcr,
     },
+    now,
     options.signal,
   )
-  const now = runtime.now()
-  await checkIdTokenClaims(decoded, {
-    issuer: config.issuer,
-    client,
-    now: now / 1000,
-    tolerance: settings.clockToleranceInSeconds,
-    source: 'token',
-    nonce: transaction.nonce ?? null,
-    maxAgeInSeconds: transaction.maxAgeInSeconds,
-    requireAuthTime: transaction.requireAuthTime === true,
-    requiredAcr: transaction.requiredAcr,
-    accessToken: undefined,
-    code: undefined,
-  })
-  const idTokenClaims = decoded.claims as IdTokenClaims
   const accessToken = toAccessToken(tokens, transaction.scope, now)
   const userinfo = await callUserInfo(config, idTokenClaims, accessToken, options)
   return {
@@ -193,30 +173,6 @@ async function takePendingSignIn(
   )
 }
 
-/** The authorization code grant of a public client: its client_id in the form, PKCE (RFC 7636). */
-async function exchangeCode(
-  config: PageConfiguration,
-  params: CallbackParameters,
-  transaction: Transaction,
-  signal: AbortSignal | undefined,
-) {
-  const endpoint = config.provider.token_endpoint
-  if (endpoint === undefined) {
-    throw new UsageError('ENDPOINT_MISSING', 'the OP has no token_endpoint', {
-      parameter: 'token_endpoint',
-    })
-  }
-  const form = codeGrantForm(params.code!, transaction.redirectUri, transaction.codeVerifier)
-  // a public client names itself in the form (RFC 6749 §2.3, §4.1.3)
-  form.set('client_id', config.client.client_id)
-  const response = await httpRequest(
-    new URL(endpoint),
-    { method: 'POST', headers: FORM_HEADERS, body: form.toString() },
-    httpOptionsOf(config, 'token', signal),
-  )
-  return readTokenResponse(response, { idToken: 'required' })
-}
-
 async function callUserInfo(
   config: PageConfiguration,
   claims: IdTokenClaims,
@@ -229,12 +185,4 @@ async function callUserInfo(
     expectedSubject: claims.sub,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   })
-}
-
-function noSecret(): UsageError {
-  return new UsageError(
-    'MISSING_CREDENTIALS',
-    "a page's public client has no secret: an HS* or encrypted ID token cannot be verified",
-    { parameter: 'client_secret' },
-  )
 }

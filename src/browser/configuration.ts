@@ -8,11 +8,11 @@
  * @module
  */
 import { type ClientInput, validateClient } from '../config/client.js'
+import { createJwksCache } from '../config/jwks.js'
 import { type ProviderMetadata, validateProviderMetadata } from '../config/provider.js'
 import { responseLimit, type Settings, validateSettings } from '../config/settings.js'
-import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
+import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery-document.js'
 import { UsageError } from '../errors.js'
-import { createJwksCache } from '../keys.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { HttpOptions } from '../lib/http.js'
 import { isPlainObject } from '../lib/json.js'
@@ -101,6 +101,16 @@ export function pageRuntimeOf(config: PageConfiguration): PageRuntime {
     throw invalidArgument('config', 'a configuration made by discover from oidc-rp/browser')
   }
   return runtime
+}
+
+/**
+ * Whether a configuration was made by this entry's {@link discover}.
+ * @param config - any configuration
+ * @returns true for a page's configuration
+ * @internal
+ */
+export function isPageConfiguration(config: object): config is PageConfiguration {
+  return runtimes.has(config as PageConfiguration)
 }
 
 /**

@@ -7,10 +7,16 @@
  * tab.
  *
  * Start with {@link discover}, {@link createAuthorizationRequest} and {@link handleCallback}, then
- * {@link createBrowserSession}.
+ * {@link createBrowserSession}; sign out with {@link createEndSessionRequest}.
  * @module
  */
 
+export {
+  createEndSessionRequest,
+  type EndSessionConfiguration,
+  type EndSessionOptions,
+  type EndSessionRequest,
+} from '../logout/rp-initiated.js'
 export {
   createWebStorageTransactionStore,
   type WebStorageTransactionStoreOptions,
@@ -30,5 +36,6 @@ export {
 } from './configuration.js'
 export type { BrowserSessionLocks } from './locks.js'
 export type { BrowserSessionOptions, BrowserSessionStorage } from './options.js'
+export { type PageRefreshOptions, refreshTokens } from './refresh.js'
 export { type BrowserSession, createBrowserSession, type SessionChange } from './session.js'
 export { fetchUserInfo, type PageUserInfoOptions } from './userinfo.js'

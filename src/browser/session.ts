@@ -8,13 +8,15 @@
  */
 import type { SignInResult } from '../callback/result.js'
 import type { Configuration } from '../config/configuration.js'
-import { runtimeOf } from '../config/runtime.js'
-import { type AccessToken, type RefreshResult, refreshTokens } from '../core.js'
 import { OAuthResponseError, TransportError, UsageError } from '../errors.js'
+import type { AccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
+import { lazy } from '../lib/lazy.js'
+import type { RefreshResult } from '../token.js'
 import { openChannel, readTabMessage, type TabMessage } from './channel.js'
+import { isPageConfiguration, type PageConfiguration } from './configuration.js'
 import { defaultLocks, generationMarks } from './locks.js'
 import {
   type BrowserSessionOptions,
@@ -24,6 +26,7 @@ import {
   webStorage,
   writeItem,
 } from './options.js'
+import { pageRefresher, type SessionRefresher } from './refresh.js'
 import {
   isCounter,
   isDue,
@@ -32,6 +35,9 @@ import {
   readSessionTokens,
   type SessionTokens,
 } from './tokens.js'
+
+/** The core's refresh, loaded with the first refresh of a session on the core's configuration. */
+const loadCoreRefresher = /* @__PURE__ */ lazy(() => import('./core-refresh.js'))
 
 /**
  * A change of a browser session, made in this tab or another (`fromAnotherTab`).
@@ -165,12 +171,19 @@ export interface BrowserSession {
  * @group Browser
  */
 export function createBrowserSession(
-  config: Configuration,
+  config: PageConfiguration | Configuration,
   options: BrowserSessionOptions = {},
 ): BrowserSession {
   const settings = checkOptions(options)
+  const page = isPageConfiguration(config)
+  if (page && options.dpop !== undefined) {
+    throw invalidArgument('dpop', "absent: a page's lean sign-in binds no token (use oidc-rp/core)")
+  }
   const name = options.name ?? `oidc-rp:${config.client.client_id}@${config.issuer}`
-  const now = options.now ?? runtimeOf(config).now
+  let refresher: SessionRefresher | undefined = page ? pageRefresher(config) : undefined
+  /** The configuration's refresher: the core's is loaded with the first token asked for. */
+  const refresherOf = async (): Promise<SessionRefresher> =>
+    (refresher ??= (await loadCoreRefresher()).coreRefresher(config as Configuration))
   const locks = options.locks ?? defaultLocks()
   const shared = options.storage ?? webStorage('localStorage')
   const kept = keptIn(options, settings.persist, shared)
@@ -189,7 +202,7 @@ export function createBrowserSession(
   let channel = openChannel(options.channel, name)
   channel?.addEventListener('message', (event) => receive(readTabMessage(event.data)))
 
-  const nowInSeconds = () => Math.floor(now() / 1000)
+  const nowInSeconds = () => Math.floor((options.now ?? refresher!.now)() / 1000)
 
   const marks = generationMarks(locks, `${name}.generation.`)
 
@@ -338,10 +351,11 @@ export function createBrowserSession(
     const started = generation
     let refreshed: RefreshResult
     try {
-      refreshed = await refreshTokens(config, current.refreshToken, {
-        original: current.idTokenClaims,
-        ...(dpop ? { dpop } : {}),
-      })
+      refreshed = await (await refresherOf()).refresh(
+        current.refreshToken,
+        current.idTokenClaims,
+        dpop,
+      )
     } catch (error) {
       if (generation !== started) return tokens?.accessToken
       if (isRefused(error)) {
@@ -381,6 +395,7 @@ export function createBrowserSession(
       publish(next, 'signed-in')
     },
     async accessToken() {
+      if (refresher === undefined) await refresherOf()
       if (tokens === undefined) return undefined
       const ready = usable(tokens)
       if (ready !== 'refresh') return ready

@@ -3,9 +3,10 @@
  *
  * @module
  */
+
+import type { AccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { isPlainObject, parseJsonOrUndefined } from '../lib/json.js'
-import type { AccessToken } from '../token.js'
 
 /**
  * What a browser session keeps of a sign-in.

@@ -4,10 +4,10 @@
  * @module
  */
 import { UsageError } from '../errors.js'
+import type { AccessToken } from '../grants/token-messages.js'
 import { invalidArgument } from '../lib/checks.js'
 import { httpRequest } from '../lib/http.js'
-import type { AccessToken } from '../token.js'
-import { readUserInfo } from '../userinfo.js'
+import { readUserInfo } from '../userinfo-response.js'
 import { httpOptionsOf, type PageConfiguration } from './configuration.js'
 
 /**

@@ -9,11 +9,11 @@
 import type { Configuration } from '../config/configuration.js'
 import { runtimeOf } from '../config/runtime.js'
 import { UsageError, ValidationError } from '../errors.js'
+import { type AccessToken, toAccessToken } from '../grants/token-messages.js'
 import { type IdTokenClaims, validateIdToken } from '../id-token.js'
 import type { Transaction } from '../storage.js'
-import { type AccessToken, toAccessToken } from '../token.js'
 import { expectationsOf } from './expectations.js'
-import type { CallbackParameters, Shape } from './response.js'
+import type { CallbackParameters, Shape } from './response-checks.js'
 
 /**
  * The front channel's tokens, checked.

@@ -10,11 +10,11 @@ import type { ClaimOrigin, ResolvedClaims, UnresolvedClaim } from '../claims/typ
 import type { Configuration } from '../config/configuration.js'
 import type { AttributeContract } from '../config/contract.js'
 import { fulfilAttributes } from '../config/mapping.js'
+import type { AccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
 import type { Mutable } from '../lib/json.js'
 import { PROTOCOL_CLAIMS } from '../lib/protocol-claims.js'
 import type { Transaction } from '../storage.js'
-import type { AccessToken } from '../token.js'
 
 /**
  * Claims about the token itself, not the end-user or the authentication.

@@ -12,8 +12,13 @@ import { runtimeOf } from '../config/runtime.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
-import { type AccessToken, toAccessToken } from '../token.js'
-import { readTokenResponse, sendGrant, type TokenEndpointResponse } from './token-endpoint.js'
+import { sendGrant } from './token-endpoint.js'
+import {
+  type AccessToken,
+  readTokenResponse,
+  type TokenEndpointResponse,
+  toAccessToken,
+} from './token-messages.js'
 
 /**
  * Refuses a grant the OP does not offer, when it lists what it offers.

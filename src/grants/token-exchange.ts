@@ -13,7 +13,6 @@ import {
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import { describe } from '../lib/json.js'
-import type { AccessToken } from '../token.js'
 import {
   dpopOption,
   type GrantResult,
@@ -22,7 +21,9 @@ import {
   requireGrantType,
   setScopeAndResource,
 } from './grant.js'
-import { readTokenResponse, sendGrant } from './token-endpoint.js'
+import { sendGrant } from './token-endpoint.js'
+import type { AccessToken } from './token-messages.js'
+import { readTokenResponse } from './token-messages.js'
 
 /**
  * The `grant_type` of token exchange (RFC 8693 §2.1).

@@ -12,6 +12,15 @@ import { lazy } from './lazy.js'
 import { readAtMost } from './read-stream.js'
 import type { Redactor } from './redact.js'
 
+/**
+ * The headers of a form posted to the OP: JSON asked for, the form's type.
+ * @internal
+ */
+export const FORM_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json',
+  'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+}
+
 /** Limits and rules for one HTTP exchange with the OP (internal: applications set `Settings`). */
 export interface HttpOptions {
   /** The `fetch` to use. Default `globalThis.fetch`. */

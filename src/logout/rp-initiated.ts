@@ -63,14 +63,32 @@ export interface EndSessionRequest {
 }
 
 /**
+ * What {@link createEndSessionRequest} reads of a configuration.
+ *
+ * The core's configuration, or a page's (`oidc-rp/browser`).
+ * @group Logout
+ */
+export interface EndSessionConfiguration {
+  /** The OP's issuer. */
+  readonly issuer: string
+  /** The OP's metadata: its `end_session_endpoint`. */
+  readonly provider: { readonly end_session_endpoint?: string }
+  /** The client: its id and registered `post_logout_redirect_uris`. */
+  readonly client: {
+    readonly client_id: string
+    readonly post_logout_redirect_uris?: readonly string[]
+  }
+}
+
+/**
  * Builds the URL of the OP's `end_session_endpoint` (RP-Initiated Logout §2).
  *
  * `client_id`, and `id_token_hint`, `post_logout_redirect_uri` (a registered one only), `state`,
  * `ui_locales` and `logout_hint` when there are. End the RP's own session
  * (`store.delete(sessionId)`) before redirecting.
  *
- * @param config - the configuration: its OP's `end_session_endpoint`, and the client's id and
- * registered `post_logout_redirect_uris`
+ * @param config - the configuration (the core's or a page's): its OP's `end_session_endpoint`,
+ * and the client's id and registered `post_logout_redirect_uris`
  * @param options - the session or ID token, the redirect URI, state, locales, logout hint
  * @returns the URL, the `state` to keep, and the redirect URI sent
  * @throws {@link UsageError} `ENDPOINT_MISSING` when the OP has no `end_session_endpoint`;
@@ -89,7 +107,7 @@ export interface EndSessionRequest {
  * @group Logout
  */
 export function createEndSessionRequest(
-  config: Configuration,
+  config: EndSessionConfiguration,
   options: EndSessionOptions = {},
 ): EndSessionRequest {
   const endpoint = config.provider.end_session_endpoint

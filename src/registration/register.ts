@@ -11,7 +11,7 @@
 import type { ProviderMetadata } from '../config/provider.js'
 import { validateProviderMetadata } from '../config/provider.js'
 import { requestUriBaseOf } from '../config/request-uri-base.js'
-import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery.js'
+import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery-document.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import { httpRequest } from '../lib/http.js'

@@ -8,7 +8,7 @@
  * @module
  */
 import { presentedBinding, requireHandle } from '../browser-binding.js'
-import { readCallbackParameters, requireState } from '../callback/response.js'
+import { readCallbackParameters, requireState } from '../callback/response-checks.js'
 import type { Settings } from '../config/settings.js'
 import { ValidationError } from '../errors.js'
 import { decodeJws, isCompactJwe } from '../lib/compact.js'

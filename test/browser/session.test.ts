@@ -5,6 +5,7 @@ import {
   type BrowserSession,
   type BrowserSessionOptions,
   createBrowserSession,
+  createEndSessionRequest,
 } from '../../src/browser/index.js'
 import type { SignInResult } from '../../src/callback/result.js'
 import type { Configuration } from '../../src/config/configuration.js'
@@ -22,6 +23,7 @@ import {
   settle,
 } from '../support/browser.js'
 import { assertNoSecrets, expectCode, registerSecret } from '../support/helpers.js'
+import { createPageFixture, PAGE_CLIENT_ID } from '../support/page.js'
 import { createFixture, type Fixture } from '../support/sign-in.js'
 
 /** Access tokens live 120 s; with the default leeway (60 s) they are due after 61 s. */
@@ -667,5 +669,81 @@ describe('createBrowserSession: DPoP (RFC 9449)', () => {
     const reloaded = s.tab({ dpop, persist: 'local', channel: () => silent })
     assert.equal(await reloaded.restore(0), true)
     assert.equal((await reloaded.accessToken())?.type, 'DPoP')
+  })
+})
+
+describe("createBrowserSession: a page's configuration (the lean sign-in of oidc-rp/browser)", () => {
+  async function pageSetup(t: TestContext) {
+    const page = await createPageFixture({
+      op: { accessTokenTtlInSeconds: TTL, rotateRefreshTokens: true },
+    })
+    const name = `oidc-rp-test-${randomUUID()}`
+    const locks = new FakeLocks()
+    const storage = new MemoryStorage()
+    const tabs: BrowserSession[] = []
+    t.after(() => {
+      for (const session of tabs) session.close()
+    })
+    const tab = (options: BrowserSessionOptions = {}) => {
+      const session = createBrowserSession(page.config, { name, locks, storage, ...options })
+      tabs.push(session)
+      return session
+    }
+    const refreshes = () =>
+      page.op.requests.filter((r) => r.params.grant_type === 'refresh_token').length
+    return { page, tab, refreshes }
+  }
+
+  test("two tabs asking at once: one refresh with the page's own grant, both get its token, the rotated one works next", async (t) => {
+    const { page, tab, refreshes } = await pageSetup(t)
+    const a = tab()
+    const b = tab()
+    const arrived = nextChange(b)
+    const result = await page.signIn()
+    a.signedIn(result)
+    await arrived
+    page.clock.now += (TTL - 59) * 1000
+    const [fromA, fromB] = await Promise.all([a.accessToken(), b.accessToken()])
+    assert.equal(refreshes(), 1)
+    assert.ok(fromA)
+    registerSecret(fromA.value)
+    assert.equal(fromB?.value, fromA.value)
+    assert.notEqual(fromA.value, result.accessToken.value)
+    const grant = page.op.requests.filter((r) => r.params.grant_type === 'refresh_token').at(-1)
+    assert.equal(grant?.params.client_id, PAGE_CLIENT_ID)
+    page.clock.now += (TTL - 59) * 1000
+    const next = await b.accessToken()
+    assert.equal(refreshes(), 2)
+    assert.notEqual(next?.value, fromA.value)
+    assert.equal(a.user?.sub, 'alice')
+  })
+
+  test("a refreshed ID token of another end-user is REFRESH_ID_TOKEN_MISMATCH (OIDC Core §12.2), the session's user unchanged", async (t) => {
+    const { page, tab, refreshes } = await pageSetup(t)
+    const session = tab()
+    const result = await page.signIn()
+    session.signedIn(result)
+    page.clock.now += (TTL - 59) * 1000
+    page.op.misbehave({ idTokenClaims: { sub: 'mallory' } })
+    await expectCode(session.accessToken(), 'REFRESH_ID_TOKEN_MISMATCH')
+    assert.equal(refreshes(), 1)
+    assert.equal(session.user?.sub, 'alice')
+    assert.equal(session.idToken, result.idToken)
+  })
+
+  test("the dpop option is INVALID_ARGUMENT with a page's configuration (it binds no token)", async (t) => {
+    const { tab } = await pageSetup(t)
+    const dpop = await createDPoPHandle(await generateDPoPKeyPair())
+    assert.throws(() => tab({ dpop }), { code: 'INVALID_ARGUMENT', parameter: 'dpop' })
+    assert.ok(tab())
+  })
+
+  test("createEndSessionRequest takes the page's configuration: the OP's endpoint, the client, the hint", async (t) => {
+    const { page } = await pageSetup(t)
+    const result = await page.signIn()
+    const { url } = createEndSessionRequest(page.config, { idTokenHint: result.idToken })
+    assert.equal(url.origin + url.pathname, page.config.provider.end_session_endpoint)
+    assert.equal(url.searchParams.get('client_id'), PAGE_CLIENT_ID)
+    assert.equal(url.searchParams.get('id_token_hint'), result.idToken)
   })
 })

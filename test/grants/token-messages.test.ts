@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
-import { readTokenResponse } from '../../src/grants/token-endpoint.js'
+import { readTokenResponse } from '../../src/grants/token-messages.js'
 import { expectCode } from '../support/helpers.js'
 import { httpResponseOf } from '../support/http-response.js'
 
