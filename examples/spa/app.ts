@@ -12,16 +12,18 @@
  * `config.json` (written by `serve.ts`) says which OP and client. No token is ever shown.
  * @module
  */
-import { createBrowserSession, createWebStorageTransactionStore } from 'oidc-rp/browser'
-// the lean entry: no optional feature in the page's bundle (docs/browser.md)
+// the page's lean sign-in: a public client's code flow, every check of the core's, none of the
+// core's other features in the page's bundle (docs/browser.md)
 import {
   createAuthorizationRequest,
+  createBrowserSession,
   createEndSessionRequest,
+  createWebStorageTransactionStore,
   discover,
   fetchUserInfo,
   handleCallback,
-  isOidcRpError,
-} from 'oidc-rp/core'
+} from 'oidc-rp/browser'
+import { isOidcRpError } from 'oidc-rp/errors'
 
 /** What `config.json` holds. */
 interface PageConfig {
@@ -69,7 +71,6 @@ await step(async () => {
     page.issuer,
     {
       client_id: page.client_id,
-      token_endpoint_auth_method: 'none',
       redirect_uris: [redirectUri],
       post_logout_redirect_uris: [page.redirect_uri],
     },
@@ -102,7 +103,7 @@ await step(async () => {
       const sub = session.user?.sub
       const token = await session.accessToken() // refreshed when due, one tab at a time
       if (sub === undefined || token === undefined) return render() // signed out meanwhile
-      const claims = await fetchUserInfo(config, token.value, { expectedSubject: sub })
+      const claims = await fetchUserInfo(config, token, { expectedSubject: sub })
       name = String(claims.name ?? '')
       expiresAt = token.expiresAt
       render()
@@ -121,7 +122,7 @@ await step(async () => {
     try {
       const result = await handleCallback(config, location.href)
       name = String(result.userinfo?.name ?? '') // handleCallback called UserInfo
-      expiresAt = result.accessToken?.expiresAt
+      expiresAt = result.accessToken.expiresAt
       session.signedIn(result) // and in the other tabs
     } finally {
       // the code (or error) leaves the address bar and the history, whatever happened
