@@ -16,7 +16,7 @@ import type { DPoPHandle } from '../lib/dpop.js'
 import { lazy } from '../lib/lazy.js'
 import type { RefreshResult } from '../token.js'
 import { openChannel, readTabMessage, type TabMessage } from './channel.js'
-import { isPageConfiguration, type PageConfiguration } from './configuration.js'
+import { type discover, isPageConfiguration, type PageConfiguration } from './configuration.js'
 import { defaultLocks, generationMarks } from './locks.js'
 import {
   type BrowserSessionOptions,
@@ -26,7 +26,7 @@ import {
   webStorage,
   writeItem,
 } from './options.js'
-import { pageRefresher, type SessionRefresher } from './refresh.js'
+import { pageRefresher, type refreshTokens, type SessionRefresher } from './refresh.js'
 import {
   isCounter,
   isDue,
@@ -68,7 +68,7 @@ export interface BrowserSession {
    *
    * The ID token, its claims, the access and refresh tokens; nothing else of the result. A `DPoP`
    * access token is taken as bound to the `dpop` option's key (the handle the callback used).
-   * @param result - what `handleCallback` returned
+   * @param result - what `handleCallback` returned (this entry's or `oidc-rp/core`'s)
    * @throws `UsageError` `INVALID_ARGUMENT` when `result` has no ID token and claims;
    * `DPOP_KEY_MISMATCH` for a `DPoP` access token without the `dpop` option
    */
@@ -133,20 +133,29 @@ export interface BrowserSession {
  * Makes the session that keeps a single-page application's tokens.
  *
  * The tokens stay in memory (see `persist`); the other tabs of the origin with a session of the
- * same name share them over a `BroadcastChannel`. Refreshes use {@link refreshTokens} under a Web
- * Lock, so an OP that rotates refresh tokens never sees one presented twice.
+ * same name share them over a `BroadcastChannel`. Refreshes run under a Web Lock, so an OP that
+ * rotates refresh tokens never sees one presented twice: with {@link refreshTokens} for a page's
+ * configuration, with `oidc-rp/core`'s `refreshTokens` (loaded with the first refresh) for the
+ * core's.
  *
- * @param config - the configuration (a public client: `token_endpoint_auth_method: 'none'`)
+ * @param config - the configuration made by {@link discover}, or by `oidc-rp/core`'s `discover`
+ * for a public client (`token_endpoint_auth_method: 'none'`)
  * @param options - persistence, leeway, name, and the browser parts to inject in tests
  * @returns the session, signed out until {@link BrowserSession.signedIn} or
  * {@link BrowserSession.restore}
- * @throws `UsageError` `INVALID_ARGUMENT` for an invalid option, or `persist` when the
- * storage it needs cannot be used (blocked site data)
+ * @throws `UsageError` `INVALID_ARGUMENT` for an invalid option (`dpop` with a page's
+ * configuration, which binds no token), or `persist` when the storage it needs cannot be used
+ * (blocked site data)
  * @example
  * ```ts
- * import { createEndSessionRequest, discover, handleCallback } from 'oidc-rp'
- * import { createBrowserSession } from 'oidc-rp/browser'
+ * import {
+ *   createBrowserSession,
+ *   createEndSessionRequest,
+ *   discover,
+ *   handleCallback,
+ * } from 'oidc-rp/browser'
  *
+ * const config = await discover(issuer, { client_id, redirect_uris: [location.origin + '/'] })
  * const session = createBrowserSession(config)
  * if (location.search.includes('state=')) {
  *   const result = await handleCallback(config, location.href)
@@ -166,7 +175,7 @@ export interface BrowserSession {
  * // sign-out, here and at the OP
  * const idTokenHint = session.idToken
  * await session.signOut() // every tab
- * if (idTokenHint) location.assign(createEndSessionRequest(config, { idTokenHint }).url)
+ * location.assign(createEndSessionRequest(config, { idTokenHint }).url)
  * ```
  * @group Browser
  */
