@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
+import { refreshTokens as refreshPage } from '../../src/browser/index.js'
 import { type Configuration, discover, type OAuthResponseError } from '../../src/index.js'
 import { inBrowser } from '../support/cookie-jar.js'
 import { expectCode } from '../support/helpers.js'
@@ -245,11 +246,27 @@ describe('RFC 9207 iss in the authorization response', () => {
 
 describe("a page's lean sign-in (oidc-rp/browser) against oidc-provider", () => {
   test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
-    const result = await pageSignIn(op.issuer, (url) => op.completeLogin(url, { user: 'alice' }))
+    const { result } = await pageSignIn(op.issuer, (url) =>
+      op.completeLogin(url, { user: 'alice' }),
+    )
     assert.equal(result.idTokenClaims.iss, op.issuer)
     assert.equal(result.idTokenClaims.sub, 'alice')
     assert.equal(result.userinfo?.sub, 'alice')
     assert.ok(typeof result.userinfo?.email === 'string')
     assert.equal(result.accessToken.type, 'Bearer')
+  })
+
+  test("a refresh with the page's refreshTokens: new tokens, a new ID token of the same end-user (OIDC Core §12.2)", async () => {
+    const { config, result } = await pageSignIn(op.issuer, (url) =>
+      op.completeLogin(url, { user: 'alice' }),
+    )
+    assert.ok(result.refreshToken)
+    const refreshed = await refreshPage(config, result.refreshToken, {
+      original: result.idTokenClaims,
+    })
+    assert.notEqual(refreshed.accessToken.value, result.accessToken.value)
+    assert.equal(refreshed.accessToken.type, 'Bearer')
+    assert.equal(refreshed.idTokenClaims?.sub, 'alice')
+    assert.equal(refreshed.idTokenClaims?.iss, op.issuer)
   })
 })

@@ -81,7 +81,7 @@ export async function begin(config: Configuration): Promise<PendingSignIn> {
 export async function pageSignIn(
   issuer: string,
   login: (url: URL) => Promise<LoginResult>,
-): Promise<page.PageSignInResult> {
+): Promise<{ config: page.PageConfiguration; result: page.PageSignInResult }> {
   const store = page.createWebStorageTransactionStore({ storage: new MemoryStorage() })
   const config = await page.discover(
     issuer,
@@ -91,5 +91,5 @@ export async function pageSignIn(
   const { url } = await page.createAuthorizationRequest(config, { scope: 'openid profile email' })
   const back = await login(url)
   if (back.method !== 'GET') throw new Error(`the OP came back with a ${back.method}`)
-  return page.handleCallback(config, back.url)
+  return { config, result: await page.handleCallback(config, back.url) }
 }

@@ -309,7 +309,7 @@ describe('RFC 9207 iss in the authorization response (the plugin with oauth-as-i
 
 describe("a page's lean sign-in (oidc-rp/browser) against Glewlwyd", () => {
   test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
-    const result = await pageSignIn(issuer, (url) => completeLogin(url, asAlice()))
+    const { result } = await pageSignIn(issuer, (url) => completeLogin(url, asAlice()))
     assert.equal(result.idTokenClaims.iss, issuer)
     assert.equal(result.userinfo?.sub, result.idTokenClaims.sub)
     assert.equal(result.claims.email, 'alice@example.test')

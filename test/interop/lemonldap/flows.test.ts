@@ -249,7 +249,7 @@ describe('ID token signatures the portal can be configured with', () => {
 
 describe("a page's lean sign-in (oidc-rp/browser) against LemonLDAP::NG", () => {
   test('the public client with PKCE: the ID token validated, UserInfo of the same sub', async () => {
-    const result = await pageSignIn(t.op.issuer, (url) => browse(url))
+    const { result } = await pageSignIn(t.op.issuer, (url) => browse(url))
     assert.equal(result.idTokenClaims.iss, t.op.issuer)
     assert.equal(result.idTokenClaims.sub, DWHO.sub)
     assert.equal(result.userinfo?.sub, DWHO.sub)
