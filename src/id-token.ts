@@ -15,10 +15,12 @@ import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.
 import { invalidArgument } from './lib/checks.js'
 import {
   checkIdTokenClaims,
+  ID_TOKEN,
   type IdTokenKeys,
   type IdTokenRules,
   verifyIdToken,
 } from './lib/id-token-checks.js'
+import { decryptOrRefuse } from './lib/jwt-decryption.js'
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules.
@@ -213,12 +215,24 @@ function keysOf(config: Configuration, expectations: IdTokenExpectations): IdTok
     hasSecret: registered === undefined && hasClientSecret(config),
     opKeys: jwksOf(config),
     secret: secretKeysOf(config),
-    encryption: {
-      alg: client.id_token_encrypted_response_alg,
-      enc: client.id_token_encrypted_response_enc,
-      keys: decryptionKeysOf(config),
-    },
+    decrypt: decryptionOf(config),
   }
+}
+
+/** How an ID token is decrypted, when the client registered `id_token_encrypted_response_alg`. */
+function decryptionOf(config: Configuration): IdTokenKeys['decrypt'] {
+  const { client } = config
+  const alg = client.id_token_encrypted_response_alg
+  if (alg === undefined) return undefined
+  return (idToken) =>
+    decryptOrRefuse(
+      ID_TOKEN,
+      idToken,
+      alg,
+      client.id_token_encrypted_response_enc,
+      decryptionKeysOf(config),
+      config.settings.maxJwtLength,
+    )
 }
 
 /** The rules of the ID token's claims, read from the configuration and the expectations. */

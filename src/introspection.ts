@@ -17,13 +17,8 @@ import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
 import { decodeUtf8, describe, isPlainObject, parseJsonObjectText } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
-import {
-  checkAlg,
-  checkClaims,
-  claimFailure,
-  decryptOrRefuse,
-  type TokenProfile,
-} from './lib/jwt-claims.js'
+import { checkAlg, checkClaims, claimFailure, type TokenProfile } from './lib/jwt-claims.js'
+import { decryptOrRefuse } from './lib/jwt-decryption.js'
 import { oauthError } from './lib/oauth-error.js'
 import { type TokenManagementOptions, tokenForm } from './revocation.js'
 

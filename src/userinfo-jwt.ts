@@ -15,7 +15,8 @@ import { decodeJws } from './lib/compact.js'
 import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
 import { verifyJws } from './lib/jws-verify.js'
-import { checkAlg, checkClaims, decryptOrRefuse, type TokenProfile } from './lib/jwt-claims.js'
+import { checkAlg, checkClaims, type TokenProfile } from './lib/jwt-claims.js'
+import { decryptOrRefuse } from './lib/jwt-decryption.js'
 import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-response.js'
 
 /**

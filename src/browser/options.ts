@@ -3,9 +3,12 @@
  *
  * @module
  */
+
+import type { Configuration } from '../config/configuration.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
+import type { RefreshOptions, RefreshResult } from '../token.js'
 import type { BrowserSessionChannel } from './channel.js'
 import type { BrowserSessionLocks } from './locks.js'
 
@@ -72,8 +75,24 @@ export interface BrowserSessionOptions {
   readonly storage?: BrowserSessionStorage
   /** The tab's own storage, for `persist: 'session'`. Default `sessionStorage`. */
   readonly sessionStorage?: BrowserSessionStorage
-  /** The clock, in milliseconds since the epoch. Default the configuration's. */
+  /**
+   * The clock, in milliseconds since the epoch.
+   *
+   * Default: a page's configuration's (`discover`'s `now`), else `Date.now`.
+   */
   readonly now?: () => number
+  /**
+   * `oidc-rp/core`'s `refreshTokens`, for a configuration made by `oidc-rp/core`.
+   *
+   * Required with one, refused with a page's (which refreshes with `oidc-rp/browser`'s own).
+   * Given, rather than loaded, so that a page signing in with `oidc-rp/browser` alone never ships
+   * the core.
+   */
+  readonly refreshTokens?: (
+    config: Configuration,
+    refreshToken: string,
+    options: RefreshOptions,
+  ) => Promise<RefreshResult>
   /**
    * The DPoP key the tokens are bound to (RFC 9449): the handle the sign-in used.
    *

@@ -13,7 +13,6 @@ import type { AccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
-import { lazy } from '../lib/lazy.js'
 import type { RefreshResult } from '../token.js'
 import { openChannel, readTabMessage, type TabMessage } from './channel.js'
 import { type discover, isPageConfiguration, type PageConfiguration } from './configuration.js'
@@ -35,9 +34,6 @@ import {
   readSessionTokens,
   type SessionTokens,
 } from './tokens.js'
-
-/** The core's refresh, loaded with the first refresh of a session on the core's configuration. */
-const loadCoreRefresher = /* @__PURE__ */ lazy(() => import('./core-refresh.js'))
 
 /**
  * A change of a browser session, made in this tab or another (`fromAnotherTab`).
@@ -135,17 +131,16 @@ export interface BrowserSession {
  * The tokens stay in memory (see `persist`); the other tabs of the origin with a session of the
  * same name share them over a `BroadcastChannel`. Refreshes run under a Web Lock, so an OP that
  * rotates refresh tokens never sees one presented twice: with {@link refreshTokens} for a page's
- * configuration, with `oidc-rp/core`'s `refreshTokens` (loaded with the first refresh) for the
- * core's.
+ * configuration, with `oidc-rp/core`'s `refreshTokens` (the option of that name) for the core's.
  *
  * @param config - the configuration made by {@link discover}, or by `oidc-rp/core`'s `discover`
- * for a public client (`token_endpoint_auth_method: 'none'`)
+ * for a public client (`token_endpoint_auth_method: 'none'`), with the `refreshTokens` option
  * @param options - persistence, leeway, name, and the browser parts to inject in tests
  * @returns the session, signed out until {@link BrowserSession.signedIn} or
  * {@link BrowserSession.restore}
  * @throws `UsageError` `INVALID_ARGUMENT` for an invalid option (`dpop` with a page's
- * configuration, which binds no token), or `persist` when the storage it needs cannot be used
- * (blocked site data)
+ * configuration, which binds no token; `refreshTokens` missing with the core's, or given with a
+ * page's), or `persist` when the storage it needs cannot be used (blocked site data)
  * @example
  * ```ts
  * import {
@@ -184,15 +179,11 @@ export function createBrowserSession(
   options: BrowserSessionOptions = {},
 ): BrowserSession {
   const settings = checkOptions(options)
-  const page = isPageConfiguration(config)
-  if (page && options.dpop !== undefined) {
-    throw invalidArgument('dpop', "absent: a page's lean sign-in binds no token (use oidc-rp/core)")
-  }
+  const refresher = isPageConfiguration(config)
+    ? pageSessionRefresher(config, options)
+    : coreSessionRefresher(config, options)
   const name = options.name ?? `oidc-rp:${config.client.client_id}@${config.issuer}`
-  let refresher: SessionRefresher | undefined = page ? pageRefresher(config) : undefined
-  /** The configuration's refresher: the core's is loaded with the first token asked for. */
-  const refresherOf = async (): Promise<SessionRefresher> =>
-    (refresher ??= (await loadCoreRefresher()).coreRefresher(config as Configuration))
+  const now = options.now ?? refresher.now
   const locks = options.locks ?? defaultLocks()
   const shared = options.storage ?? webStorage('localStorage')
   const kept = keptIn(options, settings.persist, shared)
@@ -211,7 +202,7 @@ export function createBrowserSession(
   let channel = openChannel(options.channel, name)
   channel?.addEventListener('message', (event) => receive(readTabMessage(event.data)))
 
-  const nowInSeconds = () => Math.floor((options.now ?? refresher!.now)() / 1000)
+  const nowInSeconds = () => Math.floor(now() / 1000)
 
   const marks = generationMarks(locks, `${name}.generation.`)
 
@@ -360,11 +351,7 @@ export function createBrowserSession(
     const started = generation
     let refreshed: RefreshResult
     try {
-      refreshed = await (await refresherOf()).refresh(
-        current.refreshToken,
-        current.idTokenClaims,
-        dpop,
-      )
+      refreshed = await refresher.refresh(current.refreshToken, current.idTokenClaims, dpop)
     } catch (error) {
       if (generation !== started) return tokens?.accessToken
       if (isRefused(error)) {
@@ -404,7 +391,6 @@ export function createBrowserSession(
       publish(next, 'signed-in')
     },
     async accessToken() {
-      if (refresher === undefined) await refresherOf()
       if (tokens === undefined) return undefined
       const ready = usable(tokens)
       if (ready !== 'refresh') return ready
@@ -487,4 +473,37 @@ function isRefused(error: unknown): boolean {
     error.code === 'TOKEN_ERROR_RESPONSE' &&
     error.error === 'invalid_grant'
   )
+}
+
+/** A page's configuration refreshes with this entry's {@link refreshTokens}. */
+function pageSessionRefresher(
+  config: PageConfiguration,
+  options: BrowserSessionOptions,
+): SessionRefresher {
+  if (options.dpop !== undefined) {
+    throw invalidArgument('dpop', "absent: a page's lean sign-in binds no token (use oidc-rp/core)")
+  }
+  if (options.refreshTokens !== undefined) {
+    throw invalidArgument('refreshTokens', "absent: a page's configuration refreshes by itself")
+  }
+  return pageRefresher(config)
+}
+
+/** The core's configuration refreshes with the core's `refreshTokens`, given as an option. */
+function coreSessionRefresher(
+  config: Configuration,
+  options: BrowserSessionOptions,
+): SessionRefresher {
+  const refresh = options.refreshTokens
+  if (typeof refresh !== 'function') {
+    throw invalidArgument(
+      'refreshTokens',
+      "oidc-rp/core's refreshTokens, with a configuration of oidc-rp/core",
+    )
+  }
+  return {
+    now: Date.now,
+    refresh: (refreshToken, original, dpop) =>
+      refresh(config, refreshToken, { original, ...(dpop === undefined ? {} : { dpop }) }),
+  }
 }

@@ -93,7 +93,7 @@ export async function validatePageIdToken(
       hasSecret: false,
       opKeys: pageRuntimeOf(config).jwks,
       secret: { hmacKey: () => Promise.reject(noSecret()) },
-      encryption: { alg: undefined, enc: undefined, keys: () => Promise.reject(noSecret()) },
+      decrypt: undefined,
     },
     signal,
   )

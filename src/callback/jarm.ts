@@ -16,13 +16,8 @@ import { unsupportedError } from '../lib/checks.js'
 import { decodeJws } from '../lib/compact.js'
 import { clip } from '../lib/json.js'
 import { verifyJws } from '../lib/jws-verify.js'
-import {
-  checkAlg,
-  checkClaims,
-  decryptOrRefuse,
-  mistyped,
-  type TokenProfile,
-} from '../lib/jwt-claims.js'
+import { checkAlg, checkClaims, mistyped, type TokenProfile } from '../lib/jwt-claims.js'
+import { decryptOrRefuse } from '../lib/jwt-decryption.js'
 import type { RequestParameters } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'
 

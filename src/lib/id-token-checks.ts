@@ -12,17 +12,16 @@
  */
 import { type DecodedJws, decodeJws, isCompactJwe } from './compact.js'
 import { quoted } from './json.js'
-import type { DecryptionKeyResolver } from './jwe-decrypt.js'
 import { type HmacKeySource, type OpKeyResolver, verifiedAtOnce, verifyJws } from './jws-verify.js'
 import {
   checkAlg,
   checkClaims,
   claimFailure,
-  decryptOrRefuse,
   isNumber,
   mistyped,
   type TokenAudience,
   type TokenProfile,
+  unregisteredJwe,
 } from './jwt-claims.js'
 import { lazy } from './lazy.js'
 
@@ -71,12 +70,12 @@ export interface IdTokenKeys {
   readonly opKeys: OpKeyResolver
   /** The client secret's keys, for `HS*`. */
   readonly secret: HmacKeySource
-  /** The registered `id_token_encrypted_response_alg` and `enc`, and the keys to decrypt with. */
-  readonly encryption: {
-    readonly alg: string | undefined
-    readonly enc: string | undefined
-    readonly keys: DecryptionKeyResolver
-  }
+  /**
+   * Decrypts the ID token, where the client registered `id_token_encrypted_response_alg`.
+   *
+   * Without it, an encrypted ID token is refused.
+   */
+  readonly decrypt: ((idToken: string) => Promise<string>) | undefined
 }
 
 /**
@@ -98,18 +97,9 @@ export async function verifyIdToken(
   keys: IdTokenKeys,
   signal?: AbortSignal,
 ): Promise<DecodedJws> {
-  const { encryption, maxJwtLength } = keys
-  const jws =
-    encryption.alg === undefined && !isCompactJwe(idToken)
-      ? idToken
-      : await decryptOrRefuse(
-          ID_TOKEN,
-          idToken,
-          encryption.alg,
-          encryption.enc,
-          encryption.keys,
-          maxJwtLength,
-        )
+  const { decrypt, maxJwtLength } = keys
+  if (decrypt === undefined && isCompactJwe(idToken)) throw unregisteredJwe(ID_TOKEN)
+  const jws = decrypt === undefined ? idToken : await decrypt(idToken)
   const decoded = decodeJws(jws, maxJwtLength, ID_TOKEN.name)
   checkAlg(
     ID_TOKEN,

@@ -19,9 +19,9 @@ import {
   checkAlg,
   checkClaims as checkSharedClaims,
   claimFailure,
-  decryptOrRefuse,
   type TokenProfile,
 } from '../lib/jwt-claims.js'
+import { decryptOrRefuse } from '../lib/jwt-decryption.js'
 import { callStore } from '../lib/store-call.js'
 import type { ReplayGuard } from '../storage.js'
 import { createMemoryReplayGuard } from '../stores/memory.js'

@@ -64,7 +64,14 @@ async function setup(
     storage,
     locks,
     tab(options = {}, config = f.config) {
-      const session = createBrowserSession(config, { name, locks, storage, ...options })
+      const session = createBrowserSession(config, {
+        name,
+        locks,
+        storage,
+        refreshTokens,
+        now: () => f.clock.now,
+        ...options,
+      })
       tabs.push(session)
       return session
     },
@@ -292,8 +299,9 @@ describe('createBrowserSession: one refresh at a time across tabs', () => {
     const s = await setup(t)
     const name = `no-locks-${randomUUID()}`
     const storage = new MemoryStorage()
-    const a = createBrowserSession(s.f.config, { name, storage })
-    const b = createBrowserSession(s.f.config, { name, storage })
+    const now = () => s.f.clock.now
+    const a = createBrowserSession(s.f.config, { name, storage, refreshTokens, now })
+    const b = createBrowserSession(s.f.config, { name, storage, refreshTokens, now })
     t.after(() => {
       a.close()
       b.close()
@@ -486,7 +494,7 @@ describe('createBrowserSession: options and input', () => {
   test("persist 'local' where localStorage cannot be used: INVALID_ARGUMENT naming the fix", async (t) => {
     const s = await setup(t)
     assert.throws(
-      () => createBrowserSession(s.f.config, { persist: 'local' }),
+      () => createBrowserSession(s.f.config, { persist: 'local', refreshTokens }),
       (err) =>
         err instanceof UsageError &&
         err.code === 'INVALID_ARGUMENT' &&
@@ -513,6 +521,20 @@ describe('createBrowserSession: options and input', () => {
     for (const [options, parameter] of cases) {
       assert.throws(() => createBrowserSession(s.f.config, options), { parameter })
     }
+  })
+
+  test("the core's configuration without the refreshTokens option is INVALID_ARGUMENT naming it; with it, a session", async (t) => {
+    const s = await setup(t)
+    assert.throws(() => createBrowserSession(s.f.config), {
+      code: 'INVALID_ARGUMENT',
+      parameter: 'refreshTokens',
+    })
+    assert.throws(
+      () => createBrowserSession(s.f.config, { refreshTokens: 'yes' as unknown as undefined }),
+      { parameter: 'refreshTokens' },
+    )
+    const session = createBrowserSession(s.f.config, { refreshTokens })
+    session.close()
   })
 
   test('signedIn() with something else than a sign-in result: INVALID_ARGUMENT, still signed out', async (t) => {
@@ -731,10 +753,14 @@ describe("createBrowserSession: a page's configuration (the lean sign-in of oidc
     assert.equal(session.idToken, result.idToken)
   })
 
-  test("the dpop option is INVALID_ARGUMENT with a page's configuration (it binds no token)", async (t) => {
+  test("the dpop and refreshTokens options are INVALID_ARGUMENT with a page's configuration; the twin without them is a session", async (t) => {
     const { tab } = await pageSetup(t)
     const dpop = await createDPoPHandle(await generateDPoPKeyPair())
     assert.throws(() => tab({ dpop }), { code: 'INVALID_ARGUMENT', parameter: 'dpop' })
+    assert.throws(() => tab({ refreshTokens }), {
+      code: 'INVALID_ARGUMENT',
+      parameter: 'refreshTokens',
+    })
     assert.ok(tab())
   })
 

@@ -162,7 +162,7 @@ describe('verifyIdToken', async () => {
       verifyCached: () => false,
     },
     secret: { hmacKey: () => Promise.reject(new Error('no secret')) },
-    encryption: { alg: undefined, enc: undefined, keys: () => Promise.resolve([]) },
+    decrypt: undefined,
   }
 
   it('decodes a token that verifies with the OP key', async () => {
@@ -191,5 +191,17 @@ describe('verifyIdToken', async () => {
   it('refuses an encrypted token when no encryption is registered', async () => {
     const jwe = `${b64(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A128GCM' }))}.a.b.c.d`
     await assert.rejects(verifyIdToken(jwe, KEYS), { code: 'ID_TOKEN_DECRYPTION_FAILED' })
+  })
+
+  it('twin: with a registered decryption the token is decrypted first, then verified', async () => {
+    const token = await sign({ alg: 'ES256' }, CLAIMS)
+    const jwe = `${b64(JSON.stringify({ alg: 'RSA-OAEP', enc: 'A128GCM' }))}.a.b.c.d`
+    const opened: string[] = []
+    const decrypt = async (sealed: string) => {
+      opened.push(sealed)
+      return token
+    }
+    assert.deepEqual((await verifyIdToken(jwe, { ...KEYS, decrypt })).claims, CLAIMS)
+    assert.deepEqual(opened, [jwe])
   })
 })
