@@ -31,6 +31,18 @@ export function assertNoSecrets(err: unknown): void {
 }
 
 /**
+ * What an action came to: `accepted`, or the code of the error it threw.
+ * @param action - the promise
+ * @returns `accepted` or the error's code
+ */
+export function outcomeOf(action: Promise<unknown>): Promise<string | undefined> {
+  return action.then(
+    () => 'accepted',
+    (error: { code?: string }) => error.code,
+  )
+}
+
+/**
  * Asserts that a promise (or function) fails with an oidc-rp error of the given code, and that the
  * error leaks no registered secret.
  * @param action - the promise, or a function returning a value or a promise

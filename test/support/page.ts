@@ -14,6 +14,7 @@ import {
 import { createWebStorageTransactionStore } from '../../src/stores/web-storage.js'
 import {
   createMockOP,
+  type IdTokenFault,
   type MockClient,
   type MockOP,
   type MockOPOptions,
@@ -22,6 +23,28 @@ import { MemoryStorage } from './browser.js'
 import { registerSecret } from './helpers.js'
 
 export const PAGE_CLIENT_ID = 'page-client'
+
+/**
+ * Every fault of a signed ID token from the token endpoint that a refresh can meet (a page's code
+ * flow has no front-channel hashes, and its public client no HS256); a sign-in also meets the
+ * nonce's.
+ */
+export const TOKEN_ENDPOINT_ID_TOKEN_FAULTS: readonly IdTokenFault[] = [
+  'wrong-issuer',
+  'bad-signature',
+  'alg-none',
+  'wrong-audience',
+  'no-audience',
+  'extra-audience',
+  'wrong-azp',
+  'multiple-audiences-no-azp',
+  'expired',
+  'iat-in-future',
+  'no-iat',
+  'nbf-in-future',
+  'no-sub',
+  'unknown-kid',
+]
 export const PAGE_URI = 'https://app.example/'
 
 /** A page's OP, configuration and storage. */
