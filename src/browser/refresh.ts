@@ -7,7 +7,6 @@
 import { checkRefreshedClaims, refreshGrantForm, toAccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
 import { invalidArgument } from '../lib/checks.js'
-import type { DPoPHandle } from '../lib/dpop.js'
 import type { RefreshResult } from '../token.js'
 import { type PageConfiguration, pageRuntimeOf } from './configuration.js'
 import { sendTokenForm, validatePageIdToken } from './token-request.js'
@@ -91,32 +90,4 @@ export async function refreshTokens(
   )
   if (options.original !== undefined) checkRefreshedClaims(options.original, idTokenClaims)
   return { accessToken, refreshToken: next, idToken: tokens.idToken, idTokenClaims }
-}
-
-/**
- * How a browser session refreshes its tokens and reads the time, whichever configuration it has.
- * @internal
- */
-export interface SessionRefresher {
-  /** The configuration's clock, in milliseconds since the epoch. */
-  readonly now: () => number
-  /** Refreshes, checking a new ID token against the original's claims. */
-  refresh(
-    refreshToken: string,
-    original: IdTokenClaims,
-    dpop: DPoPHandle | undefined,
-  ): Promise<RefreshResult>
-}
-
-/**
- * The refresher of a page's configuration: {@link refreshTokens}.
- * @param config - the configuration made by `discover` of `oidc-rp/browser`
- * @returns its refresher (a page's configuration binds no token to a DPoP key)
- * @internal
- */
-export function pageRefresher(config: PageConfiguration): SessionRefresher {
-  return {
-    now: pageRuntimeOf(config).now,
-    refresh: (refreshToken, original) => refreshTokens(config, refreshToken, { original }),
-  }
 }

@@ -15,7 +15,12 @@ import { invalidArgument } from '../lib/checks.js'
 import type { DPoPHandle } from '../lib/dpop.js'
 import type { RefreshResult } from '../token.js'
 import { openChannel, readTabMessage, type TabMessage } from './channel.js'
-import { type discover, isPageConfiguration, type PageConfiguration } from './configuration.js'
+import {
+  type discover,
+  isPageConfiguration,
+  type PageConfiguration,
+  pageRuntimeOf,
+} from './configuration.js'
 import { defaultLocks, generationMarks } from './locks.js'
 import {
   type BrowserSessionOptions,
@@ -25,7 +30,7 @@ import {
   webStorage,
   writeItem,
 } from './options.js'
-import { pageRefresher, type refreshTokens, type SessionRefresher } from './refresh.js'
+import { refreshTokens } from './refresh.js'
 import {
   isCounter,
   isDue,
@@ -475,6 +480,16 @@ function isRefused(error: unknown): boolean {
   )
 }
 
+/** How a session refreshes its tokens and reads the time, whichever configuration it has. */
+interface SessionRefresher {
+  readonly now: () => number
+  refresh(
+    refreshToken: string,
+    original: IdTokenClaims,
+    dpop: DPoPHandle | undefined,
+  ): Promise<RefreshResult>
+}
+
 /** A page's configuration refreshes with this entry's {@link refreshTokens}. */
 function pageSessionRefresher(
   config: PageConfiguration,
@@ -486,7 +501,10 @@ function pageSessionRefresher(
   if (options.refreshTokens !== undefined) {
     throw invalidArgument('refreshTokens', "absent: a page's configuration refreshes by itself")
   }
-  return pageRefresher(config)
+  return {
+    now: pageRuntimeOf(config).now,
+    refresh: (refreshToken, original) => refreshTokens(config, refreshToken, { original }),
+  }
 }
 
 /** The core's configuration refreshes with the core's `refreshTokens`, given as an option. */
