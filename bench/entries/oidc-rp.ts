@@ -1,7 +1,8 @@
 /**
- * The bundle-size entry for this SDK: discovery, the authorization URL, the code callback (with
- * UserInfo, its default) and UserInfo on its own, as a single-page application ships them: the
- * lean sign-in of `oidc-rp/browser` (a public client, its pending sign-in in `sessionStorage`).
+ * The bundle-size entry for this SDK: discovery, the authorization URL with `scope`, the code
+ * callback (with UserInfo, its default) and UserInfo on its own, as a single-page application ships
+ * them: the lean sign-in of `oidc-rp/browser` (a public client, its pending sign-in in
+ * `sessionStorage`).
  */
 import {
   createAuthorizationRequest,
@@ -17,7 +18,9 @@ export function configure(issuer: string, client: PageClient): Promise<PageConfi
 }
 
 export async function signIn(config: PageConfiguration): Promise<{ url: string }> {
-  const { url } = await createAuthorizationRequest(config)
+  // the scope, as openid-client's entry sends it: what every page gives, so the parameters' checks
+  // are on the path
+  const { url } = await createAuthorizationRequest(config, { scope: 'openid' })
   return { url: url.href }
 }
 

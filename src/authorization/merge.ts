@@ -8,12 +8,11 @@
  */
 
 import { canonicalValue, SPACE_SEPARATED } from '../config/parameter-forms.js'
-import { checkValues, isSdkOwned } from '../config/parameter-values.js'
+import { isSdkOwned } from '../config/parameter-values.js'
 import type { CompiledRule, RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
-import { invalidArgument } from '../lib/checks.js'
-import { hasRepeatedMembers } from '../lib/json.js'
-import { type ClaimsRequirements, claimsRequirements, isClaimsRequest } from './claims-request.js'
+import { askedScopes, reserved, toValues } from './application-parameters.js'
+import { claimsRequirements } from './claims-request.js'
 
 /**
  * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
@@ -137,53 +136,6 @@ export function mergeParameters(
   return { scopes, values: values ?? defaults, ignored }
 }
 
-/**
- * The application's parameters where no policy applies.
- *
- * A page's sign-in has no administrator: every parameter but the SDK's own is sent, each value
- * checked for its parameter's format.
- * @param app - the application's parameters
- * @returns the scopes (`openid` first, `openid` alone by default) and the other values by name
- * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `INVALID_ARGUMENT`
- * @internal
- */
-export function openParameters(
-  app: Readonly<Record<string, unknown>>,
-): Omit<MergedParameters, 'ignored'> & { readonly claims: ClaimsRequirements } {
-  let scopes: readonly string[] = ['openid']
-  const values = new Map<string, readonly string[]>()
-  for (const name of Object.keys(app)) {
-    const raw = app[name]
-    if (raw === undefined) continue
-    if (isSdkOwned(name)) throw reserved(name)
-    if (name === 'scope') scopes = askedScopes(raw)
-    else {
-      const given = toValues(name, raw)
-      if (given.length > 0) values.set(name, given)
-    }
-  }
-  const claims = values.get('claims')?.[0]
-  return {
-    scopes,
-    values,
-    claims: claimsRequirements(claims === undefined ? undefined : JSON.parse(claims)),
-  }
-}
-
-function reserved(name: string): UsageError {
-  return new UsageError(
-    'POLICY_PARAMETER_RESERVED',
-    `${JSON.stringify(name.slice(0, 64))} is, or imitates, a parameter the SDK sets: the application cannot give it`,
-    { parameter: name },
-  )
-}
-
-/** The scopes the application asked for, `openid` first. */
-function askedScopes(raw: unknown): string[] {
-  const asked = checkValues('scope', stringList('scope', raw), 'scope', 'INVALID_ARGUMENT')
-  return ['openid', ...asked.filter((s) => s !== 'openid')]
-}
-
 /** The scopes the application asked for, or `undefined` when the policy does not allow them. */
 function mergeScope(policy: RequestPolicy, raw: unknown): readonly string[] | undefined {
   const scopes = askedScopes(raw)
@@ -203,38 +155,6 @@ function scopeMessage(policy: RequestPolicy): string {
   return policy.scopeRule.override === 'fixed'
     ? 'the policy fixes the scopes'
     : `the policy allows only the scopes ${[...policy.scopes, ...(policy.scopeRule.allowed ?? [])].join(' ').slice(0, 200)}`
-}
-
-/** An application value as a list of strings, checked for its parameter's format. */
-function toValues(name: string, raw: unknown): string[] {
-  if (raw === null) return []
-  if (name === 'claims') {
-    let text: string | undefined
-    try {
-      text = typeof raw === 'string' ? raw : JSON.stringify(raw)
-      const parsed: unknown = JSON.parse(text)
-      // One meaning: a repeated member is refused, and what is sent is what was checked.
-      text =
-        isClaimsRequest(parsed) && !hasRepeatedMembers(text) ? JSON.stringify(parsed) : undefined
-    } catch {
-      text = undefined
-    }
-    if (text === undefined) {
-      throw invalidArgument(name, 'a claims request (OIDC Core §5.5) without repeated members')
-    }
-    return [text]
-  }
-  if (typeof raw === 'number') {
-    if (!Number.isFinite(raw)) throw invalidArgument(name, 'a finite number')
-    return checkValues(name, [String(raw)], name, 'INVALID_ARGUMENT')
-  }
-  return checkValues(name, stringList(name, raw), name, 'INVALID_ARGUMENT')
-}
-
-function stringList(name: string, raw: unknown): string[] {
-  if (typeof raw === 'string') return [raw]
-  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return raw
-  throw invalidArgument(name, 'a string or an array of strings')
 }
 
 function sameValues(name: string, a: readonly string[], b: readonly string[]): boolean {

@@ -4,19 +4,18 @@
  * @module
  */
 
+import { openParameters } from '../authorization/application-parameters.js'
 import type { AuthorizationParameters } from '../authorization/request.js'
 import { SPACE_SEPARATED } from '../config/parameter-forms.js'
 import { invalidArgument } from '../lib/checks.js'
 import { sha256Text } from '../lib/hash.js'
 import { isPlainObject } from '../lib/json.js'
-import { lazy } from '../lib/lazy.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type PageConfiguration, pageRuntimeOf } from './configuration.js'
 
 /** The checks of the application's parameters, loaded with the first request that gives some. */
-const loadMerge = /* @__PURE__ */ lazy(() => import('../authorization/merge.js'))
 
 /**
  * A page's authorization request.
@@ -82,7 +81,7 @@ export async function createAuthorizationRequest(
   const { scopes, values, claims } =
     parameters === undefined
       ? { scopes: ['openid'], values: new Map<string, readonly string[]>(), claims: undefined }
-      : (await loadMerge()).openParameters(parameters)
+      : openParameters(parameters)
   const maxAgeValue = values.get('max_age')?.[0]
   const maxAge = maxAgeValue === undefined ? client.default_max_age : Number(maxAgeValue)
   const scope = scopes.join(' ')
