@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict'
-import { describe, it, test } from 'node:test'
+import { test } from 'node:test'
 import { createAuthorizationRequest } from '../src/authorization/request.js'
 import { assemble, createConfiguration } from '../src/config/configuration.js'
 import { extendContract } from '../src/config/contract.js'
 import { cachesOf, configurationCachesOf, RUNTIME } from '../src/config/runtime.js'
 import { discover, reloadMetadata } from '../src/discovery.js'
-import { readDiscoveryResponse } from '../src/discovery-document.js'
 import type { ValidationError } from '../src/errors.js'
 import { createMockOP, type MockOP } from '../src/testing/index.js'
 import { CLIENT_SECRET, client } from './support/fixtures.js'
 import { expectCode } from './support/helpers.js'
-import { httpResponseOf } from './support/http-response.js'
 import { createFixture } from './support/sign-in.js'
 
 const ISSUER = 'https://op.example.com'
@@ -298,27 +296,4 @@ test('reload: caches derived from metadata start again (a moved authorization en
   assert.equal(cachesOf(after).jwks, jwksBefore, 'the OP key sets survive the reload')
   // the twin: the configuration the reload replaced keeps its own plan, and so its endpoint
   assert.equal(new URL((await createAuthorizationRequest(before)).url).pathname, '/authorize')
-})
-
-describe('readDiscoveryResponse: a crafted Response read directly', () => {
-  it('a 200 JSON object whose issuer is the one asked for is read (twin of the refusals below)', async () => {
-    const response = await httpResponseOf(
-      Response.json({ issuer: ISSUER, jwks_uri: `${ISSUER}/jwks` }),
-    )
-    assert.equal(readDiscoveryResponse(response, ISSUER).jwks_uri, `${ISSUER}/jwks`)
-  })
-
-  it('another issuer is refused with DISCOVERY_ISSUER_MISMATCH', async () => {
-    const response = await httpResponseOf(Response.json({ issuer: `${ISSUER}/other` }))
-    assert.throws(() => readDiscoveryResponse(response, ISSUER), {
-      code: 'DISCOVERY_ISSUER_MISMATCH',
-    })
-  })
-
-  it('a 404, and a JSON array, are transport errors', async () => {
-    const missing = await httpResponseOf(new Response('not here', { status: 404 }))
-    assert.throws(() => readDiscoveryResponse(missing, ISSUER), { code: 'HTTP_UNEXPECTED_STATUS' })
-    const array = await httpResponseOf(Response.json([{ issuer: ISSUER }]))
-    assert.throws(() => readDiscoveryResponse(array, ISSUER), { code: 'HTTP_JSON_NOT_OBJECT' })
-  })
 })
