@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
+import { refreshTokens as refreshPage } from '../../../src/browser/index.js'
 import {
   discover,
   type OAuthResponseError,
@@ -314,5 +315,17 @@ describe("a page's lean sign-in (oidc-rp/browser) against Glewlwyd", () => {
     assert.equal(result.userinfo?.sub, result.idTokenClaims.sub)
     assert.equal(result.claims.email, 'alice@example.test')
     assert.equal(result.accessToken.type, 'Bearer')
+  })
+
+  test("a refresh with the page's refreshTokens: a new access token, no new ID token", async () => {
+    const { config, result } = await pageSignIn(issuer, (url) => completeLogin(url, asAlice()))
+    assert.ok(result.refreshToken)
+    const refreshed = await refreshPage(config, result.refreshToken, {
+      original: result.idTokenClaims,
+    })
+    assert.notEqual(refreshed.accessToken.value, result.accessToken.value)
+    assert.equal(refreshed.accessToken.type, 'Bearer')
+    // Glewlwyd sends no new ID token with a refresh (as for the core's refresh in features.test.ts)
+    assert.equal(refreshed.idToken, undefined)
   })
 })

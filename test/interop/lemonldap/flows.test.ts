@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt } from 'jose'
+import { refreshTokens as refreshPage } from '../../../src/browser/index.js'
 import { discover, type OAuthResponseError } from '../../../src/index.js'
 import { expectCode } from '../../support/helpers.js'
 import { pageSignIn } from '../rp.js'
@@ -254,5 +255,16 @@ describe("a page's lean sign-in (oidc-rp/browser) against LemonLDAP::NG", () => 
     assert.equal(result.idTokenClaims.sub, DWHO.sub)
     assert.equal(result.userinfo?.sub, DWHO.sub)
     assert.equal(result.accessToken.type, 'Bearer')
+  })
+
+  test("a refresh with the page's refreshTokens: a new access token, a new ID token of the same sign-in", async () => {
+    const { config, result } = await pageSignIn(t.op.issuer, (url) => browse(url))
+    assert.ok(result.refreshToken)
+    const refreshed = await refreshPage(config, result.refreshToken, {
+      original: result.idTokenClaims,
+    })
+    assert.notEqual(refreshed.accessToken.value, result.accessToken.value)
+    assert.equal(refreshed.accessToken.type, 'Bearer')
+    assert.equal(refreshed.idTokenClaims?.sub, DWHO.sub)
   })
 })

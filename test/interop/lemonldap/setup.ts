@@ -43,8 +43,14 @@ export const RELYING_PARTIES = {
   },
   /** The same with a UUID client id. */
   uuid: { clientId: UUID_CLIENT, ...code, requirePkce: true },
-  /** A public client (`none`), PKCE required. */
-  public: { clientId: 'public', redirectUris: [REDIRECT], public: true, requirePkce: true },
+  /** A public client (`none`), PKCE required, refresh tokens. */
+  public: {
+    clientId: 'public',
+    redirectUris: [REDIRECT],
+    public: true,
+    requirePkce: true,
+    refreshToken: true,
+  },
   /** Implicit: LemonLDAP::NG's RequirePKCE applies to every response type, so it is off here. */
   implicit: { clientId: 'implicit', redirectUris: [REDIRECT], public: true },
   /** Hybrid: LemonLDAP::NG keeps no code_challenge for hybrid codes, so PKCE cannot be required. */
