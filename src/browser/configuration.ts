@@ -25,9 +25,11 @@ import { createWebStorageTransactionStore } from '../stores/web-storage.js'
  * @group Page sign-in
  */
 export interface PageClient {
+  /** The client's id at the OP. */
   readonly client_id: string
   /** The page's redirect URIs; the first is the default. */
   readonly redirect_uris: readonly string[]
+  /** Where the OP may send the browser after sign-out; the first is the default. */
   readonly post_logout_redirect_uris?: readonly string[]
   /** `none`, the only method of a public client; the default here. */
   readonly token_endpoint_auth_method?: 'none'

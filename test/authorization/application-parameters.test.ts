@@ -2,16 +2,9 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { openParameters } from '../../src/authorization/application-parameters.js'
 import { UsageError } from '../../src/errors.js'
+import { thrownCode } from '../support/helpers.js'
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-    return undefined
-  } catch (error) {
-    assert.ok(error instanceof UsageError)
-    return error.code
-  }
-}
+const codeOf = (fn: () => unknown) => thrownCode(fn, UsageError)
 
 describe("openParameters: the application's parameters where no policy applies", () => {
   test('openid first and once in scope, openid alone by default; the other values as given', () => {

@@ -12,7 +12,7 @@ import { validateSettings } from '../../src/config/settings.js'
 import { ValidationError } from '../../src/errors.js'
 import type { Transaction } from '../../src/storage.js'
 import { formPost } from '../support/callback.js'
-import { expectCode } from '../support/helpers.js'
+import { expectCode, thrownCode } from '../support/helpers.js'
 import { REDIRECT_URI } from '../support/sign-in.js'
 import { streamedFormPost } from '../support/streamed-form.js'
 
@@ -101,15 +101,7 @@ describe('the checks of the authorization response, on plain values', () => {
     expiresAt: NOW / 1000 + 590,
   }
   const EXPECTED = { clientId: 'client', now: NOW, hint: '' }
-  const codeOf = (fn: () => unknown) => {
-    try {
-      fn()
-      return undefined
-    } catch (error) {
-      assert.ok(error instanceof ValidationError)
-      return error.code
-    }
-  }
+  const codeOf = (fn: () => unknown) => thrownCode(fn, ValidationError)
 
   test('checkPendingSignIn: absent, another state, expired, another client are refused; the twin passes', () => {
     assert.equal(checkPendingSignIn(PENDING, 'the-state', EXPECTED), PENDING)

@@ -10,6 +10,7 @@ import {
   verifyIdToken,
 } from '../../src/lib/id-token-checks.js'
 import { verifiesWith } from '../../src/lib/webcrypto-jws.js'
+import { thrownCode } from '../support/helpers.js'
 
 const NOW = 1_800_000_000
 const RULES: IdTokenRules = {
@@ -40,14 +41,12 @@ function decoded(claims: Record<string, unknown>): DecodedJws {
 
 /** The code a check fails with, or `undefined` when it passes. */
 function failure(claims: Record<string, unknown>, rules: Partial<IdTokenRules> = {}) {
-  try {
-    const pending = checkIdTokenClaims(decoded(claims), { ...RULES, ...rules })
-    assert.equal(pending, undefined, 'no at_hash or c_hash to await')
-    return undefined
-  } catch (error) {
-    assert.ok(error instanceof ValidationError)
-    return error.code
-  }
+  let pending: unknown
+  const code = thrownCode(() => {
+    pending = checkIdTokenClaims(decoded(claims), { ...RULES, ...rules })
+  }, ValidationError)
+  assert.equal(pending, undefined, 'no at_hash or c_hash to await')
+  return code
 }
 
 describe('checkIdTokenClaims', () => {

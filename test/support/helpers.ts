@@ -31,6 +31,25 @@ export function assertNoSecrets(err: unknown): void {
 }
 
 /**
+ * The code a synchronous check throws, or `undefined` when it passes.
+ * @param check - the check
+ * @param kind - the error class it must throw
+ * @returns the error's code, or `undefined`
+ */
+export function thrownCode(
+  check: () => unknown,
+  kind: abstract new (...args: never[]) => { readonly code: string },
+): string | undefined {
+  try {
+    check()
+    return undefined
+  } catch (error) {
+    assert.ok(error instanceof kind, `expected a ${kind.name}, got ${String(error)}`)
+    return error.code
+  }
+}
+
+/**
  * What an action came to: `accepted`, or the code of the error it threw.
  * @param action - the promise
  * @returns `accepted` or the error's code
