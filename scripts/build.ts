@@ -78,14 +78,32 @@ export function lazilyLoadedModules(): string[] {
   return [...found].sort()
 }
 
+/** An import of values (not `import type`): the module needs another at run time. */
+const VALUE_IMPORT = /^import (?!type )/m
+
+/**
+ * Whether a module of src/ imports values from another (not only types).
+ * @param path - the module's path under src/
+ * @returns true when it does
+ */
+export function importsValues(path: string): boolean {
+  return VALUE_IMPORT.test(readFileSync(join(ROOT, 'src', path), 'utf8'))
+}
+
 /**
  * The modules that reach only part of the core: entries beside the main one, and every module
- * loaded on first use. Each is built as if it also imported all of `core.ts` ({@link oneCoreChunk}).
+ * loaded on first use that imports any. Each is built as if it also imported all of `core.ts`
+ * (`oneCoreChunk`).
+ *
+ * A lazily loaded module that imports nothing (the redaction of secrets, the reading of OAuth
+ * errors) is left alone: it shares no module with a page, so a page's bundler keeps every module
+ * the page imports in one file. Had it the bare import of the core, the bundler would split the
+ * page's modules into a chunk of their own to share with it (a file, and its gzip overhead).
  */
 export const PARTIAL_CORE_USERS: readonly string[] = [
   'registry/index.ts',
   'stores/redis.ts',
-  ...lazilyLoadedModules(),
+  ...lazilyLoadedModules().filter(importsValues),
 ]
 
 /**
@@ -148,23 +166,28 @@ export const serverPathInCore: Plugin = {
  * esbuild puts each module in the chunk of the set of entries (and lazily loaded modules) that
  * reach it, so an entry using a part of the core splits the core by who uses what: the main entry
  * loaded 11 modules, and each costs its resolution, read and link at import (≈7 ms of 33 for the
- * split). Each of {@link PARTIAL_CORE_USERS} is therefore built with a bare import of `core.ts`
- * added: a user of `oidc-rp/redis` or `oidc-rp/registry` runs the main entry's code anyway, and the
- * lazily loaded modules load after it. The same holds for a page: its bundler keeps the published
- * core whole instead of splitting it by which lazy chunk shares what (which costs a file and its
- * gzip overhead per split). The sources keep their layers.
+ * split). Each of `users` is therefore built with a bare import of `core.ts` added: a user of
+ * `oidc-rp/redis` or `oidc-rp/registry` runs the main entry's code anyway, and the lazily loaded
+ * modules load after it. The same holds for a page on the core's functions: its bundler keeps the
+ * published core whole instead of splitting it by which lazy chunk shares what (which costs a file
+ * and its gzip overhead per split). The sources keep their layers.
+ *
+ * @param users - the modules built with the bare import, as paths under src/
+ * @returns the plugin
  */
-export const oneCoreChunk: Plugin = {
-  name: 'one-core-chunk',
-  setup(b) {
-    const users = new Set(PARTIAL_CORE_USERS.map((path) => join(ROOT, 'src', path)))
-    const core = JSON.stringify(join(ROOT, 'src', 'core.ts'))
-    b.onLoad({ filter: /\.ts$/ }, (args) =>
-      users.has(args.path)
-        ? { contents: `${readFileSync(args.path, 'utf8')}\nimport ${core}\n`, loader: 'ts' }
-        : undefined,
-    )
-  },
+export function oneCoreChunk(users: readonly string[]): Plugin {
+  const paths = new Set(users.map((path) => join(ROOT, 'src', path)))
+  const core = JSON.stringify(join(ROOT, 'src', 'core.ts'))
+  return {
+    name: 'one-core-chunk',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) =>
+        paths.has(args.path)
+          ? { contents: `${readFileSync(args.path, 'utf8')}\nimport ${core}\n`, loader: 'ts' }
+          : undefined,
+      )
+    },
+  }
 }
 
 /**
@@ -193,8 +216,10 @@ export function bundleOptions(
     logLevel: 'warning',
     plugins:
       options.withoutNode === true
-        ? [oneCoreChunk, withoutNodeCrypto]
-        : [serverPathInCore, oneCoreChunk],
+        ? [oneCoreChunk(PARTIAL_CORE_USERS), withoutNodeCrypto]
+        : // a Node process that imports oidc-rp/browser (a test) loads the core with it, which
+          // keeps the core one chunk for the main entry
+          [serverPathInCore, oneCoreChunk([...PARTIAL_CORE_USERS, 'browser/index.ts'])],
   }
 }
 

@@ -168,6 +168,12 @@ export {
   handleBackChannelLogout,
 } from './logout/back-channel.js'
 export {
+  createEndSessionRequest,
+  type EndSessionConfiguration,
+  type EndSessionOptions,
+  type EndSessionRequest,
+} from './logout/end-session-request.js'
+export {
   type FrontChannelLogoutOptions,
   type FrontChannelLogoutResult,
   handleFrontChannelLogout,
@@ -179,10 +185,6 @@ export {
   validateLogoutToken,
 } from './logout/logout-token.js'
 export {
-  createEndSessionRequest,
-  type EndSessionConfiguration,
-  type EndSessionOptions,
-  type EndSessionRequest,
   handlePostLogoutRedirect,
   type PostLogoutRedirectOptions,
 } from './logout/rp-initiated.js'

@@ -13,6 +13,7 @@ import { runtimeOf } from './config/runtime.js'
 import { UsageError, ValidationError } from './errors.js'
 import { decryptionKeysOf, hasClientSecret, jwksOf, secretKeysOf } from './keys.js'
 import { invalidArgument } from './lib/checks.js'
+import type * as HalfHash from './lib/half-hash.js'
 import {
   checkIdTokenClaims,
   ID_TOKEN,
@@ -21,6 +22,17 @@ import {
   verifyIdToken,
 } from './lib/id-token-checks.js'
 import { decryptOrRefuse } from './lib/jwt-decryption.js'
+import { lazy } from './lib/lazy.js'
+
+/**
+ * The `at_hash` / `c_hash` checks, loaded on first use.
+ *
+ * Only an ID token with a front-channel access token or code to match needs them (implicit and
+ * hybrid flows).
+ */
+const loadHalfHashes: () => Promise<typeof HalfHash> = /* @__PURE__ */ lazy(
+  () => import('./lib/half-hash.js'),
+)
 
 /**
  * What the ID token must satisfy beyond its signature and the fixed claim rules.
@@ -180,8 +192,16 @@ export async function validateIdToken(
     })
   }
   const decoded = await verifyIdToken(idToken, keysOf(config, expectations), expectations.signal)
-  const hashes = checkIdTokenClaims(decoded, rulesOf(config, decoded.claims, expectations))
-  if (hashes !== undefined) await hashes
+  checkIdTokenClaims(decoded, rulesOf(config, decoded.claims, expectations))
+  const { accessToken, code } = expectations
+  if (accessToken !== undefined || code !== undefined) {
+    const { checkHalfHashes } = await loadHalfHashes()
+    const fromFront = expectations.source === 'authorization'
+    await checkHalfHashes(ID_TOKEN, decoded.claims, decoded.header.alg, fromFront, {
+      at_hash: accessToken,
+      c_hash: code,
+    })
+  }
   return decoded.claims as IdTokenClaims
 }
 
@@ -252,7 +272,5 @@ function rulesOf(
     maxAgeInSeconds: expectations.maxAgeInSeconds,
     requireAuthTime: expectations.requireAuthTime === true,
     requiredAcr: expectations.requiredAcr,
-    accessToken: expectations.accessToken,
-    code: expectations.code,
   }
 }

@@ -7,20 +7,23 @@
  */
 
 import {
+  CODE_SHAPE,
+  callbackParameters,
+  callbackReadRules,
   checkCallbackIssuer,
   checkPendingSignIn,
   checkResponse,
   issuerRequiredBy,
   jarmUnexpected,
-  readCallbackParameters,
   requireState,
-  shapeOf,
 } from '../callback/response-checks.js'
 import { mergeClaims, type SignInTransaction } from '../callback/result.js'
 import type { UserInfoMode } from '../config/settings.js'
 import { UsageError } from '../errors.js'
 import { type AccessToken, codeGrantForm, toAccessToken } from '../grants/token-messages.js'
 import type { IdTokenClaims } from '../id-token.js'
+import { invalidArgument } from '../lib/checks.js'
+import { readUrlInput } from '../lib/request-params.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { callsUserInfo } from '../userinfo-response.js'
@@ -75,7 +78,7 @@ export interface PageCallbackOptions {
  * Take the code out of the address bar afterwards, whatever happened (`history.replaceState`).
  *
  * @param config - the configuration made by `discover`
- * @param input - the page's URL (`location.href`), or its query
+ * @param input - the page's URL (`location.href`), or its query (`location.search`)
  * @param options - UserInfo, abort signal
  * @returns the tokens and claims
  * @throws `OAuthResponseError` `AUTHORIZATION_ERROR_RESPONSE` (the OP's answer, e.g. the
@@ -101,10 +104,9 @@ export async function handleCallback(
 ): Promise<PageSignInResult> {
   const { settings, provider } = config
   const runtime = pageRuntimeOf(config)
-  const { params, delivery } = await readCallbackParameters(input, {
-    maxParameters: settings.maxCallbackParameters,
-    maxBytes: settings.maxCallbackBytes,
-  })
+  const read = readUrlInput(input, callbackReadRules(settings))
+  if (read === undefined) throw invalidArgument('input', "the page's URL (location.href)")
+  const { params, delivery } = callbackParameters(read)
   if (params.response !== undefined) throw jarmUnexpected()
   const transaction = await takePendingSignIn(config, params.state)
   if (transaction.responseType !== 'code') {
@@ -115,13 +117,12 @@ export async function handleCallback(
       { parameter: 'input' },
     )
   }
-  const shape = shapeOf(transaction)
   checkCallbackIssuer(transaction, params.iss, {
     issuer: config.issuer,
     requiredBy: issuerRequiredBy(undefined, provider, false),
     isTenantIssuer: undefined,
   })
-  checkResponse(transaction, shape, params, delivery, undefined)
+  checkResponse(transaction, CODE_SHAPE, params, delivery, undefined)
 
   const form = codeGrantForm(params.code!, transaction.redirectUri, transaction.codeVerifier)
   const tokens = await sendTokenForm(config, form, 'required', options.signal)

@@ -16,7 +16,7 @@ export {
   type EndSessionConfiguration,
   type EndSessionOptions,
   type EndSessionRequest,
-} from '../logout/rp-initiated.js'
+} from '../logout/end-session-request.js'
 export {
   createWebStorageTransactionStore,
   type WebStorageTransactionStoreOptions,

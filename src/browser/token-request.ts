@@ -97,14 +97,12 @@ export async function validatePageIdToken(
     },
     signal,
   )
-  await checkIdTokenClaims(decoded, {
+  checkIdTokenClaims(decoded, {
     ...rules,
     issuer: config.issuer,
     client,
     now: now / 1000,
     tolerance: settings.clockToleranceInSeconds,
-    accessToken: undefined,
-    code: undefined,
   })
   return decoded.claims as IdTokenClaims
 }

@@ -1,7 +1,7 @@
 /**
  * The authorization response's own checks, on plain inputs.
  *
- * Its parameters read from a URL, a body or a request; the pending sign-in found for `state`;
+ * Its parameters as read (from a URL, a body or a request); the pending sign-in found for `state`;
  * RFC 9207 `iss`; an OP error; the response mode; the parameters the response type returns. The
  * server's callback (response.ts) and a page's (`oidc-rp/browser`) both run them.
  *
@@ -12,13 +12,7 @@ import type { ResponseType } from '../config/policy.js'
 import type { ProviderMetadata } from '../config/provider.js'
 import { OAuthResponseError, UsageError, ValidationError } from '../errors.js'
 import { clip } from '../lib/json.js'
-import {
-  type CallbackInput,
-  type Delivery,
-  type ReadRules,
-  type RequestParameters,
-  readRequestInput,
-} from '../lib/request-input.js'
+import type { Delivery, ReadInput, ReadRules, RequestParameters } from '../lib/request-params.js'
 import type { Transaction } from '../storage.js'
 import type * as Jarm from './jarm.js'
 
@@ -37,8 +31,14 @@ export interface Shape {
   readonly idToken: boolean
   readonly token: boolean
 }
+/**
+ * What the code flow's response returns: a code, and no token.
+ * @internal
+ */
+export const CODE_SHAPE: Shape = { code: true, idToken: false, token: false }
+
 const SHAPES: Readonly<Record<ResponseType, Shape>> = {
-  code: { code: true, idToken: false, token: false },
+  code: CODE_SHAPE,
   id_token: { code: false, idToken: true, token: false },
   'id_token token': { code: false, idToken: true, token: true },
   'code id_token': { code: true, idToken: true, token: false },
@@ -107,26 +107,35 @@ export function requireState(state: string | undefined): asserts state is string
 }
 
 /**
- * Reads the authorization response parameters from any callback input, and tells how they came.
- *
- * Repeated parameters and oversized input are refused.
- *
- * @param input - the callback input
- * @param limits - the settings `maxCallbackParameters` and `maxCallbackBytes`
- * @returns the parameters (one value per name, empty values left out) and how they came
- * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`
- * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
+ * How a callback is read: GET or POST (`form_post`), its fragment for a browser's implicit flow.
+ * @param settings - the settings `maxCallbackParameters` and `maxCallbackBytes`
+ * @returns the rules
  * @internal
  */
-export async function readCallbackParameters(
-  input: CallbackInput,
-  limits: Pick<ReadRules, 'maxParameters' | 'maxBytes'>,
-): Promise<{ params: CallbackParameters; delivery: Delivery }> {
-  const read = await readRequestInput(input, {
-    ...limits,
+export function callbackReadRules(settings: {
+  readonly maxCallbackParameters: number
+  readonly maxCallbackBytes: number
+}): ReadRules {
+  return {
+    maxParameters: settings.maxCallbackParameters,
+    maxBytes: settings.maxCallbackBytes,
     methods: ['GET', 'POST'],
     readsFragment: true,
-  })
+  }
+}
+
+/**
+ * The authorization response parameters as read, and how they came; a refusal as a callback error.
+ * @param read - what reading the callback input gave
+ * @returns the parameters (one value per name, empty values left out) and how they came
+ * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER` (a parameter repeated),
+ * `CALLBACK_INVALID_INPUT` (oversized input, too many parameters, a body that cannot be read)
+ * @internal
+ */
+export function callbackParameters(read: ReadInput): {
+  params: CallbackParameters
+  delivery: Delivery
+} {
   if (read.ok) return read
   if (read.repeated !== undefined) {
     throw new ValidationError(

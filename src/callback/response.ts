@@ -15,22 +15,42 @@ import { isJwtResponseMode } from '../config/policy.js'
 import { runtimeOf } from '../config/runtime.js'
 import { installedFeature, need } from '../lib/features.js'
 import { lazy } from '../lib/lazy.js'
-import type { CallbackInput } from '../lib/request-input.js'
+import { type CallbackInput, type Delivery, readRequestInput } from '../lib/request-input.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import type * as Jarm from './jarm.js'
 import {
   type CallbackParameters,
+  callbackParameters,
+  callbackReadRules,
   checkCallbackIssuer,
   checkPendingSignIn,
   checkResponse,
   issuerRequiredBy,
   jarmUnexpected,
-  readCallbackParameters,
   requireState,
   type Shape,
   shapeOf,
 } from './response-checks.js'
+
+/**
+ * Reads the authorization response parameters from any callback input, and tells how they came.
+ *
+ * Repeated parameters and oversized input are refused.
+ *
+ * @param input - the callback input: a `Request`, a `URL`, a string or `URLSearchParams`
+ * @param settings - the settings `maxCallbackParameters` and `maxCallbackBytes`
+ * @returns the parameters (one value per name, empty values left out) and how they came
+ * @throws {@link ValidationError} `CALLBACK_DUPLICATE_PARAMETER`, `CALLBACK_INVALID_INPUT`
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for an input of another type
+ * @internal
+ */
+export async function readCallbackParameters(
+  input: CallbackInput,
+  settings: Parameters<typeof callbackReadRules>[0],
+): Promise<{ params: CallbackParameters; delivery: Delivery }> {
+  return callbackParameters(await readRequestInput(input, callbackReadRules(settings)))
+}
 
 /**
  * The browser-binding cookie, loaded with the first callback whose store needs one.
@@ -92,10 +112,7 @@ export async function readAuthorizationResponse(
 ): Promise<AuthorizationResponse> {
   const cookieHeader =
     presented.cookie ?? (input instanceof Request ? input.headers.get('cookie') : null)
-  const read = await readCallbackParameters(input, {
-    maxParameters: config.settings.maxCallbackParameters,
-    maxBytes: config.settings.maxCallbackBytes,
-  })
+  const read = await readCallbackParameters(input, config.settings)
   const { delivery } = read
   // JARM §4.4: the `response` JWT is verified before anything in the callback is used, state too.
   const wrapped = read.params.response !== undefined

@@ -1,19 +1,20 @@
 /**
- * OAuth error responses read into typed errors.
+ * OAuth error responses read into the values of an error.
  *
  * Error bodies (RFC 6749 §5.2, RFC 9126 §2.3) and `WWW-Authenticate` challenges (RFC 6750 §3, RFC
- * 9110 §11.6.1), every OP text with what the request sent redacted.
+ * 9110 §11.6.1), every OP text with what the request sent redacted. lib/oauth-error.ts loads this
+ * on first use and makes the typed errors.
+ *
+ * It imports nothing at run time: a page's bundler then keeps every module the page imports in
+ * one file (esbuild splits out whatever a page and a lazily loaded module share).
  *
  * @module
  */
-import {
-  OAuthResponseError,
-  type OAuthResponseErrorCode,
-  TransportError,
-  type WWWAuthenticateChallenge,
-} from '../errors.js'
+import type { WWWAuthenticateChallenge } from '../errors.js'
 import type { HttpResponse } from './http.js'
-import { decodeUtf8, isPlainObject } from './json.js'
+
+/** UTF-8, refusing malformed bytes (as lib/json.ts's `decodeUtf8`, which this must not import). */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 /**
  * The members of an OAuth error response (RFC 6749 §5.2), redacted.
@@ -36,13 +37,13 @@ export interface OAuthErrorBody {
  * @internal
  */
 export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefined {
-  let body: unknown
+  let body: Partial<Record<string, unknown>>
   try {
-    body = JSON.parse(decodeUtf8(response.body))
+    body = JSON.parse(utf8.decode(response.body))
   } catch {
     return undefined
   }
-  if (!isPlainObject(body) || typeof body.error !== 'string' || body.error === '') return undefined
+  if (typeof body?.error !== 'string' || body.error === '') return undefined
   const text = (value: unknown) => (typeof value === 'string' ? response.redact(value) : undefined)
   return {
     error: response.redact(body.error),
@@ -52,64 +53,55 @@ export function oauthErrorBody(response: HttpResponse): OAuthErrorBody | undefin
 }
 
 /**
- * The error for a back-channel response (token, PAR) without the expected status.
- *
- * An {@link OAuthResponseError} with `code` for a 4xx OAuth error body (its `WWW-Authenticate`
- * challenges too, e.g. for `invalid_client`), otherwise `HTTP_UNEXPECTED_STATUS`. What the request
- * sent (client secret or assertion, code, verifier, refresh token) is redacted from the OP's texts
- * and challenges, in whatever encoding the OP echoes it.
- *
- * @param response - the response read by `httpRequest`
- * @param code - the code of the OAuth error (`TOKEN_ERROR_RESPONSE`, `PAR_ERROR_RESPONSE`)
- * @param expected - the status a success has, for the message
- * @returns the error to throw
+ * The values of an OAuth error, as `OAuthResponseError` takes them.
  * @internal
  */
-export function oauthError(
-  response: HttpResponse,
-  code: Exclude<
-    OAuthResponseErrorCode,
-    'AUTHORIZATION_ERROR_RESPONSE' | 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
-  >,
-  expected: number,
-): OAuthResponseError | TransportError {
-  const body =
-    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
-  if (body !== undefined) {
-    return new OAuthResponseError(code, {
-      ...body,
-      status: response.status,
-      challenges: parseChallenges(response.redact(response.headers.get('www-authenticate') ?? '')),
-    })
-  }
-  return new TransportError(
-    'HTTP_UNEXPECTED_STATUS',
-    `${response.url} answered with status ${response.status}, expected ${expected} or an OAuth error`,
-    { url: response.url, status: response.status },
-  )
+export interface OAuthErrorDetails extends OAuthErrorBody {
+  readonly status: number
+  readonly challenges: readonly WWWAuthenticateChallenge[]
 }
 
 /**
- * The error for a protected resource that refused the access token.
+ * Reads a back-channel response (token, PAR) without the expected status as an OAuth error.
+ *
+ * A 4xx with an OAuth error body, its `WWW-Authenticate` challenges too (e.g. for
+ * `invalid_client`). What the request sent (client secret or assertion, code, verifier, refresh
+ * token) is redacted from the OP's texts and challenges, in whatever encoding the OP echoes it.
+ *
+ * @param response - the response read by `httpRequest`
+ * @returns the error's values, or `undefined` when the response is no OAuth error (a 5xx, a body
+ * without `error`)
+ * @internal
+ */
+export function oauthErrorDetails(response: HttpResponse): OAuthErrorDetails | undefined {
+  const body =
+    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
+  if (body === undefined) return undefined
+  return {
+    ...body,
+    status: response.status,
+    challenges: parseChallenges(response.redact(response.headers.get('www-authenticate') ?? '')),
+  }
+}
+
+/**
+ * Reads a protected resource's refusal of the access token.
  *
  * A 401 or 403 with a `WWW-Authenticate` header, its texts redacted (some OPs quote the token they
  * refuse). The error and its description come from the challenge of the scheme the token was sent
  * with (`Bearer`, RFC 6750 §3, or `DPoP`, RFC 9449 §7.1), else from the other one.
  *
  * @param response - the response read by `httpRequest`
- * @param code - the error's code: `USERINFO_BEARER_CHALLENGE` (default) or
- * `PROTECTED_RESOURCE_CHALLENGE`
  * @param scheme - the scheme the token was sent with, lower-case
- * @returns the error, or `undefined` when the response is no such refusal
+ * @returns the error's values, or `undefined` when the response is no such refusal
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3 RFC 6750 §3
  * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1 RFC 9449 §7.1
  * @internal
  */
-export function challengeError(
+export function challengeDetails(
   response: HttpResponse,
-  code: 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE' = 'USERINFO_BEARER_CHALLENGE',
-  scheme: 'bearer' | 'dpop' = 'bearer',
-): OAuthResponseError | undefined {
+  scheme: 'bearer' | 'dpop',
+): OAuthErrorDetails | undefined {
   const { status } = response
   const header = response.headers.get('www-authenticate')
   if ((status !== 401 && status !== 403) || header === null) return undefined
@@ -118,14 +110,14 @@ export function challengeError(
   const chosen =
     challenges.find((c) => c.scheme === scheme) ?? challenges.find((c) => c.scheme === other)
   const parameters = chosen?.parameters ?? {}
-  return new OAuthResponseError(code, {
+  return {
     // RFC 6750 §3.1: a challenge without error (no usable credentials) still refused our token.
     error: parameters.error ?? (status === 403 ? 'insufficient_scope' : 'invalid_token'),
     errorDescription: parameters.error_description,
     errorUri: parameters.error_uri,
     status,
     challenges,
-  })
+  }
 }
 
 const TOKEN = /[!#$%&'*+.^_`|~\w-]+/y

@@ -4,9 +4,9 @@
  * OIDC Core §3.1.3.7, §3.2.2.11, §3.3.2.12 and §12.2. First its form, alg and signature
  * ({@link verifyIdToken}), decrypting it first when the client registered encryption; then its
  * claims ({@link checkIdTokenClaims}): the shared JWT rules (`iss`, `aud`, `azp`, `exp`, `iat`,
- * `nbf`, `sub`) of lib/jwt-claims.ts, then `amr`, `nonce`, `acr`, `auth_time` and `at_hash` /
- * `c_hash`. id-token.ts reads the inputs from a configuration; a caller with no configuration
- * states them itself.
+ * `nbf`, `sub`) of lib/jwt-claims.ts, then `amr`, `nonce`, `acr` and `auth_time`. id-token.ts reads
+ * the inputs from a configuration, and checks `at_hash` / `c_hash` (lib/half-hash.ts) when an
+ * access token or a code came with the ID token; a caller with no configuration states them itself.
  *
  * @module
  */
@@ -23,7 +23,6 @@ import {
   type TokenProfile,
   unregisteredJwe,
 } from './jwt-claims.js'
-import { lazy } from './lazy.js'
 
 /**
  * The ID token as a token profile.
@@ -154,32 +153,16 @@ export interface IdTokenRules {
   readonly requireAuthTime: boolean
   /** The acceptable `acr` values (none: any). */
   readonly requiredAcr: readonly string[] | undefined
-  /** The access token that came with the ID token: `at_hash` is checked against it. */
-  readonly accessToken: string | undefined
-  /** The code that came with the ID token (hybrid): `c_hash` is checked against it. */
-  readonly code: string | undefined
 }
-
-/**
- * The `at_hash` / `c_hash` checks, loaded on first use.
- *
- * Only an ID token with a front-channel access token or code to match needs them (implicit and
- * hybrid flows).
- */
-const loadHalfHashes = /* @__PURE__ */ lazy(() => import('./half-hash.js'))
 
 /**
  * Checks an ID token's claims.
  * @param decoded - the ID token, its signature verified
  * @param rules - what its claims must satisfy
- * @returns a promise only when `at_hash` / `c_hash` remain to be checked (else nothing, at once)
  * @throws {@link ValidationError} the ID token's claim codes
  * @internal
  */
-export function checkIdTokenClaims(
-  { claims, header }: DecodedJws,
-  rules: IdTokenRules,
-): Promise<void> | undefined {
+export function checkIdTokenClaims({ claims }: DecodedJws, rules: IdTokenRules): void {
   checkClaims(ID_TOKEN, claims, rules.issuer, rules.client, rules.now, rules.tolerance)
   const amr = claims.amr
   if (amr !== undefined && !(Array.isArray(amr) && amr.every((v) => typeof v === 'string'))) {
@@ -203,15 +186,6 @@ export function checkIdTokenClaims(
   }
 
   checkAuthTime(claims.auth_time, rules)
-
-  const { accessToken, code } = rules
-  if (accessToken === undefined && code === undefined) return undefined
-  return loadHalfHashes().then((hashes) =>
-    hashes.checkHalfHashes(ID_TOKEN, claims, header.alg, rules.source === 'authorization', {
-      at_hash: accessToken,
-      c_hash: code,
-    }),
-  )
 }
 
 function checkNonce(nonce: unknown, expected: string | null | undefined): void {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { OAuthResponseError, OAuthResponseErrorCode, TransportError } from '../errors.js'
+import { OAuthResponseError, type OAuthResponseErrorCode, TransportError } from '../errors.js'
 import type * as ErrorResponse from './error-response.js'
 import type { HttpResponse } from './http.js'
 import { lazy } from './lazy.js'
@@ -36,10 +36,19 @@ export const loadErrorResponse: () => Promise<typeof ErrorResponse> = /* @__PURE
  */
 export async function oauthError(
   response: HttpResponse,
-  code: Parameters<typeof ErrorResponse.oauthError>[1],
+  code: Exclude<
+    OAuthResponseErrorCode,
+    'AUTHORIZATION_ERROR_RESPONSE' | 'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
+  >,
   expected: number,
 ): Promise<OAuthResponseError | TransportError> {
-  return (await loadErrorResponse()).oauthError(response, code, expected)
+  const details = (await loadErrorResponse()).oauthErrorDetails(response)
+  if (details !== undefined) return new OAuthResponseError(code, details)
+  return new TransportError(
+    'HTTP_UNEXPECTED_STATUS',
+    `${response.url} answered with status ${response.status}, expected ${expected} or an OAuth error`,
+    { url: response.url, status: response.status },
+  )
 }
 
 /**
@@ -53,11 +62,11 @@ export async function oauthError(
  */
 export async function challengeError(
   response: HttpResponse,
-  code?: Extract<
+  code: Extract<
     OAuthResponseErrorCode,
     'USERINFO_BEARER_CHALLENGE' | 'PROTECTED_RESOURCE_CHALLENGE'
-  >,
-  scheme?: 'bearer' | 'dpop',
+  > = 'USERINFO_BEARER_CHALLENGE',
+  scheme: 'bearer' | 'dpop' = 'bearer',
 ): Promise<OAuthResponseError | undefined> {
   if (
     (response.status !== 401 && response.status !== 403) ||
@@ -65,5 +74,6 @@ export async function challengeError(
   ) {
     return undefined
   }
-  return (await loadErrorResponse()).challengeError(response, code, scheme)
+  const details = (await loadErrorResponse()).challengeDetails(response, scheme)
+  return details === undefined ? undefined : new OAuthResponseError(code, details)
 }

@@ -8,7 +8,7 @@
  */
 import { UsageError } from '../errors.js'
 import { lazy } from './lazy.js'
-import { collect, fromUrl, type ReadInput, type ReadRules, refused } from './request-params.js'
+import { type ReadInput, type ReadRules, readUrlInput } from './request-params.js'
 
 export type { Delivery, ReadInput, ReadRules, RequestParameters } from './request-params.js'
 
@@ -40,9 +40,6 @@ export type CallbackInput = URL | string | URLSearchParams | Request
  */
 export type LogoutInput = Request | URL | string | URLSearchParams
 
-const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i
-const RELATIVE_BASE = 'https://relative.invalid'
-
 /**
  * Reads a request's parameters from any input, and tells how they came.
  *
@@ -62,9 +59,8 @@ export async function readRequestInput(
   input: Request | URL | string | URLSearchParams,
   rules: ReadRules,
 ): Promise<ReadInput> {
-  if (typeof input === 'string') return fromString(input, rules)
-  if (input instanceof URL) return fromUrl(input, rules)
-  if (input instanceof URLSearchParams) return collect(input, 'unknown', rules)
+  const read = readUrlInput(input, rules)
+  if (read !== undefined) return read
   if (!isRequest(input)) {
     throw new UsageError(
       'INVALID_ARGUMENT',
@@ -88,32 +84,4 @@ function isRequest(input: unknown): input is Request {
     typeof (input as Request).url === 'string' &&
     typeof (input as Request).headers?.get === 'function'
   )
-}
-
-function fromString(input: string, rules: ReadRules): ReadInput {
-  if (input.length > rules.maxBytes) return refused('the input is too long')
-  const first = input.charCodeAt(0)
-  if (first === 0x3f /* ? */) return collect(new URLSearchParams(input), 'query', rules)
-  if (first === 0x23 /* # */) {
-    return collect(new URLSearchParams(input.slice(1)), 'fragment', rules)
-  }
-  if (first === 0x2f /* / */) {
-    // `//` alone (or `//host:badport`) is a scheme-relative URL that does not parse.
-    if (!URL.canParse(input, RELATIVE_BASE)) {
-      return refused('the input starts with / but is not a valid URL path')
-    }
-    return fromUrl(new URL(input, RELATIVE_BASE), rules)
-  }
-  const url = ABSOLUTE_URL.test(input) ? parseUrl(input) : undefined
-  if (url !== undefined) return fromUrl(url, rules)
-  return collect(new URLSearchParams(input), 'unknown', rules)
-}
-
-/** The URL, or `undefined` when the string does not parse as one (parsed once, not twice). */
-function parseUrl(input: string): URL | undefined {
-  try {
-    return new URL(input)
-  } catch {
-    return undefined
-  }
 }

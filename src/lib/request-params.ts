@@ -1,7 +1,8 @@
 /**
  * The parameters of an inbound request as read.
  *
- * The types, and collecting them from a URL or `URLSearchParams` under the limits.
+ * The types, and reading them from a URL, a string or `URLSearchParams` under the limits (a page's
+ * callback comes as one of these; a `Request` is read by lib/request-input.ts).
  *
  * @module
  */
@@ -49,6 +50,57 @@ export interface ReadRules {
 export type ReadInput =
   | { readonly ok: true; readonly params: RequestParameters; readonly delivery: Delivery }
   | { readonly ok: false; readonly problem: string; readonly repeated?: string }
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:/i
+const RELATIVE_BASE = 'https://relative.invalid'
+
+/**
+ * Reads parameters from a URL, a string or `URLSearchParams`, and tells how they came.
+ *
+ * A `URL` (or URL string) is read from its query (or fragment, see
+ * {@link ReadRules.readsFragment}); a string starting with `?`, `#` or `/` as a query, fragment or
+ * path-relative URL; any other string as bare parameters (a form body).
+ *
+ * @param input - the URL, string or parameters
+ * @param rules - the limits and fragment rule
+ * @returns the parameters and their delivery, or the problem found (never the input's values);
+ * `undefined` for an input of another type
+ * @internal
+ */
+export function readUrlInput(input: unknown, rules: ReadRules): ReadInput | undefined {
+  if (typeof input === 'string') return fromString(input, rules)
+  if (input instanceof URL) return fromUrl(input, rules)
+  if (input instanceof URLSearchParams) return collect(input, 'unknown', rules)
+  return undefined
+}
+
+function fromString(input: string, rules: ReadRules): ReadInput {
+  if (input.length > rules.maxBytes) return refused('the input is too long')
+  const first = input.charCodeAt(0)
+  if (first === 0x3f /* ? */) return collect(new URLSearchParams(input), 'query', rules)
+  if (first === 0x23 /* # */) {
+    return collect(new URLSearchParams(input.slice(1)), 'fragment', rules)
+  }
+  if (first === 0x2f /* / */) {
+    // `//` alone (or `//host:badport`) is a scheme-relative URL that does not parse.
+    if (!URL.canParse(input, RELATIVE_BASE)) {
+      return refused('the input starts with / but is not a valid URL path')
+    }
+    return fromUrl(new URL(input, RELATIVE_BASE), rules)
+  }
+  const url = ABSOLUTE_URL.test(input) ? parseUrl(input) : undefined
+  if (url !== undefined) return fromUrl(url, rules)
+  return collect(new URLSearchParams(input), 'unknown', rules)
+}
+
+/** The URL, or `undefined` when the string does not parse as one (parsed once, not twice). */
+function parseUrl(input: string): URL | undefined {
+  try {
+    return new URL(input)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Reads a URL's query, or its fragment where the rules allow and the query holds no answer.

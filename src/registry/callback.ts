@@ -8,7 +8,8 @@
  * @module
  */
 import { presentedBinding, requireHandle } from '../browser-binding.js'
-import { readCallbackParameters, requireState } from '../callback/response-checks.js'
+import { readCallbackParameters } from '../callback/response.js'
+import { requireState } from '../callback/response-checks.js'
 import type { Settings } from '../config/settings.js'
 import { ValidationError } from '../errors.js'
 import { decodeJws, isCompactJwe } from '../lib/compact.js'
@@ -44,7 +45,7 @@ export async function takeRoutedTransaction(
 ): Promise<Transaction & { readonly connection: string }> {
   const { params } = await readCallbackParameters(
     input instanceof Request ? input.clone() : input,
-    { maxParameters: limits.maxCallbackParameters, maxBytes: limits.maxCallbackBytes },
+    limits,
   )
   const state = params.response === undefined ? params.state : jarmState(params.response, limits)
   requireState(state)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { handleCallback } from '../../src/browser/callback.js'
+import type { UsageError } from '../../src/errors.js'
 import type { IdTokenFault } from '../../src/testing/index.js'
 import { tamper } from '../support/callback.js'
 import { assertNoSecrets, expectCode, outcomeOf } from '../support/helpers.js'
@@ -78,6 +79,19 @@ describe("a page's callback (oidc-rp/browser)", () => {
     const url = `https://app.example/#state=implicit-state&id_token=a.b.c&iss=${encodeURIComponent(f.config.issuer)}`
     await expectCode(handleCallback(f.config, url), 'INVALID_ARGUMENT')
     assert.equal(f.op.requests.filter((r) => r.endpoint === 'token').length, 0)
+  })
+
+  test("a Request is refused as INVALID_ARGUMENT with nothing taken; the page's URL, as a string or a URL, is read", async () => {
+    const f = await createPageFixture()
+    const url = await f.authorized()
+    const err = await expectCode<UsageError>(
+      handleCallback(f.config, new Request(url) as unknown as string),
+      'INVALID_ARGUMENT',
+    )
+    assert.equal(err.parameter, 'input')
+    assert.equal(f.op.requests.filter((r) => r.endpoint === 'token').length, 0)
+    const result = await handleCallback(f.config, new URL(url))
+    assert.equal(result.idTokenClaims.sub, 'alice')
   })
 
   test('no secret, code or token in an error', async () => {

@@ -1,11 +1,24 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import { readCallbackParameters } from '../../src/callback/response.js'
 import { RUNTIME } from '../../src/config/runtime.js'
+import { validateSettings } from '../../src/config/settings.js'
 import type { OAuthResponseError, ValidationError } from '../../src/errors.js'
 import type { Transaction } from '../../src/storage.js'
 import { assertSignedIn, authorized, formPost, tamper } from '../support/callback.js'
 import { expectCode } from '../support/helpers.js'
 import { createFixture, REDIRECT_URI, sharedFixture } from '../support/sign-in.js'
+import { streamedFormPost } from '../support/streamed-form.js'
+
+const defaults = validateSettings({})
+
+function formPostAs(body: string, method: string): Request {
+  return new Request(REDIRECT_URI, {
+    method,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  })
+}
 
 describe('the authorization response of a code sign-in', () => {
   test('a callback without state is refused and consumes nothing', async () => {
@@ -317,5 +330,64 @@ describe('the authorization response of implicit and hybrid sign-ins', () => {
     const tx = (await store.take(started.transaction.state))!
     await store.set({ ...tx, responseType: 'token' }, 600)
     await expectCode(f.callback(response.url), 'INVALID_ARGUMENT')
+  })
+})
+
+describe('the callback input as callback errors', () => {
+  test('a parameter given twice is CALLBACK_DUPLICATE_PARAMETER naming it; given once it is read', async () => {
+    const err = await expectCode<ValidationError>(
+      readCallbackParameters('https://rp.example/cb?state=a&code=1&code=2', defaults),
+      'CALLBACK_DUPLICATE_PARAMETER',
+    )
+    assert.equal(err.claim, 'code')
+    assert.doesNotMatch(err.message, /code=|[12]$/)
+    const once = await readCallbackParameters('https://rp.example/cb?state=a&code=1', defaults)
+    assert.equal(once.params.code, '1')
+  })
+
+  test('another method, an oversized input or too many parameters is CALLBACK_INVALID_INPUT; the twins are read', async () => {
+    await expectCode(
+      readCallbackParameters(formPostAs('state=a', 'PUT'), defaults),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal(
+      (await readCallbackParameters(formPost('state=a'), defaults)).delivery,
+      'form_post',
+    )
+    const tight = { maxCallbackParameters: 2, maxCallbackBytes: 20 }
+    await expectCode(
+      readCallbackParameters('?state=a&code=b&iss=c', tight),
+      'CALLBACK_INVALID_INPUT',
+    )
+    await expectCode(
+      readCallbackParameters(`?state=${'a'.repeat(20)}`, tight),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal((await readCallbackParameters('?state=a&code=b', tight)).params.code, 'b')
+  })
+
+  test('a form_post body that fails mid-stream is CALLBACK_INVALID_INPUT without the stream error; a whole one is read', async () => {
+    const broken = (fail: boolean) => streamedFormPost(REDIRECT_URI, 'state=a', fail)
+    const err = await expectCode<ValidationError>(
+      readCallbackParameters(broken(true), defaults),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal(err.cause, undefined)
+    assert.doesNotMatch(err.message, /s3cr3t/)
+    assert.equal((await readCallbackParameters(broken(false), defaults)).params.state, 'a')
+  })
+
+  test('"//" (a scheme-relative URL that does not parse) is CALLBACK_INVALID_INPUT, not a TypeError', async () => {
+    await expectCode(readCallbackParameters('//', defaults), 'CALLBACK_INVALID_INPUT')
+    await expectCode(
+      readCallbackParameters('//host:99999/cb?state=a', defaults),
+      'CALLBACK_INVALID_INPUT',
+    )
+    assert.equal((await readCallbackParameters('/cb?state=a', defaults)).params.state, 'a')
+  })
+
+  test('an input of another type is INVALID_ARGUMENT; a string is read', async () => {
+    await expectCode(readCallbackParameters(42 as unknown as string, defaults), 'INVALID_ARGUMENT')
+    assert.equal((await readCallbackParameters('?state=a', defaults)).params.state, 'a')
   })
 })

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { OAuthResponseError, TransportError } from '../../src/errors.js'
-import {
-  challengeError,
-  oauthError,
-  oauthErrorBody,
-  parseChallenges,
-} from '../../src/lib/error-response.js'
+import { oauthErrorBody, parseChallenges } from '../../src/lib/error-response.js'
+import { challengeError, oauthError } from '../../src/lib/oauth-error.js'
 import { httpResponseOf } from '../support/http-response.js'
 
 const SECRET = 's3cr3t-client-secret-value'
@@ -93,7 +89,7 @@ describe('oauthError (token and PAR endpoints)', () => {
       ),
       [SECRET],
     )
-    const err = oauthError(response, 'PAR_ERROR_RESPONSE', 201)
+    const err = await oauthError(response, 'PAR_ERROR_RESPONSE', 201)
     assert.ok(err instanceof OAuthResponseError)
     assert.equal(err.code, 'PAR_ERROR_RESPONSE')
     assert.equal(err.error, 'invalid_client')
@@ -107,7 +103,7 @@ describe('oauthError (token and PAR endpoints)', () => {
       Response.json({ error: 'server_error' }, { status: 503 }),
       new Response('nope', { status: 400 }),
     ]) {
-      const err = oauthError(await httpResponseOf(response), 'TOKEN_ERROR_RESPONSE', 200)
+      const err = await oauthError(await httpResponseOf(response), 'TOKEN_ERROR_RESPONSE', 200)
       assert.ok(err instanceof TransportError)
       assert.equal(err.code, 'HTTP_UNEXPECTED_STATUS')
       assert.equal(err.status, response.status)
@@ -118,7 +114,7 @@ describe('oauthError (token and PAR endpoints)', () => {
 describe('challengeError (UserInfo)', () => {
   it('a 401 with a Bearer challenge is USERINFO_BEARER_CHALLENGE with its error, the token redacted', async () => {
     const token = 'access-token-value-1234'
-    const err = challengeError(
+    const err = await challengeError(
       await httpResponseOf(
         new Response(null, {
           status: 401,
@@ -136,7 +132,7 @@ describe('challengeError (UserInfo)', () => {
 
   it('a challenge without error is invalid_token on 401, insufficient_scope on 403', async () => {
     const of = async (status: number) =>
-      challengeError(
+      await challengeError(
         await httpResponseOf(
           new Response(null, { status, headers: { 'www-authenticate': 'Bearer realm="op"' } }),
         ),
@@ -147,11 +143,11 @@ describe('challengeError (UserInfo)', () => {
 
   it('a 401 without WWW-Authenticate, or a 400 with one, is no challenge (twin)', async () => {
     assert.equal(
-      challengeError(await httpResponseOf(new Response(null, { status: 401 }))),
+      await challengeError(await httpResponseOf(new Response(null, { status: 401 }))),
       undefined,
     )
     const bad = new Response(null, { status: 400, headers: { 'www-authenticate': 'Bearer' } })
-    assert.equal(challengeError(await httpResponseOf(bad)), undefined)
+    assert.equal(await challengeError(await httpResponseOf(bad)), undefined)
   })
 })
 
@@ -162,18 +158,25 @@ describe('challengeError (protected resources, Bearer and DPoP)', () => {
     httpResponseOf(new Response(null, { status: 401, headers: { 'www-authenticate': header } }))
 
   it('a token sent with DPoP reads the DPoP challenge first; one sent as Bearer the Bearer one', async () => {
-    const dpop = challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'dpop')
+    const dpop = await challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'dpop')
     assert.equal(dpop?.code, 'PROTECTED_RESOURCE_CHALLENGE')
     assert.deepEqual([dpop?.error, dpop?.errorDescription], ['use_dpop_nonce', 'fresh nonce'])
     assert.equal(dpop?.challenges[1]?.parameters.algs, 'ES256 PS256')
-    const bearer = challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'bearer')
+    const bearer = await challengeError(await of(both), 'PROTECTED_RESOURCE_CHALLENGE', 'bearer')
     assert.equal(bearer?.error, 'invalid_request')
   })
 
   it("without a challenge of the token's scheme, the other scheme's is read", async () => {
-    const err = challengeError(await of('DPoP error="invalid_token"'), 'USERINFO_BEARER_CHALLENGE')
+    const err = await challengeError(
+      await of('DPoP error="invalid_token"'),
+      'USERINFO_BEARER_CHALLENGE',
+    )
     assert.equal(err?.error, 'invalid_token')
-    const none = challengeError(await of('Basic realm="x"'), 'PROTECTED_RESOURCE_CHALLENGE', 'dpop')
+    const none = await challengeError(
+      await of('Basic realm="x"'),
+      'PROTECTED_RESOURCE_CHALLENGE',
+      'dpop',
+    )
     assert.equal(none?.error, 'invalid_token', 'no usable challenge: the 401 default')
   })
 })

@@ -6,14 +6,17 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { after, describe, test } from 'node:test'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
 import {
   bundleEntries,
   bundleOptions,
   declaredExports,
+  oneCoreChunk,
+  PARTIAL_CORE_USERS,
   SERVER_SIGN_IN_PATH,
+  withoutNodeCrypto,
 } from '../../scripts/build.js'
 
 const STATIC_IMPORT = /(?:^|[;\n])\s*(?:import|export)\s*(?:[^'";]*?from\s*)?["']([^"']+)["']/g
@@ -91,7 +94,7 @@ describe("a page's bundle of the published browser build", () => {
   const LAZY = {
     'cookie binding': 'the browser-binding cookie does not belong to this sign-in',
     'parameter merge': 'is not a parameter the policy names',
-    'OAuth error reading': 'or an OAuth error',
+    'OAuth error reading': 'insufficient_scope',
     redaction: "[-_.!~*'()]|%20",
   }
 
@@ -131,5 +134,51 @@ export const page = [discover, createAuthorizationRequest, handleCallback, creat
         `${part} is not in the bundle`,
       )
     }
+  })
+})
+
+describe("a page's bundle of its own sign-in (oidc-rp/browser)", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'oidc-rp-lean-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** Bundles a page importing `names` from the published browser build, as a user's esbuild does. */
+  async function pageBundle(name: string, names: string, plugins?: Plugin[]) {
+    const dist = join(dir, `dist-${name}`)
+    const options = bundleOptions(dist, { withoutNode: true })
+    await build(plugins === undefined ? options : { ...options, plugins })
+    const entry = join(dir, `${name}.js`)
+    const browser = JSON.stringify(join(dist, 'browser', 'index.js'))
+    writeFileSync(entry, `import { ${names} } from ${browser}\nexport const page = [${names}]\n`)
+    const out = join(dir, `out-${name}`)
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      outdir: out,
+      packages: 'external',
+    })
+    return staticGraph(join(out, `${name}.js`)).files
+  }
+
+  const SIGN_IN = 'discover, createAuthorizationRequest, handleCallback, fetchUserInfo'
+
+  test('is one file: no module the page loads is shared with a lazily loaded one', async () => {
+    // esbuild splits out, as a chunk of its own, whatever a page shares with a lazily loaded
+    // module it could load: a file more to fetch, and gzip's overhead twice
+    const files = await pageBundle(
+      'lean',
+      `${SIGN_IN}, createBrowserSession, createEndSessionRequest`,
+    )
+    assert.deepEqual(
+      files.map((f) => basename(f)),
+      ['lean.js'],
+    )
+  })
+
+  test('twin: with the bare import of the core in the lazily loaded modules that import nothing, it splits', async () => {
+    const users = [...PARTIAL_CORE_USERS, 'lib/redact.ts', 'lib/error-response.ts']
+    const files = await pageBundle('split', SIGN_IN, [oneCoreChunk(users), withoutNodeCrypto])
+    assert.ok(files.length > 1, `${files.length} file`)
   })
 })
