@@ -108,13 +108,14 @@ export const PARTIAL_CORE_USERS: readonly string[] = [
 
 /**
  * The modules a page loads on first use but a server's sign-ins need: the browser-binding cookie (a
- * server's transaction store binds with it), the reading of a `Request`, and the merge of runtime
- * parameters.
+ * server's transaction store binds with it), the reading of a `Request`, the merge of runtime
+ * parameters, and the checks of the `claims` parameter (which the core imports).
  */
 export const SERVER_SIGN_IN_PATH = [
   'browser-binding.ts',
   'lib/request-body.ts',
   'authorization/merge.ts',
+  'config/claims-parameter.ts',
 ] as const
 
 /** A value a module exports by declaration (its functions, constants and classes). */

@@ -8,11 +8,21 @@
  * @module
  */
 
+import type * as ClaimsParameter from '../config/claims-parameter.js'
+import type { ClaimsRequirements } from '../config/claims-parameter.js'
 import { checkValues, isSdkOwned } from '../config/parameter-values.js'
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
-import { hasRepeatedMembers } from '../lib/json.js'
-import { type ClaimsRequirements, claimsRequirements, isClaimsRequest } from './claims-request.js'
+import { lazy } from '../lib/lazy.js'
+
+/**
+ * The checks of the `claims` parameter, loaded with the first sign-in that gives one.
+ *
+ * Most sign-ins ask for scopes only, so a page never loads them.
+ */
+const loadClaimsParameter: () => Promise<typeof ClaimsParameter> = /* @__PURE__ */ lazy(
+  () => import('../config/claims-parameter.js'),
+)
 
 /**
  * The application's parameters where no policy applies.
@@ -24,7 +34,7 @@ export interface OpenParameters {
   /** The other values to send, by name. */
   readonly values: ReadonlyMap<string, readonly string[]>
   /** What a claims request among them requires of the ID token (essential `acr`, `auth_time`). */
-  readonly claims: ClaimsRequirements
+  readonly claims: ClaimsRequirements | undefined
 }
 
 /**
@@ -35,9 +45,12 @@ export interface OpenParameters {
  * @param app - the application's parameters
  * @returns the scopes (`openid` first, `openid` alone by default) and the other values by name
  * @throws {@link UsageError} `POLICY_PARAMETER_RESERVED`, `INVALID_ARGUMENT`
+ * @throws {@link TransportError} `HTTP_NETWORK_ERROR` when the checks of `claims` cannot be loaded
  * @internal
  */
-export function openParameters(app: Readonly<Record<string, unknown>>): OpenParameters {
+export async function openParameters(
+  app: Readonly<Record<string, unknown>>,
+): Promise<OpenParameters> {
   let scopes: readonly string[] = ['openid']
   const values = new Map<string, readonly string[]>()
   for (const name of Object.keys(app)) {
@@ -45,17 +58,16 @@ export function openParameters(app: Readonly<Record<string, unknown>>): OpenPara
     if (raw === undefined) continue
     if (isSdkOwned(name)) throw reserved(name)
     if (name === 'scope') scopes = askedScopes(raw)
-    else {
+    else if (name !== 'claims') {
       const given = toValues(name, raw)
       if (given.length > 0) values.set(name, given)
     }
   }
-  const claims = values.get('claims')?.[0]
-  return {
-    scopes,
-    values,
-    claims: claimsRequirements(claims === undefined ? undefined : JSON.parse(claims)),
-  }
+  if (app.claims === undefined || app.claims === null) return { scopes, values, claims: undefined }
+  const { claimsParameterText, claimsRequirements } = await loadClaimsParameter()
+  const [text] = claimsValues(app.claims, claimsParameterText) as [string]
+  values.set('claims', [text])
+  return { scopes, values, claims: claimsRequirements(JSON.parse(text)) }
 }
 
 /**
@@ -85,7 +97,27 @@ export function askedScopes(raw: unknown): string[] {
 }
 
 /**
+ * The application's `claims` as the values to send, checked.
+ * @param raw - the application's value: JSON text or the claims request itself
+ * @param textOf - claims-parameter.ts's `claimsParameterText` (loaded, or imported, by the caller)
+ * @returns the JSON text to send (none for `null`)
+ * @throws {@link UsageError} `INVALID_ARGUMENT` for anything but a claims request without repeated
+ * members
+ * @internal
+ */
+export function claimsValues(raw: unknown, textOf: (raw: unknown) => string | undefined): string[] {
+  if (raw === null) return []
+  const text = textOf(raw)
+  if (text === undefined) {
+    throw invalidArgument('claims', 'a claims request (OIDC Core §5.5) without repeated members')
+  }
+  return [text]
+}
+
+/**
  * An application value as a list of strings, checked for its parameter's format.
+ *
+ * Not for `claims`: see {@link claimsValues}.
  * @param name - the parameter
  * @param raw - the application's value
  * @returns the values to send (none for `null`)
@@ -94,22 +126,6 @@ export function askedScopes(raw: unknown): string[] {
  */
 export function toValues(name: string, raw: unknown): string[] {
   if (raw === null) return []
-  if (name === 'claims') {
-    let text: string | undefined
-    try {
-      text = typeof raw === 'string' ? raw : JSON.stringify(raw)
-      const parsed: unknown = JSON.parse(text)
-      // One meaning: a repeated member is refused, and what is sent is what was checked.
-      text =
-        isClaimsRequest(parsed) && !hasRepeatedMembers(text) ? JSON.stringify(parsed) : undefined
-    } catch {
-      text = undefined
-    }
-    if (text === undefined) {
-      throw invalidArgument(name, 'a claims request (OIDC Core §5.5) without repeated members')
-    }
-    return [text]
-  }
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) throw invalidArgument(name, 'a finite number')
     return checkValues(name, [String(raw)], name, 'INVALID_ARGUMENT')

@@ -7,7 +7,6 @@
  * @module
  */
 import { UsageError } from '../errors.js'
-import { isPlainObject } from '../lib/json.js'
 
 /**
  * A value a claim request may name.
@@ -144,65 +143,4 @@ function claimRequest(options: ClaimRequestOptions | undefined): IndividualClaim
   if (options.value !== undefined) out.value = options.value
   if (options.values !== undefined) out.values = Object.freeze([...options.values])
   return Object.keys(out).length === 0 ? null : Object.freeze(out)
-}
-
-/**
- * What a claims request obliges the ID token to carry.
- * @internal
- */
-export interface ClaimsRequirements {
-  /** Values of an essential `acr` in `id_token`, when some were named. */
-  readonly acr: readonly string[] | undefined
-  /** `auth_time` was asked as essential in `id_token`. */
-  readonly authTime: boolean
-  /** `acr` is asked for in any manner (ID token or UserInfo). */
-  readonly mentionsAcr: boolean
-}
-
-/**
- * Reads a parsed claims request: essential `acr` values and `auth_time`.
- * @param claims - the parsed `claims` parameter
- * @returns what the ID token must carry
- * @internal
- */
-export function claimsRequirements(claims: unknown): ClaimsRequirements {
-  if (!isPlainObject(claims)) return { acr: undefined, authTime: false, mentionsAcr: false }
-  const idToken = isPlainObject(claims.id_token) ? claims.id_token : {}
-  const userinfo = isPlainObject(claims.userinfo) ? claims.userinfo : {}
-  const acr = idToken.acr
-  let acrValues: string[] | undefined
-  if (isPlainObject(acr) && acr.essential === true) {
-    const list = Array.isArray(acr.values) ? acr.values : acr.value === undefined ? [] : [acr.value]
-    const strings = list.filter((v): v is string => typeof v === 'string')
-    if (strings.length > 0) acrValues = strings
-  }
-  const authTime = idToken.auth_time
-  return {
-    acr: acrValues,
-    authTime: isPlainObject(authTime) && authTime.essential === true,
-    mentionsAcr: Object.hasOwn(idToken, 'acr') || Object.hasOwn(userinfo, 'acr'),
-  }
-}
-
-/**
- * Checks the shape of an application's claims request.
- *
- * A JSON object whose `id_token` and `userinfo` members, when present, map claim names to `null` or
- * objects.
- *
- * @param value - the parsed value
- * @returns true when the shape is valid
- * @internal
- */
-export function isClaimsRequest(value: unknown): value is ClaimsRequest {
-  if (!isPlainObject(value)) return false
-  for (const part of ['id_token', 'userinfo'] as const) {
-    const members = value[part]
-    if (members === undefined) continue
-    if (!isPlainObject(members)) return false
-    for (const entry of Object.values(members)) {
-      if (entry !== null && !isPlainObject(entry)) return false
-    }
-  }
-  return true
 }

@@ -7,12 +7,12 @@
  * @module
  */
 
+import { claimsParameterText, claimsRequirements } from '../config/claims-parameter.js'
 import { canonicalValue, SPACE_SEPARATED } from '../config/parameter-forms.js'
 import { isSdkOwned } from '../config/parameter-values.js'
 import type { CompiledRule, RequestPolicy } from '../config/policy.js'
 import { UsageError, type UsageErrorCode } from '../errors.js'
-import { askedScopes, reserved, toValues } from './application-parameters.js'
-import { claimsRequirements } from './claims-request.js'
+import { askedScopes, claimsValues, reserved, toValues } from './application-parameters.js'
 
 /**
  * The codes a disallowed application value can be ignored with (`onDisallowed: 'ignore'`).
@@ -101,7 +101,7 @@ export function mergeParameters(
       disallow(name, 'POLICY_PARAMETER_UNKNOWN', `${name} is not a parameter the policy names`)
       continue
     }
-    const given = toValues(name, raw)
+    const given = name === 'claims' ? claimsValues(raw, claimsParameterText) : toValues(name, raw)
     if (
       name === 'claims' &&
       policy.protect.acr_values &&

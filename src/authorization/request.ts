@@ -9,6 +9,7 @@
  */
 
 import type { BrowserBindingCookie } from '../browser-binding.js'
+import { claimsRequirements } from '../config/claims-parameter.js'
 import type { Configuration } from '../config/configuration.js'
 import { acrMappingFeature, securityProfileFeature } from '../config/features.js'
 import { SPACE_SEPARATED } from '../config/parameter-forms.js'
@@ -22,7 +23,7 @@ import { lazy } from '../lib/lazy.js'
 import { randomBase64urls } from '../lib/random.js'
 import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
-import { type ClaimsRequest, claimsRequirements } from './claims-request.js'
+import type { ClaimsRequest } from './claims-request.js'
 import { parFeature, requestObjectsFeature } from './features.js'
 import type { IgnoredParameter } from './merge.js'
 import { type Prepared, prepareRequest } from './plan.js'

@@ -81,7 +81,7 @@ export async function createAuthorizationRequest(
   const { scopes, values, claims } =
     parameters === undefined
       ? { scopes: ['openid'], values: new Map<string, readonly string[]>(), claims: undefined }
-      : openParameters(parameters)
+      : await openParameters(parameters)
   const maxAgeValue = values.get('max_age')?.[0]
   const maxAge = maxAgeValue === undefined ? client.default_max_age : Number(maxAgeValue)
   const scope = scopes.join(' ')

@@ -2,14 +2,14 @@
  * The rules on request parameter values shared by the policy and the per-request merge.
  *
  * The policy checks them once; the merge per request. They cover SDK-owned names, space-separated
- * lists, and the formats of `max_age`, `prompt` and `claims`.
+ * lists, and the formats of `max_age` and `prompt` (`claims` has its own checks:
+ * authorization/claims-parameter.ts).
  *
  * @module
  */
 import { UsageError } from '../errors.js'
 import { CONTENT_ENCS } from '../lib/algorithms.js'
 import { invalidArgument, invalidConfiguration } from '../lib/checks.js'
-import { hasRepeatedMembers, isPlainObject } from '../lib/json.js'
 import { SPACE_SEPARATED } from './parameter-forms.js'
 
 /**
@@ -109,22 +109,6 @@ export function checkValues(
   }
   if (name === 'max_age' && (out.length > 1 || !out.every((v) => /^\d{1,15}$/.test(v)))) {
     throw fail('one non-negative integer')
-  }
-  if (name === 'claims') {
-    if (out.length > 1) throw fail('one JSON object')
-    out = out.map((v) => {
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(v)
-      } catch {
-        throw fail('a JSON object')
-      }
-      if (!isPlainObject(parsed) || hasRepeatedMembers(v)) {
-        throw fail('a JSON object without repeated members')
-      }
-      // one meaning: the canonical text is what is checked and what is sent
-      return JSON.stringify(parsed)
-    })
   }
   return out
 }

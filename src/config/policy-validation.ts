@@ -6,9 +6,11 @@
  *
  * @module
  */
+
 import { CONTENT_ENCS, REQUEST_OBJECT_ALGS, REQUEST_OBJECT_ENC_ALGS } from '../lib/algorithms.js'
 import { invalidConfiguration as invalid } from '../lib/checks.js'
 import { deepFreeze, isPlainObject } from '../lib/json.js'
+import { claimsParameterText } from './claims-parameter.js'
 import type { ClientMetadata } from './client.js'
 import { canonicalValue } from './parameter-forms.js'
 import { checkValues, isSdkOwned } from './parameter-values.js'
@@ -180,12 +182,12 @@ function normalizeParameters(input: unknown): RequestParameterPolicy[] {
     seen.add(name)
     const rule = oneOf(entry.rule ?? 'fixed', RULES, `${at}.rule`) as ParameterRule
     const raw = entry.value === undefined ? [] : listOf(entry.value, `${at}.value`)
-    const value = checkValues(name, raw, `${at}.value`)
+    const value = policyValues(name, raw, `${at}.value`)
     let allowed: string[] | undefined
     if (rule === 'allowed') {
       if (entry.allowed === undefined)
         throw invalid(`policy.${at}.allowed`, 'present for rule allowed')
-      allowed = checkValues(name, listOf(entry.allowed, `${at}.allowed`), `${at}.allowed`)
+      allowed = policyValues(name, listOf(entry.allowed, `${at}.allowed`), `${at}.allowed`)
       if (allowed.length === 0) throw invalid(`policy.${at}.allowed`, 'a non-empty list')
       const set = new Set(allowed.map((v) => canonicalValue(name, v)))
       if (!value.every((v) => set.has(canonicalValue(name, v)))) {
@@ -278,4 +280,22 @@ function bool(value: unknown, fallback: boolean, member: string): boolean {
 
 function optional<T>(value: unknown, check: (value: unknown) => T): T | undefined {
   return value === undefined ? undefined : check(value)
+}
+
+/**
+ * A policy parameter's values, checked for the parameter's format.
+ *
+ * `claims` must be one claims request (OIDC Core §5.5) without repeated members, sent as checked.
+ */
+function policyValues(name: string, raw: readonly string[], member: string): string[] {
+  const values = checkValues(name, raw, member)
+  if (name !== 'claims') return values
+  const texts = values.map(claimsParameterText)
+  if (texts.length > 1 || texts.includes(undefined)) {
+    throw invalid(
+      `policy.${member}`,
+      'one claims request (OIDC Core §5.5) without repeated members',
+    )
+  }
+  return texts as string[]
 }

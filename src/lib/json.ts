@@ -178,39 +178,6 @@ export function describe(value: unknown): string {
 }
 
 /**
- * Whether a JSON text repeats a member name in one of its objects.
- *
- * `JSON.parse` keeps the last copy, while another reader (the OP) may keep the first: a text with a
- * repeated member means two things. Call on text that parses.
- * @param text - JSON text
- * @returns true when an object has the same member name twice
- * @internal
- */
-export function hasRepeatedMembers(text: string): boolean {
-  const objects: (Set<string> | undefined)[] = []
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (c === '{') objects.push(new Set())
-    else if (c === '[') objects.push(undefined)
-    else if (c === '}' || c === ']') objects.pop()
-    else if (c === '"') {
-      let end = i + 1
-      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1
-      const members = objects.at(-1)
-      let next = end + 1
-      while (next < text.length && /\s/.test(text[next]!)) next++
-      if (members !== undefined && text[next] === ':') {
-        const name = JSON.parse(text.slice(i, end + 1)) as string
-        if (members.has(name)) return true
-        members.add(name)
-      }
-      i = end
-    }
-  }
-  return false
-}
-
-/**
  * A value with its `readonly` modifiers dropped, to build it member by member.
  * @internal
  */

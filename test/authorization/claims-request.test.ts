@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import {
-  claimsRequirements,
-  createClaimsRequest,
-  isClaimsRequest,
-} from '../../src/authorization/claims-request.js'
+import { createClaimsRequest } from '../../src/authorization/claims-request.js'
 import { expectCode } from '../support/helpers.js'
 
 describe('createClaimsRequest', () => {
@@ -37,35 +33,5 @@ describe('createClaimsRequest', () => {
         .userinfo('x', { values: ['b'] })
         .build().userinfo?.x,
     )
-  })
-
-  it('reads the requirements: essential acr values, essential auth_time, any mention of acr', () => {
-    assert.deepEqual(
-      claimsRequirements({
-        id_token: { acr: { essential: true, value: 'urn:a' }, auth_time: { essential: true } },
-      }),
-      { acr: ['urn:a'], authTime: true, mentionsAcr: true },
-    )
-    assert.deepEqual(claimsRequirements({ id_token: { acr: { values: ['urn:a'] } } }), {
-      acr: undefined,
-      authTime: false,
-      mentionsAcr: true,
-    })
-    assert.deepEqual(claimsRequirements({ userinfo: { acr: null } }).mentionsAcr, true)
-    assert.deepEqual(claimsRequirements(undefined), {
-      acr: undefined,
-      authTime: false,
-      mentionsAcr: false,
-    })
-  })
-
-  it('checks the shape of an application claims request', () => {
-    assert.equal(
-      isClaimsRequest({ id_token: { email: null }, userinfo: { name: { essential: true } } }),
-      true,
-    )
-    assert.equal(isClaimsRequest({ id_token: [] }), false)
-    assert.equal(isClaimsRequest({ userinfo: { email: 'yes' } }), false)
-    assert.equal(isClaimsRequest([]), false)
   })
 })
