@@ -9,7 +9,7 @@
  */
 import { type ClientInput, validateClient } from '../config/client.js'
 import { createJwksCache } from '../config/jwks.js'
-import { type ProviderMetadata, validateProviderMetadata } from '../config/provider.js'
+import { checkMetadata, type MetadataMembers, type ProviderMetadata } from '../config/provider.js'
 import { responseLimit, type Settings, validateSettings } from '../config/settings.js'
 import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery-document.js'
 import { UsageError } from '../errors.js'
@@ -66,14 +66,54 @@ export interface PageOptions {
 }
 
 /**
+ * The members of the OP's metadata a page's sign-in reads.
+ * @group Page sign-in
+ */
+export type PageProviderMetadata = Pick<
+  ProviderMetadata,
+  | 'issuer'
+  | 'authorization_endpoint'
+  | 'token_endpoint'
+  | 'userinfo_endpoint'
+  | 'jwks_uri'
+  | 'end_session_endpoint'
+  | 'response_types_supported'
+  | 'subject_types_supported'
+  | 'id_token_signing_alg_values_supported'
+  | 'authorization_response_iss_parameter_supported'
+>
+
+/** The endpoints a page calls (or sends the browser to), and the boolean it reads. */
+const PAGE_METADATA: MetadataMembers = {
+  endpoints: [
+    'authorization_endpoint',
+    'token_endpoint',
+    'userinfo_endpoint',
+    'jwks_uri',
+    'end_session_endpoint',
+  ],
+  booleans: ['authorization_response_iss_parameter_supported'],
+}
+
+/** Every member of {@link PageProviderMetadata}. */
+const PAGE_MEMBERS = [
+  'issuer',
+  ...PAGE_METADATA.endpoints,
+  'response_types_supported',
+  'subject_types_supported',
+  'id_token_signing_alg_values_supported',
+  ...PAGE_METADATA.booleans,
+]
+
+/**
  * A page's sign-in configuration, made by {@link discover}.
  * @group Page sign-in
  */
 export interface PageConfiguration {
   /** The OP's issuer. */
   readonly issuer: string
-  /** The OP's metadata, validated. */
-  readonly provider: ProviderMetadata
+  /** The OP's metadata a page reads, validated; the others are left out. */
+  readonly provider: PageProviderMetadata
   /** The client, validated. */
   readonly client: PageClient
   /** The limits and tolerances. */
@@ -190,7 +230,12 @@ export async function discover(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   }
   const metadata = readDiscoveryResponse(await sendDiscoveryRequest(issuer, http), issuer)
-  const provider = validateProviderMetadata(metadata, settings.allowInsecureRequests)
+  const read = PAGE_MEMBERS.filter((member) => metadata[member] !== undefined)
+  const provider: PageProviderMetadata = checkMetadata(
+    Object.fromEntries(read.map((member) => [member, metadata[member]])),
+    settings.allowInsecureRequests,
+    PAGE_METADATA,
+  )
   const now = options.now ?? Date.now
   const config: PageConfiguration = Object.freeze({
     issuer: provider.issuer,

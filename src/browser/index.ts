@@ -33,6 +33,7 @@ export {
   type PageClient,
   type PageConfiguration,
   type PageOptions,
+  type PageProviderMetadata,
 } from './configuration.js'
 export type { BrowserSessionLocks } from './locks.js'
 export type { BrowserSessionOptions, BrowserSessionStorage } from './options.js'

@@ -110,12 +110,61 @@ const BOOLEAN_MEMBERS = [
 ] as const
 
 /**
+ * Which members of OP metadata a reader checks: its endpoint URLs, and its boolean members.
+ * @internal
+ */
+export interface MetadataMembers {
+  /** The members that are endpoint URLs. */
+  readonly endpoints: readonly string[]
+  /** The `*_supported` members that are booleans (every other one is an array of strings). */
+  readonly booleans: readonly string[]
+}
+
+/** Every member the core reads. */
+const CORE_MEMBERS: MetadataMembers = { endpoints: URL_MEMBERS, booleans: BOOLEAN_MEMBERS }
+
+/**
  * Validates OP metadata members and types; the issuer comparison is discovery's.
+ *
+ * Every member the core reads, the `mtls_endpoint_aliases` too.
  * @internal
  */
 export function validateProviderMetadata(
   value: unknown,
   allowInsecureRequests: boolean,
+): ProviderMetadata {
+  const metadata = checkMetadata(value, allowInsecureRequests, CORE_MEMBERS)
+  const aliases = metadata.mtls_endpoint_aliases as unknown
+  if (aliases !== undefined) {
+    if (!isPlainObject(aliases)) {
+      throw invalidMetadata('mtls_endpoint_aliases', 'a JSON object of endpoint URLs', aliases)
+    }
+    const issuer = new URL(metadata.issuer)
+    for (const [member, url] of Object.entries(aliases)) {
+      checkEndpoint(`mtls_endpoint_aliases.${member}`, url, issuer, allowInsecureRequests)
+    }
+  }
+  return metadata
+}
+
+/**
+ * Validates the members of OP metadata a reader names.
+ *
+ * The issuer (an https URL without query or fragment), the endpoints named (https, and off loopback
+ * unless the issuer is on it), the members every OP must publish, the `*_supported` members'
+ * types, and a token endpoint when the OP supports the code flow.
+ * @param value - the metadata
+ * @param allowInsecureRequests - the setting: http endpoints accepted
+ * @param members - the members that are endpoints, and the boolean ones
+ * @returns the metadata, a frozen copy
+ * @throws {@link ValidationError} `DISCOVERY_INVALID_METADATA`, `DISCOVERY_INSECURE_ENDPOINT`,
+ * `DISCOVERY_LOOPBACK_ENDPOINT`
+ * @internal
+ */
+export function checkMetadata(
+  value: unknown,
+  allowInsecureRequests: boolean,
+  members: MetadataMembers,
 ): ProviderMetadata {
   if (!isPlainObject(value)) throw invalidMetadata('metadata', 'a JSON object', typeof value)
   if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
@@ -130,38 +179,21 @@ export function validateProviderMetadata(
     throw invalidMetadata('issuer', 'a URL without query or fragment', issuer)
   }
   requireSecure('issuer', issuerUrl, allowInsecureRequests)
-  const checkEndpoint = (member: string, url: unknown) => {
-    if (typeof url !== 'string' || !URL.canParse(url))
-      throw invalidMetadata(member, 'an absolute URL', url)
-    const endpoint = new URL(url)
-    requireSecure(member, endpoint, allowInsecureRequests)
-    if (!allowInsecureRequests) requireLoopbackIssuer(member, endpoint, issuerUrl)
-  }
-  for (const member of URL_MEMBERS) {
-    if (value[member] !== undefined) checkEndpoint(member, value[member])
-  }
-  const aliases = value.mtls_endpoint_aliases
-  if (aliases !== undefined) {
-    if (!isPlainObject(aliases)) {
-      throw invalidMetadata('mtls_endpoint_aliases', 'a JSON object of endpoint URLs', aliases)
-    }
-    for (const [member, url] of Object.entries(aliases)) {
-      checkEndpoint(`mtls_endpoint_aliases.${member}`, url)
-    }
+  for (const member of members.endpoints) {
+    const url = value[member]
+    if (url !== undefined) checkEndpoint(member, url, issuerUrl, allowInsecureRequests)
   }
   for (const member of ['authorization_endpoint', 'jwks_uri', ...REQUIRED_ARRAYS] as const) {
     if (value[member] === undefined) throw invalidMetadata(member, 'present', undefined)
   }
   for (const [member, entry] of Object.entries(value)) {
-    if (member.endsWith('_supported') && !(BOOLEAN_MEMBERS as readonly string[]).includes(member)) {
-      if (!Array.isArray(entry) || !entry.every((item) => typeof item === 'string')) {
-        throw invalidMetadata(member, 'an array of strings', entry)
-      }
-    }
-  }
-  for (const member of BOOLEAN_MEMBERS) {
-    if (value[member] !== undefined && typeof value[member] !== 'boolean') {
-      throw invalidMetadata(member, 'a boolean', value[member])
+    if (members.booleans.includes(member)) {
+      if (typeof entry !== 'boolean') throw invalidMetadata(member, 'a boolean', entry)
+    } else if (
+      member.endsWith('_supported') &&
+      !(Array.isArray(entry) && entry.every((item) => typeof item === 'string'))
+    ) {
+      throw invalidMetadata(member, 'an array of strings', entry)
     }
   }
   const responseTypes = value.response_types_supported as string[]
@@ -172,6 +204,21 @@ export function validateProviderMetadata(
     throw invalidMetadata('token_endpoint', 'present (the OP supports the code flow)', undefined)
   }
   return deepFreeze(cloneJson(value)) as ProviderMetadata
+}
+
+/** An endpoint: an absolute https URL, off loopback unless the issuer is on it. */
+function checkEndpoint(
+  member: string,
+  url: unknown,
+  issuer: URL,
+  allowInsecureRequests: boolean,
+): void {
+  if (typeof url !== 'string' || !URL.canParse(url)) {
+    throw invalidMetadata(member, 'an absolute URL', url)
+  }
+  const endpoint = new URL(url)
+  requireSecure(member, endpoint, allowInsecureRequests)
+  if (!allowInsecureRequests) requireLoopbackIssuer(member, endpoint, issuer)
 }
 
 function requireSecure(member: string, url: URL, allowInsecureRequests: boolean): void {
