@@ -23,7 +23,7 @@ import {
 import * as base64url from '../lib/base64url.js'
 import { unsupportedError } from '../lib/checks.js'
 import { clientSecret, signingKey } from '../lib/client-keys.js'
-import { opKeyProblem } from '../lib/key-checks.js'
+import { encryptionKeyProblem } from '../lib/ecdh-key-checks.js'
 import { joseCore, joseEncrypt, joseSign } from '../lib/lazy-jose.js'
 import { signCompactSync } from '../lib/node-crypto.js'
 import { randomBase64url } from '../lib/random.js'
@@ -231,7 +231,7 @@ function pick(keys: readonly JWK[], alg: string): { jwk?: JWK; problem?: string 
   let problem: string | undefined
   for (const jwk of keys) {
     if (!fits(jwk, alg)) continue
-    const unsafe = opKeyProblem(jwk)
+    const unsafe = encryptionKeyProblem(jwk)
     if (unsafe !== undefined) {
       problem ??= unsafe
       continue

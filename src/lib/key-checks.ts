@@ -3,7 +3,9 @@
  *
  * Before signature verification and encryption to it, rather than wherever a crypto library happens
  * to check: RSA exponent and modulus size, EC coordinate lengths and the point on its named curve,
- * OKP lengths. One place, so a new rule (e.g. small-order Ed25519/X25519 points) is added once.
+ * OKP lengths and points of small order. One place, so a new rule is added once. The signing curves
+ * are here; the key agreement curves (X25519, X448), which only encryption to the OP uses, are in
+ * ecdh-key-checks.ts, so a page that only verifies signatures does not carry them.
  *
  * @module
  */
@@ -35,24 +37,55 @@ const CURVES: Readonly<Record<string, { p: bigint; b: bigint; bytes: number }>> 
   },
 }
 
-/** The public key length in bytes of each OKP curve (RFC 8037 §2, RFC 7748 §5, RFC 8032 §5). */
-const OKP_BYTES: Readonly<Record<string, number>> = {
-  Ed25519: 32,
-  Ed448: 57,
-  X25519: 32,
-  X448: 56,
+/**
+ * An OKP curve (RFC 8037): its public key length, its field prime, and the coordinates that make a
+ * point of small order.
+ * @internal
+ */
+export interface OkpCurve {
+  /** The public key length in bytes (RFC 7748 §5, RFC 8032 §5). */
+  readonly bytes: number
+  /** The field prime: a coordinate at or above it is not reduced. */
+  readonly p: bigint
+  /** The coordinates of the points of small order. */
+  readonly smallOrder: readonly bigint[]
+  /** Whether the key's top bit is not part of the coordinate (x's sign, or ignored). */
+  readonly topBit: boolean
 }
 
-/** Verdicts per JWK object: a JWKS snapshot's keys are checked once, not at every verification. */
-const verdicts = new WeakMap<JWK, string | null>()
+/** The prime of Curve25519's field. @internal */
+export const P25519 = 2n ** 255n - 19n
+/** The prime of Curve448's field. @internal */
+export const P448 = 2n ** 448n - 2n ** 224n - 1n
 
 /**
- * Tells why an OP public key cannot be safe, or nothing when it passes.
+ * The signing curves (RFC 8037 §3.1), with their points of small order: Ed25519's y of the eight
+ * points of order 1, 2, 4 and 8 (the identity's y is 1), Ed448's (cofactor 4) y of 0, 1 and −1. A
+ * key whose coordinate is one of them, or not reduced, verifies a fixed signature on every message.
+ */
+const SIGNING_CURVES: Readonly<Record<string, OkpCurve>> = {
+  Ed25519: {
+    bytes: 32,
+    p: P25519,
+    smallOrder: [
+      0n,
+      1n,
+      P25519 - 1n,
+      0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+      P25519 - 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+    ],
+    topBit: true,
+  },
+  Ed448: { bytes: 57, p: P448, smallOrder: [0n, 1n, P448 - 1n], topBit: true },
+}
+
+/**
+ * Tells why an OP's public key to verify signatures with cannot be safe, or nothing when it passes.
  *
  * RSA needs an odd public exponent with 2^16 < e < 2^256 and a modulus of at least 2048 bits; EC
  * (P-256, P-384, P-521) needs `x` and `y` of the curve's length naming a point on the curve; OKP
- * needs `x` of its curve's length. Other key types are refused. The verdict is remembered per JWK
- * object.
+ * (Ed25519, Ed448) needs `x` of its curve's length, not of small order. Other key types and curves
+ * are refused. The verdict is remembered per JWK object.
  *
  * @param jwk - a public key from the OP's JWKS
  * @returns the problem in a few words (no key material), or `undefined` when the key may be used
@@ -60,12 +93,29 @@ const verdicts = new WeakMap<JWK, string | null>()
  * @see https://www.secg.org/sec1-v2.pdf SEC 1 §3.2.2.1 (public key validation)
  * @internal
  */
-export function opKeyProblem(jwk: JWK): string | undefined {
-  const known = verdicts.get(jwk)
-  if (known !== undefined) return known ?? undefined
-  const problem = check(jwk)
-  verdicts.set(jwk, problem ?? null)
-  return problem
+export const opKeyProblem: (jwk: JWK) => string | undefined =
+  /* @__PURE__ */ keyCheck(SIGNING_CURVES)
+
+/**
+ * The check of an OP's public keys, for OKP keys on the curves given.
+ *
+ * Its verdicts are remembered per JWK object: a JWKS snapshot's keys are checked once, not at every
+ * use.
+ * @param okp - the OKP curves accepted
+ * @returns the check: the problem in a few words, or `undefined` when the key may be used
+ * @internal
+ */
+export function keyCheck(
+  okp: Readonly<Record<string, OkpCurve>>,
+): (jwk: JWK) => string | undefined {
+  const verdicts = new WeakMap<JWK, string | null>()
+  return (jwk) => {
+    const known = verdicts.get(jwk)
+    if (known !== undefined) return known ?? undefined
+    const problem = check(jwk, okp)
+    verdicts.set(jwk, problem ?? null)
+    return problem
+  }
 }
 
 /**
@@ -91,7 +141,7 @@ export function rsaProblem(modulusBits: number, exponent: Uint8Array): string | 
   return undefined
 }
 
-function check(jwk: JWK): string | undefined {
+function check(jwk: JWK, okp: Readonly<Record<string, OkpCurve>>): string | undefined {
   switch (jwk.kty) {
     case 'RSA': {
       const n = bytes(jwk.n)
@@ -111,62 +161,24 @@ function check(jwk: JWK): string | undefined {
       return onCurve(toBigInt(x), toBigInt(y), curve) ? undefined : `EC point not on ${jwk.crv}`
     }
     case 'OKP': {
-      const length = OKP_BYTES[jwk.crv ?? '']
-      if (length === undefined) return 'OKP key on an unsupported curve'
+      const curve = Object.hasOwn(okp, jwk.crv ?? '') ? okp[jwk.crv!] : undefined
+      if (curve === undefined) return 'OKP key on an unsupported curve'
       const x = bytes(jwk.x)
-      if (x?.length !== length) return `OKP ${jwk.crv} key not ${length} bytes`
-      return smallOrder(jwk.crv!, x) ? `OKP ${jwk.crv} key of small order` : undefined
+      if (x?.length !== curve.bytes) return `OKP ${jwk.crv} key not ${curve.bytes} bytes`
+      return smallOrder(curve, x) ? `OKP ${jwk.crv} key of small order` : undefined
     }
     default:
       return 'not an RSA, EC or OKP public key'
   }
 }
 
-const P25519 = 2n ** 255n - 19n
-const P448 = 2n ** 448n - 2n ** 224n - 1n
-/**
- * The coordinates that make a point of small order, per OKP curve (RFC 7748, RFC 8032).
- *
- * Ed25519: y of the eight points of order 1, 2, 4 and 8 (the identity's y is 1). X25519: u of the
- * points of order up to 8. Ed448 and X448 (cofactor 4): y or u of 0, 1 and −1. A key whose
- * coordinate is one of them, or not reduced (≥ p), verifies a fixed signature on every message,
- * or gives every peer the same shared secret.
- */
-const SMALL_ORDER: Readonly<Record<string, { p: bigint; values: readonly bigint[] }>> = {
-  Ed25519: {
-    p: P25519,
-    values: [
-      0n,
-      1n,
-      P25519 - 1n,
-      0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
-      P25519 - 0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
-    ],
-  },
-  X25519: {
-    p: P25519,
-    values: [
-      0n,
-      1n,
-      P25519 - 1n,
-      325606250916557431795983626356110631294008115727848805560023387167927233504n,
-      39382357235489614581723060781553021112529911719440698176882885853963445705823n,
-    ],
-  },
-  Ed448: { p: P448, values: [0n, 1n, P448 - 1n] },
-  X448: { p: P448, values: [0n, 1n, P448 - 1n] },
-}
-
 /** Whether an OKP public key (little-endian, RFC 7748 §5 / RFC 8032 §5) is of small order. */
-function smallOrder(crv: string, key: Uint8Array): boolean {
-  const curve = SMALL_ORDER[crv]
-  if (curve === undefined) return false
+function smallOrder(curve: OkpCurve, key: Uint8Array): boolean {
   const le = Uint8Array.from(key).reverse()
   // Edwards keys carry x's sign in the top bit (RFC 8032); X25519 ignores its top bit (RFC 7748)
-  if (crv === 'Ed25519' || crv === 'X25519') le[0] = le[0]! & 0x7f
-  if (crv === 'Ed448') le[0] = le[0]! & 0x7f
+  if (curve.topBit) le[0] = le[0]! & 0x7f
   const value = toBigInt(le)
-  return value >= curve.p || curve.values.includes(value)
+  return value >= curve.p || curve.smallOrder.includes(value)
 }
 
 /** `y² = x³ − 3x + b (mod p)`, with both coordinates reduced (below p). */
