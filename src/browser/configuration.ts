@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type ClientInput, validateClient } from '../config/client.js'
+import { type ClientInput, checkClientBasics } from '../config/client.js'
 import { createJwksCache } from '../config/jwks.js'
 import { checkMetadata, type MetadataMembers, type ProviderMetadata } from '../config/provider.js'
 import { responseLimit, type Settings, validateSettings } from '../config/settings.js'
@@ -15,7 +15,7 @@ import { readDiscoveryResponse, sendDiscoveryRequest } from '../discovery-docume
 import { UsageError } from '../errors.js'
 import { invalidArgument } from '../lib/checks.js'
 import type { HttpOptions } from '../lib/http.js'
-import { isPlainObject } from '../lib/json.js'
+import { cloneJson, deepFreeze } from '../lib/json.js'
 import type { JwksCache } from '../lib/jwks-cache.js'
 import type { TransactionStore } from '../storage.js'
 import { createWebStorageTransactionStore } from '../stores/web-storage.js'
@@ -230,9 +230,8 @@ export async function discover(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   }
   const metadata = readDiscoveryResponse(await sendDiscoveryRequest(issuer, http), issuer)
-  const read = PAGE_MEMBERS.filter((member) => metadata[member] !== undefined)
   const provider: PageProviderMetadata = checkMetadata(
-    Object.fromEntries(read.map((member) => [member, metadata[member]])),
+    picked(metadata, PAGE_MEMBERS),
     settings.allowInsecureRequests,
     PAGE_METADATA,
   )
@@ -271,9 +270,28 @@ function validatePageClient(client: PageClient): PageClient {
       { parameter: 'token_endpoint_auth_method' },
     )
   }
-  // a client that is no object is refused as the core refuses it
-  const input = isPlainObject(given)
-    ? { ...given, token_endpoint_auth_method: 'none' as const }
-    : given
-  return validateClient(input) as PageClient
+  checkClientBasics(given)
+  const members = picked(given as Readonly<Record<string, unknown>>, PAGE_CLIENT_MEMBERS)
+  return deepFreeze(cloneJson({ ...members, token_endpoint_auth_method: 'none' })) as PageClient
+}
+
+/** Every member of {@link PageClient}: the others are the core's, or registration's. */
+const PAGE_CLIENT_MEMBERS = [
+  'client_id',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'id_token_signed_response_alg',
+  'default_max_age',
+  'require_auth_time',
+  'trusted_audiences',
+]
+
+/** The members named that a value has. */
+function picked(
+  value: Readonly<Record<string, unknown>>,
+  members: readonly string[],
+): Record<string, unknown> {
+  return Object.fromEntries(
+    members.filter((member) => value[member] !== undefined).map((m) => [m, value[m]]),
+  )
 }

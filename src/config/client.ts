@@ -158,7 +158,6 @@ const TLS_SUBJECT_MEMBERS = [
 ] as const
 const CLIENT_STRINGS = [
   'token_endpoint_auth_signing_alg',
-  'id_token_signed_response_alg',
   'id_token_encrypted_response_alg',
   'id_token_encrypted_response_enc',
   'userinfo_signed_response_alg',
@@ -187,21 +186,7 @@ const CLIENT_STRINGS = [
  * @internal
  */
 export function validateClient(client: ClientInput): ClientMetadata {
-  if (!isPlainObject(client)) throw invalidConfiguration('client', 'an object')
-  if (typeof client.client_id !== 'string' || client.client_id === '') {
-    throw invalidConfiguration('client_id', 'a non-empty string')
-  }
-  const redirectUris = client.redirect_uris
-  if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
-    throw invalidConfiguration('redirect_uris', 'a non-empty array of absolute URLs')
-  }
-  for (const member of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
-    for (const uri of client[member] ?? []) {
-      if (typeof uri !== 'string' || !URL.canParse(uri) || uri.includes('#')) {
-        throw invalidConfiguration(member, 'absolute URLs without fragment')
-      }
-    }
-  }
+  checkClientBasics(client)
   const method = client.token_endpoint_auth_method ?? 'client_secret_basic'
   if (!AUTH_METHODS.includes(method)) {
     throw invalidConfiguration('token_endpoint_auth_method', `one of ${AUTH_METHODS.join(', ')}`)
@@ -217,23 +202,55 @@ export function validateClient(client: ClientInput): ClientMetadata {
   if (client.authorization_signed_response_alg === 'none') {
     throw invalidConfiguration('authorization_signed_response_alg', 'a JWS alg other than none')
   }
-  if (
-    client.default_max_age !== undefined &&
-    !(Number.isSafeInteger(client.default_max_age) && client.default_max_age >= 0)
-  ) {
-    throw invalidConfiguration('default_max_age', 'a non-negative integer')
-  }
-  for (const member of [
-    'require_auth_time',
-    'tls_client_certificate_bound_access_tokens',
-  ] as const) {
-    if (client[member] !== undefined && typeof client[member] !== 'boolean') {
-      throw invalidConfiguration(member, 'a boolean')
-    }
+  const bound = client.tls_client_certificate_bound_access_tokens
+  if (bound !== undefined && typeof bound !== 'boolean') {
+    throw invalidConfiguration('tls_client_certificate_bound_access_tokens', 'a boolean')
   }
   const subjects = TLS_SUBJECT_MEMBERS.filter((member) => client[member] !== undefined)
   if (subjects.length > 1) {
     throw invalidConfiguration(subjects.join(', '), 'only one of them (RFC 8705 §2.1.2)')
+  }
+  const { client_secret: _secret, keys: _keys, ...metadata } = client
+  return deepFreeze(
+    cloneJson({ ...metadata, token_endpoint_auth_method: method }),
+  ) as ClientMetadata
+}
+
+/**
+ * Checks the members every client has, a page's public client too.
+ *
+ * The `client_id`, the redirect URIs (absolute, without fragment), the ID token's signing alg, the
+ * `default_max_age`, `require_auth_time` and the trusted audiences.
+ * @param client - the client as given
+ * @throws {@link UsageError} `INVALID_CONFIGURATION` naming the member
+ * @internal
+ */
+export function checkClientBasics(client: unknown): asserts client is ClientInput {
+  if (!isPlainObject(client)) throw invalidConfiguration('client', 'an object')
+  if (typeof client.client_id !== 'string' || client.client_id === '') {
+    throw invalidConfiguration('client_id', 'a non-empty string')
+  }
+  const redirectUris = client.redirect_uris
+  if (!Array.isArray(redirectUris) || redirectUris.length === 0) {
+    throw invalidConfiguration('redirect_uris', 'a non-empty array of absolute URLs')
+  }
+  for (const member of ['redirect_uris', 'post_logout_redirect_uris'] as const) {
+    for (const uri of (client[member] as unknown[] | undefined) ?? []) {
+      if (typeof uri !== 'string' || !URL.canParse(uri) || uri.includes('#')) {
+        throw invalidConfiguration(member, 'absolute URLs without fragment')
+      }
+    }
+  }
+  const alg = client.id_token_signed_response_alg
+  if (alg !== undefined && (typeof alg !== 'string' || alg === '')) {
+    throw invalidConfiguration('id_token_signed_response_alg', 'a non-empty string')
+  }
+  const maxAge = client.default_max_age
+  if (maxAge !== undefined && !(Number.isSafeInteger(maxAge) && (maxAge as number) >= 0)) {
+    throw invalidConfiguration('default_max_age', 'a non-negative integer')
+  }
+  if (client.require_auth_time !== undefined && typeof client.require_auth_time !== 'boolean') {
+    throw invalidConfiguration('require_auth_time', 'a boolean')
   }
   const trusted = client.trusted_audiences
   if (
@@ -242,10 +259,6 @@ export function validateClient(client: ClientInput): ClientMetadata {
   ) {
     throw invalidConfiguration('trusted_audiences', 'an array of non-empty strings')
   }
-  const { client_secret: _secret, keys: _keys, ...metadata } = client
-  return deepFreeze(
-    cloneJson({ ...metadata, token_endpoint_auth_method: method }),
-  ) as ClientMetadata
 }
 
 /**
