@@ -317,18 +317,26 @@ function checkShape(responseType: string, shape: Shape, params: CallbackParamete
   expectParameter('code', shape.code, params.code, responseType)
   expectParameter('id_token', shape.idToken, params.id_token, responseType)
   expectParameter('access_token', shape.token, params.access_token, responseType)
-  if (shape.token) {
-    const type = params.token_type
-    if (type === undefined) expectParameter('token_type', true, type, responseType)
-    else if (type.toLowerCase() !== 'bearer') {
-      throw invalidInput(
-        `the callback token_type must be Bearer, got ${JSON.stringify(clip(type))}`,
-      )
-    }
-    const expiresIn = params.expires_in
-    if (expiresIn !== undefined && !DIGITS.test(expiresIn)) {
-      throw invalidInput('the callback expires_in must be a number of seconds')
-    }
+}
+
+/**
+ * Checks the access token an implicit or hybrid response carries beside it: a `Bearer`
+ * `token_type`, an `expires_in` in seconds.
+ * @param responseType - the sign-in's response type, one that returns a token
+ * @param params - the response's parameters
+ * @throws {@link ValidationError} `CALLBACK_RESPONSE_TYPE_MISMATCH` (no `token_type`),
+ * `CALLBACK_INVALID_INPUT`
+ * @internal
+ */
+export function checkFrontChannelToken(responseType: string, params: CallbackParameters): void {
+  const type = params.token_type
+  if (type === undefined) expectParameter('token_type', true, type, responseType)
+  else if (type.toLowerCase() !== 'bearer') {
+    throw invalidInput(`the callback token_type must be Bearer, got ${JSON.stringify(clip(type))}`)
+  }
+  const expiresIn = params.expires_in
+  if (expiresIn !== undefined && !DIGITS.test(expiresIn)) {
+    throw invalidInput('the callback expires_in must be a number of seconds')
   }
 }
 

@@ -24,6 +24,7 @@ import {
   callbackParameters,
   callbackReadRules,
   checkCallbackIssuer,
+  checkFrontChannelToken,
   checkPendingSignIn,
   checkResponse,
   issuerRequiredBy,
@@ -148,6 +149,7 @@ export async function readAuthorizationResponse(
         : (iss) => tenantsFeature().isAllowedTenantIssuer(config, iss),
   })
   checkResponse(transaction, shape, params, delivery, jarm)
+  if (shape.token) checkFrontChannelToken(transaction.responseType, params)
   return { transaction, shape, params, clearBinding }
 }
 
