@@ -17,7 +17,13 @@ import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
 import { decodeUtf8, describe, isPlainObject, parseJsonObjectText } from './lib/json.js'
 import { verifyJws } from './lib/jws-verify.js'
-import { checkAlg, checkClaims, claimFailure, type TokenProfile } from './lib/jwt-claims.js'
+import {
+  checkAlg,
+  checkClaims,
+  checkContainsClient,
+  claimFailure,
+  type TokenProfile,
+} from './lib/jwt-claims.js'
 import { decryptOrRefuse } from './lib/jwt-decryption.js'
 import { oauthError } from './lib/oauth-error.js'
 import { type TokenManagementOptions, tokenForm } from './revocation.js'
@@ -87,7 +93,7 @@ const INTROSPECTION: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: true, aud: true, exp: false, iat: true },
-  audienceRule: 'contains-client',
+  audienceRule: checkContainsClient,
   requiredStrings: [],
   optionalStrings: [],
 }

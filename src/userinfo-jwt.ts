@@ -15,7 +15,7 @@ import { decodeJws } from './lib/compact.js'
 import type { HttpResponse } from './lib/http.js'
 import { mediaType } from './lib/http.js'
 import { verifyJws } from './lib/jws-verify.js'
-import { checkAlg, checkClaims, type TokenProfile } from './lib/jwt-claims.js'
+import { checkAlg, checkClaims, checkContainsClient, type TokenProfile } from './lib/jwt-claims.js'
 import { decryptOrRefuse } from './lib/jwt-decryption.js'
 import { invalidUserInfo, parseUserInfoObject, userInfoText } from './userinfo-response.js'
 
@@ -44,7 +44,7 @@ const USERINFO: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: false, aud: false, exp: false, iat: false },
-  audienceRule: 'contains-client',
+  audienceRule: checkContainsClient,
   requiredStrings: [],
   optionalStrings: [],
 }

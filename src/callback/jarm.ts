@@ -16,7 +16,13 @@ import { unsupportedError } from '../lib/checks.js'
 import { decodeJws } from '../lib/compact.js'
 import { clip } from '../lib/json.js'
 import { verifyJws } from '../lib/jws-verify.js'
-import { checkAlg, checkClaims, mistyped, type TokenProfile } from '../lib/jwt-claims.js'
+import {
+  checkAlg,
+  checkClaims,
+  checkContainsClient,
+  mistyped,
+  type TokenProfile,
+} from '../lib/jwt-claims.js'
 import { decryptOrRefuse } from '../lib/jwt-decryption.js'
 import type { RequestParameters } from '../lib/request-input.js'
 import type { Transaction } from '../storage.js'
@@ -45,7 +51,7 @@ const JARM: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: true, aud: true, exp: true, iat: false },
-  audienceRule: 'contains-client',
+  audienceRule: checkContainsClient,
   requiredStrings: [],
   optionalStrings: [],
 }

@@ -11,7 +11,13 @@ import { ASYMMETRIC_ALGS } from '../lib/algorithms.js'
 import { decodeJws } from '../lib/compact.js'
 import { describe } from '../lib/json.js'
 import { type HmacKeySource, verifyJws } from '../lib/jws-verify.js'
-import { checkAlg, checkClaims, claimFailure, type TokenProfile } from '../lib/jwt-claims.js'
+import {
+  checkAlg,
+  checkClaims,
+  checkContainsClient,
+  claimFailure,
+  type TokenProfile,
+} from '../lib/jwt-claims.js'
 import { providerKeys } from './provider-keys.js'
 
 /**
@@ -40,7 +46,7 @@ export const CLAIM_SOURCE_JWT: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: true, aud: false, exp: false, iat: false },
-  audienceRule: 'contains-client',
+  audienceRule: checkContainsClient,
   requiredStrings: [],
   optionalStrings: ['sub'],
 }

@@ -15,6 +15,7 @@ import { quoted } from './json.js'
 import { type HmacKeySource, type OpKeyResolver, verifiedAtOnce, verifyJws } from './jws-verify.js'
 import {
   checkAlg,
+  checkAudience,
   checkClaims,
   claimFailure,
   isNumber,
@@ -48,7 +49,7 @@ export const ID_TOKEN: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: true, aud: true, exp: true, iat: true },
-  audienceRule: 'id-token',
+  audienceRule: checkAudience,
   requiredStrings: [['sub', 'ID_TOKEN_SUB_MISSING']],
   optionalStrings: ['sid', 'nonce', 'acr', 'at_hash', 'c_hash'],
 }

@@ -66,12 +66,12 @@ export interface TokenProfile {
     readonly iat: boolean
   }
   /**
-   * `id-token`.
+   * Its audience rule.
    *
-   * The full audience rule of {@link checkAudience} (trusted audiences only, `azp`);
-   * `contains-client`: `aud` need only contain the client_id (signed UserInfo, OIDC Core §5.3.2).
+   * {@link checkAudience} (trusted audiences only, `azp`), or {@link checkContainsClient}: `aud`
+   * need only contain the client_id (signed UserInfo, OIDC Core §5.3.2).
    */
-  readonly audienceRule: 'id-token' | 'contains-client'
+  readonly audienceRule: typeof checkAudience
   /** Claims that must be present as non-empty strings, each with the code for its absence. */
   readonly requiredStrings: readonly (readonly [claim: string, code: ValidationErrorCode])[]
   /** Optional claims that must be strings when present. */
@@ -275,8 +275,19 @@ export function checkAudience(
   }
 }
 
-/** The lenient audience rule: `aud` is the client_id or an array containing it. */
-function checkContainsClient(profile: TokenProfile, clientId: string, aud: unknown): void {
+/**
+ * The lenient audience rule: `aud` is the client_id or an array containing it.
+ * @param profile - the token profile
+ * @param client - the client_id
+ * @param aud - the token's `aud`, as it came
+ * @throws {@link ValidationError} `codes.mismatch`
+ * @internal
+ */
+export function checkContainsClient(
+  profile: TokenProfile,
+  { client_id: clientId }: TokenAudience,
+  aud: unknown,
+): void {
   if (aud === clientId || (Array.isArray(aud) && aud.includes(clientId))) return
   const message = `aud ${quoted(aud)} does not contain the client_id ${clientId}`
   throw claimFailure(
@@ -330,8 +341,7 @@ export function checkClaims(
   }
 
   if (aud !== undefined || required.aud) {
-    if (profile.audienceRule === 'id-token') checkAudience(profile, client, aud, claims.azp)
-    else checkContainsClient(profile, client.client_id, aud)
+    profile.audienceRule(profile, client, aud, claims.azp)
   }
 
   if (exp !== undefined && !isNumber(exp) && !required.exp) {

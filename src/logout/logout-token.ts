@@ -17,6 +17,7 @@ import { isPlainObject } from '../lib/json.js'
 import { verifyJws } from '../lib/jws-verify.js'
 import {
   checkAlg,
+  checkAudience,
   checkClaims as checkSharedClaims,
   claimFailure,
   type TokenProfile,
@@ -67,7 +68,7 @@ const LOGOUT_TOKEN: TokenProfile = {
   },
   defaultEnc: 'A128CBC-HS256',
   required: { iss: true, aud: true, exp: false, iat: true },
-  audienceRule: 'id-token',
+  audienceRule: checkAudience,
   requiredStrings: [],
   optionalStrings: [],
 }
