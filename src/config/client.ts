@@ -140,14 +140,17 @@ export type ClientInput = Omit<ClientMetadata, 'token_endpoint_auth_method'> & {
   readonly keys?: readonly ClientKey[]
 }
 
-const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'client_secret_jwt',
-  'private_key_jwt',
-  'none',
-  ...MTLS_AUTH_METHODS,
-]
+// concat, not a spread: a bundler keeps a spread (iterating may have effects), and with it these
+// lists in a page that never validates a core client
+const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = /* @__PURE__ */ (
+  [
+    'client_secret_basic',
+    'client_secret_post',
+    'client_secret_jwt',
+    'private_key_jwt',
+    'none',
+  ] as TokenEndpointAuthMethod[]
+).concat(MTLS_AUTH_METHODS)
 /** The certificate subject members of RFC 8705 §2.1.2: at most one is registered. */
 const TLS_SUBJECT_MEMBERS = [
   'tls_client_auth_subject_dn',
@@ -156,24 +159,25 @@ const TLS_SUBJECT_MEMBERS = [
   'tls_client_auth_san_ip',
   'tls_client_auth_san_email',
 ] as const
-const CLIENT_STRINGS = [
-  'token_endpoint_auth_signing_alg',
-  'id_token_encrypted_response_alg',
-  'id_token_encrypted_response_enc',
-  'userinfo_signed_response_alg',
-  'userinfo_encrypted_response_alg',
-  'userinfo_encrypted_response_enc',
-  'request_object_signing_alg',
-  'request_object_encryption_alg',
-  'request_object_encryption_enc',
-  ...TLS_SUBJECT_MEMBERS,
-  'authorization_signed_response_alg',
-  'authorization_encrypted_response_alg',
-  'authorization_encrypted_response_enc',
-  'introspection_signed_response_alg',
-  'introspection_encrypted_response_alg',
-  'introspection_encrypted_response_enc',
-] as const
+const CLIENT_STRINGS: readonly (keyof ClientMetadata)[] = /* @__PURE__ */ (
+  [
+    'token_endpoint_auth_signing_alg',
+    'id_token_encrypted_response_alg',
+    'id_token_encrypted_response_enc',
+    'userinfo_signed_response_alg',
+    'userinfo_encrypted_response_alg',
+    'userinfo_encrypted_response_enc',
+    'request_object_signing_alg',
+    'request_object_encryption_alg',
+    'request_object_encryption_enc',
+    'authorization_signed_response_alg',
+    'authorization_encrypted_response_alg',
+    'authorization_encrypted_response_enc',
+    'introspection_signed_response_alg',
+    'introspection_encrypted_response_alg',
+    'introspection_encrypted_response_enc',
+  ] as (keyof ClientMetadata)[]
+).concat(TLS_SUBJECT_MEMBERS)
 
 /**
  * Validates the client as the application gives it and keeps its metadata.

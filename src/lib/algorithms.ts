@@ -158,4 +158,8 @@ export function fitsEncryptionAlg(
  * The JWS algorithms FAPI 2.0 allows (Security Profile §5.4): PS256, ES256 and EdDSA (Ed25519).
  * @group Configuration
  */
-export const FAPI2_SIGNING_ALGS: readonly string[] = Object.freeze(['PS256', 'ES256', 'EdDSA'])
+export const FAPI2_SIGNING_ALGS: readonly string[] = /* @__PURE__ */ Object.freeze([
+  'PS256',
+  'ES256',
+  'EdDSA',
+])
