@@ -320,8 +320,9 @@ function checkShape(responseType: string, shape: Shape, params: CallbackParamete
 }
 
 /**
- * Checks the access token an implicit or hybrid response carries beside it: a `Bearer`
- * `token_type`, an `expires_in` in seconds.
+ * Checks the access token an implicit or hybrid response carries.
+ *
+ * Beside it a `Bearer` `token_type`, and an `expires_in` in seconds.
  * @param responseType - the sign-in's response type, one that returns a token
  * @param params - the response's parameters
  * @throws {@link ValidationError} `CALLBACK_RESPONSE_TYPE_MISMATCH` (no `token_type`),

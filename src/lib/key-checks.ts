@@ -38,8 +38,9 @@ const CURVES: Readonly<Record<string, { p: bigint; b: bigint; bytes: number }>> 
 }
 
 /**
- * An OKP curve (RFC 8037): its public key length, its field prime, and the coordinates that make a
- * point of small order.
+ * An OKP curve (RFC 8037).
+ *
+ * Its public key length, its field prime, and the coordinates that make a point of small order.
  * @internal
  */
 export interface OkpCurve {
@@ -59,9 +60,11 @@ export const P25519 = 2n ** 255n - 19n
 export const P448 = 2n ** 448n - 2n ** 224n - 1n
 
 /**
- * The signing curves (RFC 8037 §3.1), with their points of small order: Ed25519's y of the eight
- * points of order 1, 2, 4 and 8 (the identity's y is 1), Ed448's (cofactor 4) y of 0, 1 and −1. A
- * key whose coordinate is one of them, or not reduced, verifies a fixed signature on every message.
+ * The signing curves (RFC 8037 §3.1), with their points of small order.
+ *
+ * Ed25519's y of the eight points of order 1, 2, 4 and 8 (the identity's y is 1), Ed448's (cofactor
+ * 4) y of 0, 1 and −1. A key whose coordinate is one of them, or not reduced, verifies a fixed
+ * signature on every message.
  */
 const SIGNING_CURVES: Readonly<Record<string, OkpCurve>> = {
   Ed25519: {
