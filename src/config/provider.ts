@@ -187,6 +187,8 @@ export function checkMetadata(
     if (value[member] === undefined) throw invalidMetadata(member, 'present', undefined)
   }
   for (const [member, entry] of Object.entries(value)) {
+    // a member given as undefined (metadata written in code) is absent, as JSON would have it
+    if (entry === undefined) continue
     if (members.booleans.includes(member)) {
       if (typeof entry !== 'boolean') throw invalidMetadata(member, 'a boolean', entry)
     } else if (

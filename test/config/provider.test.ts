@@ -153,6 +153,21 @@ test('loopback SSRF: allowInsecureRequests, the explicit development opt-in, let
   assert.equal(config.provider.token_endpoint, 'http://localhost:8080/token')
 })
 
+test('metadata written in code: a member given as undefined is absent; given with the wrong type, refused', async () => {
+  const absent = { request_uri_parameter_supported: undefined, scopes_supported: undefined }
+  const config = createConfiguration({ ...providerMetadata(), ...absent }, client)
+  assert.equal('request_uri_parameter_supported' in config.provider, false)
+  await expectCode(
+    () =>
+      createConfiguration({ ...providerMetadata(), request_uri_parameter_supported: 'no' }, client),
+    'DISCOVERY_INVALID_METADATA',
+  )
+  await expectCode(
+    () => createConfiguration({ ...providerMetadata(), scopes_supported: 'openid' }, client),
+    'DISCOVERY_INVALID_METADATA',
+  )
+})
+
 describe('mtls_endpoint_aliases (RFC 8705 §5)', () => {
   const aliases = (value: unknown) => ({ ...providerMetadata(), mtls_endpoint_aliases: value })
 

@@ -37,6 +37,18 @@ function staticGraph(entry: string): { files: string[]; packages: Set<string> } 
   return { files, packages }
 }
 
+/** Bundles a page's entry as a user's esbuild does: split, each lazily loaded part a chunk. */
+async function bundleAsAPage(entry: string, outdir: string): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    outdir,
+    packages: 'external',
+  })
+}
+
 describe('the published main entry', () => {
   const dir = mkdtempSync(join(tmpdir(), 'oidc-rp-build-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
@@ -111,14 +123,7 @@ export const page = [discover, createAuthorizationRequest, handleCallback, creat
 `,
     )
     const out = join(dir, 'page')
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      outdir: out,
-      packages: 'external',
-    })
+    await bundleAsAPage(entry, out)
     const initial = staticGraph(join(out, 'page.js')).files.map((f) => readFileSync(f, 'utf8'))
     // the page, the core, the checks the core shares with oidc-rp/browser's own sign-in, and the
     // claims parameter's, which that sign-in loads on first use
@@ -152,14 +157,7 @@ describe("a page's bundle of its own sign-in (oidc-rp/browser)", () => {
     const browser = JSON.stringify(join(dist, 'browser', 'index.js'))
     writeFileSync(entry, `import { ${names} } from ${browser}\nexport const page = [${names}]\n`)
     const out = join(dir, `out-${name}`)
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      outdir: out,
-      packages: 'external',
-    })
+    await bundleAsAPage(entry, out)
     return staticGraph(join(out, `${name}.js`)).files
   }
 
