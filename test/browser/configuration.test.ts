@@ -49,6 +49,38 @@ describe("a page's discover (oidc-rp/browser)", () => {
     assert.equal((await discover(op.issuer, none, options)).client.client_id, PAGE_CLIENT_ID)
   })
 
+  test('keeps the OP metadata and client members a page reads, each checked; the others are left out', async () => {
+    const op = await anOp()
+    const withMetadata =
+      (extra: Record<string, unknown>): typeof fetch =>
+      async (input, init) => {
+        const response = await op.fetch(input, init)
+        if (!String(input).endsWith('/.well-known/openid-configuration')) return response
+        return Response.json({ ...((await response.json()) as object), ...extra })
+      }
+    const options = (extra: Record<string, unknown>) => ({
+      fetch: withMetadata(extra),
+      store: inPage(),
+    })
+    const revocation = { revocation_endpoint: `${op.issuer}/revoke` }
+    const config = await discover(op.issuer, { ...CLIENT, client_name: 'App' } as typeof CLIENT, {
+      ...options(revocation),
+    })
+    assert.equal('revocation_endpoint' in config.provider, false)
+    assert.equal('client_name' in config.client, false)
+    assert.equal(config.provider.authorization_endpoint, `${op.issuer}/authorize`)
+    // what it reads is checked
+    for (const bad of [
+      { userinfo_endpoint: 'not a url' },
+      { authorization_response_iss_parameter_supported: 'yes' },
+      { id_token_signing_alg_values_supported: 'RS256' },
+    ]) {
+      await expectCode(discover(op.issuer, CLIENT, options(bad)), 'DISCOVERY_INVALID_METADATA')
+    }
+    const minus = { ...CLIENT, default_max_age: -1 }
+    await expectCode(discover(op.issuer, minus, options({})), 'INVALID_CONFIGURATION')
+  })
+
   test('a store that needs a cookie (the memory store) is refused; web storage passes', async () => {
     const op = await anOp()
     const memory = createMemoryTransactionStore()
