@@ -15,8 +15,6 @@ import { callStore } from '../lib/store-call.js'
 import type { Transaction } from '../storage.js'
 import { type PageConfiguration, pageRuntimeOf } from './configuration.js'
 
-/** The checks of the application's parameters, loaded with the first request that gives some. */
-
 /**
  * A page's authorization request.
  * @group Page sign-in
@@ -78,10 +76,7 @@ export async function createAuthorizationRequest(
   const [state, nonce, codeVerifier] = randomBase64urls(3) as [string, string, string]
   const challenge = sha256Text(codeVerifier)
   // the claims request's essential acr and auth_time, when the application gave one
-  const { scopes, values, claims } =
-    parameters === undefined
-      ? { scopes: ['openid'], values: new Map<string, readonly string[]>(), claims: undefined }
-      : await openParameters(parameters)
+  const { scopes, values, claims } = await openParameters(parameters ?? {})
   const maxAgeValue = values.get('max_age')?.[0]
   const maxAge = maxAgeValue === undefined ? client.default_max_age : Number(maxAgeValue)
   const scope = scopes.join(' ')

@@ -10,6 +10,7 @@
  *
  * @module
  */
+
 /**
  * The `claims` parameter's text, checked.
  *

@@ -3,7 +3,7 @@
  *
  * The policy checks them once; the merge per request. They cover SDK-owned names, space-separated
  * lists, and the formats of `max_age` and `prompt` (`claims` has its own checks:
- * authorization/claims-parameter.ts).
+ * config/claims-parameter.ts).
  *
  * @module
  */

@@ -62,20 +62,18 @@ export interface OAuthErrorDetails extends OAuthErrorBody {
 }
 
 /**
- * Reads a back-channel response (token, PAR) without the expected status as an OAuth error.
+ * Reads a back-channel 4xx response (token, PAR) as an OAuth error.
  *
- * A 4xx with an OAuth error body, its `WWW-Authenticate` challenges too (e.g. for
- * `invalid_client`). What the request sent (client secret or assertion, code, verifier, refresh
- * token) is redacted from the OP's texts and challenges, in whatever encoding the OP echoes it.
+ * Its OAuth error body, and its `WWW-Authenticate` challenges too (e.g. for `invalid_client`).
+ * What the request sent (client secret or assertion, code, verifier, refresh token) is redacted
+ * from the OP's texts and challenges, in whatever encoding the OP echoes it.
  *
- * @param response - the response read by `httpRequest`
- * @returns the error's values, or `undefined` when the response is no OAuth error (a 5xx, a body
- * without `error`)
+ * @param response - a 4xx response read by `httpRequest`
+ * @returns the error's values, or `undefined` when the body is no OAuth error (no `error`)
  * @internal
  */
 export function oauthErrorDetails(response: HttpResponse): OAuthErrorDetails | undefined {
-  const body =
-    response.status >= 400 && response.status < 500 ? oauthErrorBody(response) : undefined
+  const body = oauthErrorBody(response)
   if (body === undefined) return undefined
   return {
     ...body,

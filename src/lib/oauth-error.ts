@@ -42,7 +42,9 @@ export async function oauthError(
   >,
   expected: number,
 ): Promise<OAuthResponseError | TransportError> {
-  const details = (await loadErrorResponse()).oauthErrorDetails(response)
+  // only a 4xx carries an OAuth error: anything else is refused without loading the reading
+  const clientError = response.status >= 400 && response.status < 500
+  const details = clientError ? (await loadErrorResponse()).oauthErrorDetails(response) : undefined
   if (details !== undefined) return new OAuthResponseError(code, details)
   return new TransportError(
     'HTTP_UNEXPECTED_STATUS',

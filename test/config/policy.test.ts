@@ -258,6 +258,18 @@ describe('normalizePolicy', () => {
       { parameters: [{ name: 'claims', value: '{}' }] },
     ],
     [
+      'claims that are JSON but no claims request (OIDC Core §5.5)',
+      { parameters: [{ name: 'claims', value: '{"id_token":["acr"]}' }] },
+      'policy.parameters[0].value',
+      { parameters: [{ name: 'claims', value: '{"id_token":{"acr":null}}' }] },
+    ],
+    [
+      'two claims requests',
+      { parameters: [{ name: 'claims', value: ['{"id_token":{}}', '{"userinfo":{}}'] }] },
+      'policy.parameters[0].value',
+      { parameters: [{ name: 'claims', value: ['{"id_token":{}}'] }] },
+    ],
+    [
       'prompt none with others',
       { parameters: [{ name: 'prompt', value: 'none login' }] },
       'policy.parameters[0].value',
