@@ -311,7 +311,7 @@ ${table(
   if (r.coldStart !== undefined) {
     parts.push(`## 4. Cold start
 
-A fresh \`node\` process imports the main entry (the SDK as \`npm run build\` publishes it: one ES module per entry, \`jose\` and \`oauth4webapi\` left as imports) and times the \`import()\`; then, from the same start, its first sign-in: discovery, the authorization URL, and the code callback with the ID token's signature verified, every response from an injected \`fetch\` (\`bench/metrics/cold-start-child.ts\`). The second column counts what a library loads on first use (oidc-rp loads jose's verifier with the first callback). Runs alternate between the contenders. Ratios: over openid-client's (with \`enableNonRepudiationChecks\`) in the same round (lower is better).
+A fresh \`node\` process imports each package by its name, as an application does: \`import('oidc-rp')\`, the SDK installed beside its package.json as npm installs it (\`npm run build\`'s output: one ES module per entry, \`jose\` and \`oauth4webapi\` left as imports), against \`import('openid-client')\`. It times the \`import()\`; then, from the same start, its first sign-in: discovery, the authorization URL, and the code callback with the ID token's signature verified, every response from an injected \`fetch\` (\`bench/metrics/cold-start-child.ts\`). The second column counts what a library loads on first use (oidc-rp loads jose's verifier with the first callback). Runs alternate between the contenders. Ratios: over openid-client's (with \`enableNonRepudiationChecks\`) in the same round (lower is better).
 
 ${table(
   [

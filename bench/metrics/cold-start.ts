@@ -6,9 +6,7 @@
  * Runs alternate between the contenders; medians are compared.
  */
 import { spawn } from 'node:child_process'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { DIST, ROOT } from '../lib/build.js'
+import { ROOT } from '../lib/build.js'
 import { type Spread, spread } from '../lib/harness.js'
 import { prepareChild } from '../lib/op-context.js'
 
@@ -17,16 +15,16 @@ export interface ColdContender {
   readonly name: string
   /** The child's contender argument. */
   readonly kind: 'oidc-rp' | 'openid-client' | 'openid-client-defaults'
-  /** A specifier `import()` resolves from the repository root. */
+  /** The package name the child imports, as an application does (resolved from the cache). */
   readonly specifier: string
 }
 
 export const COLD_REFERENCE = 'openid-client'
 
-/** The SDK's main entry as published (bench/lib/build.ts), and openid-client's, with and without signature checks. */
+/** The SDK's main entry as installed (bench/lib/build.ts), and openid-client's, with and without signature checks. */
 export function coldContenders(): ColdContender[] {
   return [
-    { name: 'oidc-rp', kind: 'oidc-rp', specifier: pathToFileURL(join(DIST, 'index.js')).href },
+    { name: 'oidc-rp', kind: 'oidc-rp', specifier: 'oidc-rp' },
     { name: COLD_REFERENCE, kind: 'openid-client', specifier: 'openid-client' },
     {
       name: 'openid-client (defaults: ID token signature not checked)',
