@@ -53,11 +53,19 @@ export interface BundleResult {
 
 export const BUNDLE_REFERENCE = 'openid-client'
 
-const CONTENDERS = [
-  { name: 'oidc-rp', entry: 'oidc-rp.ts', run: 'oidc-rp' },
-  { name: BUNDLE_REFERENCE, entry: 'openid-client.ts', run: 'openid-client' },
-  { name: 'oidc-client-ts', entry: 'oidc-client-ts.ts', run: undefined },
-] as const
+/** An entry to bundle: its file, and how the child runs it (`undefined`: counted whole). */
+interface BundleContender {
+  readonly name: string
+  readonly entry: string
+  readonly run: 'oidc-rp' | 'openid-client' | undefined
+}
+
+const entry = (file: string) => join(ROOT, 'bench', 'entries', file)
+const CONTENDERS: readonly BundleContender[] = [
+  { name: 'oidc-rp', entry: entry('oidc-rp.ts'), run: 'oidc-rp' },
+  { name: BUNDLE_REFERENCE, entry: entry('openid-client.ts'), run: 'openid-client' },
+  { name: 'oidc-client-ts', entry: entry('oidc-client-ts.ts'), run: undefined },
+]
 
 const noNodeBuiltins: Plugin = {
   name: 'no-node-builtins',
@@ -148,8 +156,7 @@ function runPath(script: string, kind: string, entry: string, context: string): 
     })
     proc.once('error', reject)
     proc.once('exit', (code) => {
-      if (code !== 0)
-        return reject(new Error(`bundle path of ${kind} failed: ${err.slice(0, 2000)}`))
+      if (code !== 0) return reject(new Error(`bundle path of ${kind} failed: ${err.slice(-2000)}`))
       resolve((JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { loaded: string[] }).loaded)
     })
   })
@@ -173,11 +180,11 @@ async function singleFileGzip(entry: string, sdk: Plugin | undefined): Promise<n
 }
 
 async function bundle(
-  contender: (typeof CONTENDERS)[number],
+  contender: BundleContender,
   child: { script: string; context: string },
   sdk?: Plugin,
 ): Promise<Omit<BundleResult, 'ratio'>> {
-  const entry = join(ROOT, 'bench', 'entries', contender.entry)
+  const { entry } = contender
   const outdir = join(CACHE, 'bundle', `${contender.name}${sdk === undefined ? '' : '-published'}`)
   await rm(outdir, { recursive: true, force: true })
   const out = await build({
@@ -249,9 +256,7 @@ async function bundle(
  */
 export async function runBundles(): Promise<BundleResult[]> {
   const child = await prepareChild('bundle')
-  const published = join(CACHE, 'published-browser')
-  await rm(published, { recursive: true, force: true })
-  await bundleEntries(published, { withoutNode: true })
+  const published = await publishBrowserBuild()
   const results: Omit<BundleResult, 'ratio'>[] = []
   for (const contender of CONTENDERS) {
     if (contender.name !== 'oidc-rp') {
@@ -271,4 +276,28 @@ export async function runBundles(): Promise<BundleResult[]> {
   }
   const reference = results.find((r) => r.name === BUNDLE_REFERENCE)!
   return results.map((r) => ({ ...r, ratio: r.gzipBytes / reference.gzipBytes }))
+}
+
+/** Builds the package's browser build (`dist/no-node`) as `npm run build` does, into the cache. */
+async function publishBrowserBuild(): Promise<string> {
+  const published = join(CACHE, 'published-browser')
+  await rm(published, { recursive: true, force: true })
+  await bundleEntries(published, { withoutNode: true })
+  return published
+}
+
+/**
+ * Measures a page's entry of oidc-rp's as {@link runBundles} measures the bench's: bundled from the
+ * published browser build, its path run to learn which files it loads.
+ * @param name - its name in the result
+ * @param file - the entry, with the exports of bench/entries/oidc-rp.ts
+ * @returns its bundle (no ratio, no module table)
+ */
+export async function measurePageEntry(
+  name: string,
+  file: string,
+): Promise<Omit<BundleResult, 'ratio'>> {
+  const child = await prepareChild('bundle')
+  const published = await publishBrowserBuild()
+  return bundle({ name, entry: file, run: 'oidc-rp' }, child, publishedBuild(published))
 }
