@@ -36,6 +36,8 @@ interface NodeCrypto {
   createPublicKey(input: JwkInput): NodeKeyObject
   createPrivateKey(input: JwkInput): NodeKeyObject
   createHash(algorithm: string): NodeHash
+  /** One-shot digest of a text's UTF-8 octets (Node 20.12 and later; not every runtime has it). */
+  readonly hash?: (algorithm: string, data: string, outputEncoding: 'base64url') => string
   sign(algorithm: string | null, data: Uint8Array, key: NodeKeyOptions): Uint8Array
   verify(
     algorithm: string | null,
@@ -124,7 +126,10 @@ export function sha256Base64url(value: string): string | undefined {
   const node = lookup()
   if (node === null) return undefined
   try {
-    return base64url.encode(node.createHash('sha256').update(value).digest())
+    return (
+      node.hash?.('sha256', value, 'base64url') ??
+      base64url.encode(node.createHash('sha256').update(value).digest())
+    )
   } catch {
     return undefined
   }

@@ -87,6 +87,21 @@ describe('sha256Base64url', () => {
     }
   })
 
+  it("gives the same digest through createHash where the runtime's module has no one-shot hash", async () => {
+    const host = process as { getBuiltinModule?: (id: string) => unknown }
+    const original = host.getBuiltinModule
+    const withoutHash = { ...process.getBuiltinModule('node:crypto'), hash: undefined }
+    try {
+      host.getBuiltinModule = (id) => (id === 'node:crypto' ? withoutHash : original?.(id))
+      useNodeCrypto(true)
+      const verifier = 'Zoë 日本 🙂'
+      assert.equal(sha256Base64url(verifier), await oauth.calculatePKCECodeChallenge(verifier))
+    } finally {
+      host.getBuiltinModule = original
+      useNodeCrypto(true)
+    }
+  })
+
   it('answers undefined when turned off, or when the runtime lends no crypto module', () => {
     useNodeCrypto(false)
     assert.equal(sha256Base64url('a'), undefined)
