@@ -75,7 +75,7 @@ const PLANS = {
   dpop: quick
     ? { rounds: 5, sliceMs: 80, warmupMs: 1000 }
     : { rounds: 20, sliceMs: 150, warmupMs: 1500 },
-  coldStartRuns: quick ? 5 : 15,
+  coldStartRuns: quick ? 5 : 41,
   memoryCallbacks: quick ? 10_000 : 100_000,
 } satisfies Record<string, RunPlan | unknown>
 
